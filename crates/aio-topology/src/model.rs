@@ -1,0 +1,156 @@
+//! The validated topology: what the rest of aio reads.
+
+use indexmap::IndexMap;
+use ipnet::{IpNet, Ipv4Net};
+use std::net::Ipv4Addr;
+
+use crate::diag::{Source, Span};
+use crate::subst::Template;
+
+/// A value together with where the file wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Topology {
+    pub source: Source,
+    pub host: Host,
+    pub sysctl: Vec<Sysctl>,
+    pub interfaces: IndexMap<String, Interface>,
+    pub nat: Vec<Nat>,
+    pub ovs: Option<Ovs>,
+    pub kolla: Option<Kolla>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Uplink {
+    /// The interface of the IPv4 default route with the lowest metric.
+    Auto,
+    Named(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Host {
+    pub uplink: Located<Uplink>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminState {
+    Up,
+    Down,
+}
+
+impl AdminState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminState::Up => "up",
+            AdminState::Down => "down",
+        }
+    }
+}
+
+/// What aio creates for an interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InterfaceKind {
+    Bridge,
+    /// A veth pair, declared on one end; `peer` is the other.
+    Veth {
+        peer: String,
+    },
+    /// The other end of the veth pair declared on `of`: created with it.
+    VethPeer {
+        of: String,
+    },
+    /// Not created by aio: it must exist; aio manages only its settings.
+    Existing,
+}
+
+#[derive(Debug, Clone)]
+pub struct Interface {
+    pub name: String,
+    pub name_span: Span,
+    pub kind: InterfaceKind,
+    pub master: Option<Located<String>>,
+    pub addresses: Vec<Located<IpNet>>,
+    pub state: AdminState,
+    pub mtu: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SysctlValue {
+    Int(i64),
+    Text(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Sysctl {
+    /// Dotted name, e.g. `net.ipv4.ip_forward`.
+    pub key: Located<String>,
+    pub value: SysctlValue,
+}
+
+#[derive(Debug, Clone)]
+pub struct Nat {
+    pub source: Ipv4Net,
+    pub out: Located<Template>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OvsDb {
+    Unix(String),
+    Tcp { host: String, port: u16 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Ovs {
+    pub db: OvsDb,
+    pub bridges: IndexMap<String, OvsBridge>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OvsBridge {
+    pub name: String,
+    /// Another resource creates the bridge (only `kolla` today).
+    pub provided_by_kolla: bool,
+    pub datapath_type: Option<String>,
+    pub fail_mode: Option<String>,
+    pub ports: IndexMap<String, OvsPort>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OvsPortType {
+    System,
+    Internal,
+}
+
+#[derive(Debug, Clone)]
+pub struct OvsPort {
+    pub name: String,
+    pub name_span: Span,
+    pub tag: Option<u16>,
+    pub trunks: Vec<u16>,
+    pub kind: OvsPortType,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Vip {
+    Auto,
+    Address(Ipv4Addr),
+}
+
+#[derive(Debug, Clone)]
+pub struct Kolla {
+    pub package: String,
+    pub venv: String,
+    pub config_dir: String,
+    pub inventory: String,
+    pub vip: Located<Vip>,
+    pub actions: Vec<String>,
+    /// `[kolla.globals]`, in file order; string leaves may hold substitutions.
+    pub globals: IndexMap<String, Located<toml::Value>>,
+    /// INI overrides: relative path -> section -> key -> value.
+    pub config: IndexMap<String, IndexMap<String, IndexMap<String, toml::Value>>>,
+}

@@ -1,0 +1,193 @@
+//! `[kolla]`: the deployment's settings, globals and INI overrides.
+
+use indexmap::IndexMap;
+use std::path::{Component, Path};
+use toml::Spanned;
+
+use super::Checker;
+use crate::model::{Kolla, Located, Vip};
+use crate::raw::{Map, RawKolla};
+
+pub const DEFAULT_PACKAGE: &str = "kolla-ansible>=20,<21";
+pub const DEFAULT_VENV: &str = "/opt/aio/kolla";
+pub const DEFAULT_CONFIG_DIR: &str = "/etc/kolla";
+pub const DEFAULT_INVENTORY: &str = "all-in-one";
+pub const DEFAULT_ACTIONS: [&str; 5] = [
+    "bootstrap-servers",
+    "prechecks",
+    "octavia-certificates",
+    "deploy",
+    "post-deploy",
+];
+/// kolla-ansible 20.x actions aio may run as part of a deployment.
+pub const ACTIONS: [&str; 12] = [
+    "bootstrap-servers",
+    "prechecks",
+    "certificates",
+    "octavia-certificates",
+    "pull",
+    "deploy",
+    "deploy-containers",
+    "post-deploy",
+    "reconfigure",
+    "genconfig",
+    "check",
+    "validate-config",
+];
+
+pub(crate) fn check(c: &mut Checker, raw: RawKolla) -> Option<Kolla> {
+    let text = |v: Option<Spanned<String>>, default: &str| {
+        v.map_or(default.to_string(), Spanned::into_inner)
+    };
+    for dir in [&raw.venv, &raw.config_dir].into_iter().flatten() {
+        if !dir.get_ref().starts_with('/') {
+            c.error(
+                dir.span(),
+                format!("\"{}\" is not an absolute path", dir.get_ref()),
+                "write a path from /",
+            );
+        }
+    }
+    let vip = vip(c, &raw.vip);
+    let mut actions = Vec::new();
+    for a in raw.actions.as_ref().map_or(&[][..], Vec::as_slice) {
+        if a.get_ref() == "destroy" {
+            c.error(
+                a.span(),
+                "\"destroy\" is not a deployment action",
+                "use `aio destroy`; it asks before removing Kolla's containers",
+            );
+        } else if let Some(known) = c.one_of("kolla-ansible action", a, &ACTIONS) {
+            actions.push(known.to_string());
+        }
+    }
+    if raw.actions.is_none() {
+        actions = DEFAULT_ACTIONS.map(str::to_string).to_vec();
+    }
+    let globals = globals(c, raw.globals.unwrap_or_default());
+    let config = config(c, raw.config.unwrap_or_default());
+    Some(Kolla {
+        package: text(raw.package, DEFAULT_PACKAGE),
+        venv: text(raw.venv, DEFAULT_VENV),
+        config_dir: text(raw.config_dir, DEFAULT_CONFIG_DIR),
+        inventory: text(raw.inventory, DEFAULT_INVENTORY),
+        vip: vip?,
+        actions,
+        globals,
+        config,
+    })
+}
+
+fn vip(c: &mut Checker, raw: &Spanned<String>) -> Option<Located<Vip>> {
+    let value = if raw.get_ref() == "auto" {
+        Vip::Auto
+    } else if let Ok(addr) = raw.get_ref().parse() {
+        Vip::Address(addr)
+    } else {
+        c.error(
+            raw.span(),
+            format!("vip \"{}\" is not an IPv4 address", raw.get_ref()),
+            "write \"auto\" or an IPv4 address on the uplink's subnet, e.g. \"192.0.2.200\"",
+        );
+        return None;
+    };
+    Some(Located {
+        value,
+        span: raw.span(),
+    })
+}
+
+fn globals(
+    c: &mut Checker,
+    raw: Map<Spanned<toml::Value>>,
+) -> IndexMap<String, Located<toml::Value>> {
+    let mut out = IndexMap::new();
+    for (key, value) in raw {
+        check_templates(c, &value, value.get_ref());
+        out.insert(
+            key.get_ref().clone(),
+            Located {
+                span: value.span(),
+                value: value.into_inner(),
+            },
+        );
+    }
+    out
+}
+
+/// Every string leaf of `value` must hold only known substitutions.
+fn check_templates(c: &mut Checker, at: &Spanned<toml::Value>, value: &toml::Value) {
+    match value {
+        toml::Value::String(s) => {
+            c.template(&Spanned::new(at.span(), s.clone()));
+        }
+        toml::Value::Array(items) => items.iter().for_each(|v| check_templates(c, at, v)),
+        toml::Value::Table(t) => t.values().for_each(|v| check_templates(c, at, v)),
+        _ => {}
+    }
+}
+
+type IniFiles = IndexMap<String, IndexMap<String, IndexMap<String, toml::Value>>>;
+
+fn config(c: &mut Checker, raw: Map<Map<Map<Spanned<toml::Value>>>>) -> IniFiles {
+    let mut out = IniFiles::new();
+    for (path, sections) in raw {
+        let p = Path::new(path.get_ref());
+        if path.get_ref().is_empty()
+            || !p
+                .components()
+                .all(|comp| matches!(comp, Component::Normal(_)))
+        {
+            c.error(
+                path.span(),
+                format!(
+                    "config path \"{}\" leaves <config_dir>/config",
+                    path.get_ref()
+                ),
+                "write a relative path without `..`, e.g. \"neutron/ml2_conf.ini\"",
+            );
+            continue;
+        }
+        let mut file = IndexMap::new();
+        for (section, keys) in sections {
+            if section.get_ref().is_empty() || section.get_ref().contains([']', '\n', '[']) {
+                c.error(
+                    section.span(),
+                    format!("\"{}\" cannot be an INI section name", section.get_ref()),
+                    "use a name without `[`, `]` or newlines",
+                );
+            }
+            let mut entries = IndexMap::new();
+            for (key, value) in keys {
+                ini_entry(c, &key, &value);
+                entries.insert(key.into_inner(), value.into_inner());
+            }
+            file.insert(section.into_inner(), entries);
+        }
+        out.insert(path.into_inner(), file);
+    }
+    out
+}
+
+fn ini_entry(c: &mut Checker, key: &Spanned<String>, value: &Spanned<toml::Value>) {
+    let k = key.get_ref();
+    if k.is_empty() || k.contains(['=', '\n', '[', ']', ';', '#']) || k.trim() != k {
+        c.error(
+            key.span(),
+            format!("\"{k}\" cannot be an INI key"),
+            "use a key without `=`, `[`, `]`, `;`, `#`, newlines or outer spaces",
+        );
+    }
+    let ok = match value.get_ref() {
+        toml::Value::String(s) => !s.contains('\n'),
+        toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => true,
+        _ => false,
+    };
+    if !ok {
+        c.error(
+            value.span(),
+            format!("the value of \"{k}\" cannot be written as INI"),
+            "use a one-line string, a number or a boolean",
+        );
+    }
+}
