@@ -1,0 +1,83 @@
+//! Dependency order (Kahn's algorithm, stable: ties keep declaration order).
+
+use indexmap::IndexMap;
+
+use crate::resource::ResourceId;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("dependency cycle between: {}", .0.iter().map(|i| i.0.as_str()).collect::<Vec<_>>().join(", "))]
+pub struct CycleError(pub Vec<ResourceId>);
+
+/// Sorts `nodes` so that each comes after those of its dependencies that are
+/// also in `nodes` (dependencies outside the set are already satisfied).
+pub fn order<'a>(
+    nodes: impl IntoIterator<Item = (&'a ResourceId, &'a [ResourceId])>,
+) -> Result<Vec<ResourceId>, CycleError> {
+    let deps: IndexMap<&ResourceId, &[ResourceId]> = nodes.into_iter().collect();
+    let mut waiting: IndexMap<&ResourceId, usize> = deps
+        .iter()
+        .map(|(id, ds)| (*id, ds.iter().filter(|d| deps.contains_key(d)).count()))
+        .collect();
+    let mut dependents: IndexMap<&ResourceId, Vec<&ResourceId>> = IndexMap::new();
+    for (id, ds) in &deps {
+        for d in ds.iter().filter(|d| deps.contains_key(d)) {
+            dependents.entry(d).or_default().push(id);
+        }
+    }
+    let mut out = Vec::with_capacity(deps.len());
+    let mut ready: std::collections::VecDeque<&ResourceId> = waiting
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(id, _)| *id)
+        .collect();
+    while let Some(id) = ready.pop_front() {
+        out.push(id.clone());
+        for d in dependents.get(id).into_iter().flatten() {
+            let n = waiting.get_mut(d).expect("every dependent is a node");
+            *n -= 1;
+            if *n == 0 {
+                ready.push_back(d);
+            }
+        }
+    }
+    if out.len() < deps.len() {
+        let stuck = waiting
+            .into_iter()
+            .filter(|(id, _)| !out.contains(id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        return Err(CycleError(stuck));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> ResourceId {
+        ResourceId(s.into())
+    }
+
+    #[test]
+    fn dependencies_come_first_and_ties_keep_order() {
+        let nodes = [
+            (id("c"), vec![id("a")]),
+            (id("b"), vec![]),
+            (id("a"), vec![id("outside")]),
+        ];
+        let got = order(nodes.iter().map(|(i, d)| (i, d.as_slice()))).unwrap();
+        assert_eq!(got, vec![id("b"), id("a"), id("c")]);
+    }
+
+    #[test]
+    fn cycles_are_reported() {
+        let nodes = [
+            (id("a"), vec![id("b")]),
+            (id("b"), vec![id("a")]),
+            (id("c"), vec![]),
+        ];
+        let err = order(nodes.iter().map(|(i, d)| (i, d.as_slice()))).unwrap_err();
+        assert_eq!(err, CycleError(vec![id("a"), id("b")]));
+    }
+}

@@ -1,0 +1,28 @@
+//! The reconcile core of aio, knowing nothing of netlink, OVSDB or nftables.
+//!
+//! One pass is always the same pipeline:
+//!
+//! ```text
+//! desired resources + observed state --diff--> Plan (data, ordered)
+//! Plan --apply--> providers --re-observe--> verify
+//! ```
+//!
+//! A [`Provider`] owns one family of resources: it observes them in bulk and
+//! carries out changes. The engine orders resources by their dependencies,
+//! diffs attributes generically, records what aio created in the [`State`]
+//! so that only aio's own objects are ever pruned, and checks after applying
+//! that the system really converged.
+
+mod engine;
+mod graph;
+mod plan;
+mod provider;
+mod resource;
+mod state;
+
+pub use engine::{ApplyError, ApplyReport, Engine, PlanError};
+pub use graph::{CycleError, order};
+pub use plan::{Action, Change, Plan, Summary};
+pub use provider::{Observed, Provider, ProviderError};
+pub use resource::{Attrs, Resource, ResourceId};
+pub use state::{OwnedEntry, State, StateError};

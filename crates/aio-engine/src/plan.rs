@@ -1,0 +1,163 @@
+//! A plan is data: the ordered changes that take the system from what was
+//! observed to what the topology says, with the facts it was made from.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt::{self, Write as _};
+
+use crate::resource::{Attrs, ResourceId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Replace,
+}
+
+impl Action {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Delete => "-",
+            Action::Replace => "-/+",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub id: ResourceId,
+    pub provider: String,
+    pub action: Action,
+    /// Observed values of the managed attributes; `None` when creating.
+    pub before: Option<Attrs>,
+    /// Desired attributes; `None` when deleting.
+    pub after: Option<Attrs>,
+    pub deps: Vec<ResourceId>,
+}
+
+impl Change {
+    /// The attributes that differ, as `(key, before, after)`.
+    pub fn differences(&self) -> Vec<(&str, &Value, &Value)> {
+        let (Some(before), Some(after)) = (&self.before, &self.after) else {
+            return Vec::new();
+        };
+        after
+            .iter()
+            .filter_map(|(k, v)| {
+                let old = before.get(k).unwrap_or(&Value::Null);
+                (old != v).then_some((k.as_str(), old, v))
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub create: usize,
+    pub change: usize,
+    pub delete: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    /// What the plan was made from, e.g. `uplink = eth0`.
+    pub facts: IndexMap<String, String>,
+    /// In execution order.
+    pub changes: Vec<Change>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// A replacement counts as one creation and one deletion.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.create += 1,
+                Action::Update => s.change += 1,
+                Action::Delete => s.delete += 1,
+                Action::Replace => {
+                    s.create += 1;
+                    s.delete += 1;
+                }
+            }
+        }
+        s
+    }
+
+    /// The stable JSON document: `facts`, `changes[]` of `{id, action, before, after}`, `summary`.
+    pub fn to_json(&self) -> Value {
+        let changes: Vec<Value> = self
+            .changes
+            .iter()
+            .map(|c| serde_json::json!({"id": c.id, "provider": c.provider, "action": c.action, "before": c.before, "after": c.after}))
+            .collect();
+        serde_json::json!({"format_version": 1, "facts": self.facts, "changes": changes, "summary": self.summary()})
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} to create, {} to change, {} to delete",
+            self.create, self.change, self.delete
+        )
+    }
+}
+
+/// One line per change, then the summary.
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in &self.changes {
+            writeln!(f, "{:>3} {}{}", c.action.symbol(), c.id, detail(c))?;
+        }
+        if self.is_empty() {
+            writeln!(f, "No changes: the system matches the topology.")?;
+        }
+        write!(f, "{}", self.summary())
+    }
+}
+
+fn detail(c: &Change) -> String {
+    match c.action {
+        Action::Create => c
+            .after
+            .as_ref()
+            .map_or(String::new(), |a| format!("  ({})", inline(a))),
+        Action::Delete => String::new(),
+        Action::Update | Action::Replace => {
+            let mut out = String::from(" ");
+            for (i, (k, old, new)) in c.differences().into_iter().enumerate() {
+                let sep = if i == 0 { " " } else { ", " };
+                let _ = write!(out, "{sep}{k}: {} -> {}", scalar(old), scalar(new));
+            }
+            out
+        }
+    }
+}
+
+fn inline(attrs: &Attrs) -> String {
+    attrs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", scalar(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "none".to_string(),
+        other => other.to_string(),
+    }
+}

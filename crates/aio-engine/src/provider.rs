@@ -1,0 +1,41 @@
+//! The seam every provider plugs into.
+
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+
+use crate::plan::Change;
+use crate::resource::{Attrs, ResourceId};
+
+/// Live attributes of the resources that exist; absent ids do not exist.
+pub type Observed = BTreeMap<ResourceId, Attrs>;
+
+/// A provider's failure, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ProviderError(pub String);
+
+impl ProviderError {
+    pub fn new(message: impl Into<String>) -> Self {
+        ProviderError(message.into())
+    }
+}
+
+/// One family of resources on the live system (links, NAT rules, OVS rows...).
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// Matches [`Resource::provider`](crate::Resource::provider).
+    fn name(&self) -> &str;
+
+    /// The live attributes of `ids`, in bulk (one dump per kind, not one query per object).
+    async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError>;
+
+    /// Refuses, before anything is applied, a change the system cannot take.
+    /// Called with what the last `observe` saw.
+    fn check(&self, _change: &Change) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    /// Carries out changes that do not depend on each other, in any order or
+    /// all at once. Deleting what is already gone succeeds.
+    async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError>;
+}

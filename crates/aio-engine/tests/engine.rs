@@ -1,0 +1,173 @@
+//! The engine's own rules, with an in-memory provider standing in for a system.
+
+use aio_engine::*;
+use async_trait::async_trait;
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+
+/// A system of named objects with attributes; `sticky` makes it ignore writes.
+#[derive(Clone, Default)]
+struct Memory {
+    objects: Arc<Mutex<Observed>>,
+    sticky: bool,
+}
+
+#[async_trait]
+impl Provider for Memory {
+    fn name(&self) -> &str {
+        "mem"
+    }
+    async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        let objects = self.objects.lock().unwrap();
+        Ok(ids
+            .iter()
+            .filter_map(|id| objects.get(id).map(|a| (id.clone(), a.clone())))
+            .collect())
+    }
+    async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
+        let mut objects = self.objects.lock().unwrap();
+        for c in changes.iter().filter(|_| !self.sticky) {
+            match &c.after {
+                Some(after) => objects
+                    .entry(c.id.clone())
+                    .or_default()
+                    .extend(after.clone()),
+                None => drop(objects.remove(&c.id)),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn res(name: &str, kind: &str, deps: &[&str]) -> Resource {
+    Resource {
+        id: ResourceId::new("obj", name),
+        provider: "mem".into(),
+        attrs: json!({"kind": kind}).as_object().unwrap().clone(),
+        deps: deps.iter().map(|d| ResourceId::new("obj", d)).collect(),
+        replace_on: vec!["kind".into()],
+    }
+}
+
+fn engine(mem: &Memory, dir: &tempfile::TempDir) -> Engine {
+    Engine::new(dir.path()).with_provider(Box::new(mem.clone()))
+}
+
+fn actions(plan: &Plan) -> Vec<(String, Action)> {
+    plan.changes
+        .iter()
+        .map(|c| (c.id.0.clone(), c.action))
+        .collect()
+}
+
+#[tokio::test]
+async fn creates_in_dependency_order_then_plans_nothing() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let desired = vec![
+        res("port", "veth", &["bridge"]),
+        res("bridge", "bridge", &[]),
+    ];
+    let e = engine(&mem, &dir);
+    let plan = e.plan(&desired).await.unwrap();
+    assert_eq!(
+        actions(&plan),
+        [
+            ("obj/bridge".into(), Action::Create),
+            ("obj/port".into(), Action::Create)
+        ]
+    );
+    assert_eq!(
+        plan.summary().to_string(),
+        "2 to create, 0 to change, 0 to delete"
+    );
+    e.apply(&plan, &desired).await.unwrap();
+    assert!(e.plan(&desired).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn prunes_only_what_it_created() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    mem.objects.lock().unwrap().insert(
+        ResourceId::new("obj", "foreign"),
+        json!({"kind": "bridge"}).as_object().unwrap().clone(),
+    );
+    let e = engine(&mem, &dir);
+    let both = vec![res("mine", "bridge", &[]), res("foreign", "bridge", &[])];
+    let plan = e.plan(&both).await.unwrap();
+    assert_eq!(
+        actions(&plan),
+        [("obj/mine".into(), Action::Create)],
+        "the foreign object already matches"
+    );
+    e.apply(&plan, &both).await.unwrap();
+    let plan = e.plan(&[]).await.unwrap();
+    assert_eq!(actions(&plan), [("obj/mine".into(), Action::Delete)]);
+    e.apply(&plan, &[]).await.unwrap();
+    assert!(
+        mem.objects
+            .lock()
+            .unwrap()
+            .contains_key(&ResourceId::new("obj", "foreign"))
+    );
+    assert!(e.plan(&[]).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn replaces_its_own_objects_but_not_foreign_ones() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let e = engine(&mem, &dir);
+    e.apply(
+        &e.plan(&[res("a", "veth", &[])]).await.unwrap(),
+        &[res("a", "veth", &[])],
+    )
+    .await
+    .unwrap();
+    let plan = e.plan(&[res("a", "bridge", &[])]).await.unwrap();
+    assert_eq!(actions(&plan), [("obj/a".into(), Action::Replace)]);
+
+    mem.objects.lock().unwrap().insert(
+        ResourceId::new("obj", "b"),
+        json!({"kind": "veth"}).as_object().unwrap().clone(),
+    );
+    let err = e.plan(&[res("b", "bridge", &[])]).await.unwrap_err();
+    assert!(matches!(err, PlanError::InTheWay { .. }), "{err}");
+    assert!(err.to_string().contains("aio did not create it"));
+}
+
+#[tokio::test]
+async fn an_apply_that_did_not_take_fails_verification() {
+    let (mem, dir) = (
+        Memory {
+            sticky: true,
+            ..Memory::default()
+        },
+        tempfile::tempdir().unwrap(),
+    );
+    let e = engine(&mem, &dir);
+    let desired = vec![res("a", "bridge", &[])];
+    let err = e
+        .apply(&e.plan(&desired).await.unwrap(), &desired)
+        .await
+        .unwrap_err();
+    let ApplyError::NotConverged(left) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(actions(&left), [("obj/a".into(), Action::Create)]);
+}
+
+#[tokio::test]
+async fn cycles_and_unknown_providers_are_plan_errors() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let e = engine(&mem, &dir);
+    let err = e
+        .plan(&[res("a", "x", &["b"]), res("b", "x", &["a"])])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cycle"), "{err}");
+    let mut other = res("c", "x", &[]);
+    other.provider = "ghost".into();
+    assert!(matches!(
+        e.plan(&[other]).await.unwrap_err(),
+        PlanError::NoProvider { .. }
+    ));
+}
