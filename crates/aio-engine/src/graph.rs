@@ -1,6 +1,8 @@
-//! Dependency order (Kahn's algorithm, stable: ties keep declaration order).
+//! Dependency order (Kahn's algorithm; among ready nodes the earliest declared goes first).
 
 use indexmap::IndexMap;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use crate::resource::ResourceId;
 
@@ -25,18 +27,21 @@ pub fn order<'a>(
         }
     }
     let mut out = Vec::with_capacity(deps.len());
-    let mut ready: std::collections::VecDeque<&ResourceId> = waiting
-        .iter()
+    // Ready nodes by declaration position: the earliest declared goes first.
+    let mut ready: BinaryHeap<Reverse<usize>> = waiting
+        .values()
+        .enumerate()
         .filter(|(_, n)| **n == 0)
-        .map(|(id, _)| *id)
+        .map(|(i, _)| Reverse(i))
         .collect();
-    while let Some(id) = ready.pop_front() {
+    while let Some(Reverse(i)) = ready.pop() {
+        let id = *waiting.get_index(i).expect("in range").0;
         out.push(id.clone());
         for d in dependents.get(id).into_iter().flatten() {
-            let n = waiting.get_mut(d).expect("every dependent is a node");
+            let (j, _, n) = waiting.get_full_mut(*d).expect("every dependent is a node");
             *n -= 1;
             if *n == 0 {
-                ready.push_back(d);
+                ready.push(Reverse(j));
             }
         }
     }

@@ -1,0 +1,139 @@
+//! One dump of all links and one of all addresses: everything observe needs.
+
+use futures::TryStreamExt;
+use ipnet::IpNet;
+use rtnetlink::Handle;
+use rtnetlink::packet_route::address::{AddressAttribute, AddressFlags, AddressHeaderFlags};
+use rtnetlink::packet_route::link::{LinkAttribute, LinkFlags, LinkInfo};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub index: u32,
+    pub name: String,
+    /// `bridge`, `veth`, ...; `None` for physical NICs and `lo`.
+    pub kind: Option<String>,
+    pub up: bool,
+    pub mtu: Option<u32>,
+    pub master: Option<u32>,
+    /// For a veth: its peer's index (when the peer is in this namespace).
+    pub link: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Addr {
+    pub index: u32,
+    pub net: IpNet,
+    pub secondary: bool,
+}
+
+/// Links and addresses as one dump saw them.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub links: Vec<Link>,
+    pub addrs: Vec<Addr>,
+    by_name: HashMap<String, usize>,
+    by_index: HashMap<u32, usize>,
+}
+
+impl Snapshot {
+    pub async fn take(handle: &Handle) -> Result<Snapshot, rtnetlink::Error> {
+        // One dump at a time: the kernel answers EBUSY to a second dump on a socket.
+        let links = links(handle).await?;
+        let addrs = addrs(handle).await?;
+        let by_name = links
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name.clone(), i))
+            .collect();
+        let by_index = links
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.index, i))
+            .collect();
+        Ok(Snapshot {
+            links,
+            addrs,
+            by_name,
+            by_index,
+        })
+    }
+
+    pub fn link(&self, name: &str) -> Option<&Link> {
+        self.by_name.get(name).map(|i| &self.links[*i])
+    }
+
+    pub fn name_of(&self, index: u32) -> Option<&str> {
+        self.by_index
+            .get(&index)
+            .map(|i| self.links[*i].name.as_str())
+    }
+
+    pub fn addrs_of(&self, index: u32) -> impl Iterator<Item = &Addr> {
+        self.addrs.iter().filter(move |a| a.index == index)
+    }
+}
+
+async fn links(handle: &Handle) -> Result<Vec<Link>, rtnetlink::Error> {
+    let mut out = Vec::new();
+    let mut dump = handle.link().get().execute();
+    while let Some(m) = dump.try_next().await? {
+        let mut link = Link {
+            index: m.header.index,
+            name: String::new(),
+            kind: None,
+            up: m.header.flags.contains(LinkFlags::Up),
+            mtu: None,
+            master: None,
+            link: None,
+        };
+        for a in m.attributes {
+            match a {
+                LinkAttribute::IfName(n) => link.name = n,
+                LinkAttribute::Mtu(v) => link.mtu = Some(v),
+                LinkAttribute::Controller(v) => link.master = Some(v),
+                LinkAttribute::Link(v) => link.link = Some(v),
+                LinkAttribute::LinkInfo(infos) => {
+                    for info in infos {
+                        if let LinkInfo::Kind(k) = info {
+                            link.kind = Some(k.to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(link);
+    }
+    Ok(out)
+}
+
+async fn addrs(handle: &Handle) -> Result<Vec<Addr>, rtnetlink::Error> {
+    let mut out = Vec::new();
+    let mut dump = handle.address().get().execute();
+    while let Some(m) = dump.try_next().await? {
+        let (mut local, mut address) = (None, None);
+        // Secondary shows in the header's u8 flags and in IFA_FLAGS.
+        let mut secondary = m.header.flags.contains(AddressHeaderFlags::Secondary);
+        for a in &m.attributes {
+            match a {
+                AddressAttribute::Local(ip) => local = Some(*ip),
+                AddressAttribute::Address(ip) => address = Some(*ip),
+                AddressAttribute::Flags(f) => secondary |= f.contains(AddressFlags::Secondary),
+                _ => {}
+            }
+        }
+        // IFA_LOCAL is the interface's own address (they differ on point-to-point links).
+        if let Some(net) = local
+            .or(address)
+            .and_then(|ip| IpNet::new(ip, m.header.prefix_len).ok())
+        {
+            out.push(Addr {
+                index: m.header.index,
+                net,
+                secondary,
+            });
+        }
+    }
+    Ok(out)
+}

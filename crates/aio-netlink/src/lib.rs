@@ -1,0 +1,58 @@
+//! The netlink provider: Linux links and addresses through rtnetlink.
+//!
+//! - [`connect`] opens a netlink socket in a network namespace (or here);
+//! - [`facts`] finds the uplink (IPv4 default route, lowest metric) and its address;
+//! - [`resources`] turns `[interfaces]` into engine resources (`link/NAME`,
+//!   `address/NAME/CIDR`);
+//! - [`NetlinkProvider`] observes them with one link dump and one address
+//!   dump, and carries out changes, never touching the uplink.
+
+mod dump;
+mod facts;
+mod ops;
+mod provider;
+mod resources;
+
+pub use dump::{Addr, Link, Snapshot};
+pub use facts::facts;
+pub use provider::NetlinkProvider;
+pub use resources::{PROVIDER, resources};
+
+use rtnetlink::Handle;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NetlinkError {
+    #[error(transparent)]
+    Netns(#[from] aio_netns::NetnsError),
+    #[error("cannot open a netlink socket: {0}")]
+    Socket(std::io::Error),
+    #[error("netlink: {0}")]
+    Request(#[from] rtnetlink::Error),
+    #[error("no IPv4 default route: set host.uplink to the management NIC")]
+    NoDefaultRoute,
+    #[error("the uplink \"{0}\" does not exist")]
+    NoUplink(String),
+}
+
+/// A netlink handle whose socket lives in network namespace `netns` (or the
+/// caller's). Call from within a tokio runtime: the connection task is
+/// spawned on it.
+pub async fn connect(netns: Option<&str>) -> Result<Handle, NetlinkError> {
+    let runtime = tokio::runtime::Handle::current();
+    aio_netns::run_in(netns, move || {
+        // The socket registers with the runtime's reactor when it is made.
+        let _guard = runtime.enter();
+        let (connection, handle, _) = rtnetlink::new_connection()?;
+        runtime.spawn(connection);
+        Ok(handle)
+    })?
+    .map_err(NetlinkError::Socket)
+}
+
+/// The positive errno of a kernel refusal (EEXIST = 17, ENODEV = 19, ...).
+pub(crate) fn errno(e: &rtnetlink::Error) -> Option<i32> {
+    match e {
+        rtnetlink::Error::NetlinkError(m) => m.code.map(|c| -c.get()),
+        _ => None,
+    }
+}

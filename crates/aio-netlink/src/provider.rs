@@ -1,0 +1,156 @@
+//! [`NetlinkProvider`]: the engine's view of links and addresses.
+
+use async_trait::async_trait;
+use rtnetlink::Handle;
+use serde_json::{Value, json};
+use std::sync::Mutex;
+
+use aio_engine::{Action, Attrs, Change, Observed, Provider, ProviderError, ResourceId};
+
+use crate::dump::{Link, Snapshot};
+use crate::ops;
+use crate::resources::PROVIDER;
+
+pub struct NetlinkProvider {
+    handle: Handle,
+    /// Never modified, whatever a change says.
+    uplink: Option<String>,
+    /// What the last observe saw, for `check`.
+    last: Mutex<Snapshot>,
+}
+
+impl NetlinkProvider {
+    pub fn new(handle: Handle, uplink: Option<String>) -> Self {
+        NetlinkProvider {
+            handle,
+            uplink,
+            last: Mutex::new(Snapshot::default()),
+        }
+    }
+
+    /// The interface a resource id is about: `link/NAME` or `address/NAME/CIDR`.
+    fn interface_of(id: &ResourceId) -> &str {
+        id.name().split('/').next().unwrap_or("")
+    }
+
+    fn touches_uplink(&self, id: &ResourceId) -> bool {
+        self.uplink.as_deref() == Some(Self::interface_of(id))
+    }
+}
+
+fn link_attrs(snapshot: &Snapshot, link: &Link) -> Attrs {
+    let name = |index: Option<u32>| {
+        index
+            .and_then(|i| snapshot.name_of(i))
+            .map_or(Value::Null, |n| json!(n))
+    };
+    let mut attrs = Attrs::new();
+    attrs.insert(
+        "kind".into(),
+        link.kind.as_ref().map_or(Value::Null, |k| json!(k)),
+    );
+    let peer = if link.kind.as_deref() == Some("veth") {
+        name(link.link)
+    } else {
+        Value::Null
+    };
+    attrs.insert("peer".into(), peer);
+    attrs.insert("master".into(), name(link.master));
+    attrs.insert("state".into(), json!(if link.up { "up" } else { "down" }));
+    attrs.insert("mtu".into(), link.mtu.map_or(Value::Null, Value::from));
+    attrs
+}
+
+#[async_trait]
+impl Provider for NetlinkProvider {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        let snapshot = Snapshot::take(&self.handle)
+            .await
+            .map_err(|e| ProviderError::new(format!("netlink dump: {e}")))?;
+        let mut out = Observed::new();
+        for id in ids {
+            let attrs = match id.kind() {
+                "link" => snapshot.link(id.name()).map(|l| link_attrs(&snapshot, l)),
+                "address" => {
+                    let (iface, cidr) = id.name().split_once('/').unwrap_or_default();
+                    let net = cidr.parse().ok();
+                    let link = snapshot.link(iface);
+                    link.filter(|l| snapshot.addrs_of(l.index).any(|a| Some(a.net) == net))
+                        .map(|_| {
+                            let mut attrs = Attrs::new();
+                            attrs.insert("interface".into(), json!(iface));
+                            attrs.insert("address".into(), json!(cidr));
+                            attrs
+                        })
+                }
+                _ => None,
+            };
+            if let Some(attrs) = attrs {
+                out.insert(id.clone(), attrs);
+            }
+        }
+        *self.last.lock().expect("not poisoned") = snapshot;
+        Ok(out)
+    }
+
+    fn check(&self, change: &Change) -> Result<(), ProviderError> {
+        if self.touches_uplink(&change.id) {
+            return Err(ProviderError::new(
+                "this would modify the uplink, which aio never does",
+            ));
+        }
+        let Some(after) = &change.after else {
+            return Ok(());
+        };
+        if change.id.kind() != "link" {
+            return Ok(());
+        }
+        if change.action == Action::Create && !after.contains_key("kind") {
+            return Err(ProviderError::new(format!(
+                "interface \"{}\" does not exist, and without `type` aio does not create it: add `type` or create it first",
+                change.id.name()
+            )));
+        }
+        let snapshot = self.last.lock().expect("not poisoned");
+        if let Some(master) = after.get("master").and_then(Value::as_str) {
+            let declared = change.deps.contains(&crate::resources::link_id(master));
+            match snapshot.link(master) {
+                None if !declared => {
+                    return Err(ProviderError::new(format!(
+                        "master \"{master}\" does not exist and is not declared"
+                    )));
+                }
+                Some(l) if l.kind.as_deref() != Some("bridge") && !declared => {
+                    return Err(ProviderError::new(format!(
+                        "master \"{master}\" is not a bridge"
+                    )));
+                }
+                _ if self.uplink.as_deref() == Some(master) => {
+                    return Err(ProviderError::new("the uplink cannot be a master"));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
+        if let Some(c) = changes.iter().find(|c| self.touches_uplink(&c.id)) {
+            return Err(ProviderError::new(format!(
+                "{} would modify the uplink, which aio never does",
+                c.id
+            )));
+        }
+        // Independent changes: all in flight at once over the one socket.
+        let results =
+            futures::future::join_all(changes.iter().map(|c| ops::apply(&self.handle, c))).await;
+        match results.into_iter().find_map(Result::err) {
+            Some(error) => Err(ProviderError::new(error)),
+            None => Ok(()),
+        }
+    }
+}

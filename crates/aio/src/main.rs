@@ -1,0 +1,143 @@
+//! `aio`: plan and apply the host side of an all-in-one OpenStack from `topology.toml`.
+//!
+//! The binary is thin: it reads the command line, opens a [`session::Session`]
+//! (topology, facts, providers) and prints what the engine answers.
+
+mod cli;
+mod session;
+
+use clap::Parser;
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use aio_engine::Plan;
+use cli::{Cli, Command, Target};
+use session::Session;
+
+/// Everything that ends a command with exit code 1.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{0}")]
+    Topology(#[from] aio_topology::LoadError),
+    #[error("{0}")]
+    Facts(#[from] aio_topology::Diagnostics),
+    #[error("{0}")]
+    Netlink(#[from] aio_netlink::NetlinkError),
+    #[error("plan failed, nothing was changed: {0}")]
+    Plan(#[from] aio_engine::PlanError),
+    #[error("apply failed: {0}")]
+    Apply(#[from] aio_engine::ApplyError),
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Exit code 2: `plan --detailed-exitcode` found changes.
+const CHANGES_PENDING: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<u8, Failure> {
+    match command {
+        Command::Validate { file } => {
+            let t = aio_topology::load(&file.path)?;
+            println!(
+                "{}: valid ({} interfaces)",
+                file.path.display(),
+                t.interfaces.len()
+            );
+            Ok(0)
+        }
+        Command::Plan {
+            target,
+            json,
+            detailed_exitcode,
+        } => {
+            let session = Session::open(&target).await?;
+            let plan = session.plan().await?;
+            print_plan(&session, &target, &plan, json);
+            Ok(if detailed_exitcode && !plan.is_empty() {
+                CHANGES_PENDING
+            } else {
+                0
+            })
+        }
+        Command::Apply { target, yes, json } => apply(&target, yes, json).await,
+    }
+}
+
+fn print_plan(session: &Session, target: &Target, plan: &Plan, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&plan.to_json()).expect("plans serialize")
+        );
+        return;
+    }
+    println!("aio plan of {}", target.file.path.display());
+    for (k, v) in &plan.facts {
+        println!("  {k}: {v}");
+    }
+    println!();
+    println!("{plan}");
+    let skipped = session.not_applied();
+    if !skipped.is_empty() {
+        eprintln!(
+            "note: {} validated; this version of aio does not apply them yet",
+            skipped.join(", ")
+        );
+    }
+}
+
+async fn apply(target: &Target, yes: bool, json: bool) -> Result<u8, Failure> {
+    let session = Session::open(target).await?;
+    let plan = session.plan().await?;
+    print_plan(&session, target, &plan, json);
+    if plan.is_empty() {
+        return Ok(0);
+    }
+    if !yes && !confirm()? {
+        return Err(Failure::Refused(
+            "apply cancelled, nothing was changed".into(),
+        ));
+    }
+    let report = session.engine.apply(&plan, &session.desired).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"applied": report.applied, "converged": true})
+        );
+    } else {
+        println!(
+            "\nApply complete: {} change(s) applied; the system matches the topology.",
+            report.applied
+        );
+    }
+    Ok(0)
+}
+
+/// Asks on the terminal; without one, refuses rather than hang.
+fn confirm() -> Result<bool, Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Refused(
+            "no terminal to ask for confirmation: run `aio apply --yes` to apply this plan".into(),
+        ));
+    }
+    print!("\nApply these changes? Only 'yes' is accepted: ");
+    std::io::stdout().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).ok();
+    Ok(answer.trim() == "yes")
+}

@@ -1,0 +1,67 @@
+//! Everything a plan or an apply needs: the topology, the facts of the live
+//! system, the desired resources and an engine with its providers.
+
+use aio_engine::{Engine, Plan, Resource};
+use aio_topology::{Facts, Topology};
+
+use crate::Failure;
+use crate::cli::Target;
+
+pub struct Session {
+    pub topology: Topology,
+    pub facts: Facts,
+    pub desired: Vec<Resource>,
+    pub engine: Engine,
+    netns: Option<String>,
+}
+
+impl Session {
+    /// Loads and checks the file, then learns the facts from the system it targets.
+    pub async fn open(target: &Target) -> Result<Session, Failure> {
+        let topology = aio_topology::load(&target.file.path)?;
+        let handle = aio_netlink::connect(target.netns.as_deref()).await?;
+        let mut facts = aio_netlink::facts(&handle, &topology.host.uplink.value).await?;
+        facts.vip = topology.static_facts().vip;
+        topology.check_facts(&facts)?;
+        let desired = aio_netlink::resources(&topology);
+        let engine = Engine::new(target.state_dir()).with_provider(Box::new(
+            aio_netlink::NetlinkProvider::new(handle, facts.uplink.clone()),
+        ));
+        Ok(Session {
+            topology,
+            facts,
+            desired,
+            engine,
+            netns: target.netns.clone(),
+        })
+    }
+
+    pub async fn plan(&self) -> Result<Plan, Failure> {
+        let mut plan = self.engine.plan(&self.desired).await?;
+        if let Some(ns) = &self.netns {
+            plan.facts.insert("netns".into(), ns.clone());
+        }
+        if let Some(uplink) = &self.facts.uplink {
+            plan.facts.insert("uplink".into(), uplink.clone());
+        }
+        if let Some(address) = self.facts.uplink_address {
+            plan.facts
+                .insert("uplink_address".into(), address.to_string());
+        }
+        Ok(plan)
+    }
+
+    /// Sections the file may hold that this version validates but does not apply.
+    pub fn not_applied(&self) -> Vec<&'static str> {
+        let t = &self.topology;
+        [
+            (!t.sysctl.is_empty(), "[sysctl]"),
+            (!t.nat.is_empty(), "[[nat]]"),
+            (t.ovs.is_some(), "[ovs]"),
+            (t.kolla.is_some(), "[kolla]"),
+        ]
+        .into_iter()
+        .filter_map(|(present, name)| present.then_some(name))
+        .collect()
+    }
+}

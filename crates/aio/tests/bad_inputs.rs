@@ -1,0 +1,82 @@
+//! Every topology in the bad-input corpus is rejected by `aio plan --netns`:
+//! exit 1, `FILE:LINE` within one line of its `# line:` header, the word of its
+//! `# mentions:` header, no panic, and nothing changed in the namespace.
+//! New files in the corpus are picked up as they come.
+
+mod common;
+
+use common::Sandbox;
+use std::path::{Path, PathBuf};
+
+fn corpus() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let shared = root.join("../shared/bad-inputs");
+    let dir = if shared.is_dir() {
+        shared
+    } else {
+        root.join("tests/bad-inputs")
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn header<'a>(text: &'a str, key: &str) -> &'a str {
+    let prefix = format!("# {key}: ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` header"))
+}
+
+#[test]
+fn every_bad_input_is_rejected_with_a_located_error_and_changes_nothing() {
+    let sb = Sandbox::new();
+    let files = corpus();
+    assert!(files.len() >= 38, "the corpus has {} files", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let before = sb.everything();
+        let out = sb.aio("plan", path, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let shown = path.display().to_string();
+        let mut problems = Vec::new();
+        if out.status.code() != Some(1) {
+            problems.push(format!("exit {:?}", out.status.code()));
+        }
+        if stderr.contains("panicked") {
+            problems.push("panicked".into());
+        }
+        let mention = header(&text, "mentions");
+        if !stderr.contains(mention) {
+            problems.push(format!("no `{mention}`"));
+        }
+        if let Ok(line) = header(&text, "line").parse::<usize>() {
+            let located = [line - 1, line, line + 1]
+                .iter()
+                .any(|l| stderr.contains(&format!("{shown}:{l}:")));
+            if !located {
+                problems.push(format!("not located at {shown}:{line}"));
+            }
+        }
+        if sb.everything() != before {
+            problems.push("the namespace changed".into());
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}: {}\n{stderr}",
+                path.display(),
+                problems.join(", ")
+            ));
+        }
+    }
+    assert!(
+        !Path::new("/tmp/aio-bad-kolla").exists(),
+        "a rejected topology wrote its kolla config_dir"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

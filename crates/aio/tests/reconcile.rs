@@ -1,0 +1,246 @@
+//! Plan and apply against the real kernel, inside namespaces each test makes.
+
+mod common;
+
+use common::{REFERENCE, Sandbox, change};
+use std::path::Path;
+
+/// The reference topology applied, and the plan empty again.
+fn converged() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.apply(Path::new(REFERENCE));
+    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+    sb
+}
+
+#[test]
+fn reference_topology_from_empty_to_converged() {
+    let sb = Sandbox::new();
+    let uplink_before = sb.uplink();
+    let reference = Path::new(REFERENCE);
+
+    let out = sb.aio("plan", reference, &["--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2), "changes pending");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in [
+        "link/dummy1",
+        "link/veth-ovs",
+        "link/veth-br",
+        "link/v-lbaas-vlan",
+        "link/v-lbaas",
+        "address/dummy1/10.0.2.2/24",
+        "address/v-lbaas/172.18.255.254/16",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(&format!("+ {id} "))),
+            "{id} missing from:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("uplink: eth0") && text.contains("uplink_address: 192.0.2.10"),
+        "{text}"
+    );
+    assert!(
+        text.contains("7 to create, 0 to change, 0 to delete"),
+        "{text}"
+    );
+
+    sb.apply(reference);
+    let links = sb.links();
+    assert_eq!(links["dummy1"]["linkinfo"]["info_kind"], "bridge");
+    for name in ["dummy1", "veth-ovs", "veth-br", "v-lbaas-vlan", "v-lbaas"] {
+        let flags = links[name]["flags"].as_array().unwrap();
+        assert!(
+            flags.iter().any(|f| f == "UP"),
+            "{name} is not up: {flags:?}"
+        );
+    }
+    assert_eq!(links["veth-ovs"]["linkinfo"]["info_kind"], "veth");
+    assert_eq!(links["veth-ovs"]["link"], "veth-br");
+    assert_eq!(links["v-lbaas"]["link"], "v-lbaas-vlan");
+    assert_eq!(links["veth-br"]["master"], "dummy1");
+    assert_eq!(sb.addresses("dummy1"), ["10.0.2.2/24"]);
+    assert_eq!(sb.addresses("v-lbaas"), ["172.18.255.254/16"]);
+
+    let again = sb.aio("plan", reference, &["--detailed-exitcode"]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    assert_eq!(sb.uplink(), uplink_before, "the uplink changed");
+}
+
+#[test]
+fn a_deleted_veth_is_recreated() {
+    let sb = converged();
+    sb.ip(&["link", "del", "veth-ovs"]);
+    assert_eq!(
+        sb.plan(Path::new(REFERENCE)),
+        vec![
+            change("link/veth-ovs", "create"),
+            change("link/veth-br", "create")
+        ]
+    );
+    sb.apply(Path::new(REFERENCE));
+    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+    assert_eq!(sb.links()["veth-br"]["master"], "dummy1");
+}
+
+#[test]
+fn a_removed_address_is_added_back() {
+    let sb = converged();
+    sb.ip(&["addr", "del", "172.18.255.254/16", "dev", "v-lbaas"]);
+    assert_eq!(
+        sb.plan(Path::new(REFERENCE)),
+        vec![change("address/v-lbaas/172.18.255.254/16", "create")]
+    );
+    sb.apply(Path::new(REFERENCE));
+    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+}
+
+#[test]
+fn a_link_set_down_is_set_up() {
+    let sb = converged();
+    sb.ip(&["link", "set", "v-lbaas", "down"]);
+    let out = sb.aio("plan", Path::new(REFERENCE), &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("~ link/v-lbaas  state: down -> up"), "{text}");
+    assert!(
+        text.contains("0 to create, 1 to change, 0 to delete"),
+        "{text}"
+    );
+    sb.apply(Path::new(REFERENCE));
+    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+}
+
+#[test]
+fn a_lost_master_is_restored() {
+    let sb = converged();
+    sb.ip(&["link", "set", "veth-br", "nomaster"]);
+    assert_eq!(
+        sb.plan(Path::new(REFERENCE)),
+        vec![change("link/veth-br", "update")]
+    );
+    sb.apply(Path::new(REFERENCE));
+    assert_eq!(sb.links()["veth-br"]["master"], "dummy1");
+    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+}
+
+#[test]
+fn a_changed_mtu_is_put_back() {
+    let sb = Sandbox::new();
+    let t = sb.topology(
+        "mtu.toml",
+        "version = 1\n[interfaces.br0]\ntype = \"bridge\"\nmtu = 1400\n",
+    );
+    sb.apply(&t);
+    assert_eq!(sb.links()["br0"]["mtu"], 1400);
+    sb.ip(&["link", "set", "br0", "mtu", "1300"]);
+    let out = sb.aio("plan", &t, &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("~ link/br0  mtu: 1300 -> 1400"));
+    assert_eq!(sb.plan(&t), vec![change("link/br0", "update")]);
+    sb.apply(&t);
+    assert_eq!(sb.links()["br0"]["mtu"], 1400);
+    assert_eq!(sb.plan(&t), vec![]);
+}
+
+#[test]
+fn a_foreign_address_stays_and_is_not_drift() {
+    let sb = converged();
+    sb.ip(&["addr", "add", "10.0.2.99/24", "dev", "dummy1"]);
+    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+    let out = sb.aio("apply", Path::new(REFERENCE), &["--yes"]);
+    assert!(out.status.success());
+    assert_eq!(sb.addresses("dummy1"), ["10.0.2.2/24", "10.0.2.99/24"]);
+}
+
+#[test]
+fn an_interface_removed_from_the_file_is_pruned() {
+    let sb = converged();
+    let reference = std::fs::read_to_string(REFERENCE).unwrap();
+    let start = reference.find("[interfaces.v-lbaas-vlan]").unwrap();
+    let end = reference.find("[ovs]").unwrap();
+    let without = sb.topology(
+        "without-lbaas.toml",
+        &format!("{}{}", &reference[..start], &reference[end..]),
+    );
+    assert_eq!(
+        sb.plan(&without),
+        vec![
+            change("address/v-lbaas/172.18.255.254/16", "delete"),
+            change("link/v-lbaas", "delete"),
+            change("link/v-lbaas-vlan", "delete"),
+        ]
+    );
+    sb.apply(&without);
+    let links = sb.links();
+    assert!(!links.contains_key("v-lbaas") && !links.contains_key("v-lbaas-vlan"));
+    assert!(links.contains_key("dummy1") && links.contains_key("veth-ovs"));
+    assert_eq!(sb.plan(&without), vec![]);
+}
+
+#[test]
+fn a_pre_existing_foreign_bridge_is_never_deleted() {
+    let sb = Sandbox::new();
+    sb.ip(&["link", "add", "br-foreign", "type", "bridge"]);
+    let with = sb.topology(
+        "with.toml",
+        "version = 1\n[interfaces.br-foreign]\ntype = \"bridge\"\naddresses = [\"10.9.0.1/24\"]\n",
+    );
+    assert_eq!(
+        sb.plan(&with),
+        vec![
+            change("link/br-foreign", "update"),
+            change("address/br-foreign/10.9.0.1/24", "create")
+        ],
+        "the bridge exists: only its state and the address change"
+    );
+    sb.apply(&with);
+    let without = sb.topology("without.toml", "version = 1\n");
+    assert_eq!(
+        sb.plan(&without),
+        vec![change("address/br-foreign/10.9.0.1/24", "delete")],
+        "only what aio added"
+    );
+    sb.apply(&without);
+    assert!(
+        sb.links().contains_key("br-foreign"),
+        "the foreign bridge was deleted"
+    );
+    assert_eq!(sb.addresses("br-foreign"), Vec::<String>::new());
+    assert_eq!(sb.plan(&without), vec![]);
+}
+
+#[test]
+fn a_foreign_link_of_the_wrong_kind_is_in_the_way() {
+    let sb = Sandbox::new();
+    sb.ip(&[
+        "link", "add", "dummy1", "type", "veth", "peer", "name", "other",
+    ]);
+    let before = sb.everything();
+    let out = sb.aio("apply", Path::new(REFERENCE), &["--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("link/dummy1 is in the way") && stderr.contains("aio did not create it"),
+        "{stderr}"
+    );
+    assert_eq!(
+        sb.everything(),
+        before,
+        "a failed plan changed the namespace"
+    );
+}
+
+#[test]
+fn apply_without_a_terminal_refuses_and_changes_nothing() {
+    let sb = Sandbox::new();
+    let before = sb.everything();
+    let out = sb.aio("apply", Path::new(REFERENCE), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert_eq!(sb.everything(), before);
+}
