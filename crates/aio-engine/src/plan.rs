@@ -130,10 +130,18 @@ impl fmt::Display for Plan {
 
 fn detail(c: &Change) -> String {
     match c.action {
-        Action::Create => c
-            .after
-            .as_ref()
-            .map_or(String::new(), |a| format!("  ({})", inline(a))),
+        Action::Create => {
+            let shown = c
+                .after
+                .as_ref()
+                .map(|a| inline(a, c.id.name()))
+                .unwrap_or_default();
+            if shown.is_empty() {
+                shown
+            } else {
+                format!("  ({shown})")
+            }
+        }
         Action::Delete => String::new(),
         Action::Update | Action::Replace => {
             let mut out = String::from(" ");
@@ -146,10 +154,16 @@ fn detail(c: &Change) -> String {
     }
 }
 
-fn inline(attrs: &Attrs) -> String {
+/// `key=value, ...`, leaving out values the resource's name already shows.
+fn inline(attrs: &Attrs, name: &str) -> String {
+    let in_name = |v: &str| {
+        name == v || name.starts_with(&format!("{v}/")) || name.ends_with(&format!("/{v}"))
+    };
     attrs
         .iter()
-        .map(|(k, v)| format!("{k}={}", scalar(v)))
+        .map(|(k, v)| (k, scalar(v)))
+        .filter(|(_, v)| !in_name(v))
+        .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -1,6 +1,5 @@
-//! A sandbox for tests: a network namespace with an `eth0` uplink (192.0.2.10/24,
-//! default route via 192.0.2.1) to an `upstream` namespace, both removed on drop.
-//! Nothing here touches the root network namespace.
+//! Running the real `aio` binary against a sandbox host (namespaces made by
+//! `aio_sandbox`, removed on drop; the root network namespace is never touched).
 
 #![allow(dead_code)]
 
@@ -16,72 +15,27 @@ pub const REFERENCE: &str = concat!(
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
+/// A sandbox host (see `aio_sandbox`) plus a state dir and topology files for aio.
 pub struct Sandbox {
+    host: aio_sandbox::Sandbox,
     pub ns: String,
-    upstream: String,
     pub state: tempfile::TempDir,
-}
-
-/// Runs `ip ARGS`, panicking with its stderr if it fails.
-pub fn ip(args: &[&str]) -> String {
-    let out = Command::new("ip")
-        .args(args)
-        .output()
-        .expect("iproute2 is installed");
-    assert!(
-        out.status.success(),
-        "ip {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 impl Sandbox {
     pub fn new() -> Sandbox {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let ns = format!("aio-t{}-{n}", std::process::id());
-        let upstream = format!("{ns}-up");
-        ip(&["netns", "add", &ns]);
-        let sandbox = Sandbox {
-            ns,
-            upstream,
+        let host = aio_sandbox::Sandbox::new(&format!("aio-t{}-{n}", std::process::id()));
+        Sandbox {
+            ns: host.ns.clone(),
+            host,
             state: tempfile::tempdir().unwrap(),
-        };
-        ip(&["netns", "add", &sandbox.upstream]);
-        sandbox.ip(&[
-            "link",
-            "add",
-            "eth0",
-            "type",
-            "veth",
-            "peer",
-            "name",
-            "up0",
-            "netns",
-            &sandbox.upstream,
-        ]);
-        sandbox.ip(&["addr", "add", "192.0.2.10/24", "dev", "eth0"]);
-        sandbox.ip(&["link", "set", "eth0", "up"]);
-        ip(&[
-            "-n",
-            &sandbox.upstream,
-            "addr",
-            "add",
-            "192.0.2.1/24",
-            "dev",
-            "up0",
-        ]);
-        ip(&["-n", &sandbox.upstream, "link", "set", "up0", "up"]);
-        sandbox.ip(&["route", "add", "default", "via", "192.0.2.1"]);
-        sandbox
+        }
     }
 
     /// `ip -n NS ARGS`.
     pub fn ip(&self, args: &[&str]) -> String {
-        let mut all = vec!["-n", self.ns.as_str()];
-        all.extend_from_slice(args);
-        ip(&all)
+        self.host.ip(args)
     }
 
     /// Runs the real `aio` binary against this sandbox.
@@ -165,14 +119,6 @@ impl Sandbox {
         let path = self.state.path().join(name);
         std::fs::write(&path, text).unwrap();
         path
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        for ns in [&self.ns, &self.upstream] {
-            let _ = Command::new("ip").args(["netns", "del", ns]).status();
-        }
     }
 }
 

@@ -1,0 +1,62 @@
+//! `cargo xtask ci`: install what the tests need, then format check, clippy, every test.
+//! `cargo xtask demo`: the reference topology planned and applied in a sandbox.
+
+mod ci;
+mod demo;
+
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "ci" => ci::run(),
+        "demo" => demo::run(),
+        _ => Err("usage: cargo xtask ci | demo".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {task}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// Network namespaces, packages and the kernel objects the tests make need root.
+pub fn require_root(what: &str) -> Result<(), String> {
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} needs root (it creates network namespaces): run it with sudo"
+        ))
+    }
+}
+
+/// Runs a command in the workspace root, failing on a non-zero exit.
+pub fn sh(program: &str, args: &[&str]) -> Result<(), String> {
+    println!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("{program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
