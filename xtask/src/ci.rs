@@ -4,8 +4,11 @@ use std::process::Command;
 
 use crate::{require_root, sh};
 
-/// Debian packages the tests use: `ip` for sandboxes.
-const PACKAGES: [&str; 1] = ["iproute2"];
+/// Debian packages the tests use: `ip` for sandboxes, `ping` for traffic,
+/// `nft` for NAT, `ovsdb-server`/`ovs-vswitchd` for Open vSwitch.
+const PACKAGES: [&str; 4] = ["iproute2", "iputils-ping", "nftables", "openvswitch-switch"];
+/// Makes package scripts leave services alone: nothing may start in the root namespace.
+const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 
 pub fn run() -> Result<(), String> {
     require_root("cargo xtask ci")?;
@@ -38,12 +41,29 @@ fn install_packages() -> Result<(), String> {
         return Ok(());
     }
     sh("apt-get", &["update", "-q"])?;
-    sh(
+    // Tests start their own private daemons; the packages' services must not start.
+    let guard = !std::path::Path::new(POLICY_RC_D).exists();
+    if guard {
+        write_executable(POLICY_RC_D, "#!/bin/sh\nexit 101\n")?;
+    }
+    let install = [
+        "DEBIAN_FRONTEND=noninteractive",
         "apt-get",
-        &[
-            &["install", "-y", "-q", "--no-install-recommends"][..],
-            &missing,
-        ]
-        .concat(),
-    )
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+    ];
+    let result = sh("env", &[&install[..], &missing].concat());
+    if guard {
+        let _ = std::fs::remove_file(POLICY_RC_D);
+    }
+    result
+}
+
+fn write_executable(path: &str, text: &str) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).map_err(|e| format!("{path}: {e}"))?;
+    let mode = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(path, mode).map_err(|e| format!("{path}: {e}"))
 }

@@ -6,6 +6,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::batch::batches;
 use crate::graph::{CycleError, order};
 use crate::plan::{Action, Change, Plan};
 use crate::provider::{Observed, Provider, ProviderError};
@@ -56,6 +57,8 @@ pub enum ApplyError {
     Verify(#[from] PlanError),
     #[error(transparent)]
     State(#[from] StateError),
+    #[error("cannot order the plan: {0}")]
+    Order(#[from] CycleError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +113,8 @@ impl Engine {
         let mut state = State::load(&self.state_dir)?;
         let mut deleted = BTreeMap::new();
         let mut applied = 0;
-        for group in groups(&plan.changes) {
+        let atomic = |name: &str| self.providers.get(name).is_some_and(|p| p.atomic());
+        for group in batches(&plan.changes, atomic)? {
             let provider = &self.providers[&group[0].provider];
             for c in group
                 .iter()
@@ -296,24 +300,4 @@ fn compare(
         });
     }
     Ok(Some(change(Action::Replace, Some(before))))
-}
-
-/// Consecutive changes of one provider that do not depend on each other.
-fn groups(changes: &[Change]) -> Vec<Vec<&Change>> {
-    let mut out: Vec<Vec<&Change>> = Vec::new();
-    for c in changes {
-        let joins = out.last().is_some_and(|g| {
-            g[0].provider == c.provider
-                && (g[0].action == Action::Delete) == (c.action == Action::Delete)
-                && !g
-                    .iter()
-                    .any(|o| c.deps.contains(&o.id) || o.deps.contains(&c.id))
-        });
-        if joins {
-            out.last_mut().expect("checked").push(c);
-        } else {
-            out.push(vec![c]);
-        }
-    }
-    out
 }

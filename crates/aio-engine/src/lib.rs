@@ -13,6 +13,7 @@
 //! so that only aio's own objects are ever pruned, and checks after applying
 //! that the system really converged.
 
+mod batch;
 mod engine;
 mod graph;
 mod plan;

@@ -35,7 +35,15 @@ pub trait Provider: Send + Sync {
         Ok(())
     }
 
-    /// Carries out changes that do not depend on each other, in any order or
-    /// all at once. Deleting what is already gone succeeds.
+    /// Whether all of a plan's changes for this provider must come in one
+    /// `apply` call, to be made in one transaction. The provider then orders
+    /// them itself (their `deps` say how).
+    fn atomic(&self) -> bool {
+        false
+    }
+
+    /// Carries out changes: for a non-atomic provider, changes that do not
+    /// depend on each other, in any order or all at once. Deleting what is
+    /// already gone succeeds.
     async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError>;
 }

@@ -63,6 +63,19 @@ where
     .map_err(|_| NetnsError::Panicked(name.to_string()))?
 }
 
+/// [`run_in`] for blocking work (file I/O, child processes) from async code:
+/// it runs off the runtime's threads, so the runtime keeps serving others.
+pub async fn spawn_in<T, F>(name: Option<String>, f: F) -> Result<T, NetnsError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let label = name.clone().unwrap_or_else(|| "(the caller's)".to_string());
+    tokio::task::spawn_blocking(move || run_in(name.as_deref(), f))
+        .await
+        .map_err(|_| NetnsError::Panicked(label))?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

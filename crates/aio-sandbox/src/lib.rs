@@ -76,6 +76,32 @@ impl Sandbox {
         ip(&[&["-n", self.upstream.as_str()], args].concat())
     }
 
+    /// Runs `PROGRAM ARGS` inside the host namespace (`ip netns exec`).
+    pub fn exec(&self, args: &[&str]) -> std::process::Output {
+        exec_in(&self.ns, args)
+    }
+
+    /// A guest namespace plugged into `bridge` of the host by a veth pair
+    /// (`NAME` inside the host, `eth0` inside the guest), with `cidr` and an
+    /// optional default gateway. Removed on drop.
+    pub fn guest(&self, name: &str, bridge: &str, cidr: &str, gateway: Option<&str>) -> Guest {
+        let guest = Guest {
+            ns: format!("{}-{name}", self.ns),
+        };
+        ip(&["netns", "add", &guest.ns]);
+        ip(&["-n", &guest.ns, "link", "set", "lo", "up"]);
+        self.ip(&[
+            "link", "add", name, "type", "veth", "peer", "name", "eth0", "netns", &guest.ns,
+        ]);
+        self.ip(&["link", "set", name, "master", bridge, "up"]);
+        ip(&["-n", &guest.ns, "addr", "add", cidr, "dev", "eth0"]);
+        ip(&["-n", &guest.ns, "link", "set", "eth0", "up"]);
+        if let Some(gw) = gateway {
+            ip(&["-n", &guest.ns, "route", "add", "default", "via", gw]);
+        }
+        guest
+    }
+
     fn remove(&self) {
         for ns in [&self.ns, &self.upstream] {
             let _ = Command::new("ip")
@@ -83,6 +109,35 @@ impl Sandbox {
                 .stderr(std::process::Stdio::null())
                 .status();
         }
+    }
+}
+
+/// Runs `PROGRAM ARGS` inside network namespace `ns`.
+pub fn exec_in(ns: &str, args: &[&str]) -> std::process::Output {
+    Command::new("ip")
+        .args(["netns", "exec", ns])
+        .args(args)
+        .output()
+        .expect("iproute2 is installed")
+}
+
+/// A namespace playing a machine behind one of the host's bridges.
+pub struct Guest {
+    pub ns: String,
+}
+
+impl Guest {
+    /// Whether one ping to `address` is answered within two seconds.
+    pub fn pings(&self, address: &str) -> bool {
+        exec_in(&self.ns, &["ping", "-c", "1", "-W", "2", address])
+            .status
+            .success()
+    }
+}
+
+impl Drop for Guest {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();
     }
 }
 

@@ -92,6 +92,12 @@ fn print_plan(session: &Session, target: &Target, plan: &Plan, json: bool) {
     }
     println!();
     println!("{plan}");
+    if !session.skipped_sysctls.is_empty() {
+        eprintln!(
+            "note: in a network namespace only net.* sysctls are its own; left out: {}",
+            session.skipped_sysctls.join(", ")
+        );
+    }
     let skipped = session.not_applied();
     if !skipped.is_empty() {
         eprintln!(

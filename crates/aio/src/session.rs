@@ -12,6 +12,8 @@ pub struct Session {
     pub facts: Facts,
     pub desired: Vec<Resource>,
     pub engine: Engine,
+    /// Sysctls left out because a sandbox only has its own `net.*` keys.
+    pub skipped_sysctls: Vec<String>,
     netns: Option<String>,
 }
 
@@ -23,16 +25,25 @@ impl Session {
         let mut facts = aio_netlink::facts(&handle, &topology.host.uplink.value).await?;
         facts.vip = topology.static_facts().vip;
         topology.check_facts(&facts)?;
-        let desired = aio_netlink::resources(&topology);
-        let engine = Engine::new(target.state_dir()).with_provider(Box::new(
-            aio_netlink::NetlinkProvider::new(handle, facts.uplink.clone()),
-        ));
+        let netns = target.netns.clone();
+        let (sysctls, skipped_sysctls) = aio_sysctl::resources(&topology, netns.is_some());
+        let nat = aio_nat::resources(&topology, &facts)
+            .map_err(|e| Failure::Refused(format!("[[nat]]: {e}")))?;
+        let mut desired = aio_netlink::resources(&topology);
+        desired.extend(sysctls);
+        desired.extend(nat);
+        let netlink = aio_netlink::NetlinkProvider::new(handle, facts.uplink.clone());
+        let engine = Engine::new(target.state_dir())
+            .with_provider(Box::new(netlink))
+            .with_provider(Box::new(aio_sysctl::SysctlProvider::new(netns.clone())))
+            .with_provider(Box::new(aio_nat::NatProvider::new(netns.clone())));
         Ok(Session {
             topology,
             facts,
             desired,
             engine,
-            netns: target.netns.clone(),
+            skipped_sysctls,
+            netns,
         })
     }
 
@@ -54,14 +65,9 @@ impl Session {
     /// Sections the file may hold that this version validates but does not apply.
     pub fn not_applied(&self) -> Vec<&'static str> {
         let t = &self.topology;
-        [
-            (!t.sysctl.is_empty(), "[sysctl]"),
-            (!t.nat.is_empty(), "[[nat]]"),
-            (t.ovs.is_some(), "[ovs]"),
-            (t.kolla.is_some(), "[kolla]"),
-        ]
-        .into_iter()
-        .filter_map(|(present, name)| present.then_some(name))
-        .collect()
+        [(t.ovs.is_some(), "[ovs]"), (t.kolla.is_some(), "[kolla]")]
+            .into_iter()
+            .filter_map(|(present, name)| present.then_some(name))
+            .collect()
     }
 }

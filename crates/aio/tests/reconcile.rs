@@ -30,6 +30,7 @@ fn reference_topology_from_empty_to_converged() {
         "link/v-lbaas",
         "address/dummy1/10.0.2.2/24",
         "address/v-lbaas/172.18.255.254/16",
+        "nat/eth0/10.0.2.0/24",
     ] {
         let listed = text
             .lines()
@@ -41,7 +42,11 @@ fn reference_topology_from_empty_to_converged() {
         "{text}"
     );
     assert!(
-        text.contains("7 to create, 0 to change, 0 to delete"),
+        text.contains("~ sysctl/net.ipv4.ip_forward  value: 0 -> 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("8 to create, 1 to change, 0 to delete"),
         "{text}"
     );
 

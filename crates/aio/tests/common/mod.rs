@@ -17,7 +17,7 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 /// A sandbox host (see `aio_sandbox`) plus a state dir and topology files for aio.
 pub struct Sandbox {
-    host: aio_sandbox::Sandbox,
+    pub host: aio_sandbox::Sandbox,
     pub ns: String,
     pub state: tempfile::TempDir,
 }

@@ -1,0 +1,89 @@
+//! [`NatProvider`]: observe and change aio's masquerade rules.
+
+use async_trait::async_trait;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use aio_engine::{Action, Change, Observed, Provider, ProviderError, ResourceId};
+
+use crate::PROVIDER;
+use crate::ruleset::{self, NewRule};
+
+pub struct NatProvider {
+    netns: Option<String>,
+}
+
+impl NatProvider {
+    /// Works on the nftables of network namespace `netns` (or the caller's).
+    pub fn new(netns: Option<String>) -> Self {
+        NatProvider { netns }
+    }
+
+    /// Runs `nft` work in the namespace: child processes inherit the thread's.
+    async fn in_netns<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, String> + Send + 'static,
+    ) -> Result<T, ProviderError> {
+        aio_netns::spawn_in(self.netns.clone(), f)
+            .await
+            .map_err(|e| ProviderError::new(e.to_string()))?
+            .map_err(ProviderError::new)
+    }
+}
+
+fn new_rule(c: &Change) -> Option<NewRule> {
+    let after = c.after.as_ref()?;
+    let text = |k: &str| after.get(k).and_then(Value::as_str).map(str::to_string);
+    Some(NewRule {
+        id: c.id.0.clone(),
+        source: text("source")?,
+        out: text("out")?,
+    })
+}
+
+#[async_trait]
+impl Provider for NatProvider {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        let rules = self.in_netns(ruleset::list).await?;
+        let mut out = Observed::new();
+        for id in ids.iter().filter(|id| rules.contains_key(&id.0)) {
+            // The id (in the rule's comment) holds both attributes: OUT/SOURCE.
+            let (iface, source) = id.name().split_once('/').unwrap_or_default();
+            let attrs = serde_json::json!({"source": source, "out": iface});
+            out.insert(id.clone(), attrs.as_object().expect("an object").clone());
+        }
+        Ok(out)
+    }
+
+    fn atomic(&self) -> bool {
+        true
+    }
+
+    async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
+        let deleted: Vec<String> = changes
+            .iter()
+            .filter(|c| c.action != Action::Create)
+            .map(|c| c.id.0.clone())
+            .collect();
+        let added: Vec<NewRule> = changes
+            .iter()
+            .filter(|c| c.action != Action::Delete)
+            .filter_map(|c| new_rule(c))
+            .collect();
+        self.in_netns(move || {
+            // Handles are read again now: they are what `nft` deletes by.
+            let current: BTreeMap<String, u32> = ruleset::list()?;
+            let handles: Vec<u32> = deleted
+                .iter()
+                .filter_map(|id| current.get(id).copied())
+                .collect();
+            let left = current.len() - handles.len() + added.len();
+            ruleset::apply(&ruleset::batch(&handles, &added, left == 0))
+        })
+        .await
+    }
+}

@@ -1,0 +1,160 @@
+//! The sysctl provider: `[sysctl]` as `sysctl/KEY` resources with one
+//! attribute, `value`, read from and written to `/proc/sys/...`.
+//!
+//! Keys are dotted names checked by `aio-topology` (letters, digits, `_`,
+//! `-`), so a path built from one stays under `/proc/sys`. In a network
+//! namespace only `net.*` keys are per-namespace; the others belong to the
+//! whole machine and are left out of a sandbox's resources ([`resources`]
+//! says which).
+//!
+//! aio does not create sysctls, only sets them, so none is ever recorded as
+//! owned or pruned: a key removed from the file keeps its current value.
+
+use async_trait::async_trait;
+use serde_json::json;
+use std::path::PathBuf;
+
+use aio_engine::{Attrs, Change, Observed, Provider, ProviderError, Resource, ResourceId};
+use aio_topology::{SysctlValue, Topology};
+
+pub const PROVIDER: &str = "sysctl";
+
+/// The resources for `[sysctl]`, and the keys left out because they are not
+/// per network namespace (only when `in_netns`).
+pub fn resources(topology: &Topology, in_netns: bool) -> (Vec<Resource>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    for s in &topology.sysctl {
+        if in_netns && !s.key.value.starts_with("net.") {
+            skipped.push(s.key.value.clone());
+            continue;
+        }
+        let value = match &s.value {
+            SysctlValue::Int(i) => i.to_string(),
+            SysctlValue::Text(t) => normalize(t),
+        };
+        let mut attrs = Attrs::new();
+        attrs.insert("value".into(), json!(value));
+        out.push(Resource {
+            id: ResourceId::new("sysctl", &s.key.value),
+            provider: PROVIDER.into(),
+            attrs,
+            deps: vec![],
+            replace_on: vec![],
+        });
+    }
+    (out, skipped)
+}
+
+/// The kernel separates multi-value sysctls with tabs; the file with spaces.
+fn normalize(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn path(key: &str) -> PathBuf {
+    PathBuf::from("/proc/sys").join(key.replace('.', "/"))
+}
+
+pub struct SysctlProvider {
+    netns: Option<String>,
+}
+
+impl SysctlProvider {
+    /// Reads and writes the sysctls of network namespace `netns` (or the caller's).
+    pub fn new(netns: Option<String>) -> Self {
+        SysctlProvider { netns }
+    }
+
+    async fn in_netns<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ProviderError> {
+        aio_netns::spawn_in(self.netns.clone(), f)
+            .await
+            .map_err(|e| ProviderError::new(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl Provider for SysctlProvider {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        let keys: Vec<ResourceId> = ids.to_vec();
+        // /proc/sys/net shows the namespace of the thread that opens it.
+        self.in_netns(move || {
+            let mut out = Observed::new();
+            for id in keys {
+                if let Ok(text) = std::fs::read_to_string(path(id.name())) {
+                    let mut attrs = Attrs::new();
+                    attrs.insert("value".into(), json!(normalize(&text)));
+                    out.insert(id, attrs);
+                }
+            }
+            out
+        })
+        .await
+    }
+
+    fn check(&self, change: &Change) -> Result<(), ProviderError> {
+        match change.before {
+            None => Err(ProviderError::new(format!(
+                "there is no sysctl {} ({} does not exist)",
+                change.id.name(),
+                path(change.id.name()).display()
+            ))),
+            Some(_) => Ok(()),
+        }
+    }
+
+    async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
+        let writes: Vec<(String, String)> = changes
+            .iter()
+            .filter_map(|c| {
+                let value = c.after.as_ref()?.get("value")?.as_str()?;
+                Some((c.id.name().to_string(), value.to_string()))
+            })
+            .collect();
+        self.in_netns(move || {
+            for (key, value) in writes {
+                std::fs::write(path(&key), format!("{value}\n")).map_err(|e| {
+                    ProviderError::new(format!("cannot set sysctl {key} = {value}: {e}"))
+                })?;
+            }
+            Ok(())
+        })
+        .await?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_under_proc_sys_and_values_are_normalized() {
+        assert_eq!(
+            path("net.ipv4.ip_forward"),
+            PathBuf::from("/proc/sys/net/ipv4/ip_forward")
+        );
+        assert_eq!(normalize("4096\t87380  6291456\n"), "4096 87380 6291456");
+    }
+
+    #[test]
+    fn a_sandbox_leaves_out_keys_that_are_not_per_namespace() {
+        let t = aio_topology::parse_str(
+            "t.toml",
+            "version = 1\n[sysctl]\n\"net.ipv4.ip_forward\" = 1\n\"vm.max_map_count\" = 262144\n",
+        )
+        .unwrap();
+        let (res, skipped) = resources(&t, true);
+        assert_eq!(
+            res.iter().map(|r| r.id.0.as_str()).collect::<Vec<_>>(),
+            ["sysctl/net.ipv4.ip_forward"]
+        );
+        assert_eq!(skipped, ["vm.max_map_count"]);
+        assert_eq!(resources(&t, false).0.len(), 2);
+    }
+}

@@ -1,0 +1,220 @@
+//! NAT and sysctl, proven by traffic: a guest behind `dummy1` reaches the
+//! upstream router only through aio's masquerade rule and forwarding.
+
+mod common;
+
+use common::{Sandbox, change};
+use std::path::PathBuf;
+
+const TOPOLOGY: &str = r#"version = 1
+[host]
+uplink = "auto"
+
+[sysctl]
+"net.ipv4.ip_forward" = 1
+
+[interfaces.dummy1]
+type = "bridge"
+addresses = ["10.0.2.2/24"]
+
+[[nat]]
+source = "10.0.2.0/24"
+out = "${uplink}"
+"#;
+
+fn nft(sb: &Sandbox, args: &[&str]) -> String {
+    let out = sb.host.exec(&[&["nft"][..], args].concat());
+    assert!(
+        out.status.success(),
+        "nft {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Masquerade rules anywhere in the namespace's ruleset.
+fn masquerade_rules(sb: &Sandbox) -> usize {
+    nft(sb, &["-a", "list", "ruleset"])
+        .lines()
+        .filter(|l| l.contains("masquerade"))
+        .count()
+}
+
+fn aio_rule_handle(sb: &Sandbox) -> String {
+    let listing = nft(sb, &["-a", "list", "chain", "ip", "aio", "postrouting"]);
+    let line = listing
+        .lines()
+        .find(|l| l.contains("masquerade"))
+        .expect("aio's rule");
+    line.rsplit("handle ").next().unwrap().trim().to_string()
+}
+
+fn setup() -> (Sandbox, PathBuf) {
+    let sb = Sandbox::new();
+    let t = sb.topology("nat.toml", TOPOLOGY);
+    (sb, t)
+}
+
+#[test]
+fn a_guest_behind_dummy1_reaches_upstream_only_through_nat_and_forwarding() {
+    let (sb, t) = setup();
+    sb.apply(&t);
+    let vm = sb
+        .host
+        .guest("vm0", "dummy1", "10.0.2.50/24", Some("10.0.2.2"));
+    assert!(vm.pings("10.0.2.2"), "the guest cannot reach dummy1");
+    assert!(
+        vm.pings(aio_sandbox::GATEWAY),
+        "the guest cannot reach the upstream router through NAT"
+    );
+
+    // Without the rule, upstream cannot answer 10.0.2.50: the ping proves masquerade.
+    nft(
+        &sb,
+        &[
+            "delete",
+            "rule",
+            "ip",
+            "aio",
+            "postrouting",
+            "handle",
+            &aio_rule_handle(&sb),
+        ],
+    );
+    assert!(
+        !vm.pings(aio_sandbox::GATEWAY),
+        "reached upstream without NAT: the test proves nothing"
+    );
+    assert_eq!(sb.plan(&t), vec![change("nat/eth0/10.0.2.0/24", "create")]);
+    sb.apply(&t);
+    assert!(vm.pings(aio_sandbox::GATEWAY));
+
+    // Without forwarding, neither.
+    sb.host
+        .exec(&["sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward"]);
+    assert!(!vm.pings(aio_sandbox::GATEWAY));
+    sb.apply(&t);
+    assert!(vm.pings(aio_sandbox::GATEWAY));
+}
+
+#[test]
+fn repeated_applies_keep_exactly_one_rule_and_never_touch_foreign_tables() {
+    let (sb, t) = setup();
+    nft(&sb, &["add", "table", "ip", "foreign"]);
+    nft(
+        &sb,
+        &[
+            "add",
+            "chain",
+            "ip",
+            "foreign",
+            "post",
+            "{ type nat hook postrouting priority 100 ; }",
+        ],
+    );
+    nft(
+        &sb,
+        &[
+            "add",
+            "rule",
+            "ip",
+            "foreign",
+            "post",
+            "oifname",
+            "eth0",
+            "masquerade",
+        ],
+    );
+    for _ in 0..5 {
+        sb.apply(&t);
+    }
+    assert_eq!(
+        masquerade_rules(&sb),
+        2,
+        "aio's one rule and the foreign one"
+    );
+    let listing = nft(&sb, &["list", "table", "ip", "aio"]);
+    assert!(
+        listing.contains(
+            "ip saddr 10.0.2.0/24 oifname \"eth0\" masquerade comment \"aio:nat/eth0/10.0.2.0/24\""
+        ),
+        "{listing}"
+    );
+    assert!(nft(&sb, &["list", "table", "ip", "foreign"]).contains("masquerade"));
+}
+
+#[test]
+fn ip_forward_flipped_back_is_drift_and_repaired() {
+    let (sb, t) = setup();
+    sb.apply(&t);
+    sb.host
+        .exec(&["sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward"]);
+    let out = sb.aio("plan", &t, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("~ sysctl/net.ipv4.ip_forward  value: 0 -> 1"),
+        "{text}"
+    );
+    assert_eq!(
+        sb.plan(&t),
+        vec![change("sysctl/net.ipv4.ip_forward", "update")]
+    );
+    sb.apply(&t);
+    let now = sb.host.exec(&["cat", "/proc/sys/net/ipv4/ip_forward"]);
+    assert_eq!(String::from_utf8_lossy(&now.stdout).trim(), "1");
+}
+
+#[test]
+fn a_nat_entry_removed_from_the_file_removes_exactly_its_rule() {
+    let (sb, t) = setup();
+    sb.apply(&t);
+    nft(&sb, &["add", "table", "ip", "foreign"]);
+    let without = sb.topology(
+        "no-nat.toml",
+        &TOPOLOGY.replace(
+            "[[nat]]\nsource = \"10.0.2.0/24\"\nout = \"${uplink}\"\n",
+            "",
+        ),
+    );
+    assert_eq!(
+        sb.plan(&without),
+        vec![change("nat/eth0/10.0.2.0/24", "delete")]
+    );
+    sb.apply(&without);
+    let tables = nft(&sb, &["list", "tables"]);
+    assert!(
+        !tables.contains("table ip aio"),
+        "aio's empty table is left: {tables}"
+    );
+    assert!(tables.contains("table ip foreign"));
+    assert_eq!(sb.plan(&without), vec![]);
+}
+
+#[test]
+fn a_sysctl_that_does_not_exist_stops_the_plan() {
+    let sb = Sandbox::new();
+    let t = sb.topology(
+        "bad.toml",
+        "version = 1\n[sysctl]\n\"net.ipv4.no_such_knob\" = 1\n",
+    );
+    let out = sb.aio("plan", &t, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("there is no sysctl net.ipv4.no_such_knob")
+    );
+}
+
+#[test]
+fn without_a_default_route_auto_uplink_is_a_clear_error() {
+    let sb = Sandbox::new();
+    sb.ip(&["route", "del", "default"]);
+    let t = sb.topology("nat.toml", TOPOLOGY);
+    let out = sb.aio("plan", &t, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no IPv4 default route") && stderr.contains("set host.uplink"),
+        "{stderr}"
+    );
+}
