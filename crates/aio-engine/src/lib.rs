@@ -14,6 +14,7 @@
 //! that the system really converged.
 
 mod batch;
+mod diff;
 mod engine;
 mod graph;
 mod plan;
@@ -23,7 +24,7 @@ mod state;
 
 pub use engine::{ApplyError, ApplyReport, Engine, PlanError};
 pub use graph::{CycleError, order};
-pub use plan::{Action, Change, Plan, Summary};
+pub use plan::{Action, Change, Pending, Plan, Summary};
 pub use provider::{Observed, Provider, ProviderError};
 pub use resource::{Attrs, Resource, ResourceId};
 pub use state::{OwnedEntry, State, StateError};

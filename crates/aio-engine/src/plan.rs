@@ -56,11 +56,20 @@ impl Change {
     }
 }
 
+/// A resource the plan leaves for now, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    pub id: ResourceId,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub create: usize,
     pub change: usize,
     pub delete: usize,
+    pub waiting: usize,
+    pub unavailable: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -70,16 +79,32 @@ pub struct Plan {
     pub facts: IndexMap<String, String>,
     /// In execution order.
     pub changes: Vec<Change>,
+    /// Changes that must wait for another resource (not an error).
+    #[serde(default)]
+    pub waiting: Vec<Pending>,
+    /// Resources whose provider could not observe them (an error).
+    #[serde(default)]
+    pub unavailable: Vec<Pending>,
 }
 
 impl Plan {
+    /// No change to make now (some may still be waiting or unavailable).
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
 
+    /// Nothing to do, nothing waiting, nothing unknown.
+    pub fn is_converged(&self) -> bool {
+        self.changes.is_empty() && self.waiting.is_empty() && self.unavailable.is_empty()
+    }
+
     /// A replacement counts as one creation and one deletion.
     pub fn summary(&self) -> Summary {
-        let mut s = Summary::default();
+        let mut s = Summary {
+            waiting: self.waiting.len(),
+            unavailable: self.unavailable.len(),
+            ..Summary::default()
+        };
         for c in &self.changes {
             match c.action {
                 Action::Create => s.create += 1,
@@ -101,7 +126,14 @@ impl Plan {
             .iter()
             .map(|c| serde_json::json!({"id": c.id, "provider": c.provider, "action": c.action, "before": c.before, "after": c.after}))
             .collect();
-        serde_json::json!({"format_version": 1, "facts": self.facts, "changes": changes, "summary": self.summary()})
+        serde_json::json!({
+            "format_version": 1,
+            "facts": self.facts,
+            "changes": changes,
+            "waiting": self.waiting,
+            "unavailable": self.unavailable,
+            "summary": self.summary(),
+        })
     }
 }
 
@@ -111,7 +143,14 @@ impl fmt::Display for Summary {
             f,
             "{} to create, {} to change, {} to delete",
             self.create, self.change, self.delete
-        )
+        )?;
+        if self.waiting > 0 {
+            write!(f, ", {} waiting", self.waiting)?;
+        }
+        if self.unavailable > 0 {
+            write!(f, ", {} unavailable", self.unavailable)?;
+        }
+        Ok(())
     }
 }
 
@@ -121,7 +160,13 @@ impl fmt::Display for Plan {
         for c in &self.changes {
             writeln!(f, "{:>3} {}{}", c.action.symbol(), c.id, detail(c))?;
         }
-        if self.is_empty() {
+        for p in &self.waiting {
+            writeln!(f, "  … {}  waiting: {}", p.id, p.reason)?;
+        }
+        for p in &self.unavailable {
+            writeln!(f, "  ! {}  unavailable: {}", p.id, p.reason)?;
+        }
+        if self.is_converged() {
             writeln!(f, "No changes: the system matches the topology.")?;
         }
         write!(f, "{}", self.summary())

@@ -35,6 +35,13 @@ pub trait Provider: Send + Sync {
         Ok(())
     }
 
+    /// Why `change` cannot be made yet, if it must wait for something another
+    /// resource makes (a bridge Kolla creates). Waiting is not an error: the
+    /// plan shows it, apply leaves it, and a later run picks it up.
+    fn waiting(&self, _change: &Change) -> Option<String> {
+        None
+    }
+
     /// Whether all of a plan's changes for this provider must come in one
     /// `apply` call, to be made in one transaction. The provider then orders
     /// them itself (their `deps` say how).

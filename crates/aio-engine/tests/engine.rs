@@ -5,19 +5,29 @@ use async_trait::async_trait;
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 
-/// A system of named objects with attributes; `sticky` makes it ignore writes.
+/// A system of named objects with attributes; `sticky` makes it ignore writes,
+/// `down` makes observing fail, and changes to `blocked` must wait.
 #[derive(Clone, Default)]
 struct Memory {
     objects: Arc<Mutex<Observed>>,
     sticky: bool,
+    down: bool,
+    blocked: Option<&'static str>,
+    name: Option<&'static str>,
 }
 
 #[async_trait]
 impl Provider for Memory {
     fn name(&self) -> &str {
-        "mem"
+        self.name.unwrap_or("mem")
+    }
+    fn waiting(&self, change: &Change) -> Option<String> {
+        (Some(change.id.name()) == self.blocked).then(|| "its bridge is not there yet".to_string())
     }
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        if self.down {
+            return Err(ProviderError::new("cannot connect to unix:/nowhere"));
+        }
         let objects = self.objects.lock().unwrap();
         Ok(ids
             .iter()
@@ -170,4 +180,83 @@ async fn cycles_and_unknown_providers_are_plan_errors() {
         e.plan(&[other]).await.unwrap_err(),
         PlanError::NoProvider { .. }
     ));
+}
+
+#[tokio::test]
+async fn a_provider_that_cannot_observe_holds_back_only_its_resources_and_their_dependents() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let down = Memory {
+        down: true,
+        name: Some("ovs"),
+        ..Memory::default()
+    };
+    let e = Engine::new(dir.path())
+        .with_provider(Box::new(mem.clone()))
+        .with_provider(Box::new(down));
+    let mut port = res("port", "port", &[]);
+    port.provider = "ovs".into();
+    let desired = vec![res("a", "bridge", &[]), port, res("b", "veth", &["port"])];
+    let plan = e.plan(&desired).await.unwrap();
+    assert_eq!(actions(&plan), [("obj/a".into(), Action::Create)]);
+    let held: Vec<_> = plan
+        .unavailable
+        .iter()
+        .map(|p| (p.id.0.as_str(), p.reason.as_str()))
+        .collect();
+    assert_eq!(
+        held,
+        [
+            (
+                "obj/port",
+                "cannot observe ovs: cannot connect to unix:/nowhere"
+            ),
+            ("obj/b", "waits for obj/port")
+        ]
+    );
+    e.apply(&plan, &desired).await.unwrap();
+    assert!(
+        mem.objects
+            .lock()
+            .unwrap()
+            .contains_key(&ResourceId::new("obj", "a"))
+    );
+    assert_eq!(
+        e.plan(&desired).await.unwrap().summary().to_string(),
+        "0 to create, 0 to change, 0 to delete, 2 unavailable"
+    );
+}
+
+#[tokio::test]
+async fn a_waiting_change_and_its_dependents_are_left_for_later() {
+    let (mem, dir) = (
+        Memory {
+            blocked: Some("port"),
+            ..Memory::default()
+        },
+        tempfile::tempdir().unwrap(),
+    );
+    let e = engine(&mem, &dir);
+    let desired = vec![
+        res("port", "port", &[]),
+        res("a", "bridge", &[]),
+        res("b", "x", &["port"]),
+    ];
+    let plan = e.plan(&desired).await.unwrap();
+    assert_eq!(actions(&plan), [("obj/a".into(), Action::Create)]);
+    assert_eq!(
+        plan.waiting
+            .iter()
+            .map(|p| p.id.0.as_str())
+            .collect::<Vec<_>>(),
+        ["obj/port", "obj/b"]
+    );
+    e.apply(&plan, &desired).await.unwrap();
+    let again = e.plan(&desired).await.unwrap();
+    assert!(again.is_empty() && !again.is_converged());
+    assert!(
+        again
+            .to_string()
+            .contains("… obj/port  waiting: its bridge is not there yet"),
+        "{again}"
+    );
 }

@@ -68,7 +68,8 @@ async fn run(command: Command) -> Result<u8, Failure> {
             let session = Session::open(&target).await?;
             let plan = session.plan().await?;
             print_plan(&session, &target, &plan, json);
-            Ok(if detailed_exitcode && !plan.is_empty() {
+            unavailable(&plan)?;
+            Ok(if detailed_exitcode && !plan.is_converged() {
                 CHANGES_PENDING
             } else {
                 0
@@ -112,6 +113,7 @@ async fn apply(target: &Target, yes: bool, json: bool) -> Result<u8, Failure> {
     let plan = session.plan().await?;
     print_plan(&session, target, &plan, json);
     if plan.is_empty() {
+        unavailable(&plan)?;
         return Ok(0);
     }
     if !yes && !confirm()? {
@@ -126,12 +128,37 @@ async fn apply(target: &Target, yes: bool, json: bool) -> Result<u8, Failure> {
             serde_json::json!({"applied": report.applied, "converged": true})
         );
     } else {
+        let rest = if plan.waiting.is_empty() {
+            "the system matches the topology".to_string()
+        } else {
+            format!("{} waiting for other resources", plan.waiting.len())
+        };
         println!(
-            "\nApply complete: {} change(s) applied; the system matches the topology.",
+            "\nApply complete: {} change(s) applied; {rest}.",
             report.applied
         );
     }
+    unavailable(&plan)?;
     Ok(0)
+}
+
+/// Resources that could not be observed make the command fail, after the rest was done.
+fn unavailable(plan: &Plan) -> Result<(), Failure> {
+    let mut reasons: Vec<&str> = plan
+        .unavailable
+        .iter()
+        .map(|p| p.reason.as_str())
+        .filter(|r| !r.starts_with("waits for "))
+        .collect();
+    reasons.dedup();
+    if reasons.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::Refused(format!(
+        "{} resource(s) could not be planned: {}",
+        plan.unavailable.len(),
+        reasons.join("; ")
+    )))
 }
 
 /// Asks on the terminal; without one, refuses rather than hang.

@@ -1,0 +1,208 @@
+//! Desired resources + what the providers observe -> a [`Plan`].
+//!
+//! A provider that cannot observe (its daemon is down) does not stop the
+//! others: its resources, and everything that depends on them, are reported
+//! as unavailable while the rest is planned. A change its provider says must
+//! wait (for an object another resource creates) is reported as waiting,
+//! and so is everything that depends on it.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+use std::collections::HashMap;
+
+use crate::engine::PlanError;
+use crate::graph::order;
+use crate::plan::{Action, Change, Pending, Plan};
+use crate::provider::{Observed, Provider, ProviderError};
+use crate::resource::{Attrs, Resource, ResourceId};
+use crate::state::{OwnedEntry, State};
+
+type Providers = IndexMap<String, Box<dyn Provider>>;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Held {
+    Waiting,
+    Unavailable,
+}
+
+pub(crate) async fn diff(
+    providers: &Providers,
+    desired: &[Resource],
+    state: &State,
+) -> Result<Plan, PlanError> {
+    let mut by_id: IndexMap<&ResourceId, &Resource> = IndexMap::new();
+    for r in desired {
+        if by_id.insert(&r.id, r).is_some() {
+            return Err(PlanError::Duplicate(r.id.clone()));
+        }
+        known_provider(providers, &r.id, &r.provider)?;
+    }
+    let create_order = order(desired.iter().map(|r| (&r.id, r.deps.as_slice())))?;
+    let pruned: IndexMap<&ResourceId, &OwnedEntry> = state
+        .owned
+        .iter()
+        .filter(|(id, _)| !by_id.contains_key(id))
+        .collect();
+    for (id, entry) in &pruned {
+        known_provider(providers, id, &entry.provider)?;
+    }
+    let (observed, failed) = observe(providers, desired, &pruned).await;
+    let mut plan = Plan {
+        format_version: 1,
+        ..Plan::default()
+    };
+    let mut held: HashMap<ResourceId, Held> = HashMap::new();
+
+    // Pruning first, dependents before what they depend on.
+    let mut delete_order = order(pruned.iter().map(|(id, e)| (*id, e.deps.as_slice())))?;
+    delete_order.reverse();
+    for id in delete_order {
+        let entry = pruned[&id];
+        if let Some(error) = failed.get(&entry.provider) {
+            plan.unavailable.push(Pending {
+                id,
+                reason: unobservable(&entry.provider, error),
+            });
+        } else if let Some(before) = observed.get(&id) {
+            let before = Some(before.clone());
+            plan.changes.push(Change {
+                id,
+                provider: entry.provider.clone(),
+                action: Action::Delete,
+                before,
+                after: None,
+                deps: entry.deps.clone(),
+            });
+        }
+    }
+    for id in create_order {
+        let r = by_id[&id];
+        if let Some(error) = failed.get(&r.provider) {
+            held.insert(id.clone(), Held::Unavailable);
+            plan.unavailable.push(Pending {
+                id,
+                reason: unobservable(&r.provider, error),
+            });
+            continue;
+        }
+        if let Some((dep, how)) = r.deps.iter().find_map(|d| held.get(d).map(|h| (d, *h))) {
+            held.insert(id.clone(), how);
+            let pending = Pending {
+                id,
+                reason: format!("waits for {dep}"),
+            };
+            match how {
+                Held::Waiting => plan.waiting.push(pending),
+                Held::Unavailable => plan.unavailable.push(pending),
+            }
+            continue;
+        }
+        let Some(change) = compare(r, observed.get(&id), state)? else {
+            continue;
+        };
+        if let Some(reason) = providers[&r.provider].waiting(&change) {
+            held.insert(id.clone(), Held::Waiting);
+            plan.waiting.push(Pending { id, reason });
+        } else {
+            plan.changes.push(change);
+        }
+    }
+    Ok(plan)
+}
+
+fn known_provider(providers: &Providers, id: &ResourceId, provider: &str) -> Result<(), PlanError> {
+    if providers.contains_key(provider) {
+        Ok(())
+    } else {
+        Err(PlanError::NoProvider {
+            id: id.clone(),
+            provider: provider.to_string(),
+        })
+    }
+}
+
+fn unobservable(provider: &str, error: &ProviderError) -> String {
+    format!("cannot observe {provider}: {error}")
+}
+
+/// What every provider sees of its resources, observed concurrently, and the
+/// providers that could not observe.
+async fn observe(
+    providers: &Providers,
+    desired: &[Resource],
+    pruned: &IndexMap<&ResourceId, &OwnedEntry>,
+) -> (Observed, IndexMap<String, ProviderError>) {
+    let mut ids: IndexMap<&str, Vec<ResourceId>> = IndexMap::new();
+    for r in desired {
+        ids.entry(&r.provider).or_default().push(r.id.clone());
+    }
+    for (id, entry) in pruned {
+        ids.entry(&entry.provider).or_default().push((*id).clone());
+    }
+    let results =
+        futures::future::join_all(ids.iter().map(|(name, ids)| async move {
+            (name.to_string(), providers[*name].observe(ids).await)
+        }))
+        .await;
+    let mut observed = Observed::new();
+    let mut failed = IndexMap::new();
+    for (name, result) in results {
+        match result {
+            Ok(o) => observed.extend(o),
+            Err(e) => {
+                failed.insert(name, e);
+            }
+        }
+    }
+    (observed, failed)
+}
+
+/// The change (if any) that makes `observed` match `r`.
+fn compare(
+    r: &Resource,
+    observed: Option<&Attrs>,
+    state: &State,
+) -> Result<Option<Change>, PlanError> {
+    let change = |action, before: Option<Attrs>| Change {
+        id: r.id.clone(),
+        provider: r.provider.clone(),
+        action,
+        before,
+        after: Some(r.attrs.clone()),
+        deps: r.deps.clone(),
+    };
+    let Some(observed) = observed else {
+        return Ok(Some(change(Action::Create, None)));
+    };
+    let before: Attrs = r
+        .attrs
+        .keys()
+        .map(|k| (k.clone(), observed.get(k).cloned().unwrap_or(Value::Null)))
+        .collect();
+    if before == r.attrs {
+        return Ok(None);
+    }
+    let forced: Vec<&String> = r
+        .replace_on
+        .iter()
+        .filter(|k| before.get(*k) != r.attrs.get(*k))
+        .collect();
+    if forced.is_empty() {
+        return Ok(Some(change(Action::Update, Some(before))));
+    }
+    if !state.owns(&r.id) {
+        let show = |attrs: &Attrs| {
+            forced
+                .iter()
+                .map(|k| format!("{k}={}", attrs.get(*k).unwrap_or(&Value::Null)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        return Err(PlanError::InTheWay {
+            id: r.id.clone(),
+            found: show(&before),
+            wanted: show(&r.attrs),
+        });
+    }
+    Ok(Some(change(Action::Replace, Some(before))))
+}
