@@ -1,0 +1,205 @@
+//! The client: typed requests and their responses, over the session that
+//! owns the stream.
+
+use serde_json::{Value as Json, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::net::{TcpStream, UnixStream};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::address::Address;
+use crate::error::Error;
+use crate::ops::Op;
+use crate::result::{OpResult, check};
+use crate::schema::Schema;
+use crate::session::{Shared, start};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    pub connect_timeout: Duration,
+    /// How long a request may wait for its response. A `transact` with a
+    /// `wait` operation needs more than that operation's timeout.
+    pub request_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A connection to one OVSDB server. Requests may run concurrently from
+/// several tasks; dropping the client closes the connection.
+pub struct Client {
+    shared: Arc<Shared>,
+    outgoing: mpsc::UnboundedSender<Vec<u8>>,
+    next_id: AtomicU64,
+    options: Options,
+    tasks: [JoinHandle<()>; 2],
+}
+
+impl Client {
+    /// Connects to `address` (`unix:PATH` or `tcp:HOST:PORT`) with default [`Options`].
+    pub async fn connect(address: &str) -> Result<Client, Error> {
+        Client::connect_with(address.parse()?, Options::default()).await
+    }
+
+    /// Connects to `address`; must be called within a tokio runtime, which
+    /// runs the connection's tasks.
+    pub async fn connect_with(address: Address, options: Options) -> Result<Client, Error> {
+        let connecting = async {
+            match &address {
+                Address::Unix(path) => UnixStream::connect(path).await.map(|s| start(s, &address)),
+                Address::Tcp { host, port } => {
+                    let stream = TcpStream::connect((host.as_str(), *port)).await?;
+                    stream.set_nodelay(true)?;
+                    Ok(start(stream, &address))
+                }
+            }
+        };
+        let (shared, outgoing, tasks) = tokio::time::timeout(options.connect_timeout, connecting)
+            .await
+            .map_err(|_| Error::ConnectTimeout {
+                address: address.clone(),
+                after: options.connect_timeout,
+            })?
+            .map_err(|source| Error::Connect {
+                address: address.clone(),
+                source,
+            })?;
+        Ok(Client {
+            shared,
+            outgoing,
+            next_id: AtomicU64::new(0),
+            options,
+            tasks,
+        })
+    }
+
+    pub fn address(&self) -> &Address {
+        &self.shared.address
+    }
+
+    /// The names of the server's databases.
+    pub async fn list_dbs(&self) -> Result<Vec<String>, Error> {
+        let result = self.call("list_dbs", json!([])).await?;
+        serde_json::from_value(result.clone())
+            .map_err(|_| self.protocol(format!("list_dbs result {result}")))
+    }
+
+    pub async fn get_schema(&self, db: &str) -> Result<Schema, Error> {
+        let result = self.call("get_schema", json!([db])).await?;
+        Schema::from_json(result).map_err(|e| self.protocol(e.to_string()))
+    }
+
+    /// Runs `ops` as one atomic transaction on `db`: all of them, or on
+    /// any error none of them (then the error names the failed operation).
+    pub async fn transact(&self, db: &str, ops: &[Op]) -> Result<Vec<OpResult>, Error> {
+        let mut params = vec![json!(db)];
+        params.extend(ops.iter().map(|op| op.to_json().clone()));
+        let result = self.call("transact", Json::Array(params)).await?;
+        check(&self.shared.address, ops, result)
+    }
+
+    /// Asks the server to echo `params` back: a liveness check.
+    pub async fn echo(&self) -> Result<(), Error> {
+        let result = self.call("echo", json!(["aio"])).await?;
+        match result == json!(["aio"]) {
+            true => Ok(()),
+            false => Err(self.protocol(format!("echo came back as {result}"))),
+        }
+    }
+
+    /// Sends one request and waits for its response's `result`: for methods
+    /// without a wrapper here. Notifications (`monitor` updates) are dropped.
+    pub async fn call(&self, method: &str, params: Json) -> Result<Json, Error> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (sender, receiver) = oneshot::channel();
+        {
+            let mut pending = self.shared.pending.lock().unwrap();
+            if let Some(reason) = &pending.closed {
+                return Err(self.shared.closed(reason));
+            }
+            pending.waiting.insert(id, sender);
+        }
+        let request = json!({"method": method, "params": params, "id": id});
+        if self
+            .outgoing
+            .send(request.to_string().into_bytes())
+            .is_err()
+        {
+            self.shared.close("the writer task ended".into());
+        }
+        let after = self.options.request_timeout;
+        let mut response = match tokio::time::timeout(after, receiver).await {
+            Ok(Ok(reply)) => reply?,
+            Ok(Err(_)) => return Err(self.shared.closed("the connection task ended")),
+            Err(_) => {
+                self.shared.pending.lock().unwrap().waiting.remove(&id);
+                return Err(Error::Timeout {
+                    address: self.shared.address.clone(),
+                    method: method.to_string(),
+                    after,
+                });
+            }
+        };
+        match response.get_mut("error").map(Json::take) {
+            None | Some(Json::Null) => Ok(response
+                .get_mut("result")
+                .map(Json::take)
+                .unwrap_or_default()),
+            Some(error) => Err(rpc_error(method, error)),
+        }
+    }
+
+    fn protocol(&self, message: String) -> Error {
+        Error::Protocol {
+            address: self.shared.address.clone(),
+            message,
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.tasks.iter().for_each(JoinHandle::abort);
+    }
+}
+
+/// The response's `error`: `{"error": tag, "details": text}` from
+/// ovsdb-server, or any JSON from others.
+fn rpc_error(method: &str, error: Json) -> Error {
+    let (tag, details) = match &error {
+        Json::String(s) => (s.clone(), None),
+        Json::Object(o) => (
+            o.get("error")
+                .and_then(Json::as_str)
+                .map_or_else(|| error.to_string(), str::to_string),
+            o.get("details").and_then(Json::as_str).map(str::to_string),
+        ),
+        other => (other.to_string(), None),
+    };
+    Error::Rpc {
+        method: method.to_string(),
+        error: tag,
+        details,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client can be shared, and its requests spawned, across tasks.
+    #[allow(dead_code)]
+    fn transact_is_send<'a>(client: &'a Client, ops: &'a [Op]) -> impl Send + 'a {
+        fn shared<T: Send + Sync>(_: &T) {}
+        shared(client);
+        client.transact("Open_vSwitch", ops)
+    }
+}

@@ -1,0 +1,112 @@
+//! Framing of the JSON-RPC stream.
+//!
+//! OVSDB sends JSON values back to back with no delimiter or length prefix,
+//! and a read returns whatever the socket had: part of a message, or several.
+//! The [`Decoder`] keeps the bytes it has been given and hands out each
+//! complete value; the incomplete tail waits for the next read. A JSON-RPC
+//! message is always an object, so "complete" is never ambiguous (a bare
+//! number at the end of the buffer could still grow, an object cannot).
+
+use serde_json::Value as Json;
+
+/// Bytes that are not a JSON-RPC message.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    #[error("invalid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("a JSON-RPC message must be an object, got {0}")]
+    NotAnObject(String),
+}
+
+#[derive(Debug, Default)]
+pub struct Decoder {
+    buffer: Vec<u8>,
+}
+
+impl Decoder {
+    pub fn new() -> Decoder {
+        Decoder::default()
+    }
+
+    /// Adds bytes read from the stream and returns the messages they
+    /// complete, in order.
+    pub fn decode(&mut self, bytes: &[u8]) -> Result<Vec<Json>, CodecError> {
+        self.buffer.extend_from_slice(bytes);
+        let mut messages = Vec::new();
+        let mut stream = serde_json::Deserializer::from_slice(&self.buffer).into_iter::<Json>();
+        let result = loop {
+            match stream.next() {
+                Some(Ok(message)) if message.is_object() => messages.push(message),
+                Some(Ok(other)) => break Err(CodecError::NotAnObject(other.to_string())),
+                // The value is cut short: the rest comes with a later read.
+                Some(Err(e)) if e.is_eof() => break Ok(()),
+                Some(Err(e)) => break Err(e.into()),
+                None => break Ok(()),
+            }
+        };
+        let consumed = stream.byte_offset();
+        self.buffer.drain(..consumed);
+        result.map(|()| messages)
+    }
+
+    /// Whether part of a message is still waiting for the rest of it.
+    pub fn is_mid_message(&self) -> bool {
+        self.buffer.iter().any(|b| !b.is_ascii_whitespace())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_message_split_at_every_byte_comes_out_once_whole() {
+        let message = json!({"id": 7, "result": [{"rows": [{"name": "br-ex ✓"}]}], "error": null});
+        let bytes = serde_json::to_vec(&message).unwrap();
+        for cut in 0..=bytes.len() {
+            let mut decoder = Decoder::new();
+            let mut got = decoder.decode(&bytes[..cut]).unwrap();
+            got.extend(decoder.decode(&bytes[cut..]).unwrap());
+            assert_eq!(got, vec![message.clone()], "cut at {cut}");
+            assert!(!decoder.is_mid_message());
+        }
+    }
+
+    #[test]
+    fn a_message_fed_byte_by_byte_comes_out_at_its_last_byte() {
+        let bytes = br#"{"id":"echo","method":"echo","params":[]}"#;
+        let mut decoder = Decoder::new();
+        for (i, b) in bytes.iter().enumerate() {
+            let got = decoder.decode(&[*b]).unwrap();
+            assert_eq!(got.len(), usize::from(i == bytes.len() - 1), "byte {i}");
+        }
+    }
+
+    #[test]
+    fn two_messages_and_a_half_in_one_read() {
+        let mut decoder = Decoder::new();
+        let got = decoder
+            .decode(br#"{"id":1,"result":[]}  {"id":2,"result":{}}{"id":3,"res"#)
+            .unwrap();
+        assert_eq!(
+            got,
+            vec![json!({"id":1,"result":[]}), json!({"id":2,"result":{}})]
+        );
+        assert!(decoder.is_mid_message());
+        let got = decoder.decode(br#"ult":null}"#).unwrap();
+        assert_eq!(got, vec![json!({"id":3,"result":null})]);
+    }
+
+    #[test]
+    fn garbage_and_non_objects_are_errors() {
+        assert!(matches!(
+            Decoder::new().decode(b"{\"id\":1}]"),
+            Err(CodecError::Json(_))
+        ));
+        assert!(matches!(
+            Decoder::new().decode(b"[1,2] "),
+            Err(CodecError::NotAnObject(_))
+        ));
+    }
+}

@@ -1,0 +1,90 @@
+//! Rows: what `insert` and `update` take and `select` returns, with readers
+//! that name the column when a value has the wrong shape.
+
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+use crate::error::{DataError, unexpected};
+use crate::types::{Atom, Datum};
+
+/// A row: column name to value. `_uuid` and `_version` appear in selected rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Row(pub BTreeMap<String, Datum>);
+
+impl Row {
+    pub fn new() -> Row {
+        Row::default()
+    }
+
+    /// The row with `column` set to `value`, for building inserts and updates.
+    pub fn with(mut self, column: &str, value: impl Into<Datum>) -> Row {
+        self.0.insert(column.to_string(), value.into());
+        self
+    }
+
+    pub fn to_json(&self) -> Json {
+        Json::Object(
+            self.0
+                .iter()
+                .map(|(c, v)| (c.clone(), v.to_json()))
+                .collect(),
+        )
+    }
+
+    pub fn from_json(json: &Json) -> Result<Row, DataError> {
+        let object = json.as_object().ok_or_else(|| unexpected("a row", json))?;
+        object
+            .iter()
+            .map(|(c, v)| Ok((c.clone(), Datum::from_json(v).map_err(|e| in_column(c, e))?)))
+            .collect::<Result<_, _>>()
+            .map(Row)
+    }
+
+    pub fn get(&self, column: &str) -> Result<&Datum, DataError> {
+        self.0
+            .get(column)
+            .ok_or_else(|| DataError::MissingColumn(column.to_string()))
+    }
+
+    /// The row's own UUID (`_uuid`), present in selected rows.
+    pub fn uuid(&self) -> Result<&str, DataError> {
+        self.read("_uuid", |d| match d {
+            Datum::Atom(Atom::Uuid(u)) => Ok(u.as_str()),
+            _ => Err(unexpected("a uuid", d)),
+        })
+    }
+
+    pub fn string(&self, column: &str) -> Result<&str, DataError> {
+        self.read(column, |d| match d {
+            Datum::Atom(Atom::String(s)) => Ok(s.as_str()),
+            _ => Err(unexpected("a string", d)),
+        })
+    }
+
+    pub fn uuids(&self, column: &str) -> Result<Vec<&str>, DataError> {
+        self.read(column, Datum::as_uuids)
+    }
+
+    pub fn string_map(&self, column: &str) -> Result<BTreeMap<String, String>, DataError> {
+        self.read(column, Datum::as_string_map)
+    }
+
+    pub fn optional_integer(&self, column: &str) -> Result<Option<i64>, DataError> {
+        self.read(column, Datum::as_optional_integer)
+    }
+
+    fn read<'a, T>(
+        &'a self,
+        column: &str,
+        f: impl FnOnce(&'a Datum) -> Result<T, DataError>,
+    ) -> Result<T, DataError> {
+        f(self.get(column)?).map_err(|e| in_column(column, e))
+    }
+}
+
+fn in_column(column: &str, e: DataError) -> DataError {
+    DataError::Column {
+        column: column.to_string(),
+        source: Box::new(e),
+    }
+}

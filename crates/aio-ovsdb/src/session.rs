@@ -1,0 +1,139 @@
+//! The session: JSON-RPC 1.0 over a Unix or TCP stream.
+//!
+//! Two tasks own the stream. The reader decodes messages, hands each response
+//! to the request waiting for its `id`, and answers the server's `echo`
+//! requests: ovsdb-server probes idle TCP sessions that way and drops a
+//! client that does not answer. The writer sends what requests and echo
+//! replies queue. When the stream ends or fails, every waiting request and
+//! every later one gets [`Error::Closed`] instead of waiting forever.
+
+use serde_json::{Value as Json, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::address::Address;
+use crate::codec::Decoder;
+use crate::error::Error;
+
+pub(crate) type Reply = Result<Json, Error>;
+
+/// What the tasks and the requests share.
+pub(crate) struct Shared {
+    pub(crate) address: Address,
+    pub(crate) pending: Mutex<Pending>,
+}
+
+#[derive(Default)]
+pub(crate) struct Pending {
+    pub(crate) waiting: HashMap<u64, oneshot::Sender<Reply>>,
+    /// Why the connection ended, once it has.
+    pub(crate) closed: Option<String>,
+}
+
+impl Shared {
+    pub(crate) fn closed(&self, reason: &str) -> Error {
+        Error::Closed {
+            address: self.address.clone(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Ends the connection: every waiting request fails with `reason`.
+    pub(crate) fn close(&self, reason: String) {
+        let mut pending = self.pending.lock().unwrap();
+        for (_, waiter) in pending.waiting.drain() {
+            let _ = waiter.send(Err(self.closed(&reason)));
+        }
+        pending.closed.get_or_insert(reason);
+    }
+
+    /// Handles one message from the server.
+    fn dispatch(&self, message: Json, outgoing: &mpsc::UnboundedSender<Vec<u8>>) {
+        if let Some(method) = message.get("method") {
+            let id = message.get("id").unwrap_or(&Json::Null);
+            // Notifications (`update`, `locked`, ...) have a null id and need no answer.
+            if id.is_null() {
+                return;
+            }
+            let reply = match method.as_str() {
+                Some("echo") => json!({"id": id, "result": message["params"], "error": null}),
+                _ => json!({"id": id, "result": null, "error": "unknown method"}),
+            };
+            let _ = outgoing.send(reply.to_string().into_bytes());
+            return;
+        }
+        // A response. An id with no request waiting is a late answer to one
+        // that timed out: not worth dropping the session for.
+        let Some(id) = message.get("id").and_then(Json::as_u64) else {
+            return;
+        };
+        if let Some(waiter) = self.pending.lock().unwrap().waiting.remove(&id) {
+            let _ = waiter.send(Ok(message));
+        }
+    }
+}
+
+pub(crate) type Started = (
+    Arc<Shared>,
+    mpsc::UnboundedSender<Vec<u8>>,
+    [JoinHandle<()>; 2],
+);
+
+pub(crate) fn start<S: AsyncRead + AsyncWrite + Send + 'static>(
+    stream: S,
+    address: &Address,
+) -> Started {
+    let shared = Arc::new(Shared {
+        address: address.clone(),
+        pending: Mutex::default(),
+    });
+    let (outgoing, queue) = mpsc::unbounded_channel();
+    let (reader, writer) = tokio::io::split(stream);
+    let tasks = [
+        tokio::spawn(read(reader, shared.clone(), outgoing.clone())),
+        tokio::spawn(write(writer, shared.clone(), queue)),
+    ];
+    (shared, outgoing, tasks)
+}
+
+async fn read(
+    mut reader: impl AsyncRead + Unpin,
+    shared: Arc<Shared>,
+    outgoing: mpsc::UnboundedSender<Vec<u8>>,
+) {
+    let mut decoder = Decoder::new();
+    let mut buffer = vec![0; 64 * 1024];
+    let reason = loop {
+        let n = match reader.read(&mut buffer).await {
+            Ok(0) if decoder.is_mid_message() => {
+                break "the server closed it in the middle of a message".into();
+            }
+            Ok(0) => break "the server closed it".to_string(),
+            Ok(n) => n,
+            Err(e) => break format!("read failed: {e}"),
+        };
+        match decoder.decode(&buffer[..n]) {
+            Ok(messages) => messages
+                .into_iter()
+                .for_each(|m| shared.dispatch(m, &outgoing)),
+            Err(e) => break format!("the server sent {e}"),
+        }
+    };
+    shared.close(reason);
+}
+
+async fn write(
+    mut writer: impl AsyncWrite + Unpin,
+    shared: Arc<Shared>,
+    mut queue: mpsc::UnboundedReceiver<Vec<u8>>,
+) {
+    while let Some(bytes) = queue.recv().await {
+        if let Err(e) = writer.write_all(&bytes).await {
+            shared.close(format!("write failed: {e}"));
+            return;
+        }
+    }
+}

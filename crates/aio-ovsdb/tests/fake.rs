@@ -1,0 +1,172 @@
+//! The client against an in-process fake server on a Unix socket, for what a
+//! real ovsdb-server does not do on demand: probe right away, answer out of
+//! order, split its messages, go silent.
+
+use aio_ovsdb::{Address, Client, Decoder, Error, Options};
+use serde_json::{Value as Json, json};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{UnixListener, UnixStream};
+
+struct Fake {
+    _dir: tempfile::TempDir,
+    listener: UnixListener,
+    address: Address,
+}
+
+impl Fake {
+    fn new() -> Fake {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fake.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        Fake {
+            _dir: dir,
+            listener,
+            address: Address::Unix(path),
+        }
+    }
+
+    async fn connect(&self, options: Options) -> (Client, Peer) {
+        let (client, accepted) = tokio::join!(
+            Client::connect_with(self.address.clone(), options),
+            self.listener.accept()
+        );
+        let peer = Peer {
+            stream: accepted.unwrap().0,
+            decoder: Decoder::new(),
+            received: Vec::new(),
+        };
+        (client.unwrap(), peer)
+    }
+}
+
+/// The server's end of one connection.
+struct Peer {
+    stream: UnixStream,
+    decoder: Decoder,
+    received: Vec<Json>,
+}
+
+impl Peer {
+    async fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).await.unwrap();
+    }
+
+    async fn receive(&mut self) -> Json {
+        let mut buffer = [0; 4096];
+        while self.received.is_empty() {
+            let n = self.stream.read(&mut buffer).await.unwrap();
+            assert!(n > 0, "the client hung up");
+            self.received = self.decoder.decode(&buffer[..n]).unwrap();
+            self.received.reverse();
+        }
+        self.received.pop().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_client_answers_the_servers_echo() {
+    let fake = Fake::new();
+    let (_client, mut peer) = fake.connect(Options::default()).await;
+    peer.send(br#"{"id":"echo","method":"echo","params":[]}"#)
+        .await;
+    let reply = peer.receive().await;
+    assert_eq!(reply, json!({"id": "echo", "result": [], "error": null}));
+    assert_eq!(
+        reply.to_string(),
+        r#"{"id":"echo","result":[],"error":null}"#
+    );
+}
+
+#[tokio::test]
+async fn responses_find_their_requests_whatever_comes_between() {
+    let fake = Fake::new();
+    let (client, mut peer) = fake.connect(Options::default()).await;
+    let server = async {
+        let first = peer.receive().await;
+        let second = peer.receive().await;
+        assert_eq!(first["method"], "list_dbs");
+        assert_eq!(second["method"], "echo");
+        // Its own probe, a notification, then the answers in reverse order,
+        // the first one cut in two.
+        peer.send(br#"{"id":0,"method":"echo","params":["x"]}{"id":null,"method":"update","params":[null,{}]}"#)
+            .await;
+        let echo = json!({"id": second["id"], "result": second["params"], "error": null});
+        let echo = echo.to_string().into_bytes();
+        let (head, tail) = echo.split_at(10);
+        peer.send(head).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        peer.send(tail).await;
+        let dbs = json!({"id": first["id"], "result": ["Open_vSwitch", "_Server"], "error": null});
+        peer.send(dbs.to_string().as_bytes()).await;
+        assert_eq!(
+            peer.receive().await,
+            json!({"id": 0, "result": ["x"], "error": null})
+        );
+    };
+    let (dbs, echo, ()) = tokio::join!(client.list_dbs(), client.echo(), server);
+    assert_eq!(dbs.unwrap(), ["Open_vSwitch", "_Server"]);
+    echo.unwrap();
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out_and_a_late_answer_is_ignored() {
+    let fake = Fake::new();
+    let options = Options {
+        request_timeout: Duration::from_millis(300),
+        ..Options::default()
+    };
+    let (client, mut peer) = fake.connect(options).await;
+    let started = Instant::now();
+    let err = client.list_dbs().await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        matches!(&err, Error::Timeout { method, .. } if method == "list_dbs"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains(&fake.address.to_string()), "{err}");
+
+    let late = peer.receive().await;
+    peer.send(
+        json!({"id": late["id"], "result": ["late"], "error": null})
+            .to_string()
+            .as_bytes(),
+    )
+    .await;
+    let (dbs, ()) = tokio::join!(client.list_dbs(), async {
+        let request = peer.receive().await;
+        let answer = json!({"id": request["id"], "result": ["Open_vSwitch"], "error": null});
+        peer.send(answer.to_string().as_bytes()).await;
+    });
+    assert_eq!(dbs.unwrap(), ["Open_vSwitch"]);
+}
+
+#[tokio::test]
+async fn hanging_up_mid_message_fails_the_pending_request() {
+    let fake = Fake::new();
+    let (client, mut peer) = fake.connect(Options::default()).await;
+    let (result, ()) = tokio::join!(client.list_dbs(), async {
+        peer.receive().await;
+        peer.send(br#"{"id":0,"result":["Open_"#).await;
+        peer.stream.shutdown().await.unwrap();
+    });
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::Closed { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("in the middle of a message"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn garbage_from_the_server_ends_the_session() {
+    let fake = Fake::new();
+    let (client, mut peer) = fake.connect(Options::default()).await;
+    let (result, ()) = tokio::join!(client.list_dbs(), async {
+        peer.receive().await;
+        peer.send(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+    });
+    let err = result.unwrap_err();
+    assert!(err.to_string().contains("invalid JSON"), "{err}");
+    assert!(matches!(client.echo().await, Err(Error::Closed { .. })));
+}
