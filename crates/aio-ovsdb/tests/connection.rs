@@ -4,7 +4,8 @@
 mod common;
 
 use aio_ovsdb::{Address, Atom, Client, Error, Op, Options, Row, Until};
-use common::{DB, Server, free_port};
+use aio_sandbox::ovs::free_port;
+use common::{DB, Server};
 use std::time::{Duration, Instant};
 
 fn patient() -> Options {

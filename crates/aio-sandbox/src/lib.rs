@@ -8,6 +8,8 @@
 
 use std::process::Command;
 
+pub mod ovs;
+
 /// The uplink's address in the host namespace.
 pub const UPLINK_ADDRESS: &str = "192.0.2.10/24";
 /// The upstream router's address, the host's default gateway.
