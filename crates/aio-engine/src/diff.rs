@@ -53,10 +53,18 @@ pub(crate) async fn diff(
     };
     let mut held: HashMap<ResourceId, Held> = HashMap::new();
 
-    // Pruning first, dependents before what they depend on.
-    let mut delete_order = order(pruned.iter().map(|(id, e)| (*id, e.deps.as_slice())))?;
-    delete_order.reverse();
-    for id in delete_order {
+    // Pruning first, dependents before what they depend on: sort with every
+    // edge turned around (ties keep the state's order).
+    let mut dependents: IndexMap<&ResourceId, Vec<ResourceId>> =
+        pruned.keys().map(|id| (*id, Vec::new())).collect();
+    for (id, entry) in &pruned {
+        for dep in &entry.deps {
+            if let Some(d) = dependents.get_mut(dep) {
+                d.push((*id).clone());
+            }
+        }
+    }
+    for id in order(dependents.iter().map(|(id, ds)| (*id, ds.as_slice())))? {
         let entry = pruned[&id];
         if let Some(error) = failed.get(&entry.provider) {
             plan.unavailable.push(Pending {

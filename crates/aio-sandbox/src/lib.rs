@@ -83,10 +83,16 @@ impl Sandbox {
         exec_in(&self.ns, args)
     }
 
-    /// A guest namespace plugged into `bridge` of the host by a veth pair
-    /// (`NAME` inside the host, `eth0` inside the guest), with `cidr` and an
-    /// optional default gateway. Removed on drop.
-    pub fn guest(&self, name: &str, bridge: &str, cidr: &str, gateway: Option<&str>) -> Guest {
+    /// A guest namespace cabled to the host by a veth pair (`NAME` in the
+    /// host, up, enslaved to Linux bridge `bridge` if given; `eth0` in the
+    /// guest), with `cidr` and an optional default gateway. Removed on drop.
+    pub fn guest(
+        &self,
+        name: &str,
+        bridge: Option<&str>,
+        cidr: &str,
+        gateway: Option<&str>,
+    ) -> Guest {
         let guest = Guest {
             ns: format!("{}-{name}", self.ns),
         };
@@ -95,7 +101,10 @@ impl Sandbox {
         self.ip(&[
             "link", "add", name, "type", "veth", "peer", "name", "eth0", "netns", &guest.ns,
         ]);
-        self.ip(&["link", "set", name, "master", bridge, "up"]);
+        match bridge {
+            Some(bridge) => self.ip(&["link", "set", name, "master", bridge, "up"]),
+            None => self.ip(&["link", "set", name, "up"]),
+        };
         ip(&["-n", &guest.ns, "addr", "add", cidr, "dev", "eth0"]);
         ip(&["-n", &guest.ns, "link", "set", "eth0", "up"]);
         if let Some(gw) = gateway {

@@ -104,6 +104,17 @@ pub enum OvsDb {
     Tcp { host: String, port: u16 },
 }
 
+/// `unix:PATH` or `tcp:HOST:PORT`, as written in the file.
+impl std::fmt::Display for OvsDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OvsDb::Unix(path) => write!(f, "unix:{path}"),
+            OvsDb::Tcp { host, port } if host.contains(':') => write!(f, "tcp:[{host}]:{port}"),
+            OvsDb::Tcp { host, port } => write!(f, "tcp:{host}:{port}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Ovs {
     pub db: OvsDb,

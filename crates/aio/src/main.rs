@@ -102,7 +102,7 @@ fn print_plan(session: &Session, target: &Target, plan: &Plan, json: bool) {
     let skipped = session.not_applied();
     if !skipped.is_empty() {
         eprintln!(
-            "note: {} validated; this version of aio does not apply them yet",
+            "note: {} validated; this version of aio does not apply it yet",
             skipped.join(", ")
         );
     }

@@ -32,11 +32,18 @@ impl Session {
         let mut desired = aio_netlink::resources(&topology);
         desired.extend(sysctls);
         desired.extend(nat);
+        desired.extend(aio_ovs::resources(&topology));
         let netlink = aio_netlink::NetlinkProvider::new(handle, facts.uplink.clone());
         let engine = Engine::new(target.state_dir())
             .with_provider(Box::new(netlink))
             .with_provider(Box::new(aio_sysctl::SysctlProvider::new(netns.clone())))
             .with_provider(Box::new(aio_nat::NatProvider::new(netns.clone())));
+        let engine = match &topology.ovs {
+            Some(ovs) => {
+                engine.with_provider(Box::new(aio_ovs::OvsProvider::new(ovs.db.to_string())))
+            }
+            None => engine,
+        };
         Ok(Session {
             topology,
             facts,
@@ -64,10 +71,7 @@ impl Session {
 
     /// Sections the file may hold that this version validates but does not apply.
     pub fn not_applied(&self) -> Vec<&'static str> {
-        let t = &self.topology;
-        [(t.ovs.is_some(), "[ovs]"), (t.kolla.is_some(), "[kolla]")]
-            .into_iter()
-            .filter_map(|(present, name)| present.then_some(name))
-            .collect()
+        let kolla = self.topology.kolla.is_some();
+        if kolla { vec!["[kolla]"] } else { vec![] }
     }
 }

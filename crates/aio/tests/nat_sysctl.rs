@@ -62,7 +62,7 @@ fn a_guest_behind_dummy1_reaches_upstream_only_through_nat_and_forwarding() {
     sb.apply(&t);
     let vm = sb
         .host
-        .guest("vm0", "dummy1", "10.0.2.50/24", Some("10.0.2.2"));
+        .guest("vm0", Some("dummy1"), "10.0.2.50/24", Some("10.0.2.2"));
     assert!(vm.pings("10.0.2.2"), "the guest cannot reach dummy1");
     assert!(
         vm.pings(aio_sandbox::GATEWAY),

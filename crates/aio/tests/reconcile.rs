@@ -2,14 +2,13 @@
 
 mod common;
 
-use common::{REFERENCE, Sandbox, change};
-use std::path::Path;
+use common::{Sandbox, change};
 
 /// The reference topology applied, and the plan empty again.
 fn converged() -> Sandbox {
     let sb = Sandbox::new();
-    sb.apply(Path::new(REFERENCE));
-    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+    sb.apply(&sb.reference());
+    assert_eq!(sb.plan(&sb.reference()), vec![]);
     sb
 }
 
@@ -17,7 +16,7 @@ fn converged() -> Sandbox {
 fn reference_topology_from_empty_to_converged() {
     let sb = Sandbox::new();
     let uplink_before = sb.uplink();
-    let reference = Path::new(REFERENCE);
+    let reference = &sb.reference();
 
     let out = sb.aio("plan", reference, &["--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(2), "changes pending");
@@ -31,6 +30,7 @@ fn reference_topology_from_empty_to_converged() {
         "address/dummy1/10.0.2.2/24",
         "address/v-lbaas/172.18.255.254/16",
         "nat/eth0/10.0.2.0/24",
+        "ovs-port/br-ex/v-lbaas-vlan",
     ] {
         let listed = text
             .lines()
@@ -46,7 +46,7 @@ fn reference_topology_from_empty_to_converged() {
         "{text}"
     );
     assert!(
-        text.contains("8 to create, 1 to change, 0 to delete"),
+        text.contains("9 to create, 1 to change, 0 to delete"),
         "{text}"
     );
 
@@ -82,14 +82,14 @@ fn a_deleted_veth_is_recreated() {
     let sb = converged();
     sb.ip(&["link", "del", "veth-ovs"]);
     assert_eq!(
-        sb.plan(Path::new(REFERENCE)),
+        sb.plan(&sb.reference()),
         vec![
             change("link/veth-ovs", "create"),
             change("link/veth-br", "create")
         ]
     );
-    sb.apply(Path::new(REFERENCE));
-    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+    sb.apply(&sb.reference());
+    assert_eq!(sb.plan(&sb.reference()), vec![]);
     assert_eq!(sb.links()["veth-br"]["master"], "dummy1");
 }
 
@@ -98,26 +98,26 @@ fn a_removed_address_is_added_back() {
     let sb = converged();
     sb.ip(&["addr", "del", "172.18.255.254/16", "dev", "v-lbaas"]);
     assert_eq!(
-        sb.plan(Path::new(REFERENCE)),
+        sb.plan(&sb.reference()),
         vec![change("address/v-lbaas/172.18.255.254/16", "create")]
     );
-    sb.apply(Path::new(REFERENCE));
-    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+    sb.apply(&sb.reference());
+    assert_eq!(sb.plan(&sb.reference()), vec![]);
 }
 
 #[test]
 fn a_link_set_down_is_set_up() {
     let sb = converged();
     sb.ip(&["link", "set", "v-lbaas", "down"]);
-    let out = sb.aio("plan", Path::new(REFERENCE), &[]);
+    let out = sb.aio("plan", &sb.reference(), &[]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("~ link/v-lbaas  state: down -> up"), "{text}");
     assert!(
         text.contains("0 to create, 1 to change, 0 to delete"),
         "{text}"
     );
-    sb.apply(Path::new(REFERENCE));
-    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+    sb.apply(&sb.reference());
+    assert_eq!(sb.plan(&sb.reference()), vec![]);
 }
 
 #[test]
@@ -125,12 +125,12 @@ fn a_lost_master_is_restored() {
     let sb = converged();
     sb.ip(&["link", "set", "veth-br", "nomaster"]);
     assert_eq!(
-        sb.plan(Path::new(REFERENCE)),
+        sb.plan(&sb.reference()),
         vec![change("link/veth-br", "update")]
     );
-    sb.apply(Path::new(REFERENCE));
+    sb.apply(&sb.reference());
     assert_eq!(sb.links()["veth-br"]["master"], "dummy1");
-    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
+    assert_eq!(sb.plan(&sb.reference()), vec![]);
 }
 
 #[test]
@@ -155,8 +155,8 @@ fn a_changed_mtu_is_put_back() {
 fn a_foreign_address_stays_and_is_not_drift() {
     let sb = converged();
     sb.ip(&["addr", "add", "10.0.2.99/24", "dev", "dummy1"]);
-    assert_eq!(sb.plan(Path::new(REFERENCE)), vec![]);
-    let out = sb.aio("apply", Path::new(REFERENCE), &["--yes"]);
+    assert_eq!(sb.plan(&sb.reference()), vec![]);
+    let out = sb.aio("apply", &sb.reference(), &["--yes"]);
     assert!(out.status.success());
     assert_eq!(sb.addresses("dummy1"), ["10.0.2.2/24", "10.0.2.99/24"]);
 }
@@ -164,7 +164,7 @@ fn a_foreign_address_stays_and_is_not_drift() {
 #[test]
 fn an_interface_removed_from_the_file_is_pruned() {
     let sb = converged();
-    let reference = std::fs::read_to_string(REFERENCE).unwrap();
+    let reference = std::fs::read_to_string(sb.reference()).unwrap();
     let start = reference.find("[interfaces.v-lbaas-vlan]").unwrap();
     let end = reference.find("[ovs]").unwrap();
     let without = sb.topology(
@@ -225,7 +225,7 @@ fn a_foreign_link_of_the_wrong_kind_is_in_the_way() {
         "link", "add", "dummy1", "type", "veth", "peer", "name", "other",
     ]);
     let before = sb.everything();
-    let out = sb.aio("apply", Path::new(REFERENCE), &["--yes"]);
+    let out = sb.aio("apply", &sb.reference(), &["--yes"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -243,7 +243,7 @@ fn a_foreign_link_of_the_wrong_kind_is_in_the_way() {
 fn apply_without_a_terminal_refuses_and_changes_nothing() {
     let sb = Sandbox::new();
     let before = sb.everything();
-    let out = sb.aio("apply", Path::new(REFERENCE), &[]);
+    let out = sb.aio("apply", &sb.reference(), &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
     assert_eq!(sb.everything(), before);

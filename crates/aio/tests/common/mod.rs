@@ -15,22 +15,41 @@ pub const REFERENCE: &str = concat!(
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
-/// A sandbox host (see `aio_sandbox`) plus a state dir and topology files for aio.
+/// A sandbox host (see `aio_sandbox`), a private ovsdb-server holding
+/// `br-ex` as Kolla would leave it, a state dir and topology files for aio.
 pub struct Sandbox {
     pub host: aio_sandbox::Sandbox,
     pub ns: String,
     pub state: tempfile::TempDir,
+    pub ovsdb: aio_sandbox::ovs::Ovsdb,
 }
 
 impl Sandbox {
     pub fn new() -> Sandbox {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let host = aio_sandbox::Sandbox::new(&format!("aio-t{}-{n}", std::process::id()));
+        let ovsdb = aio_sandbox::ovs::Ovsdb::start(&[]);
+        ovsdb.vsctl(&["init"]);
+        ovsdb.vsctl(&["add-br", "br-ex"]);
+        let state = tempfile::tempdir().unwrap();
         Sandbox {
             ns: host.ns.clone(),
             host,
-            state: tempfile::tempdir().unwrap(),
+            state,
+            ovsdb,
         }
+    }
+
+    /// The reference topology, its `[ovs]` pointed at this sandbox's ovsdb-server.
+    pub fn reference(&self) -> PathBuf {
+        let text = std::fs::read_to_string(REFERENCE).unwrap();
+        let db = format!("db = \"{}\"", self.ovsdb.unix());
+        let text = text.replace("db = \"unix:/run/openvswitch/db.sock\"", &db);
+        assert!(
+            text.contains(&db),
+            "the reference topology no longer names the default OVSDB socket"
+        );
+        self.topology("reference.toml", &text)
     }
 
     /// `ip -n NS ARGS`.

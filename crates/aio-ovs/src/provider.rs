@@ -1,0 +1,146 @@
+//! [`OvsProvider`]: the engine's view of OVS bridges and ports.
+
+use async_trait::async_trait;
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aio_engine::{Action, Change, Observed, Provider, ProviderError, ResourceId};
+use aio_ovsdb::{Client, Options};
+
+use crate::resources::{PROVIDER, bridge_id};
+use crate::snapshot::{COLUMNS, DB, Snapshot};
+use crate::transaction;
+
+pub struct OvsProvider {
+    address: String,
+    client: tokio::sync::Mutex<Option<Arc<Client>>>,
+    /// What the last observe saw: what apply's guards hold the database to.
+    last: Mutex<Snapshot>,
+}
+
+impl OvsProvider {
+    /// Talks to the OVSDB server at `address` (`unix:PATH` or `tcp:HOST:PORT`), connecting on first use.
+    pub fn new(address: impl Into<String>) -> Self {
+        OvsProvider {
+            address: address.into(),
+            client: tokio::sync::Mutex::new(None),
+            last: Mutex::new(Snapshot::default()),
+        }
+    }
+
+    async fn client(&self) -> Result<Arc<Client>, ProviderError> {
+        let mut slot = self.client.lock().await;
+        if let Some(client) = slot.as_ref() {
+            return Ok(client.clone());
+        }
+        let address = self
+            .address
+            .parse()
+            .map_err(|e| ProviderError::new(format!("{e}")))?;
+        let options = Options {
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(10),
+        };
+        let client = Client::connect_with(address, options)
+            .await
+            .map_err(|e| ProviderError::new(e.to_string()))?;
+        let schema = client
+            .get_schema(DB)
+            .await
+            .map_err(|e| ProviderError::new(e.to_string()))?;
+        for (table, column) in COLUMNS {
+            schema
+                .require(table, column)
+                .map_err(|e| ProviderError::new(format!("OVSDB at {}: {e}", self.address)))?;
+        }
+        let client = Arc::new(client);
+        *slot = Some(client.clone());
+        Ok(client)
+    }
+}
+
+fn bridge_of(change: &Change) -> Option<&str> {
+    change.after.as_ref()?.get("bridge")?.as_str()
+}
+
+#[async_trait]
+impl Provider for OvsProvider {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        let client = self.client().await?;
+        let snapshot = Snapshot::take(&client)
+            .await
+            .map_err(|e| ProviderError::new(e.to_string()))?;
+        let mut out = Observed::new();
+        for id in ids {
+            let attrs = match (id.kind(), id.name().split_once('/')) {
+                ("ovs-bridge", _) => snapshot.bridges.get(id.name()).map(|b| b.attrs()),
+                ("ovs-port", Some((_, port))) => snapshot.ports.get(port).map(|p| p.attrs()),
+                _ => None,
+            };
+            if let Some(attrs) = attrs {
+                out.insert(id.clone(), attrs);
+            }
+        }
+        *self.last.lock().expect("not poisoned") = snapshot;
+        Ok(out)
+    }
+
+    fn waiting(&self, change: &Change) -> Option<String> {
+        let bridge = bridge_of(change)?;
+        let known = self
+            .last
+            .lock()
+            .expect("not poisoned")
+            .bridges
+            .contains_key(bridge);
+        let made_here = change.deps.contains(&bridge_id(bridge));
+        (!known && !made_here).then(|| {
+            format!("bridge {bridge} does not exist yet (the resource that provides it creates it)")
+        })
+    }
+
+    fn check(&self, change: &Change) -> Result<(), ProviderError> {
+        let removes = matches!(change.action, Action::Delete | Action::Replace);
+        let owner = change
+            .before
+            .as_ref()
+            .and_then(|b| b.get("owner"))
+            .and_then(Value::as_str);
+        if removes && owner != Some(crate::OWNER) {
+            return Err(ProviderError::new(format!(
+                "{} has no external_ids:{}={}: aio did not create it, so it will not delete it",
+                change.id,
+                crate::OWNER_KEY,
+                crate::OWNER
+            )));
+        }
+        Ok(())
+    }
+
+    fn atomic(&self) -> bool {
+        true
+    }
+
+    async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
+        let client = self.client().await?;
+        let ops = {
+            let snapshot = self.last.lock().expect("not poisoned");
+            transaction::build(changes, &snapshot)
+        };
+        match client.transact(DB, &ops).await {
+            Ok(_) => Ok(()),
+            Err(aio_ovsdb::Error::Operation { op: "wait", .. }) => {
+                Err(ProviderError::new(format!(
+                    "OVSDB at {} changed since the plan was made; nothing was changed: run aio plan again",
+                    self.address
+                )))
+            }
+            Err(e) => Err(ProviderError::new(e.to_string())),
+        }
+    }
+}

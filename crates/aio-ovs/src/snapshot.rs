@@ -1,0 +1,204 @@
+//! Bridges, ports and interfaces as one transaction of selects saw them.
+
+use aio_engine::Attrs;
+use aio_ovsdb::{Client, DataError, Error, Op, Row};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+use crate::{OWNER, OWNER_KEY};
+
+pub const DB: &str = "Open_vSwitch";
+
+/// What observe and apply need of the columns the provider relies on,
+/// checked against the server's schema before first use.
+pub const COLUMNS: [(&str, &str); 11] = [
+    ("Open_vSwitch", "bridges"),
+    ("Bridge", "name"),
+    ("Bridge", "ports"),
+    ("Bridge", "external_ids"),
+    ("Bridge", "datapath_type"),
+    ("Bridge", "fail_mode"),
+    ("Port", "interfaces"),
+    ("Port", "tag"),
+    ("Port", "trunks"),
+    ("Port", "external_ids"),
+    ("Interface", "type"),
+];
+
+#[derive(Debug, Clone)]
+pub struct Bridge {
+    pub uuid: String,
+    pub row: Row,
+}
+
+#[derive(Debug, Clone)]
+pub struct Port {
+    pub uuid: String,
+    /// The bridge holding it, if any.
+    pub bridge: Option<String>,
+    pub row: Row,
+    /// Its first interface's type, `system` for OVS's empty type.
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The `Open_vSwitch` root row, if the database has one yet.
+    pub root: Option<String>,
+    pub bridges: HashMap<String, Bridge>,
+    pub ports: HashMap<String, Port>,
+}
+
+impl Snapshot {
+    pub async fn take(client: &Client) -> Result<Snapshot, Error> {
+        let results = client
+            .transact(
+                DB,
+                &[
+                    Op::select_columns("Open_vSwitch", [], &["_uuid"]),
+                    Op::select_columns(
+                        "Bridge",
+                        [],
+                        &[
+                            "_uuid",
+                            "name",
+                            "ports",
+                            "external_ids",
+                            "datapath_type",
+                            "fail_mode",
+                        ],
+                    ),
+                    Op::select_columns(
+                        "Port",
+                        [],
+                        &[
+                            "_uuid",
+                            "name",
+                            "interfaces",
+                            "tag",
+                            "trunks",
+                            "external_ids",
+                        ],
+                    ),
+                    Op::select_columns("Interface", [], &["_uuid", "name", "type"]),
+                ],
+            )
+            .await?;
+        Ok(Snapshot::from_rows(
+            results[0].rows(),
+            results[1].rows(),
+            results[2].rows(),
+            results[3].rows(),
+        )?)
+    }
+
+    fn from_rows(
+        root: &[Row],
+        bridges: &[Row],
+        ports: &[Row],
+        interfaces: &[Row],
+    ) -> Result<Snapshot, DataError> {
+        let mut snapshot = Snapshot {
+            root: root
+                .first()
+                .map(|r| r.uuid().map(str::to_string))
+                .transpose()?,
+            ..Snapshot::default()
+        };
+        let mut holder: HashMap<&str, &str> = HashMap::new(); // port uuid -> bridge name
+        for b in bridges {
+            let name = b.string("name")?;
+            for p in b.uuids("ports")? {
+                holder.insert(p, name);
+            }
+            snapshot.bridges.insert(
+                name.to_string(),
+                Bridge {
+                    uuid: b.uuid()?.to_string(),
+                    row: b.clone(),
+                },
+            );
+        }
+        let mut kinds: HashMap<&str, &str> = HashMap::new(); // interface uuid -> type
+        for i in interfaces {
+            kinds.insert(i.uuid()?, i.string("type")?);
+        }
+        for p in ports {
+            let uuid = p.uuid()?;
+            let kind = p
+                .uuids("interfaces")?
+                .first()
+                .and_then(|i| kinds.get(i))
+                .copied()
+                .unwrap_or("");
+            let port = Port {
+                uuid: uuid.to_string(),
+                bridge: holder.get(uuid).map(|b| b.to_string()),
+                row: p.clone(),
+                kind: if kind.is_empty() {
+                    "system".into()
+                } else {
+                    kind.to_string()
+                },
+            };
+            snapshot.ports.insert(p.string("name")?.to_string(), port);
+        }
+        Ok(snapshot)
+    }
+}
+
+fn owner(row: &Row) -> Value {
+    let ids = row.string_map("external_ids").unwrap_or_default();
+    if ids.get(OWNER_KEY).map(String::as_str) == Some(OWNER) {
+        json!(OWNER)
+    } else {
+        Value::Null
+    }
+}
+
+impl Bridge {
+    pub fn attrs(&self) -> Attrs {
+        let text = |col: &str| {
+            self.row
+                .get(col)
+                .ok()
+                .and_then(|d| d.as_optional_string().ok().flatten())
+                .map(str::to_string)
+        };
+        let datapath = text("datapath_type")
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "system".into());
+        let mut attrs = Attrs::new();
+        attrs.insert("datapath_type".into(), json!(datapath));
+        attrs.insert(
+            "fail_mode".into(),
+            text("fail_mode").map_or(Value::Null, |f| json!(f)),
+        );
+        attrs.insert("owner".into(), owner(&self.row));
+        attrs
+    }
+}
+
+impl Port {
+    pub fn attrs(&self) -> Attrs {
+        let tag = self.row.optional_integer("tag").ok().flatten();
+        let mut trunks: Vec<i64> = self
+            .row
+            .get("trunks")
+            .ok()
+            .and_then(|d| d.as_set().ok())
+            .map(|atoms| atoms.iter().filter_map(|a| a.as_integer()).collect())
+            .unwrap_or_default();
+        trunks.sort_unstable();
+        let mut attrs = Attrs::new();
+        attrs.insert(
+            "bridge".into(),
+            self.bridge.as_ref().map_or(Value::Null, |b| json!(b)),
+        );
+        attrs.insert("tag".into(), tag.map_or(Value::Null, Value::from));
+        attrs.insert("trunks".into(), json!(trunks));
+        attrs.insert("type".into(), json!(self.kind));
+        attrs.insert("owner".into(), owner(&self.row));
+        attrs
+    }
+}

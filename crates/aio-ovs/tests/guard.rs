@@ -1,0 +1,67 @@
+//! One transaction per apply, guarded by what the plan observed.
+
+use aio_engine::{ApplyError, Engine};
+use aio_ovs::{OvsProvider, resources};
+use aio_sandbox::ovs::Ovsdb;
+
+fn topology(db: &Ovsdb) -> aio_topology::Topology {
+    let text = format!(
+        "version = 1\n[ovs]\ndb = \"{}\"\n[ovs.bridges.br0]\n[ovs.bridges.br0.ports.p1]\ntag = 10\n[ovs.bridges.br0.ports.p2]\ntag = 20\n",
+        db.unix()
+    );
+    aio_topology::parse_str("t.toml", text).unwrap()
+}
+
+#[tokio::test]
+async fn a_change_made_between_plan_and_apply_fails_the_whole_transaction() {
+    let db = Ovsdb::start(&[]);
+    db.vsctl(&["init"]);
+    let state = tempfile::tempdir().unwrap();
+    let engine = Engine::new(state.path()).with_provider(Box::new(OvsProvider::new(db.unix())));
+    let desired = resources(&topology(&db));
+
+    let plan = engine.plan(&desired).await.unwrap();
+    assert_eq!(plan.changes.len(), 3, "{plan}");
+    // Someone else makes br0 meanwhile.
+    db.vsctl(&["add-br", "br0"]);
+    let err = engine.apply(&plan, &desired).await.unwrap_err();
+    assert!(matches!(err, ApplyError::Failed { .. }), "{err}");
+    assert!(
+        err.to_string().contains("changed since the plan was made"),
+        "{err}"
+    );
+    assert_eq!(
+        db.vsctl(&["list-ports", "br0"]),
+        "",
+        "part of the transaction went through"
+    );
+
+    // Planned again, the bridge is there and foreign: only the ports are added.
+    let plan = engine.plan(&desired).await.unwrap();
+    assert_eq!(
+        plan.changes
+            .iter()
+            .map(|c| c.id.0.as_str())
+            .collect::<Vec<_>>(),
+        ["ovs-port/br0/p1", "ovs-port/br0/p2"]
+    );
+    engine.apply(&plan, &desired).await.unwrap();
+    assert_eq!(db.vsctl(&["list-ports", "br0"]), "p1\np2");
+}
+
+#[tokio::test]
+async fn a_fresh_database_gets_its_root_row_bridge_and_ports_in_one_apply() {
+    let db = Ovsdb::start(&[]);
+    let state = tempfile::tempdir().unwrap();
+    let engine = Engine::new(state.path()).with_provider(Box::new(OvsProvider::new(db.unix())));
+    let desired = resources(&topology(&db));
+    let plan = engine.plan(&desired).await.unwrap();
+    engine.apply(&plan, &desired).await.unwrap();
+    // No `ovs-vsctl init`: the transaction made the root row too, or the bridge would be gone.
+    assert_eq!(db.vsctl(&["list-ports", "br0"]), "p1\np2");
+    assert_eq!(
+        db.vsctl(&["get", "bridge", "br0", "external_ids:aio-owner"]),
+        "aio"
+    );
+    assert!(engine.plan(&desired).await.unwrap().is_converged());
+}

@@ -1,0 +1,192 @@
+//! Open vSwitch through OVSDB, against a private ovsdb-server per test (and
+//! ovs-vswitchd with the userspace datapath where traffic must flow).
+
+mod common;
+
+use aio_sandbox::ovs::Vswitchd;
+use common::{Sandbox, change};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// A sandbox whose database holds `br-ex`, and the reference topology pointed at it.
+fn with_br_ex() -> (Sandbox, PathBuf) {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    (sb, t)
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_octavia_port_is_added_with_its_tag_and_then_converged() {
+    let (sb, t) = with_br_ex();
+    let db = &sb.ovsdb;
+    let plan = stdout(&sb.aio("plan", &t, &[]));
+    let line = plan
+        .lines()
+        .find(|l| l.contains("ovs-port/br-ex/v-lbaas-vlan"))
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(
+        line.trim_start()
+            .starts_with("+ ovs-port/br-ex/v-lbaas-vlan")
+            && line.contains("tag=1718"),
+        "{line}"
+    );
+    sb.apply(&t);
+    assert_eq!(db.vsctl(&["get", "port", "v-lbaas-vlan", "tag"]), "1718");
+    assert_eq!(
+        db.vsctl(&["get", "port", "v-lbaas-vlan", "external_ids:aio-owner"]),
+        "aio"
+    );
+    assert_eq!(sb.plan(&t), vec![]);
+}
+
+#[test]
+fn a_wrong_tag_and_a_deleted_port_are_repaired_and_a_hand_made_port_is_left_alone() {
+    let (sb, t) = with_br_ex();
+    let db = &sb.ovsdb;
+    sb.apply(&t);
+    db.vsctl(&["add-port", "br-ex", "handmade", "tag=7"]);
+    db.vsctl(&["set", "port", "v-lbaas-vlan", "tag=99"]);
+    let plan = stdout(&sb.aio("plan", &t, &[]));
+    assert!(
+        plan.contains("~ ovs-port/br-ex/v-lbaas-vlan  tag: 99 -> 1718"),
+        "{plan}"
+    );
+    assert_eq!(
+        sb.plan(&t),
+        vec![change("ovs-port/br-ex/v-lbaas-vlan", "update")]
+    );
+    sb.apply(&t);
+    assert_eq!(db.vsctl(&["get", "port", "v-lbaas-vlan", "tag"]), "1718");
+
+    db.vsctl(&["del-port", "br-ex", "v-lbaas-vlan"]);
+    assert_eq!(
+        sb.plan(&t),
+        vec![change("ovs-port/br-ex/v-lbaas-vlan", "create")]
+    );
+    sb.apply(&t);
+    assert_eq!(db.vsctl(&["get", "port", "v-lbaas-vlan", "tag"]), "1718");
+    assert_eq!(sb.plan(&t), vec![]);
+    assert_eq!(db.vsctl(&["get", "port", "handmade", "tag"]), "7");
+}
+
+#[test]
+fn an_aio_bridge_with_two_ports_is_pruned_but_a_provided_bridge_never_is() {
+    let (sb, _) = with_br_ex();
+    let db = &sb.ovsdb;
+    let head = format!(
+        "version = 1\n[ovs]\ndb = \"{}\"\n[ovs.bridges.br-ex]\nprovided_by = \"kolla\"\n[kolla]\nvip = \"192.0.2.200\"\nactions = []\n",
+        db.unix()
+    );
+    let with = sb.topology(
+        "with.toml",
+        &format!("{head}[ovs.bridges.br-aio]\nfail_mode = \"standalone\"\n[ovs.bridges.br-aio.ports.p1]\ntag = 5\n[ovs.bridges.br-aio.ports.p2]\ntrunks = [20, 10]\n"),
+    );
+    sb.apply(&with);
+    assert_eq!(db.vsctl(&["list-ports", "br-aio"]), "p1\np2");
+    assert_eq!(db.vsctl(&["get", "port", "p2", "trunks"]), "[10, 20]");
+    assert_eq!(sb.plan(&with), vec![]);
+
+    let without = sb.topology("without.toml", &head);
+    assert_eq!(
+        sb.plan(&without),
+        vec![
+            change("ovs-port/br-aio/p1", "delete"),
+            change("ovs-port/br-aio/p2", "delete"),
+            change("ovs-bridge/br-aio", "delete")
+        ]
+    );
+    sb.apply(&without);
+    assert_eq!(db.vsctl(&["list-br"]), "br-ex");
+    assert_eq!(sb.plan(&without), vec![]);
+}
+
+#[test]
+fn a_port_on_a_provided_bridge_that_does_not_exist_yet_waits_and_links_still_converge() {
+    let sb = Sandbox::new();
+    let db = &sb.ovsdb;
+    db.vsctl(&["del-br", "br-ex"]);
+    let t = sb.reference();
+    let out = sb.aio("plan", &t, &["--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out)
+            .contains("… ovs-port/br-ex/v-lbaas-vlan  waiting: bridge br-ex does not exist yet"),
+        "{}",
+        stdout(&out)
+    );
+    let applied = sb.apply(&t);
+    assert!(
+        applied.contains("1 waiting for other resources"),
+        "{applied}"
+    );
+    assert!(sb.links().contains_key("v-lbaas-vlan"));
+    db.vsctl(&["add-br", "br-ex"]);
+    assert_eq!(
+        sb.plan(&t),
+        vec![change("ovs-port/br-ex/v-lbaas-vlan", "create")]
+    );
+}
+
+#[test]
+fn a_dead_ovsdb_fails_plan_and_apply_naming_the_socket_while_links_converge() {
+    let (mut sb, t) = with_br_ex();
+    let db = &mut sb.ovsdb;
+    db.kill();
+    let socket = db.unix();
+    for command in ["plan", "apply"] {
+        let started = Instant::now();
+        let out = sb.aio(command, &t, &["--yes"][..usize::from(command == "apply")]);
+        let elapsed = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains(socket.trim_start_matches("unix:")),
+            "{command}: {stderr}"
+        );
+        assert!(
+            elapsed < Duration::from_secs(5),
+            "{command} took {elapsed:?}"
+        );
+    }
+    let links = sb.links();
+    assert!(
+        links.contains_key("dummy1") && links.contains_key("v-lbaas-vlan"),
+        "links did not converge"
+    );
+}
+
+#[test]
+fn tagged_access_ports_carry_traffic_within_their_vlan_only() {
+    let sb = Sandbox::new();
+    let db = &sb.ovsdb;
+    let _switch = Vswitchd::start(&sb.ns, db);
+    let guests: Vec<_> = [
+        ("g1", "10.10.0.1/24"),
+        ("g2", "10.10.0.2/24"),
+        ("g3", "10.10.0.3/24"),
+    ]
+    .iter()
+    .map(|(n, a)| sb.host.guest(n, None, a, None))
+    .collect();
+    let t = sb.topology(
+        "vlans.toml",
+        &format!(
+            "version = 1\n[ovs]\ndb = \"{}\"\n[ovs.bridges.br-test]\ndatapath_type = \"netdev\"\n\
+             [ovs.bridges.br-test.ports.g1]\ntag = 10\n[ovs.bridges.br-test.ports.g2]\ntag = 10\n[ovs.bridges.br-test.ports.g3]\ntag = 20\n",
+            db.unix()
+        ),
+    );
+    sb.apply(&t);
+    // ovs-vswitchd picks the ports up from the database within moments.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !guests[0].pings("10.10.0.2") {
+        assert!(Instant::now() < deadline, "g1 cannot reach g2 on VLAN 10");
+    }
+    assert!(!guests[0].pings("10.10.0.3"), "VLAN 10 reached VLAN 20");
+    db.vsctl(&["set", "port", "g3", "tag=10"]);
+    assert_eq!(sb.plan(&t), vec![change("ovs-port/br-test/g3", "update")]);
+}
