@@ -74,6 +74,7 @@ mod tests {
             before: None,
             after: None,
             deps: deps.iter().map(|d| ResourceId((*d).into())).collect(),
+            detail: None,
         }
     }
 

@@ -80,6 +80,7 @@ pub(crate) async fn diff(
                 before,
                 after: None,
                 deps: entry.deps.clone(),
+                detail: None,
             });
         }
     }
@@ -105,13 +106,14 @@ pub(crate) async fn diff(
             }
             continue;
         }
-        let Some(change) = compare(r, observed.get(&id), state)? else {
+        let Some(mut change) = compare(r, observed.get(&id), state)? else {
             continue;
         };
         if let Some(reason) = providers[&r.provider].waiting(&change) {
             held.insert(id.clone(), Held::Waiting);
             plan.waiting.push(Pending { id, reason });
         } else {
+            change.detail = providers[&r.provider].describe(&change);
             plan.changes.push(change);
         }
     }
@@ -178,6 +180,7 @@ fn compare(
         before,
         after: Some(r.attrs.clone()),
         deps: r.deps.clone(),
+        detail: None,
     };
     let Some(observed) = observed else {
         return Ok(Some(change(Action::Create, None)));

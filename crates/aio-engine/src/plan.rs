@@ -38,6 +38,9 @@ pub struct Change {
     /// Desired attributes; `None` when deleting.
     pub after: Option<Attrs>,
     pub deps: Vec<ResourceId>,
+    /// The provider's fuller account, shown under the change's line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl Change {
@@ -124,7 +127,7 @@ impl Plan {
         let changes: Vec<Value> = self
             .changes
             .iter()
-            .map(|c| serde_json::json!({"id": c.id, "provider": c.provider, "action": c.action, "before": c.before, "after": c.after}))
+            .map(|c| serde_json::json!({"id": c.id, "provider": c.provider, "action": c.action, "before": c.before, "after": c.after, "detail": c.detail}))
             .collect();
         serde_json::json!({
             "format_version": 1,
@@ -159,6 +162,9 @@ impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for c in &self.changes {
             writeln!(f, "{:>3} {}{}", c.action.symbol(), c.id, detail(c))?;
+            for line in c.detail.iter().flat_map(|d| d.lines()) {
+                writeln!(f, "      {line}")?;
+            }
         }
         for p in &self.waiting {
             writeln!(f, "  … {}  waiting: {}", p.id, p.reason)?;

@@ -42,6 +42,12 @@ pub trait Provider: Send + Sync {
         None
     }
 
+    /// A fuller account of `change` for the plan, when its attributes say too
+    /// little (a unified diff of a file, the commands that will run).
+    fn describe(&self, _change: &Change) -> Option<String> {
+        None
+    }
+
     /// Whether all of a plan's changes for this provider must come in one
     /// `apply` call, to be made in one transaction. The provider then orders
     /// them itself (their `deps` say how).

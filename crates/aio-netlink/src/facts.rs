@@ -1,8 +1,8 @@
-//! Which NIC is the uplink, and its primary IPv4 address.
+//! Which NIC is the uplink, its primary IPv4 address and the default gateway.
 
 use futures::TryStreamExt;
 use rtnetlink::Handle;
-use rtnetlink::packet_route::route::{RouteAttribute, RouteHeader, RouteType};
+use rtnetlink::packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, RouteType};
 use std::net::{IpAddr, Ipv4Addr};
 
 use aio_topology::{Facts, Uplink};
@@ -10,52 +10,61 @@ use aio_topology::{Facts, Uplink};
 use crate::NetlinkError;
 use crate::dump::Snapshot;
 
+/// The main table's IPv4 default route with the lowest metric.
+struct DefaultRoute {
+    oif: u32,
+    gateway: Option<Ipv4Addr>,
+}
+
 /// The uplink (`auto`: the interface of the IPv4 default route with the
-/// lowest metric) and its primary IPv4 address.
+/// lowest metric), its primary IPv4 address and the default gateway.
 pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkError> {
     let snapshot = Snapshot::take(handle).await?;
+    let route = default_route(handle).await?;
     let link = match uplink {
         Uplink::Named(name) => snapshot
             .link(name)
             .ok_or_else(|| NetlinkError::NoUplink(name.clone()))?,
         Uplink::Auto => {
-            let index = default_route_oif(handle)
-                .await?
-                .ok_or(NetlinkError::NoDefaultRoute)?;
+            let index = route.as_ref().ok_or(NetlinkError::NoDefaultRoute)?.oif;
             let name = snapshot
                 .name_of(index)
                 .ok_or(NetlinkError::NoDefaultRoute)?;
             snapshot.link(name).expect("named from the same snapshot")
         }
     };
-    let address = snapshot
+    let primary = snapshot
         .addrs_of(link.index)
         .filter(|a| !a.secondary)
         .find_map(|a| match a.net.addr() {
-            IpAddr::V4(v4) => Some(v4),
-            IpAddr::V6(_) => None::<Ipv4Addr>,
+            IpAddr::V4(v4) => Some((v4, a.net.prefix_len())),
+            IpAddr::V6(_) => None,
         });
     Ok(Facts {
         uplink: Some(link.name.clone()),
-        uplink_address: address,
+        uplink_address: primary.map(|(a, _)| a),
+        uplink_prefix: primary.map(|(_, p)| p),
+        gateway: route
+            .filter(|r| r.oif == link.index)
+            .and_then(|r| r.gateway),
         vip: None,
     })
 }
 
-/// The output interface of the main table's IPv4 default route with the lowest metric.
-async fn default_route_oif(handle: &Handle) -> Result<Option<u32>, rtnetlink::Error> {
+async fn default_route(handle: &Handle) -> Result<Option<DefaultRoute>, rtnetlink::Error> {
     let request = rtnetlink::RouteMessageBuilder::<Ipv4Addr>::new().build();
     let mut dump = handle.route().get(request).execute();
-    let mut best: Option<(u32, u32)> = None; // (metric, oif)
+    let mut best: Option<(u32, DefaultRoute)> = None; // (metric, route)
     while let Some(m) = dump.try_next().await? {
         // Without strict checking the kernel dumps every table: filter here.
         let mut table = u32::from(m.header.table);
-        let (mut metric, mut oif) = (0, None);
+        let (mut metric, mut oif, mut gateway) = (0, None, None);
         for a in &m.attributes {
             match a {
                 RouteAttribute::Table(t) => table = *t,
                 RouteAttribute::Priority(p) => metric = *p,
                 RouteAttribute::Oif(i) => oif = Some(*i),
+                RouteAttribute::Gateway(RouteAddress::Inet(g)) => gateway = Some(*g),
                 _ => {}
             }
         }
@@ -63,10 +72,10 @@ async fn default_route_oif(handle: &Handle) -> Result<Option<u32>, rtnetlink::Er
             m.header.destination_prefix_length == 0 && m.header.kind == RouteType::Unicast;
         let main = table == u32::from(RouteHeader::RT_TABLE_MAIN);
         if let Some(oif) = oif.filter(|_| default && main)
-            && best.is_none_or(|(m, _)| metric < m)
+            && best.as_ref().is_none_or(|(m, _)| metric < *m)
         {
-            best = Some((metric, oif));
+            best = Some((metric, DefaultRoute { oif, gateway }));
         }
     }
-    Ok(best.map(|(_, oif)| oif))
+    Ok(best.map(|(_, r)| r))
 }

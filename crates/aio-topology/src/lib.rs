@@ -64,11 +64,11 @@ impl Topology {
                 Uplink::Named(n) => Some(n.clone()),
                 Uplink::Auto => None,
             },
-            uplink_address: None,
             vip: match self.kolla.as_ref().map(|k| &k.vip.value) {
                 Some(Vip::Address(a)) => Some(*a),
                 _ => None,
             },
+            ..Facts::default()
         }
     }
 

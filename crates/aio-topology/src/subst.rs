@@ -11,6 +11,10 @@ pub const VARIABLES: [&str; 3] = ["uplink", "uplink_address", "vip"];
 pub struct Facts {
     pub uplink: Option<String>,
     pub uplink_address: Option<Ipv4Addr>,
+    /// The prefix length of the uplink's primary IPv4 address.
+    pub uplink_prefix: Option<u8>,
+    /// The IPv4 default route's gateway, when it goes through the uplink.
+    pub gateway: Option<Ipv4Addr>,
     pub vip: Option<Ipv4Addr>,
 }
 
