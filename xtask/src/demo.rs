@@ -40,9 +40,13 @@ pub fn run() -> Result<(), String> {
         let reference = std::fs::read_to_string(root().join("examples/openstack-aio.toml"))
             .map_err(|e| e.to_string())?;
         std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-        let demo = reference.replace("unix:/run/openvswitch/db.sock", &ovsdb.unix());
+        let demo =
+            aio_sandbox::sandboxed_reference(&reference, &ovsdb.unix(), &work.join("kolla"), false);
         std::fs::write(&topology, demo).map_err(|e| e.to_string())?;
-        println!("== the reference topology, its [ovs] db pointed there: {topology}");
+        println!(
+            "== the reference topology, its [ovs] db pointed there, Kolla rendering only, under {}",
+            work.display()
+        );
 
         let target = [
             "-f",

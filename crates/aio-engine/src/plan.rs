@@ -161,7 +161,13 @@ impl fmt::Display for Summary {
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for c in &self.changes {
-            writeln!(f, "{:>3} {}{}", c.action.symbol(), c.id, detail(c))?;
+            // A provider's own account replaces the attribute differences.
+            let inline = if c.detail.is_some() {
+                String::new()
+            } else {
+                detail(c)
+            };
+            writeln!(f, "{:>3} {}{}", c.action.symbol(), c.id, inline)?;
             for line in c.detail.iter().flat_map(|d| d.lines()) {
                 writeln!(f, "      {line}")?;
             }

@@ -14,7 +14,9 @@ pub fn port_id(bridge: &str, port: &str) -> ResourceId {
     ResourceId::new("ovs-port", &format!("{bridge}/{port}"))
 }
 
-pub fn resources(topology: &Topology) -> Vec<Resource> {
+/// The resources for `[ovs]`; ports on a `provided_by = "kolla"` bridge
+/// depend on `provider` (the Kolla deployment), which creates the bridge.
+pub fn resources(topology: &Topology, provider: Option<ResourceId>) -> Vec<Resource> {
     let Some(ovs) = &topology.ovs else {
         return Vec::new();
     };
@@ -40,6 +42,8 @@ pub fn resources(topology: &Topology) -> Vec<Resource> {
             let mut deps = Vec::new();
             if !bridge.provided_by_kolla {
                 deps.push(bridge_id(&bridge.name));
+            } else if let Some(p) = &provider {
+                deps.push(p.clone());
             }
             if topology.interfaces.contains_key(&port.name) {
                 deps.push(ResourceId::new("link", &port.name));

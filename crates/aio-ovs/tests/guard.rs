@@ -18,7 +18,7 @@ async fn a_change_made_between_plan_and_apply_fails_the_whole_transaction() {
     db.vsctl(&["init"]);
     let state = tempfile::tempdir().unwrap();
     let engine = Engine::new(state.path()).with_provider(Box::new(OvsProvider::new(db.unix())));
-    let desired = resources(&topology(&db));
+    let desired = resources(&topology(&db), None);
 
     let plan = engine.plan(&desired).await.unwrap();
     assert_eq!(plan.changes.len(), 3, "{plan}");
@@ -54,7 +54,7 @@ async fn a_fresh_database_gets_its_root_row_bridge_and_ports_in_one_apply() {
     let db = Ovsdb::start(&[]);
     let state = tempfile::tempdir().unwrap();
     let engine = Engine::new(state.path()).with_provider(Box::new(OvsProvider::new(db.unix())));
-    let desired = resources(&topology(&db));
+    let desired = resources(&topology(&db), None);
     let plan = engine.plan(&desired).await.unwrap();
     engine.apply(&plan, &desired).await.unwrap();
     // No `ovs-vsctl init`: the transaction made the root row too, or the bridge would be gone.

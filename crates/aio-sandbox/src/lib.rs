@@ -48,6 +48,15 @@ impl Sandbox {
         ip(&["netns", "add", &sandbox.ns]);
         ip(&["netns", "add", &sandbox.upstream]);
         sandbox.ip(&["link", "set", "lo", "up"]);
+        // No IPv6 duplicate address detection: link-local addresses would
+        // turn from "tentative" to settled under a test's feet.
+        for conf in ["all", "default"] {
+            let knob = format!("echo 0 > /proc/sys/net/ipv6/conf/{conf}/accept_dad");
+            assert!(
+                sandbox.exec(&["sh", "-c", &knob]).status.success(),
+                "{knob}"
+            );
+        }
         sandbox.ip(&[
             "link",
             "add",
@@ -156,4 +165,51 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         self.remove();
     }
+}
+
+/// Where the tests and the demo keep a kolla-ansible 20.x venv, outside the
+/// repository so runs reuse it (`cargo xtask ci` makes it).
+pub const KOLLA_VENV: &str = "/var/cache/aio/kolla-20";
+
+/// The reference topology (`examples/openstack-aio.toml`) made safe for a
+/// sandbox: `[ovs]` pointed at `ovsdb`, Kolla's config dir at `config_dir`,
+/// the cached venv, and, unless `actions`, Kolla's actions off (render only).
+/// Panics if the reference no longer says what is replaced.
+pub fn sandboxed_reference(
+    reference: &str,
+    ovsdb: &str,
+    config_dir: &std::path::Path,
+    actions: bool,
+) -> String {
+    let swaps = [
+        (
+            "db = \"unix:/run/openvswitch/db.sock\"",
+            format!("db = \"{ovsdb}\""),
+        ),
+        (
+            "config_dir = \"/etc/kolla\"",
+            format!("config_dir = \"{}\"", config_dir.display()),
+        ),
+        (
+            "venv = \"/opt/aio/kolla\"",
+            format!("venv = \"{KOLLA_VENV}\""),
+        ),
+    ];
+    let mut text = reference.to_string();
+    for (from, to) in swaps {
+        assert!(
+            text.contains(from),
+            "the reference topology no longer says {from}"
+        );
+        text = text.replace(from, &to);
+    }
+    if !actions {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("actions = "))
+            .expect("kolla actions")
+            .to_string();
+        text = text.replace(&line, "actions = []");
+    }
+    text
 }

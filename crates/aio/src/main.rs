@@ -99,13 +99,6 @@ fn print_plan(session: &Session, target: &Target, plan: &Plan, json: bool) {
             session.skipped_sysctls.join(", ")
         );
     }
-    let skipped = session.not_applied();
-    if !skipped.is_empty() {
-        eprintln!(
-            "note: {} validated; this version of aio does not apply it yet",
-            skipped.join(", ")
-        );
-    }
 }
 
 async fn apply(target: &Target, yes: bool, json: bool) -> Result<u8, Failure> {
@@ -121,6 +114,7 @@ async fn apply(target: &Target, yes: bool, json: bool) -> Result<u8, Failure> {
             "apply cancelled, nothing was changed".into(),
         ));
     }
+    session.remember_vip()?;
     let report = session.engine.apply(&plan, &session.desired).await?;
     if json {
         println!(

@@ -1,19 +1,24 @@
 //! Everything a plan or an apply needs: the topology, the facts of the live
-//! system, the desired resources and an engine with its providers.
+//! system, the desired resources and an engine with its providers. The one
+//! place that knows every provider.
+
+use std::path::PathBuf;
 
 use aio_engine::{Engine, Plan, Resource};
-use aio_topology::{Facts, Topology};
+use aio_topology::{Facts, Vip};
 
 use crate::Failure;
 use crate::cli::Target;
 
 pub struct Session {
-    pub topology: Topology,
     pub facts: Facts,
     pub desired: Vec<Resource>,
     pub engine: Engine,
     /// Sysctls left out because a sandbox only has its own `net.*` keys.
     pub skipped_sysctls: Vec<String>,
+    /// A VIP probed in this run, remembered when it is applied.
+    pub probed_vip: bool,
+    state_dir: PathBuf,
     netns: Option<String>,
 }
 
@@ -21,57 +26,95 @@ impl Session {
     /// Loads and checks the file, then learns the facts from the system it targets.
     pub async fn open(target: &Target) -> Result<Session, Failure> {
         let topology = aio_topology::load(&target.file.path)?;
-        let handle = aio_netlink::connect(target.netns.as_deref()).await?;
-        let mut facts = aio_netlink::facts(&handle, &topology.host.uplink.value).await?;
-        facts.vip = topology.static_facts().vip;
-        topology.check_facts(&facts)?;
         let netns = target.netns.clone();
+        let state_dir = target.state_dir();
+        let handle = aio_netlink::connect(netns.as_deref()).await?;
+        let mut facts = aio_netlink::facts(&handle, &topology.host.uplink.value).await?;
+        let mut probed_vip = false;
+        facts.vip = match topology.kolla.as_ref().map(|k| &k.vip.value) {
+            Some(Vip::Address(a)) => Some(*a),
+            Some(Vip::Auto) => match aio_kolla::vip::remembered(&state_dir, &facts) {
+                Some(vip) => Some(vip),
+                None => {
+                    probed_vip = true;
+                    Some(
+                        aio_kolla::vip::probe(netns.as_deref(), &facts)
+                            .map_err(|e| Failure::Refused(e.to_string()))?,
+                    )
+                }
+            },
+            None => None,
+        };
+        topology.check_facts(&facts)?;
+
+        let missing =
+            |what: &str, e: aio_topology::MissingFact| Failure::Refused(format!("{what}: {e}"));
         let (sysctls, skipped_sysctls) = aio_sysctl::resources(&topology, netns.is_some());
-        let nat = aio_nat::resources(&topology, &facts)
-            .map_err(|e| Failure::Refused(format!("[[nat]]: {e}")))?;
+        let deployment =
+            aio_kolla::Deployment::new(&topology, &facts).map_err(|e| missing("[kolla]", e))?;
         let mut desired = aio_netlink::resources(&topology);
         desired.extend(sysctls);
-        desired.extend(nat);
-        desired.extend(aio_ovs::resources(&topology));
+        desired.extend(aio_nat::resources(&topology, &facts).map_err(|e| missing("[[nat]]", e))?);
+        desired.extend(deployment.as_ref().map(|d| d.resource()));
+        desired.extend(aio_ovs::resources(
+            &topology,
+            deployment.as_ref().map(|_| aio_kolla::resource_id()),
+        ));
+
         let netlink = aio_netlink::NetlinkProvider::new(handle, facts.uplink.clone());
-        let engine = Engine::new(target.state_dir())
+        let mut engine = Engine::new(&state_dir)
             .with_provider(Box::new(netlink))
             .with_provider(Box::new(aio_sysctl::SysctlProvider::new(netns.clone())))
             .with_provider(Box::new(aio_nat::NatProvider::new(netns.clone())));
-        let engine = match &topology.ovs {
-            Some(ovs) => {
-                engine.with_provider(Box::new(aio_ovs::OvsProvider::new(ovs.db.to_string())))
-            }
-            None => engine,
-        };
+        if let Some(ovs) = &topology.ovs {
+            engine = engine.with_provider(Box::new(aio_ovs::OvsProvider::new(ovs.db.to_string())));
+        }
+        if let Some(d) = deployment {
+            engine = engine.with_provider(Box::new(aio_kolla::KollaProvider::new(
+                d,
+                &state_dir,
+                netns.clone(),
+            )));
+        }
         Ok(Session {
-            topology,
             facts,
             desired,
             engine,
             skipped_sysctls,
+            probed_vip,
+            state_dir,
             netns,
         })
     }
 
     pub async fn plan(&self) -> Result<Plan, Failure> {
         let mut plan = self.engine.plan(&self.desired).await?;
-        if let Some(ns) = &self.netns {
-            plan.facts.insert("netns".into(), ns.clone());
-        }
-        if let Some(uplink) = &self.facts.uplink {
-            plan.facts.insert("uplink".into(), uplink.clone());
-        }
-        if let Some(address) = self.facts.uplink_address {
-            plan.facts
-                .insert("uplink_address".into(), address.to_string());
-        }
+        let mut fact = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                plan.facts.insert(k.into(), v);
+            }
+        };
+        fact("netns", self.netns.clone());
+        fact("uplink", self.facts.uplink.clone());
+        fact(
+            "uplink_address",
+            self.facts.uplink_address.map(|a| a.to_string()),
+        );
+        let how = if self.probed_vip {
+            " (free by ARP; remembered when applied)"
+        } else {
+            ""
+        };
+        fact("vip", self.facts.vip.map(|a| format!("{a}{how}")));
         Ok(plan)
     }
 
-    /// Sections the file may hold that this version validates but does not apply.
-    pub fn not_applied(&self) -> Vec<&'static str> {
-        let kolla = self.topology.kolla.is_some();
-        if kolla { vec!["[kolla]"] } else { vec![] }
+    /// Keeps a probed VIP, so later runs do not probe again.
+    pub fn remember_vip(&self) -> Result<(), Failure> {
+        match (self.probed_vip, self.facts.vip) {
+            (true, Some(vip)) => aio_kolla::vip::remember(&self.state_dir, vip)
+                .map_err(|e| Failure::Refused(e.to_string())),
+            _ => Ok(()),
+        }
     }
 }

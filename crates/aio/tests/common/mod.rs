@@ -40,15 +40,19 @@ impl Sandbox {
         }
     }
 
-    /// The reference topology, its `[ovs]` pointed at this sandbox's ovsdb-server.
+    /// The reference topology for this sandbox: `[ovs]` pointed at its
+    /// ovsdb-server, Kolla's config dir in its temp dir, the cached venv, and
+    /// Kolla's actions off (render only).
     pub fn reference(&self) -> PathBuf {
-        let text = std::fs::read_to_string(REFERENCE).unwrap();
-        let db = format!("db = \"{}\"", self.ovsdb.unix());
-        let text = text.replace("db = \"unix:/run/openvswitch/db.sock\"", &db);
-        assert!(
-            text.contains(&db),
-            "the reference topology no longer names the default OVSDB socket"
-        );
+        self.reference_with_actions(false)
+    }
+
+    /// [`Sandbox::reference`], keeping the reference's Kolla actions if `actions`.
+    pub fn reference_with_actions(&self, actions: bool) -> PathBuf {
+        let reference = std::fs::read_to_string(REFERENCE).unwrap();
+        let config_dir = self.state.path().join("kolla-etc");
+        let text =
+            aio_sandbox::sandboxed_reference(&reference, &self.ovsdb.unix(), &config_dir, actions);
         self.topology("reference.toml", &text)
     }
 
@@ -59,7 +63,19 @@ impl Sandbox {
 
     /// Runs the real `aio` binary against this sandbox.
     pub fn aio(&self, command: &str, topology: &Path, extra: &[&str]) -> Output {
+        self.aio_with(&[], command, topology, extra)
+    }
+
+    /// [`Sandbox::aio`] with extra environment variables.
+    pub fn aio_with(
+        &self,
+        env: &[(&str, &str)],
+        command: &str,
+        topology: &Path,
+        extra: &[&str],
+    ) -> Output {
         Command::new(env!("CARGO_BIN_EXE_aio"))
+            .envs(env.iter().copied())
             .arg(command)
             .arg("-f")
             .arg(topology)

@@ -1,0 +1,158 @@
+//! The Kolla-Ansible provider: the whole deployment as one resource,
+//! `kolla/deployment`, in the same graph as the links it reads.
+//!
+//! Its inputs are the files aio renders under the config dir
+//! (`globals.yml` from `[kolla.globals]`, INI overrides from
+//! `[kolla.config]`), the inventory, the actions and the addresses of the
+//! interfaces Kolla reads. A fingerprint of them is recorded in the state
+//! dir with the actions that finished; the actions run again only when the
+//! fingerprint (or the installed kolla-ansible) changes, and a failed run
+//! resumes at the action that failed. The venv is made with `pip`, and
+//! `passwords.yml` is filled by the real `kolla-genpwd`; no password is ever
+//! shown.
+
+mod actions;
+mod files;
+mod passwords;
+mod provider;
+mod record;
+mod render;
+mod requirement;
+mod venv;
+pub mod vip;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use aio_engine::{Attrs, Resource, ResourceId};
+use aio_topology::{Facts, MissingFact, Topology};
+use serde_json::json;
+
+pub use actions::PROGRAM_ENV;
+pub use provider::KollaProvider;
+
+pub const PROVIDER: &str = "kolla";
+
+/// The resource every `provided_by = "kolla"` bridge's ports wait for.
+pub fn resource_id() -> ResourceId {
+    ResourceId::new("kolla", "deployment")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KollaError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the kolla venv: {0}")]
+    Venv(String),
+    #[error("kolla-genpwd failed: {0}")]
+    Genpwd(String),
+    #[error("kolla-ansible {action} failed ({why}); its output is in {}; the next apply resumes at {action}", log.display())]
+    Action {
+        action: String,
+        why: String,
+        log: PathBuf,
+    },
+    #[error("choosing the VIP: {0}")]
+    Vip(String),
+}
+
+impl KollaError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> KollaError {
+        KollaError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Everything the deployment is made from, rendered for one topology and its facts.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    pub venv: PathBuf,
+    pub package: String,
+    pub config_dir: PathBuf,
+    /// A shipped inventory's name (`all-in-one`) or a path.
+    pub inventory: String,
+    pub actions: Vec<String>,
+    /// Paths relative to the config dir, and their contents.
+    pub files: BTreeMap<String, String>,
+    /// Fingerprint of every input.
+    pub inputs: String,
+    pub deps: Vec<ResourceId>,
+}
+
+impl Deployment {
+    /// `None` when the topology has no `[kolla]`.
+    pub fn new(topology: &Topology, facts: &Facts) -> Result<Option<Deployment>, MissingFact> {
+        let Some(k) = &topology.kolla else {
+            return Ok(None);
+        };
+        let mut files = BTreeMap::new();
+        files.insert(
+            "globals.yml".to_string(),
+            render::globals(&k.globals, facts)?,
+        );
+        for (path, sections) in &k.config {
+            files.insert(format!("config/{path}"), render::ini(sections));
+        }
+        // The interfaces Kolla reads must exist, with their addresses, first.
+        let mut deps = Vec::new();
+        let mut addresses = vec![
+            facts
+                .uplink_address
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
+        ];
+        for value in k.globals.values() {
+            let Some(iface) = value
+                .value
+                .as_str()
+                .and_then(|s| topology.interfaces.get(s))
+            else {
+                continue;
+            };
+            deps.push(ResourceId::new("link", &iface.name));
+            for a in &iface.addresses {
+                deps.push(ResourceId::new(
+                    "address",
+                    &format!("{}/{}", iface.name, a.value),
+                ));
+                addresses.push(format!("{}={}", iface.name, a.value));
+            }
+        }
+        let fingerprint = json!({"files": files, "inventory": k.inventory, "actions": k.actions, "addresses": addresses});
+        Ok(Some(Deployment {
+            venv: PathBuf::from(&k.venv),
+            package: k.package.clone(),
+            config_dir: PathBuf::from(&k.config_dir),
+            inventory: k.inventory.clone(),
+            actions: k.actions.clone(),
+            inputs: files::digest(fingerprint.to_string().as_bytes())[..16].to_string(),
+            files,
+            deps,
+        }))
+    }
+
+    pub fn resource(&self) -> Resource {
+        let digests: serde_json::Map<String, serde_json::Value> = self
+            .files
+            .iter()
+            .map(|(path, text)| (path.clone(), json!(files::digest(text.as_bytes()))))
+            .collect();
+        let mut attrs = Attrs::new();
+        attrs.insert("package".into(), json!(self.package));
+        attrs.insert("files".into(), serde_json::Value::Object(digests));
+        attrs.insert("passwords".into(), json!(passwords::COMPLETE));
+        attrs.insert("inputs".into(), json!(self.inputs));
+        Resource {
+            id: resource_id(),
+            provider: PROVIDER.into(),
+            attrs,
+            deps: self.deps.clone(),
+            replace_on: vec![],
+        }
+    }
+}

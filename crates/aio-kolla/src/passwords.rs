@@ -1,0 +1,91 @@
+//! `passwords.yml`, filled by the real `kolla-genpwd`. Its values are never
+//! read into anything aio prints: only how many are still empty.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::KollaError;
+use crate::files::FILE_MODE;
+use crate::venv::Venv;
+
+pub const FILE: &str = "passwords.yml";
+pub const COMPLETE: &str = "complete";
+/// Keys kolla-genpwd leaves blank on purpose (its `blank_keys`): set by hand when needed.
+const BLANK_KEYS: [&str; 1] = ["docker_registry_password"];
+
+/// `complete`, `missing`, or how many values are empty.
+pub fn status(config_dir: &Path) -> String {
+    let Ok(text) = std::fs::read_to_string(config_dir.join(FILE)) else {
+        return "missing".into();
+    };
+    let doc = YamlLoader::load_from_str(&text)
+        .ok()
+        .and_then(|docs| docs.into_iter().next());
+    let empty = match doc {
+        Some(Yaml::Hash(h)) => h
+            .iter()
+            .filter(|(k, _)| !BLANK_KEYS.contains(&k.as_str().unwrap_or("")))
+            .map(|(_, v)| empty_values(v))
+            .sum(),
+        _ => usize::MAX,
+    };
+    match empty {
+        0 => COMPLETE.into(),
+        usize::MAX => "unreadable".into(),
+        n => format!("{n} empty"),
+    }
+}
+
+fn empty_values(doc: &Yaml) -> usize {
+    match doc {
+        Yaml::Null => 1,
+        Yaml::String(s) if s.is_empty() => 1,
+        Yaml::Hash(h) => h.values().map(empty_values).sum(),
+        _ => 0,
+    }
+}
+
+/// Fills every empty value with `kolla-genpwd`, working on a copy (of the
+/// current file, or of Kolla's example) that is renamed into place.
+pub fn fill(venv: &Venv, config_dir: &Path) -> Result<(), KollaError> {
+    let target = config_dir.join(FILE);
+    let template = if target.exists() {
+        target.clone()
+    } else {
+        venv.share().join("etc_examples/kolla").join(FILE)
+    };
+    let tmp = config_dir.join(format!(".{FILE}.aio-{}.tmp", std::process::id()));
+    crate::files::make_dir(config_dir).map_err(|e| KollaError::io(config_dir, e))?;
+    std::fs::copy(&template, &tmp).map_err(|e| KollaError::io(&template, e))?;
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(FILE_MODE))
+        .map_err(|e| KollaError::io(&tmp, e))?;
+    let out = Command::new(venv.bin("kolla-genpwd"))
+        .arg("-p")
+        .arg(&tmp)
+        .output();
+    let result = match out {
+        Ok(o) if o.status.success() => Ok(()),
+        // Its messages name files and keys, never values.
+        Ok(o) => Err(KollaError::Genpwd(format!(
+            "{}: {}",
+            o.status,
+            String::from_utf8_lossy(&o.stderr).trim()
+        ))),
+        Err(e) => Err(KollaError::Genpwd(format!(
+            "cannot run {}: {e}",
+            venv.bin("kolla-genpwd").display()
+        ))),
+    };
+    let placed = result.and_then(|()| {
+        // kolla-genpwd recreates the file: set the mode again before it goes live.
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(FILE_MODE))
+            .map_err(|e| KollaError::io(&tmp, e))?;
+        std::fs::rename(&tmp, &target).map_err(|e| KollaError::io(&target, e))
+    });
+    if placed.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    placed
+}

@@ -1,0 +1,276 @@
+//! [`KollaProvider`]: observes the deployment on disk, carries it out.
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use aio_engine::{Attrs, Change, Observed, Provider, ProviderError, ResourceId};
+
+use crate::actions::{self, Runner};
+use crate::record::{self, Record};
+use crate::venv::Venv;
+use crate::{Deployment, KollaError, PROVIDER, files, passwords, render, requirement};
+
+pub struct KollaProvider {
+    deployment: Deployment,
+    state_dir: PathBuf,
+    netns: Option<String>,
+}
+
+impl KollaProvider {
+    /// Carries out `deployment`; actions run in network namespace `netns` (or the caller's).
+    pub fn new(
+        deployment: Deployment,
+        state_dir: impl Into<PathBuf>,
+        netns: Option<String>,
+    ) -> Self {
+        KollaProvider {
+            deployment,
+            state_dir: state_dir.into(),
+            netns,
+        }
+    }
+
+    fn venv(&self) -> Venv {
+        Venv::new(&self.deployment.venv)
+    }
+
+    fn observed(&self) -> Attrs {
+        let d = &self.deployment;
+        let venv = self.venv();
+        let version = venv.version();
+        let record = Record::load(&self.state_dir);
+        let digests: serde_json::Map<String, Value> = d
+            .files
+            .keys()
+            .map(|path| {
+                let current = std::fs::read(d.config_dir.join(path)).ok();
+                (
+                    path.clone(),
+                    current.map_or(Value::Null, |bytes| json!(files::digest(&bytes))),
+                )
+            })
+            .collect();
+        let inputs = if record.complete(&d.inputs, version.as_deref(), &d.actions) {
+            json!(d.inputs)
+        } else {
+            match (&record.failed, &record.inputs) {
+                (Some(action), _) => json!(format!("failed at {action}")),
+                (None, Some(_)) => json!("changed"),
+                (None, None) => Value::Null,
+            }
+        };
+        let mut attrs = Attrs::new();
+        // The requirement counts as met when the venv's version fits it, or
+        // when pip installed exactly this requirement here before.
+        let fits = version
+            .as_deref()
+            .is_some_and(|v| requirement::satisfied(&d.package, v));
+        let installed =
+            fits || (version.is_some() && record.package.as_deref() == Some(&d.package));
+        let package = if installed {
+            json!(d.package)
+        } else {
+            json!(version)
+        };
+        attrs.insert("package".into(), package);
+        attrs.insert("files".into(), Value::Object(digests));
+        attrs.insert("passwords".into(), json!(passwords::status(&d.config_dir)));
+        attrs.insert("inputs".into(), inputs);
+        attrs
+    }
+
+    /// The actions this apply would run: all, or those left after a failure.
+    fn pending_actions(&self) -> &[String] {
+        let d = &self.deployment;
+        let record = Record::load(&self.state_dir);
+        let start = record.resume_at(&d.inputs, self.venv().version().as_deref(), &d.actions);
+        &d.actions[start..]
+    }
+
+    fn inventory(&self) -> Result<(PathBuf, String), KollaError> {
+        let d = &self.deployment;
+        let source = if d.inventory.contains('/') {
+            PathBuf::from(&d.inventory)
+        } else {
+            self.venv()
+                .share()
+                .join("ansible/inventory")
+                .join(&d.inventory)
+        };
+        let text = std::fs::read_to_string(&source).map_err(|e| KollaError::io(&source, e))?;
+        let python = self.venv().bin("python");
+        Ok((
+            d.config_dir.join("inventory"),
+            format!(
+                "{text}\n# Added by aio: Ansible runs with the kolla venv's Python.\n[all:vars]\nansible_python_interpreter={}\n",
+                python.display()
+            ),
+        ))
+    }
+
+    /// Everything but the actions: venv, files, inventory, passwords. Blocking.
+    fn prepare(&self, install: bool) -> Result<(), KollaError> {
+        let d = &self.deployment;
+        let venv = self.venv();
+        let mut record = Record::load(&self.state_dir);
+        if install || venv.version().is_none() {
+            venv.install(&d.package, &record::dir(&self.state_dir).join("venv.log"))?;
+            record.package = Some(d.package.clone());
+            record
+                .save(&self.state_dir)
+                .map_err(|e| KollaError::io(&self.state_dir, e))?;
+        }
+        for (path, text) in &d.files {
+            let target = d.config_dir.join(path);
+            files::write_atomic(&target, text.as_bytes())
+                .map_err(|e| KollaError::io(&target, e))?;
+        }
+        let (inventory, text) = self.inventory()?;
+        files::write_atomic(&inventory, text.as_bytes())
+            .map_err(|e| KollaError::io(&inventory, e))?;
+        if passwords::status(&d.config_dir) != passwords::COMPLETE {
+            passwords::fill(&venv, &d.config_dir)?;
+        }
+        Ok(())
+    }
+
+    /// Runs the pending actions in order, recording each. Blocking.
+    fn run_actions(deployment: &Deployment, state_dir: &Path) -> Result<(), KollaError> {
+        let d = deployment;
+        let venv = Venv::new(&d.venv);
+        let version = venv.version();
+        let mut record = Record::load(state_dir);
+        let start = record.resume_at(&d.inputs, version.as_deref(), &d.actions);
+        if start == 0 {
+            record = Record {
+                package: record.package,
+                inputs: Some(d.inputs.clone()),
+                version,
+                ..Record::default()
+            };
+        }
+        let runner = Runner {
+            program: actions::program(&venv.dir.join("bin")),
+            venv_bin: venv.dir.join("bin"),
+            inventory: d.config_dir.join("inventory"),
+            config_dir: d.config_dir.clone(),
+            log_dir: record::dir(state_dir),
+        };
+        let save = |r: &Record| r.save(state_dir).map_err(|e| KollaError::io(state_dir, e));
+        for action in &d.actions[start..] {
+            record.failed = None;
+            if let Err(e) = runner.run(action) {
+                record.failed = Some(action.clone());
+                save(&record)?;
+                return Err(e);
+            }
+            record.done.push(action.clone());
+            save(&record)?;
+        }
+        save(&record)
+    }
+}
+
+fn differs(change: &Change, key: &str) -> bool {
+    change.differences().iter().any(|(k, _, _)| *k == key)
+}
+
+#[async_trait]
+impl Provider for KollaProvider {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        let mut out = Observed::new();
+        if let Some(id) = ids.iter().find(|id| **id == crate::resource_id()) {
+            out.insert(id.clone(), self.observed());
+        }
+        Ok(out)
+    }
+
+    fn describe(&self, change: &Change) -> Option<String> {
+        let d = &self.deployment;
+        let mut text = String::new();
+        if differs(change, "package") {
+            let _ = writeln!(text, "venv {}: pip install {}", d.venv.display(), d.package);
+        }
+        for (path, new) in &d.files {
+            let target = d.config_dir.join(path);
+            let old = std::fs::read_to_string(&target).unwrap_or_default();
+            if old == *new {
+                continue;
+            }
+            // Secret-looking values are hidden on both sides before diffing.
+            let (old, new) = (render::mask(&old), render::mask(new));
+            let shown = target.display().to_string();
+            let diff = similar::TextDiff::from_lines(&old, &new);
+            let _ = write!(
+                text,
+                "{}",
+                diff.unified_diff()
+                    .context_radius(1)
+                    .header(&shown, &format!("{shown} (aio)"))
+            );
+        }
+        let inventory = d.config_dir.join("inventory");
+        let current = std::fs::read_to_string(&inventory).ok();
+        if self
+            .inventory()
+            .map_or(true, |(_, text)| current.as_ref() != Some(&text))
+        {
+            let _ = writeln!(
+                text,
+                "{}: Kolla's {} inventory, with ansible_python_interpreter = {}",
+                inventory.display(),
+                d.inventory,
+                self.venv().bin("python").display()
+            );
+        }
+        if differs(change, "passwords") {
+            let _ = writeln!(
+                text,
+                "{}: kolla-genpwd fills the empty values (never shown)",
+                d.config_dir.join(passwords::FILE).display()
+            );
+        }
+        let pending = self.pending_actions();
+        let actions = match (differs(change, "inputs"), d.actions.is_empty()) {
+            (_, true) => "none (render only: actions = [])".to_string(),
+            (false, false) => "none: they already ran for these inputs".to_string(),
+            (true, false) if pending.len() < d.actions.len() => {
+                format!("{} (resuming after a failure)", pending.join(", "))
+            }
+            (true, false) => d.actions.join(", "),
+        };
+        let _ = writeln!(text, "actions: {actions}");
+        Some(text.trim_end().to_string())
+    }
+
+    async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
+        let Some(change) = changes.iter().find(|c| c.id == crate::resource_id()) else {
+            return Ok(());
+        };
+        let install = differs(change, "package");
+        // pip needs the machine's network, not the sandbox's: prepare here.
+        let me = KollaProvider {
+            deployment: self.deployment.clone(),
+            state_dir: self.state_dir.clone(),
+            netns: self.netns.clone(),
+        };
+        tokio::task::spawn_blocking(move || me.prepare(install))
+            .await
+            .map_err(|e| ProviderError::new(e.to_string()))?
+            .map_err(|e| ProviderError::new(e.to_string()))?;
+        // Actions read the host's facts: run them in the target namespace.
+        let (deployment, state_dir) = (self.deployment.clone(), self.state_dir.clone());
+        aio_netns::spawn_in(self.netns.clone(), move || {
+            KollaProvider::run_actions(&deployment, &state_dir)
+        })
+        .await
+        .map_err(|e| ProviderError::new(e.to_string()))?
+        .map_err(|e| ProviderError::new(e.to_string()))
+    }
+}

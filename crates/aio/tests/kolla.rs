@@ -1,0 +1,349 @@
+//! Kolla-Ansible as one resource: rendered configuration, the real
+//! kolla-genpwd, the VIP, and actions run through a stand-in for the ones
+//! that need Docker (`stand-in/kolla-ansible-stand-in`, named as such).
+
+mod common;
+
+use common::{Sandbox, change};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+const STAND_IN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/stand-in/kolla-ansible-stand-in"
+);
+const FIVE: [&str; 5] = [
+    "bootstrap-servers",
+    "prechecks",
+    "octavia-certificates",
+    "deploy",
+    "post-deploy",
+];
+
+/// A sandbox with the reference topology, Kolla's actions on; `None` (said
+/// on stderr) only when `cargo xtask ci` could not reach PyPI for the venv.
+fn kolla() -> Option<Kolla> {
+    if let Ok(why) = std::env::var("AIO_TEST_NO_KOLLA_VENV") {
+        eprintln!("skipped: no kolla-ansible venv ({why})");
+        return None;
+    }
+    let venv = Path::new(aio_sandbox::KOLLA_VENV);
+    assert!(
+        venv.join("bin/kolla-genpwd").exists(),
+        "no kolla venv at {}: `cargo xtask ci` makes it",
+        venv.display()
+    );
+    let sb = Sandbox::new();
+    let topology = sb.reference_with_actions(true);
+    let record = sb.state.path().join("stand-in.record");
+    Some(Kolla {
+        config: sb.state.path().join("kolla-etc"),
+        sb,
+        topology,
+        record,
+    })
+}
+
+struct Kolla {
+    sb: Sandbox,
+    topology: PathBuf,
+    record: PathBuf,
+    config: PathBuf,
+}
+
+impl Kolla {
+    fn run(&self, command: &str, fail_at: &str) -> Output {
+        let record = self.record.display().to_string();
+        let env = [
+            ("AIO_KOLLA_ANSIBLE", STAND_IN),
+            ("AIO_STANDIN_RECORD", record.as_str()),
+            ("AIO_STANDIN_FAIL_AT", fail_at),
+        ];
+        let extra: &[&str] = if command == "apply" { &["--yes"] } else { &[] };
+        self.sb.aio_with(&env, command, &self.topology, extra)
+    }
+
+    fn plan_text(&self) -> String {
+        let out = self.run("plan", "");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn apply_ok(&self) -> Output {
+        let out = self.run("apply", "");
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// The actions the stand-in ran, in order.
+    fn ran(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.record)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect()
+    }
+
+    fn file(&self, path: &str) -> String {
+        std::fs::read_to_string(self.config.join(path)).unwrap()
+    }
+}
+
+#[test]
+fn the_first_plan_shows_everything_and_apply_renders_then_runs_five_actions_once() {
+    let Some(k) = kolla() else { return };
+    let plan = k.plan_text();
+    for shown in [
+        "globals.yml (aio)",
+        "ml2_conf.ini (aio)",
+        "passwords.yml: kolla-genpwd",
+        "inventory, with ansible_python_interpreter",
+        &format!("actions: {}", FIVE.join(", ")),
+    ] {
+        assert!(
+            plan.contains(shown),
+            "`{shown}` is not in the plan:\n{plan}"
+        );
+    }
+    let vip = plan
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("vip: "))
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    k.apply_ok();
+
+    let globals = k.file("globals.yml");
+    for line in [
+        "network_interface: eth0",
+        "neutron_external_interface: veth-ovs",
+        "octavia_network_interface: v-lbaas",
+        &format!("kolla_internal_vip_address: {vip}"),
+    ] {
+        assert!(
+            globals.lines().any(|l| l == line),
+            "`{line}` is not in globals.yml:\n{globals}"
+        );
+    }
+    assert!(
+        k.file("config/neutron/ml2_conf.ini")
+            .contains("network_vlan_ranges = physnet1:1500:4000,physnet2:1400:1450")
+    );
+    assert_eq!(k.ran(), FIVE);
+    let calls = std::fs::read_to_string(&k.record).unwrap();
+    let inventory = k.config.join("inventory");
+    for line in calls.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert!(
+            fields[1].ends_with(&format!(
+                "-i {} --configdir {}",
+                inventory.display(),
+                k.config.display()
+            )),
+            "{line}"
+        );
+        assert_eq!(
+            fields[2],
+            format!("{}/bin", aio_sandbox::KOLLA_VENV),
+            "the venv's bin is not first on PATH"
+        );
+    }
+    assert!(
+        std::fs::read_to_string(&inventory)
+            .unwrap()
+            .contains(&format!(
+                "ansible_python_interpreter={}/bin/python",
+                aio_sandbox::KOLLA_VENV
+            ))
+    );
+
+    assert_eq!(k.sb.plan(&k.topology), vec![]);
+    k.apply_ok();
+    assert_eq!(k.ran().len(), 5, "a converged apply ran actions again");
+}
+
+#[test]
+fn a_changed_global_is_a_one_line_diff_and_a_failed_action_is_where_the_next_apply_resumes() {
+    let Some(k) = kolla() else { return };
+    k.apply_ok();
+    let text = std::fs::read_to_string(&k.topology)
+        .unwrap()
+        .replace("enable_barbican = \"yes\"", "enable_barbican = \"no\"");
+    std::fs::write(&k.topology, text).unwrap();
+    let plan = k.plan_text();
+    let changed: Vec<&str> = plan
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        ["-enable_barbican: \"yes\"", "+enable_barbican: \"no\""],
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!("actions: {}", FIVE.join(", "))),
+        "{plan}"
+    );
+
+    let failed = k.run("apply", "deploy");
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("the next apply resumes at deploy"));
+    assert_eq!(
+        &k.ran()[5..],
+        [
+            "bootstrap-servers",
+            "prechecks",
+            "octavia-certificates",
+            "deploy"
+        ]
+    );
+    assert!(
+        k.plan_text()
+            .contains("actions: deploy, post-deploy (resuming after a failure)")
+    );
+    k.apply_ok();
+    assert_eq!(&k.ran()[9..], ["deploy", "post-deploy"]);
+    assert_eq!(k.sb.plan(&k.topology), vec![]);
+}
+
+#[test]
+fn passwords_are_filled_private_and_never_shown() {
+    let Some(k) = kolla() else { return };
+    let text = std::fs::read_to_string(&k.topology).unwrap().replace(
+        "[kolla.globals]\n",
+        "[kolla.globals]\nkeystone_admin_password = \"Sup3r-Secret-Value\"\n",
+    );
+    std::fs::write(&k.topology, text).unwrap();
+    let plan = k.run("plan", "");
+    let apply = k.apply_ok();
+    let passwords = k.config.join("passwords.yml");
+    assert_eq!(
+        std::fs::metadata(&passwords).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    let text = std::fs::read_to_string(&passwords).unwrap();
+    let mut secrets = vec!["Sup3r-Secret-Value".to_string()];
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with(' ') && l.contains(": "))
+    {
+        let (key, value) = line.split_once(": ").unwrap();
+        // kolla-genpwd leaves docker_registry_password blank on purpose.
+        assert!(
+            key == "docker_registry_password" || (value != "null" && !value.is_empty()),
+            "{key} is empty"
+        );
+        if value.len() >= 8 && value != "null" {
+            secrets.push(value.trim_matches('\'').to_string());
+        }
+    }
+    assert!(secrets.len() > 50, "only {} passwords", secrets.len());
+    let mut shown = String::new();
+    for out in [&plan, &apply] {
+        shown += &String::from_utf8_lossy(&out.stdout);
+        shown += &String::from_utf8_lossy(&out.stderr);
+    }
+    for log in std::fs::read_dir(k.sb.state.path().join("kolla")).unwrap() {
+        shown += &std::fs::read_to_string(log.unwrap().path()).unwrap_or_default();
+    }
+    assert!(
+        shown.contains("keystone_admin_password: <sensitive>"),
+        "the secret global is not shown masked"
+    );
+    for secret in &secrets {
+        assert!(!shown.contains(secret.as_str()), "a password was shown");
+    }
+}
+
+#[test]
+fn the_auto_vip_is_free_stable_and_never_the_hosts_or_the_gateways() {
+    let Some(k) = kolla() else { return };
+    for taken in ["192.0.2.2/24", "192.0.2.3/24"] {
+        k.sb.host.upstream_ip(&["addr", "add", taken, "dev", "up0"]);
+    }
+    let vip = |plan: &str| {
+        plan.lines()
+            .find_map(|l| l.trim().strip_prefix("vip: "))
+            .map(|v| v.split(' ').next().unwrap().to_string())
+    };
+    assert_eq!(
+        vip(&k.plan_text()).as_deref(),
+        Some("192.0.2.4"),
+        "not the first free address after .1 (gateway), .2, .3"
+    );
+    k.apply_ok();
+    // Once deployed, keepalived answers for the VIP: it is kept, not probed again.
+    k.sb.host
+        .upstream_ip(&["addr", "add", "192.0.2.4/24", "dev", "up0"]);
+    assert_eq!(vip(&k.plan_text()).as_deref(), Some("192.0.2.4"));
+    assert_eq!(k.sb.plan(&k.topology), vec![]);
+}
+
+#[test]
+fn ports_on_br_ex_come_after_kolla_which_comes_after_the_links_it_reads() {
+    let Some(k) = kolla() else { return };
+    let plan = k.sb.plan(&k.topology);
+    let at = |id: &str| {
+        plan.iter()
+            .position(|c| c.0 == id)
+            .unwrap_or_else(|| panic!("{id} not in {plan:?}"))
+    };
+    assert!(
+        at("link/v-lbaas") < at("kolla/deployment")
+            && at("address/v-lbaas/172.18.255.254/16") < at("kolla/deployment")
+    );
+    assert!(at("link/veth-ovs") < at("kolla/deployment"));
+    assert!(at("kolla/deployment") < at("ovs-port/br-ex/v-lbaas-vlan"));
+    assert!(plan.contains(&change("kolla/deployment", "update")));
+}
+
+#[test]
+fn the_real_kolla_ansible_makes_the_octavia_certificates_offline() {
+    let Some(k) = kolla() else { return };
+    let record = k.record.display().to_string();
+    let env = [
+        ("AIO_KOLLA_ANSIBLE", STAND_IN),
+        ("AIO_STANDIN_RECORD", record.as_str()),
+        // Only this action runs for real: it needs no Docker.
+        ("AIO_STANDIN_REAL", "octavia-certificates"),
+    ];
+    let out = k.sb.aio_with(&env, "apply", &k.topology, &["--yes"]);
+    let log = std::fs::read_to_string(k.sb.state.path().join("kolla/octavia-certificates.log"))
+        .unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "{}\n{log}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        log.contains("PLAY RECAP"),
+        "kolla-ansible did not run for real:\n{log}"
+    );
+    for cert in [
+        "server_ca.cert.pem",
+        "server_ca.key.pem",
+        "client_ca.cert.pem",
+        "client.cert-and-key.pem",
+    ] {
+        let path = k.config.join("config/octavia").join(cert);
+        assert!(path.exists(), "{} is missing:\n{log}", path.display());
+    }
+    assert_eq!(k.ran(), FIVE);
+}
