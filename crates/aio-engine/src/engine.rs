@@ -150,7 +150,16 @@ impl Engine {
         // deletion that did not happen shows up as a difference.
         let mut verify_state = state.clone();
         verify_state.owned.extend(deleted);
-        let left = diff(&self.providers, desired, &verify_state).await?;
+        let mut left = diff(&self.providers, desired, &verify_state).await?;
+        // What the plan left waiting or could not see is not this apply's to verify
+        // (what waited may have become possible meanwhile).
+        let held = |id: &ResourceId| {
+            plan.waiting
+                .iter()
+                .chain(&plan.unavailable)
+                .any(|p| p.id == *id)
+        };
+        left.changes.retain(|c| !held(&c.id));
         if !left.changes.is_empty() {
             return Err(ApplyError::NotConverged(Box::new(left)));
         }

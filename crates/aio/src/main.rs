@@ -116,24 +116,55 @@ async fn apply(target: &Target, yes: bool, json: bool) -> Result<u8, Failure> {
     }
     session.remember_vip()?;
     let report = session.engine.apply(&plan, &session.desired).await?;
+    let (applied, waiting) = follow_up(&session, &plan, report.applied, json).await?;
     if json {
         println!(
             "{}",
-            serde_json::json!({"applied": report.applied, "converged": true})
+            serde_json::json!({"applied": applied, "waiting": waiting, "converged": waiting == 0})
         );
     } else {
-        let rest = if plan.waiting.is_empty() {
-            "the system matches the topology".to_string()
-        } else {
-            format!("{} waiting for other resources", plan.waiting.len())
+        let rest = match waiting {
+            0 => "the system matches the topology".to_string(),
+            n => format!("{n} waiting for other resources"),
         };
-        println!(
-            "\nApply complete: {} change(s) applied; {rest}.",
-            report.applied
-        );
+        println!("\nApply complete: {applied} change(s) applied; {rest}.");
     }
     unavailable(&plan)?;
     Ok(0)
+}
+
+/// Changes that waited for something this apply made (a port on the bridge
+/// Kolla's deploy created) may be possible now: one more pass for those only.
+/// Returns all changes applied and how many still wait.
+async fn follow_up(
+    session: &Session,
+    plan: &Plan,
+    applied: usize,
+    json: bool,
+) -> Result<(usize, usize), Failure> {
+    if plan.waiting.is_empty() || applied == 0 {
+        return Ok((applied, plan.waiting.len()));
+    }
+    let next = session.plan().await?;
+    let was_waiting = |c: &aio_engine::Change| plan.waiting.iter().any(|w| w.id == c.id);
+    let unblocked: Vec<_> = next
+        .changes
+        .iter()
+        .filter(|c| was_waiting(c))
+        .cloned()
+        .collect();
+    if unblocked.is_empty() {
+        return Ok((applied, next.waiting.len()));
+    }
+    let follow = Plan {
+        changes: unblocked,
+        ..next
+    };
+    if !json {
+        println!("\nNow possible, after what was just applied:\n{follow}");
+    }
+    let report = session.engine.apply(&follow, &session.desired).await?;
+    Ok((applied + report.applied, follow.waiting.len()))
 }
 
 /// Resources that could not be observed make the command fail, after the rest was done.

@@ -347,3 +347,38 @@ fn the_real_kolla_ansible_makes_the_octavia_certificates_offline() {
     }
     assert_eq!(k.ran(), FIVE);
 }
+
+#[test]
+fn the_br_ex_port_is_added_in_the_same_apply_once_deploy_made_the_bridge() {
+    let Some(k) = kolla() else { return };
+    k.sb.ovsdb.vsctl(&["del-br", "br-ex"]);
+    let plan = k.plan_text();
+    assert!(
+        plan.contains("… ovs-port/br-ex/v-lbaas-vlan  waiting: bridge br-ex does not exist yet"),
+        "{plan}"
+    );
+    let record = k.record.display().to_string();
+    let db = k.sb.ovsdb.unix();
+    let env = [
+        ("AIO_KOLLA_ANSIBLE", STAND_IN),
+        ("AIO_STANDIN_RECORD", record.as_str()),
+        ("AIO_STANDIN_OVSDB", db.as_str()),
+    ];
+    let out = k.sb.aio_with(&env, "apply", &k.topology, &["--yes"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Now possible, after what was just applied:")
+            && stdout.contains("the system matches the topology"),
+        "{stdout}"
+    );
+    assert_eq!(
+        k.sb.ovsdb.vsctl(&["get", "port", "v-lbaas-vlan", "tag"]),
+        "1718"
+    );
+    assert_eq!(k.sb.plan(&k.topology), vec![]);
+}
