@@ -75,7 +75,7 @@ fn installed(package: &str) -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
 }
 
-fn install_packages() -> Result<(), String> {
+pub fn install_packages() -> Result<(), String> {
     let missing: Vec<&str> = PACKAGES.into_iter().filter(|p| !installed(p)).collect();
     if missing.is_empty() {
         return Ok(());

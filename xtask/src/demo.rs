@@ -1,79 +1,152 @@
-//! The main job, shown in a sandbox: a namespace that plays the all-in-one
-//! host (uplink `eth0` with a default route), a private ovsdb-server standing
-//! in for Kolla's, the reference topology planned, applied, and planned again
-//! to show it converged. Everything is removed at the end; the machine's own
-//! network is never touched.
+//! `cargo xtask demo`: the reference topology in a sandbox, proven by
+//! traffic, through a reboot. The scenario is `aio_sandbox::lab`, the same
+//! one the data-path test runs. Everything it makes is removed at the end,
+//! also after a failure or Ctrl-C; the machine's own network is never touched.
 
-use aio_sandbox::Sandbox;
-use aio_sandbox::ovs::Ovsdb;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use aio_sandbox::lab::{Lab, Run};
 
 use crate::{require_root, root, sh};
 
-pub fn run() -> Result<(), String> {
+/// Programs the demo runs, and the Debian package of each.
+const NEEDS: [(&str, &str); 6] = [
+    ("ip", "iproute2"),
+    ("ping", "iputils-ping"),
+    ("nft", "nftables"),
+    ("ovsdb-server", "openvswitch-switch"),
+    ("ovs-vswitchd", "openvswitch-switch"),
+    ("ovs-vsctl", "openvswitch-switch"),
+];
+
+pub fn run(args: &[String]) -> Result<(), String> {
     require_root("cargo xtask demo")?;
+    if args.iter().any(|a| a == "--install-deps") {
+        crate::ci::install_packages()?;
+    }
+    let missing: Vec<String> = NEEDS
+        .iter()
+        .filter(|(p, _)| !on_path(p))
+        .map(|(p, pkg)| format!("{p} ({pkg})"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "missing {}: run `cargo xtask demo --install-deps`, or `apt-get install` them",
+            missing.join(", ")
+        ));
+    }
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).map_err(|e| e.to_string())?;
     sh("cargo", &["build", "--quiet", "--package", "aio"])?;
-    let aio = root().join("target/debug/aio");
-    let aio = aio.to_str().ok_or("non-UTF-8 path")?;
-    let work = std::env::temp_dir().join(format!("aio-demo-{}", std::process::id()));
-    let state = work.join("state").display().to_string();
-    let topology = work.join("openstack-aio.toml").display().to_string();
+    let reference = std::fs::read_to_string(root().join("examples/openstack-aio.toml"))
+        .map_err(|e| e.to_string())?;
 
-    println!(
-        "\n== a sandbox host: namespace aio-demo, uplink eth0 192.0.2.10/24, default route via 192.0.2.1"
+    let started = Instant::now();
+    step(
+        "A sandbox host: namespace aio-demo, uplink eth0 192.0.2.10/24 to an upstream router 192.0.2.1 (no route back to 10.0.2.0/24); ovsdb-server and ovs-vswitchd (userspace datapath) standing in for Kolla's openvswitch containers",
     );
-    let sandbox = Sandbox::new("aio-demo");
-    println!(
-        "== a private ovsdb-server standing in for Kolla's openvswitch_db, with br-ex as Kolla creates it"
-    );
-    let ovsdb = Ovsdb::start(&[]);
-    ovsdb.vsctl(&["init"]);
-    ovsdb.vsctl(&[
-        "add-br",
-        "br-ex",
-        "--",
-        "set",
-        "bridge",
-        "br-ex",
-        "datapath_type=netdev",
-    ]);
-    let result = (|| {
-        let reference = std::fs::read_to_string(root().join("examples/openstack-aio.toml"))
-            .map_err(|e| e.to_string())?;
-        std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-        let demo =
-            aio_sandbox::sandboxed_reference(&reference, &ovsdb.unix(), &work.join("kolla"), false);
-        std::fs::write(&topology, demo).map_err(|e| e.to_string())?;
-        println!(
-            "== the reference topology, its [ovs] db pointed there, Kolla rendering only, under {}",
-            work.display()
-        );
-
-        let target = [
-            "-f",
-            &topology,
-            "--netns",
-            &sandbox.ns,
-            "--state-dir",
-            &state,
-        ];
-        sh(aio, &[&["validate"][..], &target[..2]].concat())?;
-        println!("\n== what apply would change");
-        sh(aio, &[&["plan"][..], &target].concat())?;
-        println!("\n== apply");
-        sh(aio, &[&["apply", "--yes"][..], &target].concat())?;
-        println!("\n== the sandbox now");
-        print!("{}", sandbox.ip(&["-br", "link"]));
-        print!("{}", sandbox.ip(&["-br", "-4", "addr"]));
-        println!("$ ovs-vsctl show\n{}", ovsdb.vsctl(&["show"]));
-        println!("\n== a second plan: nothing left to do (exit 0 with --detailed-exitcode)");
-        sh(
-            aio,
-            &[&["plan", "--detailed-exitcode"][..], &target].concat(),
-        )
-    })();
-    drop(ovsdb);
-    drop(sandbox);
-    let _ = std::fs::remove_dir_all(&work);
-    println!("\n== sandbox removed");
+    let mut lab = Lab::new("aio-demo", &root().join("target/debug/aio"), &reference);
+    let result = scenario(&mut lab, &interrupted);
+    drop(lab);
+    match &result {
+        Ok(()) => step(&format!(
+            "Done in {:.0} s; the sandbox, its namespaces, daemons and files are removed",
+            started.elapsed().as_secs_f64()
+        )),
+        Err(e) => step(&format!(
+            "Stopped: {e}; the sandbox, its namespaces, daemons and files are removed"
+        )),
+    }
     result
+}
+
+fn scenario(lab: &mut Lab, interrupted: &AtomicBool) -> Result<(), String> {
+    let check = || {
+        if interrupted.load(Ordering::SeqCst) {
+            Err("interrupted".to_string())
+        } else {
+            Ok(())
+        }
+    };
+    step(&format!(
+        "The reference topology, [ovs] pointed at that OVSDB, Kolla rendering only: {}",
+        lab.topology.display()
+    ));
+    show("aio plan", &lab.aio("plan", &[]), &[0])?;
+    check()?;
+    show("aio apply --yes", &lab.aio("apply", &["--yes"]), &[0])?;
+    check()?;
+    step(
+        "Kolla's openvswitch role (a stand-in: ovs-vsctl) makes br-ex with veth-ovs, its physnet1 port; aio adds the Octavia port",
+    );
+    lab.kolla_makes_br_ex();
+    show("aio apply --yes", &lab.aio("apply", &["--yes"]), &[0])?;
+    check()?;
+    step(
+        "Neutron's ports on br-ex (stand-ins: ovs-vsctl): amphora amp0 on VLAN 1718, amp1 on VLAN 1717, vm0 untagged on the provider network",
+    );
+    lab.plug_guests();
+    prove(lab)?;
+    check()?;
+    step(
+        "A reboot: OVS stops (its database stays), aio's links, ip_forward and the NAT table are gone",
+    );
+    lab.reboot();
+    show(
+        "aio apply --yes   (at boot, before Kolla's containers: OVS is not up yet)",
+        &lab.aio("apply", &["--yes"]),
+        &[1],
+    )?;
+    println!(
+        "    (exit 1 as expected: the OVS port could not be checked; everything else converged)"
+    );
+    check()?;
+    step("Kolla's openvswitch containers start; the next apply completes");
+    lab.start_ovs();
+    show("aio apply --yes", &lab.aio("apply", &["--yes"]), &[0])?;
+    prove(lab)?;
+    show(
+        "aio plan --detailed-exitcode",
+        &lab.aio("plan", &["--detailed-exitcode"]),
+        &[0],
+    )
+}
+
+fn step(text: &str) {
+    println!("\n== {text}");
+}
+
+/// Prints what a user would see of `aio ...`, failing unless it exited with one of `codes`.
+fn show(command: &str, run: &Run, codes: &[i32]) -> Result<(), String> {
+    println!("$ {command}");
+    print!("{}", run.stdout);
+    for line in run.stderr.lines() {
+        println!("{line}");
+    }
+    match run.code {
+        Some(code) if codes.contains(&code) => Ok(()),
+        other => Err(format!("`{command}` exited {other:?}")),
+    }
+}
+
+fn prove(lab: &Lab) -> Result<(), String> {
+    step("Proofs, by traffic");
+    let proofs = lab.proofs();
+    for p in &proofs {
+        println!("  {} {}", if p.held { "✓" } else { "✗ FAILED:" }, p.claim);
+    }
+    match proofs.iter().filter(|p| !p.held).count() {
+        0 => Ok(()),
+        n => Err(format!(
+            "{n} proof(s) failed: the data path does not work as designed"
+        )),
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }

@@ -8,11 +8,12 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1).unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().cloned().unwrap_or_default();
     let result = match task.as_str() {
         "ci" => ci::run(),
-        "demo" => demo::run(),
-        _ => Err("usage: cargo xtask ci | demo".to_string()),
+        "demo" => demo::run(&args[1..]),
+        _ => Err("usage: cargo xtask ci | demo [--install-deps]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

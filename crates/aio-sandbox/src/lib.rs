@@ -8,6 +8,7 @@
 
 use std::process::Command;
 
+pub mod lab;
 pub mod ovs;
 
 /// The uplink's address in the host namespace.
@@ -122,8 +123,22 @@ impl Sandbox {
         guest
     }
 
+    /// Removes the host, the upstream and every guest namespace (`NAME-*`),
+    /// also those an interrupted earlier run left.
     fn remove(&self) {
-        for ns in [&self.ns, &self.upstream] {
+        let listed = Command::new("ip")
+            .args(["netns", "list"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+        let prefix = format!("{}-", self.ns);
+        let guests: Vec<String> = listed
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|n| n.starts_with(&prefix) && *n != self.upstream)
+            .map(str::to_string)
+            .collect();
+        for ns in guests.iter().chain([&self.ns, &self.upstream]) {
             let _ = Command::new("ip")
                 .args(["netns", "del", ns])
                 .stderr(std::process::Stdio::null())
@@ -157,7 +172,11 @@ impl Guest {
 
 impl Drop for Guest {
     fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();
+        // Quietly: the sandbox may have removed it already.
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.ns])
+            .stderr(std::process::Stdio::null())
+            .status();
     }
 }
 

@@ -30,25 +30,20 @@ impl Ovsdb {
             .status()
             .expect("ovsdb-tool (package openvswitch-switch) runs");
         assert!(created.success(), "ovsdb-tool create failed");
-        let child = Command::new("ovsdb-server")
-            .arg(at("conf.db"))
-            // The other remotes first: once the socket exists, they have
-            // been tried, and a port taken by someone else is in the log.
-            .args(remotes)
-            .arg(format!("--remote=punix:{}", at("db.sock")))
-            .arg(format!("--unixctl={}", at("ctl")))
-            .arg("--no-chdir")
-            .arg(format!("--log-file={}", at("log")))
-            .arg(format!("--pidfile={}", at("pid")))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("ovsdb-server (package openvswitch-switch) runs");
+        let child = spawn(dir.path(), remotes);
         let mut server = Ovsdb { dir, child };
         let socket = server.dir.path().join("db.sock");
         server.wait_for("its unix socket", || socket.exists());
         server
+    }
+
+    /// Starts the server again on the same database, as after a reboot.
+    pub fn restart(&mut self) {
+        self.kill();
+        let socket = self.dir.path().join("db.sock");
+        let _ = std::fs::remove_file(&socket);
+        self.child = spawn(self.dir.path(), &[]);
+        self.wait_for("its unix socket", || socket.exists());
     }
 
     /// A server also listening on TCP, on 127.0.0.1 only; returns its port.
@@ -115,6 +110,26 @@ impl Drop for Ovsdb {
     }
 }
 
+/// `ovsdb-server` on `dir/conf.db`, listening on `dir/db.sock` and `remotes`.
+fn spawn(dir: &Path, remotes: &[String]) -> Child {
+    let at = |name: &str| dir.join(name).display().to_string();
+    Command::new("ovsdb-server")
+        .arg(at("conf.db"))
+        // The other remotes first: once the socket exists, they have
+        // been tried, and a port taken by someone else is in the log.
+        .args(remotes)
+        .arg(format!("--remote=punix:{}", at("db.sock")))
+        .arg(format!("--unixctl={}", at("ctl")))
+        .arg("--no-chdir")
+        .arg(format!("--log-file={}", at("log")))
+        .arg(format!("--pidfile={}", at("pid")))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ovsdb-server (package openvswitch-switch) runs")
+}
+
 /// A port nothing listens on right now (the kernel's pick for 127.0.0.1:0).
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
@@ -152,6 +167,10 @@ impl Vswitchd {
     pub fn start(ns: &str, db: &Ovsdb) -> Vswitchd {
         db.vsctl(&["init"]);
         let at = |name: &str| db.dir().join(name).display().to_string();
+        // A killed predecessor leaves its control socket and pid file behind.
+        let ctl = db.dir().join("vswitchd.ctl");
+        let _ = std::fs::remove_file(&ctl);
+        let _ = std::fs::remove_file(db.dir().join("vswitchd.pid"));
         let child = Command::new("ip")
             .args(["netns", "exec", ns, "ovs-vswitchd", &db.unix()])
             .arg(format!("--pidfile={}", at("vswitchd.pid")))
@@ -165,7 +184,6 @@ impl Vswitchd {
             .stderr(Stdio::null())
             .spawn()
             .expect("ovs-vswitchd (package openvswitch-switch) runs");
-        let ctl = db.dir().join("vswitchd.ctl");
         let deadline = Instant::now() + Duration::from_secs(10);
         while !ctl.exists() {
             assert!(

@@ -123,9 +123,10 @@ async fn apply(target: &Target, yes: bool, json: bool) -> Result<u8, Failure> {
             serde_json::json!({"applied": applied, "waiting": waiting, "converged": waiting == 0})
         );
     } else {
-        let rest = match waiting {
-            0 => "the system matches the topology".to_string(),
-            n => format!("{n} waiting for other resources"),
+        let rest = match (waiting, plan.unavailable.len()) {
+            (0, 0) => "the system matches the topology".to_string(),
+            (n, 0) => format!("{n} waiting for other resources"),
+            (_, n) => format!("{n} could not be checked"),
         };
         println!("\nApply complete: {applied} change(s) applied; {rest}.");
     }

@@ -1,0 +1,89 @@
+//! The scenario of `cargo xtask demo`, as a test: the reference topology
+//! carries traffic, survives a reboot in boot order, and a broken design
+//! shows up as a failed proof.
+
+use aio_sandbox::lab::{Lab, Proof};
+use std::path::Path;
+
+const REFERENCE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/openstack-aio.toml"
+);
+
+fn lab(name: &str, reference: &str) -> Lab {
+    Lab::new(
+        &format!("{name}-{}", std::process::id()),
+        Path::new(env!("CARGO_BIN_EXE_aio")),
+        reference,
+    )
+}
+
+fn failed(proofs: &[Proof]) -> Vec<&str> {
+    proofs.iter().filter(|p| !p.held).map(|p| p.claim).collect()
+}
+
+#[test]
+fn the_reference_topology_carries_traffic_and_comes_back_after_a_reboot() {
+    let reference = std::fs::read_to_string(REFERENCE).unwrap();
+    let mut lab = lab("aio-dp", &reference);
+    let first = lab.aio("apply", &["--yes"]);
+    assert_eq!(first.code, Some(0), "{}{}", first.stdout, first.stderr);
+    assert!(
+        first.stdout.contains("1 waiting for other resources"),
+        "the br-ex port should wait for Kolla:\n{}",
+        first.stdout
+    );
+    lab.kolla_makes_br_ex();
+    let second = lab.aio("apply", &["--yes"]);
+    assert_eq!(second.code, Some(0), "{}{}", second.stdout, second.stderr);
+    assert!(
+        second.stdout.contains("+ ovs-port/br-ex/v-lbaas-vlan"),
+        "{}",
+        second.stdout
+    );
+    lab.plug_guests();
+    assert_eq!(failed(&lab.proofs()), Vec::<&str>::new());
+
+    lab.reboot();
+    let at_boot = lab.aio("apply", &["--yes"]);
+    assert_eq!(at_boot.code, Some(1), "OVSDB is down: {}", at_boot.stdout);
+    assert!(
+        at_boot.stderr.contains("cannot connect to OVSDB"),
+        "{}",
+        at_boot.stderr
+    );
+    assert!(
+        at_boot.stdout.contains("+ link/veth-ovs")
+            && at_boot.stdout.contains("+ nat/eth0/10.0.2.0/24"),
+        "{}",
+        at_boot.stdout
+    );
+    lab.start_ovs();
+    let after = lab.aio("apply", &["--yes"]);
+    assert_eq!(after.code, Some(0), "{}{}", after.stdout, after.stderr);
+    assert_eq!(
+        failed(&lab.proofs()),
+        Vec::<&str>::new(),
+        "after the reboot; ovs-vswitchd said:\n{}",
+        lab.vswitchd_log()
+    );
+    let plan = lab.aio("plan", &["--detailed-exitcode"]);
+    assert_eq!(plan.code, Some(0), "{}", plan.stdout);
+}
+
+#[test]
+fn the_wrong_tag_in_the_topology_fails_the_amphora_proof() {
+    let reference = std::fs::read_to_string(REFERENCE).unwrap();
+    assert!(reference.contains("tag = 1718"));
+    let mut lab = lab("aio-dpx", &reference.replace("tag = 1718", "tag = 1717"));
+    lab.kolla_makes_br_ex();
+    let run = lab.aio("apply", &["--yes"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    lab.plug_guests();
+    let proofs = lab.proofs();
+    let failed = failed(&proofs);
+    assert!(
+        failed.iter().any(|c| c.starts_with("amphora on VLAN 1718")),
+        "{failed:?}"
+    );
+}
