@@ -31,6 +31,7 @@ pub fn run() -> Result<(), String> {
             "warnings",
         ],
     )?;
+    crate::docs::check_completions_and_man()?;
     let mut test = Command::new("cargo");
     test.args(["test", "--workspace"])
         .current_dir(crate::root());

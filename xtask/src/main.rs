@@ -1,8 +1,10 @@
 //! `cargo xtask ci`: install what the tests need, then format check, clippy, every test.
 //! `cargo xtask demo`: the reference topology planned and applied in a sandbox.
+//! `cargo xtask schema`: docs/topology.schema.json; `cargo xtask man`: man pages in target/man.
 
 mod ci;
 mod demo;
+mod docs;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -13,7 +15,9 @@ fn main() -> ExitCode {
     let result = match task.as_str() {
         "ci" => ci::run(),
         "demo" => demo::run(&args[1..]),
-        _ => Err("usage: cargo xtask ci | demo [--install-deps]".to_string()),
+        "schema" => docs::schema(),
+        "man" => docs::man().map(|_| ()),
+        _ => Err("usage: cargo xtask ci | demo [--install-deps] | schema | man".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

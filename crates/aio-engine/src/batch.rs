@@ -1,9 +1,11 @@
 //! Cutting a plan into the batches handed to providers, in dependency order.
 //!
-//! Every change of an atomic provider goes into one batch (its one
-//! transaction), placed after everything any of them depends on. Other
-//! changes keep plan order; consecutive ones of the same provider that do not
-//! depend on each other share a batch, so the provider can send them at once.
+//! Deletions come first, dependents before what they depend on; then the
+//! rest. Within each phase, changes go in waves: a change is in the wave
+//! after the last of its dependencies, and one wave's changes of one
+//! provider form one batch, which the provider may send all at once. Every
+//! change of an atomic provider (deletions included) forms a single batch,
+//! its one transaction, in the wave after everything it depends on.
 
 use indexmap::IndexMap;
 
@@ -15,7 +17,21 @@ pub fn batches(
     changes: &[Change],
     atomic: impl Fn(&str) -> bool,
 ) -> Result<Vec<Vec<&Change>>, CycleError> {
-    // Units: one per atomic provider, one per other change; named like resources so `order` can sort them.
+    let first = |c: &&Change| c.action == Action::Delete && !atomic(&c.provider);
+    let (deletes, rest): (Vec<&Change>, Vec<&Change>) = changes.iter().partition(first);
+    let mut out = waves(&deletes, &atomic, true)?;
+    out.extend(waves(&rest, &atomic, false)?);
+    Ok(out)
+}
+
+/// The batches of one phase; `reversed` turns every dependency around.
+fn waves<'a>(
+    changes: &[&'a Change],
+    atomic: &impl Fn(&str) -> bool,
+    reversed: bool,
+) -> Result<Vec<Vec<&'a Change>>, CycleError> {
+    // Units: one per atomic provider, one per other change; named like
+    // resources so `order` can sort them.
     let unit_of = |c: &Change| {
         if atomic(&c.provider) {
             ResourceId::new("atomic", &c.provider)
@@ -25,41 +41,37 @@ pub fn batches(
     };
     let by_id: IndexMap<&ResourceId, ResourceId> =
         changes.iter().map(|c| (&c.id, unit_of(c))).collect();
-    let mut units: IndexMap<ResourceId, (Vec<&Change>, Vec<ResourceId>)> = IndexMap::new();
+    let mut units: IndexMap<ResourceId, (Vec<&'a Change>, Vec<ResourceId>)> = changes
+        .iter()
+        .map(|c| (unit_of(c), (Vec::new(), Vec::new())))
+        .collect();
     for c in changes {
-        let unit = by_id[&c.id].clone();
-        let deps: Vec<ResourceId> = c
-            .deps
-            .iter()
-            .filter_map(|d| by_id.get(d))
-            .filter(|u| **u != unit)
-            .cloned()
-            .collect();
-        let entry = units.entry(unit).or_default();
-        entry.0.push(c);
-        entry.1.extend(deps);
-    }
-    let sorted = order(units.iter().map(|(id, (_, deps))| (id, deps.as_slice())))?;
-
-    let mut out: Vec<Vec<&Change>> = Vec::new();
-    for unit in sorted {
-        let (members, _) = &units[&unit];
-        let joins = |g: &Vec<&Change>| {
-            let c = members[0];
-            unit.kind() != "atomic"
-                && by_id[&g[0].id].kind() != "atomic"
-                && g[0].provider == c.provider
-                && (g[0].action == Action::Delete) == (c.action == Action::Delete)
-                && !g
-                    .iter()
-                    .any(|o| c.deps.contains(&o.id) || o.deps.contains(&c.id))
-        };
-        match out.last_mut() {
-            Some(g) if joins(g) => g.push(members[0]),
-            _ => out.push(members.clone()),
+        units[&by_id[&c.id]].0.push(c);
+        for dep in c.deps.iter().filter_map(|d| by_id.get(d)) {
+            let (from, to) = if reversed {
+                (dep.clone(), by_id[&c.id].clone())
+            } else {
+                (by_id[&c.id].clone(), dep.clone())
+            };
+            if from != to {
+                units[&from].1.push(to);
+            }
         }
     }
-    Ok(out)
+    // A unit's wave: one after the latest wave among what it waits for.
+    let mut wave: IndexMap<ResourceId, usize> = IndexMap::new();
+    for id in order(units.iter().map(|(id, (_, deps))| (id, deps.as_slice())))? {
+        let w = units[&id].1.iter().map(|d| wave[d] + 1).max().unwrap_or(0);
+        wave.insert(id, w);
+    }
+    let mut grouped: IndexMap<(usize, String, bool), Vec<&'a Change>> = IndexMap::new();
+    for (id, (members, _)) in &units {
+        let provider = members[0].provider.clone();
+        let key = (wave[id], provider, id.kind() == "atomic");
+        grouped.entry(key).or_default().extend(members);
+    }
+    grouped.sort_by(|a, _, b, _| a.0.cmp(&b.0));
+    Ok(grouped.into_values().collect())
 }
 
 #[cfg(test)]
@@ -86,15 +98,29 @@ mod tests {
     }
 
     #[test]
-    fn independent_changes_of_one_provider_share_a_batch() {
+    fn each_wave_of_one_provider_is_one_batch() {
         let plan = [
             change("link/a", "nl", Action::Create, &[]),
-            change("link/b", "nl", Action::Create, &[]),
             change("address/a", "nl", Action::Create, &["link/a"]),
+            change("link/b", "nl", Action::Create, &[]),
+            change("address/b", "nl", Action::Create, &["link/b"]),
         ];
         assert_eq!(
             ids(&batches(&plan, |_| false).unwrap()),
-            [vec!["link/a", "link/b"], vec!["address/a"]]
+            [vec!["link/a", "link/b"], vec!["address/a", "address/b"]]
+        );
+    }
+
+    #[test]
+    fn deletions_go_first_dependents_before_what_they_need() {
+        let plan = [
+            change("address/a", "nl", Action::Delete, &["link/a"]),
+            change("link/a", "nl", Action::Delete, &[]),
+            change("link/c", "nl", Action::Create, &[]),
+        ];
+        assert_eq!(
+            ids(&batches(&plan, |_| false).unwrap()),
+            [vec!["address/a"], vec!["link/a"], vec!["link/c"]]
         );
     }
 

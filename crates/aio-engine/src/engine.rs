@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use crate::batch::batches;
 use crate::diff::diff;
 use crate::graph::CycleError;
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Change, Plan};
 use crate::provider::{Provider, ProviderError};
 use crate::resource::{Resource, ResourceId};
+use crate::rollback::roll_back;
 use crate::state::{OwnedEntry, State, StateError};
 
 #[derive(Debug, thiserror::Error)]
@@ -45,11 +46,20 @@ pub enum PlanError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
-    #[error("{failed} failed after {applied} change(s) were applied: {error}")]
+    #[error("{failed} failed after {applied} change(s) were applied: {error}{}", rolled_back_text(.rolled_back))]
     Failed {
         applied: usize,
         failed: ResourceId,
         error: ProviderError,
+        /// What was undone, newest first (empty without rollback).
+        rolled_back: Vec<ResourceId>,
+    },
+    #[error(
+        "apply failed ({error}) and so did undoing it ({rollback}): run aio plan to see the state"
+    )]
+    RollbackFailed {
+        error: ProviderError,
+        rollback: ProviderError,
     },
     #[error("apply did not converge; still different:\n{0}")]
     NotConverged(Box<Plan>),
@@ -61,6 +71,20 @@ pub enum ApplyError {
     Order(#[from] CycleError),
 }
 
+fn rolled_back_text(ids: &[ResourceId]) -> String {
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; rolled back: {}",
+            ids.iter()
+                .map(|i| i.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApplyReport {
     pub applied: usize,
@@ -70,6 +94,7 @@ pub struct ApplyReport {
 pub struct Engine {
     providers: IndexMap<String, Box<dyn Provider>>,
     state_dir: PathBuf,
+    rollback: bool,
 }
 
 impl Engine {
@@ -77,7 +102,13 @@ impl Engine {
         Engine {
             providers: IndexMap::new(),
             state_dir: state_dir.into(),
+            rollback: true,
         }
+    }
+
+    /// Whether a failed apply undoes what it did (on by default).
+    pub fn set_rollback(&mut self, rollback: bool) {
+        self.rollback = rollback;
     }
 
     pub fn with_provider(mut self, provider: Box<dyn Provider>) -> Self {
@@ -113,6 +144,7 @@ impl Engine {
         let mut state = State::load(&self.state_dir)?;
         let mut deleted = BTreeMap::new();
         let mut applied = 0;
+        let mut done: Vec<&Change> = Vec::new();
         let atomic = |name: &str| self.providers.get(name).is_some_and(|p| p.atomic());
         for group in batches(&plan.changes, atomic)? {
             let provider = &self.providers[&group[0].provider];
@@ -132,13 +164,40 @@ impl Engine {
             }
             state.save(&self.state_dir)?;
             if let Err(error) = provider.apply(&group).await {
+                let creates = |c: &&&Change| matches!(c.action, Action::Create | Action::Replace);
+                // What the failed batch did not make is not aio's, whoever makes it later.
+                for c in group
+                    .iter()
+                    .filter(creates)
+                    .filter(|c| !error.applied.contains(&c.id))
+                {
+                    state.owned.remove(&c.id);
+                }
+                let mut rolled_back = Vec::new();
+                if self.rollback {
+                    // What the failed batch did make, as its provider says.
+                    done.extend(group.iter().filter(|c| error.applied.contains(&c.id)));
+                    rolled_back = roll_back(&self.providers, &done).await.map_err(|e| {
+                        ApplyError::RollbackFailed {
+                            error: error.clone(),
+                            rollback: e,
+                        }
+                    })?;
+                    // What this apply created is gone again.
+                    for c in done.iter().filter(creates) {
+                        state.owned.remove(&c.id);
+                    }
+                }
+                state.save(&self.state_dir)?;
                 return Err(ApplyError::Failed {
                     applied,
                     failed: group[0].id.clone(),
                     error,
+                    rolled_back,
                 });
             }
             applied += group.len();
+            done.extend(group.iter().copied());
             for c in group.iter().filter(|c| c.action == Action::Delete) {
                 if let Some(entry) = state.owned.remove(&c.id) {
                     deleted.insert(c.id.clone(), entry);

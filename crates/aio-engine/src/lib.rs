@@ -17,13 +17,16 @@ mod batch;
 mod diff;
 mod engine;
 mod graph;
+mod lock;
 mod plan;
 mod provider;
 mod resource;
+mod rollback;
 mod state;
 
 pub use engine::{ApplyError, ApplyReport, Engine, PlanError};
 pub use graph::{CycleError, order};
+pub use lock::{LockError, StateLock};
 pub use plan::{Action, Change, Pending, Plan, Summary};
 pub use provider::{Observed, Provider, ProviderError};
 pub use resource::{Attrs, Resource, ResourceId};

@@ -11,12 +11,25 @@ pub type Observed = BTreeMap<ResourceId, Attrs>;
 
 /// A provider's failure, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ProviderError(pub String);
+#[error("{message}")]
+pub struct ProviderError {
+    pub message: String,
+    /// Changes of the failed batch that did take effect (a rollback undoes
+    /// only these: anything else may not be aio's).
+    pub applied: Vec<ResourceId>,
+}
 
 impl ProviderError {
     pub fn new(message: impl Into<String>) -> Self {
-        ProviderError(message.into())
+        ProviderError {
+            message: message.into(),
+            applied: Vec::new(),
+        }
+    }
+
+    pub fn with_applied(mut self, applied: Vec<ResourceId>) -> Self {
+        self.applied = applied;
+        self
     }
 }
 
@@ -46,6 +59,11 @@ pub trait Provider: Send + Sync {
     /// little (a unified diff of a file, the commands that will run).
     fn describe(&self, _change: &Change) -> Option<String> {
         None
+    }
+
+    /// Whether a failed apply may undo this provider's changes (a deploy cannot be).
+    fn reversible(&self) -> bool {
+        true
     }
 
     /// Whether all of a plan's changes for this provider must come in one

@@ -14,6 +14,7 @@ struct Memory {
     down: bool,
     blocked: Option<&'static str>,
     name: Option<&'static str>,
+    fail_on: Option<&'static str>,
 }
 
 #[async_trait]
@@ -37,6 +38,16 @@ impl Provider for Memory {
     async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
         let mut objects = self.objects.lock().unwrap();
         for c in changes.iter().filter(|_| !self.sticky) {
+            if Some(c.id.name()) == self.fail_on && c.after.is_some() {
+                let made = changes
+                    .iter()
+                    .take_while(|d| d.id != c.id)
+                    .map(|d| d.id.clone())
+                    .collect();
+                return Err(
+                    ProviderError::new(format!("{} cannot be made", c.id)).with_applied(made)
+                );
+            }
             match &c.after {
                 Some(after) => objects
                     .entry(c.id.clone())
@@ -258,5 +269,84 @@ async fn a_waiting_change_and_its_dependents_are_left_for_later() {
             .to_string()
             .contains("… obj/port  waiting: its bridge is not there yet"),
         "{again}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_apply_deletes_what_it_created_and_restores_what_it_changed() {
+    let (mem, dir) = (
+        Memory {
+            fail_on: Some("c"),
+            ..Memory::default()
+        },
+        tempfile::tempdir().unwrap(),
+    );
+    mem.objects.lock().unwrap().insert(
+        ResourceId::new("obj", "x"),
+        json!({"kind": "veth"}).as_object().unwrap().clone(),
+    );
+    let e = engine(&mem, &dir);
+    let mut x = res("x", "bridge", &[]);
+    x.replace_on.clear();
+    let desired = vec![
+        x,
+        res("a", "bridge", &[]),
+        res("b", "bridge", &["a"]),
+        res("c", "bridge", &["b"]),
+    ];
+    let plan = e.plan(&desired).await.unwrap();
+    let err = e.apply(&plan, &desired).await.unwrap_err();
+    let ApplyError::Failed { rolled_back, .. } = &err else {
+        panic!("{err}")
+    };
+    let undone: Vec<&str> = rolled_back.iter().map(|i| i.0.as_str()).collect();
+    assert_eq!(undone, ["obj/b", "obj/a", "obj/x"], "newest first");
+    assert!(
+        err.to_string().contains("rolled back: obj/b, obj/a, obj/x"),
+        "{err}"
+    );
+    let objects = mem.objects.lock().unwrap().clone();
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert_eq!(objects[&ResourceId::new("obj", "x")]["kind"], "veth");
+    drop(objects);
+    assert!(
+        State::load(dir.path()).unwrap().owned.is_empty(),
+        "undone objects are still owned"
+    );
+}
+
+#[tokio::test]
+async fn without_rollback_a_failed_apply_leaves_what_it_did() {
+    let (mem, dir) = (
+        Memory {
+            fail_on: Some("b"),
+            ..Memory::default()
+        },
+        tempfile::tempdir().unwrap(),
+    );
+    let mut e = engine(&mem, &dir);
+    e.set_rollback(false);
+    let desired = vec![res("a", "bridge", &[]), res("b", "bridge", &["a"])];
+    let err = e
+        .apply(&e.plan(&desired).await.unwrap(), &desired)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ApplyError::Failed { rolled_back, .. } if rolled_back.is_empty()),
+        "{err}"
+    );
+    assert!(
+        mem.objects
+            .lock()
+            .unwrap()
+            .contains_key(&ResourceId::new("obj", "a"))
+    );
+    assert!(
+        e.plan(&desired)
+            .await
+            .unwrap()
+            .changes
+            .iter()
+            .all(|c| c.id.name() == "b")
     );
 }

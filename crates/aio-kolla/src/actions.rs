@@ -27,6 +27,11 @@ impl Runner {
     }
 
     pub fn run(&self, action: &str) -> Result<(), KollaError> {
+        self.run_with(action, &[])
+    }
+
+    /// Runs `action` with `extra` arguments after the usual ones.
+    pub fn run_with(&self, action: &str, extra: &[&str]) -> Result<(), KollaError> {
         let log_path = self.log(action);
         crate::files::make_dir(&self.log_dir).map_err(|e| KollaError::io(&self.log_dir, e))?;
         let mut log = std::fs::File::create(&log_path).map_err(|e| KollaError::io(&log_path, e))?;
@@ -41,6 +46,7 @@ impl Runner {
             .arg(&self.inventory)
             .arg("--configdir")
             .arg(&self.config_dir)
+            .args(extra)
             .env("PATH", path)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

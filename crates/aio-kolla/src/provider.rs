@@ -136,6 +136,40 @@ impl KollaProvider {
         Ok(())
     }
 
+    fn runner(deployment: &Deployment, state_dir: &Path) -> Runner {
+        let venv = Venv::new(&deployment.venv);
+        Runner {
+            program: actions::program(&venv.dir.join("bin")),
+            venv_bin: venv.dir.join("bin"),
+            inventory: deployment.config_dir.join("inventory"),
+            config_dir: deployment.config_dir.clone(),
+            log_dir: record::dir(state_dir),
+        }
+    }
+
+    /// `kolla-ansible destroy`: removes Kolla's containers and volumes, and
+    /// forgets what actions ran, so the next apply deploys again. Blocking.
+    pub fn destroy(&self) -> Result<(), KollaError> {
+        let (deployment, state_dir) = (self.deployment.clone(), self.state_dir.clone());
+        let run = move || {
+            Self::runner(&deployment, &state_dir)
+                .run_with("destroy", &["--yes-i-really-really-mean-it"])?;
+            let record = Record {
+                package: Record::load(&state_dir).package,
+                ..Record::default()
+            };
+            record
+                .save(&state_dir)
+                .map_err(|e| KollaError::io(&state_dir, e))
+        };
+        aio_netns::run_in(self.netns.as_deref(), run)
+            .map_err(|e| KollaError::Venv(e.to_string()))?
+    }
+
+    pub fn config_dir(&self) -> &Path {
+        &self.deployment.config_dir
+    }
+
     /// Runs the pending actions in order, recording each. Blocking.
     fn run_actions(deployment: &Deployment, state_dir: &Path) -> Result<(), KollaError> {
         let d = deployment;
@@ -151,13 +185,8 @@ impl KollaProvider {
                 ..Record::default()
             };
         }
-        let runner = Runner {
-            program: actions::program(&venv.dir.join("bin")),
-            venv_bin: venv.dir.join("bin"),
-            inventory: d.config_dir.join("inventory"),
-            config_dir: d.config_dir.clone(),
-            log_dir: record::dir(state_dir),
-        };
+        let runner = Self::runner(d, state_dir);
+
         let save = |r: &Record| r.save(state_dir).map_err(|e| KollaError::io(state_dir, e));
         for action in &d.actions[start..] {
             record.failed = None;
@@ -189,6 +218,11 @@ impl Provider for KollaProvider {
             out.insert(id.clone(), self.observed());
         }
         Ok(out)
+    }
+
+    /// A deploy cannot be undone; a failed action is resumed instead.
+    fn reversible(&self) -> bool {
+        false
     }
 
     fn describe(&self, change: &Change) -> Option<String> {

@@ -64,6 +64,9 @@ impl Provider for NatProvider {
     }
 
     async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
+        for c in changes {
+            tracing::info!("nat: {} {}", c.action.symbol(), c.id);
+        }
         let deleted: Vec<String> = changes
             .iter()
             .filter(|c| c.action != Action::Create)
@@ -82,7 +85,12 @@ impl Provider for NatProvider {
                 .filter_map(|id| current.get(id).copied())
                 .collect();
             let left = current.len() - handles.len() + added.len();
-            ruleset::apply(&ruleset::batch(&handles, &added, left == 0))
+            let batch = ruleset::batch(&handles, &added, left == 0);
+            tracing::debug!(
+                "nft batch: {}",
+                serde_json::to_string(&batch).unwrap_or_default()
+            );
+            ruleset::apply(&batch)
         })
         .await
     }

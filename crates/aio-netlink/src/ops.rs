@@ -8,11 +8,13 @@ use rtnetlink::{
 };
 use serde_json::Value;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use tracing::{debug, info};
 
 use aio_engine::{Action, Attrs, Change};
 
 use crate::errno;
 
+const EPERM: i32 = 1;
 const EEXIST: i32 = 17;
 const ENODEV: i32 = 19;
 const EADDRNOTAVAIL: i32 = 99;
@@ -28,6 +30,7 @@ enum OpError {
 type Result<T> = std::result::Result<T, OpError>;
 
 pub async fn apply(h: &Handle, c: &Change) -> std::result::Result<(), String> {
+    info!("netlink: {} {}", c.action.symbol(), c.id);
     let name = c.id.name();
     let empty = Attrs::new();
     let after = c.after.as_ref().unwrap_or(&empty);
@@ -54,7 +57,15 @@ pub async fn apply(h: &Handle, c: &Change) -> std::result::Result<(), String> {
             ));
         }
     };
-    result.map_err(|e| format!("{} {}: {e}", c.action.symbol(), c.id))
+    result.map_err(|e| {
+        let root = matches!(&e, OpError::Netlink(n) if errno(n) == Some(EPERM));
+        let hint = if root {
+            " (aio needs root: run it with sudo)"
+        } else {
+            ""
+        };
+        format!("{} {}: {e}{hint}", c.action.symbol(), c.id)
+    })
 }
 
 fn text<'a>(attrs: &'a Attrs, key: &str) -> Option<&'a str> {
@@ -63,6 +74,7 @@ fn text<'a>(attrs: &'a Attrs, key: &str) -> Option<&'a str> {
 
 /// The index of the link called `name`, if there is one.
 async fn index_of(h: &Handle, name: &str) -> Result<Option<u32>> {
+    debug!(link = name, "netlink request: get link");
     match h
         .link()
         .get()
@@ -89,12 +101,14 @@ async fn create_link(h: &Handle, name: &str, after: &Attrs) -> Result<()> {
         }
         _ => unreachable!("the provider's check refuses links it cannot create"),
     };
+    debug!(link = name, attrs = %serde_json::Value::Object(after.clone()), "netlink request: new link");
     Ok(h.link().add(message).execute().await?)
 }
 
 async fn set_link(h: &Handle, name: &str, attrs: &Attrs) -> Result<()> {
     // The kernel finds the link by IFLA_IFNAME when the index is 0.
     let message = with_settings(h, LinkUnspec::new_with_name(name), attrs).await?;
+    debug!(link = name, attrs = %serde_json::Value::Object(attrs.clone()), "netlink request: set link");
     Ok(h.link().set(message).execute().await?)
 }
 
@@ -131,6 +145,7 @@ async fn delete_link(h: &Handle, name: &str) -> Result<()> {
     let Some(index) = index_of(h, name).await? else {
         return Ok(());
     };
+    debug!(link = name, index, "netlink request: delete link");
     match h.link().del(index).execute().await {
         Err(e) if errno(&e) == Some(ENODEV) => Ok(()), // went with its veth peer
         other => Ok(other?),
@@ -153,6 +168,7 @@ async fn add_address(h: &Handle, attrs: &Attrs) -> Result<()> {
             "interface \"{iface}\" does not exist"
         )));
     };
+    debug!(link = iface, index, address = %net, "netlink request: new address");
     match h
         .address()
         .add(index, net.addr(), net.prefix_len())
@@ -179,6 +195,7 @@ async fn del_address(h: &Handle, attrs: &Attrs) -> Result<()> {
             .address(n.addr(), n.prefix_len())
             .build(),
     };
+    debug!(link = iface, index, address = %net, "netlink request: delete address");
     match h.address().del(message).execute().await {
         Err(e) if matches!(errno(&e), Some(EADDRNOTAVAIL | ENODEV)) => Ok(()),
         other => Ok(other?),

@@ -148,8 +148,14 @@ impl Provider for NetlinkProvider {
         // Independent changes: all in flight at once over the one socket.
         let results =
             futures::future::join_all(changes.iter().map(|c| ops::apply(&self.handle, c))).await;
+        let applied = changes
+            .iter()
+            .zip(&results)
+            .filter(|(_, r)| r.is_ok())
+            .map(|(c, _)| c.id.clone())
+            .collect();
         match results.into_iter().find_map(Result::err) {
-            Some(error) => Err(ProviderError::new(error)),
+            Some(error) => Err(ProviderError::new(error).with_applied(applied)),
             None => Ok(()),
         }
     }

@@ -132,6 +132,15 @@ impl Provider for OvsProvider {
             let snapshot = self.last.lock().expect("not poisoned");
             transaction::build(changes, &snapshot)
         };
+        for c in changes {
+            tracing::info!("ovs: {} {}", c.action.symbol(), c.id);
+        }
+        tracing::debug!(
+            db = %self.address,
+            operations = ops.len(),
+            "OVSDB transact: {}",
+            serde_json::Value::Array(ops.iter().map(|op| op.to_json().clone()).collect())
+        );
         match client.transact(DB, &ops).await {
             Ok(_) => Ok(()),
             Err(aio_ovsdb::Error::Operation { op: "wait", .. }) => {

@@ -113,6 +113,9 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+/// Lines longer than this are shown as a window around the column.
+const SHOWN: usize = 100;
+
 fn render(source: &Source, d: &Diagnostic, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let (line, col) = source.line_col(d.span.start);
     writeln!(
@@ -121,24 +124,30 @@ fn render(source: &Source, d: &Diagnostic, f: &mut fmt::Formatter<'_>) -> fmt::R
         source.path().display(),
         d.message
     )?;
-    let text = source.line_text(d.span.start);
-    let gutter = line.to_string().len();
-    let width = source
+    let chars: Vec<char> = source.line_text(d.span.start).chars().collect();
+    // The window of the line shown, and the caret's place in it.
+    let start = (col - 1)
+        .saturating_sub(SHOWN / 2)
+        .min(chars.len().saturating_sub(SHOWN));
+    let end = (start + SHOWN).min(chars.len());
+    let mut text: String = chars[start..end].iter().collect();
+    if start > 0 {
+        text.insert_str(0, "...");
+    }
+    if end < chars.len() {
+        text.push_str("...");
+    }
+    let pad = col - 1 - start + if start > 0 { 3 } else { 0 };
+    let wanted = source
         .slice(&d.span)
         .lines()
         .next()
         .map_or(1, |s| s.chars().count().max(1));
-    let width = width.min(text.chars().count().saturating_sub(col - 1).max(1));
+    let width = wanted.min(end.saturating_sub(col - 1).max(1));
+    let gutter = line.to_string().len();
     writeln!(f, "{:gutter$} |", "")?;
     writeln!(f, "{line} | {text}")?;
-    writeln!(
-        f,
-        "{:gutter$} | {:pad$}{}",
-        "",
-        "",
-        "^".repeat(width),
-        pad = col - 1
-    )?;
+    writeln!(f, "{:gutter$} | {:pad$}{}", "", "", "^".repeat(width))?;
     if let Some(help) = &d.help {
         writeln!(f, "{:gutter$} = help: {help}", "")?;
     }

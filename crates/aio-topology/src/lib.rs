@@ -4,6 +4,7 @@
 //! [`Diagnostics`] that point at `FILE:LINE:COL`, say what is wrong and what
 //! would be right. Checks that need the live system (which NIC `uplink =
 //! "auto"` means, its address) take [`Facts`] through [`Topology::check_facts`].
+//! [`json_schema`] describes the format for editors, from the parser's types.
 //!
 //! ```
 //! let t = aio_topology::parse_str("t.toml", "version = 1\n[interfaces.br0]\ntype = \"bridge\"\n").unwrap();
@@ -14,6 +15,7 @@ mod diag;
 mod model;
 mod parse;
 mod raw;
+mod schema;
 mod subst;
 mod uplink;
 mod validate;
@@ -22,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics, Source, Span};
 pub use model::*;
+pub use schema::json_schema;
 pub use subst::{Facts, MissingFact, Template, VARIABLES};
 pub use validate::SUPPORTED_VERSIONS;
 
@@ -37,13 +40,40 @@ pub enum LoadError {
     Invalid(#[from] Diagnostics),
 }
 
+/// The largest topology file aio reads: topologies are small text.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+
 /// Reads and validates a topology file.
 pub fn load(path: &Path) -> Result<Topology, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    use std::io::Read;
+    let read = |source| LoadError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    Ok(parse_str(path, text)?)
+    };
+    let file = std::fs::File::open(path).map_err(read)?;
+    // One byte more than allowed tells a too-large file without reading it all.
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        let d = Diagnostic::new(
+            0..0,
+            format!("the file is larger than {} KiB", MAX_FILE_BYTES / 1024),
+        )
+        .help("a topology is a short text file: check that -f names the right file");
+        return Err(Diagnostics::single(&Source::new(path, ""), d).into());
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(parse_str(path, text)?),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let d = Diagnostic::new(valid..valid, "the file is not UTF-8 text")
+                .help("a topology is TOML, which is UTF-8: check that -f names the right file");
+            Err(Diagnostics::single(&Source::new(path, text), d).into())
+        }
+    }
 }
 
 /// Validates topology text; `path` is only used in messages.

@@ -1,84 +1,186 @@
 //! The file as serde reads it: every key known, every value located.
 //! Meaning is checked in `validate`; these types only fix the shape.
+//!
+//! The same types give the JSON Schema of the format ([`crate::json_schema`]):
+//! their doc comments are its descriptions, and each located value names the
+//! schema of what it holds (see `schema`), since `Spanned` has none.
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::schema as s;
+
 pub type Map<T> = IndexMap<Spanned<String>, T>;
 
-#[derive(Deserialize)]
+/// The host plumbing of an all-in-one OpenStack, read by `aio validate`,
+/// `aio plan` and `aio apply`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "aio topology.toml")]
 pub struct RawTopology {
+    /// The format version; this aio reads version 1.
+    #[schemars(with = "s::Version")]
     pub version: Spanned<i64>,
+    /// The host itself.
     pub host: Option<RawHost>,
+    /// Kernel parameters set through /proc/sys, by dotted name, e.g.
+    /// `"net.ipv4.ip_forward" = 1`. Inside a `--netns` sandbox only `net.*`
+    /// keys are the namespace's own.
+    #[schemars(with = "Option<s::Named<s::SysctlKey, s::SysctlValue>>")]
     pub sysctl: Option<Map<Spanned<toml::Value>>>,
+    /// Linux interfaces by name: bridges and veth pairs aio creates, or
+    /// existing interfaces whose settings it manages.
+    #[schemars(with = "Option<s::Named<s::InterfaceName, RawInterface>>")]
     pub interfaces: Option<Map<RawInterface>>,
+    /// Masquerade rules (`[[nat]]`), in nftables table `ip aio`.
     pub nat: Option<Vec<RawNat>>,
+    /// Open vSwitch bridges and ports, through OVSDB.
     pub ovs: Option<RawOvs>,
+    /// The Kolla-Ansible deployment: venv, globals, service overrides, actions.
     pub kolla: Option<RawKolla>,
 }
 
-#[derive(Deserialize)]
+/// `[host]`: which NIC is the management uplink.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Host")]
 pub struct RawHost {
+    /// The management NIC: `"auto"` (the default) is the interface of the
+    /// IPv4 default route with the lowest metric. aio never changes it.
+    #[schemars(with = "Option<s::InterfaceName>")]
     pub uplink: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// `[interfaces.NAME]`: one Linux interface.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Interface")]
 pub struct RawInterface {
+    /// What aio creates: `"bridge"` or `"veth"` (a pair, with `peer`).
+    /// Without it the interface must exist (or be a declared veth's peer)
+    /// and aio manages only its settings.
     #[serde(rename = "type")]
+    #[schemars(with = "Option<s::InterfaceType>")]
     pub kind: Option<Spanned<String>>,
+    /// The other end of a veth pair, created with it.
+    #[schemars(with = "Option<s::InterfaceName>")]
     pub peer: Option<Spanned<String>>,
+    /// The bridge this interface is enslaved to.
+    #[schemars(with = "Option<s::InterfaceName>")]
     pub master: Option<Spanned<String>>,
+    /// Addresses in CIDR form, e.g. `["10.0.2.2/24"]`. Addresses aio did
+    /// not add are left alone.
+    #[schemars(with = "Option<Vec<s::Cidr>>")]
     pub addresses: Option<Vec<Spanned<String>>>,
+    /// The administrative state: `"up"` (the default) or `"down"`.
+    #[schemars(with = "Option<s::AdminState>")]
     pub state: Option<Spanned<String>>,
+    /// The MTU, from 68 to 65535; left as it is when not set.
+    #[schemars(with = "Option<s::Mtu>")]
     pub mtu: Option<Spanned<i64>>,
 }
 
-#[derive(Deserialize)]
+/// `[[nat]]`: masquerade traffic from `source` leaving through `out`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Nat")]
 pub struct RawNat {
+    /// The IPv4 network whose traffic is masqueraded, e.g. `"10.0.2.0/24"`.
+    #[schemars(with = "s::Ipv4Network")]
     pub source: Spanned<String>,
+    /// The interface it leaves through, usually `"${uplink}"`.
+    #[schemars(with = "s::Text")]
     pub out: Spanned<String>,
 }
 
-#[derive(Deserialize)]
+/// `[ovs]`: the OVSDB server and the bridges aio manages through it.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Ovs")]
 pub struct RawOvs {
+    /// The OVSDB server: `"unix:PATH"` or `"tcp:HOST:PORT"`; by default
+    /// `"unix:/run/openvswitch/db.sock"`.
+    #[schemars(with = "Option<s::OvsDbAddress>")]
     pub db: Option<Spanned<String>>,
+    /// Bridges by name.
+    #[schemars(with = "Option<s::Named<s::InterfaceName, RawOvsBridge>>")]
     pub bridges: Option<Map<RawOvsBridge>>,
 }
 
-#[derive(Deserialize)]
+/// `[ovs.bridges.NAME]`: one Open vSwitch bridge.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "OvsBridge")]
 pub struct RawOvsBridge {
+    /// `"kolla"`: Kolla's deploy creates the bridge; aio only manages its
+    /// ports, and they wait until the bridge exists.
+    #[schemars(with = "Option<s::Provider>")]
     pub provided_by: Option<Spanned<String>>,
+    /// `"system"` (the kernel datapath) or `"netdev"` (userspace).
+    #[schemars(with = "Option<s::Datapath>")]
     pub datapath_type: Option<Spanned<String>>,
+    /// `"standalone"` or `"secure"`.
+    #[schemars(with = "Option<s::FailMode>")]
     pub fail_mode: Option<Spanned<String>>,
+    /// Ports by name; a port of type `"system"` is the Linux interface of that name.
+    #[schemars(with = "Option<s::Named<s::InterfaceName, RawOvsPort>>")]
     pub ports: Option<Map<RawOvsPort>>,
 }
 
-#[derive(Deserialize)]
+/// `[ovs.bridges.BRIDGE.ports.NAME]`: one port.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "OvsPort")]
 pub struct RawOvsPort {
+    /// The access VLAN, from 1 to 4094.
+    #[schemars(with = "Option<s::VlanId>")]
     pub tag: Option<Spanned<i64>>,
+    /// The VLANs a trunk port carries.
+    #[schemars(with = "Option<Vec<s::VlanId>>")]
     pub trunks: Option<Vec<Spanned<i64>>>,
+    /// `"system"` (the default: an existing Linux interface) or `"internal"`.
     #[serde(rename = "type")]
+    #[schemars(with = "Option<s::PortType>")]
     pub kind: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// `[kolla]`: the Kolla-Ansible deployment, one resource `kolla/deployment`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Kolla")]
 pub struct RawKolla {
+    /// The pip requirement installed into the venv; by default
+    /// `"kolla-ansible>=20,<21"`.
+    #[schemars(with = "Option<s::Text>")]
     pub package: Option<Spanned<String>>,
+    /// The venv kolla-ansible runs from; by default `"/opt/aio/kolla"`.
+    #[schemars(with = "Option<s::AbsolutePath>")]
     pub venv: Option<Spanned<String>>,
+    /// Where `globals.yml`, `passwords.yml`, the inventory and `config/`
+    /// are written; by default `"/etc/kolla"`.
+    #[schemars(with = "Option<s::AbsolutePath>")]
     pub config_dir: Option<Spanned<String>>,
+    /// The inventory kolla-ansible ships to copy; by default `"all-in-one"`.
+    #[schemars(with = "Option<s::Text>")]
     pub inventory: Option<Spanned<String>>,
+    /// The internal VIP: an IPv4 address on the uplink's subnet, or
+    /// `"auto"` (the first free one by ARP, remembered in the state dir).
+    #[schemars(with = "s::Vip")]
     pub vip: Spanned<String>,
+    /// kolla-ansible actions, run in order when the inputs change; `[]`
+    /// renders the configuration only.
+    #[schemars(with = "Option<Vec<s::KollaAction>>")]
     pub actions: Option<Vec<Spanned<String>>>,
+    /// `globals.yml`, as TOML; strings may hold `${uplink}`,
+    /// `${uplink_address}` and `${vip}`.
+    #[schemars(with = "Option<s::Table<s::AnyValue>>")]
     pub globals: Option<Map<Spanned<toml::Value>>>,
-    /// `[kolla.config."PATH".SECTION] key = value`
+    /// `[kolla.config."PATH".SECTION] key = value`: INI overrides written
+    /// under `<config_dir>/config/PATH`.
+    #[schemars(
+        with = "Option<s::Named<s::ConfigPath, s::Named<s::IniSection, s::Named<s::IniKey, s::IniValue>>>>"
+    )]
     pub config: Option<Map<Map<Map<Spanned<toml::Value>>>>>,
 }

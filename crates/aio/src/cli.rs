@@ -1,6 +1,6 @@
 //! The command line, as clap reads it.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -10,12 +10,37 @@ use std::path::PathBuf;
     about = "Declarative host plumbing for an all-in-one OpenStack"
 )]
 pub struct Cli {
+    /// When to colour the output
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// More output: full values in plans and progress on stderr (-v), debug logs (-vv); RUST_LOG adds filters
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Subcommand)]
 pub enum Command {
+    /// Write a commented starter topology.toml for this host (never overwrites a file)
+    Init {
+        #[command(flatten)]
+        file: FileArg,
+        /// The management NIC: auto (the interface of the IPv4 default route) or its name
+        #[arg(long, value_name = "auto|NAME", default_value = "auto")]
+        uplink: String,
+        /// Look at network namespace /run/netns/NAME instead of the host's
+        #[arg(long, value_name = "NAME")]
+        netns: Option<String>,
+    },
     /// Check a topology file without looking at the system
     Validate {
         #[command(flatten)]
@@ -31,18 +56,52 @@ pub enum Command {
         /// Exit 2 when there are changes, 0 when there are none
         #[arg(long)]
         detailed_exitcode: bool,
+        /// Also save the plan to FILE, for `aio apply FILE`
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
-    /// Make the system match the topology
+    /// Make the system match the topology (or carry out a saved plan)
     Apply {
+        /// A plan saved by `aio plan --out`: applied as it is, or refused if the system changed since
+        #[arg(value_name = "PLAN")]
+        saved: Option<PathBuf>,
         #[command(flatten)]
         target: Target,
-        /// Apply without asking
-        #[arg(long)]
-        yes: bool,
+        #[command(flatten)]
+        write: Write,
         /// Print the plan and the result as JSON
         #[arg(long)]
         json: bool,
+        /// Leave what a failed apply did, instead of undoing it
+        #[arg(long)]
+        no_rollback: bool,
     },
+    /// Delete everything aio created for this topology (never Kolla's containers or data)
+    Destroy {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        write: Write,
+        /// Also run `kolla-ansible destroy` (asks you to type the Kolla config dir)
+        #[arg(long)]
+        kolla_ansible_destroy: bool,
+    },
+    /// Print shell completions to stdout, e.g. `aio completions bash > /etc/bash_completion.d/aio`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// For the commands that change the system.
+#[derive(Args)]
+pub struct Write {
+    /// Go ahead without asking
+    #[arg(long)]
+    pub yes: bool,
+    /// Seconds to wait while another aio changes the same state dir
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub lock_timeout: f64,
 }
 
 #[derive(Args)]

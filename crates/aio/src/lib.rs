@@ -7,6 +7,9 @@
 pub mod cli;
 pub mod commands;
 mod failure;
+pub mod logging;
+pub mod output;
+mod plan_view;
 pub mod session;
 
 pub use failure::Failure;

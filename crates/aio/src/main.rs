@@ -3,18 +3,28 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+use aio::Failure;
 use aio::cli::Cli;
+use aio_topology::LoadError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    aio::output::init(cli.color, cli.verbose);
+    aio::logging::init(cli.verbose);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime");
     match runtime.block_on(aio::commands::run(cli.command)) {
         Ok(code) => ExitCode::from(code),
+        // Diagnostics of a file start with their own `FILE:LINE:COL: error:`.
+        Err(failure @ (Failure::Topology(LoadError::Invalid(_)) | Failure::Facts(_))) => {
+            eprintln!("{failure}");
+            ExitCode::FAILURE
+        }
         Err(failure) => {
-            eprintln!("error: {failure}");
+            let error = aio::output::styled(aio::output::ERROR, "error:");
+            anstream::eprintln!("{error} {failure}");
             ExitCode::FAILURE
         }
     }

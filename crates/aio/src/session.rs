@@ -2,6 +2,7 @@
 //! system, the desired resources and an engine with its providers. The one
 //! place that knows every provider.
 
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use aio_engine::{Engine, Plan, Resource};
@@ -18,6 +19,8 @@ pub struct Session {
     pub skipped_sysctls: Vec<String>,
     /// A VIP probed in this run, remembered when it is applied.
     pub probed_vip: bool,
+    /// The Kolla deployment, for `destroy --kolla-ansible-destroy`.
+    deployment: Option<aio_kolla::Deployment>,
     state_dir: PathBuf,
     netns: Option<String>,
 }
@@ -69,12 +72,9 @@ impl Session {
         if let Some(ovs) = &topology.ovs {
             engine = engine.with_provider(Box::new(aio_ovs::OvsProvider::new(ovs.db.to_string())));
         }
-        if let Some(d) = deployment {
-            engine = engine.with_provider(Box::new(aio_kolla::KollaProvider::new(
-                d,
-                &state_dir,
-                netns.clone(),
-            )));
+        if let Some(d) = &deployment {
+            let kolla = aio_kolla::KollaProvider::new(d.clone(), &state_dir, netns.clone());
+            engine = engine.with_provider(Box::new(kolla));
         }
         Ok(Session {
             facts,
@@ -82,6 +82,7 @@ impl Session {
             engine,
             skipped_sysctls,
             probed_vip,
+            deployment,
             state_dir,
             netns,
         })
@@ -107,6 +108,28 @@ impl Session {
         };
         fact("vip", self.facts.vip.map(|a| format!("{a}{how}")));
         Ok(plan)
+    }
+
+    /// `kolla-ansible destroy`, once the user typed the Kolla config dir.
+    pub fn destroy_kolla(&self) -> Result<(), Failure> {
+        let Some(d) = &self.deployment else {
+            return Err(Failure::Refused("the topology has no [kolla]".into()));
+        };
+        let kolla = aio_kolla::KollaProvider::new(d.clone(), &self.state_dir, self.netns.clone());
+        let dir = kolla.config_dir().display().to_string();
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure::Refused("kolla-ansible destroy removes every OpenStack container and volume: it needs a terminal to confirm".into()));
+        }
+        print!(
+            "\nkolla-ansible destroy removes every OpenStack container and volume of {dir}.\nType {dir} to go ahead: "
+        );
+        std::io::stdout().flush().ok();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).ok();
+        if answer.trim() != dir {
+            return Err(Failure::Refused("kolla-ansible destroy cancelled".into()));
+        }
+        kolla.destroy().map_err(|e| Failure::Refused(e.to_string()))
     }
 
     /// Keeps a probed VIP, so later runs do not probe again.

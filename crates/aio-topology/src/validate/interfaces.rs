@@ -10,6 +10,7 @@ use crate::raw::{Map, RawInterface};
 
 pub const TYPES: [&str; 2] = ["bridge", "veth"];
 pub const STATES: [&str; 2] = ["up", "down"];
+pub const MTU: std::ops::RangeInclusive<u32> = 68..=65535;
 
 pub(crate) fn check(
     c: &mut Checker,
@@ -240,12 +241,12 @@ fn master_cycle(out: &IndexMap<String, Interface>, start: &str) -> Option<Vec<St
 
 fn mtu(c: &mut Checker, m: &Spanned<i64>) -> Option<u32> {
     match u32::try_from(*m.get_ref()) {
-        Ok(v) if (68..=65535).contains(&v) => Some(v),
+        Ok(v) if MTU.contains(&v) => Some(v),
         _ => {
             c.error(
                 m.span(),
                 format!("mtu {} is out of range", m.get_ref()),
-                "mtu is an integer from 68 to 65535",
+                format!("mtu is an integer from {} to {}", MTU.start(), MTU.end()),
             );
             None
         }

@@ -1,9 +1,9 @@
 //! From the raw file to a [`Topology`]: every rule of the format that needs no
 //! live system. Problems are collected, not stopped at, so a user sees them all.
 
-mod interfaces;
-mod kolla;
-mod ovs;
+pub(crate) mod interfaces;
+pub(crate) mod kolla;
+pub(crate) mod ovs;
 
 use ipnet::Ipv4Net;
 use toml::Spanned;

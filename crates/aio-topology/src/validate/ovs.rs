@@ -8,10 +8,11 @@ use crate::model::{Ovs, OvsBridge, OvsDb, OvsPort, OvsPortType};
 use crate::raw::{RawOvs, RawOvsBridge, RawOvsPort};
 
 pub const DEFAULT_DB: &str = "unix:/run/openvswitch/db.sock";
-const PROVIDERS: [&str; 1] = ["kolla"];
-const DATAPATHS: [&str; 2] = ["system", "netdev"];
-const FAIL_MODES: [&str; 2] = ["standalone", "secure"];
-const PORT_TYPES: [&str; 2] = ["system", "internal"];
+pub const PROVIDERS: [&str; 1] = ["kolla"];
+pub const DATAPATHS: [&str; 2] = ["system", "netdev"];
+pub const FAIL_MODES: [&str; 2] = ["standalone", "secure"];
+pub const PORT_TYPES: [&str; 2] = ["system", "internal"];
+pub const VLAN_IDS: std::ops::RangeInclusive<u16> = 1..=4094;
 
 pub(crate) fn check(c: &mut Checker, raw: RawOvs, have_kolla: bool) -> Option<Ovs> {
     let db = match &raw.db {
@@ -99,12 +100,16 @@ fn check_bridge(
 
 fn vlan(c: &mut Checker, what: &str, v: &Spanned<i64>) -> Option<u16> {
     match u16::try_from(*v.get_ref()) {
-        Ok(id) if (1..=4094).contains(&id) => Some(id),
+        Ok(id) if VLAN_IDS.contains(&id) => Some(id),
         _ => {
             c.error(
                 v.span(),
                 format!("{what} {} is not a VLAN id", v.get_ref()),
-                format!("`{what}` is a VLAN id from 1 to 4094"),
+                format!(
+                    "`{what}` is a VLAN id from {} to {}",
+                    VLAN_IDS.start(),
+                    VLAN_IDS.end()
+                ),
             );
             None
         }

@@ -1,30 +1,84 @@
 //! `aio apply`: make the system match the topology.
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::time::Duration;
 
 use aio_engine::Plan;
 
-use super::plan;
+use super::{plan, saved};
 use crate::Failure;
 use crate::cli::Target;
 use crate::session::Session;
 
-pub async fn run(target: &Target, yes: bool, json: bool) -> Result<u8, Failure> {
-    let session = Session::open(target).await?;
+/// How to apply: the shared flags of a writing command.
+pub struct How<'a> {
+    pub write: &'a crate::cli::Write,
+    pub json: bool,
+    pub rollback: bool,
+}
+
+/// Plans against the live system, then applies, under the state dir's lock.
+pub async fn run(target: &Target, how: &How<'_>) -> Result<u8, Failure> {
+    let mut session = Session::open(target).await?;
+    session.engine.set_rollback(how.rollback);
+    let _lock = lock(target, how)?;
     let plan = session.plan().await?;
-    plan::print(&session, target, &plan, json);
+    carry_out(&session, target, plan, how).await
+}
+
+/// Applies a saved plan, refusing it if the system changed since it was made.
+pub async fn run_saved(file: &Path, given: &Target, how: &How<'_>) -> Result<u8, Failure> {
+    let (saved, target) = saved::load(file)?;
+    if given.netns.is_some() && given.netns != target.netns {
+        return Err(Failure::Refused(format!(
+            "{} was made for network namespace {:?}, not {:?}",
+            file.display(),
+            target.netns,
+            given.netns
+        )));
+    }
+    let mut session = Session::open(&target).await?;
+    session.engine.set_rollback(how.rollback);
+    let _lock = lock(&target, how)?;
+    let now = session.plan().await?;
+    let differ = saved::differences(&saved.plan, &now);
+    if !differ.is_empty() {
+        return Err(Failure::Refused(format!(
+            "the system changed since {} was made; nothing was changed. Changes that differ now:\n  {}\nRun aio plan again.",
+            file.display(),
+            differ.join("\n  ")
+        )));
+    }
+    carry_out(&session, &target, saved.plan, how).await
+}
+
+pub fn lock(target: &Target, how: &How<'_>) -> Result<aio_engine::StateLock, Failure> {
+    let timeout = Duration::from_secs_f64(how.write.lock_timeout.max(0.0));
+    aio_engine::StateLock::acquire(&target.state_dir(), timeout)
+        .map_err(|e| Failure::Refused(e.to_string()))
+}
+
+async fn carry_out(
+    session: &Session,
+    target: &Target,
+    plan: Plan,
+    how: &How<'_>,
+) -> Result<u8, Failure> {
+    let json = how.json;
+    plan::print(session, target, &plan, json);
     if plan.is_empty() {
         plan::unavailable(&plan)?;
         return Ok(0);
     }
-    if !yes && !confirm()? {
+    if !how.write.yes && !confirm("Apply these changes?")? {
         return Err(Failure::Refused(
             "apply cancelled, nothing was changed".into(),
         ));
     }
     session.remember_vip()?;
     let report = session.engine.apply(&plan, &session.desired).await?;
-    let (applied, waiting) = follow_up(&session, &plan, report.applied, json).await?;
+    let (applied, waiting) = follow_up(session, &plan, report.applied, how).await?;
     if json {
         println!(
             "{}",
@@ -49,7 +103,7 @@ async fn follow_up(
     session: &Session,
     plan: &Plan,
     applied: usize,
-    json: bool,
+    how: &How<'_>,
 ) -> Result<(usize, usize), Failure> {
     if plan.waiting.is_empty() || applied == 0 {
         return Ok((applied, plan.waiting.len()));
@@ -69,21 +123,21 @@ async fn follow_up(
         changes: unblocked,
         ..next
     };
-    if !json {
+    if !how.json {
         println!("\nNow possible, after what was just applied:\n{follow}");
     }
     let report = session.engine.apply(&follow, &session.desired).await?;
     Ok((applied + report.applied, follow.waiting.len()))
 }
 
-/// Asks on the terminal; without one, refuses rather than hang.
-fn confirm() -> Result<bool, Failure> {
+/// Asks `question` on the terminal; without one, refuses rather than hang.
+pub fn confirm(question: &str) -> Result<bool, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Refused(
-            "no terminal to ask for confirmation: run `aio apply --yes` to apply this plan".into(),
+            "no terminal to ask for confirmation: add --yes to go ahead".into(),
         ));
     }
-    print!("\nApply these changes? Only 'yes' is accepted: ");
+    print!("\n{question} Only 'yes' is accepted: ");
     std::io::stdout().flush().ok();
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).ok();

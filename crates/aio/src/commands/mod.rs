@@ -1,7 +1,11 @@
 //! One module per command; [`run`] picks it.
 
 mod apply;
+mod completions;
+mod destroy;
+mod init;
 mod plan;
+mod saved;
 
 use crate::Failure;
 use crate::cli::Command;
@@ -12,6 +16,12 @@ const CHANGES_PENDING: u8 = 2;
 /// Runs `command`; the exit code on success.
 pub async fn run(command: Command) -> Result<u8, Failure> {
     match command {
+        Command::Init {
+            file,
+            uplink,
+            netns,
+        } => init::run(&file.path, &uplink, netns.as_deref()).await,
+        Command::Completions { shell } => Ok(completions::run(shell)),
         Command::Validate { file } => {
             let t = aio_topology::load(&file.path)?;
             println!(
@@ -25,10 +35,32 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             target,
             json,
             detailed_exitcode,
+            out,
         } => {
-            let code = plan::run(&target, json).await?;
+            let code = plan::run(&target, json, out.as_deref()).await?;
             Ok(if detailed_exitcode { code } else { 0 })
         }
-        Command::Apply { target, yes, json } => apply::run(&target, yes, json).await,
+        Command::Apply {
+            saved,
+            target,
+            write,
+            json,
+            no_rollback,
+        } => {
+            let how = apply::How {
+                write: &write,
+                json,
+                rollback: !no_rollback,
+            };
+            match saved {
+                Some(file) => apply::run_saved(&file, &target, &how).await,
+                None => apply::run(&target, &how).await,
+            }
+        }
+        Command::Destroy {
+            target,
+            write,
+            kolla_ansible_destroy,
+        } => destroy::run(&target, &write, kolla_ansible_destroy).await,
     }
 }

@@ -8,10 +8,24 @@ use crate::cli::Target;
 use crate::session::Session;
 
 /// Prints the plan; `CHANGES_PENDING` unless converged.
-pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
+pub async fn run(
+    target: &Target,
+    json: bool,
+    out: Option<&std::path::Path>,
+) -> Result<u8, Failure> {
     let session = Session::open(target).await?;
     let plan = session.plan().await?;
     print(&session, target, &plan, json);
+    if let Some(out) = out {
+        super::saved::save(out, target, &plan)?;
+        if !json {
+            println!(
+                "\nSaved to {}: `aio apply {}` carries out exactly this plan.",
+                out.display(),
+                out.display()
+            );
+        }
+    }
     unavailable(&plan)?;
     Ok(if plan.is_converged() {
         0
@@ -33,10 +47,23 @@ pub fn print(session: &Session, target: &Target, plan: &Plan, json: bool) {
         println!("  {k}: {v}");
     }
     println!();
-    println!("{plan}");
+    let note = crate::output::styled(crate::output::NOTE, "note:");
+    let text = if crate::output::verbosity() > 0 {
+        plan.to_string()
+    } else {
+        let (shown, cut) = crate::plan_view::elided(plan);
+        if cut {
+            anstream::eprintln!(
+                "{note} values longer than {} characters are cut short; -v shows them whole",
+                crate::plan_view::LONGEST_VALUE
+            );
+        }
+        shown.to_string()
+    };
+    anstream::println!("{}", crate::plan_view::paint(&text));
     if !session.skipped_sysctls.is_empty() {
-        eprintln!(
-            "note: in a network namespace only net.* sysctls are its own; left out: {}",
+        anstream::eprintln!(
+            "{note} in a network namespace only net.* sysctls are its own; left out: {}",
             session.skipped_sysctls.join(", ")
         );
     }

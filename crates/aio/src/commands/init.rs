@@ -1,0 +1,218 @@
+//! `aio init`: a commented starter topology for the all-in-one design, with
+//! the uplink this host (or `--netns` namespace) has now. Never overwrites.
+
+use std::io::Write as _;
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+use aio_topology::{Facts, Uplink};
+
+use crate::Failure;
+
+const STARTER: &str = include_str!("starter.toml");
+
+/// Networks the starter topology uses; an uplink subnet overlapping one of
+/// them would make the host's own routes ambiguous.
+const USED: [(&str, Ipv4Addr, u8); 2] = [
+    ("the external network", Ipv4Addr::new(10, 0, 2, 0), 24),
+    ("Octavia's network", Ipv4Addr::new(172, 18, 0, 0), 16),
+];
+
+pub async fn run(path: &Path, uplink: &str, netns: Option<&str>) -> Result<u8, Failure> {
+    if path.exists() {
+        return Err(exists(path));
+    }
+    let wanted = if uplink == "auto" {
+        Uplink::Auto
+    } else {
+        Uplink::Named(uplink.to_string())
+    };
+    let handle = aio_netlink::connect(netns).await?;
+    let found = match aio_netlink::facts(&handle, &wanted).await {
+        Ok(facts) => Some(facts),
+        // Not fatal for `auto`: the file says so and `aio plan` will too.
+        Err(aio_netlink::NetlinkError::NoDefaultRoute) => None,
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(?found, "uplink facts");
+    let text = starter(&wanted, found.as_ref());
+    // What init writes must validate; a bad --uplink name is caught here.
+    aio_topology::parse_str(path, text.as_str())?;
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists(path)),
+        Err(e) => return Err(Failure::Refused(format!("{}: {e}", path.display()))),
+    };
+    file.write_all(text.as_bytes())
+        .map_err(|e| Failure::Refused(format!("{}: {e}", path.display())))?;
+
+    let seen = match &found {
+        Some(f) => format!("uplink: {}", describe(f)),
+        None => "no IPv4 default route here: set host.uplink to the management NIC".into(),
+    };
+    println!("wrote {}; {seen}", path.display());
+    for warning in found.as_ref().map(overlaps).unwrap_or_default() {
+        let prefix = crate::output::styled(crate::output::NOTE, "warning:");
+        anstream::eprintln!("{prefix} {warning}");
+    }
+    let file = if path == Path::new("topology.toml") {
+        String::new()
+    } else {
+        format!(" -f {}", path.display())
+    };
+    let ns = netns.map(|n| format!(" --netns {n}")).unwrap_or_default();
+    println!("next: edit it, then `aio validate{file}` and `sudo aio plan{file}{ns}`");
+    Ok(0)
+}
+
+fn exists(path: &Path) -> Failure {
+    Failure::Refused(format!(
+        "{} already exists; aio init never overwrites a file: move it away, or name another with -f FILE",
+        path.display()
+    ))
+}
+
+/// `eth0 (192.0.2.10/24, gateway 192.0.2.1)`.
+fn describe(f: &Facts) -> String {
+    let name = f.uplink.as_deref().unwrap_or("?");
+    let mut about = Vec::new();
+    if let (Some(a), Some(p)) = (f.uplink_address, f.uplink_prefix) {
+        about.push(format!("{a}/{p}"));
+    }
+    if let Some(g) = f.gateway {
+        about.push(format!("gateway {g}"));
+    }
+    if about.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} ({})", about.join(", "))
+    }
+}
+
+/// The uplink's IPv4 subnet, e.g. `(192.0.2.0, 24)`.
+fn subnet(f: &Facts) -> Option<(Ipv4Addr, u8)> {
+    let (addr, prefix) = (f.uplink_address?, f.uplink_prefix?);
+    Some((network(addr, prefix), prefix))
+}
+
+fn network(addr: Ipv4Addr, prefix: u8) -> Ipv4Addr {
+    let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+    Ipv4Addr::from(u32::from(addr) & mask)
+}
+
+/// The starter networks the uplink's subnet overlaps, as sentences.
+fn overlaps(f: &Facts) -> Vec<String> {
+    let Some((net, prefix)) = subnet(f) else {
+        return Vec::new();
+    };
+    USED.iter()
+        .filter(|(_, other, len)| {
+            let shorter = prefix.min(*len);
+            network(net, shorter) == network(*other, shorter)
+        })
+        .map(|(what, other, len)| {
+            format!(
+                "the uplink's subnet {net}/{prefix} overlaps {what} {other}/{len}: change that network's addresses in the file"
+            )
+        })
+        .collect()
+}
+
+/// The starter topology for `uplink`, with what was `found` about it.
+pub fn starter(uplink: &Uplink, found: Option<&Facts>) -> String {
+    let value = match uplink {
+        Uplink::Auto => "\"auto\"".to_string(),
+        Uplink::Named(name) => format!("\"{name}\""),
+    };
+    let (found_line, vip_line) = match found {
+        Some(f) => {
+            let vip = match subnet(f) {
+                Some((net, prefix)) => format!(
+                    "# on {net}/{prefix} ({}'s subnet) and keeps it; or write one of its free addresses.",
+                    f.uplink.as_deref().unwrap_or("the uplink")
+                ),
+                None => {
+                    "# on the uplink's subnet and keeps it; or write a free address of it.".into()
+                }
+            };
+            (format!("# Found by aio init: {}.", describe(f)), vip)
+        }
+        None => (
+            "# aio init found no IPv4 default route: write the management NIC's name.".into(),
+            "# on the uplink's subnet and keeps it; or write a free address of it.".into(),
+        ),
+    };
+    let overlap: String = found
+        .map(overlaps)
+        .unwrap_or_default()
+        .iter()
+        .map(|w| format!("# WARNING: {w}.\n"))
+        .collect();
+    STARTER
+        .replace("@FOUND@", &found_line)
+        .replace("@UPLINK@", &value)
+        .replace("@VIP@", &vip_line)
+        .replace("@OVERLAP@\n", &format!("{overlap}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(addr: [u8; 4], prefix: u8) -> Facts {
+        Facts {
+            uplink: Some("eth0".into()),
+            uplink_address: Some(Ipv4Addr::from(addr)),
+            uplink_prefix: Some(prefix),
+            gateway: Some(Ipv4Addr::new(192, 0, 2, 1)),
+            vip: None,
+        }
+    }
+
+    fn validates(text: &str) -> aio_topology::Topology {
+        aio_topology::parse_str("topology.toml", text.to_string())
+            .unwrap_or_else(|d| panic!("{d}\n{text}"))
+    }
+
+    #[test]
+    fn starter_names_the_uplink_and_its_subnet_and_validates() {
+        let text = starter(&Uplink::Auto, Some(&facts([192, 0, 2, 10], 24)));
+        assert!(text.contains("# Found by aio init: eth0 (192.0.2.10/24, gateway 192.0.2.1)."));
+        assert!(text.contains("on 192.0.2.0/24 (eth0's subnet)"));
+        assert!(text.contains("uplink = \"auto\""));
+        assert!(!text.contains('@'), "a placeholder is left:\n{text}");
+        assert!(!text.contains("WARNING"));
+        let t = validates(&text);
+        assert_eq!(t.interfaces.len(), 5);
+        assert_eq!(
+            t.ovs.unwrap().bridges["br-ex"].ports["v-lbaas-vlan"].tag,
+            Some(1718)
+        );
+        assert_eq!(t.kolla.unwrap().vip.value, aio_topology::Vip::Auto);
+    }
+
+    #[test]
+    fn a_named_uplink_is_written_as_its_value() {
+        let text = starter(&Uplink::Named("ens3".into()), None);
+        assert!(text.contains("uplink = \"ens3\""));
+        assert_eq!(
+            validates(&text).host.uplink.value,
+            Uplink::Named("ens3".into())
+        );
+    }
+
+    #[test]
+    fn an_uplink_on_a_starter_network_is_a_warning() {
+        let text = starter(&Uplink::Auto, Some(&facts([10, 0, 2, 15], 24)));
+        assert!(text.contains(
+            "# WARNING: the uplink's subnet 10.0.2.0/24 overlaps the external network 10.0.2.0/24"
+        ));
+        validates(&text);
+        assert_eq!(overlaps(&facts([172, 16, 0, 5], 12)).len(), 1);
+        assert!(overlaps(&facts([192, 168, 1, 5], 24)).is_empty());
+    }
+}

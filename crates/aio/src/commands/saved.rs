@@ -1,0 +1,90 @@
+//! Plans saved by `aio plan --out FILE` and carried out by `aio apply FILE`.
+//! The file holds the plan, where it was made (topology, its digest,
+//! namespace, state dir), so the apply targets exactly the same system.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+use aio_engine::{Change, Plan};
+
+use crate::Failure;
+use crate::cli::{FileArg, Target};
+
+#[derive(Serialize, Deserialize)]
+pub struct SavedPlan {
+    pub aio_saved_plan: u32,
+    pub topology: PathBuf,
+    /// SHA-256 of the topology text the plan was made from.
+    pub topology_sha256: String,
+    pub netns: Option<String>,
+    pub state_dir: PathBuf,
+    pub plan: Plan,
+}
+
+fn digest(path: &Path) -> Result<String, Failure> {
+    let text = std::fs::read(path)
+        .map_err(|e| Failure::Refused(format!("cannot read {}: {e}", path.display())))?;
+    Ok(Sha256::digest(&text)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+pub fn save(out: &Path, target: &Target, plan: &Plan) -> Result<(), Failure> {
+    let topology =
+        std::path::absolute(&target.file.path).unwrap_or_else(|_| target.file.path.clone());
+    let saved = SavedPlan {
+        aio_saved_plan: 1,
+        topology_sha256: digest(&topology)?,
+        topology,
+        netns: target.netns.clone(),
+        state_dir: std::path::absolute(target.state_dir()).unwrap_or_else(|_| target.state_dir()),
+        plan: plan.clone(),
+    };
+    let text = serde_json::to_vec_pretty(&saved).expect("plans serialize");
+    std::fs::write(out, text)
+        .map_err(|e| Failure::Refused(format!("cannot write {}: {e}", out.display())))
+}
+
+/// The saved plan and the target it was made for; refuses one whose topology changed since.
+pub fn load(path: &Path) -> Result<(SavedPlan, Target), Failure> {
+    let bad = |why: String| {
+        Failure::Refused(format!(
+            "{} is not a plan saved by `aio plan --out`: {why}",
+            path.display()
+        ))
+    };
+    let text = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let saved: SavedPlan = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
+    if digest(&saved.topology)? != saved.topology_sha256 {
+        return Err(Failure::Refused(format!(
+            "{} changed since the plan was saved; nothing was changed: run aio plan again",
+            saved.topology.display()
+        )));
+    }
+    let target = Target {
+        file: FileArg {
+            path: saved.topology.clone(),
+        },
+        netns: saved.netns.clone(),
+        state_dir: Some(saved.state_dir.clone()),
+    };
+    Ok((saved, target))
+}
+
+/// The changes of `a` and `b` that differ (by id, action and attributes), as plan lines.
+pub fn differences(a: &Plan, b: &Plan) -> Vec<String> {
+    let key = |c: &Change| (c.id.clone(), c.action, c.before.clone(), c.after.clone());
+    let show = |c: &Change| format!("{} {}", c.action.symbol(), c.id);
+    let only = |x: &Plan, y: &Plan| {
+        x.changes
+            .iter()
+            .filter(|c| !y.changes.iter().any(|d| key(d) == key(c)))
+            .map(show)
+            .collect::<Vec<_>>()
+    };
+    let mut out = only(a, b);
+    out.extend(only(b, a));
+    out
+}

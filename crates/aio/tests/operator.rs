@@ -1,0 +1,307 @@
+//! What an operator sees: `aio init`, `plan --json` against its schema and a
+//! snapshot, colour only when wanted, logs with `-v`/`-vv`, shell completions.
+//! Everything that looks at a network runs in a sandbox namespace.
+
+mod common;
+
+use common::Sandbox;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn aio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aio"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A small fixed topology: a bridge with an address, a veth pair, forwarding,
+/// NAT and an OVS bridge with a tagged port on the sandbox's ovsdb-server.
+fn fixed(sb: &Sandbox) -> PathBuf {
+    let text = format!(
+        r#"version = 1
+
+[host]
+uplink = "eth0"
+
+[sysctl]
+"net.ipv4.ip_forward" = 1
+
+[interfaces.dummy1]
+type = "bridge"
+addresses = ["10.0.2.2/24"]
+
+[interfaces.veth-ovs]
+type = "veth"
+peer = "veth-br"
+
+[interfaces.veth-br]
+master = "dummy1"
+
+[[nat]]
+source = "10.0.2.0/24"
+out = "${{uplink}}"
+
+[ovs]
+db = "{}"
+
+[ovs.bridges.br0.ports.veth-ovs]
+tag = 1718
+"#,
+        sb.ovsdb.unix()
+    );
+    sb.topology("fixed.toml", &text)
+}
+
+#[test]
+fn init_writes_a_starter_that_validates_names_the_uplink_and_plans() {
+    let sb = Sandbox::new();
+    let path = sb.state.path().join("topology.toml");
+    let p = path.to_str().unwrap();
+    let out = aio(&["init", "-f", p, "--netns", &sb.ns]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("uplink: eth0 (192.0.2.10/24"));
+    let starter = std::fs::read_to_string(&path).unwrap();
+    assert!(starter.contains("# Found by aio init: eth0 (192.0.2.10/24, gateway 192.0.2.1)."));
+    assert!(starter.contains("on 192.0.2.0/24 (eth0's subnet)"));
+
+    let out = aio(&["validate", "-f", p]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), format!("{p}: valid (5 interfaces)\n"));
+
+    // The same file, made safe for the sandbox as the reference is, plans there.
+    let config_dir = sb.state.path().join("kolla-etc");
+    let safe = aio_sandbox::sandboxed_reference(&starter, &sb.ovsdb.unix(), &config_dir, false);
+    let safe = sb.topology("starter-sandboxed.toml", &safe);
+    let ids: Vec<String> = sb.plan(&safe).into_iter().map(|(id, _)| id).collect();
+    for id in ["link/dummy1", "nat/eth0/10.0.2.0/24", "kolla/deployment"] {
+        assert!(ids.iter().any(|i| i == id), "no {id} in {ids:?}");
+    }
+}
+
+#[test]
+fn init_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("topology.toml");
+    std::fs::write(&path, "# mine\n").unwrap();
+    let out = aio(&["init", "-f", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("already exists; aio init never overwrites a file"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "# mine\n");
+}
+
+#[test]
+fn init_refuses_an_uplink_that_does_not_exist() {
+    let sb = Sandbox::new();
+    let path = sb.state.path().join("topology.toml");
+    let out = aio(&[
+        "init",
+        "-f",
+        path.to_str().unwrap(),
+        "--netns",
+        &sb.ns,
+        "--uplink",
+        "ens9",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("the uplink \"ens9\" does not exist"));
+    assert!(!path.exists());
+}
+
+/// The plan with what differs between runs (the namespace's name) made fixed.
+fn normalized(doc: &Value, sb: &Sandbox) -> String {
+    serde_json::to_string_pretty(doc)
+        .unwrap()
+        .replace(&sb.ns, "NETNS")
+        + "\n"
+}
+
+#[test]
+fn plan_json_matches_its_schema_and_snapshot() {
+    let sb = Sandbox::new();
+    let out = sb.aio("plan", &fixed(&sb), &["--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let schema_path = root().join("docs/plan.schema.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    jsonschema::meta::validate(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let keys: Vec<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "format_version",
+            "facts",
+            "changes",
+            "waiting",
+            "unavailable",
+            "summary"
+        ]
+    );
+    for change in doc["changes"].as_array().unwrap() {
+        let keys: Vec<&str> = change
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            ["id", "provider", "action", "before", "after", "detail"]
+        );
+    }
+
+    // The whole document, against the snapshot; AIO_UPDATE_SNAPSHOTS=1 rewrites it.
+    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/plan.json");
+    let got = normalized(&doc, &sb);
+    if std::env::var_os("AIO_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(snapshot.parent().unwrap()).unwrap();
+        std::fs::write(&snapshot, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&snapshot).unwrap_or_default();
+    assert!(
+        got == want,
+        "plan --json differs from {} (AIO_UPDATE_SNAPSHOTS=1 rewrites it):\n{got}",
+        snapshot.display()
+    );
+}
+
+#[test]
+fn plan_is_coloured_only_when_wanted() {
+    let sb = Sandbox::new();
+    let topology = fixed(&sb);
+    let plan = |env: &[(&str, &str)], extra: &[&str]| {
+        let out = sb.aio_with(env, "plan", &topology, extra);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let plain = plan(&[], &[]);
+    assert!(!plain.contains('\x1b'), "colour on a pipe:\n{plain}");
+    assert!(plain.contains("  + link/dummy1  (kind=bridge, state=up)\n"));
+
+    let always = plan(&[("NO_COLOR", "1")], &["--color", "always"]);
+    assert!(
+        always.contains("\x1b[32m  + link/dummy1  (kind=bridge, state=up)\x1b[0m"),
+        "{always:?}"
+    );
+    assert_eq!(anstream::adapter::strip_str(&always).to_string(), plain);
+
+    assert_eq!(
+        plan(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &[]),
+        plain
+    );
+    assert_eq!(
+        plan(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]),
+        plain
+    );
+}
+
+#[test]
+fn apply_logs_each_request_with_vv_and_nothing_without() {
+    let sb = Sandbox::new();
+    let topology = fixed(&sb);
+    let state = sb.state.path().to_str().unwrap();
+    let quiet = aio(&[
+        "plan",
+        "-f",
+        topology.to_str().unwrap(),
+        "--netns",
+        &sb.ns,
+        "--state-dir",
+        state,
+    ]);
+    assert!(quiet.status.success());
+    assert_eq!(text(&quiet.stderr), "");
+
+    let out = sb.aio("apply", &topology, &["--yes", "-vv"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for event in [
+        "netlink: + link/dummy1",
+        "netlink request: new link",
+        "netlink request: new address",
+        "nft batch: ",
+        "OVSDB transact: ",
+    ] {
+        assert!(stderr.contains(event), "no `{event}` in:\n{stderr}");
+    }
+    assert!(!stderr.contains('\x1b'), "colour on a pipe:\n{stderr}");
+
+    // -v: what each provider changes, not the requests.
+    sb.ip(&["link", "set", "dummy1", "down"]);
+    let out = sb.aio("apply", &topology, &["--yes", "-v"]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("netlink: ~ link/dummy1"), "{stderr}");
+    assert!(!stderr.contains("netlink request"), "{stderr}");
+}
+
+#[test]
+fn long_values_are_cut_short_unless_verbose() {
+    let sb = Sandbox::new();
+    let ports: Vec<String> = (30000..30030).map(|p| p.to_string()).collect();
+    let ports = ports.join(",");
+    let topology = sb.topology(
+        "long.toml",
+        &format!(
+            "version = 1\n[host]\nuplink = \"eth0\"\n[sysctl]\n\"net.ipv4.ip_local_reserved_ports\" = \"{ports}\"\n"
+        ),
+    );
+    let out = sb.aio("plan", &topology, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let short: String = ports.chars().take(79).collect();
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(&format!(" -> {short}…\n")), "{stdout}");
+    assert!(!stdout.contains(&ports));
+    assert!(text(&out.stderr).contains("-v shows them whole"));
+
+    let out = sb.aio("plan", &topology, &["-v"]);
+    assert!(text(&out.stdout).contains(&format!(" -> {ports}\n")));
+    let out = sb.aio("plan", &topology, &["--json"]);
+    assert!(text(&out.stdout).contains(&ports));
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef aio"),
+        ("fish", "complete -c aio"),
+    ] {
+        let out = aio(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}: no `{marker}`");
+        for command in ["init", "validate", "plan", "apply"] {
+            assert!(script.contains(command), "{shell}: no `{command}`");
+        }
+    }
+}
