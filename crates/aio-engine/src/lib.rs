@@ -23,6 +23,7 @@ mod provider;
 mod resource;
 mod rollback;
 mod state;
+mod status;
 
 pub use engine::{ApplyError, ApplyReport, Engine, PlanError};
 pub use graph::{CycleError, order};
@@ -31,3 +32,4 @@ pub use plan::{Action, Change, Pending, Plan, Summary};
 pub use provider::{Observed, Provider, ProviderError};
 pub use resource::{Attrs, Resource, ResourceId};
 pub use state::{OwnedEntry, State, StateError};
+pub use status::{Difference, ResourceStatus, Status, statuses};

@@ -8,12 +8,14 @@
 //!   dump, and carries out changes, never touching the uplink.
 
 mod dump;
+mod events;
 mod facts;
 mod ops;
 mod provider;
 mod resources;
 
 pub use dump::{Addr, Link, Snapshot};
+pub use events::{Event, events};
 pub use facts::facts;
 pub use provider::NetlinkProvider;
 pub use resources::{PROVIDER, resources};

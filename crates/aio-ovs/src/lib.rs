@@ -13,11 +13,13 @@
 //! observed: if anything changed in between, the transaction fails whole and
 //! nothing is clobbered.
 
+mod monitor;
 mod provider;
 mod resources;
 mod snapshot;
 mod transaction;
 
+pub use monitor::changes;
 pub use provider::OvsProvider;
 pub use resources::{PROVIDER, resources};
 

@@ -72,9 +72,14 @@ impl Provider for OvsProvider {
 
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
         let client = self.client().await?;
-        let snapshot = Snapshot::take(&client)
-            .await
-            .map_err(|e| ProviderError::new(e.to_string()))?;
+        let snapshot = match Snapshot::take(&client).await {
+            Ok(s) => s,
+            Err(e) => {
+                // A server that went away may come back: connect afresh next time.
+                *self.client.lock().await = None;
+                return Err(ProviderError::new(e.to_string()));
+            }
+        };
         let mut out = Observed::new();
         for id in ids {
             let attrs = match (id.kind(), id.name().split_once('/')) {

@@ -106,6 +106,21 @@ impl Client {
         check(&self.shared.address, ops, result)
     }
 
+    /// Starts monitor `id` on `db` for `requests` (RFC 7047 4.1.5: table ->
+    /// {columns, select}); returns the initial rows. Later changes arrive as
+    /// `[id, table-updates]` on [`Client::updates`].
+    pub async fn monitor(&self, db: &str, id: Json, requests: Json) -> Result<Json, Error> {
+        self.call("monitor", json!([db, id, requests])).await
+    }
+
+    /// The `update` notifications of this connection's monitors; the stream
+    /// ends when the connection does. A second call takes them over.
+    pub fn updates(&self) -> mpsc::UnboundedReceiver<Json> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        *self.shared.updates.lock().unwrap() = Some(sender);
+        receiver
+    }
+
     /// Asks the server to echo `params` back: a liveness check.
     pub async fn echo(&self) -> Result<(), Error> {
         let result = self.call("echo", json!(["aio"])).await?;

@@ -24,6 +24,8 @@ pub(crate) type Reply = Result<Json, Error>;
 pub(crate) struct Shared {
     pub(crate) address: Address,
     pub(crate) pending: Mutex<Pending>,
+    /// Where `update` notifications of monitors go, once someone listens.
+    pub(crate) updates: Mutex<Option<mpsc::UnboundedSender<Json>>>,
 }
 
 #[derive(Default)]
@@ -48,6 +50,8 @@ impl Shared {
             let _ = waiter.send(Err(self.closed(&reason)));
         }
         pending.closed.get_or_insert(reason);
+        // Listeners see the end of their stream.
+        self.updates.lock().unwrap().take();
     }
 
     /// Handles one message from the server.
@@ -56,6 +60,11 @@ impl Shared {
             let id = message.get("id").unwrap_or(&Json::Null);
             // Notifications (`update`, `locked`, ...) have a null id and need no answer.
             if id.is_null() {
+                if method == "update"
+                    && let Some(listener) = self.updates.lock().unwrap().as_ref()
+                {
+                    let _ = listener.send(message["params"].clone());
+                }
                 return;
             }
             let reply = match method.as_str() {
@@ -89,6 +98,7 @@ pub(crate) fn start<S: AsyncRead + AsyncWrite + Send + 'static>(
     let shared = Arc::new(Shared {
         address: address.clone(),
         pending: Mutex::default(),
+        updates: Mutex::default(),
     });
     let (outgoing, queue) = mpsc::unbounded_channel();
     let (reader, writer) = tokio::io::split(stream);

@@ -145,3 +145,42 @@ async fn tcp_works_too() {
     assert_eq!(port_tag(&client).await, Some(10));
     drop(server);
 }
+
+#[tokio::test]
+async fn a_monitor_reports_a_change_made_by_someone_else() {
+    let server = Server::start(&[]);
+    let watcher = Client::connect(&server.unix()).await.unwrap();
+    let mut updates = watcher.updates();
+    let initial = watcher
+        .monitor(
+            DB,
+            serde_json::json!("ports"),
+            serde_json::json!({"Port": {"columns": ["name", "tag"]}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        initial,
+        serde_json::json!({}),
+        "a fresh database has no ports"
+    );
+    let writer = Client::connect(&server.unix()).await.unwrap();
+    writer.transact(DB, &topology()).await.unwrap();
+    let update = tokio::time::timeout(std::time::Duration::from_secs(5), updates.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(update[0], "ports");
+    let row = update[1]["Port"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
+    assert_eq!(row["new"]["name"], "p0");
+    drop(server);
+    let end = tokio::time::timeout(std::time::Duration::from_secs(5), updates.recv())
+        .await
+        .unwrap();
+    assert!(end.is_none(), "the stream ends with the connection");
+}

@@ -86,6 +86,17 @@ pub enum Command {
         #[arg(long)]
         kolla_ansible_destroy: bool,
     },
+    /// Apply, then keep the system converged: repair what drifts as it happens
+    Watch {
+        #[command(flatten)]
+        target: Target,
+        /// Seconds between full checks, whatever the kernel and OVSDB announce
+        #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+        resync: f64,
+        /// Seconds to wait while another aio changes the same state dir
+        #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+        lock_timeout: f64,
+    },
     /// Print shell completions to stdout, e.g. `aio completions bash > /etc/bash_completion.d/aio`
     Completions {
         #[arg(value_enum)]

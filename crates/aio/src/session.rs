@@ -19,6 +19,7 @@ pub struct Session {
     pub skipped_sysctls: Vec<String>,
     /// A VIP probed in this run, remembered when it is applied.
     pub probed_vip: bool,
+    ovs_address: Option<String>,
     /// The Kolla deployment, for `destroy --kolla-ansible-destroy`.
     deployment: Option<aio_kolla::Deployment>,
     state_dir: PathBuf,
@@ -82,6 +83,7 @@ impl Session {
             engine,
             skipped_sysctls,
             probed_vip,
+            ovs_address: topology.ovs.as_ref().map(|o| o.db.to_string()),
             deployment,
             state_dir,
             netns,
@@ -130,6 +132,21 @@ impl Session {
             return Err(Failure::Refused("kolla-ansible destroy cancelled".into()));
         }
         kolla.destroy().map_err(|e| Failure::Refused(e.to_string()))
+    }
+
+    /// The names of the links the topology manages (also those only addressed).
+    pub fn link_names(&self) -> std::collections::HashSet<String> {
+        self.desired
+            .iter()
+            .filter(|r| matches!(r.id.kind(), "link" | "address"))
+            .filter_map(|r| r.id.name().split('/').next())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Where the topology's OVSDB is, if it has `[ovs]`.
+    pub fn ovs_address(&self) -> Option<String> {
+        self.ovs_address.clone()
     }
 
     /// Keeps a probed VIP, so later runs do not probe again.

@@ -6,6 +6,7 @@ mod destroy;
 mod init;
 mod plan;
 mod saved;
+mod watch;
 
 use crate::Failure;
 use crate::cli::Command;
@@ -62,5 +63,10 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             write,
             kolla_ansible_destroy,
         } => destroy::run(&target, &write, kolla_ansible_destroy).await,
+        Command::Watch {
+            target,
+            resync,
+            lock_timeout,
+        } => watch::run(&target, resync, lock_timeout).await,
     }
 }

@@ -1,0 +1,252 @@
+//! Where each desired resource stands, read from a plan: converged, drifted,
+//! missing, waiting or unavailable; and what aio owns that the topology
+//! dropped (orphaned). Pure: the plan already holds what was observed.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::plan::{Action, Plan};
+use crate::resource::{Attrs, Resource, ResourceId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Exists with every managed attribute as the topology says.
+    Converged,
+    /// Exists, but some managed attribute differs (an update or a replacement).
+    Drifted,
+    /// Does not exist.
+    Missing,
+    /// Must wait for another resource (a bridge Kolla makes); not an error.
+    Waiting,
+    /// Its provider (or one it depends on) could not observe.
+    Unavailable,
+    /// aio created it and the topology no longer names it: apply deletes it.
+    Orphaned,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Converged,
+        Status::Drifted,
+        Status::Missing,
+        Status::Waiting,
+        Status::Unavailable,
+        Status::Orphaned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Converged => "converged",
+            Status::Drifted => "drifted",
+            Status::Missing => "missing",
+            Status::Waiting => "waiting",
+            Status::Unavailable => "unavailable",
+            Status::Orphaned => "orphaned",
+        }
+    }
+}
+
+/// One managed attribute that differs on the live system.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Difference {
+    pub attribute: String,
+    pub live: Value,
+    pub wanted: Value,
+}
+
+/// One resource's standing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceStatus {
+    pub id: ResourceId,
+    /// `None` for an orphan its provider could not observe (the plan does not say).
+    pub provider: Option<String>,
+    pub status: Status,
+    /// Live values of the managed attributes, when observed: the topology's
+    /// own when converged (that is what converged means), the observed ones
+    /// when drifted or orphaned.
+    pub live: Option<Attrs>,
+    /// What the topology says; `None` for an orphan.
+    pub wanted: Option<Attrs>,
+    /// For a drifted resource, what differs.
+    pub differences: Vec<Difference>,
+    /// Why it waits or could not be observed.
+    pub reason: Option<String>,
+    /// The provider's fuller account of the drift (a file's diff).
+    pub detail: Option<String>,
+}
+
+/// The standing of every resource of `desired` (in its order), then the orphans, by `plan`
+/// (made for `desired`).
+pub fn statuses(desired: &[Resource], plan: &Plan) -> Vec<ResourceStatus> {
+    let mut out: Vec<ResourceStatus> = desired
+        .iter()
+        .map(|r| ResourceStatus {
+            id: r.id.clone(),
+            provider: Some(r.provider.clone()),
+            status: Status::Converged,
+            live: Some(r.attrs.clone()),
+            wanted: Some(r.attrs.clone()),
+            differences: Vec::new(),
+            reason: None,
+            detail: None,
+        })
+        .collect();
+    let find = |out: &mut Vec<ResourceStatus>, id: &ResourceId| -> usize {
+        match out.iter().position(|s| s.id == *id) {
+            Some(i) => i,
+            None => {
+                out.push(ResourceStatus {
+                    id: id.clone(),
+                    provider: None,
+                    status: Status::Orphaned,
+                    live: None,
+                    wanted: None,
+                    differences: Vec::new(),
+                    reason: None,
+                    detail: None,
+                });
+                out.len() - 1
+            }
+        }
+    };
+    for c in &plan.changes {
+        let i = find(&mut out, &c.id);
+        let s = &mut out[i];
+        s.provider = Some(c.provider.clone());
+        s.detail = c.detail.clone();
+        match c.action {
+            Action::Create => {
+                s.status = Status::Missing;
+                s.live = None;
+            }
+            Action::Update | Action::Replace => {
+                s.status = Status::Drifted;
+                s.live = c.before.clone();
+                s.differences = c
+                    .differences()
+                    .into_iter()
+                    .map(|(k, live, wanted)| Difference {
+                        attribute: k.to_string(),
+                        live: live.clone(),
+                        wanted: wanted.clone(),
+                    })
+                    .collect();
+            }
+            Action::Delete => {
+                s.status = Status::Orphaned;
+                s.live = c.before.clone();
+            }
+        }
+    }
+    let pending = [
+        (&plan.waiting, Status::Waiting),
+        (&plan.unavailable, Status::Unavailable),
+    ];
+    for (list, status) in pending {
+        for p in list {
+            let i = find(&mut out, &p.id);
+            let s = &mut out[i];
+            s.status = status;
+            s.live = None;
+            s.reason = Some(p.reason.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Change, Pending};
+    use serde_json::json;
+
+    fn attrs(v: Value) -> Attrs {
+        v.as_object().unwrap().clone()
+    }
+
+    fn resource(id: &str, a: Value) -> Resource {
+        Resource {
+            id: ResourceId(id.into()),
+            provider: "p".into(),
+            attrs: attrs(a),
+            deps: vec![],
+            replace_on: vec![],
+        }
+    }
+
+    fn change(id: &str, action: Action, before: Option<Value>, after: Option<Value>) -> Change {
+        Change {
+            id: ResourceId(id.into()),
+            provider: "p".into(),
+            action,
+            before: before.map(attrs),
+            after: after.map(attrs),
+            deps: vec![],
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn each_resource_stands_as_the_plan_says() {
+        let desired = [
+            resource("link/a", json!({"state": "up"})),
+            resource("link/b", json!({"state": "up", "mtu": 1500})),
+            resource("link/c", json!({"state": "up"})),
+            resource("port/d", json!({})),
+            resource("port/e", json!({})),
+        ];
+        let plan = Plan {
+            changes: vec![
+                change(
+                    "link/b",
+                    Action::Update,
+                    Some(json!({"state": "down", "mtu": 1500})),
+                    Some(json!({"state": "up", "mtu": 1500})),
+                ),
+                change("link/c", Action::Create, None, Some(json!({"state": "up"}))),
+                change(
+                    "link/old",
+                    Action::Delete,
+                    Some(json!({"state": "up"})),
+                    None,
+                ),
+            ],
+            waiting: vec![Pending {
+                id: ResourceId("port/d".into()),
+                reason: "waits for bridge".into(),
+            }],
+            unavailable: vec![Pending {
+                id: ResourceId("port/e".into()),
+                reason: "cannot observe p".into(),
+            }],
+            ..Plan::default()
+        };
+        let got = statuses(&desired, &plan);
+        let by: Vec<(&str, Status)> = got.iter().map(|s| (s.id.0.as_str(), s.status)).collect();
+        assert_eq!(
+            by,
+            [
+                ("link/a", Status::Converged),
+                ("link/b", Status::Drifted),
+                ("link/c", Status::Missing),
+                ("port/d", Status::Waiting),
+                ("port/e", Status::Unavailable),
+                ("link/old", Status::Orphaned),
+            ]
+        );
+        assert_eq!(got[0].live, Some(attrs(json!({"state": "up"}))));
+        assert_eq!(
+            got[1].differences,
+            [Difference {
+                attribute: "state".into(),
+                live: json!("down"),
+                wanted: json!("up"),
+            }]
+        );
+        assert_eq!(got[1].live.as_ref().unwrap()["state"], "down");
+        assert_eq!(got[2].live, None);
+        assert_eq!(got[3].reason.as_deref(), Some("waits for bridge"));
+        assert_eq!(got[5].wanted, None);
+    }
+}

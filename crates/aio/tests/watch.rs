@@ -1,0 +1,166 @@
+//! `aio watch` for real, in a sandbox: drift is repaired as it happens,
+//! OVSDB is waited for, unrelated events cost nothing, SIGTERM stops it.
+
+mod common;
+
+use common::Sandbox;
+use std::io::Read;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+struct Watch {
+    child: Child,
+    log: std::path::PathBuf,
+}
+
+impl Watch {
+    fn start(sb: &Sandbox, topology: &std::path::Path) -> Watch {
+        let log = sb.state.path().join("watch.log");
+        let file = std::fs::File::create(&log).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_aio"))
+            .args(["watch", "-f"])
+            .arg(topology)
+            .args(["--netns", &sb.ns, "--state-dir"])
+            .arg(sb.state.path())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .unwrap();
+        Watch { child, log }
+    }
+
+    fn log(&self) -> String {
+        let mut text = String::new();
+        std::fs::File::open(&self.log)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    fn repairs(&self) -> usize {
+        self.log().matches("aio watch: repaired").count()
+    }
+
+    fn stop(mut self) -> String {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(
+            status.success(),
+            "watch did not stop cleanly: {status}\n{}",
+            self.log()
+        );
+        self.log()
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `check` until it holds, failing after `limit` with `what`.
+fn within(limit: Duration, what: &str, watch: &Watch, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !check() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} not within {limit:?}; watch said:\n{}",
+            watch.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn drift_is_repaired_as_it_happens_and_unrelated_events_cost_nothing() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let watch = Watch::start(&sb, &t);
+    let port_tag = || {
+        Command::new("ovs-vsctl")
+            .arg(format!("--db={}", sb.ovsdb.unix()))
+            .args(["get", "port", "v-lbaas-vlan", "tag"])
+            .output()
+            .unwrap()
+    };
+    within(Duration::from_secs(20), "the first apply", &watch, || {
+        String::from_utf8_lossy(&port_tag().stdout).trim() == "1718"
+    });
+
+    sb.ip(&["link", "del", "veth-br"]);
+    within(
+        Duration::from_secs(2),
+        "veth-br back in dummy1",
+        &watch,
+        || {
+            sb.links()
+                .get("veth-br")
+                .is_some_and(|l| l["master"] == "dummy1")
+        },
+    );
+    within(Duration::from_secs(1), "a log line", &watch, || {
+        watch.log().contains("repaired + link/veth-br")
+    });
+
+    sb.ovsdb.vsctl(&["set", "port", "v-lbaas-vlan", "tag=99"]);
+    within(Duration::from_secs(2), "tag 1718 again", &watch, || {
+        String::from_utf8_lossy(&port_tag().stdout).trim() == "1718"
+    });
+    within(Duration::from_secs(1), "a log line", &watch, || {
+        watch
+            .log()
+            .contains("repaired ~ ovs-port/br-ex/v-lbaas-vlan  tag: 99 -> 1718")
+    });
+
+    // 1000 events about links aio does not manage.
+    std::thread::sleep(Duration::from_millis(500));
+    let before = watch.repairs();
+    let mut batch = String::new();
+    for i in 0..250 {
+        batch += &format!(
+            "link add x{i} type bridge\nlink set x{i} up\nlink set x{i} down\nlink del x{i}\n"
+        );
+    }
+    let storm = sb.state.path().join("storm.batch");
+    std::fs::write(&storm, batch).unwrap();
+    sb.ip(&["-batch", storm.to_str().unwrap()]);
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        watch.repairs(),
+        before,
+        "unrelated events led to an apply:\n{}",
+        watch.log()
+    );
+    let log = watch.stop();
+    assert!(log.trim_end().ends_with("aio watch: stopped"), "{log}");
+}
+
+#[test]
+fn ovsdb_appearing_later_gets_the_port_once_it_is_there() {
+    let mut sb = Sandbox::new();
+    sb.ovsdb.kill();
+    let t = sb.reference();
+    let watch = Watch::start(&sb, &t);
+    within(Duration::from_secs(20), "the links", &watch, || {
+        sb.links().contains_key("v-lbaas-vlan")
+    });
+    std::thread::sleep(Duration::from_secs(10));
+    assert!(
+        watch.log().contains("not yet: ovs-port/br-ex/v-lbaas-vlan"),
+        "{}",
+        watch.log()
+    );
+    sb.ovsdb.restart();
+    let tag = || {
+        sb.ovsdb
+            .vsctl(&["--if-exists", "get", "port", "v-lbaas-vlan", "tag"])
+    };
+    within(Duration::from_secs(5), "the port on br-ex", &watch, || {
+        tag() == "1718"
+    });
+    watch.stop();
+}
