@@ -5,8 +5,15 @@ use std::process::Command;
 use crate::{require_root, sh};
 
 /// Debian packages the tests use: `ip` for sandboxes, `ping` for traffic,
-/// `nft` for NAT, `ovsdb-server`/`ovs-vswitchd` for Open vSwitch.
-const PACKAGES: [&str; 4] = ["iproute2", "iputils-ping", "nftables", "openvswitch-switch"];
+/// `nft` for NAT, `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, `dot` to
+/// render `aio graph`.
+const PACKAGES: [&str; 5] = [
+    "iproute2",
+    "iputils-ping",
+    "nftables",
+    "openvswitch-switch",
+    "graphviz",
+];
 /// Makes package scripts leave services alone: nothing may start in the root namespace.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 

@@ -4,7 +4,8 @@ use futures::TryStreamExt;
 use ipnet::IpNet;
 use rtnetlink::Handle;
 use rtnetlink::packet_route::address::{AddressAttribute, AddressFlags, AddressHeaderFlags};
-use rtnetlink::packet_route::link::{LinkAttribute, LinkFlags, LinkInfo};
+use rtnetlink::packet_route::AddressFamily;
+use rtnetlink::packet_route::link::{LinkAttribute, LinkExtentMask, LinkFlags, LinkInfo};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +35,8 @@ pub struct Snapshot {
     pub addrs: Vec<Addr>,
     by_name: HashMap<String, usize>,
     by_index: HashMap<u32, usize>,
+    /// A link's addresses, as positions in `addrs`.
+    addrs_by_link: HashMap<u32, Vec<usize>>,
 }
 
 impl Snapshot {
@@ -51,11 +54,35 @@ impl Snapshot {
             .enumerate()
             .map(|(i, l)| (l.index, i))
             .collect();
+        let mut addrs_by_link: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, a) in addrs.iter().enumerate() {
+            addrs_by_link.entry(a.index).or_default().push(i);
+        }
         Ok(Snapshot {
             links,
             addrs,
             by_name,
             by_index,
+            addrs_by_link,
+        })
+    }
+
+    /// Links alone, for what needs only names and indexes.
+    pub async fn links_only(handle: &Handle) -> Result<Snapshot, rtnetlink::Error> {
+        let links = links(handle).await?;
+        Ok(Snapshot {
+            by_name: links
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.name.clone(), i))
+                .collect(),
+            by_index: links
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.index, i))
+                .collect(),
+            links,
+            ..Snapshot::default()
         })
     }
 
@@ -70,13 +97,19 @@ impl Snapshot {
     }
 
     pub fn addrs_of(&self, index: u32) -> impl Iterator<Item = &Addr> {
-        self.addrs.iter().filter(move |a| a.index == index)
+        let at = self.addrs_by_link.get(&index).map_or(&[][..], Vec::as_slice);
+        at.iter().map(|i| &self.addrs[*i])
     }
 }
 
 async fn links(handle: &Handle) -> Result<Vec<Link>, rtnetlink::Error> {
     let mut out = Vec::new();
-    let mut dump = handle.link().get().execute();
+    // Counters are the bulk of a link message and aio reads none.
+    let mut dump = handle
+        .link()
+        .get()
+        .set_filter_mask(AddressFamily::Unspec, vec![LinkExtentMask::SkipStats])
+        .execute();
     while let Some(m) = dump.try_next().await? {
         let mut link = Link {
             index: m.header.index,
@@ -87,12 +120,15 @@ async fn links(handle: &Handle) -> Result<Vec<Link>, rtnetlink::Error> {
             master: None,
             link: None,
         };
+        let mut elsewhere = false;
         for a in m.attributes {
             match a {
                 LinkAttribute::IfName(n) => link.name = n,
                 LinkAttribute::Mtu(v) => link.mtu = Some(v),
                 LinkAttribute::Controller(v) => link.master = Some(v),
                 LinkAttribute::Link(v) => link.link = Some(v),
+                // IFLA_LINK then names a link of another namespace.
+                LinkAttribute::LinkNetNsId(_) => elsewhere = true,
                 LinkAttribute::LinkInfo(infos) => {
                     for info in infos {
                         if let LinkInfo::Kind(k) = info {
@@ -102,6 +138,9 @@ async fn links(handle: &Handle) -> Result<Vec<Link>, rtnetlink::Error> {
                 }
                 _ => {}
             }
+        }
+        if elsewhere {
+            link.link = None;
         }
         out.push(link);
     }

@@ -10,6 +10,7 @@
 mod dump;
 mod events;
 mod facts;
+mod lean;
 mod ops;
 mod provider;
 mod resources;
@@ -38,13 +39,14 @@ pub enum NetlinkError {
 
 /// A netlink handle whose socket lives in network namespace `netns` (or the
 /// caller's). Call from within a tokio runtime: the connection task is
-/// spawned on it.
+/// spawned on it. Link messages come through it cut down to what aio reads
+/// (see `lean.rs`).
 pub async fn connect(netns: Option<&str>) -> Result<Handle, NetlinkError> {
     let runtime = tokio::runtime::Handle::current();
     aio_netns::run_in(netns, move || {
         // The socket registers with the runtime's reactor when it is made.
         let _guard = runtime.enter();
-        let (connection, handle, _) = rtnetlink::new_connection()?;
+        let (connection, handle, _) = rtnetlink::new_connection_with_socket::<lean::LeanSocket>()?;
         runtime.spawn(connection);
         Ok(handle)
     })?

@@ -97,6 +97,28 @@ pub enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 30.0)]
         lock_timeout: f64,
     },
+    /// Show the live state of what the topology manages: each resource converged, drifted, missing, waiting or unavailable (changes nothing)
+    Show {
+        #[command(flatten)]
+        target: Target,
+        /// Print it as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the dependency graph of the topology's resources as Graphviz DOT, e.g. `aio graph | dot -Tsvg > graph.svg`
+    ///
+    /// One cluster per provider; an edge from each resource to each one it depends on.
+    /// Reads the file only, without root or a live system: an `auto` uplink is
+    /// written as the placeholder `${uplink}` (in the NAT rule's name).
+    Graph {
+        #[command(flatten)]
+        file: FileArg,
+    },
+    /// Run `aio watch` from boot on, as the systemd service aio.service
+    Service {
+        #[command(subcommand)]
+        action: ServiceAction,
+    },
     /// Print shell completions to stdout, e.g. `aio completions bash > /etc/bash_completion.d/aio`
     Completions {
         #[arg(value_enum)]
@@ -142,4 +164,36 @@ impl Target {
             (None, None) => PathBuf::from("/var/lib/aio"),
         }
     }
+}
+
+#[derive(Subcommand)]
+pub enum ServiceAction {
+    /// Write aio.service (`aio watch -f FILE`, before Docker), then `systemctl daemon-reload` and `systemctl enable aio.service`
+    Install {
+        #[command(flatten)]
+        file: FileArg,
+        #[command(flatten)]
+        unit: UnitArgs,
+    },
+    /// `systemctl disable --now aio.service`, remove the unit, `systemctl daemon-reload`
+    Uninstall {
+        #[command(flatten)]
+        unit: UnitArgs,
+    },
+}
+
+#[derive(Args)]
+pub struct UnitArgs {
+    /// Print what would be done (and the unit), changing nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace or remove an aio.service that aio did not write, or that differs
+    #[arg(long)]
+    pub force: bool,
+    /// The directory of the unit file
+    #[arg(long, value_name = "DIR", default_value = "/etc/systemd/system")]
+    pub unit_dir: PathBuf,
+    /// Only write or remove the unit file; run no systemctl (an image build, a chroot)
+    #[arg(long)]
+    pub no_systemctl: bool,
 }

@@ -26,6 +26,40 @@ pub struct Session {
     netns: Option<String>,
 }
 
+/// The resources a topology wants, given the facts.
+pub struct Desired {
+    pub resources: Vec<Resource>,
+    /// Sysctls left out because a sandbox only has its own `net.*` keys.
+    pub skipped_sysctls: Vec<String>,
+    pub deployment: Option<aio_kolla::Deployment>,
+}
+
+/// Every provider's resources for `topology`: the one place that knows them all.
+pub fn desire(
+    topology: &aio_topology::Topology,
+    facts: &Facts,
+    in_netns: bool,
+) -> Result<Desired, Failure> {
+    let missing =
+        |what: &str, e: aio_topology::MissingFact| Failure::Refused(format!("{what}: {e}"));
+    let (sysctls, skipped_sysctls) = aio_sysctl::resources(topology, in_netns);
+    let deployment =
+        aio_kolla::Deployment::new(topology, facts).map_err(|e| missing("[kolla]", e))?;
+    let mut resources = aio_netlink::resources(topology);
+    resources.extend(sysctls);
+    resources.extend(aio_nat::resources(topology, facts).map_err(|e| missing("[[nat]]", e))?);
+    resources.extend(deployment.as_ref().map(|d| d.resource()));
+    resources.extend(aio_ovs::resources(
+        topology,
+        deployment.as_ref().map(|_| aio_kolla::resource_id()),
+    ));
+    Ok(Desired {
+        resources,
+        skipped_sysctls,
+        deployment,
+    })
+}
+
 impl Session {
     /// Loads and checks the file, then learns the facts from the system it targets.
     pub async fn open(target: &Target) -> Result<Session, Failure> {
@@ -51,19 +85,11 @@ impl Session {
         };
         topology.check_facts(&facts)?;
 
-        let missing =
-            |what: &str, e: aio_topology::MissingFact| Failure::Refused(format!("{what}: {e}"));
-        let (sysctls, skipped_sysctls) = aio_sysctl::resources(&topology, netns.is_some());
-        let deployment =
-            aio_kolla::Deployment::new(&topology, &facts).map_err(|e| missing("[kolla]", e))?;
-        let mut desired = aio_netlink::resources(&topology);
-        desired.extend(sysctls);
-        desired.extend(aio_nat::resources(&topology, &facts).map_err(|e| missing("[[nat]]", e))?);
-        desired.extend(deployment.as_ref().map(|d| d.resource()));
-        desired.extend(aio_ovs::resources(
-            &topology,
-            deployment.as_ref().map(|_| aio_kolla::resource_id()),
-        ));
+        let Desired {
+            resources: desired,
+            skipped_sysctls,
+            deployment,
+        } = desire(&topology, &facts, netns.is_some())?;
 
         let netlink = aio_netlink::NetlinkProvider::new(handle, facts.uplink.clone());
         let mut engine = Engine::new(&state_dir)

@@ -15,6 +15,10 @@ struct Watch {
 
 impl Watch {
     fn start(sb: &Sandbox, topology: &std::path::Path) -> Watch {
+        Watch::start_with(sb, topology, &[])
+    }
+
+    fn start_with(sb: &Sandbox, topology: &std::path::Path, env: &[(&str, &str)]) -> Watch {
         let log = sb.state.path().join("watch.log");
         let file = std::fs::File::create(&log).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_aio"))
@@ -24,6 +28,7 @@ impl Watch {
             .arg(sb.state.path())
             .stdout(file.try_clone().unwrap())
             .stderr(file)
+            .envs(env.iter().copied())
             .spawn()
             .unwrap();
         Watch { child, log }
@@ -162,5 +167,35 @@ fn ovsdb_appearing_later_gets_the_port_once_it_is_there() {
     within(Duration::from_secs(5), "the port on br-ex", &watch, || {
         tag() == "1718"
     });
+    watch.stop();
+}
+
+#[test]
+fn it_tells_systemd_it_is_ready_once_the_hosts_plumbing_is_in_place() {
+    let sb = Sandbox::new();
+    let t = sb.reference_with_actions(true);
+    let socket_path = sb.state.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    // Kolla's actions would fail here (no stand-in): they come after ready.
+    let watch = Watch::start_with(
+        &sb,
+        &t,
+        &[
+            ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
+            ("AIO_KOLLA_ANSIBLE", "/bin/false"),
+        ],
+    );
+    let mut buf = [0u8; 64];
+    let n = socket
+        .recv(&mut buf)
+        .unwrap_or_else(|e| panic!("no READY=1: {e}\n{}", watch.log()));
+    assert_eq!(&buf[..n], b"READY=1");
+    let links = sb.links();
+    for name in ["veth-ovs", "v-lbaas", "dummy1"] {
+        assert!(links.contains_key(name), "ready before {name} existed");
+    }
     watch.stop();
 }

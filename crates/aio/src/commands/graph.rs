@@ -36,19 +36,7 @@ pub fn desired(topology: &Topology) -> Result<Vec<Resource>, Failure> {
             _ => Ipv4Addr::UNSPECIFIED,
         }),
     };
-    let missing =
-        |what: &str, e: aio_topology::MissingFact| Failure::Refused(format!("{what}: {e}"));
-    let deployment =
-        aio_kolla::Deployment::new(topology, &facts).map_err(|e| missing("[kolla]", e))?;
-    let mut desired = aio_netlink::resources(topology);
-    desired.extend(aio_sysctl::resources(topology, false).0);
-    desired.extend(aio_nat::resources(topology, &facts).map_err(|e| missing("[[nat]]", e))?);
-    desired.extend(deployment.as_ref().map(|d| d.resource()));
-    desired.extend(aio_ovs::resources(
-        topology,
-        deployment.as_ref().map(|_| aio_kolla::resource_id()),
-    ));
-    Ok(desired)
+    Ok(crate::session::desire(topology, &facts, false)?.resources)
 }
 
 /// `resources` as a DOT digraph named after `source`: a cluster per
@@ -64,14 +52,20 @@ pub fn dot(resources: &[Resource], source: &str) -> String {
     }
     let mut out = String::new();
     let _ = writeln!(out, "// aio graph of {source}");
-    out.push_str("// An edge goes from a resource to one it depends on; `aio apply` makes it after.\n");
+    out.push_str(
+        "// An edge goes from a resource to one it depends on; `aio apply` makes it after.\n",
+    );
     out.push_str("digraph aio {\n");
     out.push_str("  rankdir=RL;\n");
     out.push_str("  newrank=true;\n");
     out.push_str("  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n");
     out.push_str("  edge [arrowsize=0.7];\n");
     for (provider, ids) in &clusters {
-        let _ = writeln!(out, "\n  subgraph {} {{", quote(&format!("cluster_{provider}")));
+        let _ = writeln!(
+            out,
+            "\n  subgraph {} {{",
+            quote(&format!("cluster_{provider}"))
+        );
         let _ = writeln!(out, "    label={};", quote(provider));
         out.push_str("    style=dashed;\n    fontname=\"Helvetica\";\n");
         for id in ids {
@@ -141,14 +135,20 @@ mod tests {
 
     #[test]
     fn the_reference_needs_no_live_facts() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/openstack-aio.toml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/openstack-aio.toml"
+        );
         let topology = aio_topology::load(Path::new(path)).unwrap();
         let ids: Vec<String> = desired(&topology)
             .unwrap()
             .into_iter()
             .map(|r| r.id.0)
             .collect();
-        assert!(ids.contains(&"nat/${uplink}/10.0.2.0/24".to_string()), "{ids:?}");
+        assert!(
+            ids.contains(&"nat/${uplink}/10.0.2.0/24".to_string()),
+            "{ids:?}"
+        );
         assert!(ids.contains(&"kolla/deployment".to_string()));
     }
 }

@@ -3,13 +3,16 @@
 mod apply;
 mod completions;
 mod destroy;
+mod graph;
 mod init;
 mod plan;
 mod saved;
+mod service;
+mod show;
 mod watch;
 
 use crate::Failure;
-use crate::cli::Command;
+use crate::cli::{Command, ServiceAction};
 
 /// Exit code 2: `plan --detailed-exitcode` found changes.
 const CHANGES_PENDING: u8 = 2;
@@ -68,5 +71,11 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             resync,
             lock_timeout,
         } => watch::run(&target, resync, lock_timeout).await,
+        Command::Show { target, json } => show::run(&target, json).await,
+        Command::Graph { file } => graph::run(&file.path),
+        Command::Service { action } => match action {
+            ServiceAction::Install { file, unit } => service::install(&file.path, &unit),
+            ServiceAction::Uninstall { unit } => service::uninstall(&unit),
+        },
     }
 }

@@ -24,7 +24,10 @@ pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
             "format_version": 1,
             "facts": plan.facts,
             "resources": all,
-            "summary": summary(&all),
+            "summary": summary(&all)
+                .into_iter()
+                .map(|(st, n)| (st.as_str().to_string(), Value::from(n)))
+                .collect::<serde_json::Map<_, _>>(),
         });
         println!(
             "{}",
@@ -46,32 +49,33 @@ pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
         anstream::println!("{}", line(s, width));
     }
     let counts: Vec<String> = summary(&all)
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(k, n)| format!("{n} {k}"))
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(st, n)| format!("{n} {}", st.as_str()))
         .collect();
     println!("\n{}", counts.join(", "));
+    if !session.skipped_sysctls.is_empty() {
+        let note = styled(crate::output::NOTE, "note:");
+        anstream::eprintln!(
+            "{note} in a network namespace only net.* sysctls are its own; left out: {}",
+            session.skipped_sysctls.join(", ")
+        );
+    }
     Ok(0)
 }
 
 /// How many resources stand in each status, every status named.
-fn summary(all: &[ResourceStatus]) -> serde_json::Map<String, Value> {
+fn summary(all: &[ResourceStatus]) -> Vec<(Status, usize)> {
     Status::ALL
-        .iter()
-        .map(|st| {
-            let n = all.iter().filter(|s| s.status == *st).count();
-            (st.as_str().to_string(), Value::from(n))
-        })
+        .into_iter()
+        .map(|st| (st, all.iter().filter(|s| s.status == st).count()))
         .collect()
 }
 
 /// `  drifted      link/v-lbaas  kind=veth, peer=v-lbaas-vlan, state=down`
 /// and, under it, what differs or why it waits.
 fn line(s: &ResourceStatus, width: usize) -> String {
-    let word = styled(
-        style(s.status),
-        &format!("{:<width$}", s.status.as_str()),
-    );
+    let word = styled(style(s.status), &format!("{:<width$}", s.status.as_str()));
     let mut out = format!("  {word}  {}", s.id);
     let name = s.id.name();
     let shown = match (&s.live, &s.wanted) {

@@ -44,6 +44,10 @@ pub async fn run(target: &Target, resync: f64, lock_timeout: f64) -> Result<u8, 
         session.desired.len(),
         target.file.path.display()
     );
+    // First what Kolla's containers need from the host, then tell systemd we
+    // are ready (docker.service starts after us), then the rest.
+    reconcile(&session, target, lock_timeout, true).await;
+    notify_ready();
     let mut backoff = None;
     let mut due = Some(Instant::now());
     let mut next_resync = Instant::now() + resync;
@@ -73,7 +77,7 @@ pub async fn run(target: &Target, resync: f64, lock_timeout: f64) -> Result<u8, 
                 }
                 if due.is_some_and(|d| d <= Instant::now()) {
                     due = None;
-                    let held = reconcile(&session, target, lock_timeout).await;
+                    let held = reconcile(&session, target, lock_timeout, false).await;
                     // Our own changes are announced too: they are not drift.
                     while kernel.try_recv().is_ok() {}
                     while ovs.try_recv().is_ok() {}
@@ -93,16 +97,35 @@ pub async fn run(target: &Target, resync: f64, lock_timeout: f64) -> Result<u8, 
     Ok(0)
 }
 
-/// One plan and, if needed, one apply, each change logged on a line. Returns
-/// whether something could not be checked (and so wants another look soon).
-async fn reconcile(session: &Session, target: &Target, lock_timeout: Duration) -> bool {
-    let plan = match session.plan().await {
+/// One plan and, if needed, one apply, each change logged on a line; with
+/// `host_only`, Kolla's deployment and what waits for it are left for later.
+/// Returns whether something could not be checked (and wants another look soon).
+async fn reconcile(
+    session: &Session,
+    target: &Target,
+    lock_timeout: Duration,
+    host_only: bool,
+) -> bool {
+    let mut plan = match session.plan().await {
         Ok(plan) => plan,
         Err(e) => {
             eprintln!("aio watch: cannot plan: {e}");
             return true;
         }
     };
+    if host_only {
+        let kolla = |c: &aio_engine::Change| {
+            c.provider == aio_kolla::PROVIDER || c.deps.contains(&aio_kolla::resource_id())
+        };
+        let (later, now): (Vec<_>, Vec<_>) = plan.changes.drain(..).partition(kolla);
+        plan.changes = now;
+        let reason = "after the host's own plumbing".to_string();
+        plan.waiting
+            .extend(later.into_iter().map(|c| aio_engine::Pending {
+                id: c.id,
+                reason: reason.clone(),
+            }));
+    }
     let held = !plan.unavailable.is_empty();
     for p in plan
         .unavailable
@@ -141,6 +164,29 @@ async fn reconcile(session: &Session, target: &Target, lock_timeout: Duration) -
             eprintln!("aio watch: apply failed: {e}");
             true
         }
+    }
+}
+
+/// Tells systemd (a `Type=notify` unit) that the host's plumbing is in place.
+fn notify_ready() {
+    let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
+        return;
+    };
+    let path = path.to_string_lossy().into_owned();
+    let Ok(socket) = std::os::unix::net::UnixDatagram::unbound() else {
+        return;
+    };
+    // A leading `@` names a socket in the abstract namespace.
+    let sent = match path.strip_prefix('@') {
+        Some(name) => {
+            use std::os::linux::net::SocketAddrExt;
+            std::os::unix::net::SocketAddr::from_abstract_name(name)
+                .and_then(|a| socket.send_to_addr(b"READY=1", &a))
+        }
+        None => socket.send_to(b"READY=1", &path),
+    };
+    if let Err(e) = sent {
+        eprintln!("aio watch: cannot tell systemd it is ready: {e}");
     }
 }
 

@@ -1,0 +1,235 @@
+//! `aio service install|uninstall` against a temporary unit dir, with a
+//! stand-in `systemctl` on `PATH` that records its calls (no systemd runs
+//! here): the unit's text, the round trip, refusals, a missing systemctl.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::REFERENCE;
+
+/// A temp dir holding a topology, a unit dir and a `bin` dir for `PATH`.
+struct Host {
+    dir: tempfile::TempDir,
+}
+
+impl Host {
+    fn new() -> Host {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(REFERENCE, dir.path().join("topology.toml")).unwrap();
+        std::fs::create_dir(dir.path().join("units")).unwrap();
+        std::fs::create_dir(dir.path().join("bin")).unwrap();
+        Host { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn unit(&self) -> PathBuf {
+        self.path("units/aio.service")
+    }
+
+    /// A stand-in systemctl that records each call and exits with `code`.
+    fn systemctl(&self, code: i32) {
+        let log = self.path("calls");
+        let script = format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\n[ {code} = 0 ] || echo 'Failed to connect to bus' >&2\nexit {code}\n",
+            log.display()
+        );
+        let path = self.path("bin/systemctl");
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.path("calls"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// `aio service ARGS --unit-dir units`, run in the temp dir with only `bin` on `PATH`.
+    fn aio(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_aio"))
+            .arg("service")
+            .args(args)
+            .arg("--unit-dir")
+            .arg(self.path("units"))
+            .current_dir(self.dir.path())
+            .env("PATH", self.path("bin"))
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap()
+    }
+}
+
+fn ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn refused(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn aio_binary() -> PathBuf {
+    std::fs::canonicalize(env!("CARGO_BIN_EXE_aio")).unwrap()
+}
+
+#[test]
+fn the_unit_runs_watch_on_the_absolute_file_after_the_network_and_before_docker() {
+    let host = Host::new();
+    host.systemctl(0);
+    let out = ok(&host.aio(&["install", "-f", "topology.toml", "--dry-run"]));
+    let topology = std::fs::canonicalize(host.path("topology.toml")).unwrap();
+    let exec = format!(
+        "ExecStart={} watch -f {}",
+        aio_binary().display(),
+        topology.display()
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    for line in [
+        "[Unit]",
+        "Wants=network-online.target",
+        "After=network-online.target",
+        "Before=docker.service",
+        "[Service]",
+        &exec,
+        "Restart=on-failure",
+        "RestartSec=5s",
+        "KillSignal=SIGTERM",
+        "[Install]",
+        "WantedBy=multi-user.target",
+    ] {
+        assert!(lines.contains(&line), "{line} missing from:\n{out}");
+    }
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("After=") && l.contains("openvswitch")),
+        "aio waits for OVSDB itself:\n{out}"
+    );
+    let unit = host.unit();
+    for line in [
+        format!("would write {}", unit.display()),
+        "would run: systemctl daemon-reload".into(),
+        "would run: systemctl enable aio.service".into(),
+    ] {
+        assert!(lines.contains(&line.as_str()), "{line} missing:\n{out}");
+    }
+    assert!(!unit.exists(), "--dry-run wrote the unit");
+    assert_eq!(
+        host.calls(),
+        Vec::<String>::new(),
+        "--dry-run ran systemctl"
+    );
+}
+
+#[test]
+fn install_and_uninstall_round_trip() {
+    let host = Host::new();
+    host.systemctl(0);
+    let shown = ok(&host.aio(&["install", "-f", "topology.toml", "--dry-run"]));
+    let out = ok(&host.aio(&["install", "-f", "topology.toml"]));
+    assert!(out.contains("aio.service is enabled"), "{out}");
+    let text = std::fs::read_to_string(host.unit()).unwrap();
+    assert!(shown.starts_with(&text), "the dry run showed another unit");
+    let mode = std::fs::metadata(host.unit()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o644);
+    assert_eq!(host.calls(), ["daemon-reload", "enable aio.service"]);
+
+    // Again: the same unit stays, systemctl is asked again (harmless).
+    let out = ok(&host.aio(&["install", "-f", "topology.toml"]));
+    assert!(out.contains("is already this unit"), "{out}");
+    assert_eq!(std::fs::read_to_string(host.unit()).unwrap(), text);
+
+    let out = ok(&host.aio(&["uninstall", "--dry-run"]));
+    assert!(
+        out.contains("would run: systemctl disable --now aio.service"),
+        "{out}"
+    );
+    assert!(host.unit().exists(), "--dry-run removed the unit");
+    ok(&host.aio(&["uninstall"]));
+    assert!(!host.unit().exists());
+    assert_eq!(
+        host.calls()[4..],
+        ["disable --now aio.service", "daemon-reload"]
+    );
+    let out = ok(&host.aio(&["uninstall"]));
+    assert!(out.contains("nothing to do"), "{out}");
+    assert_eq!(std::fs::read_dir(host.path("units")).unwrap().count(), 0);
+}
+
+#[test]
+fn a_different_unit_is_kept_without_force() {
+    let host = Host::new();
+    host.systemctl(0);
+    let foreign = "[Unit]\nDescription=someone else's aio\n";
+    std::fs::write(host.unit(), foreign).unwrap();
+
+    let err = refused(&host.aio(&["install", "-f", "topology.toml"]));
+    assert!(err.contains("differs") && err.contains("--force"), "{err}");
+    let err = refused(&host.aio(&["uninstall"]));
+    assert!(err.contains("not written by aio"), "{err}");
+    assert_eq!(std::fs::read_to_string(host.unit()).unwrap(), foreign);
+    assert_eq!(host.calls(), Vec::<String>::new());
+
+    ok(&host.aio(&["install", "-f", "topology.toml", "--force"]));
+    assert_ne!(std::fs::read_to_string(host.unit()).unwrap(), foreign);
+
+    // aio's own unit for another file is different too.
+    std::fs::copy(REFERENCE, host.path("other.toml")).unwrap();
+    let err = refused(&host.aio(&["install", "-f", "other.toml"]));
+    assert!(err.contains("an earlier aio service install"), "{err}");
+    let out = ok(&host.aio(&["install", "-f", "other.toml", "--dry-run"]));
+    assert!(out.contains("would stop: "), "{out}");
+}
+
+#[test]
+fn without_systemctl_nothing_is_written_unless_asked() {
+    let host = Host::new();
+    let err = refused(&host.aio(&["install", "-f", "topology.toml"]));
+    assert!(err.contains("systemctl not found"), "{err}");
+    assert!(!host.unit().exists());
+
+    let out = ok(&host.aio(&["install", "-f", "topology.toml", "--no-systemctl"]));
+    assert!(!out.contains("systemctl"), "{out}");
+    assert!(host.unit().exists());
+    let err = refused(&host.aio(&["uninstall"]));
+    assert!(err.contains("systemctl not found"), "{err}");
+    assert!(host.unit().exists());
+    ok(&host.aio(&["uninstall", "--no-systemctl"]));
+    assert!(!host.unit().exists());
+}
+
+#[test]
+fn failures_are_named() {
+    let host = Host::new();
+    host.systemctl(1);
+    let err = refused(&host.aio(&["install", "-f", "topology.toml"]));
+    assert!(
+        err.contains("systemctl daemon-reload failed") && err.contains("Failed to connect to bus"),
+        "{err}"
+    );
+    let err = refused(&host.aio(&["install", "-f", "missing.toml", "--no-systemctl"]));
+    assert!(err.contains("missing.toml"), "{err}");
+    std::fs::write(host.path("bad.toml"), "version = 1\nadress = 1\n").unwrap();
+    let err = refused(&host.aio(&["install", "-f", "bad.toml", "--no-systemctl"]));
+    assert!(err.contains("bad.toml:2:1"), "{err}");
+    assert!(!Path::new(&host.path("units/aio.service.aio-tmp")).exists());
+}
