@@ -1,7 +1,9 @@
 //! `cargo xtask ci`: install what the tests need, then format check, clippy, every test.
 //! `cargo xtask demo`: the reference topology planned and applied in a sandbox.
 //! `cargo xtask schema`: docs/topology.schema.json; `cargo xtask man`: man pages in target/man.
+//! `cargo xtask bench`: aio's cost against ip -batch, ovs-vsctl (and nmstatectl) into docs/benchmarks.md.
 
+mod bench;
 mod ci;
 mod demo;
 mod docs;
@@ -17,7 +19,11 @@ fn main() -> ExitCode {
         "demo" => demo::run(&args[1..]),
         "schema" => docs::schema(),
         "man" => docs::man().map(|_| ()),
-        _ => Err("usage: cargo xtask ci | demo [--install-deps] | schema | man".to_string()),
+        "bench" => bench::run(&args[1..]),
+        _ => Err(
+            "usage: cargo xtask ci | demo [--install-deps] | schema | man | bench [--with-nmstate]"
+                .to_string(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -63,8 +63,10 @@ impl State {
         let write = || -> std::io::Result<()> {
             std::fs::create_dir_all(dir)?;
             let mut tmp = tempfile_in(dir)?;
-            serde_json::to_writer_pretty(&mut tmp.1, self)?;
-            tmp.1.write_all(b"\n")?;
+            // One write: serde_json writes every token on its own.
+            let mut text = serde_json::to_vec_pretty(self)?;
+            text.push(b'\n');
+            tmp.1.write_all(&text)?;
             tmp.1.sync_all()?;
             std::fs::rename(&tmp.0, &path)?;
             std::fs::File::open(dir)?.sync_all()

@@ -1,12 +1,17 @@
-//! One dump of all links and one of all addresses: everything observe needs.
+//! One dump of all links and one of all addresses: everything observe needs;
+//! or one link and its addresses, for the uplink's facts.
 
 use futures::TryStreamExt;
 use ipnet::IpNet;
 use rtnetlink::Handle;
-use rtnetlink::packet_route::address::{AddressAttribute, AddressFlags, AddressHeaderFlags};
 use rtnetlink::packet_route::AddressFamily;
-use rtnetlink::packet_route::link::{LinkAttribute, LinkExtentMask, LinkFlags, LinkInfo};
+use rtnetlink::packet_route::address::{AddressAttribute, AddressFlags, AddressHeaderFlags};
+use rtnetlink::packet_route::link::{
+    LinkAttribute, LinkExtentMask, LinkFlags, LinkInfo, LinkMessage,
+};
 use std::collections::HashMap;
+
+const ENODEV: i32 = 19;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
@@ -19,6 +24,13 @@ pub struct Link {
     pub master: Option<u32>,
     /// For a veth: its peer's index (when the peer is in this namespace).
     pub link: Option<u32>,
+}
+
+/// How [`Snapshot::one`] finds its link.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    Name(&'a str),
+    Index(u32),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,10 +52,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub async fn take(handle: &Handle) -> Result<Snapshot, rtnetlink::Error> {
-        // One dump at a time: the kernel answers EBUSY to a second dump on a socket.
-        let links = links(handle).await?;
-        let addrs = addrs(handle).await?;
+    fn new(links: Vec<Link>, addrs: Vec<Addr>) -> Snapshot {
         let by_name = links
             .iter()
             .enumerate()
@@ -58,32 +67,45 @@ impl Snapshot {
         for (i, a) in addrs.iter().enumerate() {
             addrs_by_link.entry(a.index).or_default().push(i);
         }
-        Ok(Snapshot {
+        Snapshot {
             links,
             addrs,
             by_name,
             by_index,
             addrs_by_link,
-        })
+        }
+    }
+
+    pub async fn take(handle: &Handle) -> Result<Snapshot, rtnetlink::Error> {
+        // One dump at a time: the kernel answers EBUSY to a second dump on a socket.
+        let links = links(handle).await?;
+        let addrs = addrs(handle).await?;
+        Ok(Snapshot::new(links, addrs))
     }
 
     /// Links alone, for what needs only names and indexes.
     pub async fn links_only(handle: &Handle) -> Result<Snapshot, rtnetlink::Error> {
-        let links = links(handle).await?;
-        Ok(Snapshot {
-            by_name: links
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (l.name.clone(), i))
-                .collect(),
-            by_index: links
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (l.index, i))
-                .collect(),
-            links,
-            ..Snapshot::default()
-        })
+        Ok(Snapshot::new(links(handle).await?, Vec::new()))
+    }
+
+    /// One link, asked for by name or index, and its addresses: no link dump.
+    pub async fn one(handle: &Handle, which: Which<'_>) -> Result<Snapshot, rtnetlink::Error> {
+        let request = handle.link().get();
+        let request = match which {
+            Which::Name(name) => request.match_name(name.to_string()),
+            Which::Index(index) => request.match_index(index),
+        };
+        let link = match request.execute().try_next().await {
+            Ok(m) => m.map(link_of),
+            Err(e) if crate::errno(&e) == Some(ENODEV) => None,
+            Err(e) => return Err(e),
+        };
+        let Some(link) = link else {
+            return Ok(Snapshot::default());
+        };
+        let mut addrs = addrs(handle).await?;
+        addrs.retain(|a| a.index == link.index);
+        Ok(Snapshot::new(vec![link], addrs))
     }
 
     pub fn link(&self, name: &str) -> Option<&Link> {
@@ -97,7 +119,10 @@ impl Snapshot {
     }
 
     pub fn addrs_of(&self, index: u32) -> impl Iterator<Item = &Addr> {
-        let at = self.addrs_by_link.get(&index).map_or(&[][..], Vec::as_slice);
+        let at = self
+            .addrs_by_link
+            .get(&index)
+            .map_or(&[][..], Vec::as_slice);
         at.iter().map(|i| &self.addrs[*i])
     }
 }
@@ -111,40 +136,44 @@ async fn links(handle: &Handle) -> Result<Vec<Link>, rtnetlink::Error> {
         .set_filter_mask(AddressFamily::Unspec, vec![LinkExtentMask::SkipStats])
         .execute();
     while let Some(m) = dump.try_next().await? {
-        let mut link = Link {
-            index: m.header.index,
-            name: String::new(),
-            kind: None,
-            up: m.header.flags.contains(LinkFlags::Up),
-            mtu: None,
-            master: None,
-            link: None,
-        };
-        let mut elsewhere = false;
-        for a in m.attributes {
-            match a {
-                LinkAttribute::IfName(n) => link.name = n,
-                LinkAttribute::Mtu(v) => link.mtu = Some(v),
-                LinkAttribute::Controller(v) => link.master = Some(v),
-                LinkAttribute::Link(v) => link.link = Some(v),
-                // IFLA_LINK then names a link of another namespace.
-                LinkAttribute::LinkNetNsId(_) => elsewhere = true,
-                LinkAttribute::LinkInfo(infos) => {
-                    for info in infos {
-                        if let LinkInfo::Kind(k) = info {
-                            link.kind = Some(k.to_string());
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        if elsewhere {
-            link.link = None;
-        }
-        out.push(link);
+        out.push(link_of(m));
     }
     Ok(out)
+}
+
+fn link_of(m: LinkMessage) -> Link {
+    let mut link = Link {
+        index: m.header.index,
+        name: String::new(),
+        kind: None,
+        up: m.header.flags.contains(LinkFlags::Up),
+        mtu: None,
+        master: None,
+        link: None,
+    };
+    let mut elsewhere = false;
+    for a in m.attributes {
+        match a {
+            LinkAttribute::IfName(n) => link.name = n,
+            LinkAttribute::Mtu(v) => link.mtu = Some(v),
+            LinkAttribute::Controller(v) => link.master = Some(v),
+            LinkAttribute::Link(v) => link.link = Some(v),
+            // IFLA_LINK then names a link of another namespace.
+            LinkAttribute::LinkNetNsId(_) => elsewhere = true,
+            LinkAttribute::LinkInfo(infos) => {
+                for info in infos {
+                    if let LinkInfo::Kind(k) = info {
+                        link.kind = Some(k.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if elsewhere {
+        link.link = None;
+    }
+    link
 }
 
 async fn addrs(handle: &Handle) -> Result<Vec<Addr>, rtnetlink::Error> {

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use aio_topology::{Facts, Uplink};
 
 use crate::NetlinkError;
-use crate::dump::Snapshot;
+use crate::dump::{Snapshot, Which};
 
 /// The main table's IPv4 default route with the lowest metric.
 struct DefaultRoute {
@@ -19,19 +19,20 @@ struct DefaultRoute {
 /// The uplink (`auto`: the interface of the IPv4 default route with the
 /// lowest metric), its primary IPv4 address and the default gateway.
 pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkError> {
-    let snapshot = Snapshot::take(handle).await?;
+    // The uplink alone, by name or by the route's interface: no dump of every link.
     let route = default_route(handle).await?;
+    let snapshot = match uplink {
+        Uplink::Named(name) => Snapshot::one(handle, Which::Name(name)).await?,
+        Uplink::Auto => {
+            let index = route.as_ref().ok_or(NetlinkError::NoDefaultRoute)?.oif;
+            Snapshot::one(handle, Which::Index(index)).await?
+        }
+    };
     let link = match uplink {
         Uplink::Named(name) => snapshot
             .link(name)
             .ok_or_else(|| NetlinkError::NoUplink(name.clone()))?,
-        Uplink::Auto => {
-            let index = route.as_ref().ok_or(NetlinkError::NoDefaultRoute)?.oif;
-            let name = snapshot
-                .name_of(index)
-                .ok_or(NetlinkError::NoDefaultRoute)?;
-            snapshot.link(name).expect("named from the same snapshot")
-        }
+        Uplink::Auto => snapshot.links.first().ok_or(NetlinkError::NoDefaultRoute)?,
     };
     let primary = snapshot
         .addrs_of(link.index)

@@ -189,3 +189,88 @@ fn trim_link(message: &[u8], out: &mut impl BufMut) -> usize {
     }
     len
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rtnetlink::packet_core::{NetlinkMessage, NetlinkPayload};
+    use rtnetlink::packet_route::RouteNetlinkMessage;
+    use rtnetlink::packet_route::link::{InfoKind, LinkAttribute, LinkFlags, LinkInfo};
+
+    fn nla(kind: u16, payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&((NLA_HDRLEN + payload.len()) as u16).to_ne_bytes());
+        out.extend_from_slice(&kind.to_ne_bytes());
+        out.extend_from_slice(payload);
+        out.resize(align(out.len()), 0);
+        out
+    }
+
+    fn message(kind: u16, body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&((NLMSG_HDRLEN + body.len()) as u32).to_ne_bytes());
+        out.extend_from_slice(&kind.to_ne_bytes());
+        out.extend_from_slice(&2u16.to_ne_bytes()); // NLM_F_MULTI
+        out.extend_from_slice(&1u32.to_ne_bytes());
+        out.extend_from_slice(&0u32.to_ne_bytes());
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// A bridge port the way the kernel describes it: name, counters, mtu,
+    /// kind with its options, master.
+    fn bridge_link() -> Vec<u8> {
+        let mut body = vec![0, 0, 1, 0]; // family, pad, type ARPHRD_ETHER
+        body.extend_from_slice(&7i32.to_ne_bytes());
+        body.extend_from_slice(&1u32.to_ne_bytes()); // IFF_UP
+        body.extend_from_slice(&0u32.to_ne_bytes());
+        body.extend(nla(IFLA_IFNAME, b"b0\0"));
+        body.extend(nla(13, &1000u32.to_ne_bytes())); // IFLA_TXQLEN
+        body.extend(nla(IFLA_MTU, &1500u32.to_ne_bytes()));
+        body.extend(nla(23, &[0; 64])); // IFLA_STATS64
+        let mut info = nla(IFLA_INFO_KIND, b"bridge\0");
+        info.extend(nla(2, &nla(1, &[0; 4]))); // IFLA_INFO_DATA
+        body.extend(nla(IFLA_LINKINFO, &info));
+        body.extend(nla(IFLA_MASTER, &3u32.to_ne_bytes()));
+        message(RTM_NEWLINK, &body)
+    }
+
+    #[test]
+    fn a_link_message_keeps_what_aio_reads() {
+        let datagram = bridge_link();
+        let mut out = Vec::new();
+        trim(&datagram, &mut out);
+        assert!(out.len() < datagram.len());
+        let parsed = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&out).unwrap();
+        let NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(link)) = parsed.payload
+        else {
+            panic!("not a link: {parsed:?}");
+        };
+        assert_eq!(link.header.index, 7);
+        assert!(link.header.flags.contains(LinkFlags::Up));
+        assert_eq!(
+            link.attributes,
+            [
+                LinkAttribute::IfName("b0".into()),
+                LinkAttribute::Mtu(1500),
+                LinkAttribute::LinkInfo(vec![LinkInfo::Kind(InfoKind::Bridge)]),
+                LinkAttribute::Controller(3),
+            ]
+        );
+    }
+
+    #[test]
+    fn other_messages_pass_unchanged_and_stay_aligned() {
+        let done = message(3, &0i32.to_ne_bytes()); // NLMSG_DONE
+        let mut datagram = bridge_link();
+        datagram.extend(&done);
+        datagram.extend(bridge_link());
+        let mut out = Vec::new();
+        trim(&datagram, &mut out);
+        let first = u32_at(&out, 0) as usize;
+        assert_eq!(first % 4, 0);
+        assert_eq!(&out[first..first + done.len()], &done[..]);
+        let second = &out[first + done.len()..];
+        assert_eq!(second, &out[..first]);
+    }
+}

@@ -1,12 +1,12 @@
 //! One change to links or addresses, as netlink requests.
 
-use futures::TryStreamExt;
 use ipnet::IpNet;
 use rtnetlink::packet_route::link::LinkMessage;
 use rtnetlink::{
     AddressMessageBuilder, Handle, LinkBridge, LinkMessageBuilder, LinkUnspec, LinkVeth,
 };
 use serde_json::Value;
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use tracing::{debug, info};
 
@@ -29,28 +29,31 @@ enum OpError {
 
 type Result<T> = std::result::Result<T, OpError>;
 
-pub async fn apply(h: &Handle, c: &Change) -> std::result::Result<(), String> {
+/// Carries out `c`; `ix` knows every link `c` names that exists.
+pub async fn apply(h: &Handle, ix: &Indexes, c: &Change) -> std::result::Result<(), String> {
     info!("netlink: {} {}", c.action.symbol(), c.id);
     let name = c.id.name();
     let empty = Attrs::new();
     let after = c.after.as_ref().unwrap_or(&empty);
     let result = match (c.id.kind(), c.action) {
-        ("link", Action::Create) => create_link(h, name, after).await,
+        ("link", Action::Create) => create_link(h, ix, name, after, false).await,
         ("link", Action::Update) => {
             let changed: Attrs = c
                 .differences()
                 .into_iter()
                 .map(|(k, _, v)| (k.to_string(), v.clone()))
                 .collect();
-            set_link(h, name, &changed).await
+            set_link(h, ix, name, &changed).await
         }
-        ("link", Action::Delete) => delete_link(h, name).await,
-        ("link", Action::Replace) => match delete_link(h, name).await {
-            Ok(()) => create_link(h, name, after).await,
+        ("link", Action::Delete) => delete_link(h, ix, name).await,
+        ("link", Action::Replace) => match delete_link(h, ix, name).await {
+            Ok(()) => create_link(h, ix, name, after, true).await,
             Err(e) => Err(e),
         },
-        ("address", Action::Delete) => del_address(h, c.before.as_ref().unwrap_or(&empty)).await,
-        ("address", _) => add_address(h, after).await,
+        ("address", Action::Delete) => {
+            del_address(h, ix, c.before.as_ref().unwrap_or(&empty)).await
+        }
+        ("address", _) => add_address(h, ix, after).await,
         (kind, _) => {
             return Err(format!(
                 "the netlink provider has no resources of kind `{kind}`"
@@ -72,32 +75,45 @@ fn text<'a>(attrs: &'a Attrs, key: &str) -> Option<&'a str> {
     attrs.get(key).and_then(Value::as_str)
 }
 
-/// The index of the link called `name`, if there is one.
-async fn index_of(h: &Handle, name: &str) -> Result<Option<u32>> {
-    debug!(link = name, "netlink request: get link");
-    match h
-        .link()
-        .get()
-        .match_name(name.to_string())
-        .execute()
-        .try_next()
-        .await
-    {
-        Ok(m) => Ok(m.map(|m| m.header.index)),
-        Err(e) if errno(&e) == Some(ENODEV) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+/// Link names and their indexes, as the provider last saw them: changes
+/// name links, requests need indexes.
+pub type Indexes = HashMap<String, u32>;
+
+/// The links whose indexes `c` needs: itself, its master, its address's interface.
+pub fn names_needed(c: &Change) -> impl Iterator<Item = &str> {
+    let attrs = c.after.as_ref().or(c.before.as_ref());
+    let own = match (c.id.kind(), c.action) {
+        ("link", Action::Update) => None,
+        ("link", _) => Some(c.id.name()),
+        _ => None,
+    };
+    let other = attrs.and_then(|a| match c.id.kind() {
+        "link" => text(a, "master"),
+        _ => text(a, "interface"),
+    });
+    own.into_iter().chain(other)
 }
 
-async fn create_link(h: &Handle, name: &str, after: &Attrs) -> Result<()> {
+fn index_of(ix: &Indexes, name: &str) -> Option<u32> {
+    ix.get(name).copied()
+}
+
+/// Creates link `name`; `deleted`: it was just deleted (its index in `ix` is gone).
+async fn create_link(
+    h: &Handle,
+    ix: &Indexes,
+    name: &str,
+    after: &Attrs,
+    deleted: bool,
+) -> Result<()> {
     let message = match (text(after, "kind"), text(after, "peer")) {
-        (Some("bridge"), _) => with_settings(h, LinkBridge::new(name), after).await?,
+        (Some("bridge"), _) => with_settings(ix, LinkBridge::new(name), after)?,
         (Some("veth"), Some(peer)) => {
             // The second end of a pair already came with the first: only configure it.
-            if index_of(h, name).await?.is_some() {
-                return set_link(h, name, after).await;
+            if !deleted && index_of(ix, name).is_some() {
+                return set_link(h, ix, name, after).await;
             }
-            with_settings(h, LinkVeth::new(name, peer), after).await?
+            with_settings(ix, LinkVeth::new(name, peer), after)?
         }
         _ => unreachable!("the provider's check refuses links it cannot create"),
     };
@@ -105,21 +121,21 @@ async fn create_link(h: &Handle, name: &str, after: &Attrs) -> Result<()> {
     Ok(h.link().add(message).execute().await?)
 }
 
-async fn set_link(h: &Handle, name: &str, attrs: &Attrs) -> Result<()> {
+async fn set_link(h: &Handle, ix: &Indexes, name: &str, attrs: &Attrs) -> Result<()> {
     // The kernel finds the link by IFLA_IFNAME when the index is 0.
-    let message = with_settings(h, LinkUnspec::new_with_name(name), attrs).await?;
+    let message = with_settings(ix, LinkUnspec::new_with_name(name), attrs)?;
     debug!(link = name, attrs = %serde_json::Value::Object(attrs.clone()), "netlink request: set link");
     Ok(h.link().set(message).execute().await?)
 }
 
 /// Adds `master`, `state` and `mtu` from `attrs` (those present) to a request.
-async fn with_settings<T>(
-    h: &Handle,
+fn with_settings<T>(
+    ix: &Indexes,
     mut b: LinkMessageBuilder<T>,
     attrs: &Attrs,
 ) -> Result<LinkMessage> {
     match attrs.get("master") {
-        Some(Value::String(master)) => match index_of(h, master).await? {
+        Some(Value::String(master)) => match index_of(ix, master) {
             Some(index) => b = b.controller(index),
             None => {
                 return Err(OpError::Missing(format!(
@@ -141,8 +157,8 @@ async fn with_settings<T>(
     Ok(b.build())
 }
 
-async fn delete_link(h: &Handle, name: &str) -> Result<()> {
-    let Some(index) = index_of(h, name).await? else {
+async fn delete_link(h: &Handle, ix: &Indexes, name: &str) -> Result<()> {
+    let Some(index) = index_of(ix, name) else {
         return Ok(());
     };
     debug!(link = name, index, "netlink request: delete link");
@@ -161,9 +177,9 @@ fn address(attrs: &Attrs) -> Result<(&str, IpNet)> {
     Ok((iface, net))
 }
 
-async fn add_address(h: &Handle, attrs: &Attrs) -> Result<()> {
+async fn add_address(h: &Handle, ix: &Indexes, attrs: &Attrs) -> Result<()> {
     let (iface, net) = address(attrs)?;
-    let Some(index) = index_of(h, iface).await? else {
+    let Some(index) = index_of(ix, iface) else {
         return Err(OpError::Missing(format!(
             "interface \"{iface}\" does not exist"
         )));
@@ -180,9 +196,9 @@ async fn add_address(h: &Handle, attrs: &Attrs) -> Result<()> {
     }
 }
 
-async fn del_address(h: &Handle, attrs: &Attrs) -> Result<()> {
+async fn del_address(h: &Handle, ix: &Indexes, attrs: &Attrs) -> Result<()> {
     let (iface, net) = address(attrs)?;
-    let Some(index) = index_of(h, iface).await? else {
+    let Some(index) = index_of(ix, iface) else {
         return Ok(());
     };
     let message = match net {

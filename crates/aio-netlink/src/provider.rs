@@ -17,6 +17,29 @@ pub struct NetlinkProvider {
     uplink: Option<String>,
     /// What the last observe saw, for `check`.
     last: Mutex<Snapshot>,
+    /// Link names to indexes, for apply: from the last observe, then from
+    /// a link dump whenever a batch names a link they do not know (made by
+    /// an earlier batch) or links were deleted since.
+    indexes: Mutex<Indexes>,
+}
+
+#[derive(Default)]
+struct Indexes {
+    by_name: ops::Indexes,
+    stale: bool,
+}
+
+impl Indexes {
+    fn from(snapshot: &Snapshot) -> Indexes {
+        Indexes {
+            by_name: snapshot
+                .links
+                .iter()
+                .map(|l| (l.name.clone(), l.index))
+                .collect(),
+            stale: false,
+        }
+    }
 }
 
 impl NetlinkProvider {
@@ -25,7 +48,27 @@ impl NetlinkProvider {
             handle,
             uplink,
             last: Mutex::new(Snapshot::default()),
+            indexes: Mutex::new(Indexes::default()),
         }
+    }
+
+    /// Indexes of every link `changes` name that exists: what the provider
+    /// knows, or one link dump when that may not do.
+    async fn indexes_for(&self, changes: &[&Change]) -> Result<ops::Indexes, ProviderError> {
+        {
+            let known = self.indexes.lock().expect("not poisoned");
+            let mut names = changes.iter().flat_map(|c| ops::names_needed(c));
+            if !known.stale && names.all(|n| known.by_name.contains_key(n)) {
+                return Ok(known.by_name.clone());
+            }
+        }
+        let snapshot = Snapshot::links_only(&self.handle)
+            .await
+            .map_err(|e| ProviderError::new(format!("netlink dump: {e}")))?;
+        let fresh = Indexes::from(&snapshot);
+        let by_name = fresh.by_name.clone();
+        *self.indexes.lock().expect("not poisoned") = fresh;
+        Ok(by_name)
     }
 
     /// The interface a resource id is about: `link/NAME` or `address/NAME/CIDR`.
@@ -44,7 +87,7 @@ fn link_attrs(snapshot: &Snapshot, link: &Link) -> Attrs {
             .and_then(|i| snapshot.name_of(i))
             .map_or(Value::Null, |n| json!(n))
     };
-    let mut attrs = Attrs::new();
+    let mut attrs = Attrs::with_capacity(5);
     attrs.insert(
         "kind".into(),
         link.kind.as_ref().map_or(Value::Null, |k| json!(k)),
@@ -81,7 +124,7 @@ impl Provider for NetlinkProvider {
                     let link = snapshot.link(iface);
                     link.filter(|l| snapshot.addrs_of(l.index).any(|a| Some(a.net) == net))
                         .map(|_| {
-                            let mut attrs = Attrs::new();
+                            let mut attrs = Attrs::with_capacity(2);
                             attrs.insert("interface".into(), json!(iface));
                             attrs.insert("address".into(), json!(cidr));
                             attrs
@@ -93,6 +136,7 @@ impl Provider for NetlinkProvider {
                 out.insert(id.clone(), attrs);
             }
         }
+        *self.indexes.lock().expect("not poisoned") = Indexes::from(&snapshot);
         *self.last.lock().expect("not poisoned") = snapshot;
         Ok(out)
     }
@@ -145,9 +189,21 @@ impl Provider for NetlinkProvider {
                 c.id
             )));
         }
+        let indexes = self.indexes_for(changes).await?;
         // Independent changes: all in flight at once over the one socket.
-        let results =
-            futures::future::join_all(changes.iter().map(|c| ops::apply(&self.handle, c))).await;
+        let results = futures::future::join_all(
+            changes
+                .iter()
+                .map(|c| ops::apply(&self.handle, &indexes, c)),
+        )
+        .await;
+        let deletes = |c: &&&Change| {
+            c.id.kind() == "link" && matches!(c.action, Action::Delete | Action::Replace)
+        };
+        if changes.iter().any(|c| deletes(&c)) {
+            // Gone, and with a veth its peer: indexes may now be wrong.
+            self.indexes.lock().expect("not poisoned").stale = true;
+        }
         let applied = changes
             .iter()
             .zip(&results)

@@ -1,0 +1,420 @@
+//! The results as Markdown tables (between markers in docs/benchmarks.md,
+//! the text around them kept) and as a hand-written log-log SVG plot.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use super::results::{Metric, Results};
+
+const BEGIN: &str =
+    "<!-- bench:begin: written by `cargo xtask bench`; edits inside are overwritten -->";
+const END: &str = "<!-- bench:end -->";
+
+/// Targets: aio apply / ip -batch, no-op plan / ip -batch, peak RSS (MiB),
+/// per-port ovs-vsctl / aio, growth exponent.
+const APPLY_RATIO: f64 = 1.3;
+const NOOP_RATIO: f64 = 0.25;
+const RSS_MIB: f64 = 25.0;
+const OVS_SPEEDUP: f64 = 10.0;
+const LINEAR: f64 = 1.2;
+
+/// Writes the tables into `docs`/benchmarks.md and the plot to `docs`/benchmarks.svg.
+pub fn write(docs: &Path, r: &Results) -> Result<(), String> {
+    let md = docs.join("benchmarks.md");
+    let old = std::fs::read_to_string(&md).unwrap_or_else(|_| {
+        format!("# Benchmarks\n\n{BEGIN}\n{END}\n\n![cost against N](benchmarks.svg)\n")
+    });
+    let tables = format!("{BEGIN}\n{}{END}", markdown(r));
+    let text = match (old.find(BEGIN), old.find(END)) {
+        (Some(b), Some(e)) if b < e => format!("{}{tables}{}", &old[..b], &old[e + END.len()..]),
+        _ => format!("{old}\n{tables}\n"),
+    };
+    std::fs::write(&md, text).map_err(|e| format!("{}: {e}", md.display()))?;
+    let svg_path = docs.join("benchmarks.svg");
+    std::fs::write(&svg_path, svg(r)).map_err(|e| format!("{}: {e}", svg_path.display()))
+}
+
+fn ms(secs: Option<f64>) -> String {
+    match secs {
+        Some(s) if s * 1000.0 >= 100.0 => format!("{:.0}", s * 1000.0),
+        Some(s) if s * 1000.0 >= 10.0 => format!("{:.1}", s * 1000.0),
+        Some(s) => format!("{:.2}", s * 1000.0),
+        None => "–".into(),
+    }
+}
+
+fn num(v: Option<f64>, digits: usize) -> String {
+    v.map_or("–".into(), |v| format!("{v:.digits$}"))
+}
+
+fn header(r: &Results, first: &str, last: &str) -> String {
+    let mut h = format!("| {first} |");
+    for n in &r.sizes {
+        let _ = write!(h, " N = {n} |");
+    }
+    if !last.is_empty() {
+        let _ = write!(h, " {last} |");
+    }
+    h.push('\n');
+    h.push_str(&"|---".repeat(r.sizes.len() + 1 + usize::from(!last.is_empty())));
+    h.push_str("|\n");
+    h
+}
+
+pub fn markdown(r: &Results) -> String {
+    let m = &r.machine;
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "Measured {} on {} ({} cores), Linux {}, {} RAM; aio {} (release build). {}.\n",
+        m.date,
+        m.cpu,
+        m.cores,
+        m.kernel,
+        m.memory,
+        m.aio,
+        m.tools.join("; ")
+    );
+    let _ = writeln!(
+        t,
+        "Each cell is the median of {} runs (fewer where the table says), wall time of the whole process from spawn to exit.\n",
+        r.runs
+    );
+    for note in &r.notes {
+        let _ = writeln!(t, "- {note}");
+    }
+    if !r.notes.is_empty() {
+        t.push('\n');
+    }
+    let metrics: Vec<Metric> = Metric::ALL.into_iter().filter(|m| r.has(*m)).collect();
+
+    t.push_str("### Wall time, median, ms\n\n");
+    t.push_str(&header(r, "", "runs; growth 100→max"));
+    for metric in &metrics {
+        let _ = write!(t, "| {} |", metric.label());
+        for n in &r.sizes {
+            let _ = write!(t, " {} |", ms(r.secs(*metric, *n)));
+        }
+        let runs: Vec<String> = r
+            .sizes
+            .iter()
+            .map(|n| r.count(*metric, *n).to_string())
+            .collect();
+        let _ = writeln!(t, " {}; N^{} |", runs.join("/"), num(r.growth(*metric), 2));
+    }
+
+    t.push_str(
+        "\n### User-space CPU time, median, ms\n\nThe tool's own work; the kernel's (most of a creation) is the same for every tool.\n\n",
+    );
+    t.push_str(&header(r, "", "growth 100→max"));
+    for metric in &metrics {
+        let _ = write!(t, "| {} |", metric.label());
+        for n in &r.sizes {
+            let _ = write!(t, " {} |", ms(r.user_secs(*metric, *n)));
+        }
+        let _ = writeln!(t, " N^{} |", num(r.user_growth(*metric), 2));
+    }
+
+    t.push_str("\n### Ratios of medians\n\n");
+    t.push_str(&header(r, "", ""));
+    let ratios = [
+        (
+            "aio apply from empty / ip -batch",
+            Metric::AioApply,
+            Metric::IpBatch,
+        ),
+        (
+            "aio no-op plan / ip -batch creation",
+            Metric::AioNoopPlan,
+            Metric::IpBatch,
+        ),
+        (
+            "aio no-op apply / ip -batch creation",
+            Metric::AioNoopApply,
+            Metric::IpBatch,
+        ),
+        (
+            "aio plan after drift / ip -batch creation",
+            Metric::AioDriftPlan,
+            Metric::IpBatch,
+        ),
+        (
+            "nmstatectl from empty / aio apply from empty",
+            Metric::NmApply,
+            Metric::AioApply,
+        ),
+        (
+            "nmstatectl converged / aio no-op apply",
+            Metric::NmNoop,
+            Metric::AioNoopApply,
+        ),
+        (
+            "OVS: per-port ovs-vsctl / aio",
+            Metric::OvsEach,
+            Metric::OvsAio,
+        ),
+        (
+            "OVS: one ovs-vsctl call / aio",
+            Metric::OvsOne,
+            Metric::OvsAio,
+        ),
+    ];
+    for (label, a, b) in ratios.iter().filter(|(_, a, b)| r.has(*a) && r.has(*b)) {
+        let _ = write!(t, "| {label} |");
+        for n in &r.sizes {
+            let _ = write!(t, " {} |", num(r.ratio(*a, *b, *n), 2));
+        }
+        t.push('\n');
+    }
+
+    t.push_str("\n### Peak RSS of the process, median, MiB\n\n");
+    t.push_str(&header(r, "", ""));
+    for metric in &metrics {
+        let _ = write!(t, "| {} |", metric.label());
+        for n in &r.sizes {
+            let _ = write!(t, " {} |", num(r.rss_mib(*metric, *n), 1));
+        }
+        t.push('\n');
+    }
+    t.push_str("\n(For the per-port ovs-vsctl row: the largest of its N+1 processes.)\n");
+
+    t.push_str("\n### Targets\n\n");
+    t.push_str(&targets(r));
+    t
+}
+
+fn mark(met: Option<bool>) -> &'static str {
+    match met {
+        Some(true) => "met",
+        Some(false) => "**missed**",
+        None => "not measured",
+    }
+}
+
+fn targets(r: &Results) -> String {
+    let mut t = String::from("| target | measured | |\n|---|---|---|\n");
+    let big = r.sizes.last().copied().unwrap_or(0);
+    for n in r.sizes.iter().filter(|n| [300, 1000].contains(*n)) {
+        let ratio = r.ratio(Metric::AioApply, Metric::IpBatch, *n);
+        let _ = writeln!(
+            t,
+            "| aio apply from empty ≤ {APPLY_RATIO}× ip -batch, N = {n} | {}× | {} |",
+            num(ratio, 2),
+            mark(ratio.map(|x| x <= APPLY_RATIO))
+        );
+    }
+    let noop = r.ratio(Metric::AioNoopPlan, Metric::IpBatch, big);
+    let _ = writeln!(
+        t,
+        "| no-op plan ≤ {NOOP_RATIO}× ip -batch creation, N = {big} | {}× | {} |",
+        num(noop, 3),
+        mark(noop.map(|x| x <= NOOP_RATIO))
+    );
+    let reference = format!("ip -batch: k = {}", num(r.growth(Metric::IpBatch), 2));
+    for metric in [Metric::AioApply, Metric::AioNoopPlan, Metric::AioDriftPlan] {
+        let (k, user) = (r.growth(metric), r.user_growth(metric));
+        let _ = writeln!(
+            t,
+            "| linear in N: {}, wall time and user CPU grow as N^k, k ≤ {LINEAR} (quadratic: 2) | k = {}, user CPU k = {} ({reference}) | {} |",
+            metric.label(),
+            num(k, 2),
+            num(user, 2),
+            mark(k.zip(user).map(|(k, u)| k <= LINEAR && u <= LINEAR))
+        );
+    }
+    for (n, count) in &r.ovs_transactions {
+        let _ = writeln!(
+            t,
+            "| OVS: all changes in one transaction, N = {n} | {count} committed | {} |",
+            mark(Some(*count == 1))
+        );
+    }
+    if r.sizes.contains(&300) {
+        let x = r.ratio(Metric::OvsEach, Metric::OvsAio, 300);
+        let _ = writeln!(
+            t,
+            "| OVS: ≥ {OVS_SPEEDUP}× faster than per-port ovs-vsctl, N = 300 | {}× | {} |",
+            num(x, 1),
+            mark(x.map(|x| x >= OVS_SPEEDUP))
+        );
+    }
+    let links = [
+        Metric::AioApply,
+        Metric::AioNoopPlan,
+        Metric::AioNoopApply,
+        Metric::AioDriftPlan,
+        Metric::AioRepair,
+    ];
+    for (what, metrics) in [
+        ("triples", &links[..]),
+        ("OVS ports", &[Metric::OvsAio][..]),
+    ] {
+        let worst = metrics
+            .iter()
+            .filter_map(|m| r.rss_max_mib(*m, big))
+            .reduce(f64::max);
+        if worst.is_some() {
+            let _ = writeln!(
+                t,
+                "| aio's peak RSS ≤ {RSS_MIB} MiB, N = {big} {what} (largest of every run) | {} MiB | {} |",
+                num(worst, 1),
+                mark(worst.map(|x| x <= RSS_MIB))
+            );
+        }
+    }
+    t
+}
+
+/// Median time against N, log-log, one polyline per measurement.
+pub fn svg(r: &Results) -> String {
+    let (w, h) = (900.0, 520.0);
+    let (left, right, top, bottom) = (70.0, 330.0, 40.0, 50.0);
+    let (pw, ph) = (w - left - right, h - top - bottom);
+    let metrics: Vec<Metric> = Metric::ALL.into_iter().filter(|m| r.has(*m)).collect();
+    let values: Vec<f64> = metrics
+        .iter()
+        .flat_map(|m| r.sizes.iter().filter_map(|n| r.secs(*m, *n)))
+        .map(|s| s * 1000.0)
+        .collect();
+    let lo = values
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min)
+        .max(1e-3);
+    let hi = values.iter().copied().fold(0.0, f64::max).max(lo * 10.0);
+    let (y0, y1) = (lo.log10().floor(), hi.log10().ceil());
+    let (n0, n1) = (
+        *r.sizes.first().unwrap_or(&10) as f64,
+        *r.sizes.last().unwrap_or(&1000) as f64,
+    );
+    let (x0, x1) = (n0.log10(), n1.log10().max(n0.log10() + 1.0));
+    let x = |n: f64| left + (n.log10() - x0) / (x1 - x0) * pw;
+    let y = |ms: f64| top + (1.0 - (ms.log10() - y0) / (y1 - y0)) * ph;
+
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{left}" y="22" font-size="15">Median wall time against N (log-log), {}</text>"#,
+        escape(&r.machine.date)
+    );
+    // Decades of time: grid lines and labels.
+    let mut e = y0;
+    while e <= y1 {
+        let v = 10f64.powf(e);
+        let yy = y(v);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{left}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+            left + pw,
+            left - 6.0,
+            yy + 4.0,
+            duration(v)
+        );
+        e += 1.0;
+    }
+    for n in &r.sizes {
+        let xx = x(*n as f64);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{xx:.1}" y1="{top}" x2="{xx:.1}" y2="{:.1}" stroke="#ddd"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle">{n}</text>"##,
+            top + ph,
+            top + ph + 18.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>"##
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">N (bridge + veth pair + address triples; OVS: ports)</text>"#,
+        left + pw / 2.0,
+        h - 12.0
+    );
+    // A slope-1 guide through aio's apply at the largest N: linear cost runs parallel to it.
+    if let Some(t) = r.secs(Metric::AioApply, n1 as usize) {
+        let t = t * 1000.0;
+        let at = |n: f64| t * n / n1;
+        let _ = writeln!(
+            s,
+            r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#bbb" stroke-dasharray="5,4"/>"##,
+            x(n0),
+            y(at(n0).max(10f64.powf(y0))),
+            x(n1),
+            y(t)
+        );
+    }
+    for (i, m) in metrics.iter().enumerate() {
+        let points: Vec<(f64, f64)> = r
+            .sizes
+            .iter()
+            .filter_map(|n| r.secs(*m, *n).map(|t| (x(*n as f64), y(t * 1000.0))))
+            .collect();
+        let path: Vec<String> = points
+            .iter()
+            .map(|(a, b)| format!("{a:.1},{b:.1}"))
+            .collect();
+        let dash = if matches!(
+            m,
+            Metric::IpBatch | Metric::OvsEach | Metric::OvsOne | Metric::NmApply | Metric::NmNoop
+        ) {
+            r#" stroke-dasharray="6,3""#
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{dash}/>"#,
+            path.join(" "),
+            m.color()
+        );
+        for (a, b) in &points {
+            let _ = writeln!(
+                s,
+                r#"<circle cx="{a:.1}" cy="{b:.1}" r="3" fill="{}"/>"#,
+                m.color()
+            );
+        }
+        let ly = top + 10.0 + i as f64 * 20.0;
+        let lx = left + pw + 20.0;
+        let _ = writeln!(
+            s,
+            r#"<line x1="{lx}" y1="{ly}" x2="{:.1}" y2="{ly}" stroke="{}" stroke-width="2"{dash}/><text x="{:.1}" y="{:.1}">{}</text>"#,
+            lx + 24.0,
+            m.color(),
+            lx + 30.0,
+            ly + 4.0,
+            escape(m.label())
+        );
+    }
+    let ly = top + 10.0 + metrics.len() as f64 * 20.0;
+    let lx = left + pw + 20.0;
+    let _ = writeln!(
+        s,
+        r##"<line x1="{lx}" y1="{ly}" x2="{:.1}" y2="{ly}" stroke="#bbb" stroke-dasharray="5,4"/><text x="{:.1}" y="{:.1}">∝ N (guide)</text>"##,
+        lx + 24.0,
+        lx + 30.0,
+        ly + 4.0
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+fn duration(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{} s", ms / 1000.0)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

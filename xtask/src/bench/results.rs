@@ -1,0 +1,166 @@
+//! What a bench run measured: samples by measurement and N, the machine, notes.
+
+use std::collections::BTreeMap;
+
+use super::measure::{Sample, median};
+
+/// One measured thing; each is a series of the plot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Metric {
+    AioApply,
+    IpBatch,
+    AioNoopPlan,
+    AioNoopApply,
+    AioDriftPlan,
+    AioRepair,
+    NmApply,
+    NmNoop,
+    OvsAio,
+    OvsEach,
+    OvsOne,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 11] = [
+        Metric::AioApply,
+        Metric::IpBatch,
+        Metric::AioNoopPlan,
+        Metric::AioNoopApply,
+        Metric::AioDriftPlan,
+        Metric::AioRepair,
+        Metric::NmApply,
+        Metric::NmNoop,
+        Metric::OvsAio,
+        Metric::OvsEach,
+        Metric::OvsOne,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::AioApply => "aio apply, from empty",
+            Metric::IpBatch => "ip -batch, the same creations",
+            Metric::AioNoopPlan => "aio plan, converged (no-op)",
+            Metric::AioNoopApply => "aio apply, converged (no-op)",
+            Metric::AioDriftPlan => "aio plan after 1% drift",
+            Metric::AioRepair => "aio apply after 1% drift (repair)",
+            Metric::NmApply => "nmstatectl apply --kernel, from empty",
+            Metric::NmNoop => "nmstatectl apply --kernel, converged",
+            Metric::OvsAio => "OVS: aio apply (one transaction)",
+            Metric::OvsEach => "OVS: ovs-vsctl per port (N+1 calls)",
+            Metric::OvsOne => "OVS: one ovs-vsctl call, N `--` clauses",
+        }
+    }
+
+    pub fn color(self) -> &'static str {
+        match self {
+            Metric::AioApply => "#1f77b4",
+            Metric::IpBatch => "#7f7f7f",
+            Metric::AioNoopPlan => "#2ca02c",
+            Metric::AioNoopApply => "#98df8a",
+            Metric::AioDriftPlan => "#17becf",
+            Metric::AioRepair => "#9edae5",
+            Metric::NmApply => "#8c564b",
+            Metric::NmNoop => "#c49c94",
+            Metric::OvsAio => "#d62728",
+            Metric::OvsEach => "#ff7f0e",
+            Metric::OvsOne => "#9467bd",
+        }
+    }
+}
+
+/// Where the numbers come from.
+#[derive(Debug, Clone, Default)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub kernel: String,
+    pub memory: String,
+    pub date: String,
+    pub aio: String,
+    pub tools: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Results {
+    pub sizes: Vec<usize>,
+    pub runs: usize,
+    pub samples: BTreeMap<(Metric, usize), Vec<Sample>>,
+    /// OVSDB transactions aio's apply committed, by N (from the database's log).
+    pub ovs_transactions: BTreeMap<usize, usize>,
+    pub machine: Machine,
+    /// Anything the reader should know: what was skipped and why.
+    pub notes: Vec<String>,
+}
+
+impl Results {
+    pub fn add(&mut self, metric: Metric, n: usize, sample: Sample) {
+        self.samples.entry((metric, n)).or_default().push(sample);
+    }
+
+    pub fn has(&self, metric: Metric) -> bool {
+        self.samples.keys().any(|(m, _)| *m == metric)
+    }
+
+    /// Median wall time, seconds.
+    pub fn secs(&self, metric: Metric, n: usize) -> Option<f64> {
+        let mut v: Vec<f64> = self
+            .samples
+            .get(&(metric, n))?
+            .iter()
+            .map(|s| s.secs)
+            .collect();
+        Some(median(&mut v))
+    }
+
+    /// Median user-space CPU time, seconds.
+    pub fn user_secs(&self, metric: Metric, n: usize) -> Option<f64> {
+        let samples = self.samples.get(&(metric, n))?;
+        let mut v: Vec<f64> = samples.iter().map(|s| s.user_secs).collect();
+        Some(median(&mut v))
+    }
+
+    /// Median peak RSS, MiB.
+    pub fn rss_mib(&self, metric: Metric, n: usize) -> Option<f64> {
+        let samples = self.samples.get(&(metric, n))?;
+        let mut v: Vec<f64> = samples.iter().map(|s| s.rss_kib as f64 / 1024.0).collect();
+        Some(median(&mut v))
+    }
+
+    /// The largest peak RSS of any run, MiB.
+    pub fn rss_max_mib(&self, metric: Metric, n: usize) -> Option<f64> {
+        let samples = self.samples.get(&(metric, n))?;
+        samples
+            .iter()
+            .map(|s| s.rss_kib as f64 / 1024.0)
+            .reduce(f64::max)
+    }
+
+    pub fn count(&self, metric: Metric, n: usize) -> usize {
+        self.samples.get(&(metric, n)).map_or(0, Vec::len)
+    }
+
+    pub fn ratio(&self, a: Metric, b: Metric, n: usize) -> Option<f64> {
+        Some(self.secs(a, n)? / self.secs(b, n)?)
+    }
+
+    /// How time grows with N between the smallest N ≥ 100 and the largest:
+    /// the exponent k of t ∝ N^k (1 is linear, 2 quadratic).
+    pub fn growth(&self, metric: Metric) -> Option<f64> {
+        self.growth_of(|n| self.secs(metric, n))
+    }
+
+    /// [`Results::growth`] of the user-space CPU time.
+    pub fn user_growth(&self, metric: Metric) -> Option<f64> {
+        self.growth_of(|n| self.user_secs(metric, n))
+    }
+
+    fn growth_of(&self, at: impl Fn(usize) -> Option<f64>) -> Option<f64> {
+        let from = *self.sizes.iter().find(|n| **n >= 100)?;
+        let to = *self.sizes.last()?;
+        if to <= from {
+            return None;
+        }
+        let (a, b) = (at(from)?, at(to)?);
+        Some((b / a).ln() / (to as f64 / from as f64).ln())
+    }
+}
