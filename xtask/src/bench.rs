@@ -241,10 +241,7 @@ fn machine(nmstatectl: Option<&Path>, ovs: bool) -> Machine {
         tools.push(first_line("ovs-vsctl", &["--version"]));
     }
     if let Some(nm) = nmstatectl {
-        tools.push(format!(
-            "nmstatectl {}",
-            first_line(&nm.display().to_string(), &["--version"])
-        ));
+        tools.push(first_line(&nm.display().to_string(), &["--version"]));
     }
     Machine {
         cpu: field(&read("/proc/cpuinfo"), "model name"),

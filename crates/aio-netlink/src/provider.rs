@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use rtnetlink::Handle;
 use serde_json::{Value, json};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use aio_engine::{Action, Attrs, Change, Observed, Provider, ProviderError, ResourceId};
 
@@ -18,26 +18,33 @@ pub struct NetlinkProvider {
     /// What the last observe saw, for `check`.
     last: Mutex<Snapshot>,
     /// Link names to indexes, for apply: from the last observe, then from
-    /// a link dump whenever a batch names a link they do not know (made by
-    /// an earlier batch) or links were deleted since.
+    /// a link dump when a batch names a link they do not know after earlier
+    /// batches created links, or after links were deleted.
     indexes: Mutex<Indexes>,
 }
 
 #[derive(Default)]
 struct Indexes {
-    by_name: ops::Indexes,
+    /// Shared with the batch being applied: no copy per batch.
+    by_name: Arc<ops::Indexes>,
+    /// Links were deleted since: an index may be gone (with a veth, its peer's too).
     stale: bool,
+    /// Links were created since: a name they do not know may exist now.
+    created: bool,
 }
 
 impl Indexes {
     fn from(snapshot: &Snapshot) -> Indexes {
         Indexes {
-            by_name: snapshot
-                .links
-                .iter()
-                .map(|l| (l.name.clone(), l.index))
-                .collect(),
+            by_name: Arc::new(
+                snapshot
+                    .links
+                    .iter()
+                    .map(|l| (l.name.clone(), l.index))
+                    .collect(),
+            ),
             stale: false,
+            created: false,
         }
     }
 }
@@ -54,11 +61,12 @@ impl NetlinkProvider {
 
     /// Indexes of every link `changes` name that exists: what the provider
     /// knows, or one link dump when that may not do.
-    async fn indexes_for(&self, changes: &[&Change]) -> Result<ops::Indexes, ProviderError> {
+    async fn indexes_for(&self, changes: &[&Change]) -> Result<Arc<ops::Indexes>, ProviderError> {
         {
             let known = self.indexes.lock().expect("not poisoned");
             let mut names = changes.iter().flat_map(|c| ops::names_needed(c));
-            if !known.stale && names.all(|n| known.by_name.contains_key(n)) {
+            let known_enough = !known.created || names.all(|n| known.by_name.contains_key(n));
+            if !known.stale && known_enough {
                 return Ok(known.by_name.clone());
             }
         }
@@ -197,12 +205,19 @@ impl Provider for NetlinkProvider {
                 .map(|c| ops::apply(&self.handle, &indexes, c)),
         )
         .await;
-        let deletes = |c: &&&Change| {
-            c.id.kind() == "link" && matches!(c.action, Action::Delete | Action::Replace)
+        let links = |actions: &[Action]| {
+            changes
+                .iter()
+                .any(|c| c.id.kind() == "link" && actions.contains(&c.action))
         };
-        if changes.iter().any(|c| deletes(&c)) {
-            // Gone, and with a veth its peer: indexes may now be wrong.
-            self.indexes.lock().expect("not poisoned").stale = true;
+        let (deleted, created) = (
+            links(&[Action::Delete, Action::Replace]),
+            links(&[Action::Create, Action::Replace]),
+        );
+        {
+            let mut known = self.indexes.lock().expect("not poisoned");
+            known.stale |= deleted;
+            known.created |= created;
         }
         let applied = changes
             .iter()

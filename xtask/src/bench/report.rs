@@ -77,7 +77,7 @@ pub fn markdown(r: &Results) -> String {
     );
     let _ = writeln!(
         t,
-        "Each cell is the median of {} runs (fewer where the table says), wall time of the whole process from spawn to exit.\n",
+        "Each cell is the median of {} runs (fewer where the table says): wall time of the whole process from spawn to exit, user CPU (the kernel counts it in ticks: 0 means under one) and peak RSS.\n",
         r.runs
     );
     for note in &r.notes {
@@ -115,7 +115,7 @@ pub fn markdown(r: &Results) -> String {
         let _ = writeln!(t, " N^{} |", num(r.user_growth(*metric), 2));
     }
 
-    t.push_str("\n### Ratios of medians\n\n");
+    t.push_str("\n### Ratios\n\nThe median of the runs' ratios, each run of one tool against the run of the other that went alongside it.\n\n");
     t.push_str(&header(r, "", ""));
     let ratios = [
         (

@@ -47,7 +47,7 @@ impl Metric {
             Metric::NmNoop => "nmstatectl apply --kernel, converged",
             Metric::OvsAio => "OVS: aio apply (one transaction)",
             Metric::OvsEach => "OVS: ovs-vsctl per port (N+1 calls)",
-            Metric::OvsOne => "OVS: one ovs-vsctl call, N `--` clauses",
+            Metric::OvsOne => "OVS: one ovs-vsctl call with N clauses",
         }
     }
 
@@ -139,8 +139,13 @@ impl Results {
         self.samples.get(&(metric, n)).map_or(0, Vec::len)
     }
 
+    /// The median of the runs' ratios `a / b`, run i of one against run i
+    /// of the other: they ran side by side, so a machine that slows down
+    /// over the bench (it does, as the namespaces fill) cancels out.
     pub fn ratio(&self, a: Metric, b: Metric, n: usize) -> Option<f64> {
-        Some(self.secs(a, n)? / self.secs(b, n)?)
+        let (a, b) = (self.samples.get(&(a, n))?, self.samples.get(&(b, n))?);
+        let mut ratios: Vec<f64> = a.iter().zip(b).map(|(x, y)| x.secs / y.secs).collect();
+        (!ratios.is_empty()).then(|| median(&mut ratios))
     }
 
     /// How time grows with N between the smallest N ≥ 100 and the largest:
