@@ -112,11 +112,13 @@ impl Results {
         Some(median(&mut v))
     }
 
-    /// Median user-space CPU time, seconds.
+    /// Mean user-space CPU time, seconds: the kernel charges it by ticks,
+    /// so one run's figure is a multiple of a tick, and only the mean of
+    /// several is not biased.
     pub fn user_secs(&self, metric: Metric, n: usize) -> Option<f64> {
         let samples = self.samples.get(&(metric, n))?;
-        let mut v: Vec<f64> = samples.iter().map(|s| s.user_secs).collect();
-        Some(median(&mut v))
+        let total: f64 = samples.iter().map(|s| s.user_secs).sum();
+        Some(total / samples.len() as f64)
     }
 
     /// Median peak RSS, MiB.
@@ -148,8 +150,8 @@ impl Results {
         (!ratios.is_empty()).then(|| median(&mut ratios))
     }
 
-    /// How time grows with N between the smallest N ≥ 100 and the largest:
-    /// the exponent k of t ∝ N^k (1 is linear, 2 quadratic).
+    /// How time grows with N from 100 up: the exponent k of t ∝ N^k (1 is
+    /// linear, 2 quadratic), the least-squares slope of log t against log N.
     pub fn growth(&self, metric: Metric) -> Option<f64> {
         self.growth_of(|n| self.secs(metric, n))
     }
@@ -160,12 +162,26 @@ impl Results {
     }
 
     fn growth_of(&self, at: impl Fn(usize) -> Option<f64>) -> Option<f64> {
-        let from = *self.sizes.iter().find(|n| **n >= 100)?;
-        let to = *self.sizes.last()?;
-        if to <= from {
+        let points: Vec<(f64, f64)> = self
+            .sizes
+            .iter()
+            .filter(|n| **n >= 100)
+            .filter_map(|n| {
+                at(*n)
+                    .filter(|t| *t > 0.0)
+                    .map(|t| ((*n as f64).ln(), t.ln()))
+            })
+            .collect();
+        if points.len() < 2 {
             return None;
         }
-        let (a, b) = (at(from)?, at(to)?);
-        Some((b / a).ln() / (to as f64 / from as f64).ln())
+        let count = points.len() as f64;
+        let (mx, my) = (
+            points.iter().map(|p| p.0).sum::<f64>() / count,
+            points.iter().map(|p| p.1).sum::<f64>() / count,
+        );
+        let sxy: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+        let sxx: f64 = points.iter().map(|(x, _)| (x - mx) * (x - mx)).sum();
+        Some(sxy / sxx)
     }
 }
