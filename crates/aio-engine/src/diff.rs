@@ -5,6 +5,10 @@
 //! as unavailable while the rest is planned. A change its provider says must
 //! wait (for an object another resource creates) is reported as waiting,
 //! and so is everything that depends on it.
+//!
+//! Ownership is checked against what was observed first: an object aio made
+//! that is gone, or that was made again by someone else (its identity
+//! changed), is released, shown in the plan as a note, never deleted.
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -25,11 +29,12 @@ enum Held {
     Unavailable,
 }
 
+/// The plan, and what was observed to make it.
 pub(crate) async fn diff(
     providers: &Providers,
     desired: &[Resource],
     state: &State,
-) -> Result<Plan, PlanError> {
+) -> Result<(Plan, Observed), PlanError> {
     let mut by_id: IndexMap<&ResourceId, &Resource> = IndexMap::new();
     for r in desired {
         if by_id.insert(&r.id, r).is_some() {
@@ -51,6 +56,16 @@ pub(crate) async fn diff(
         format_version: 1,
         ..Plan::default()
     };
+    plan.released = released(state, &observed, &failed);
+    let mut state = state.clone();
+    for p in &plan.released {
+        state.owned.remove(&p.id);
+    }
+    let state = &state;
+    let pruned: IndexMap<&ResourceId, &OwnedEntry> = pruned
+        .into_iter()
+        .filter(|(id, _)| state.owns(id))
+        .collect();
     let mut held: HashMap<ResourceId, Held> = HashMap::new();
 
     // Pruning first, dependents before what they depend on: sort with every
@@ -117,7 +132,37 @@ pub(crate) async fn diff(
             plan.changes.push(change);
         }
     }
-    Ok(plan)
+    Ok((plan, observed))
+}
+
+/// What aio owns that is no longer its own: gone, or made again by someone
+/// else. Entries whose provider could not look are kept.
+fn released(
+    state: &State,
+    observed: &Observed,
+    failed: &IndexMap<String, ProviderError>,
+) -> Vec<Pending> {
+    let mut out = Vec::new();
+    for (id, entry) in &state.owned {
+        if failed.contains_key(&entry.provider) {
+            continue;
+        }
+        let reason = if !observed.contains(id) {
+            "gone: aio no longer owns it".to_string()
+        } else {
+            match (&entry.identity, observed.identity(id)) {
+                (Some(was), Some(now)) if was != now => format!(
+                    "made again by someone else ({was} is now {now}): aio no longer owns it and will not delete it"
+                ),
+                _ => continue,
+            }
+        };
+        out.push(Pending {
+            id: id.clone(),
+            reason,
+        });
+    }
+    out
 }
 
 fn known_provider(providers: &Providers, id: &ResourceId, provider: &str) -> Result<(), PlanError> {

@@ -123,7 +123,7 @@ impl Engine {
     /// What it takes to make the system match `desired`. Changes nothing.
     pub async fn plan(&self, desired: &[Resource]) -> Result<Plan, PlanError> {
         let state = State::load(&self.state_dir)?;
-        let plan = diff(&self.providers, desired, &state).await?;
+        let (plan, _) = diff(&self.providers, desired, &state).await?;
         for change in &plan.changes {
             self.providers[&change.provider]
                 .check(change)
@@ -142,6 +142,13 @@ impl Engine {
         desired: &[Resource],
     ) -> Result<ApplyReport, ApplyError> {
         let mut state = State::load(&self.state_dir)?;
+        // What the plan found gone or made again by someone else is not aio's.
+        for p in &plan.released {
+            state.owned.remove(&p.id);
+        }
+        if !plan.released.is_empty() {
+            state.save(&self.state_dir)?;
+        }
         let mut deleted = BTreeMap::new();
         let mut applied = 0;
         let mut done: Vec<&Change> = Vec::new();
@@ -159,8 +166,16 @@ impl Engine {
                     OwnedEntry {
                         provider: c.provider.clone(),
                         deps: c.deps.clone(),
+                        identity: None,
                     },
                 );
+            }
+            // A change may give an object a new identity (an nftables rule
+            // replaced gets a new handle): learnt again once it is done.
+            for c in group.iter().filter(|c| c.action == Action::Update) {
+                if let Some(entry) = state.owned.get_mut(&c.id) {
+                    entry.identity = None;
+                }
             }
             state.save(&self.state_dir)?;
             if let Err(error) = provider.apply(&group).await {
@@ -209,7 +224,18 @@ impl Engine {
         // deletion that did not happen shows up as a difference.
         let mut verify_state = state.clone();
         verify_state.owned.extend(deleted);
-        let mut left = diff(&self.providers, desired, &verify_state).await?;
+        let (mut left, seen) = diff(&self.providers, desired, &verify_state).await?;
+        // What aio made or changed is known by its identity from now on.
+        let mut learnt = false;
+        for (id, entry) in state.owned.iter_mut().filter(|(_, e)| e.identity.is_none()) {
+            if let Some(identity) = seen.identity(id) {
+                entry.identity = Some(identity.clone());
+                learnt = true;
+            }
+        }
+        if learnt {
+            state.save(&self.state_dir)?;
+        }
         // What the plan left waiting or could not see is not this apply's to verify
         // (what waited may have become possible meanwhile).
         let held = |id: &ResourceId| {

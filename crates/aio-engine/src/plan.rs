@@ -88,6 +88,10 @@ pub struct Plan {
     /// Resources whose provider could not observe them (an error).
     #[serde(default)]
     pub unavailable: Vec<Pending>,
+    /// Objects aio owned that are gone or were made again by someone else:
+    /// no longer aio's (a note; applying the plan forgets them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub released: Vec<Pending>,
 }
 
 impl Plan {
@@ -135,6 +139,7 @@ impl Plan {
             "changes": changes,
             "waiting": self.waiting,
             "unavailable": self.unavailable,
+            "released": self.released,
             "summary": self.summary(),
         })
     }
@@ -177,6 +182,9 @@ impl fmt::Display for Plan {
         }
         for p in &self.unavailable {
             writeln!(f, "  ! {}  unavailable: {}", p.id, p.reason)?;
+        }
+        for p in &self.released {
+            writeln!(f, "  note: {} released: {}", p.id, p.reason)?;
         }
         if self.is_converged() {
             writeln!(f, "No changes: the system matches the topology.")?;

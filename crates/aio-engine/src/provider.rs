@@ -1,13 +1,11 @@
 //! The seam every provider plugs into.
 
 use async_trait::async_trait;
-use std::collections::BTreeMap;
 
 use crate::plan::Change;
-use crate::resource::{Attrs, ResourceId};
+use crate::resource::ResourceId;
 
-/// Live attributes of the resources that exist; absent ids do not exist.
-pub type Observed = BTreeMap<ResourceId, Attrs>;
+pub use crate::observed::{Identity, Observed};
 
 /// A provider's failure, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

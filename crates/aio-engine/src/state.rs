@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::observed::Identity;
 use crate::resource::ResourceId;
 
 const FILE: &str = "state.json";
@@ -35,6 +36,10 @@ pub struct OwnedEntry {
     pub provider: String,
     #[serde(default)]
     pub deps: Vec<ResourceId>,
+    /// What identified the object when aio last made or changed it; `None`
+    /// until it has been observed after its creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +112,7 @@ mod tests {
             OwnedEntry {
                 provider: "netlink".into(),
                 deps: vec![],
+                identity: Some(Identity("bridge#4".into())),
             },
         );
         s.save(dir.path()).unwrap();

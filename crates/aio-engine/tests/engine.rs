@@ -3,13 +3,21 @@
 use aio_engine::*;
 use async_trait::async_trait;
 use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// The attribute that plays an object's identity (its generation): objects
+/// the provider makes get a new one; objects a test puts there have none
+/// unless the test gives one.
+const BORN: &str = "_born";
+static GENERATION: AtomicU64 = AtomicU64::new(1);
 
 /// A system of named objects with attributes; `sticky` makes it ignore writes,
 /// `down` makes observing fail, and changes to `blocked` must wait.
 #[derive(Clone, Default)]
 struct Memory {
-    objects: Arc<Mutex<Observed>>,
+    objects: Arc<Mutex<BTreeMap<ResourceId, Attrs>>>,
     sticky: bool,
     down: bool,
     blocked: Option<&'static str>,
@@ -30,10 +38,18 @@ impl Provider for Memory {
             return Err(ProviderError::new("cannot connect to unix:/nowhere"));
         }
         let objects = self.objects.lock().unwrap();
-        Ok(ids
-            .iter()
-            .filter_map(|id| objects.get(id).map(|a| (id.clone(), a.clone())))
-            .collect())
+        let mut out = Observed::new();
+        for id in ids {
+            let Some(attrs) = objects.get(id) else {
+                continue;
+            };
+            let mut attrs = attrs.clone();
+            match attrs.remove(BORN) {
+                Some(born) => out.insert_identified(id.clone(), attrs, Identity(born.to_string())),
+                None => out.insert(id.clone(), attrs),
+            }
+        }
+        Ok(out)
     }
     async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
         let mut objects = self.objects.lock().unwrap();
@@ -51,7 +67,10 @@ impl Provider for Memory {
             match &c.after {
                 Some(after) => objects
                     .entry(c.id.clone())
-                    .or_default()
+                    .or_insert_with(|| {
+                        let born = GENERATION.fetch_add(1, Ordering::Relaxed);
+                        json!({ BORN: born }).as_object().unwrap().clone()
+                    })
                     .extend(after.clone()),
                 None => drop(objects.remove(&c.id)),
             }
@@ -349,4 +368,57 @@ async fn without_rollback_a_failed_apply_leaves_what_it_did() {
             .iter()
             .all(|c| c.id.name() == "b")
     );
+}
+
+#[tokio::test]
+async fn an_owned_object_that_vanished_is_released_not_deleted_when_someone_remakes_it() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let e = engine(&mem, &dir);
+    let desired = vec![res("dummy1", "bridge", &[])];
+    e.apply(&e.plan(&desired).await.unwrap(), &desired)
+        .await
+        .unwrap();
+    let id = ResourceId::new("obj", "dummy1");
+    assert!(State::load(dir.path()).unwrap().owned[&id].identity.is_some());
+
+    // Deleted by hand, dropped from the file: released, nothing to delete.
+    mem.objects.lock().unwrap().remove(&id);
+    let plan = e.plan(&[]).await.unwrap();
+    assert!(plan.changes.is_empty(), "{plan:?}");
+    assert_eq!(plan.released.len(), 1);
+    assert!(plan.released[0].reason.contains("gone"));
+    e.apply(&plan, &[]).await.unwrap();
+    assert!(!State::load(dir.path()).unwrap().owns(&id));
+
+    // An operator's object of the same name later is theirs.
+    mem.objects
+        .lock()
+        .unwrap()
+        .insert(id.clone(), json!({"kind": "bridge"}).as_object().unwrap().clone());
+    assert!(e.plan(&[]).await.unwrap().changes.is_empty());
+}
+
+#[tokio::test]
+async fn an_owned_object_made_again_by_someone_else_is_foreign() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let e = engine(&mem, &dir);
+    let desired = vec![res("dummy1", "bridge", &[])];
+    e.apply(&e.plan(&desired).await.unwrap(), &desired)
+        .await
+        .unwrap();
+    let id = ResourceId::new("obj", "dummy1");
+    // Deleted and made again by hand before aio looked (e.g. a killed destroy):
+    // same name, another identity.
+    mem.objects.lock().unwrap().insert(
+        id.clone(),
+        json!({"kind": "bridge", BORN: 0}).as_object().unwrap().clone(),
+    );
+    let plan = e.plan(&[]).await.unwrap();
+    assert!(plan.changes.is_empty(), "would delete a foreign object: {plan:?}");
+    assert!(plan.released[0].reason.contains("someone else"), "{plan:?}");
+    e.apply(&plan, &[]).await.unwrap();
+    assert!(mem.objects.lock().unwrap().contains_key(&id));
+    // Wanted again with another kind: in the way, not replaced.
+    let err = e.plan(&[res("dummy1", "veth", &[])]).await.unwrap_err();
+    assert!(matches!(err, PlanError::InTheWay { .. }), "{err}");
 }

@@ -5,7 +5,7 @@ use rtnetlink::Handle;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
-use aio_engine::{Action, Attrs, Change, Observed, Provider, ProviderError, ResourceId};
+use aio_engine::{Action, Attrs, Change, Identity, Observed, Provider, ProviderError, ResourceId};
 
 use crate::dump::{Link, Snapshot};
 use crate::ops;
@@ -112,6 +112,15 @@ fn link_attrs(snapshot: &Snapshot, link: &Link) -> Attrs {
     attrs
 }
 
+/// A link is its kind and ifindex: a link of the same name made again gets a new index.
+fn link_identity(link: &Link) -> Identity {
+    Identity(format!(
+        "{}#{}",
+        link.kind.as_deref().unwrap_or("device"),
+        link.index
+    ))
+}
+
 #[async_trait]
 impl Provider for NetlinkProvider {
     fn name(&self) -> &str {
@@ -124,24 +133,27 @@ impl Provider for NetlinkProvider {
             .map_err(|e| ProviderError::new(format!("netlink dump: {e}")))?;
         let mut out = Observed::new();
         for id in ids {
-            let attrs = match id.kind() {
-                "link" => snapshot.link(id.name()).map(|l| link_attrs(&snapshot, l)),
+            match id.kind() {
+                "link" => {
+                    if let Some(l) = snapshot.link(id.name()) {
+                        out.insert_identified(id.clone(), link_attrs(&snapshot, l), link_identity(l));
+                    }
+                }
                 "address" => {
                     let (iface, cidr) = id.name().split_once('/').unwrap_or_default();
                     let net = cidr.parse().ok();
                     let link = snapshot.link(iface);
-                    link.filter(|l| snapshot.addrs_of(l.index).any(|a| Some(a.net) == net))
-                        .map(|_| {
-                            let mut attrs = Attrs::with_capacity(2);
-                            attrs.insert("interface".into(), json!(iface));
-                            attrs.insert("address".into(), json!(cidr));
-                            attrs
-                        })
+                    if let Some(l) =
+                        link.filter(|l| snapshot.addrs_of(l.index).any(|a| Some(a.net) == net))
+                    {
+                        let mut attrs = Attrs::with_capacity(2);
+                        attrs.insert("interface".into(), json!(iface));
+                        attrs.insert("address".into(), json!(cidr));
+                        // An address is the link's: made again with it, it is another.
+                        out.insert_identified(id.clone(), attrs, link_identity(l));
+                    }
                 }
-                _ => None,
-            };
-            if let Some(attrs) = attrs {
-                out.insert(id.clone(), attrs);
+                _ => {}
             }
         }
         *self.indexes.lock().expect("not poisoned") = Indexes::from(&snapshot);

@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aio_engine::{Action, Change, Observed, Provider, ProviderError, ResourceId};
+use aio_engine::{Action, Change, Identity, Observed, Provider, ProviderError, ResourceId};
 use aio_ovsdb::{Client, Options};
 
 use crate::resources::{PROVIDER, bridge_id};
@@ -82,13 +82,19 @@ impl Provider for OvsProvider {
         };
         let mut out = Observed::new();
         for id in ids {
-            let attrs = match (id.kind(), id.name().split_once('/')) {
-                ("ovs-bridge", _) => snapshot.bridges.get(id.name()).map(|b| b.attrs()),
-                ("ovs-port", Some((_, port))) => snapshot.ports.get(port).map(|p| p.attrs()),
+            // A row is its `_uuid`: a row of the same name made again gets a new one.
+            let live = match (id.kind(), id.name().split_once('/')) {
+                ("ovs-bridge", _) => snapshot
+                    .bridges
+                    .get(id.name())
+                    .map(|b| (b.attrs(), &b.uuid)),
+                ("ovs-port", Some((_, port))) => {
+                    snapshot.ports.get(port).map(|p| (p.attrs(), &p.uuid))
+                }
                 _ => None,
             };
-            if let Some(attrs) = attrs {
-                out.insert(id.clone(), attrs);
+            if let Some((attrs, uuid)) = live {
+                out.insert_identified(id.clone(), attrs, Identity(uuid.clone()));
             }
         }
         *self.last.lock().expect("not poisoned") = snapshot;

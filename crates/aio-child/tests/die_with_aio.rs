@@ -1,0 +1,83 @@
+//! A child started through aio-child dies with its parent, SIGKILL included,
+//! and takes what it started with it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const HELPER: &str = "AIO_CHILD_TEST_HELPER";
+
+/// Live (not zombie) processes of process group `pgid`.
+fn alive_in_group(pgid: i32) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after ')'.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.len() > 2 && fields[2] == pgid.to_string() && fields[0] != "Z" {
+            out.push(stat);
+        }
+    }
+    out
+}
+
+/// Plays aio: starts a shell that starts a grandchild, prints the group, waits to be killed.
+#[test]
+fn helper_plays_aio() {
+    if std::env::var_os(HELPER).is_none() {
+        return;
+    }
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "sleep 300 & sleep 300"]).stdin(Stdio::null());
+    let child = aio_child::spawn(&mut cmd).unwrap();
+    println!("GROUP {}", child.id());
+    std::thread::sleep(Duration::from_secs(300));
+}
+
+#[test]
+fn a_killed_parent_leaves_no_child_or_grandchild() {
+    let mut aio = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "helper_plays_aio", "--nocapture", "--test-threads=1"])
+        .env(HELPER, "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(aio.stdout.take().unwrap()).lines();
+    let group: i32 = loop {
+        let line = lines.next().expect("the helper printed its group").unwrap();
+        // libtest writes its own words on the same line first.
+        if let Some((_, g)) = line.split_once("GROUP ") {
+            break g.trim().parse().unwrap();
+        }
+    };
+    // Both sleeps are running in the child's own group.
+    let started = Instant::now();
+    while alive_in_group(group).len() < 3 && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(alive_in_group(group).len(), 3, "sh and its two sleeps");
+    aio.kill().unwrap(); // SIGKILL
+    aio.wait().unwrap();
+    let killed = Instant::now();
+    while !alive_in_group(group).is_empty() && killed.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        alive_in_group(group).is_empty(),
+        "still alive 2 s after the parent was SIGKILLed: {:?}",
+        alive_in_group(group)
+    );
+}
+
+#[test]
+fn a_finished_child_gives_its_output_and_leaves_nothing_behind() {
+    let out = aio_child::output(Command::new("sh").args(["-c", "read x; echo got $x; echo err >&2"]), Some(b"it\n")).unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "got it\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
+}

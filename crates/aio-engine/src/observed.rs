@@ -1,0 +1,100 @@
+//! What a provider saw: the live attributes of the resources that exist and,
+//! where the system gives one, what identifies each object beyond its name.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::resource::{Attrs, ResourceId};
+
+/// What tells one live object from another of the same name: a link's kind
+/// and ifindex, an OVS row's `_uuid`, an nftables rule's handle. Opaque to
+/// the engine, compared for equality only. An object aio made whose identity
+/// changed was deleted and made again by someone else: it is not aio's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Identity(pub String);
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Live {
+    attrs: Attrs,
+    identity: Option<Identity>,
+}
+
+/// Live attributes of the resources that exist; absent ids do not exist.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Observed {
+    objects: BTreeMap<ResourceId, Live>,
+}
+
+impl Observed {
+    pub fn new() -> Self {
+        Observed::default()
+    }
+
+    /// An object the system gives no identity for (a sysctl, a file).
+    pub fn insert(&mut self, id: ResourceId, attrs: Attrs) {
+        self.objects.insert(
+            id,
+            Live {
+                attrs,
+                identity: None,
+            },
+        );
+    }
+
+    /// An object with what identifies it beyond its name.
+    pub fn insert_identified(&mut self, id: ResourceId, attrs: Attrs, identity: Identity) {
+        self.objects.insert(
+            id,
+            Live {
+                attrs,
+                identity: Some(identity),
+            },
+        );
+    }
+
+    pub fn get(&self, id: &ResourceId) -> Option<&Attrs> {
+        self.objects.get(id).map(|l| &l.attrs)
+    }
+
+    pub fn identity(&self, id: &ResourceId) -> Option<&Identity> {
+        self.objects.get(id).and_then(|l| l.identity.as_ref())
+    }
+
+    pub fn contains(&self, id: &ResourceId) -> bool {
+        self.objects.contains_key(id)
+    }
+
+    pub fn extend(&mut self, other: Observed) {
+        self.objects.extend(other.objects);
+    }
+
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &ResourceId> {
+        self.objects.keys()
+    }
+}
+
+impl FromIterator<(ResourceId, Attrs)> for Observed {
+    fn from_iter<I: IntoIterator<Item = (ResourceId, Attrs)>>(iter: I) -> Self {
+        let mut out = Observed::new();
+        for (id, attrs) in iter {
+            out.insert(id, attrs);
+        }
+        out
+    }
+}
