@@ -14,14 +14,25 @@
 //!   group and exits. When the child finishes normally, aio tells the
 //!   guardian so and it exits without killing anything.
 //!
-//! The guardian keeps aio's other descriptors open, the state lock among
-//! them: the lock stays held until the child's group has been killed, so the
-//! next aio cannot start a second action beside a dying one.
+//! The guardian closes every descriptor it inherited but its pipe and the
+//! one [`keep_in_guardians`] names: the state lock, which so stays held until
+//! the child's group has been killed, and the next aio cannot start a second
+//! action beside a dying one.
 
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// The descriptor guardians keep open (-1: none).
+static KEPT: AtomicI32 = AtomicI32::new(-1);
+
+/// Guardians started from now on keep `fd` open until the child's group is
+/// killed: give it the state lock. `None` stops that.
+pub fn keep_in_guardians(fd: Option<std::os::fd::RawFd>) {
+    KEPT.store(fd.unwrap_or(-1), Ordering::SeqCst);
+}
 
 /// A running child and the guardian that kills its process group if aio dies.
 pub struct Guarded {
@@ -175,12 +186,13 @@ impl Guardian {
         }
         // SAFETY: both descriptors were just made and are owned here.
         let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let kept = KEPT.load(Ordering::SeqCst);
         // SAFETY: the forked process calls only async-signal-safe functions
-        // (setpgid, sigaction through signal, close, read, kill, nanosleep, _exit).
+        // (setpgid, sigaction through signal, close_range, read, kill, nanosleep, _exit).
         let pid = unsafe { libc::fork() };
         match pid {
             -1 => Err(io::Error::last_os_error()),
-            0 => unsafe { guard(read.as_raw_fd(), write.as_raw_fd(), group) },
+            0 => unsafe { guard(read.as_raw_fd(), kept, group) },
             pid => {
                 drop(read);
                 Ok(Guardian { pid, pipe: write })
@@ -204,11 +216,33 @@ impl Guardian {
     }
 }
 
+/// Closes every descriptor but `a` and `b` (either may be -1).
+///
+/// # Safety
+/// Closes descriptors others may own: only for the guardian.
+unsafe fn close_all_but(a: libc::c_int, b: libc::c_int) {
+    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+    let mut from: libc::c_uint = 0;
+    for keep in [low, high] {
+        if keep < 0 {
+            continue;
+        }
+        let keep = keep as libc::c_uint;
+        if keep > from {
+            // SAFETY: close_range takes plain integers.
+            unsafe { libc::syscall(libc::SYS_close_range, from, keep - 1, 0) };
+        }
+        from = keep + 1;
+    }
+    // SAFETY: as above.
+    unsafe { libc::syscall(libc::SYS_close_range, from, libc::c_uint::MAX, 0) };
+}
+
 /// The guardian's whole life, in the forked process.
 ///
 /// # Safety
 /// Only for the child of `fork`: it never returns.
-unsafe fn guard(read: libc::c_int, write: libc::c_int, group: libc::pid_t) -> ! {
+unsafe fn guard(read: libc::c_int, kept: libc::c_int, group: libc::pid_t) -> ! {
     unsafe {
         // Out of aio's process group and deaf to the terminal: a Ctrl-C that
         // kills aio must not kill the guardian before it has done its job.
@@ -216,13 +250,10 @@ unsafe fn guard(read: libc::c_int, write: libc::c_int, group: libc::pid_t) -> ! 
         libc::signal(libc::SIGINT, libc::SIG_IGN);
         libc::signal(libc::SIGHUP, libc::SIG_IGN);
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
-        libc::close(write);
-        // aio's terminal or pipes: whoever reads aio's output must not wait on us.
-        for fd in 0..3 {
-            if fd != read {
-                libc::close(fd);
-            }
-        }
+        // Everything else aio had open: its own end of this pipe, other
+        // children's pipes (a child waiting for EOF on stdin must get it),
+        // aio's terminal and output.
+        close_all_but(read, kept);
         let mut byte = 0u8;
         let n = loop {
             let n = libc::read(read, (&mut byte as *mut u8).cast(), 1);

@@ -33,7 +33,8 @@ fn helper_plays_aio() {
         return;
     }
     let mut cmd = Command::new("sh");
-    cmd.args(["-c", "sleep 300 & sleep 300"]).stdin(Stdio::null());
+    cmd.args(["-c", "sleep 300 & sleep 300"])
+        .stdin(Stdio::null());
     let child = aio_child::spawn(&mut cmd).unwrap();
     println!("GROUP {}", child.id());
     std::thread::sleep(Duration::from_secs(300));
@@ -42,7 +43,12 @@ fn helper_plays_aio() {
 #[test]
 fn a_killed_parent_leaves_no_child_or_grandchild() {
     let mut aio = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "helper_plays_aio", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "helper_plays_aio",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(HELPER, "1")
         .stdout(Stdio::piped())
         .spawn()
@@ -76,7 +82,12 @@ fn a_killed_parent_leaves_no_child_or_grandchild() {
 
 #[test]
 fn a_finished_child_gives_its_output_and_leaves_nothing_behind() {
-    let out = aio_child::output(Command::new("sh").args(["-c", "read x; echo got $x; echo err >&2"]), Some(b"it\n")).unwrap();
+    // `cat` ends only at EOF: nobody else (the guardian) may hold its stdin open.
+    let out = aio_child::output(
+        Command::new("sh").args(["-c", "cat; echo err >&2"]),
+        Some(b"got it\n"),
+    )
+    .unwrap();
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), "got it\n");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");

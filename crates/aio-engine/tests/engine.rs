@@ -379,7 +379,11 @@ async fn an_owned_object_that_vanished_is_released_not_deleted_when_someone_rema
         .await
         .unwrap();
     let id = ResourceId::new("obj", "dummy1");
-    assert!(State::load(dir.path()).unwrap().owned[&id].identity.is_some());
+    assert!(
+        State::load(dir.path()).unwrap().owned[&id]
+            .identity
+            .is_some()
+    );
 
     // Deleted by hand, dropped from the file: released, nothing to delete.
     mem.objects.lock().unwrap().remove(&id);
@@ -391,10 +395,10 @@ async fn an_owned_object_that_vanished_is_released_not_deleted_when_someone_rema
     assert!(!State::load(dir.path()).unwrap().owns(&id));
 
     // An operator's object of the same name later is theirs.
-    mem.objects
-        .lock()
-        .unwrap()
-        .insert(id.clone(), json!({"kind": "bridge"}).as_object().unwrap().clone());
+    mem.objects.lock().unwrap().insert(
+        id.clone(),
+        json!({"kind": "bridge"}).as_object().unwrap().clone(),
+    );
     assert!(e.plan(&[]).await.unwrap().changes.is_empty());
 }
 
@@ -411,10 +415,16 @@ async fn an_owned_object_made_again_by_someone_else_is_foreign() {
     // same name, another identity.
     mem.objects.lock().unwrap().insert(
         id.clone(),
-        json!({"kind": "bridge", BORN: 0}).as_object().unwrap().clone(),
+        json!({"kind": "bridge", BORN: 0})
+            .as_object()
+            .unwrap()
+            .clone(),
     );
     let plan = e.plan(&[]).await.unwrap();
-    assert!(plan.changes.is_empty(), "would delete a foreign object: {plan:?}");
+    assert!(
+        plan.changes.is_empty(),
+        "would delete a foreign object: {plan:?}"
+    );
     assert!(plan.released[0].reason.contains("someone else"), "{plan:?}");
     e.apply(&plan, &[]).await.unwrap();
     assert!(mem.objects.lock().unwrap().contains_key(&id));

@@ -1,10 +1,9 @@
 //! [`NatProvider`]: observe and change aio's masquerade rules.
 
 use async_trait::async_trait;
-use serde_json::Value;
-use std::collections::BTreeMap;
+use serde_json::{Value, json};
 
-use aio_engine::{Action, Change, Observed, Provider, ProviderError, ResourceId};
+use aio_engine::{Action, Attrs, Change, Identity, Observed, Provider, ProviderError, ResourceId};
 
 use crate::PROVIDER;
 use crate::ruleset::{self, NewRule};
@@ -48,13 +47,24 @@ impl Provider for NatProvider {
     }
 
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
-        let rules = self.in_netns(ruleset::list).await?;
+        let table = self.in_netns(ruleset::list).await?;
         let mut out = Observed::new();
-        for id in ids.iter().filter(|id| rules.contains_key(&id.0)) {
-            // The id (in the rule's comment) holds both attributes: OUT/SOURCE.
-            let (iface, source) = id.name().split_once('/').unwrap_or_default();
-            let attrs = serde_json::json!({"source": source, "out": iface});
-            out.insert(id.clone(), attrs.as_object().expect("an object").clone());
+        for id in ids {
+            let Some(rules) = table.rules.get(&id.0).filter(|r| !r.is_empty()) else {
+                continue;
+            };
+            // What the first rule does, and how many carry this id: a copy is drift.
+            let first = &rules[0];
+            let mut attrs = Attrs::new();
+            attrs.insert("source".into(), json!(first.source));
+            attrs.insert("out".into(), json!(first.out));
+            attrs.insert("statement".into(), json!(first.statement));
+            attrs.insert("rules".into(), json!(rules.len()));
+            out.insert_identified(
+                id.clone(),
+                attrs,
+                Identity(format!("handle {}", first.handle)),
+            );
         }
         Ok(out)
     }
@@ -79,13 +89,22 @@ impl Provider for NatProvider {
             .collect();
         self.in_netns(move || {
             // Handles are read again now: they are what `nft` deletes by.
-            let current: BTreeMap<String, u32> = ruleset::list()?;
+            // Every rule carrying a changed id goes (copies included).
+            let current = ruleset::list()?;
             let handles: Vec<u32> = deleted
                 .iter()
-                .filter_map(|id| current.get(id).copied())
+                .filter_map(|id| current.rules.get(id))
+                .flatten()
+                .map(|r| r.handle)
                 .collect();
-            let left = current.len() - handles.len() + added.len();
-            let batch = ruleset::batch(&handles, &added, left == 0);
+            let kept = current
+                .rules
+                .keys()
+                .filter(|id| !deleted.contains(id))
+                .count();
+            // The table goes only when nothing is left in it, aio's or anyone's.
+            let empty = kept + added.len() == 0 && current.foreign == 0;
+            let batch = ruleset::batch(&handles, &added, empty);
             tracing::debug!(
                 "nft batch: {}",
                 serde_json::to_string(&batch).unwrap_or_default()

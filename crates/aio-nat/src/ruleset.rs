@@ -2,12 +2,13 @@
 
 use nftables::batch::Batch;
 use nftables::expr::{Expression, Meta, MetaKey, NamedExpression, Payload, PayloadField, Prefix};
-use nftables::helper::{self, DEFAULT_NFT, NftablesError};
 use nftables::schema::{Chain, NfListObject, NfObject, Nftables, Rule, Table};
 use nftables::stmt::{Match, Operator, Statement};
 use nftables::types::{NfChainPolicy, NfChainType, NfFamily, NfHook};
 use std::collections::BTreeMap;
 
+/// The program, found on PATH.
+const NFT: &str = "nft";
 pub const TABLE: &str = "aio";
 pub const CHAIN: &str = "postrouting";
 /// Rules whose comment starts with this are aio's; the rest names the resource.
@@ -22,29 +23,109 @@ pub struct NewRule {
     pub out: String,
 }
 
-/// aio's rules now, as resource id -> rule handle. No table: no rules.
-pub fn list() -> Result<BTreeMap<String, u32>, String> {
-    let ruleset =
-        match helper::get_current_ruleset_with_args(DEFAULT_NFT, ["list", "table", "ip", TABLE]) {
-            Ok(r) => r,
-            Err(NftablesError::NftFailed { stderr, .. })
-                if stderr.contains("No such file or directory") =>
-            {
-                return Ok(BTreeMap::new());
-            }
-            Err(e) => return Err(describe(e)),
-        };
-    let mut rules = BTreeMap::new();
+/// One of aio's rules as nftables holds it, read back from its expressions
+/// (not trusted from its comment: anyone may `nft replace` a rule and keep it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveRule {
+    pub handle: u32,
+    /// `ip saddr` as `ADDR/LEN`, when the rule matches on it.
+    pub source: Option<String>,
+    /// `oifname`, when the rule matches on it.
+    pub out: Option<String>,
+    /// Its statements, e.g. `masquerade`; anything aio does not write shows as such.
+    pub statement: String,
+}
+
+/// aio's table as it is now.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// aio's rules by resource id (from their comment), in handle order.
+    pub rules: BTreeMap<String, Vec<LiveRule>>,
+    /// Rules, chains, sets and other objects in the table that are not aio's.
+    pub foreign: usize,
+}
+
+/// aio's table now. No table: no rules.
+pub fn list() -> Result<Snapshot, String> {
+    let out = nft(&["-j", "list", "table", "ip", TABLE], None)?;
+    let text = match out {
+        Ok(text) => text,
+        Err(stderr) if stderr.contains("No such file or directory") => {
+            return Ok(Snapshot::default());
+        }
+        Err(stderr) => {
+            return Err(format!(
+                "nft failed while listing table ip {TABLE}: {}",
+                stderr.trim()
+            ));
+        }
+    };
+    let ruleset: Nftables = serde_json::from_str(&text)
+        .map_err(|e| format!("nft printed a ruleset aio cannot read: {e}"))?;
+    let mut table = Snapshot::default();
     for object in ruleset.objects.iter() {
-        if let NfObject::ListObject(NfListObject::Rule(rule)) = object
-            && rule.chain == CHAIN
-            && let (Some(comment), Some(handle)) = (&rule.comment, rule.handle)
-            && let Some(id) = comment.strip_prefix(MARK)
-        {
-            rules.insert(id.to_string(), handle);
+        let NfObject::ListObject(object) = object else {
+            continue;
+        };
+        match object {
+            NfListObject::Table(_) | NfListObject::MetainfoObject(_) => {}
+            NfListObject::Chain(c) if c.name == CHAIN => {}
+            NfListObject::Rule(rule) => match (aio_id(rule), rule.handle) {
+                (Some(id), Some(handle)) => table
+                    .rules
+                    .entry(id.to_string())
+                    .or_default()
+                    .push(read_rule(rule, handle)),
+                _ => table.foreign += 1,
+            },
+            _ => table.foreign += 1,
         }
     }
-    Ok(rules)
+    Ok(table)
+}
+
+/// The resource id of one of aio's rules (in aio's chain, with aio's comment).
+fn aio_id<'r>(rule: &'r Rule) -> Option<&'r str> {
+    if rule.chain != CHAIN {
+        return None;
+    }
+    rule.comment.as_deref()?.strip_prefix(MARK)
+}
+
+fn read_rule(rule: &Rule, handle: u32) -> LiveRule {
+    let (mut source, mut out, mut statements) = (None, None, Vec::new());
+    for statement in rule.expr.iter() {
+        match statement {
+            Statement::Match(m) if m.op == Operator::EQ => match (&m.left, &m.right) {
+                (Expression::Named(NamedExpression::Payload(Payload::PayloadField(f))), right)
+                    if f.protocol == "ip" && f.field == "saddr" =>
+                {
+                    source = Some(match right {
+                        Expression::Named(NamedExpression::Prefix(p)) => match &*p.addr {
+                            Expression::String(a) => format!("{a}/{}", p.len),
+                            other => format!("{other:?}"),
+                        },
+                        Expression::String(a) => format!("{a}/32"),
+                        other => format!("{other:?}"),
+                    });
+                }
+                (Expression::Named(NamedExpression::Meta(meta)), Expression::String(name))
+                    if meta.key == MetaKey::Oifname =>
+                {
+                    out = Some(name.to_string());
+                }
+                _ => statements.push(format!("{statement:?}")),
+            },
+            Statement::Masquerade(None) => statements.push("masquerade".into()),
+            other => statements.push(format!("{other:?}")),
+        }
+    }
+    LiveRule {
+        handle,
+        source,
+        out,
+        statement: statements.join(" "),
+    }
 }
 
 /// One batch: the table and chain made sure of, `delete` handles removed, `add` rules added;
@@ -127,18 +208,26 @@ fn masquerade(rule: &NewRule) -> Rule<'static> {
     }
 }
 
+/// Carries out one batch: the kernel takes it whole or not at all.
 pub fn apply(nftables: &Nftables) -> Result<(), String> {
-    helper::apply_ruleset(nftables).map_err(describe)
+    let json = serde_json::to_vec(nftables).map_err(|e| e.to_string())?;
+    match nft(&["-j", "-f", "-"], Some(&json))? {
+        Ok(_) => Ok(()),
+        Err(stderr) => Err(format!(
+            "nft failed while applying aio's batch: {}",
+            stderr.trim()
+        )),
+    }
 }
 
-fn describe(e: NftablesError) -> String {
-    match e {
-        NftablesError::NftFailed { hint, stderr, .. } => {
-            format!("nft failed while {hint}: {}", stderr.trim())
-        }
-        NftablesError::NftExecution { inner, .. } => {
-            format!("cannot run nft (is nftables installed?): {inner}")
-        }
-        other => other.to_string(),
-    }
+/// Runs `nft` (a child that dies with aio): its stdout, or its stderr when it failed.
+fn nft(args: &[&str], stdin: Option<&[u8]>) -> Result<Result<String, String>, String> {
+    let out = aio_child::output(std::process::Command::new(NFT).args(args), stdin)
+        .map_err(|e| format!("cannot run {NFT} (is nftables installed?): {e}"))?;
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    Ok(if out.status.success() {
+        Ok(text(&out.stdout))
+    } else {
+        Err(text(&out.stderr))
+    })
 }

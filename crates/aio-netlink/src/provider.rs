@@ -136,7 +136,11 @@ impl Provider for NetlinkProvider {
             match id.kind() {
                 "link" => {
                     if let Some(l) = snapshot.link(id.name()) {
-                        out.insert_identified(id.clone(), link_attrs(&snapshot, l), link_identity(l));
+                        out.insert_identified(
+                            id.clone(),
+                            link_attrs(&snapshot, l),
+                            link_identity(l),
+                        );
                     }
                 }
                 "address" => {

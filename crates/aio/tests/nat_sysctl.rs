@@ -218,3 +218,103 @@ fn without_a_default_route_auto_uplink_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn aio_s_rule_widened_in_place_or_copied_is_drift_and_repaired() {
+    let (sb, t) = setup();
+    sb.apply(&t);
+    // Widened to every source, comment kept: same handle, other match.
+    let handle = aio_rule_handle(&sb);
+    nft(
+        &sb,
+        &[
+            "replace",
+            "rule",
+            "ip",
+            "aio",
+            "postrouting",
+            "handle",
+            &handle,
+            "ip",
+            "saddr",
+            "0.0.0.0/0",
+            "oifname",
+            "eth0",
+            "masquerade",
+            "comment",
+            "\"aio:nat/eth0/10.0.2.0/24\"",
+        ],
+    );
+    assert_eq!(sb.plan(&t), vec![change("nat/eth0/10.0.2.0/24", "update")]);
+    sb.apply(&t);
+    assert_eq!(sb.plan(&t), vec![]);
+    let listing = nft(&sb, &["list", "table", "ip", "aio"]);
+    assert!(
+        listing.contains("ip saddr 10.0.2.0/24 oifname \"eth0\" masquerade"),
+        "{listing}"
+    );
+    assert_eq!(masquerade_rules(&sb), 1);
+
+    // A copy of aio's rule in its table: drift, back to one.
+    nft(
+        &sb,
+        &[
+            "add",
+            "rule",
+            "ip",
+            "aio",
+            "postrouting",
+            "ip",
+            "saddr",
+            "10.0.2.0/24",
+            "oifname",
+            "eth0",
+            "masquerade",
+            "comment",
+            "\"aio:nat/eth0/10.0.2.0/24\"",
+        ],
+    );
+    let out = sb.aio("plan", &t, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("~ nat/eth0/10.0.2.0/24  rules: 2 -> 1"),
+        "{text}"
+    );
+    sb.apply(&t);
+    assert_eq!(masquerade_rules(&sb), 1);
+    assert_eq!(sb.plan(&t), vec![]);
+}
+
+#[test]
+fn destroy_deletes_aio_s_rules_and_keeps_a_table_holding_someone_else_s() {
+    let (sb, t) = setup();
+    sb.apply(&t);
+    nft(
+        &sb,
+        &[
+            "add",
+            "rule",
+            "ip",
+            "aio",
+            "postrouting",
+            "oifname",
+            "eth0",
+            "counter",
+        ],
+    );
+    let out = sb.aio("destroy", &t, &["--yes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listing = nft(&sb, &["list", "table", "ip", "aio"]);
+    assert!(
+        !listing.contains("masquerade"),
+        "aio's rule is left: {listing}"
+    );
+    assert!(
+        listing.contains("counter"),
+        "the operator's rule went: {listing}"
+    );
+}
