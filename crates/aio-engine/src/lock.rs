@@ -2,6 +2,8 @@
 //! apply and destroy for as long as they run. The kernel drops the lock when
 //! its holder dies, so a lock left by a killed process never blocks. The
 //! file holds the holder's pid, for the message a waiting run gives up with.
+//! The guardians of aio's children (see `aio_child`) hold it too, so a killed
+//! aio's lock is released only once its children are gone.
 
 use std::fs::File;
 use std::io::{Read, Seek, Write};
@@ -17,6 +19,8 @@ pub enum LockError {
         pid: String,
         waited: Duration,
     },
+    #[error("{0}")]
+    Unsafe(String),
     #[error("cannot lock {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -38,14 +42,10 @@ impl StateLock {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io)?;
+        aio_fs::private_dir(dir, crate::state::DIR_MODE)
+            .map_err(|e| LockError::Unsafe(e.to_string()))?;
+        // Never through a symlink: truncating it would clobber its target.
+        let mut file = aio_fs::open_rw_nofollow(&path, 0o600).map_err(io)?;
         let started = Instant::now();
         loop {
             // SAFETY: flock on a descriptor this function owns.
@@ -76,7 +76,17 @@ impl StateLock {
             .and_then(|()| file.rewind())
             .and_then(|()| write!(file, "{}", std::process::id()))
             .map_err(io)?;
+        // Children's guardians hold the lock until a killed aio's children are gone.
+        aio_child::keep_in_guardians(Some(file.as_raw_fd()));
+        // Temp files a killed run left: nobody else is writing now.
+        aio_fs::sweep_temps(dir).map_err(io)?;
         Ok(StateLock { _file: file })
+    }
+}
+
+impl Drop for StateLock {
+    fn drop(&mut self) {
+        aio_child::keep_in_guardians(None);
     }
 }
 

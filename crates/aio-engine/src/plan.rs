@@ -133,15 +133,19 @@ impl Plan {
             .iter()
             .map(|c| serde_json::json!({"id": c.id, "provider": c.provider, "action": c.action, "before": c.before, "after": c.after, "detail": c.detail}))
             .collect();
-        serde_json::json!({
+        let mut doc = serde_json::json!({
             "format_version": 1,
             "facts": self.facts,
             "changes": changes,
             "waiting": self.waiting,
             "unavailable": self.unavailable,
-            "released": self.released,
             "summary": self.summary(),
-        })
+        });
+        // Optional: present only when something was released.
+        if !self.released.is_empty() {
+            doc["released"] = serde_json::json!(self.released);
+        }
+        doc
     }
 }
 

@@ -1,15 +1,17 @@
 //! What aio created, kept in `<state-dir>/state.json` so that pruning deletes
-//! only aio's own objects. Written atomically (temp file, fsync, rename).
+//! only aio's own objects. Written atomically (see `aio_fs::write_atomic`),
+//! mode 0600 in a 0700 directory; never read through a symlink.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::observed::Identity;
 use crate::resource::ResourceId;
 
 const FILE: &str = "state.json";
+/// The state dir: aio's alone.
+pub const DIR_MODE: u32 = 0o700;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -18,7 +20,10 @@ pub enum StateError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{} is not an aio state file: {source}", path.display())]
+    #[error(
+        "{} is not an aio state file ({source}): restore it from a backup; moving it away makes aio forget what it made (it then deletes nothing)",
+        path.display()
+    )]
     Corrupt {
         path: PathBuf,
         source: serde_json::Error,
@@ -52,7 +57,7 @@ impl State {
     /// The state in `dir`, empty if there is none yet.
     pub fn load(dir: &Path) -> Result<State, StateError> {
         let path = dir.join(FILE);
-        match std::fs::read(&path) {
+        match aio_fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|source| StateError::Corrupt { path, source }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State {
@@ -66,15 +71,11 @@ impl State {
     pub fn save(&self, dir: &Path) -> Result<(), StateError> {
         let path = dir.join(FILE);
         let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(dir)?;
-            let mut tmp = tempfile_in(dir)?;
+            aio_fs::private_dir(dir, DIR_MODE).map_err(std::io::Error::other)?;
             // One write: serde_json writes every token on its own.
             let mut text = serde_json::to_vec_pretty(self)?;
             text.push(b'\n');
-            tmp.1.write_all(&text)?;
-            tmp.1.sync_all()?;
-            std::fs::rename(&tmp.0, &path)?;
-            std::fs::File::open(dir)?.sync_all()
+            aio_fs::write_atomic(&path, &text, 0o600)
         };
         write().map_err(|source| StateError::Write { path, source })
     }
@@ -82,19 +83,6 @@ impl State {
     pub fn owns(&self, id: &ResourceId) -> bool {
         self.owned.contains_key(id)
     }
-}
-
-/// A new file beside the state, mode 0600, unique to this process.
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let path = dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&path)?;
-    Ok((path, file))
 }
 
 #[cfg(test)]

@@ -40,23 +40,26 @@ impl Runner {
             self.venv_bin.display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let mut child = Command::new(&self.program)
-            .arg(action)
-            .arg("-i")
-            .arg(&self.inventory)
-            .arg("--configdir")
-            .arg(&self.config_dir)
-            .args(extra)
-            .env("PATH", path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| KollaError::Action {
-                action: action.into(),
-                why: format!("cannot run {}: {e}", self.program.display()),
-                log: log_path.clone(),
-            })?;
+        // Its whole process tree dies with aio: no deploy outlives a killed apply.
+        let mut guarded = aio_child::spawn(
+            Command::new(&self.program)
+                .arg(action)
+                .arg("-i")
+                .arg(&self.inventory)
+                .arg("--configdir")
+                .arg(&self.config_dir)
+                .args(extra)
+                .env("PATH", path)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )
+        .map_err(|e| KollaError::Action {
+            action: action.into(),
+            why: format!("cannot run {}: {e}", self.program.display()),
+            log: log_path.clone(),
+        })?;
+        let child = guarded.child_mut();
         let stderr = child.stderr.take().expect("piped");
         let (tx, rx) = std::sync::mpsc::channel();
         let tx_err = tx.clone();
@@ -79,7 +82,9 @@ impl Runner {
             writeln!(log, "{line}").map_err(|e| KollaError::io(&log_path, e))?;
             progress.line(&line);
         }
-        let status = child.wait().map_err(|e| KollaError::io(&self.program, e))?;
+        let status = guarded
+            .wait()
+            .map_err(|e| KollaError::io(&self.program, e))?;
         progress.done(status.success());
         if status.success() {
             Ok(())

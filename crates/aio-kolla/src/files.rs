@@ -1,8 +1,6 @@
 //! Writing under the config dir: whole files, atomically, with tight modes.
 
 use sha2::{Digest, Sha256};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 /// Directories aio makes: owner and group only.
@@ -18,35 +16,22 @@ pub fn digest(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Makes `dir` and its missing parents with [`DIR_MODE`].
+/// Makes `dir` and its missing parents with [`DIR_MODE`], refusing one
+/// that others could write to.
 pub fn make_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(DIR_MODE)
-        .create(dir)
+    aio_fs::private_dir(dir, DIR_MODE).map_err(std::io::Error::other)
 }
 
-/// Writes `path` whole: a temp file beside it, synced, then renamed over it.
+/// Writes `path` whole, safely (see `aio_fs::write_atomic`), with [`FILE_MODE`].
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    make_dir(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.aio-{}.tmp", std::process::id()));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(FILE_MODE)
-        .open(&tmp)?;
-    file.write_all(contents)?;
-    file.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)
+    make_dir(path.parent().unwrap_or(Path::new(".")))?;
+    aio_fs::write_atomic(path, contents, FILE_MODE)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn writes_whole_files_with_tight_modes() {

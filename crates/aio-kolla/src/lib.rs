@@ -55,6 +55,11 @@ pub enum KollaError {
         why: String,
         log: PathBuf,
     },
+    #[error(
+        "{} is damaged ({why}): aio cannot tell which Kolla actions ran. Restore it, or remove it to run every action again on the next apply",
+        path.display()
+    )]
+    Record { path: PathBuf, why: String },
     #[error("choosing the VIP: {0}")]
     Vip(String),
 }

@@ -56,15 +56,18 @@ pub fn fill(venv: &Venv, config_dir: &Path) -> Result<(), KollaError> {
     } else {
         venv.share().join("etc_examples/kolla").join(FILE)
     };
-    let tmp = config_dir.join(format!(".{FILE}.aio-{}.tmp", std::process::id()));
     crate::files::make_dir(config_dir).map_err(|e| KollaError::io(config_dir, e))?;
-    std::fs::copy(&template, &tmp).map_err(|e| KollaError::io(&template, e))?;
-    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(FILE_MODE))
-        .map_err(|e| KollaError::io(&tmp, e))?;
-    let out = Command::new(venv.bin("kolla-genpwd"))
-        .arg("-p")
-        .arg(&tmp)
-        .output();
+    // Made 0640 before any byte is in it; removed if anything fails, swept
+    // by the next apply if aio is killed.
+    let tmp = aio_fs::temp_beside(&target, FILE_MODE).map_err(|e| KollaError::io(config_dir, e))?;
+    let template_text = aio_fs::read(&template).map_err(|e| KollaError::io(&template, e))?;
+    std::fs::write(tmp.path(), template_text).map_err(|e| KollaError::io(tmp.path(), e))?;
+    let out = aio_child::output(
+        Command::new(venv.bin("kolla-genpwd"))
+            .arg("-p")
+            .arg(tmp.path()),
+        None,
+    );
     let result = match out {
         Ok(o) if o.status.success() => Ok(()),
         // Its messages name files and keys, never values.
@@ -78,14 +81,14 @@ pub fn fill(venv: &Venv, config_dir: &Path) -> Result<(), KollaError> {
             venv.bin("kolla-genpwd").display()
         ))),
     };
-    let placed = result.and_then(|()| {
-        // kolla-genpwd recreates the file: set the mode again before it goes live.
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(FILE_MODE))
-            .map_err(|e| KollaError::io(&tmp, e))?;
-        std::fs::rename(&tmp, &target).map_err(|e| KollaError::io(&target, e))
-    });
-    if placed.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    placed
+    result?;
+    // kolla-genpwd may recreate the file: set the mode again, then sync
+    // before and after it goes live.
+    let file = aio_fs::open_nofollow(tmp.path()).map_err(|e| KollaError::io(tmp.path(), e))?;
+    file.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))
+        .and_then(|()| file.sync_all())
+        .map_err(|e| KollaError::io(tmp.path(), e))?;
+    tmp.persist(&target)
+        .map_err(|e| KollaError::io(&target, e.error))?;
+    aio_fs::sync_parent(&target).map_err(|e| KollaError::io(&target, e))
 }

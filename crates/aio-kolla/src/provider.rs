@@ -36,11 +36,11 @@ impl KollaProvider {
         Venv::new(&self.deployment.venv)
     }
 
-    fn observed(&self) -> Attrs {
+    fn observed(&self) -> Result<Attrs, KollaError> {
         let d = &self.deployment;
         let venv = self.venv();
         let version = venv.version();
-        let record = Record::load(&self.state_dir);
+        let record = Record::load(&self.state_dir)?;
         let digests: serde_json::Map<String, Value> = d
             .files
             .keys()
@@ -78,15 +78,15 @@ impl KollaProvider {
         attrs.insert("files".into(), Value::Object(digests));
         attrs.insert("passwords".into(), json!(passwords::status(&d.config_dir)));
         attrs.insert("inputs".into(), inputs);
-        attrs
+        Ok(attrs)
     }
 
     /// The actions this apply would run: all, or those left after a failure.
-    fn pending_actions(&self) -> &[String] {
+    fn pending_actions(&self) -> Result<&[String], KollaError> {
         let d = &self.deployment;
-        let record = Record::load(&self.state_dir);
+        let record = Record::load(&self.state_dir)?;
         let start = record.resume_at(&d.inputs, self.venv().version().as_deref(), &d.actions);
-        &d.actions[start..]
+        Ok(&d.actions[start..])
     }
 
     fn inventory(&self) -> Result<(PathBuf, String), KollaError> {
@@ -114,7 +114,11 @@ impl KollaProvider {
     fn prepare(&self, install: bool) -> Result<(), KollaError> {
         let d = &self.deployment;
         let venv = self.venv();
-        let mut record = Record::load(&self.state_dir);
+        // What a killed run left half-written (a passwords.yml copy among them).
+        for dir in [d.config_dir.clone(), record::dir(&self.state_dir)] {
+            aio_fs::sweep_temps(&dir).map_err(|e| KollaError::io(&dir, e))?;
+        }
+        let mut record = Record::load(&self.state_dir)?;
         if install || venv.version().is_none() {
             venv.install(&d.package, &record::dir(&self.state_dir).join("venv.log"))?;
             record.package = Some(d.package.clone());
@@ -155,7 +159,7 @@ impl KollaProvider {
             Self::runner(&deployment, &state_dir)
                 .run_with("destroy", &["--yes-i-really-really-mean-it"])?;
             let record = Record {
-                package: Record::load(&state_dir).package,
+                package: Record::load(&state_dir)?.package,
                 ..Record::default()
             };
             record
@@ -175,7 +179,7 @@ impl KollaProvider {
         let d = deployment;
         let venv = Venv::new(&d.venv);
         let version = venv.version();
-        let mut record = Record::load(state_dir);
+        let mut record = Record::load(state_dir)?;
         let start = record.resume_at(&d.inputs, version.as_deref(), &d.actions);
         if start == 0 {
             record = Record {
@@ -215,7 +219,10 @@ impl Provider for KollaProvider {
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
         let mut out = Observed::new();
         if let Some(id) = ids.iter().find(|id| **id == crate::resource_id()) {
-            out.insert(id.clone(), self.observed());
+            let attrs = self
+                .observed()
+                .map_err(|e| ProviderError::new(e.to_string()))?;
+            out.insert(id.clone(), attrs);
         }
         Ok(out)
     }
@@ -270,7 +277,10 @@ impl Provider for KollaProvider {
                 d.config_dir.join(passwords::FILE).display()
             );
         }
-        let pending = self.pending_actions();
+        let pending = match self.pending_actions() {
+            Ok(pending) => pending,
+            Err(e) => return Some(e.to_string()),
+        };
         let actions = match (differs(change, "inputs"), d.actions.is_empty()) {
             (_, true) => "none (render only: actions = [])".to_string(),
             (false, false) => "none: they already ran for these inputs".to_string(),

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+use crate::KollaError;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     /// The `package` requirement the venv was installed with.
@@ -24,11 +26,19 @@ pub fn dir(state_dir: &Path) -> PathBuf {
 }
 
 impl Record {
-    pub fn load(state_dir: &Path) -> Record {
-        std::fs::read(dir(state_dir).join("record.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+    /// The record, empty when there is none yet. One that cannot be read is
+    /// an error, never an empty record: that would run every action again.
+    pub fn load(state_dir: &Path) -> Result<Record, KollaError> {
+        let path = dir(state_dir).join("record.json");
+        let bytes = match aio_fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Record::default()),
+            Err(e) => return Err(KollaError::io(&path, e)),
+        };
+        serde_json::from_slice(&bytes).map_err(|e| KollaError::Record {
+            why: e.to_string(),
+            path,
+        })
     }
 
     pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {

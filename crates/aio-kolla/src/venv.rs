@@ -48,13 +48,15 @@ impl Venv {
         let out = std::fs::File::create(log).map_err(|e| KollaError::io(log, e))?;
         let run = |program: &Path, args: &[&str]| -> Result<(), KollaError> {
             let err = out.try_clone().map_err(|e| KollaError::io(log, e))?;
-            let status = Command::new(program)
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(out.try_clone().map_err(|e| KollaError::io(log, e))?)
-                .stderr(err)
-                .status()
-                .map_err(|e| KollaError::Venv(format!("cannot run {}: {e}", program.display())))?;
+            let status = aio_child::spawn(
+                Command::new(program)
+                    .args(args)
+                    .stdin(Stdio::null())
+                    .stdout(out.try_clone().map_err(|e| KollaError::io(log, e))?)
+                    .stderr(err),
+            )
+            .and_then(|mut child| child.wait())
+            .map_err(|e| KollaError::Venv(format!("cannot run {}: {e}", program.display())))?;
             if status.success() {
                 Ok(())
             } else {

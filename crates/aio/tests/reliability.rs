@@ -267,7 +267,7 @@ fn failing_surroundings_give_one_line_errors() {
     let state = sb.state.path().join("ro");
     std::fs::create_dir_all(&state).unwrap();
     let script = format!(
-        "mount -t tmpfs -o ro tmpfs {s} && exec {aio} apply --yes -f {t} --netns {ns} --state-dir {s}",
+        "mount -t tmpfs -o ro,mode=0700 tmpfs {s} && exec {aio} apply --yes -f {t} --netns {ns} --state-dir {s}",
         s = state.display(),
         aio = env!("CARGO_BIN_EXE_aio"),
         t = t.display(),

@@ -43,8 +43,37 @@ pub fn save(out: &Path, target: &Target, plan: &Plan) -> Result<(), Failure> {
         plan: plan.clone(),
     };
     let text = serde_json::to_vec_pretty(&saved).expect("plans serialize");
-    std::fs::write(out, text)
+    may_overwrite(out)?;
+    // 0600: a plan names the system's objects, and is aio's to read.
+    aio_fs::write_atomic(out, &text, 0o600)
         .map_err(|e| Failure::Refused(format!("cannot write {}: {e}", out.display())))
+}
+
+/// `--out` may name a new file or an earlier saved plan, nothing else: not a
+/// symlink (its target would be replaced), not a file that is not a plan.
+fn may_overwrite(out: &Path) -> Result<(), Failure> {
+    let refuse = |why: &str| {
+        Failure::Refused(format!(
+            "{} {why}; nothing was written: give --out a new file name",
+            out.display()
+        ))
+    };
+    match std::fs::symlink_metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(refuse(&format!("cannot be checked ({e})"))),
+        Ok(m) if m.file_type().is_symlink() => Err(refuse("is a symbolic link")),
+        Ok(m) if !m.is_file() => Err(refuse("is not a regular file")),
+        Ok(_) => {
+            let bytes = aio_fs::read(out).map_err(|e| refuse(&format!("cannot be read ({e})")))?;
+            let is_plan = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .is_ok_and(|v| v.get("aio_saved_plan").is_some());
+            if is_plan {
+                Ok(())
+            } else {
+                Err(refuse("exists and is not a plan saved by aio"))
+            }
+        }
+    }
 }
 
 /// The saved plan and the target it was made for; refuses one whose topology changed since.
@@ -55,7 +84,7 @@ pub fn load(path: &Path) -> Result<(SavedPlan, Target), Failure> {
             path.display()
         ))
     };
-    let text = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let text = aio_fs::read(path).map_err(|e| bad(e.to_string()))?;
     let saved: SavedPlan = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
     if digest(&saved.topology)? != saved.topology_sha256 {
         return Err(Failure::Refused(format!(

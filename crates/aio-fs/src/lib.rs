@@ -1,0 +1,244 @@
+//! The files aio writes and trusts (state, lock, Kolla's config, saved plans).
+//!
+//! - [`private_dir`] makes a directory with a tight mode, and refuses one that
+//!   is a symlink, group- or world-writable, or not owned by the user aio runs
+//!   as: anyone who can write there could plant what aio reads or follows.
+//! - [`write_atomic`] writes a whole file: a temp file created exclusively,
+//!   with an unpredictable name, in the target's directory, its mode set
+//!   before any byte is written, synced, renamed over the target (a symlink
+//!   there is replaced, never followed), and the directory synced.
+//! - [`read`] and [`open_nofollow`] never follow a symlink at the last step.
+//! - [`sweep_temps`] removes the temp files a killed run left.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// Temp files aio makes are named `.NAME.aio-RANDOM.tmp`.
+const TEMP_MARK: &str = ".aio-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+#[derive(Debug, thiserror::Error)]
+pub enum FsError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{} is not safe for aio's files: {why}; {fix}", path.display())]
+    Unsafe {
+        path: PathBuf,
+        why: String,
+        fix: String,
+    },
+}
+
+impl FsError {
+    fn io(path: &Path, source: io::Error) -> FsError {
+        FsError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Makes `dir` (and missing parents) with `mode`, then checks that it is
+/// safe: a real directory, owned by this user, writable by nobody else.
+pub fn private_dir(dir: &Path, mode: u32) -> Result<(), FsError> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(mode)
+        .create(dir)
+        .map_err(|e| FsError::io(dir, e))?;
+    check_dir(dir)
+}
+
+/// Refuses a directory others could write to or swap.
+pub fn check_dir(dir: &Path) -> Result<(), FsError> {
+    let meta = std::fs::symlink_metadata(dir).map_err(|e| FsError::io(dir, e))?;
+    let shown = dir.display();
+    let unsafe_dir = |why: String, fix: String| FsError::Unsafe {
+        path: dir.to_path_buf(),
+        why,
+        fix,
+    };
+    if meta.file_type().is_symlink() {
+        return Err(unsafe_dir(
+            "it is a symbolic link".into(),
+            format!("point aio at the real directory, or remove the link {shown}"),
+        ));
+    }
+    if !meta.is_dir() {
+        return Err(unsafe_dir(
+            "it is not a directory".into(),
+            "choose another path".into(),
+        ));
+    }
+    // SAFETY: geteuid cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(unsafe_dir(
+            format!(
+                "it is owned by uid {}, not by uid {me} that aio runs as",
+                meta.uid()
+            ),
+            format!("run `chown {me} {shown}` if it is yours, or choose another path"),
+        ));
+    }
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(unsafe_dir(
+            format!("it is group- or world-writable (mode {mode:04o})"),
+            format!("run `chmod go-w {shown}`"),
+        ));
+    }
+    Ok(())
+}
+
+/// Opens `path` for reading, refusing a symlink at the last step.
+pub fn open_nofollow(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// The whole of `path`, never through a symlink.
+pub fn read(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    open_nofollow(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Opens (creating with `mode`) a file to update in place, such as a lock,
+/// refusing a symlink.
+pub fn open_rw_nofollow(path: &Path, mode: u32) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(mode)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Writes `path` whole with `mode`: see the crate's documentation.
+pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    // tempfile opens with O_CREAT|O_EXCL and the mode given: nothing can be
+    // planted at the name, and no byte is ever readable under a wider mode.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}{TEMP_MARK}"))
+        .suffix(TEMP_SUFFIX)
+        .permissions(std::fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)?;
+    // The umask may have narrowed it: set it exactly.
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    File::open(dir)?.sync_all()
+}
+
+/// A temp file in `dir` for a program to fill (kolla-genpwd), created as
+/// [`write_atomic`] creates its own; [`tempfile::NamedTempFile::persist`] puts it in place.
+pub fn temp_beside(path: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}{TEMP_MARK}"))
+        .suffix(TEMP_SUFFIX)
+        .permissions(std::fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    Ok(tmp)
+}
+
+/// Syncs the directory holding `path`, after a rename into it.
+pub fn sync_parent(path: &Path) -> io::Result<()> {
+    File::open(path.parent().unwrap_or(Path::new(".")))?.sync_all()
+}
+
+/// Removes the temp files a killed aio left in `dir` (call with the state
+/// lock held: no other aio is writing). Returns how many were removed.
+pub fn sweep_temps(dir: &Path) -> io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.contains(TEMP_MARK) && name.ends_with(TEMP_SUFFIX) {
+            // A symlink is removed as a link, never followed.
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn an_atomic_write_replaces_a_planted_symlink_instead_of_following_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let target = dir.path().join("state.json");
+        symlink(&victim, &target).unwrap();
+        write_atomic(&target, b"{}", 0o600).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        let meta = std::fs::symlink_metadata(&target).unwrap();
+        assert!(meta.is_file());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn reads_refuse_symlinks_and_unsafe_dirs_are_named_with_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::write(&real, "x").unwrap();
+        let link = dir.path().join("link");
+        symlink(&real, &link).unwrap();
+        assert!(read(&link).is_err());
+        let open = dir.path().join("open");
+        private_dir(&open, 0o700).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let err = private_dir(&open, 0o700).unwrap_err().to_string();
+        assert!(
+            err.contains("world-writable") && err.contains("chmod go-w"),
+            "{err}"
+        );
+        let dirlink = dir.path().join("dirlink");
+        symlink(dir.path().join("real"), &dirlink).unwrap();
+        assert!(
+            check_dir(&dirlink)
+                .unwrap_err()
+                .to_string()
+                .contains("symbolic link")
+        );
+    }
+
+    #[test]
+    fn stale_temp_files_are_swept_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let keep = dir.path().join("passwords.yml");
+        std::fs::write(&keep, "a: b").unwrap();
+        let tmp = temp_beside(&keep, 0o640).unwrap();
+        let (_, path) = tmp.keep().unwrap();
+        assert_eq!(sweep_temps(dir.path()).unwrap(), 1);
+        assert!(!path.exists() && keep.exists());
+    }
+}
