@@ -135,20 +135,29 @@ impl Engine {
         Ok(plan)
     }
 
+    /// Drops the claims `plan` released (objects gone or made again by
+    /// someone else), changing nothing on the system.
+    pub fn forget(&self, plan: &Plan) -> Result<(), StateError> {
+        let mut state = State::load(&self.state_dir)?;
+        let before = state.owned.len();
+        for p in &plan.released {
+            state.owned.remove(&p.id);
+        }
+        if state.owned.len() != before {
+            state.save(&self.state_dir)?;
+        }
+        Ok(())
+    }
+
     /// Carries out `plan`, then re-observes and fails unless the system now matches `desired`.
     pub async fn apply(
         &self,
         plan: &Plan,
         desired: &[Resource],
     ) -> Result<ApplyReport, ApplyError> {
-        let mut state = State::load(&self.state_dir)?;
         // What the plan found gone or made again by someone else is not aio's.
-        for p in &plan.released {
-            state.owned.remove(&p.id);
-        }
-        if !plan.released.is_empty() {
-            state.save(&self.state_dir)?;
-        }
+        self.forget(plan)?;
+        let mut state = State::load(&self.state_dir)?;
         let mut deleted = BTreeMap::new();
         let mut applied = 0;
         let mut done: Vec<&Change> = Vec::new();

@@ -3,9 +3,9 @@
 use futures::TryStreamExt;
 use rtnetlink::Handle;
 use rtnetlink::packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, RouteType};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use aio_topology::{Facts, Uplink};
+use aio_topology::{Facts, Protected, Uplink};
 
 use crate::NetlinkError;
 use crate::dump::{Snapshot, Which};
@@ -21,6 +21,7 @@ struct DefaultRoute {
 pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkError> {
     // The uplink alone, by name or by the route's interface: no dump of every link.
     let route = default_route(handle).await?;
+    let protected = protected(handle).await?;
     let snapshot = match uplink {
         Uplink::Named(name) => Snapshot::one(handle, Which::Name(name)).await?,
         Uplink::Auto => {
@@ -49,7 +50,70 @@ pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkErr
             .filter(|r| r.oif == link.index)
             .and_then(|r| r.gateway),
         vip: None,
+        protected,
     })
+}
+
+/// Every interface that carries a default route (IPv4 or IPv6, main table),
+/// with its addresses and those routes' gateways.
+async fn protected(handle: &Handle) -> Result<Vec<Protected>, NetlinkError> {
+    let mut routes = default_routes::<Ipv4Addr>(handle).await?;
+    routes.extend(default_routes::<Ipv6Addr>(handle).await?);
+    let mut out: Vec<(u32, Protected)> = Vec::new();
+    for (oif, gateway) in routes {
+        if let Some((_, p)) = out.iter_mut().find(|(i, _)| *i == oif) {
+            p.gateways.extend(gateway);
+            continue;
+        }
+        let snapshot = Snapshot::one(handle, Which::Index(oif)).await?;
+        let Some(link) = snapshot.links.first() else {
+            continue;
+        };
+        let addresses = snapshot
+            .addrs_of(link.index)
+            .map(|a| a.net)
+            .filter(|n| !matches!(n.addr(), IpAddr::V6(v6) if v6.is_unicast_link_local()))
+            .collect();
+        out.push((
+            oif,
+            Protected {
+                name: link.name.clone(),
+                addresses,
+                gateways: gateway.into_iter().collect(),
+            },
+        ));
+    }
+    Ok(out.into_iter().map(|(_, p)| p).collect())
+}
+
+/// `(oif, gateway)` of each default route of the main table in one family.
+async fn default_routes<T>(handle: &Handle) -> Result<Vec<(u32, Option<IpAddr>)>, rtnetlink::Error>
+where
+    rtnetlink::RouteMessageBuilder<T>: Default,
+{
+    let request = rtnetlink::RouteMessageBuilder::<T>::default().build();
+    let mut dump = handle.route().get(request).execute();
+    let mut out = Vec::new();
+    while let Some(m) = dump.try_next().await? {
+        let mut table = u32::from(m.header.table);
+        let (mut oif, mut gateway) = (None, None);
+        for a in &m.attributes {
+            match a {
+                RouteAttribute::Table(t) => table = *t,
+                RouteAttribute::Oif(i) => oif = Some(*i),
+                RouteAttribute::Gateway(RouteAddress::Inet(g)) => gateway = Some(IpAddr::V4(*g)),
+                RouteAttribute::Gateway(RouteAddress::Inet6(g)) => gateway = Some(IpAddr::V6(*g)),
+                _ => {}
+            }
+        }
+        let default =
+            m.header.destination_prefix_length == 0 && m.header.kind == RouteType::Unicast;
+        if let Some(oif) = oif.filter(|_| default && table == u32::from(RouteHeader::RT_TABLE_MAIN))
+        {
+            out.push((oif, gateway));
+        }
+    }
+    Ok(out)
 }
 
 async fn default_route(handle: &Handle) -> Result<Option<DefaultRoute>, rtnetlink::Error> {

@@ -13,8 +13,9 @@ use crate::resources::PROVIDER;
 
 pub struct NetlinkProvider {
     handle: Handle,
-    /// Never modified, whatever a change says.
-    uplink: Option<String>,
+    /// The uplink and every interface with a default route: never modified,
+    /// whatever a change says.
+    protected: Vec<String>,
     /// What the last observe saw, for `check`.
     last: Mutex<Snapshot>,
     /// Link names to indexes, for apply: from the last observe, then from
@@ -50,10 +51,11 @@ impl Indexes {
 }
 
 impl NetlinkProvider {
-    pub fn new(handle: Handle, uplink: Option<String>) -> Self {
+    /// A provider that never modifies the `protected` interfaces.
+    pub fn new(handle: Handle, protected: Vec<String>) -> Self {
         NetlinkProvider {
             handle,
-            uplink,
+            protected,
             last: Mutex::new(Snapshot::default()),
             indexes: Mutex::new(Indexes::default()),
         }
@@ -85,7 +87,11 @@ impl NetlinkProvider {
     }
 
     fn touches_uplink(&self, id: &ResourceId) -> bool {
-        self.uplink.as_deref() == Some(Self::interface_of(id))
+        self.is_protected(Self::interface_of(id))
+    }
+
+    fn is_protected(&self, name: &str) -> bool {
+        self.protected.iter().any(|p| p == name)
     }
 }
 
@@ -197,7 +203,7 @@ impl Provider for NetlinkProvider {
                         "master \"{master}\" is not a bridge"
                     )));
                 }
-                _ if self.uplink.as_deref() == Some(master) => {
+                _ if self.is_protected(master) => {
                     return Err(ProviderError::new("the uplink cannot be a master"));
                 }
                 _ => {}

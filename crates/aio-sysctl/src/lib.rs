@@ -57,12 +57,23 @@ fn path(key: &str) -> PathBuf {
 
 pub struct SysctlProvider {
     netns: Option<String>,
+    /// Named in the plan when a change reaches it through `all` or `default`.
+    uplink: Option<String>,
 }
 
 impl SysctlProvider {
     /// Reads and writes the sysctls of network namespace `netns` (or the caller's).
     pub fn new(netns: Option<String>) -> Self {
-        SysctlProvider { netns }
+        SysctlProvider {
+            netns,
+            uplink: None,
+        }
+    }
+
+    /// Marks in the plan the `all.*`/`default.*` keys that reach `uplink` too.
+    pub fn with_uplink(mut self, uplink: Option<String>) -> Self {
+        self.uplink = uplink;
+        self
     }
 
     async fn in_netns<T: Send + 'static>(
@@ -75,10 +86,39 @@ impl SysctlProvider {
     }
 }
 
+/// How a key reaches every interface: `all` (now) or `default` (new ones).
+fn reaches_every_interface(key: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = key.split('.').collect();
+    match parts.as_slice() {
+        ["net", "ipv4" | "ipv6", "conf" | "neigh", "all", ..] => Some("all"),
+        ["net", "ipv4" | "ipv6", "conf" | "neigh", "default", ..] => Some("default"),
+        _ => None,
+    }
+}
+
 #[async_trait]
 impl Provider for SysctlProvider {
     fn name(&self) -> &str {
         PROVIDER
+    }
+
+    fn describe(&self, change: &Change) -> Option<String> {
+        let key = change.id.name();
+        let uplink = self.uplink.as_deref().unwrap_or("the uplink");
+        let value = change.after.as_ref()?.get("value")?;
+        let was = change
+            .before
+            .as_ref()
+            .and_then(|b| b.get("value"))
+            .map_or("unset".to_string(), |v| v.to_string());
+        match reaches_every_interface(key)? {
+            "all" => Some(format!(
+                "value: {was} -> {value}\nchanges the uplink's behaviour: `all` applies to every interface, {uplink} included"
+            )),
+            _ => Some(format!(
+                "value: {was} -> {value}\n`default` applies to every interface made from now on ({uplink} keeps its own value until it is made again)"
+            )),
+        }
     }
 
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {

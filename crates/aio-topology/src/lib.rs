@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 pub use diag::{Diagnostic, Diagnostics, Source, Span};
 pub use model::*;
 pub use schema::json_schema;
-pub use subst::{Facts, MissingFact, Template, VARIABLES};
+pub use subst::{Facts, MissingFact, Protected, Template, VARIABLES};
 pub use validate::SUPPORTED_VERSIONS;
 
 /// Why a topology file could not be loaded.

@@ -16,6 +16,20 @@ pub struct Facts {
     /// The IPv4 default route's gateway, when it goes through the uplink.
     pub gateway: Option<Ipv4Addr>,
     pub vip: Option<Ipv4Addr>,
+    /// Every interface that carries a default route (IPv4 or IPv6): the
+    /// host's connectivity, which nothing in a topology may touch.
+    pub protected: Vec<Protected>,
+}
+
+/// An interface carrying a default route, its addresses and gateways.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Protected {
+    pub name: String,
+    /// Its addresses with their prefixes (IPv6 link-local left out: every
+    /// interface has one).
+    pub addresses: Vec<ipnet::IpNet>,
+    /// The default routes' gateways through it.
+    pub gateways: Vec<std::net::IpAddr>,
 }
 
 impl Facts {

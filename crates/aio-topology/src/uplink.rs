@@ -1,25 +1,61 @@
-//! The uplink (management NIC) is never modified. These checks run on the
+//! The host's connectivity is out of reach, whatever the file says.
+//!
+//! Protected: the uplink and every interface that carries an IPv4 or IPv6
+//! default route, their addresses and their sysctls. These checks run on the
 //! file alone when `host.uplink` names the NIC, and again once the live
-//! system has told which NIC and address `auto` means.
+//! system has told which interfaces carry default routes (see [`Facts`]).
+
+use ipnet::IpNet;
 
 use crate::diag::Diagnostic;
-use crate::model::{InterfaceKind, Topology, Vip};
+use crate::model::{InterfaceKind, Topology, Uplink, Vip};
 use crate::subst::{Facts, Template};
 
-const NEVER: &str =
-    "aio never modifies the uplink (the management NIC): the host would lose its own connectivity";
+const NEVER: &str = "aio never modifies an interface that carries a default route (the uplink): the host would lose its own connectivity";
 
 pub fn check(t: &Topology, facts: &Facts) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if let Some(uplink) = &facts.uplink {
-        interfaces(t, uplink, &mut out);
-        ovs_ports(t, uplink, &mut out);
-        neutron_external(t, uplink, facts, &mut out);
+    uplink_carries_the_route(t, facts, &mut out);
+    let mut names: Vec<&str> = facts.protected.iter().map(|p| p.name.as_str()).collect();
+    if let Some(uplink) = facts.uplink.as_deref().filter(|u| !names.contains(u)) {
+        names.push(uplink);
     }
+    for name in names {
+        interfaces(t, name, &mut out);
+        ovs_ports(t, name, &mut out);
+        neutron_external(t, name, facts, &mut out);
+        sysctls(t, name, &mut out);
+    }
+    addresses(t, facts, &mut out);
     if let Some(address) = facts.uplink_address {
         vips(t, address, facts, &mut out);
     }
+    out.sort_by_key(|d| d.span.start);
     out
+}
+
+/// A named uplink must be the interface the host reaches the world through.
+fn uplink_carries_the_route(t: &Topology, facts: &Facts, out: &mut Vec<Diagnostic>) {
+    let Uplink::Named(name) = &t.host.uplink.value else {
+        return;
+    };
+    if facts.protected.is_empty() || facts.protected.iter().any(|p| &p.name == name) {
+        return;
+    }
+    let carriers: Vec<&str> = facts.protected.iter().map(|p| p.name.as_str()).collect();
+    out.push(
+        Diagnostic::new(
+            t.host.uplink.span.clone(),
+            format!(
+                "host.uplink \"{name}\" does not carry the default route; {} does",
+                carriers.join(" and ")
+            ),
+        )
+        .help(format!(
+            "set uplink = \"{}\" (or \"auto\"): aio protects the interface the host really uses",
+            carriers[0]
+        )),
+    );
 }
 
 fn interfaces(t: &Topology, uplink: &str, out: &mut Vec<Diagnostic>) {
@@ -77,6 +113,76 @@ fn ovs_ports(t: &Topology, uplink: &str, out: &mut Vec<Diagnostic>) {
             )),
         );
     }
+}
+
+/// `net.ipv4.conf.IF.*`, `net.ipv6.conf.IF.*`, `net.ipv{4,6}.neigh.IF.*` of a protected interface.
+fn sysctls(t: &Topology, uplink: &str, out: &mut Vec<Diagnostic>) {
+    for s in &t.sysctl {
+        let parts: Vec<&str> = s.key.value.split('.').collect();
+        let per_interface = matches!(
+            parts.as_slice(),
+            ["net", "ipv4" | "ipv6", "conf" | "neigh", iface, _, ..] if *iface == uplink
+        );
+        if per_interface {
+            out.push(
+                Diagnostic::new(
+                    s.key.span.clone(),
+                    format!("sysctl {} changes the uplink \"{uplink}\"", s.key.value),
+                )
+                .help(format!(
+                    "{NEVER}; remove this key, or set it by hand if you mean it"
+                )),
+            );
+        }
+    }
+}
+
+/// Addresses that would take the host's own addresses, gateway or subnet.
+fn addresses(t: &Topology, facts: &Facts, out: &mut Vec<Diagnostic>) {
+    for iface in t.interfaces.values() {
+        if facts.protected.iter().any(|p| p.name == iface.name) {
+            continue; // refused whole above
+        }
+        for a in &iface.addresses {
+            let clash = facts.protected.iter().find_map(|p| clash(&a.value, p));
+            if let Some(why) = clash {
+                out.push(
+                    Diagnostic::new(
+                        a.span.clone(),
+                        format!("{} on \"{}\" {why}", a.value, iface.name),
+                    )
+                    .help(format!(
+                        "{NEVER}; give \"{}\" a subnet the host does not use",
+                        iface.name
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// How `address` would collide with the protected interface `p`.
+fn clash(address: &IpNet, p: &crate::subst::Protected) -> Option<String> {
+    if p.gateways.contains(&address.addr()) {
+        return Some(format!(
+            "is the default gateway {} (through \"{}\")",
+            address.addr(),
+            p.name
+        ));
+    }
+    for own in &p.addresses {
+        if own.addr() == address.addr() {
+            return Some(format!("is the address of \"{}\" ({own})", p.name));
+        }
+        if own.contains(&address.addr()) || address.contains(&own.addr()) {
+            return Some(format!(
+                "overlaps the subnet {} of \"{}\": its routes would take the host's traffic",
+                own.trunc(),
+                p.name
+            ));
+        }
+    }
+    None
 }
 
 /// A global of `[kolla.globals]` as a string, substitutions filled where known.

@@ -14,5 +14,7 @@ pub enum Failure {
     #[error("apply failed: {0}")]
     Apply(#[from] aio_engine::ApplyError),
     #[error("{0}")]
+    State(#[from] aio_engine::StateError),
+    #[error("{0}")]
     Refused(String),
 }

@@ -91,10 +91,14 @@ impl Session {
             deployment,
         } = desire(&topology, &facts, netns.is_some())?;
 
-        let netlink = aio_netlink::NetlinkProvider::new(handle, facts.uplink.clone());
+        let mut protected: Vec<String> = facts.protected.iter().map(|p| p.name.clone()).collect();
+        protected.extend(facts.uplink.clone());
+        let netlink = aio_netlink::NetlinkProvider::new(handle, protected);
         let mut engine = Engine::new(&state_dir)
             .with_provider(Box::new(netlink))
-            .with_provider(Box::new(aio_sysctl::SysctlProvider::new(netns.clone())))
+            .with_provider(Box::new(
+                aio_sysctl::SysctlProvider::new(netns.clone()).with_uplink(facts.uplink.clone()),
+            ))
             .with_provider(Box::new(aio_nat::NatProvider::new(netns.clone())));
         if let Some(ovs) = &topology.ovs {
             engine = engine.with_provider(Box::new(aio_ovs::OvsProvider::new(ovs.db.to_string())));

@@ -82,6 +82,7 @@ pub(crate) fn check(
     }
     add_peers(&mut out, &raw, &peers);
     check_masters(c, &out);
+    check_unique_addresses(c, &out);
     out
 }
 
@@ -239,6 +240,51 @@ fn master_cycle(out: &IndexMap<String, Interface>, start: &str) -> Option<Vec<St
     None
 }
 
+/// Why `net`'s address cannot be an interface's own, if it cannot.
+fn not_a_host_address(net: &IpNet) -> Option<&'static str> {
+    let ip = net.addr();
+    if ip.is_unspecified() {
+        return Some("the unspecified address (0.0.0.0 or ::), which means every address");
+    }
+    if ip.is_loopback() {
+        return Some("a loopback address, which belongs to lo");
+    }
+    if ip.is_multicast() {
+        return Some("a multicast address");
+    }
+    if let IpNet::V4(v4) = net {
+        if v4.addr().is_broadcast() {
+            return Some("the broadcast address");
+        }
+        if v4.prefix_len() < 31 && v4.addr() == v4.broadcast() {
+            return Some("its subnet's broadcast address");
+        }
+        if v4.addr().octets()[0] == 0 {
+            return Some("in 0.0.0.0/8, which means this host on this network");
+        }
+    }
+    None
+}
+
+/// One address on two interfaces: the second one is refused.
+fn check_unique_addresses(c: &mut Checker, out: &IndexMap<String, Interface>) {
+    let mut seen: IndexMap<std::net::IpAddr, &str> = IndexMap::new();
+    for iface in out.values() {
+        for a in &iface.addresses {
+            match seen.get(&a.value.addr()) {
+                Some(first) if *first != iface.name => c.error(
+                    a.span.clone(),
+                    format!("{} is already the address of \"{first}\"", a.value.addr()),
+                    "an address belongs to one interface: give this one another address",
+                ),
+                _ => {
+                    seen.insert(a.value.addr(), &iface.name);
+                }
+            }
+        }
+    }
+}
+
 fn mtu(c: &mut Checker, m: &Spanned<i64>) -> Option<u32> {
     match u32::try_from(*m.get_ref()) {
         Ok(v) if MTU.contains(&v) => Some(v),
@@ -256,10 +302,20 @@ fn mtu(c: &mut Checker, m: &Spanned<i64>) -> Option<u32> {
 fn address(c: &mut Checker, a: &Spanned<String>) -> Option<Located<IpNet>> {
     let text = a.get_ref();
     match text.parse::<IpNet>() {
-        Ok(net) => Some(Located {
-            value: net,
-            span: a.span(),
-        }),
+        Ok(net) => match not_a_host_address(&net) {
+            None => Some(Located {
+                value: net,
+                span: a.span(),
+            }),
+            Some(why) => {
+                c.error(
+                    a.span(),
+                    format!("{net} cannot be an interface's address: it is {why}"),
+                    "give the interface a unicast address of its own subnet, e.g. \"10.0.2.2/24\"",
+                );
+                None
+            }
+        },
         Err(_) => {
             let help = if !text.contains('/') && text.parse::<std::net::IpAddr>().is_ok() {
                 format!("add the prefix length, e.g. \"{text}/24\"")

@@ -35,6 +35,7 @@ pub fn desired(topology: &Topology) -> Result<Vec<Resource>, Failure> {
             Some(Vip::Address(a)) => *a,
             _ => Ipv4Addr::UNSPECIFIED,
         }),
+        protected: Vec::new(),
     };
     Ok(crate::session::desire(topology, &facts, false)?.resources)
 }

@@ -170,6 +170,7 @@ mod tests {
             uplink_prefix: Some(prefix),
             gateway: Some(Ipv4Addr::new(192, 0, 2, 1)),
             vip: None,
+            protected: Vec::new(),
         }
     }
 
