@@ -140,6 +140,16 @@ impl Progress {
     }
 }
 
+/// Whether actions run a stand-in for kolla-ansible: [`PROGRAM_ENV`] names
+/// a program whose file name says `stand-in`. A rehearsal runs actions only then.
+pub fn stand_in() -> bool {
+    std::env::var_os(PROGRAM_ENV).is_some_and(|p| {
+        Path::new(&p)
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().contains("stand-in"))
+    })
+}
+
 /// The program for actions: [`PROGRAM_ENV`] if set, else the venv's.
 pub fn program(venv_bin: &Path) -> PathBuf {
     std::env::var_os(PROGRAM_ENV).map_or_else(|| venv_bin.join("kolla-ansible"), PathBuf::from)

@@ -28,7 +28,7 @@ use aio_engine::{Attrs, Resource, ResourceId};
 use aio_topology::{Facts, MissingFact, Topology};
 use serde_json::json;
 
-pub use actions::PROGRAM_ENV;
+pub use actions::{PROGRAM_ENV, stand_in};
 pub use provider::KollaProvider;
 
 pub const PROVIDER: &str = "kolla";

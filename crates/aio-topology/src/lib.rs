@@ -15,6 +15,7 @@ mod diag;
 mod model;
 mod parse;
 mod raw;
+mod rehearsal;
 mod schema;
 mod subst;
 mod uplink;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics, Source, Span};
 pub use model::*;
+pub use rehearsal::{FILE_ONLY_ACTIONS, sandbox_kolla_dir};
 pub use schema::json_schema;
 pub use subst::{Facts, MissingFact, Protected, Template, VARIABLES};
 pub use validate::SUPPORTED_VERSIONS;

@@ -118,6 +118,8 @@ impl std::fmt::Display for OvsDb {
 #[derive(Debug, Clone)]
 pub struct Ovs {
     pub db: OvsDb,
+    /// Where the file sets `db` (the file's start when it takes the default).
+    pub db_span: Span,
     pub bridges: IndexMap<String, OvsBridge>,
 }
 
@@ -164,4 +166,15 @@ pub struct Kolla {
     pub globals: IndexMap<String, Located<toml::Value>>,
     /// INI overrides: relative path -> section -> key -> value.
     pub config: IndexMap<String, IndexMap<String, IndexMap<String, toml::Value>>>,
+    /// Where the file sets `venv`, `config_dir` and each action (at `vip`
+    /// when a default is taken), for errors found after validation.
+    pub spans: KollaSpans,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct KollaSpans {
+    pub venv: Span,
+    pub config_dir: Span,
+    /// One per action, in order.
+    pub actions: Vec<Span>,
 }

@@ -84,6 +84,9 @@ impl Session {
             None => None,
         };
         topology.check_facts(&facts)?;
+        if let Some(ns) = &netns {
+            topology.check_rehearsal(ns, aio_kolla::stand_in())?;
+        }
 
         let Desired {
             resources: desired,

@@ -179,13 +179,20 @@ fn it_tells_systemd_it_is_ready_once_the_hosts_plumbing_is_in_place() {
     socket
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
-    // Kolla's actions would fail here (no stand-in): they come after ready.
+    // Kolla's actions fail here (the stand-in fails at the first): they come after ready.
+    let record = sb.state.path().join("stand-in.record");
+    let stand_in = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/stand-in/kolla-ansible-stand-in"
+    );
     let watch = Watch::start_with(
         &sb,
         &t,
         &[
             ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
-            ("AIO_KOLLA_ANSIBLE", "/bin/false"),
+            ("AIO_KOLLA_ANSIBLE", stand_in),
+            ("AIO_STANDIN_RECORD", record.to_str().unwrap()),
+            ("AIO_STANDIN_FAIL_AT", "bootstrap-servers"),
         ],
     );
     let mut buf = [0u8; 64];

@@ -5,7 +5,7 @@ use std::path::{Component, Path};
 use toml::Spanned;
 
 use super::Checker;
-use crate::model::{Kolla, Located, Vip};
+use crate::model::{Kolla, KollaSpans, Located, Vip};
 use crate::raw::{Map, RawKolla};
 
 pub const DEFAULT_PACKAGE: &str = "kolla-ansible>=20,<21";
@@ -49,6 +49,21 @@ pub(crate) fn check(c: &mut Checker, raw: RawKolla) -> Option<Kolla> {
         }
     }
     let vip = vip(c, &raw.vip);
+    let default_span = raw.vip.span();
+    let spans = KollaSpans {
+        venv: raw
+            .venv
+            .as_ref()
+            .map_or(default_span.clone(), Spanned::span),
+        config_dir: raw
+            .config_dir
+            .as_ref()
+            .map_or(default_span.clone(), Spanned::span),
+        actions: match &raw.actions {
+            Some(list) => list.iter().map(Spanned::span).collect(),
+            None => vec![default_span.clone(); DEFAULT_ACTIONS.len()],
+        },
+    };
     let mut actions = Vec::new();
     for a in raw.actions.as_ref().map_or(&[][..], Vec::as_slice) {
         if a.get_ref() == "destroy" {
@@ -75,6 +90,7 @@ pub(crate) fn check(c: &mut Checker, raw: RawKolla) -> Option<Kolla> {
         actions,
         globals,
         config,
+        spans,
     })
 }
 

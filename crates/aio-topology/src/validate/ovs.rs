@@ -38,7 +38,12 @@ pub(crate) fn check(c: &mut Checker, raw: RawOvs, have_kolla: bool) -> Option<Ov
             bridges.insert(b.name.clone(), b);
         }
     }
-    Some(Ovs { db: db?, bridges })
+    let db_span = raw.db.as_ref().map_or(0..0, Spanned::span);
+    Some(Ovs {
+        db: db?,
+        db_span,
+        bridges,
+    })
 }
 
 pub fn parse_db(s: &str) -> Option<OvsDb> {

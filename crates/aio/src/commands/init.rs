@@ -35,9 +35,15 @@ pub async fn run(path: &Path, uplink: &str, netns: Option<&str>) -> Result<u8, F
         Err(e) => return Err(e.into()),
     };
     tracing::info!(?found, "uplink facts");
-    let text = starter(&wanted, found.as_ref());
+    let mut text = starter(&wanted, found.as_ref());
+    if let Some(ns) = netns {
+        text = rehearsal(&text, ns);
+    }
     // What init writes must validate; a bad --uplink name is caught here.
-    aio_topology::parse_str(path, text.as_str())?;
+    let topology = aio_topology::parse_str(path, text.as_str())?;
+    if let Some(ns) = netns {
+        topology.check_rehearsal(ns, false)?;
+    }
     let mut file = match std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -122,6 +128,35 @@ fn overlaps(f: &Facts) -> Vec<String> {
         .collect()
 }
 
+/// The starter made a rehearsal in `netns`: Kolla's files and OVSDB below
+/// sandbox paths, no action that reaches the host.
+pub fn rehearsal(text: &str, netns: &str) -> String {
+    let dir = aio_topology::sandbox_kolla_dir(netns);
+    let ovs = format!("/var/lib/aio/netns/{netns}/ovs/db.sock");
+    let swaps = [
+        (
+            "db = \"unix:/run/openvswitch/db.sock\"",
+            format!("# A rehearsal: a private ovsdb-server of yours listens here, never the host's.\ndb = \"unix:{ovs}\""),
+        ),
+        ("venv = \"/opt/aio/kolla\"", format!("venv = \"{dir}/venv\"")),
+        (
+            "config_dir = \"/etc/kolla\"",
+            format!("config_dir = \"{dir}/etc\""),
+        ),
+        (
+            "actions = [\"bootstrap-servers\", \"prechecks\", \"octavia-certificates\", \"deploy\", \"post-deploy\"]",
+            "# A rehearsal renders Kolla's files only: its actions would run against\n# the host. On the host: [\"bootstrap-servers\", \"prechecks\",\n# \"octavia-certificates\", \"deploy\", \"post-deploy\"].\nactions = []".to_string(),
+        ),
+    ];
+    let mut out = format!(
+        "# A rehearsal topology for `--netns {netns}`: it touches nothing outside\n# that namespace and {dir}.\n{text}"
+    );
+    for (from, to) in swaps {
+        out = out.replace(from, &to);
+    }
+    out
+}
+
 /// The starter topology for `uplink`, with what was `found` about it.
 pub fn starter(uplink: &Uplink, found: Option<&Facts>) -> String {
     let value = match uplink {
@@ -172,6 +207,20 @@ mod tests {
             vip: None,
             protected: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_rehearsal_starter_passes_the_rehearsal_rules_and_the_host_one_does_not() {
+        let host = starter(&Uplink::Auto, Some(&facts([192, 0, 2, 10], 24)));
+        let t = validates(&host);
+        assert!(t.check_rehearsal("r", false).is_err());
+        let text = rehearsal(&host, "r");
+        let t = validates(&text);
+        t.check_rehearsal("r", false).unwrap();
+        assert!(
+            !text.contains("\"/etc/kolla\"") && !text.contains("/run/openvswitch"),
+            "{text}"
+        );
     }
 
     fn validates(text: &str) -> aio_topology::Topology {

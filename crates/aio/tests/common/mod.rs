@@ -88,7 +88,12 @@ impl Sandbox {
 
     /// `aio plan --json`: `(id, action)` of each change, in order.
     pub fn plan(&self, topology: &Path) -> Vec<(String, String)> {
-        let out = self.aio("plan", topology, &["--json"]);
+        self.plan_with(&[], topology)
+    }
+
+    /// [`Sandbox::plan`] with extra environment variables.
+    pub fn plan_with(&self, env: &[(&str, &str)], topology: &Path) -> Vec<(String, String)> {
+        let out = self.aio_with(env, "plan", topology, &["--json"]);
         assert!(
             out.status.success(),
             "plan failed: {}",

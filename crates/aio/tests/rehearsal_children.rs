@@ -1,0 +1,197 @@
+//! A rehearsal stays in its namespace; Kolla's children die with aio; what a
+//! killed run leaves is cleaned up or named, never silently redone.
+
+mod common;
+
+use common::Sandbox;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const STAND_IN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/stand-in/kolla-ansible-stand-in"
+);
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn no_venv() -> bool {
+    if let Ok(why) = std::env::var("AIO_TEST_NO_KOLLA_VENV") {
+        eprintln!("skipped: no kolla-ansible venv ({why})");
+        return true;
+    }
+    false
+}
+
+/// Live (not zombie) processes whose environment holds `marker`.
+fn alive_with(marker: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let (Ok(env), Ok(stat)) = (
+            std::fs::read(entry.path().join("environ")),
+            std::fs::read_to_string(entry.path().join("stat")),
+        ) else {
+            continue;
+        };
+        let zombie = stat
+            .rsplit_once(')')
+            .is_some_and(|(_, r)| r.trim_start().starts_with('Z'));
+        if !zombie && env.split(|b| *b == 0).any(|kv| kv == marker.as_bytes()) {
+            out.push(stat);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_rehearsal_refuses_the_host_s_kolla_and_ovsdb_and_real_playbooks() {
+    let sb = Sandbox::new();
+    let reference = std::fs::read_to_string(common::REFERENCE).unwrap();
+    let t = sb.topology("host.toml", &reference);
+    let before = sb.everything();
+    let out = sb.aio("plan", &t, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let line = |needle: &str| {
+        1 + reference
+            .lines()
+            .position(|l| l.starts_with(needle))
+            .unwrap_or_else(|| panic!("no {needle} in the reference"))
+    };
+    for (needle, word) in [
+        ("db = ", "the host's Open vSwitch"),
+        ("venv = ", "the host's kolla-ansible"),
+        ("config_dir = ", "the host's live Kolla configuration"),
+        ("actions = ", "runs playbooks against the host"),
+    ] {
+        let at = format!("{}:{}:", t.display(), line(needle));
+        assert!(
+            err.contains(&at) && err.contains(word),
+            "wanted {at} {word}:\n{err}"
+        );
+    }
+    assert!(
+        err.contains("octavia-certificates")
+            && !err.contains("kolla-ansible octavia-certificates runs"),
+        "{err}"
+    );
+    assert_eq!(sb.everything(), before);
+
+    // aio init --netns writes a rehearsal that these rules accept.
+    let init = sb.state.path().join("init.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_aio"))
+        .args(["init", "--netns", &sb.ns, "-f"])
+        .arg(&init)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&init).unwrap();
+    let out = sb.aio("plan", &init, &[]);
+    let err = stderr(&out);
+    assert!(
+        !err.contains("rehearsal"),
+        "aio init --netns wrote what a rehearsal refuses:\n{err}\n{text}"
+    );
+}
+
+#[test]
+fn a_killed_apply_leaves_no_kolla_child_and_the_next_one_does_not_deploy_beside_it() {
+    if no_venv() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let t = sb.reference_with_actions(true);
+    let record = sb.state.path().join("stand-in.record");
+    let marker = format!("AIO_STANDIN_RECORD={}", record.display());
+    let mut aio = Command::new(env!("CARGO_BIN_EXE_aio"))
+        .args(["apply", "--yes", "-f"])
+        .arg(&t)
+        .args(["--netns", &sb.ns, "--state-dir"])
+        .arg(sb.state.path())
+        .env("AIO_KOLLA_ANSIBLE", STAND_IN)
+        .env("AIO_STANDIN_RECORD", &record)
+        .env("AIO_STANDIN_HANG_AT", "deploy")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !std::fs::read_to_string(&record)
+        .unwrap_or_default()
+        .contains("deploy\t")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "deploy never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        alive_with(&marker).len() >= 2,
+        "the stand-in and its sleep run"
+    );
+    aio.kill().unwrap(); // SIGKILL
+    aio.wait().unwrap();
+    let killed = Instant::now();
+    while !alive_with(&marker).is_empty() && killed.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        alive_with(&marker).is_empty(),
+        "alive 2 s after aio was SIGKILLed: {:?}",
+        alive_with(&marker)
+    );
+
+    // The next apply resumes at deploy, once, alone.
+    let out = sb.aio_with(
+        &[
+            ("AIO_KOLLA_ANSIBLE", STAND_IN),
+            ("AIO_STANDIN_RECORD", record.to_str().unwrap()),
+        ],
+        "apply",
+        &t,
+        &["--yes"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ran: Vec<String> = std::fs::read_to_string(&record)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .collect();
+    assert_eq!(ran.iter().filter(|a| *a == "deploy").count(), 2, "{ran:?}");
+    assert_eq!(
+        ran.last().map(String::as_str),
+        Some("post-deploy"),
+        "{ran:?}"
+    );
+}
+
+#[test]
+fn leftovers_of_a_killed_run_are_swept_and_a_damaged_record_is_named() {
+    if no_venv() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    sb.apply(&t);
+    let config = sb.state.path().join("kolla-etc");
+    // What a SIGKILL during kolla-genpwd leaves: a full password set in a temp file.
+    let left = config.join(".passwords.yml.aio-Xq3v9z.tmp");
+    std::fs::write(&left, "database_password: hunter2\n").unwrap();
+    std::fs::remove_file(config.join("globals.yml")).unwrap();
+    sb.apply(&t);
+    assert!(!left.exists(), "a killed run's temp file is left");
+
+    let record = sb.state.path().join("kolla/record.json");
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, &text[..text.len() / 2]).unwrap();
+    let out = sb.aio("plan", &t, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&record.display().to_string()) && err.contains("remove it"),
+        "{err}"
+    );
+}
