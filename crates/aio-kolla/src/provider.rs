@@ -6,11 +6,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use aio_engine::{Attrs, Change, Observed, Provider, ProviderError, ResourceId};
+use aio_topology::secret::mask_text;
 
 use crate::actions::{self, Runner};
 use crate::record::{self, Record};
 use crate::venv::Venv;
-use crate::{Deployment, KollaError, PROVIDER, files, passwords, render, requirement};
+use crate::{Deployment, KollaError, PROVIDER, files, passwords, requirement};
 
 pub struct KollaProvider {
     deployment: Deployment,
@@ -245,7 +246,7 @@ impl Provider for KollaProvider {
                 continue;
             }
             // Secret-looking values are hidden on both sides before diffing.
-            let (old, new) = (render::mask(&old), render::mask(new));
+            let (old, new) = (mask_text(&old), mask_text(new));
             let shown = target.display().to_string();
             let diff = similar::TextDiff::from_lines(&old, &new);
             let _ = write!(

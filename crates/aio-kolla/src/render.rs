@@ -75,37 +75,6 @@ pub fn ini(sections: &IndexMap<String, IndexMap<String, toml::Value>>) -> String
     out
 }
 
-/// Whether a key's value must never be shown (`*password*`, `*secret*`, `*token*`, `*_key`).
-pub fn is_secret(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    ["password", "passwd", "secret", "token", "passphrase"]
-        .iter()
-        .any(|w| k.contains(w))
-        || k.ends_with("_key")
-        || k == "key"
-}
-
-/// `text` with the value of every secret-looking `key: value` or `key = value` line hidden.
-pub fn mask(text: &str) -> String {
-    let mut out = String::new();
-    for line in text.lines() {
-        let split = line
-            .find(": ")
-            .map(|i| (i, ": "))
-            .or_else(|| line.find(" = ").map(|i| (i, " = ")));
-        match split {
-            Some((i, sep)) if is_secret(line[..i].trim().trim_matches(['"', '\''])) => {
-                let _ = writeln!(out, "{}{sep}<sensitive>", &line[..i]);
-            }
-            _ => {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,17 +114,5 @@ mod tests {
         assert!(text.contains("b: \"yes\""), "{text}");
         assert_eq!(doc["c"].as_str(), Some("{{ jinja }}"));
         assert_eq!(doc["d"].as_str(), Some("eth0"));
-    }
-
-    #[test]
-    fn secrets_are_masked_in_yaml_and_ini_lines() {
-        let text =
-            "keystone_admin_password: hunter2\nnetwork_interface: eth0\nsecret_key = s3cr3t\n";
-        let masked = mask(text);
-        assert!(
-            !masked.contains("hunter2") && !masked.contains("s3cr3t"),
-            "{masked}"
-        );
-        assert!(masked.contains("network_interface: eth0"));
     }
 }

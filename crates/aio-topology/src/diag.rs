@@ -124,7 +124,9 @@ fn render(source: &Source, d: &Diagnostic, f: &mut fmt::Formatter<'_>) -> fmt::R
         source.path().display(),
         d.message
     )?;
-    let chars: Vec<char> = source.line_text(d.span.start).chars().collect();
+    // A line that holds a credential is shown with it hidden.
+    let shown = crate::secret::mask_text(source.line_text(d.span.start));
+    let chars: Vec<char> = shown.chars().collect();
     // The window of the line shown, and the caret's place in it.
     let start = (col - 1)
         .saturating_sub(SHOWN / 2)

@@ -17,6 +17,7 @@ mod parse;
 mod raw;
 mod rehearsal;
 mod schema;
+pub mod secret;
 mod subst;
 mod uplink;
 mod validate;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use aio::Failure;
 use aio::cli::Cli;
 use aio_topology::LoadError;
+use aio_topology::secret::scrub;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -18,13 +19,14 @@ fn main() -> ExitCode {
     match runtime.block_on(aio::commands::run(cli.command)) {
         Ok(code) => ExitCode::from(code),
         // Diagnostics of a file start with their own `FILE:LINE:COL: error:`.
+        // No error shows a credential it quotes (a URL's password, a PEM block).
         Err(failure @ (Failure::Topology(LoadError::Invalid(_)) | Failure::Facts(_))) => {
-            eprintln!("{failure}");
+            eprintln!("{}", scrub(&failure.to_string()));
             ExitCode::FAILURE
         }
         Err(failure) => {
             let error = aio::output::styled(aio::output::ERROR, "error:");
-            anstream::eprintln!("{error} {failure}");
+            anstream::eprintln!("{error} {}", scrub(&failure.to_string()));
             ExitCode::FAILURE
         }
     }
