@@ -81,9 +81,13 @@ fn init_writes_a_starter_that_validates_names_the_uplink_and_plans() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), format!("{p}: valid (5 interfaces)\n"));
 
-    // The same file, made safe for the sandbox as the reference is, plans there.
-    let config_dir = sb.state.path().join("kolla-etc");
-    let safe = aio_sandbox::sandboxed_reference(&starter, &sb.ovsdb.unix(), &config_dir, false);
+    // With --netns it is a rehearsal: Kolla's files below the namespace's
+    // sandbox dir, a private OVSDB; pointed at the sandbox's, it plans there.
+    let dir = format!("/var/lib/aio/netns/{}", sb.ns);
+    assert!(starter.contains(&format!("config_dir = \"{dir}/kolla/etc\"")), "{starter}");
+    let private_db = format!("db = \"unix:{dir}/ovs/db.sock\"");
+    assert!(starter.contains(&private_db), "{starter}");
+    let safe = starter.replace(&private_db, &format!("db = \"{}\"", sb.ovsdb.unix()));
     let safe = sb.topology("starter-sandboxed.toml", &safe);
     let ids: Vec<String> = sb.plan(&safe).into_iter().map(|(id, _)| id).collect();
     for id in ["link/dummy1", "nat/eth0/10.0.2.0/24", "kolla/deployment"] {
