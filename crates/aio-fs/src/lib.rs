@@ -124,32 +124,20 @@ pub fn open_rw_nofollow(path: &Path, mode: u32) -> io::Result<File> {
 
 /// Writes `path` whole with `mode`: see the crate's documentation.
 pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    // tempfile opens with O_CREAT|O_EXCL and the mode given: nothing can be
-    // planted at the name, and no byte is ever readable under a wider mode.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}{TEMP_MARK}"))
-        .suffix(TEMP_SUFFIX)
-        .permissions(std::fs::Permissions::from_mode(mode))
-        .tempfile_in(dir)?;
-    // The umask may have narrowed it: set it exactly.
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    let mut tmp = temp_beside(path, mode)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
-    File::open(dir)?.sync_all()
+    sync_parent(path)
 }
 
 /// A temp file in `dir` for a program to fill (kolla-genpwd), created as
 /// [`write_atomic`] creates its own; [`tempfile::NamedTempFile::persist`] puts it in place.
 pub fn temp_beside(path: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = parent(path);
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    // tempfile opens with O_CREAT|O_EXCL and the mode given: nothing can be
+    // planted at the name, and no byte is ever readable under a wider mode.
     let tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}{TEMP_MARK}"))
         .suffix(TEMP_SUFFIX)
@@ -162,7 +150,15 @@ pub fn temp_beside(path: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile
 
 /// Syncs the directory holding `path`, after a rename into it.
 pub fn sync_parent(path: &Path) -> io::Result<()> {
-    File::open(path.parent().unwrap_or(Path::new(".")))?.sync_all()
+    File::open(parent(path))?.sync_all()
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
 }
 
 /// Removes the temp files a killed aio left in `dir` (call with the state

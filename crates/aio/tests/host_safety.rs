@@ -229,8 +229,8 @@ fn all_and_default_sysctls_are_marked_in_the_plan() {
     );
 }
 
-#[test]
-fn a_link_aio_once_made_is_never_deleted_once_someone_else_made_it_again() {
+/// A sandbox where aio made `dummy1`, and a topology without it.
+fn dummy1_made_by_aio() -> (Sandbox, std::path::PathBuf) {
     let sb = Sandbox::new();
     let with = sb.topology(
         "with.toml",
@@ -238,6 +238,12 @@ fn a_link_aio_once_made_is_never_deleted_once_someone_else_made_it_again() {
     );
     let without = sb.topology("without.toml", HEAD);
     sb.apply(&with);
+    (sb, without)
+}
+
+#[test]
+fn a_link_aio_once_made_is_never_deleted_once_someone_else_made_it_again() {
+    let (sb, without) = dummy1_made_by_aio();
 
     // Deleted by hand, dropped from the file, made again by an operator.
     sb.ip(&["link", "del", "dummy1"]);
@@ -262,13 +268,7 @@ fn a_link_aio_once_made_is_never_deleted_once_someone_else_made_it_again() {
     );
 
     // Gone then made again only after aio saw it gone: released at once.
-    let sb = Sandbox::new();
-    let with = sb.topology(
-        "with.toml",
-        &format!("{HEAD}[interfaces.dummy1]\ntype = \"bridge\"\n"),
-    );
-    let without = sb.topology("without.toml", HEAD);
-    sb.apply(&with);
+    let (sb, without) = dummy1_made_by_aio();
     sb.ip(&["link", "del", "dummy1"]);
     sb.apply(&without);
     let state = std::fs::read_to_string(sb.state.path().join("state.json")).unwrap();

@@ -84,7 +84,10 @@ fn init_writes_a_starter_that_validates_names_the_uplink_and_plans() {
     // With --netns it is a rehearsal: Kolla's files below the namespace's
     // sandbox dir, a private OVSDB; pointed at the sandbox's, it plans there.
     let dir = format!("/var/lib/aio/netns/{}", sb.ns);
-    assert!(starter.contains(&format!("config_dir = \"{dir}/kolla/etc\"")), "{starter}");
+    assert!(
+        starter.contains(&format!("config_dir = \"{dir}/kolla/etc\"")),
+        "{starter}"
+    );
     let private_db = format!("db = \"unix:{dir}/ovs/db.sock\"");
     assert!(starter.contains(&private_db), "{starter}");
     let safe = starter.replace(&private_db, &format!("db = \"{}\"", sb.ovsdb.unix()));
