@@ -61,8 +61,14 @@ pub enum ApplyError {
         error: ProviderError,
         rollback: ProviderError,
     },
-    #[error("apply did not converge; still different:\n{0}")]
-    NotConverged(Box<Plan>),
+    #[error("apply did not converge; still different:\n{left}{}", rolled_back_text(.rolled_back))]
+    NotConverged {
+        left: Box<Plan>,
+        /// What this apply made and then undid, newest first (empty without rollback).
+        rolled_back: Vec<ResourceId>,
+    },
+    #[error("not a plan aio can carry out: {0}; nothing was changed")]
+    BadPlan(String),
     #[error("cannot verify: {0}")]
     Verify(#[from] PlanError),
     #[error(transparent)]
@@ -157,6 +163,7 @@ impl Engine {
     ) -> Result<ApplyReport, ApplyError> {
         // What the plan found gone or made again by someone else is not aio's.
         self.forget(plan)?;
+        self.check_plan(plan)?;
         let mut state = State::load(&self.state_dir)?;
         let mut deleted = BTreeMap::new();
         let mut applied = 0;
@@ -255,8 +262,46 @@ impl Engine {
         };
         left.changes.retain(|c| !held(&c.id));
         if !left.changes.is_empty() {
-            return Err(ApplyError::NotConverged(Box::new(left)));
+            // Undone like any other failed apply: only what this apply made.
+            let mut rolled_back = Vec::new();
+            if self.rollback {
+                rolled_back = roll_back(&self.providers, &done).await.map_err(|e| {
+                    ApplyError::RollbackFailed {
+                        error: ProviderError::new("the system did not converge"),
+                        rollback: e,
+                    }
+                })?;
+                for c in done
+                    .iter()
+                    .filter(|c| matches!(c.action, Action::Create | Action::Replace))
+                {
+                    state.owned.remove(&c.id);
+                }
+                state.save(&self.state_dir)?;
+            }
+            return Err(ApplyError::NotConverged {
+                left: Box::new(left),
+                rolled_back,
+            });
         }
         Ok(ApplyReport { applied })
+    }
+
+    /// Refuses a plan no [`Engine::plan`] makes: a provider that is not
+    /// here, a resource changed twice.
+    fn check_plan(&self, plan: &Plan) -> Result<(), ApplyError> {
+        let mut seen = std::collections::HashSet::new();
+        for c in &plan.changes {
+            if !self.providers.contains_key(&c.provider) {
+                return Err(ApplyError::BadPlan(format!(
+                    "{} needs provider `{}`, which is not available",
+                    c.id, c.provider
+                )));
+            }
+            if !seen.insert(&c.id) {
+                return Err(ApplyError::BadPlan(format!("{} is changed twice", c.id)));
+            }
+        }
+        Ok(())
     }
 }

@@ -189,10 +189,53 @@ async fn an_apply_that_did_not_take_fails_verification() {
         .apply(&e.plan(&desired).await.unwrap(), &desired)
         .await
         .unwrap_err();
-    let ApplyError::NotConverged(left) = err else {
+    let ApplyError::NotConverged { left, .. } = err else {
         panic!("{err}")
     };
     assert_eq!(actions(&left), [("obj/a".into(), Action::Create)]);
+}
+
+#[tokio::test]
+async fn a_failed_verification_undoes_what_the_apply_made() {
+    // `b` takes no write (a kernel that silently refused it); `a` did.
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let stuck = Memory {
+        sticky: true,
+        name: Some("stuck"),
+        objects: mem.objects.clone(),
+        ..Memory::default()
+    };
+    let e = engine(&mem, &dir).with_provider(Box::new(stuck));
+    let mut b = res("b", "bridge", &["a"]);
+    b.provider = "stuck".into();
+    let desired = vec![res("a", "bridge", &[]), b];
+    let err = e
+        .apply(&e.plan(&desired).await.unwrap(), &desired)
+        .await
+        .unwrap_err();
+    let ApplyError::NotConverged { rolled_back, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(rolled_back, &[ResourceId::new("obj", "a")], "{err}");
+    assert!(mem.objects.lock().unwrap().is_empty(), "a is left");
+    assert!(State::load(dir.path()).unwrap().owned.is_empty());
+}
+
+#[tokio::test]
+async fn a_plan_with_an_unknown_provider_or_a_change_twice_is_refused_whole() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let e = engine(&mem, &dir);
+    let desired = vec![res("a", "bridge", &[])];
+    let plan = e.plan(&desired).await.unwrap();
+    let mut twice = plan.clone();
+    twice.changes.push(twice.changes[0].clone());
+    let mut bogus = plan.clone();
+    bogus.changes[0].provider = "bogus".into();
+    for bad in [twice, bogus] {
+        let err = e.apply(&bad, &desired).await.unwrap_err();
+        assert!(matches!(err, ApplyError::BadPlan(_)), "{err}");
+        assert!(mem.objects.lock().unwrap().is_empty());
+    }
 }
 
 #[tokio::test]

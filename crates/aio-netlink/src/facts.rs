@@ -22,6 +22,13 @@ pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkErr
     // The uplink alone, by name or by the route's interface: no dump of every link.
     let route = default_route(handle).await?;
     let protected = protected(handle).await?;
+    // Every name, for the rule that a topology names only interfaces that exist.
+    let existing = Snapshot::links_only(handle)
+        .await?
+        .links
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
     let snapshot = match uplink {
         Uplink::Named(name) => Snapshot::one(handle, Which::Name(name)).await?,
         Uplink::Auto => {
@@ -51,6 +58,7 @@ pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkErr
             .and_then(|r| r.gateway),
         vip: None,
         protected,
+        existing,
     })
 }
 

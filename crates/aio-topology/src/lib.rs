@@ -15,6 +15,7 @@ mod diag;
 mod model;
 mod parse;
 mod raw;
+mod references;
 mod rehearsal;
 mod schema;
 pub mod secret;
@@ -107,7 +108,9 @@ impl Topology {
 
     /// The uplink rules, once the live system has filled in `facts`.
     pub fn check_facts(&self, facts: &Facts) -> Result<(), Diagnostics> {
-        let items = uplink::check(self, facts);
+        let mut items = uplink::check(self, facts);
+        items.extend(references::check(self, facts));
+        items.sort_by_key(|d| d.span.start);
         if items.is_empty() {
             Ok(())
         } else {

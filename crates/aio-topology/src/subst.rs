@@ -19,6 +19,8 @@ pub struct Facts {
     /// Every interface that carries a default route (IPv4 or IPv6): the
     /// host's connectivity, which nothing in a topology may touch.
     pub protected: Vec<Protected>,
+    /// The names of every interface that exists now (empty from the file alone).
+    pub existing: Vec<String>,
 }
 
 /// An interface carrying a default route, its addresses and gateways.
@@ -60,6 +62,8 @@ pub struct Template {
 pub struct UnknownVariable {
     pub name: String,
     pub offset: usize,
+    /// The `${` has no closing `}`.
+    pub unterminated: bool,
 }
 
 /// A fact a template needs is not known (yet).
@@ -73,7 +77,11 @@ impl Template {
         let mut rest = s;
         while let Some(start) = rest.find("${") {
             let Some(len) = rest[start..].find('}') else {
-                break;
+                return Err(UnknownVariable {
+                    name: rest[start + 2..].to_string(),
+                    offset: s.len() - rest.len() + start,
+                    unterminated: true,
+                });
             };
             let name = &rest[start + 2..start + len];
             if !VARIABLES.contains(&name) {
@@ -81,6 +89,7 @@ impl Template {
                 return Err(UnknownVariable {
                     name: name.to_string(),
                     offset,
+                    unterminated: false,
                 });
             }
             if start > 0 {
@@ -141,6 +150,7 @@ mod tests {
         assert_eq!(
             err,
             UnknownVariable {
+                unterminated: false,
                 name: "upstream".into(),
                 offset: 2
             }

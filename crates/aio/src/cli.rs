@@ -140,9 +140,12 @@ pub struct Write {
 #[derive(Args)]
 pub struct FileArg {
     /// The topology file
-    #[arg(short = 'f', long = "file", default_value = "topology.toml")]
+    #[arg(short = 'f', long = "file", default_value = DEFAULT_FILE)]
     pub path: PathBuf,
 }
+
+/// `-f` when it is not given.
+pub const DEFAULT_FILE: &str = "topology.toml";
 
 #[derive(Args)]
 pub struct Target {

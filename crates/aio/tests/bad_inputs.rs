@@ -8,21 +8,27 @@ mod common;
 use common::Sandbox;
 use std::path::{Path, PathBuf};
 
+/// The public corpus (or its copy), then the project's own hostile inputs
+/// (`tests/hostile-inputs/`, one per rule class beyond the public sample).
 fn corpus() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let shared = root.join("../shared/bad-inputs");
-    let dir = if shared.is_dir() {
+    let public = if shared.is_dir() {
         shared
     } else {
         root.join("tests/bad-inputs")
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    files
+    let mut all = Vec::new();
+    for dir in [public, root.join("tests/hostile-inputs")] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        all.extend(files);
+    }
+    all
 }
 
 fn header<'a>(text: &'a str, key: &str) -> &'a str {
@@ -36,7 +42,7 @@ fn header<'a>(text: &'a str, key: &str) -> &'a str {
 fn every_bad_input_is_rejected_with_a_located_error_and_changes_nothing() {
     let sb = Sandbox::new();
     let files = corpus();
-    assert!(files.len() >= 38, "the corpus has {} files", files.len());
+    assert!(files.len() >= 49, "the corpus has {} files", files.len());
     let mut failures = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();

@@ -291,3 +291,65 @@ fn failing_surroundings_give_one_line_errors() {
     );
     assert_eq!(sb.plan(&t).first(), Some(&change("link/dummy1", "create")));
 }
+
+#[test]
+fn a_saved_plan_is_verified_not_trusted() {
+    let sb = Sandbox::new();
+    let t = sb.topology(
+        "t.toml",
+        "version = 1\n[interfaces.dummy1]\ntype = \"bridge\"\n[interfaces.dummy2]\ntype = \"bridge\"\n",
+    );
+    let saved = sb.state.path().join("plan.json");
+    let out = sb.aio("plan", &t, &["--out", saved.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
+    let apply = |doc: &serde_json::Value, extra: &[&str]| {
+        let forged = sb.state.path().join("forged.json");
+        std::fs::write(&forged, serde_json::to_vec(doc).unwrap()).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_aio"))
+            .args(["apply", "--yes"])
+            .arg(&forged)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let before = snapshot(&sb);
+
+    let mut bogus = original.clone();
+    bogus["plan"]["changes"][0]["provider"] = "bogus".into();
+    let mut twice = original.clone();
+    let first = twice["plan"]["changes"][0].clone();
+    twice["plan"]["changes"].as_array_mut().unwrap().push(first);
+    let mut action = original.clone();
+    action["plan"]["changes"][0]["action"] = "explode".into();
+    for (what, doc) in [
+        ("bogus provider", bogus),
+        ("a change twice", twice),
+        ("unknown action", action),
+    ] {
+        let out = apply(&doc, &[]);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", stderr(&out));
+        assert_eq!(snapshot(&sb), before, "{what} changed the system");
+    }
+    let elsewhere = sb.state.path().join("elsewhere");
+    for extra in [
+        vec!["--state-dir", elsewhere.to_str().unwrap()],
+        vec!["-f", "/etc/hostname"],
+    ] {
+        let out = apply(&original, &extra);
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("was made for"), "{}", stderr(&out));
+    }
+    assert_eq!(snapshot(&sb), before);
+
+    // Forged facts and descriptions are never shown: the plan run is made afresh.
+    let mut forged = original.clone();
+    forged["plan"]["facts"]["uplink"] = "FORGED-UPLINK".into();
+    forged["plan"]["changes"][0]["detail"] = "FORGED-DETAIL".into();
+    let out = apply(&forged, &[]);
+    let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(out.status.success(), "{shown}");
+    assert!(!shown.contains("FORGED"), "{shown}");
+    assert_eq!(sb.plan(&t), vec![]);
+}

@@ -46,7 +46,19 @@ pub(crate) fn check(c: &mut Checker, raw: RawKolla) -> Option<Kolla> {
                 format!("\"{}\" is not an absolute path", dir.get_ref()),
                 "write a path from /",
             );
+        } else if dir.get_ref().chars().any(char::is_control) {
+            c.error(
+                dir.span(),
+                "the path holds a control character",
+                "write a path of printable characters: it goes into the inventory and onto kolla-ansible's command line",
+            );
         }
+    }
+    if let Some(package) = &raw.package {
+        requirement(c, package);
+    }
+    if let Some(inventory) = &raw.inventory {
+        inventory_name(c, inventory);
     }
     let vip = vip(c, &raw.vip);
     let default_span = raw.vip.span();
@@ -92,6 +104,42 @@ pub(crate) fn check(c: &mut Checker, raw: RawKolla) -> Option<Kolla> {
         config,
         spans,
     })
+}
+
+/// `package` is handed to pip: a PEP 508 requirement, never an option or a file.
+fn requirement(c: &mut Checker, package: &Spanned<String>) {
+    let p = package.get_ref();
+    let name_ok = p
+        .chars()
+        .next()
+        .is_some_and(|ch| ch.is_ascii_alphanumeric());
+    let chars_ok = p
+        .chars()
+        .all(|ch| ch.is_ascii_alphanumeric() || " ._-[],<>=!~*;:'\"()@/+".contains(ch));
+    if !name_ok || !chars_ok {
+        c.error(
+            package.span(),
+            format!("package \"{p}\" is not a pip requirement"),
+            "write a requirement such as \"kolla-ansible>=20,<21\": a project name first, never an option (`-r`, `--index-url`) or a path",
+        );
+    }
+}
+
+/// `inventory` is a shipped inventory's name or an absolute path, never an option.
+fn inventory_name(c: &mut Checker, inventory: &Spanned<String>) {
+    let i = inventory.get_ref();
+    let shipped = !i.is_empty()
+        && !i.starts_with(['-', '.'])
+        && i.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch));
+    let path = i.starts_with('/') && !i.chars().any(char::is_control);
+    if !shipped && !path {
+        c.error(
+            inventory.span(),
+            format!("inventory \"{i}\" is neither a shipped inventory's name nor an absolute path"),
+            "write \"all-in-one\" (kolla-ansible's own) or a path from /",
+        );
+    }
 }
 
 fn vip(c: &mut Checker, raw: &Spanned<String>) -> Option<Located<Vip>> {
@@ -166,11 +214,14 @@ fn config(c: &mut Checker, raw: Map<Map<Map<Spanned<toml::Value>>>>) -> IniFiles
         }
         let mut file = IndexMap::new();
         for (section, keys) in sections {
-            if section.get_ref().is_empty() || section.get_ref().contains([']', '\n', '[']) {
+            if section.get_ref().is_empty()
+                || section.get_ref().contains([']', '['])
+                || section.get_ref().chars().any(char::is_control)
+            {
                 c.error(
                     section.span(),
                     format!("\"{}\" cannot be an INI section name", section.get_ref()),
-                    "use a name without `[`, `]` or newlines",
+                    "use a name without `[`, `]` or control characters",
                 );
             }
             let mut entries = IndexMap::new();
@@ -187,15 +238,21 @@ fn config(c: &mut Checker, raw: Map<Map<Map<Spanned<toml::Value>>>>) -> IniFiles
 
 fn ini_entry(c: &mut Checker, key: &Spanned<String>, value: &Spanned<toml::Value>) {
     let k = key.get_ref();
-    if k.is_empty() || k.contains(['=', '\n', '[', ']', ';', '#']) || k.trim() != k {
+    if k.is_empty()
+        || k.contains(['=', '[', ']', ';', '#'])
+        || k.chars().any(char::is_control)
+        || k.trim() != k
+    {
         c.error(
             key.span(),
             format!("\"{k}\" cannot be an INI key"),
-            "use a key without `=`, `[`, `]`, `;`, `#`, newlines or outer spaces",
+            "use a key without `=`, `[`, `]`, `;`, `#`, control characters or outer spaces",
         );
     }
     let ok = match value.get_ref() {
-        toml::Value::String(s) => !s.contains('\n'),
+        // A carriage return or any control character would start a new
+        // line (and so a section) for Kolla's merge_configs.
+        toml::Value::String(s) => !s.chars().any(char::is_control),
         toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => true,
         _ => false,
     };
@@ -203,7 +260,7 @@ fn ini_entry(c: &mut Checker, key: &Spanned<String>, value: &Spanned<toml::Value
         c.error(
             value.span(),
             format!("the value of \"{k}\" cannot be written as INI"),
-            "use a one-line string, a number or a boolean",
+            "use a one-line string without control characters, a number or a boolean",
         );
     }
 }

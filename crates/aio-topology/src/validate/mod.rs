@@ -51,7 +51,9 @@ impl Checker {
         None
     }
 
-    /// A Linux interface name: 1 to 15 bytes, no `/`, `:` or whitespace, not `.` or `..`.
+    /// An interface name as the kernel and the tools around it take it: 1 to
+    /// 15 bytes of printable ASCII, no `/`, `:` or whitespace, not `.`, `..`,
+    /// `all` or `default` (which name every interface under `/proc/sys/net/*/conf/`).
     pub fn interface_name(&mut self, name: &Spanned<String>) -> bool {
         let n = name.get_ref();
         let problem = if n.is_empty() {
@@ -64,8 +66,12 @@ impl Checker {
             Some("contains `:`")
         } else if n.chars().any(|c| c.is_whitespace() || c.is_control()) {
             Some("contains whitespace")
+        } else if !n.is_ascii() {
+            Some("is not plain ASCII")
         } else if n == "." || n == ".." {
             Some("is `.` or `..`")
+        } else if n == "all" || n == "default" {
+            Some("is reserved: /proc/sys/net/ipv4/conf/all and default mean every interface")
         } else {
             None
         };
@@ -73,7 +79,7 @@ impl Checker {
             self.error(
                 name.span(),
                 format!("interface name \"{n}\" {problem}"),
-                "a Linux interface name has 1 to 15 bytes, none of `/`, `:` or whitespace",
+                "a Linux interface name has 1 to 15 bytes of printable ASCII, none of `/`, `:` or whitespace, and is not `all` or `default`",
             );
         }
         problem.is_none()
@@ -84,9 +90,14 @@ impl Checker {
         match Template::parse(value.get_ref()) {
             Ok(t) => Some(t),
             Err(unknown) => {
+                let message = if unknown.unterminated {
+                    format!("substitution `${{{}` has no closing `}}`", unknown.name)
+                } else {
+                    format!("unknown substitution `${{{}}}`", unknown.name)
+                };
                 self.error(
                     value.span(),
-                    format!("unknown substitution `${{{}}}`", unknown.name),
+                    message,
                     format!(
                         "substitutions are {}",
                         crate::subst::VARIABLES

@@ -30,17 +30,13 @@ pub async fn run(target: &Target, how: &How<'_>) -> Result<u8, Failure> {
 /// Applies a saved plan, refusing it if the system changed since it was made.
 pub async fn run_saved(file: &Path, given: &Target, how: &How<'_>) -> Result<u8, Failure> {
     let (saved, target) = saved::load(file)?;
-    if given.netns.is_some() && given.netns != target.netns {
-        return Err(Failure::Refused(format!(
-            "{} was made for network namespace {:?}, not {:?}",
-            file.display(),
-            target.netns,
-            given.netns
-        )));
-    }
+    saved::agrees(file, &saved, given)?;
     let mut session = Session::open(&target).await?;
     session.engine.set_rollback(how.rollback);
     let _lock = lock(&target, how)?;
+    // The plan is made again from the topology and state it names; only if
+    // it is the same is it carried out, and it is the fresh one that runs:
+    // nothing the file holds (changes, facts, descriptions) is trusted.
     let now = session.plan().await?;
     let differ = saved::differences(&saved.plan, &now);
     if !differ.is_empty() {
@@ -50,7 +46,7 @@ pub async fn run_saved(file: &Path, given: &Target, how: &How<'_>) -> Result<u8,
             differ.join("\n  ")
         )));
     }
-    carry_out(&session, &target, saved.plan, how).await
+    carry_out(&session, &target, now, how).await
 }
 
 pub fn lock(target: &Target, how: &How<'_>) -> Result<aio_engine::StateLock, Failure> {

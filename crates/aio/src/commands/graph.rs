@@ -36,6 +36,7 @@ pub fn desired(topology: &Topology) -> Result<Vec<Resource>, Failure> {
             _ => Ipv4Addr::UNSPECIFIED,
         }),
         protected: Vec::new(),
+        existing: Vec::new(),
     };
     Ok(crate::session::desire(topology, &facts, false)?.resources)
 }

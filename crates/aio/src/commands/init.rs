@@ -206,6 +206,7 @@ mod tests {
             gateway: Some(Ipv4Addr::new(192, 0, 2, 1)),
             vip: None,
             protected: Vec::new(),
+            existing: Vec::new(),
         }
     }
 

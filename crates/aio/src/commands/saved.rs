@@ -102,18 +102,78 @@ pub fn load(path: &Path) -> Result<(SavedPlan, Target), Failure> {
     Ok((saved, target))
 }
 
-/// The changes of `a` and `b` that differ (by id, action and attributes), as plan lines.
+/// The changes of `a` and `b` that differ (by id, provider, action,
+/// attributes and dependencies, each as often as it comes), as plan lines.
 pub fn differences(a: &Plan, b: &Plan) -> Vec<String> {
-    let key = |c: &Change| (c.id.clone(), c.action, c.before.clone(), c.after.clone());
+    let key = |c: &Change| {
+        (
+            c.id.clone(),
+            c.provider.clone(),
+            c.action,
+            c.before.clone(),
+            c.after.clone(),
+            c.deps.clone(),
+        )
+    };
     let show = |c: &Change| format!("{} {}", c.action.symbol(), c.id);
     let only = |x: &Plan, y: &Plan| {
-        x.changes
-            .iter()
-            .filter(|c| !y.changes.iter().any(|d| key(d) == key(c)))
-            .map(show)
-            .collect::<Vec<_>>()
+        let mut left: Vec<_> = y.changes.iter().map(key).collect();
+        let mut out = Vec::new();
+        for c in &x.changes {
+            match left.iter().position(|k| *k == key(c)) {
+                Some(i) => drop(left.remove(i)),
+                None => out.push(show(c)),
+            }
+        }
+        out
     };
     let mut out = only(a, b);
     out.extend(only(b, a));
+    if out.is_empty()
+        && a.waiting.len() + a.unavailable.len() != b.waiting.len() + b.unavailable.len()
+    {
+        out.push("what waits or cannot be observed".into());
+    }
     out
+}
+
+/// Refuses `-f`, `--netns` or `--state-dir` given with a saved plan when they
+/// name something else than the plan was made for.
+pub fn agrees(file: &Path, saved: &SavedPlan, given: &Target) -> Result<(), Failure> {
+    let refuse = |what: &str, made: String, now: String| {
+        Err(Failure::Refused(format!(
+            "{} was made for {what} {made}, not {now}; nothing was changed: leave {what} out, or run aio plan again",
+            file.display()
+        )))
+    };
+    if given.netns.is_some() && given.netns != saved.netns {
+        return refuse(
+            "network namespace",
+            format!("{:?}", saved.netns),
+            format!("{:?}", given.netns),
+        );
+    }
+    if let Some(dir) = &given.state_dir {
+        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
+        if dir != saved.state_dir {
+            return refuse(
+                "--state-dir",
+                saved.state_dir.display().to_string(),
+                dir.display().to_string(),
+            );
+        }
+    }
+    // `-f` left at its default says nothing.
+    if given.file.path != Path::new(crate::cli::DEFAULT_FILE) {
+        let path =
+            std::path::absolute(&given.file.path).unwrap_or_else(|_| given.file.path.clone());
+        if path != saved.topology {
+            return refuse(
+                "-f",
+                saved.topology.display().to_string(),
+                path.display().to_string(),
+            );
+        }
+    }
+    Ok(())
 }
