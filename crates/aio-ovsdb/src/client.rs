@@ -37,7 +37,7 @@ impl Default for Options {
 /// several tasks; dropping the client closes the connection.
 pub struct Client {
     shared: Arc<Shared>,
-    outgoing: mpsc::UnboundedSender<Vec<u8>>,
+    outgoing: mpsc::Sender<Vec<u8>>,
     next_id: AtomicU64,
     options: Options,
     tasks: [JoinHandle<()>; 2],
@@ -143,12 +143,17 @@ impl Client {
             pending.waiting.insert(id, sender);
         }
         let request = json!({"method": method, "params": params, "id": id});
-        if self
-            .outgoing
-            .send(request.to_string().into_bytes())
-            .is_err()
-        {
-            self.shared.close("the writer task ended".into());
+        match self.outgoing.try_send(request.to_string().into_bytes()) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.shared.pending.lock().unwrap().waiting.remove(&id);
+                return Err(self
+                    .shared
+                    .closed("the server is not reading what aio sends"));
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                self.shared.close("the writer task ended".into());
+            }
         }
         let after = self.options.request_timeout;
         let mut response = match tokio::time::timeout(after, receiver).await {
@@ -201,8 +206,8 @@ fn rpc_error(method: &str, error: Json) -> Error {
     };
     Error::Rpc {
         method: method.to_string(),
-        error: tag,
-        details,
+        error: crate::error::bounded(&tag),
+        details: details.map(|d| crate::error::bounded(&d)),
     }
 }
 

@@ -6,6 +6,13 @@
 //! complete value; the incomplete tail waits for the next read. A JSON-RPC
 //! message is always an object, so "complete" is never ambiguous (a bare
 //! number at the end of the buffer could still grow, an object cannot).
+//!
+//! A message may be at most [`MAX_MESSAGE`] bytes: a peer that sends more
+//! without completing one is refused, so it cannot make aio buffer without
+//! end (the whole `Open_vSwitch` database of a large host is a few MiB).
+
+/// The largest message aio takes from an OVSDB server.
+pub const MAX_MESSAGE: usize = 16 << 20;
 
 use serde_json::Value as Json;
 
@@ -16,6 +23,8 @@ pub enum CodecError {
     Json(#[from] serde_json::Error),
     #[error("a JSON-RPC message must be an object, got {0}")]
     NotAnObject(String),
+    #[error("a message larger than {} MiB", MAX_MESSAGE >> 20)]
+    TooLarge,
 }
 
 #[derive(Debug, Default)]
@@ -32,12 +41,25 @@ impl Decoder {
     /// complete, in order.
     pub fn decode(&mut self, bytes: &[u8]) -> Result<Vec<Json>, CodecError> {
         self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() > MAX_MESSAGE {
+            self.buffer = Vec::new();
+            return Err(CodecError::TooLarge);
+        }
+        // An object can only end at a `}`: without one in the new bytes, the
+        // message waiting is still cut short (no need to parse it again).
+        if !bytes.contains(&b'}') && self.buffer.len() > bytes.len() {
+            return Ok(Vec::new());
+        }
         let mut messages = Vec::new();
         let mut stream = serde_json::Deserializer::from_slice(&self.buffer).into_iter::<Json>();
         let result = loop {
             match stream.next() {
                 Some(Ok(message)) if message.is_object() => messages.push(message),
-                Some(Ok(other)) => break Err(CodecError::NotAnObject(other.to_string())),
+                Some(Ok(other)) => {
+                    break Err(CodecError::NotAnObject(crate::error::bounded(
+                        &other.to_string(),
+                    )));
+                }
                 // The value is cut short: the rest comes with a later read.
                 Some(Err(e)) if e.is_eof() => break Ok(()),
                 Some(Err(e)) => break Err(e.into()),
@@ -46,6 +68,10 @@ impl Decoder {
         };
         let consumed = stream.byte_offset();
         self.buffer.drain(..consumed);
+        if self.buffer.len() > MAX_MESSAGE {
+            self.buffer = Vec::new();
+            return Err(CodecError::TooLarge);
+        }
         result.map(|()| messages)
     }
 
@@ -96,6 +122,26 @@ mod tests {
         assert!(decoder.is_mid_message());
         let got = decoder.decode(br#"ult":null}"#).unwrap();
         assert_eq!(got, vec![json!({"id":3,"result":null})]);
+    }
+
+    #[test]
+    fn a_message_that_never_ends_is_refused_at_the_limit() {
+        let mut decoder = Decoder::new();
+        assert!(
+            decoder
+                .decode(b"{\"id\":1,\"result\":\"")
+                .unwrap()
+                .is_empty()
+        );
+        let chunk = vec![b'x'; 1 << 20];
+        let mut refused = false;
+        for _ in 0..=(MAX_MESSAGE >> 20) {
+            if let Err(CodecError::TooLarge) = decoder.decode(&chunk) {
+                refused = true;
+                break;
+            }
+        }
+        assert!(refused);
     }
 
     #[test]

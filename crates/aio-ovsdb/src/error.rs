@@ -63,6 +63,22 @@ pub enum Error {
     Data(#[from] DataError),
 }
 
+/// The most of a server's text an error keeps: a peer's 5 MB "error" is
+/// not worth repeating.
+pub const MAX_TEXT: usize = 1024;
+
+/// `text` cut to [`MAX_TEXT`] bytes (at a character boundary), saying how much was left out.
+pub fn bounded(text: &str) -> String {
+    if text.len() <= MAX_TEXT {
+        return text.to_string();
+    }
+    let mut end = MAX_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} more bytes)", &text[..end], text.len() - end)
+}
+
 fn describe(error: &str, details: &Option<String>) -> String {
     match details {
         Some(details) => format!("{error}: {details}"),

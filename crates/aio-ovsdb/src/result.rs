@@ -63,7 +63,8 @@ pub(crate) fn check(address: &Address, ops: &[Op], result: Json) -> Result<Vec<O
     };
     let Json::Array(items) = result else {
         return Err(protocol(format!(
-            "transact result is not an array: {result}"
+            "transact result is not an array: {}",
+            crate::error::bounded(&result.to_string())
         )));
     };
     if let Some((index, item)) = items
@@ -72,13 +73,15 @@ pub(crate) fn check(address: &Address, ops: &[Op], result: Json) -> Result<Vec<O
         .find(|(_, i)| i.get("error").is_some())
     {
         let error = &item["error"];
-        let error = error
-            .as_str()
-            .map_or_else(|| error.to_string(), str::to_string);
+        let error = crate::error::bounded(
+            &error
+                .as_str()
+                .map_or_else(|| error.to_string(), str::to_string),
+        );
         let details = item
             .get("details")
             .and_then(Json::as_str)
-            .map(str::to_string);
+            .map(crate::error::bounded);
         return Err(match ops.get(index) {
             Some(op) => Error::Operation {
                 index,

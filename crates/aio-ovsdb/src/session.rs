@@ -6,6 +6,12 @@
 //! client that does not answer. The writer sends what requests and echo
 //! replies queue. When the stream ends or fails, every waiting request and
 //! every later one gets [`Error::Closed`] instead of waiting forever.
+//!
+//! A hostile peer cannot make the session grow or spin: messages are bounded
+//! (see the codec), the writer's queue is bounded and an echo reply that
+//! does not fit is dropped (a peer that does not read needs none), and a
+//! peer that sends more than [`MAX_ECHOES_PER_SECOND`] echo requests is
+//! disconnected, so `watch` backs off instead of answering a flood.
 
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;
@@ -20,12 +26,21 @@ use crate::error::Error;
 
 pub(crate) type Reply = Result<Json, Error>;
 
+/// More echo requests than this in one second is a flood, not a probe
+/// (ovsdb-server sends one every few seconds).
+pub const MAX_ECHOES_PER_SECOND: u32 = 100;
+/// Messages waiting for the writer.
+const QUEUE: usize = 256;
+
 /// What the tasks and the requests share.
 pub(crate) struct Shared {
     pub(crate) address: Address,
     pub(crate) pending: Mutex<Pending>,
     /// Where `update` notifications of monitors go, once someone listens.
     pub(crate) updates: Mutex<Option<mpsc::UnboundedSender<Json>>>,
+    /// Tells the writer the connection is over, so the stream is dropped
+    /// (and a peer still sending gets an error instead of a full buffer).
+    ended: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -52,10 +67,11 @@ impl Shared {
         pending.closed.get_or_insert(reason);
         // Listeners see the end of their stream.
         self.updates.lock().unwrap().take();
+        self.ended.notify_one();
     }
 
     /// Handles one message from the server.
-    fn dispatch(&self, message: Json, outgoing: &mpsc::UnboundedSender<Vec<u8>>) {
+    fn dispatch(&self, message: Json, outgoing: &mpsc::Sender<Vec<u8>>) {
         if let Some(method) = message.get("method") {
             let id = message.get("id").unwrap_or(&Json::Null);
             // Notifications (`update`, `locked`, ...) have a null id and need no answer.
@@ -71,7 +87,9 @@ impl Shared {
                 Some("echo") => json!({"id": id, "result": message["params"], "error": null}),
                 _ => json!({"id": id, "result": null, "error": "unknown method"}),
             };
-            let _ = outgoing.send(reply.to_string().into_bytes());
+            // Dropped when the queue is full: a peer that does not read
+            // our answers cannot make us keep them.
+            let _ = outgoing.try_send(reply.to_string().into_bytes());
             return;
         }
         // A response. An id with no request waiting is a late answer to one
@@ -85,11 +103,7 @@ impl Shared {
     }
 }
 
-pub(crate) type Started = (
-    Arc<Shared>,
-    mpsc::UnboundedSender<Vec<u8>>,
-    [JoinHandle<()>; 2],
-);
+pub(crate) type Started = (Arc<Shared>, mpsc::Sender<Vec<u8>>, [JoinHandle<()>; 2]);
 
 pub(crate) fn start<S: AsyncRead + AsyncWrite + Send + 'static>(
     stream: S,
@@ -99,8 +113,9 @@ pub(crate) fn start<S: AsyncRead + AsyncWrite + Send + 'static>(
         address: address.clone(),
         pending: Mutex::default(),
         updates: Mutex::default(),
+        ended: tokio::sync::Notify::new(),
     });
-    let (outgoing, queue) = mpsc::unbounded_channel();
+    let (outgoing, queue) = mpsc::channel(QUEUE);
     let (reader, writer) = tokio::io::split(stream);
     let tasks = [
         tokio::spawn(read(reader, shared.clone(), outgoing.clone())),
@@ -112,10 +127,11 @@ pub(crate) fn start<S: AsyncRead + AsyncWrite + Send + 'static>(
 async fn read(
     mut reader: impl AsyncRead + Unpin,
     shared: Arc<Shared>,
-    outgoing: mpsc::UnboundedSender<Vec<u8>>,
+    outgoing: mpsc::Sender<Vec<u8>>,
 ) {
     let mut decoder = Decoder::new();
     let mut buffer = vec![0; 64 * 1024];
+    let mut echoes = EchoMeter::default();
     let reason = loop {
         let n = match reader.read(&mut buffer).await {
             Ok(0) if decoder.is_mid_message() => {
@@ -125,22 +141,61 @@ async fn read(
             Ok(n) => n,
             Err(e) => break format!("read failed: {e}"),
         };
-        match decoder.decode(&buffer[..n]) {
-            Ok(messages) => messages
-                .into_iter()
-                .for_each(|m| shared.dispatch(m, &outgoing)),
+        let messages = match decoder.decode(&buffer[..n]) {
+            Ok(messages) => messages,
             Err(e) => break format!("the server sent {e}"),
+        };
+        let flood = messages
+            .iter()
+            .filter(|m| m.get("method").and_then(Json::as_str) == Some("echo"))
+            .any(|_| echoes.one_more());
+        if flood {
+            break format!(
+                "the server sent more than {MAX_ECHOES_PER_SECOND} echo requests in a second"
+            );
         }
+        messages
+            .into_iter()
+            .for_each(|m| shared.dispatch(m, &outgoing));
     };
     shared.close(reason);
+}
+
+/// Counts echo requests per second.
+#[derive(Default)]
+struct EchoMeter {
+    since: Option<std::time::Instant>,
+    count: u32,
+}
+
+impl EchoMeter {
+    /// Counts one; whether that makes a flood.
+    fn one_more(&mut self) -> bool {
+        let now = std::time::Instant::now();
+        match self.since {
+            Some(t) if now.duration_since(t) < std::time::Duration::from_secs(1) => {
+                self.count += 1;
+            }
+            _ => {
+                self.since = Some(now);
+                self.count = 1;
+            }
+        }
+        self.count > MAX_ECHOES_PER_SECOND
+    }
 }
 
 async fn write(
     mut writer: impl AsyncWrite + Unpin,
     shared: Arc<Shared>,
-    mut queue: mpsc::UnboundedReceiver<Vec<u8>>,
+    mut queue: mpsc::Receiver<Vec<u8>>,
 ) {
-    while let Some(bytes) = queue.recv().await {
+    loop {
+        let bytes = tokio::select! {
+            bytes = queue.recv() => bytes,
+            () = shared.ended.notified() => return,
+        };
+        let Some(bytes) = bytes else { return };
         if let Err(e) = writer.write_all(&bytes).await {
             shared.close(format!("write failed: {e}"));
             return;

@@ -170,3 +170,61 @@ async fn garbage_from_the_server_ends_the_session() {
     assert!(err.to_string().contains("invalid JSON"), "{err}");
     assert!(matches!(client.echo().await, Err(Error::Closed { .. })));
 }
+
+#[tokio::test]
+async fn a_peer_flooding_echo_requests_is_dropped_not_answered_forever() {
+    let fake = Fake::new();
+    let (client, mut peer) = fake.connect(Options::default()).await;
+    let flood = async {
+        // Never reads: every reply would pile up if aio queued them.
+        let probe = br#"{"id":"e","method":"echo","params":["xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]}"#;
+        let burst: Vec<u8> = probe
+            .iter()
+            .copied()
+            .cycle()
+            .take(probe.len() * 1000)
+            .collect();
+        for _ in 0..200 {
+            if peer.stream.write_all(&burst).await.is_err() {
+                break;
+            }
+        }
+    };
+    let started = Instant::now();
+    let (_, answer) = tokio::join!(flood, client.list_dbs());
+    let err = answer.unwrap_err().to_string();
+    assert!(err.contains("echo requests in a second"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn a_message_that_never_ends_and_a_huge_error_are_bounded() {
+    let fake = Fake::new();
+    let (client, mut peer) = fake.connect(Options::default()).await;
+    let server = async {
+        let request = peer.receive().await;
+        // A 5 MB error text, said once and cut.
+        let huge = "E".repeat(5 << 20);
+        let reply =
+            json!({"id": request["id"], "result": null, "error": {"error": huge, "details": huge}});
+        peer.send(reply.to_string().as_bytes()).await;
+        let request = peer.receive().await;
+        // Then a response that never ends.
+        peer.send(format!("{{\"id\":{},\"result\":\"", request["id"]).as_bytes())
+            .await;
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..40 {
+            if peer.stream.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+    };
+    let client_side = async {
+        let err = client.list_dbs().await.unwrap_err().to_string();
+        assert!(err.len() < 3000, "{} bytes of error", err.len());
+        assert!(err.contains("more bytes"), "{}", &err[..200]);
+        client.list_dbs().await.unwrap_err().to_string()
+    };
+    let (_, err) = tokio::join!(server, client_side);
+    assert!(err.contains("larger than 16 MiB"), "{err}");
+}

@@ -77,6 +77,7 @@ fn a_wrong_tag_and_a_deleted_port_are_repaired_and_a_hand_made_port_is_left_alon
 fn an_aio_bridge_with_two_ports_is_pruned_but_a_provided_bridge_never_is() {
     let (sb, _) = with_br_ex();
     let db = &sb.ovsdb;
+    // Internal ports: a system port must name an interface that exists.
     let head = format!(
         "version = 1\n[ovs]\ndb = \"{}\"\n[ovs.bridges.br-ex]\nprovided_by = \"kolla\"\n\
          [kolla]\nvip = \"192.0.2.200\"\nactions = []\nvenv = \"{}\"\nconfig_dir = \"{}\"\n",
@@ -86,7 +87,7 @@ fn an_aio_bridge_with_two_ports_is_pruned_but_a_provided_bridge_never_is() {
     );
     let with = sb.topology(
         "with.toml",
-        &format!("{head}[ovs.bridges.br-aio]\nfail_mode = \"standalone\"\n[ovs.bridges.br-aio.ports.p1]\ntag = 5\n[ovs.bridges.br-aio.ports.p2]\ntrunks = [20, 10]\n"),
+        &format!("{head}[ovs.bridges.br-aio]\nfail_mode = \"standalone\"\n[ovs.bridges.br-aio.ports.p1]\ntype = \"internal\"\ntag = 5\n[ovs.bridges.br-aio.ports.p2]\ntype = \"internal\"\ntrunks = [20, 10]\n"),
     );
     sb.apply(&with);
     assert_eq!(db.vsctl(&["list-ports", "br-aio"]), "p1\np2");

@@ -167,17 +167,29 @@ fn an_interface_removed_from_the_file_is_pruned() {
     let reference = std::fs::read_to_string(sb.reference()).unwrap();
     let start = reference.find("[interfaces.v-lbaas-vlan]").unwrap();
     let end = reference.find("[ovs]").unwrap();
-    let without = sb.topology(
-        "without-lbaas.toml",
-        &format!("{}{}", &reference[..start], &reference[end..]),
-    );
+    // What names the pair goes with it: a topology names only interfaces it
+    // declares or that exist.
+    let port = reference
+        .find("[ovs.bridges.br-ex.ports.v-lbaas-vlan]")
+        .unwrap();
+    let port_end = port + reference[port..].find("\n\n").unwrap();
+    let text = format!(
+        "{}{}{}",
+        &reference[..start],
+        &reference[end..port],
+        &reference[port_end..]
+    )
+    .replace("octavia_network_interface = \"v-lbaas\"\n", "");
+    let without = sb.topology("without-lbaas.toml", &text);
     assert_eq!(
         sb.plan(&without),
         vec![
             change("address/v-lbaas/172.18.255.254/16", "delete"),
             change("link/v-lbaas", "delete"),
+            // The port goes before the link it is.
+            change("ovs-port/br-ex/v-lbaas-vlan", "delete"),
             change("link/v-lbaas-vlan", "delete"),
-            // Kolla reads v-lbaas (octavia_network_interface): its inputs changed.
+            // Kolla no longer reads v-lbaas (octavia_network_interface): its inputs changed.
             change("kolla/deployment", "update"),
         ]
     );
