@@ -86,8 +86,20 @@ pub fn parse_str(
     text: impl Into<std::sync::Arc<str>>,
 ) -> Result<Topology, Diagnostics> {
     let source = Source::new(path, text);
-    let raw = parse::parse(&source).map_err(|d| Diagnostics::single(&source, d))?;
-    validate::validate(&source, raw)
+    let (raw, mut items) = parse::parse_all(&source);
+    // What is left once the structural errors are out is checked too: one
+    // run shows every error of the file.
+    let checked = raw.map(|raw| validate::validate(&source, raw));
+    match checked {
+        Some(Ok(topology)) if items.is_empty() => return Ok(topology),
+        Some(Err(more)) => items.extend(more.items),
+        _ => {}
+    }
+    items.sort_by_key(|d| d.span.start);
+    Err(Diagnostics {
+        file: source,
+        items,
+    })
 }
 
 impl Topology {

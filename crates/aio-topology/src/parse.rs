@@ -1,11 +1,132 @@
 //! TOML text to [`RawTopology`], turning the toml crate's errors into located,
 //! explained diagnostics (unknown keys get the closest known key suggested).
+//!
+//! serde stops at the first error; a user wants them all. So [`parse_all`]
+//! takes the entry (or, for a table header, the whole table) that an error
+//! is about out of the text, blanked with spaces so every offset stays
+//! where it was, and parses again, until the rest parses or an error
+//! cannot be taken out (a syntax error, a missing key).
 
-use crate::diag::{Diagnostic, Source};
+use crate::diag::{Diagnostic, Source, Span};
 use crate::raw::RawTopology;
 
-pub fn parse(source: &Source) -> Result<RawTopology, Diagnostic> {
+/// How many errors one file may report before aio stops looking.
+const MAX_ERRORS: usize = 100;
+
+#[cfg(test)]
+fn parse(source: &Source) -> Result<RawTopology, Diagnostic> {
     toml::from_str(source.text()).map_err(|e| explain(source, &e))
+}
+
+/// The file's raw structure, once every structural error has been taken
+/// out, and those errors; `None` when what is left still cannot be read.
+pub fn parse_all(source: &Source) -> (Option<RawTopology>, Vec<Diagnostic>) {
+    let mut text = source.text().to_string();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    while diags.len() < MAX_ERRORS {
+        let err = match toml::from_str::<RawTopology>(&text) {
+            Ok(raw) => return (Some(raw), diags),
+            Err(e) => e,
+        };
+        let diagnostic = explain(source, &err);
+        let region = removable(&err).and_then(|span| entry_region(&text, &span));
+        diags.push(diagnostic);
+        match region {
+            Some(r) if text[r.clone()].bytes().any(|b| !b.is_ascii_whitespace()) => {
+                blank(&mut text, r);
+            }
+            _ => break,
+        }
+    }
+    (None, diags)
+}
+
+/// The span of an error whose entry can be taken out to look further.
+fn removable(err: &toml::de::Error) -> Option<Span> {
+    let first = err.message().lines().next().unwrap_or("");
+    let kinds = [
+        "unknown field",
+        "invalid type",
+        "invalid value",
+        "unknown variant",
+        "duplicate key",
+        "invalid length",
+    ];
+    kinds
+        .iter()
+        .any(|k| first.starts_with(k))
+        .then(|| err.span())
+        .flatten()
+}
+
+/// The text an error at `span` is about: from its line's start to the end
+/// of the value there (arrays, inline tables and multi-line strings
+/// included); for a table header, the whole table.
+fn entry_region(text: &str, span: &Span) -> Option<Span> {
+    let start = text[..span.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = &text[start..];
+    if line.trim_start().starts_with('[') {
+        // Up to the next header.
+        let mut end = start + line.find('\n').map_or(line.len(), |i| i + 1);
+        while end < text.len() {
+            let next = &text[end..];
+            if next.trim_start().starts_with('[') {
+                break;
+            }
+            end += next.find('\n').map_or(next.len(), |i| i + 1);
+        }
+        return Some(start..end);
+    }
+    let eq = start + line.find('=')?;
+    Some(start..value_end(text, eq + 1).max(span.end.min(text.len())))
+}
+
+/// Where the TOML value starting at `from` ends (the end of its last line).
+fn value_end(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, from);
+    while i < bytes.len() {
+        let rest = &text[i..];
+        if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+            let quote = &rest[..3];
+            i += 3 + rest[3..].find(quote).map_or(rest.len() - 3, |j| j + 3);
+            continue;
+        }
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                i += 1 + text[i + 1..]
+                    .find(['\'', '\n'])
+                    .unwrap_or(text.len() - i - 1);
+            }
+            b'#' => i += text[i..].find('\n').unwrap_or(text.len() - i) - 1,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' if depth == 0 => return i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    text.len()
+}
+
+/// Replaces `region` with spaces, newlines kept: offsets do not move.
+fn blank(text: &mut String, region: Span) {
+    let blanked: String = text[region.clone()]
+        .chars()
+        .flat_map(|c| {
+            let n = if c == '\n' { 0 } else { c.len_utf8() };
+            std::iter::repeat_n(' ', n).chain((c == '\n').then_some('\n'))
+        })
+        .collect();
+    text.replace_range(region, &blanked);
 }
 
 fn explain(source: &Source, err: &toml::de::Error) -> Diagnostic {
@@ -123,6 +244,16 @@ mod tests {
     fn wrong_type_names_the_key() {
         let d = err("version = 1\n[interfaces.d]\nmtu = \"big\"\n");
         assert_eq!(d.message, "`mtu` must be an integer, found string \"big\"");
+    }
+
+    #[test]
+    fn every_structural_error_of_the_file_comes_at_once() {
+        let text = "version = 1\n[interfaces.d]\nadress = [\n  \"x\",\n]\nmtu = \"big\"\n[ovs]\nbd = 1\n[nope]\na = 1\n[interfaces.e]\ntype = \"bridge\"\n";
+        let (raw, diags) = parse_all(&Source::new("t.toml", text));
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(messages[0].contains("adress"), "{messages:?}");
+        assert!(raw.is_some_and(|r| r.interfaces.is_some_and(|i| i.len() == 2)));
     }
 
     #[test]

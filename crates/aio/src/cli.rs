@@ -45,6 +45,9 @@ pub enum Command {
     Validate {
         #[command(flatten)]
         file: FileArg,
+        /// Print the result as JSON (docs/validate.schema.json): every error with its line and column
+        #[arg(long)]
+        json: bool,
     },
     /// Show what apply would change (changes nothing)
     Plan {

@@ -312,3 +312,44 @@ fn completions_for_each_shell() {
         }
     }
 }
+
+#[test]
+fn validate_reports_every_error_of_the_file_at_once_as_text_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("three.toml");
+    // An unknown key, a bad address and a bad VLAN tag, in three tables.
+    std::fs::write(
+        &path,
+        "version = 1\n[interfaces.dummy1]\ntype = \"bridge\"\nadress = [\"10.0.2.2/24\"]\n\
+         [interfaces.dummy2]\ntype = \"bridge\"\naddresses = [\"10.0.2.300/24\"]\n\
+         [ovs.bridges.br0.ports.p0]\ntype = \"internal\"\ntag = 5000\n",
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    let out = aio(&["validate", "-f", p]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    for at in [":4:1:", ":7:14:", ":10:7:"] {
+        assert!(err.contains(&format!("{p}{at}")), "no {at} in:\n{err}");
+    }
+    assert!(err.contains("3 errors"), "{err}");
+
+    let out = aio(&["validate", "--json", "-f", p]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/validate.schema.json")).unwrap(),
+    )
+    .unwrap();
+    jsonschema::meta::validate(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&doc), "{doc:#}");
+    let lines: Vec<u64> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [4, 7, 10]);
+    assert_eq!(doc["valid"], false);
+}

@@ -26,7 +26,7 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             netns,
         } => init::run(&file.path, &uplink, netns.as_deref()).await,
         Command::Completions { shell } => Ok(completions::run(shell)),
-        Command::Validate { file } => {
+        Command::Validate { file, json: false } => {
             let t = aio_topology::load(&file.path)?;
             println!(
                 "{}: valid ({} interfaces)",
@@ -35,6 +35,7 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             );
             Ok(0)
         }
+        Command::Validate { file, json: true } => Ok(validate_json(&file.path)),
         Command::Plan {
             target,
             json,
@@ -78,4 +79,38 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             ServiceAction::Uninstall { unit } => service::uninstall(&unit),
         },
     }
+}
+
+/// `aio validate --json`: `{format_version, file, valid, errors: [{line,
+/// column, message, help}]}` on stdout; exit 1 when not valid.
+fn validate_json(path: &std::path::Path) -> u8 {
+    use aio_topology::secret::scrub;
+    let errors: Vec<serde_json::Value> = match aio_topology::load(path) {
+        Ok(_) => Vec::new(),
+        Err(aio_topology::LoadError::Invalid(d)) => d
+            .items
+            .iter()
+            .map(|item| {
+                let (line, column) = d.file.line_col(item.span.start);
+                serde_json::json!({
+                    "line": line,
+                    "column": column,
+                    "message": scrub(&item.message),
+                    "help": item.help.as_deref().map(scrub),
+                })
+            })
+            .collect(),
+        Err(e) => vec![serde_json::json!({
+            "line": null, "column": null, "message": scrub(&e.to_string()), "help": null,
+        })],
+    };
+    let valid = errors.is_empty();
+    let doc = serde_json::json!({
+        "format_version": 1,
+        "file": path.display().to_string(),
+        "valid": valid,
+        "errors": errors,
+    });
+    println!("{doc:#}");
+    u8::from(!valid)
 }
