@@ -1,4 +1,5 @@
 //! ARP against real hosts: the sandbox's upstream router and addresses it answers for.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aio_sandbox::{GATEWAY, Sandbox};
 use std::net::Ipv4Addr;

@@ -1,5 +1,6 @@
 //! A child started through aio-child dies with its parent, SIGKILL included,
 //! and takes what it started with it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

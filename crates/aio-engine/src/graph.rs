@@ -35,10 +35,15 @@ pub fn order<'a>(
         .map(|(i, _)| Reverse(i))
         .collect();
     while let Some(Reverse(i)) = ready.pop() {
-        let id = *waiting.get_index(i).expect("in range").0;
+        // Positions and dependents all come from `waiting`: always there.
+        let Some((&id, _)) = waiting.get_index(i) else {
+            continue;
+        };
         out.push(id.clone());
         for d in dependents.get(id).into_iter().flatten() {
-            let (j, _, n) = waiting.get_full_mut(*d).expect("every dependent is a node");
+            let Some((j, _, n)) = waiting.get_full_mut(*d) else {
+                continue;
+            };
             *n -= 1;
             if *n == 0 {
                 ready.push(Reverse(j));

@@ -1,4 +1,5 @@
 //! The engine's own rules, with an in-memory provider standing in for a system.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aio_engine::*;
 use async_trait::async_trait;

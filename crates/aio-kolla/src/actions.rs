@@ -60,7 +60,12 @@ impl Runner {
             log: log_path.clone(),
         })?;
         let child = guarded.child_mut();
-        let stderr = child.stderr.take().expect("piped");
+        let not_piped = |what: &str| KollaError::Action {
+            action: action.into(),
+            why: format!("its {what} could not be read"),
+            log: log_path.clone(),
+        };
+        let stderr = child.stderr.take().ok_or_else(|| not_piped("stderr"))?;
         let (tx, rx) = std::sync::mpsc::channel();
         let tx_err = tx.clone();
         std::thread::spawn(move || {
@@ -69,7 +74,7 @@ impl Runner {
                 .map_while(Result::ok)
                 .for_each(|l| drop(tx_err.send(l)))
         });
-        let stdout = child.stdout.take().expect("piped");
+        let stdout = child.stdout.take().ok_or_else(|| not_piped("stdout"))?;
         std::thread::spawn(move || {
             BufReader::new(stdout)
                 .lines()

@@ -42,7 +42,7 @@ impl Record {
     }
 
     pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
-        let text = serde_json::to_vec_pretty(self).expect("records serialize");
+        let text = serde_json::to_vec_pretty(self)?;
         crate::files::write_atomic(&dir(state_dir).join("record.json"), &text)
     }
 

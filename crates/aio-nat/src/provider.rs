@@ -33,9 +33,12 @@ impl NatProvider {
 fn new_rule(c: &Change) -> Option<NewRule> {
     let after = c.after.as_ref()?;
     let text = |k: &str| after.get(k).and_then(Value::as_str).map(str::to_string);
+    let source = text("source")?;
+    let (addr, len) = source.split_once('/')?;
     Some(NewRule {
         id: c.id.0.clone(),
-        source: text("source")?,
+        addr: addr.to_string(),
+        len: len.parse().ok()?,
         out: text("out")?,
     })
 }

@@ -16,10 +16,12 @@ const MARK: &str = "aio:";
 /// `srcnat`, where masquerade rules go.
 const SRCNAT: i32 = 100;
 
-/// A rule to add: its resource id (kept in the comment), source network, output interface.
+/// A rule to add: its resource id (kept in the comment), source network
+/// (address and prefix length), output interface.
 pub struct NewRule {
     pub id: String,
-    pub source: String,
+    pub addr: String,
+    pub len: u32,
     pub out: String,
 }
 
@@ -171,7 +173,6 @@ pub fn batch(delete: &[u32], add: &[NewRule], drop_table: bool) -> Nftables<'sta
 
 /// `ip saddr SOURCE oifname OUT masquerade comment "aio:ID"`
 fn masquerade(rule: &NewRule) -> Rule<'static> {
-    let (addr, len) = rule.source.split_once('/').expect("a validated CIDR");
     let saddr = Expression::Named(NamedExpression::Payload(Payload::PayloadField(
         PayloadField {
             protocol: "ip".into(),
@@ -179,8 +180,8 @@ fn masquerade(rule: &NewRule) -> Rule<'static> {
         },
     )));
     let prefix = Expression::Named(NamedExpression::Prefix(Prefix {
-        addr: Box::new(Expression::String(addr.to_string().into())),
-        len: len.parse().expect("a validated prefix length"),
+        addr: Box::new(Expression::String(rule.addr.clone().into())),
+        len: rule.len,
     }));
     let oifname = Expression::Named(NamedExpression::Meta(Meta {
         key: MetaKey::Oifname,

@@ -68,7 +68,10 @@ impl AsyncSocket for LeanSocket {
     }
 
     fn poll_recv<B: BufMut>(&self, cx: &mut Context<'_>, buf: &mut B) -> Poll<io::Result<()>> {
-        let mut scratch = self.scratch.lock().expect("not poisoned");
+        let mut scratch = self
+            .scratch
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         scratch.clear();
         ready!(self.inner.poll_recv(cx, &mut *scratch))?;
         trim(&scratch, buf);
@@ -80,7 +83,10 @@ impl AsyncSocket for LeanSocket {
         cx: &mut Context<'_>,
         buf: &mut B,
     ) -> Poll<io::Result<SocketAddr>> {
-        let mut scratch = self.scratch.lock().expect("not poisoned");
+        let mut scratch = self
+            .scratch
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         scratch.clear();
         let addr = ready!(self.inner.poll_recv_from(cx, &mut *scratch))?;
         trim(&scratch, buf);

@@ -65,7 +65,10 @@ impl NetlinkProvider {
     /// knows, or one link dump when that may not do.
     async fn indexes_for(&self, changes: &[&Change]) -> Result<Arc<ops::Indexes>, ProviderError> {
         {
-            let known = self.indexes.lock().expect("not poisoned");
+            let known = self
+                .indexes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let mut names = changes.iter().flat_map(|c| ops::names_needed(c));
             let known_enough = !known.created || names.all(|n| known.by_name.contains_key(n));
             if !known.stale && known_enough {
@@ -77,7 +80,10 @@ impl NetlinkProvider {
             .map_err(|e| ProviderError::new(format!("netlink dump: {e}")))?;
         let fresh = Indexes::from(&snapshot);
         let by_name = fresh.by_name.clone();
-        *self.indexes.lock().expect("not poisoned") = fresh;
+        *self
+            .indexes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
         Ok(by_name)
     }
 
@@ -166,8 +172,14 @@ impl Provider for NetlinkProvider {
                 _ => {}
             }
         }
-        *self.indexes.lock().expect("not poisoned") = Indexes::from(&snapshot);
-        *self.last.lock().expect("not poisoned") = snapshot;
+        *self
+            .indexes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Indexes::from(&snapshot);
+        *self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = snapshot;
         Ok(out)
     }
 
@@ -189,7 +201,10 @@ impl Provider for NetlinkProvider {
                 change.id.name()
             )));
         }
-        let snapshot = self.last.lock().expect("not poisoned");
+        let snapshot = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(master) = after.get("master").and_then(Value::as_str) {
             let declared = change.deps.contains(&crate::resources::link_id(master));
             match snapshot.link(master) {
@@ -237,7 +252,10 @@ impl Provider for NetlinkProvider {
             links(&[Action::Create, Action::Replace]),
         );
         {
-            let mut known = self.indexes.lock().expect("not poisoned");
+            let mut known = self
+                .indexes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             known.stale |= deleted;
             known.created |= created;
         }

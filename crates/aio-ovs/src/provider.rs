@@ -97,7 +97,10 @@ impl Provider for OvsProvider {
                 out.insert_identified(id.clone(), attrs, Identity(uuid.clone()));
             }
         }
-        *self.last.lock().expect("not poisoned") = snapshot;
+        *self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = snapshot;
         Ok(out)
     }
 
@@ -106,7 +109,7 @@ impl Provider for OvsProvider {
         let known = self
             .last
             .lock()
-            .expect("not poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .bridges
             .contains_key(bridge);
         let made_here = change.deps.contains(&bridge_id(bridge));
@@ -140,7 +143,10 @@ impl Provider for OvsProvider {
     async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
         let client = self.client().await?;
         let ops = {
-            let snapshot = self.last.lock().expect("not poisoned");
+            let snapshot = self
+                .last
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             transaction::build(changes, &snapshot)
         };
         for c in changes {

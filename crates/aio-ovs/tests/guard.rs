@@ -1,4 +1,5 @@
 //! One transaction per apply, guarded by what the plan observed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aio_engine::{ApplyError, Engine};
 use aio_ovs::{OvsProvider, resources};

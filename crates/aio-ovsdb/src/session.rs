@@ -60,13 +60,19 @@ impl Shared {
 
     /// Ends the connection: every waiting request fails with `reason`.
     pub(crate) fn close(&self, reason: String) {
-        let mut pending = self.pending.lock().unwrap();
+        let mut pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for (_, waiter) in pending.waiting.drain() {
             let _ = waiter.send(Err(self.closed(&reason)));
         }
         pending.closed.get_or_insert(reason);
         // Listeners see the end of their stream.
-        self.updates.lock().unwrap().take();
+        self.updates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         self.ended.notify_one();
     }
 
@@ -77,7 +83,11 @@ impl Shared {
             // Notifications (`update`, `locked`, ...) have a null id and need no answer.
             if id.is_null() {
                 if method == "update"
-                    && let Some(listener) = self.updates.lock().unwrap().as_ref()
+                    && let Some(listener) = self
+                        .updates
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .as_ref()
                 {
                     let _ = listener.send(message["params"].clone());
                 }
@@ -97,7 +107,13 @@ impl Shared {
         let Some(id) = message.get("id").and_then(Json::as_u64) else {
             return;
         };
-        if let Some(waiter) = self.pending.lock().unwrap().waiting.remove(&id) {
+        if let Some(waiter) = self
+            .pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .waiting
+            .remove(&id)
+        {
             let _ = waiter.send(Ok(message));
         }
     }

@@ -1,4 +1,5 @@
 //! OVSDB data and operations to and from their JSON, without a server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aio_ovsdb::{Atom, Condition, DataError, Datum, Function, Mutation, Mutator, Op, Row, Until};
 use serde_json::json;

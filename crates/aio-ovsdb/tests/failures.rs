@@ -1,5 +1,6 @@
 //! Transactions that fail against a real ovsdb-server: which error, naming
 //! what, and that nothing of the transaction stays.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

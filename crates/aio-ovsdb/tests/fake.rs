@@ -1,6 +1,7 @@
 //! The client against an in-process fake server on a Unix socket, for what a
 //! real ovsdb-server does not do on demand: probe right away, answer out of
 //! order, split its messages, go silent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aio_ovsdb::{Address, Client, Decoder, Error, Options};
 use serde_json::{Value as Json, json};

@@ -1,5 +1,6 @@
 //! The client against a real ovsdb-server with the Open vSwitch schema, each
 //! test with a private server of its own.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

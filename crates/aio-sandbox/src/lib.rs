@@ -5,6 +5,8 @@
 //! router at the other end of that cable. Both are deleted when the sandbox
 //! is dropped, also when a test panics. Nothing here touches the root
 //! network namespace: every command runs with `ip -n`.
+// A test and developer tool: a failure here is a failed test or task, said loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
 

@@ -12,10 +12,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     aio::output::init(cli.color, cli.verbose);
     aio::logging::init(cli.verbose);
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("a tokio runtime");
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start aio's runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     match runtime.block_on(aio::commands::run(cli.command)) {
         Ok(code) => ExitCode::from(code),
         // Diagnostics of a file start with their own `FILE:LINE:COL: error:`.

@@ -1,6 +1,7 @@
 //! The scenario of `cargo xtask demo`, as a test: the reference topology
 //! carries traffic, survives a reboot in boot order, and a broken design
 //! shows up as a failed proof.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aio_sandbox::lab::{Lab, Proof};
 use std::path::Path;

@@ -3,6 +3,7 @@
 //! aio once made and someone else made again is never deleted; aio's files
 //! never follow a symlink. Every case runs the real binary against a
 //! sandbox namespace and checks the namespace is unchanged.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

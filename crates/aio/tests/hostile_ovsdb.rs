@@ -2,6 +2,7 @@
 //! an echo flood and a 5 MB error end in one short error, with aio's peak
 //! memory under 64 MiB. Alone in its file: the peak is read from the
 //! kernel's accounting of this process's children.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

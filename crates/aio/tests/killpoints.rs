@@ -1,6 +1,7 @@
 //! An apply killed with SIGKILL at any point leaves a system the next apply
 //! converges, with nothing duplicated, no object aio forgets it owns, and a
 //! readable state file.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

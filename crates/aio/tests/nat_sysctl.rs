@@ -1,5 +1,6 @@
 //! NAT and sysctl, proven by traffic: a guest behind `dummy1` reaches the
 //! upstream router only through aio's masquerade rule and forwarding.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Open vSwitch through OVSDB, against a private ovsdb-server per test (and
 //! ovs-vswitchd with the userspace datapath where traffic must flow).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

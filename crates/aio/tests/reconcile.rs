@@ -1,4 +1,5 @@
 //! Plan and apply against the real kernel, inside namespaces each test makes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! One writer at a time, saved plans, verification, rollback, destroy,
 //! hostile input and failing surroundings: each ends in a clear error or a
 //! converged system, never in a half-changed one.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! `aio show` in a sandbox (converged, then a deleted veth and a link set
 //! down, as text and JSON, changing nothing) and `aio graph` of the reference
 //! topology (its edges, rendered by Graphviz, and the copy in docs/).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

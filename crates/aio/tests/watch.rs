@@ -1,5 +1,6 @@
 //! `aio watch` for real, in a sandbox: drift is repaired as it happens,
 //! OVSDB is waited for, unrelated events cost nothing, SIGTERM stops it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

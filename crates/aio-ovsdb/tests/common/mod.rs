@@ -1,6 +1,6 @@
 //! What the tests against a real ovsdb-server share: the server itself comes
 //! from `aio_sandbox::ovs` (private, in a temporary directory).
-
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(dead_code)]
 
 use aio_ovsdb::{Atom, Client, Condition, Datum, Mutation, Op, Row};

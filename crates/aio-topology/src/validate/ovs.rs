@@ -16,7 +16,7 @@ pub const VLAN_IDS: std::ops::RangeInclusive<u16> = 1..=4094;
 
 pub(crate) fn check(c: &mut Checker, raw: RawOvs, have_kolla: bool) -> Option<Ovs> {
     let db = match &raw.db {
-        None => Some(parse_db(DEFAULT_DB).expect("default is valid")),
+        None => parse_db(DEFAULT_DB),
         Some(d) => {
             let db = parse_db(d.get_ref());
             if db.is_none() {

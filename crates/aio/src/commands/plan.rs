@@ -36,10 +36,7 @@ pub async fn run(
 
 pub fn print(session: &Session, target: &Target, plan: &Plan, json: bool) {
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&plan.to_json()).expect("plans serialize")
-        );
+        println!("{:#}", plan.to_json());
         return;
     }
     println!("aio plan of {}", target.file.path.display());

@@ -42,7 +42,8 @@ pub fn save(out: &Path, target: &Target, plan: &Plan) -> Result<(), Failure> {
         state_dir: std::path::absolute(target.state_dir()).unwrap_or_else(|_| target.state_dir()),
         plan: plan.clone(),
     };
-    let text = serde_json::to_vec_pretty(&saved).expect("plans serialize");
+    let text = serde_json::to_vec_pretty(&saved)
+        .map_err(|e| Failure::Refused(format!("cannot write the plan: {e}")))?;
     may_overwrite(out)?;
     // 0600: a plan names the system's objects, and is aio's to read.
     aio_fs::write_atomic(out, &text, 0o600)

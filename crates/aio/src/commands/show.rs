@@ -29,10 +29,7 @@ pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
                 .map(|(st, n)| (st.as_str().to_string(), Value::from(n)))
                 .collect::<serde_json::Map<_, _>>(),
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&doc).expect("statuses serialize")
-        );
+        println!("{doc:#}");
         return Ok(0);
     }
     println!("aio show of {}", target.file.path.display());

@@ -52,11 +52,7 @@ pub async fn run(target: &Target, resync: f64, lock_timeout: f64) -> Result<u8, 
     let mut due = Some(Instant::now());
     let mut next_resync = Instant::now() + resync;
     loop {
-        let wake = due
-            .into_iter()
-            .chain([next_resync])
-            .min()
-            .expect("the resync is always due some time");
+        let wake = due.map_or(next_resync, |d| d.min(next_resync));
         tokio::select! {
             _ = terminate.recv() => break,
             _ = interrupt.recv() => break,

@@ -1,6 +1,6 @@
 //! Running the real `aio` binary against a sandbox host (namespaces made by
 //! `aio_sandbox`, removed on drop; the root network namespace is never touched).
-
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(dead_code)]
 
 use serde_json::Value;
