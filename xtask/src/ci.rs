@@ -17,6 +17,9 @@ const PACKAGES: [&str; 5] = [
 /// Makes package scripts leave services alone: nothing may start in the root namespace.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 
+/// How long CI runs each fuzz target.
+const FUZZ_SECONDS: &str = "20";
+
 /// What the Kolla tests install into the cached venv.
 const KOLLA_PACKAGE: &str = "kolla-ansible>=20,<21";
 /// Tells the tests why there is no kolla venv (set only when PyPI could not be reached).
@@ -48,11 +51,11 @@ pub fn run() -> Result<(), String> {
     }
     println!("$ cargo test --workspace");
     let status = test.status().map_err(|e| format!("cargo test: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("cargo test failed ({status})"))
+    if !status.success() {
+        return Err(format!("cargo test failed ({status})"));
     }
+    // Each fuzz target for a bounded time (skipped, saying so, without nightly).
+    crate::fuzz::run(&["--seconds".into(), FUZZ_SECONDS.into()])
 }
 
 /// The kolla-ansible venv the tests use, made once and kept outside the repository.

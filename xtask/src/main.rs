@@ -2,6 +2,7 @@
 //! `cargo xtask demo`: the reference topology planned and applied in a sandbox.
 //! `cargo xtask schema`: docs/topology.schema.json; `cargo xtask man`: man pages in target/man.
 //! `cargo xtask bench`: aio's cost against ip -batch, ovs-vsctl (and nmstatectl) into docs/benchmarks.md.
+//! `cargo xtask fuzz`: each fuzz target for a bounded time (nightly).
 // A test and developer tool: a failure here is a failed test or task, said loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -9,6 +10,7 @@ mod bench;
 mod ci;
 mod demo;
 mod docs;
+mod fuzz;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -22,8 +24,9 @@ fn main() -> ExitCode {
         "schema" => docs::schema(),
         "man" => docs::man().map(|_| ()),
         "bench" => bench::run(&args[1..]),
+        "fuzz" => fuzz::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask ci | demo [--install-deps] | schema | man | bench [--with-nmstate]"
+            "usage: cargo xtask ci | demo [--install-deps] | schema | man | bench [--with-nmstate] | fuzz [--seconds N]"
                 .to_string(),
         ),
     };

@@ -6,7 +6,7 @@ mod destroy;
 mod graph;
 mod init;
 mod plan;
-mod saved;
+pub mod saved;
 mod service;
 mod show;
 mod watch;

@@ -77,6 +77,26 @@ fn may_overwrite(out: &Path) -> Result<(), Failure> {
     }
 }
 
+/// A saved plan's bytes, checked: the document's shape (unknown actions and
+/// keys are errors), its version, and no resource changed twice. What it
+/// says is still not trusted: `apply` makes the plan again and compares.
+pub fn parse(bytes: &[u8]) -> Result<SavedPlan, String> {
+    let saved: SavedPlan = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if saved.aio_saved_plan != 1 {
+        return Err(format!(
+            "unknown saved-plan version {}",
+            saved.aio_saved_plan
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for c in &saved.plan.changes {
+        if !seen.insert(&c.id) {
+            return Err(format!("{} is changed twice", c.id));
+        }
+    }
+    Ok(saved)
+}
+
 /// The saved plan and the target it was made for; refuses one whose topology changed since.
 pub fn load(path: &Path) -> Result<(SavedPlan, Target), Failure> {
     let bad = |why: String| {
@@ -86,7 +106,7 @@ pub fn load(path: &Path) -> Result<(SavedPlan, Target), Failure> {
         ))
     };
     let text = aio_fs::read(path).map_err(|e| bad(e.to_string()))?;
-    let saved: SavedPlan = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
+    let saved = parse(&text).map_err(bad)?;
     if digest(&saved.topology)? != saved.topology_sha256 {
         return Err(Failure::Refused(format!(
             "{} changed since the plan was saved; nothing was changed: run aio plan again",

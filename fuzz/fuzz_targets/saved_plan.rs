@@ -1,0 +1,12 @@
+//! Any bytes either parse as a saved plan or are refused; never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(saved) = aio::commands::saved::parse(data) {
+        let _ = aio::commands::saved::differences(&saved.plan, &saved.plan);
+        let _ = saved.plan.to_string();
+        let _ = saved.plan.to_json();
+    }
+});
