@@ -56,7 +56,10 @@ fn attrs(kind: u8, value: u8) -> Attrs {
 
 /// Desired resources (each may depend on earlier ones), and what exists
 /// before: some of them with other attributes, and foreign objects.
-fn scenario() -> impl Strategy<Value = (Vec<(u8, u8, Vec<usize>)>, Vec<(usize, u8, u8)>)> {
+/// Desired `(kind, value, deps)` and existing `(index, kind, value)`.
+type Scenario = (Vec<(u8, u8, Vec<usize>)>, Vec<(usize, u8, u8)>);
+
+fn scenario() -> impl Strategy<Value = Scenario> {
     (1usize..12).prop_flat_map(|n| {
         let desired = proptest::collection::vec(
             (
