@@ -13,6 +13,12 @@ pub enum Failure {
     Plan(#[from] aio_engine::PlanError),
     #[error("apply failed: {0}")]
     Apply(#[from] aio_engine::ApplyError),
+    /// An apply that failed at a resource the file declares at `at`.
+    #[error("{at}: apply failed: {error}")]
+    ApplyAt {
+        at: String,
+        error: aio_engine::ApplyError,
+    },
     #[error("{0}")]
     State(#[from] aio_engine::StateError),
     #[error("{0}")]

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 mod failure;
+mod locate;
 pub mod logging;
 pub mod output;
 mod plan_view;

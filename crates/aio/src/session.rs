@@ -20,6 +20,8 @@ pub struct Session {
     /// A VIP probed in this run, remembered when it is applied.
     pub probed_vip: bool,
     ovs_address: Option<String>,
+    /// The file, to say where a failed resource is declared.
+    topology: aio_topology::Topology,
     /// The Kolla deployment, for `destroy --kolla-ansible-destroy`.
     deployment: Option<aio_kolla::Deployment>,
     state_dir: PathBuf,
@@ -117,6 +119,7 @@ impl Session {
             skipped_sysctls,
             probed_vip,
             ovs_address: topology.ovs.as_ref().map(|o| o.db.to_string()),
+            topology,
             deployment,
             state_dir,
             netns,
@@ -143,6 +146,28 @@ impl Session {
         };
         fact("vip", self.facts.vip.map(|a| format!("{a}{how}")));
         Ok(plan)
+    }
+
+    /// Carries out `plan` towards `desired`; a failure names the resource,
+    /// where the file declares it, and the system's own words.
+    pub async fn apply(
+        &self,
+        plan: &Plan,
+        desired: &[Resource],
+    ) -> Result<aio_engine::ApplyReport, Failure> {
+        self.engine.apply(plan, desired).await.map_err(|error| {
+            let failed = match &error {
+                aio_engine::ApplyError::Failed { failed, .. } => Some(failed),
+                aio_engine::ApplyError::NotConverged { left, .. } => {
+                    left.changes.first().map(|c| &c.id)
+                }
+                _ => None,
+            };
+            match failed.and_then(|id| crate::locate::locate(&self.topology, id)) {
+                Some(at) => Failure::ApplyAt { at, error },
+                None => Failure::Apply(error),
+            }
+        })
     }
 
     /// `kolla-ansible destroy`, once the user typed the Kolla config dir.

@@ -354,3 +354,21 @@ fn a_saved_plan_is_verified_not_trusted() {
     assert!(!shown.contains("FORGED"), "{shown}");
     assert_eq!(sb.plan(&t), vec![]);
 }
+
+#[test]
+fn an_apply_the_kernel_refuses_names_the_resource_its_line_and_the_kernel_s_words() {
+    let sb = Sandbox::new();
+    let t = sb.topology(
+        "ttl.toml",
+        "version = 1\n[interfaces.dummy1]\ntype = \"bridge\"\n[sysctl]\n\"net.ipv4.ip_default_ttl\" = \"many\"\n",
+    );
+    let out = sb.aio("apply", &t, &["--yes"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{}:5:1: apply failed", t.display()))
+            && err.contains("sysctl/net.ipv4.ip_default_ttl")
+            && err.contains("Invalid argument"),
+        "{err}"
+    );
+}

@@ -77,7 +77,7 @@ async fn carry_out(
         ));
     }
     session.remember_vip()?;
-    let report = session.engine.apply(&plan, &session.desired).await?;
+    let report = session.apply(&plan, &session.desired).await?;
     let (applied, waiting) = follow_up(session, &plan, report.applied, how).await?;
     if json {
         println!(
@@ -126,7 +126,7 @@ async fn follow_up(
     if !how.json {
         println!("\nNow possible, after what was just applied:\n{follow}");
     }
-    let report = session.engine.apply(&follow, &session.desired).await?;
+    let report = session.apply(&follow, &session.desired).await?;
     Ok((applied + report.applied, follow.waiting.len()))
 }
 
