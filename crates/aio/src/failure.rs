@@ -17,7 +17,7 @@ pub enum Failure {
     #[error("{at}: apply failed: {error}")]
     ApplyAt {
         at: String,
-        error: aio_engine::ApplyError,
+        error: Box<aio_engine::ApplyError>,
     },
     #[error("{0}")]
     State(#[from] aio_engine::StateError),

@@ -164,7 +164,10 @@ impl Session {
                 _ => None,
             };
             match failed.and_then(|id| crate::locate::locate(&self.topology, id)) {
-                Some(at) => Failure::ApplyAt { at, error },
+                Some(at) => Failure::ApplyAt {
+                    at,
+                    error: Box::new(error),
+                },
                 None => Failure::Apply(error),
             }
         })
