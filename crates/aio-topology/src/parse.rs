@@ -23,12 +23,22 @@ fn parse(source: &Source) -> Result<RawTopology, Diagnostic> {
 pub fn parse_all(source: &Source) -> (Option<RawTopology>, Vec<Diagnostic>) {
     let mut text = source.text().to_string();
     let mut diags: Vec<Diagnostic> = Vec::new();
+    // Keys taken out: a "missing key" about one of them is their echo.
+    let mut blanked: Vec<String> = Vec::new();
     while diags.len() < MAX_ERRORS {
         let err = match toml::from_str::<RawTopology>(&text) {
             Ok(raw) => return (Some(raw), diags),
             Err(e) => e,
         };
         let diagnostic = explain(source, &err);
+        if let Some(missing) = diagnostic.message.strip_prefix("missing required key ")
+            && blanked.iter().any(|k| format!("`{k}`") == missing)
+        {
+            break;
+        }
+        if let Some(key) = err.span().and_then(|s| key_at(source, s.start)) {
+            blanked.push(key);
+        }
         let region = removable(&err).and_then(|span| entry_region(&text, &span));
         diags.push(diagnostic);
         match region {
@@ -254,6 +264,14 @@ mod tests {
         assert_eq!(messages.len(), 4, "{messages:?}");
         assert!(messages[0].contains("adress"), "{messages:?}");
         assert!(raw.is_some_and(|r| r.interfaces.is_some_and(|i| i.len() == 2)));
+    }
+
+    #[test]
+    fn a_key_taken_out_for_its_type_is_not_reported_missing_too() {
+        let text = "version = 1\n[[nat]]\nsource = 5\nout = \"eth0\"\n";
+        let (_, diags) = parse_all(&Source::new("t.toml", text));
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["`source` must be a string, found integer `5`"]);
     }
 
     #[test]
