@@ -117,11 +117,7 @@ impl Client {
     /// ends when the connection does. A second call takes them over.
     pub fn updates(&self) -> mpsc::UnboundedReceiver<Json> {
         let (sender, receiver) = mpsc::unbounded_channel();
-        *self
-            .shared
-            .updates
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(sender);
+        *self.shared.updates() = Some(sender);
         receiver
     }
 
@@ -140,11 +136,7 @@ impl Client {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         {
-            let mut pending = self
-                .shared
-                .pending
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut pending = self.shared.pending();
             if let Some(reason) = &pending.closed {
                 return Err(self.shared.closed(reason));
             }
@@ -154,12 +146,7 @@ impl Client {
         match self.outgoing.try_send(request.to_string().into_bytes()) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
-                self.shared
-                    .pending
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .waiting
-                    .remove(&id);
+                self.shared.pending().waiting.remove(&id);
                 return Err(self
                     .shared
                     .closed("the server is not reading what aio sends"));
@@ -173,12 +160,7 @@ impl Client {
             Ok(Ok(reply)) => reply?,
             Ok(Err(_)) => return Err(self.shared.closed("the connection task ended")),
             Err(_) => {
-                self.shared
-                    .pending
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .waiting
-                    .remove(&id);
+                self.shared.pending().waiting.remove(&id);
                 return Err(Error::Timeout {
                     address: self.shared.address.clone(),
                     method: method.to_string(),

@@ -51,6 +51,20 @@ pub(crate) struct Pending {
 }
 
 impl Shared {
+    /// The requests waiting for an answer (a panicked holder cannot poison them).
+    pub(crate) fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Where monitor updates go.
+    pub(crate) fn updates(&self) -> std::sync::MutexGuard<'_, Option<mpsc::UnboundedSender<Json>>> {
+        self.updates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     pub(crate) fn closed(&self, reason: &str) -> Error {
         Error::Closed {
             address: self.address.clone(),
@@ -60,19 +74,13 @@ impl Shared {
 
     /// Ends the connection: every waiting request fails with `reason`.
     pub(crate) fn close(&self, reason: String) {
-        let mut pending = self
-            .pending
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut pending = self.pending();
         for (_, waiter) in pending.waiting.drain() {
             let _ = waiter.send(Err(self.closed(&reason)));
         }
         pending.closed.get_or_insert(reason);
         // Listeners see the end of their stream.
-        self.updates
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        self.updates().take();
         self.ended.notify_one();
     }
 
@@ -83,11 +91,7 @@ impl Shared {
             // Notifications (`update`, `locked`, ...) have a null id and need no answer.
             if id.is_null() {
                 if method == "update"
-                    && let Some(listener) = self
-                        .updates
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .as_ref()
+                    && let Some(listener) = self.updates().as_ref()
                 {
                     let _ = listener.send(message["params"].clone());
                 }
@@ -107,13 +111,7 @@ impl Shared {
         let Some(id) = message.get("id").and_then(Json::as_u64) else {
             return;
         };
-        if let Some(waiter) = self
-            .pending
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .waiting
-            .remove(&id)
-        {
+        if let Some(waiter) = self.pending().waiting.remove(&id) {
             let _ = waiter.send(Ok(message));
         }
     }
