@@ -94,7 +94,8 @@ async fn protected(handle: &Handle) -> Result<Vec<Protected>, NetlinkError> {
     Ok(out.into_iter().map(|(_, p)| p).collect())
 }
 
-/// `(oif, gateway)` of each default route of the main table in one family.
+/// `(oif, gateway)` of each default route of the main table in one family,
+/// one per next hop of a multipath route.
 async fn default_routes<T>(handle: &Handle) -> Result<Vec<(u32, Option<IpAddr>)>, rtnetlink::Error>
 where
     rtnetlink::RouteMessageBuilder<T>: Default,
@@ -104,24 +105,40 @@ where
     let mut out = Vec::new();
     while let Some(m) = dump.try_next().await? {
         let mut table = u32::from(m.header.table);
+        let mut hops: Vec<(u32, Option<IpAddr>)> = Vec::new();
         let (mut oif, mut gateway) = (None, None);
         for a in &m.attributes {
             match a {
                 RouteAttribute::Table(t) => table = *t,
                 RouteAttribute::Oif(i) => oif = Some(*i),
-                RouteAttribute::Gateway(RouteAddress::Inet(g)) => gateway = Some(IpAddr::V4(*g)),
-                RouteAttribute::Gateway(RouteAddress::Inet6(g)) => gateway = Some(IpAddr::V6(*g)),
+                RouteAttribute::Gateway(g) => gateway = ip(g),
+                // A multipath route: every next hop's interface carries it.
+                RouteAttribute::MultiPath(next) => hops.extend(next.iter().map(|h| {
+                    let via = h.attributes.iter().find_map(|a| match a {
+                        RouteAttribute::Gateway(g) => ip(g),
+                        _ => None,
+                    });
+                    (h.interface_index, via)
+                })),
                 _ => {}
             }
         }
+        hops.extend(oif.map(|o| (o, gateway)));
         let default =
             m.header.destination_prefix_length == 0 && m.header.kind == RouteType::Unicast;
-        if let Some(oif) = oif.filter(|_| default && table == u32::from(RouteHeader::RT_TABLE_MAIN))
-        {
-            out.push((oif, gateway));
+        if default && table == u32::from(RouteHeader::RT_TABLE_MAIN) {
+            out.extend(hops);
         }
     }
     Ok(out)
+}
+
+fn ip(address: &RouteAddress) -> Option<IpAddr> {
+    match address {
+        RouteAddress::Inet(g) => Some(IpAddr::V4(*g)),
+        RouteAddress::Inet6(g) => Some(IpAddr::V6(*g)),
+        _ => None,
+    }
 }
 
 async fn default_route(handle: &Handle) -> Result<Option<DefaultRoute>, rtnetlink::Error> {
@@ -138,6 +155,16 @@ async fn default_route(handle: &Handle) -> Result<Option<DefaultRoute>, rtnetlin
                 RouteAttribute::Priority(p) => metric = *p,
                 RouteAttribute::Oif(i) => oif = Some(*i),
                 RouteAttribute::Gateway(RouteAddress::Inet(g)) => gateway = Some(*g),
+                // A multipath route: its first next hop stands for it.
+                RouteAttribute::MultiPath(hops) if oif.is_none() => {
+                    if let Some(h) = hops.first() {
+                        oif = Some(h.interface_index);
+                        gateway = h.attributes.iter().find_map(|a| match a {
+                            RouteAttribute::Gateway(RouteAddress::Inet(g)) => Some(*g),
+                            _ => None,
+                        });
+                    }
+                }
                 _ => {}
             }
         }

@@ -335,3 +335,54 @@ fn no_file_of_aio_s_follows_a_symlink_and_unsafe_dirs_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn every_next_hop_of_a_multipath_default_route_is_protected() {
+    let sb = Sandbox::new();
+    sb.ip(&[
+        "link",
+        "add",
+        "eth1",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth1-peer",
+    ]);
+    sb.ip(&["link", "set", "eth1-peer", "up"]);
+    sb.ip(&["link", "set", "eth1", "up"]);
+    sb.ip(&["addr", "add", "198.51.100.10/24", "dev", "eth1"]);
+    sb.ip(&[
+        "route",
+        "replace",
+        "default",
+        "nexthop",
+        "via",
+        "192.0.2.1",
+        "dev",
+        "eth0",
+        "nexthop",
+        "via",
+        "198.51.100.1",
+        "dev",
+        "eth1",
+    ]);
+    for head in [HEAD, "version = 1\n[host]\nuplink = \"eth0\"\n"] {
+        refused(
+            &sb,
+            "multipath.toml",
+            &format!("{head}[interfaces.eth1]\nmtu = 1400\n"),
+            "4:13",
+            "cannot be declared",
+        );
+        refused(
+            &sb,
+            "multipath-subnet.toml",
+            &format!(
+                "{head}[interfaces.dummy1]\ntype = \"bridge\"\naddresses = [\"198.51.100.77/24\"]\n"
+            ),
+            "6:14",
+            "eth1",
+        );
+    }
+}
