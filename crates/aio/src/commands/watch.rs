@@ -57,11 +57,7 @@ pub async fn run(target: &Target, resync: f64, lock_timeout: f64) -> Result<u8, 
             _ = terminate.recv() => break,
             _ = interrupt.recv() => break,
             Some(event) = kernel.recv() => {
-                let relevant = match &event {
-                    aio_netlink::Event::Link { index, name } => name.as_ref().is_some_and(|n| names.contains(n)) || indexes.contains(index),
-                    aio_netlink::Event::Address { index } => indexes.contains(index),
-                };
-                if relevant {
+                if relevant(&event, &names, &indexes) {
                     due.get_or_insert(Instant::now() + DEBOUNCE);
                 }
             }
@@ -74,10 +70,20 @@ pub async fn run(target: &Target, resync: f64, lock_timeout: f64) -> Result<u8, 
                 if due.is_some_and(|d| d <= Instant::now()) {
                     due = None;
                     let held = reconcile(&session, target, lock_timeout, false).await;
-                    // Our own changes are announced too: they are not drift.
-                    while kernel.try_recv().is_ok() {}
-                    while ovs.try_recv().is_ok() {}
+                    // Our own changes are announced too, but so is drift that
+                    // came while we applied: one more look tells them apart
+                    // (a plan that finds nothing changes nothing).
+                    let mut announced = false;
+                    while let Ok(event) = kernel.try_recv() {
+                        announced |= relevant(&event, &names, &indexes);
+                    }
+                    while ovs.try_recv().is_ok() {
+                        announced = true;
+                    }
                     indexes = ours(&handle, &names).await;
+                    if announced && !held {
+                        due = Some(Instant::now() + DEBOUNCE);
+                    }
                     if held {
                         let wait = backoff.map_or(Duration::from_millis(250), |b: Duration| (b * 2).min(MAX_BACKOFF));
                         backoff = Some(wait);
@@ -183,6 +189,16 @@ fn notify_ready() {
     };
     if let Err(e) = sent {
         eprintln!("aio watch: cannot tell systemd it is ready: {e}");
+    }
+}
+
+/// Whether a kernel announcement is about a link aio manages.
+fn relevant(event: &aio_netlink::Event, names: &HashSet<String>, indexes: &HashSet<u32>) -> bool {
+    match event {
+        aio_netlink::Event::Link { index, name } => {
+            name.as_ref().is_some_and(|n| names.contains(n)) || indexes.contains(index)
+        }
+        aio_netlink::Event::Address { index } => indexes.contains(index),
     }
 }
 
