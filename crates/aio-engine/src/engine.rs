@@ -144,6 +144,9 @@ impl Engine {
     /// Drops the claims `plan` released (objects gone or made again by
     /// someone else), changing nothing on the system.
     pub fn forget(&self, plan: &Plan) -> Result<(), StateError> {
+        if plan.released.is_empty() {
+            return Ok(());
+        }
         let mut state = State::load(&self.state_dir)?;
         let before = state.owned.len();
         for p in &plan.released {
@@ -161,9 +164,9 @@ impl Engine {
         plan: &Plan,
         desired: &[Resource],
     ) -> Result<ApplyReport, ApplyError> {
+        self.check_plan(plan)?;
         // What the plan found gone or made again by someone else is not aio's.
         self.forget(plan)?;
-        self.check_plan(plan)?;
         let mut state = State::load(&self.state_dir)?;
         let mut deleted = BTreeMap::new();
         let mut applied = 0;
@@ -204,21 +207,9 @@ impl Engine {
                 {
                     state.owned.remove(&c.id);
                 }
-                let mut rolled_back = Vec::new();
-                if self.rollback {
-                    // What the failed batch did make, as its provider says.
-                    done.extend(group.iter().filter(|c| error.applied.contains(&c.id)));
-                    rolled_back = roll_back(&self.providers, &done).await.map_err(|e| {
-                        ApplyError::RollbackFailed {
-                            error: error.clone(),
-                            rollback: e,
-                        }
-                    })?;
-                    // What this apply created is gone again.
-                    for c in done.iter().filter(creates) {
-                        state.owned.remove(&c.id);
-                    }
-                }
+                // What the failed batch did make, as its provider says.
+                done.extend(group.iter().filter(|c| error.applied.contains(&c.id)));
+                let rolled_back = self.undo(&done, &mut state, &error).await?;
                 state.save(&self.state_dir)?;
                 return Err(ApplyError::Failed {
                     applied,
@@ -263,22 +254,9 @@ impl Engine {
         left.changes.retain(|c| !held(&c.id));
         if !left.changes.is_empty() {
             // Undone like any other failed apply: only what this apply made.
-            let mut rolled_back = Vec::new();
-            if self.rollback {
-                rolled_back = roll_back(&self.providers, &done).await.map_err(|e| {
-                    ApplyError::RollbackFailed {
-                        error: ProviderError::new("the system did not converge"),
-                        rollback: e,
-                    }
-                })?;
-                for c in done
-                    .iter()
-                    .filter(|c| matches!(c.action, Action::Create | Action::Replace))
-                {
-                    state.owned.remove(&c.id);
-                }
-                state.save(&self.state_dir)?;
-            }
+            let why = ProviderError::new("the system did not converge");
+            let rolled_back = self.undo(&done, &mut state, &why).await?;
+            state.save(&self.state_dir)?;
             return Err(ApplyError::NotConverged {
                 left: Box::new(left),
                 rolled_back,
@@ -287,21 +265,50 @@ impl Engine {
         Ok(ApplyReport { applied })
     }
 
+    /// With rollback on, undoes `done` (newest first) and forgets what it
+    /// created; returns what was undone. `error` is why the apply failed.
+    async fn undo(
+        &self,
+        done: &[&Change],
+        state: &mut State,
+        error: &ProviderError,
+    ) -> Result<Vec<ResourceId>, ApplyError> {
+        if !self.rollback {
+            return Ok(Vec::new());
+        }
+        let undone =
+            roll_back(&self.providers, done)
+                .await
+                .map_err(|e| ApplyError::RollbackFailed {
+                    error: error.clone(),
+                    rollback: e,
+                })?;
+        // What this apply created is gone again.
+        for c in done
+            .iter()
+            .filter(|c| matches!(c.action, Action::Create | Action::Replace))
+        {
+            state.owned.remove(&c.id);
+        }
+        Ok(undone)
+    }
+
     /// Refuses a plan no [`Engine::plan`] makes: a provider that is not
     /// here, a resource changed twice.
     fn check_plan(&self, plan: &Plan) -> Result<(), ApplyError> {
-        let mut seen = std::collections::HashSet::new();
-        for c in &plan.changes {
-            if !self.providers.contains_key(&c.provider) {
-                return Err(ApplyError::BadPlan(format!(
-                    "{} needs provider `{}`, which is not available",
-                    c.id, c.provider
-                )));
-            }
-            if !seen.insert(&c.id) {
-                return Err(ApplyError::BadPlan(format!("{} is changed twice", c.id)));
-            }
+        if let Some(c) = plan
+            .changes
+            .iter()
+            .find(|c| !self.providers.contains_key(&c.provider))
+        {
+            return Err(ApplyError::BadPlan(format!(
+                "{} needs provider `{}`, which is not available",
+                c.id, c.provider
+            )));
         }
-        Ok(())
+        match plan.changed_twice() {
+            Some(id) => Err(ApplyError::BadPlan(format!("{id} is changed twice"))),
+            None => Ok(()),
+        }
     }
 }

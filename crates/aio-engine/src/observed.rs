@@ -75,18 +75,6 @@ impl Observed {
     pub fn extend(&mut self, other: Observed) {
         self.objects.extend(other.objects);
     }
-
-    pub fn len(&self) -> usize {
-        self.objects.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.objects.is_empty()
-    }
-
-    pub fn ids(&self) -> impl Iterator<Item = &ResourceId> {
-        self.objects.keys()
-    }
 }
 
 impl FromIterator<(ResourceId, Attrs)> for Observed {

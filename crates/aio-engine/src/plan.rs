@@ -105,6 +105,16 @@ impl Plan {
         self.changes.is_empty() && self.waiting.is_empty() && self.unavailable.is_empty()
     }
 
+    /// A resource the plan changes more than once, if any: no plan aio makes
+    /// does, so such a plan is forged or damaged.
+    pub fn changed_twice(&self) -> Option<&ResourceId> {
+        let mut seen = std::collections::HashSet::new();
+        self.changes
+            .iter()
+            .map(|c| &c.id)
+            .find(|id| !seen.insert(*id))
+    }
+
     /// A replacement counts as one creation and one deletion.
     pub fn summary(&self) -> Summary {
         let mut s = Summary {

@@ -65,9 +65,7 @@ async fn carry_out(
     plan::print(session, target, &plan, json);
     if plan.is_empty() {
         // Nothing to change, but claims on what is no longer aio's are dropped.
-        if !plan.released.is_empty() {
-            session.engine.forget(&plan)?;
-        }
+        session.engine.forget(&plan)?;
         plan::unavailable(&plan)?;
         return Ok(0);
     }

@@ -23,9 +23,7 @@ pub async fn run(target: &Target, write: &Write, kolla: bool) -> Result<u8, Fail
     // Nothing desired: the plan deletes all that aio owns, and only that.
     let plan = session.engine.plan(&[]).await?;
     plan::print(&session, target, &plan, false);
-    if !plan.released.is_empty() {
-        session.engine.forget(&plan)?;
-    }
+    session.engine.forget(&plan)?;
     if !plan.is_empty() {
         if !write.yes && !confirm("Delete all this?")? {
             return Err(Failure::Refused(

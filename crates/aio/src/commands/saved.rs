@@ -88,13 +88,10 @@ pub fn parse(bytes: &[u8]) -> Result<SavedPlan, String> {
             saved.aio_saved_plan
         ));
     }
-    let mut seen = std::collections::HashSet::new();
-    for c in &saved.plan.changes {
-        if !seen.insert(&c.id) {
-            return Err(format!("{} is changed twice", c.id));
-        }
+    match saved.plan.changed_twice() {
+        Some(id) => Err(format!("{id} is changed twice")),
+        None => Ok(saved),
     }
-    Ok(saved)
 }
 
 /// The saved plan and the target it was made for; refuses one whose topology changed since.
