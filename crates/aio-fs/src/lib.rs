@@ -126,13 +126,22 @@ pub fn open_rw_nofollow(path: &Path, mode: u32) -> io::Result<File> {
 pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
     let mut tmp = temp_beside(path, mode)?;
     tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
+    place(tmp, path, mode)
+}
+
+/// Puts a filled temp file (from [`temp_beside`]) in place of `path`: its
+/// mode set again (a program that filled it may have made it anew), synced,
+/// renamed over `path`, the directory synced.
+pub fn place(tmp: tempfile::NamedTempFile, path: &Path, mode: u32) -> io::Result<()> {
+    let file = open_nofollow(tmp.path())?;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    file.sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_parent(path)
 }
 
-/// A temp file in `dir` for a program to fill (kolla-genpwd), created as
-/// [`write_atomic`] creates its own; [`tempfile::NamedTempFile::persist`] puts it in place.
+/// A temp file beside `path` for [`write_atomic`], or for a program to fill
+/// (kolla-genpwd); [`place`] puts it in place.
 pub fn temp_beside(path: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
     let dir = parent(path);
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");

@@ -1,7 +1,7 @@
 //! `passwords.yml`, filled by the real `kolla-genpwd`. Its values are never
 //! read into anything aio prints: only how many are still empty.
 
-use std::os::unix::fs::PermissionsExt;
+use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -59,9 +59,11 @@ pub fn fill(venv: &Venv, config_dir: &Path) -> Result<(), KollaError> {
     crate::files::make_dir(config_dir).map_err(|e| KollaError::io(config_dir, e))?;
     // Made 0640 before any byte is in it; removed if anything fails, swept
     // by the next apply if aio is killed.
-    let tmp = aio_fs::temp_beside(&target, FILE_MODE).map_err(|e| KollaError::io(config_dir, e))?;
+    let mut tmp =
+        aio_fs::temp_beside(&target, FILE_MODE).map_err(|e| KollaError::io(config_dir, e))?;
     let template_text = aio_fs::read(&template).map_err(|e| KollaError::io(&template, e))?;
-    std::fs::write(tmp.path(), template_text).map_err(|e| KollaError::io(tmp.path(), e))?;
+    tmp.write_all(&template_text)
+        .map_err(|e| KollaError::io(tmp.path(), e))?;
     let out = aio_child::output(
         Command::new(venv.bin("kolla-genpwd"))
             .arg("-p")
@@ -82,13 +84,6 @@ pub fn fill(venv: &Venv, config_dir: &Path) -> Result<(), KollaError> {
         ))),
     };
     result?;
-    // kolla-genpwd may recreate the file: set the mode again, then sync
-    // before and after it goes live.
-    let file = aio_fs::open_nofollow(tmp.path()).map_err(|e| KollaError::io(tmp.path(), e))?;
-    file.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))
-        .and_then(|()| file.sync_all())
-        .map_err(|e| KollaError::io(tmp.path(), e))?;
-    tmp.persist(&target)
-        .map_err(|e| KollaError::io(&target, e.error))?;
-    aio_fs::sync_parent(&target).map_err(|e| KollaError::io(&target, e))
+    // kolla-genpwd may recreate the file: placing sets the mode again.
+    aio_fs::place(tmp, &target, FILE_MODE).map_err(|e| KollaError::io(&target, e))
 }
