@@ -1,5 +1,5 @@
-//! One dump of all links and one of all addresses: everything observe needs;
-//! or one link and its addresses, for the uplink's facts.
+//! One dump of all links and one of all addresses: everything observe and
+//! the facts need.
 
 use futures::TryStreamExt;
 use ipnet::IpNet;
@@ -10,8 +10,6 @@ use rtnetlink::packet_route::link::{
     LinkAttribute, LinkExtentMask, LinkFlags, LinkInfo, LinkMessage,
 };
 use std::collections::HashMap;
-
-const ENODEV: i32 = 19;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
@@ -24,13 +22,6 @@ pub struct Link {
     pub master: Option<u32>,
     /// For a veth: its peer's index (when the peer is in this namespace).
     pub link: Option<u32>,
-}
-
-/// How [`Snapshot::one`] finds its link.
-#[derive(Debug, Clone, Copy)]
-pub enum Which<'a> {
-    Name(&'a str),
-    Index(u32),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -86,26 +77,6 @@ impl Snapshot {
     /// Links alone, for what needs only names and indexes.
     pub async fn links_only(handle: &Handle) -> Result<Snapshot, rtnetlink::Error> {
         Ok(Snapshot::new(links(handle).await?, Vec::new()))
-    }
-
-    /// One link, asked for by name or index, and its addresses: no link dump.
-    pub async fn one(handle: &Handle, which: Which<'_>) -> Result<Snapshot, rtnetlink::Error> {
-        let request = handle.link().get();
-        let request = match which {
-            Which::Name(name) => request.match_name(name.to_string()),
-            Which::Index(index) => request.match_index(index),
-        };
-        let link = match request.execute().try_next().await {
-            Ok(m) => m.map(link_of),
-            Err(e) if crate::errno(&e) == Some(ENODEV) => None,
-            Err(e) => return Err(e),
-        };
-        let Some(link) = link else {
-            return Ok(Snapshot::default());
-        };
-        let mut addrs = addrs(handle).await?;
-        addrs.retain(|a| a.index == link.index);
-        Ok(Snapshot::new(vec![link], addrs))
     }
 
     pub fn link(&self, name: &str) -> Option<&Link> {

@@ -1,7 +1,8 @@
 //! The netlink provider: Linux links and addresses through rtnetlink.
 //!
 //! - [`connect`] opens a netlink socket in a network namespace (or here);
-//! - [`facts`] finds the uplink (IPv4 default route, lowest metric) and its address;
+//! - [`facts`] finds the uplink (IPv4 default route, lowest metric) and its
+//!   address, every interface a default route goes through, every link name;
 //! - [`resources`] turns `[interfaces]` into engine resources (`link/NAME`,
 //!   `address/NAME/CIDR`);
 //! - [`NetlinkProvider`] observes them with one link dump and one address
