@@ -86,16 +86,19 @@ impl Guarded {
 
     /// The child is done: kill what is left of its group, then let the guardian go.
     fn release(&mut self) {
-        // Whatever the child left running in its group goes with it (ESRCH
-        // when nothing is left). The group id cannot have been reused: a
-        // group id is taken only by a new process of that pid, which needs
-        // the pid space to wrap first.
+        self.kill_group();
+        if let Some(g) = self.guardian.take() {
+            g.dismiss();
+        }
+    }
+
+    /// Kills the child's process group (ESRCH when nothing is left). The
+    /// group id cannot have been reused: a group id is taken only by a new
+    /// process of that pid, which needs the pid space to wrap first.
+    fn kill_group(&self) {
         // SAFETY: plain syscall on the child's own process group.
         unsafe {
             libc::kill(-(self.child.id() as i32), libc::SIGKILL);
-        }
-        if let Some(g) = self.guardian.take() {
-            g.dismiss();
         }
     }
 }
@@ -104,14 +107,9 @@ impl Drop for Guarded {
     fn drop(&mut self) {
         if self.guardian.is_some() {
             // Dropped without waiting (an error path): the child must not live on.
-            // SAFETY: plain syscall on the child's own process group.
-            unsafe {
-                libc::kill(-(self.child.id() as i32), libc::SIGKILL);
-            }
+            self.kill_group();
             let _ = self.child.wait();
-            if let Some(g) = self.guardian.take() {
-                g.dismiss();
-            }
+            self.release();
         }
     }
 }
