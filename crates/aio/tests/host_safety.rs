@@ -121,8 +121,8 @@ fn a_wrong_uplink_name_does_not_unprotect_the_interface_with_the_default_route()
     assert!(sb.ip(&["link", "show", "eth0"]).contains("state UP"));
 }
 
-#[test]
-fn every_interface_with_a_default_route_is_protected_ipv6_included() {
+/// A sandbox with a second uplink-like interface, `eth1` (up, no address yet).
+fn with_eth1() -> Sandbox {
     let sb = Sandbox::new();
     sb.ip(&[
         "link",
@@ -136,6 +136,12 @@ fn every_interface_with_a_default_route_is_protected_ipv6_included() {
     ]);
     sb.ip(&["link", "set", "eth1-peer", "up"]);
     sb.ip(&["link", "set", "eth1", "up"]);
+    sb
+}
+
+#[test]
+fn every_interface_with_a_default_route_is_protected_ipv6_included() {
+    let sb = with_eth1();
     sb.ip(&["-6", "addr", "add", "fd00:1::10/64", "dev", "eth1", "nodad"]);
     sb.ip(&[
         "-6",
@@ -338,19 +344,7 @@ fn no_file_of_aio_s_follows_a_symlink_and_unsafe_dirs_are_refused() {
 
 #[test]
 fn every_next_hop_of_a_multipath_default_route_is_protected() {
-    let sb = Sandbox::new();
-    sb.ip(&[
-        "link",
-        "add",
-        "eth1",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "eth1-peer",
-    ]);
-    sb.ip(&["link", "set", "eth1-peer", "up"]);
-    sb.ip(&["link", "set", "eth1", "up"]);
+    let sb = with_eth1();
     sb.ip(&["addr", "add", "198.51.100.10/24", "dev", "eth1"]);
     sb.ip(&[
         "route",
