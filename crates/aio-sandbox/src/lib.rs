@@ -128,23 +128,12 @@ impl Sandbox {
     /// Removes the host, the upstream and every guest namespace (`NAME-*`),
     /// also those an interrupted earlier run left.
     fn remove(&self) {
-        let listed = Command::new("ip")
-            .args(["netns", "list"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
-        let prefix = format!("{}-", self.ns);
-        let guests: Vec<String> = listed
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| l.split_whitespace().next())
-            .filter(|n| n.starts_with(&prefix) && *n != self.upstream)
-            .map(str::to_string)
+        let guests: Vec<String> = namespaces_starting(&format!("{}-", self.ns))
+            .into_iter()
+            .filter(|n| *n != self.upstream)
             .collect();
         for ns in guests.iter().chain([&self.ns, &self.upstream]) {
-            let _ = Command::new("ip")
-                .args(["netns", "del", ns])
-                .stderr(std::process::Stdio::null())
-                .status();
+            delete_namespace(ns);
         }
     }
 }
@@ -156,6 +145,30 @@ pub fn exec_in(ns: &str, args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .expect("iproute2 is installed")
+}
+
+/// The network namespaces whose names start with `prefix` (`ip netns
+/// list`; none if that fails).
+pub fn namespaces_starting(prefix: &str) -> Vec<String> {
+    let listed = Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    listed
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| n.starts_with(prefix))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Deletes network namespace `ns`, quietly: it may be gone already.
+pub fn delete_namespace(ns: &str) {
+    let _ = Command::new("ip")
+        .args(["netns", "del", ns])
+        .stderr(std::process::Stdio::null())
+        .status();
 }
 
 /// A namespace playing a machine behind one of the host's bridges.
@@ -174,11 +187,8 @@ impl Guest {
 
 impl Drop for Guest {
     fn drop(&mut self) {
-        // Quietly: the sandbox may have removed it already.
-        let _ = Command::new("ip")
-            .args(["netns", "del", &self.ns])
-            .stderr(std::process::Stdio::null())
-            .status();
+        // The sandbox may have removed it already.
+        delete_namespace(&self.ns);
     }
 }
 

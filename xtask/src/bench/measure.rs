@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use super::error::BenchError;
+
 /// What one run cost.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sample {
@@ -29,20 +31,20 @@ impl Sample {
 
 /// Runs `command` (stdin and stdout to /dev/null, stderr to `log`), failing
 /// unless it exits 0.
-pub fn run(command: &mut Command, log: &Path) -> Result<Sample, String> {
+pub fn run(command: &mut Command, log: &Path) -> Result<Sample, BenchError> {
     run_expecting(command, log, 0)
 }
 
 /// [`run`], failing unless the exit code is `code`.
-pub fn run_expecting(command: &mut Command, log: &Path, code: i32) -> Result<Sample, String> {
+pub fn run_expecting(command: &mut Command, log: &Path, code: i32) -> Result<Sample, BenchError> {
     let what = format!("{command:?}");
-    let stderr = File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let stderr = File::create(log).map_err(BenchError::file(log))?;
     command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(stderr);
     let started = Instant::now();
-    let child = command.spawn().map_err(|e| format!("{what}: {e}"))?;
+    let child = command.spawn().map_err(BenchError::spawn(&what))?;
     let mut status = 0;
     // SAFETY: plain out-parameters for wait4(2); zeroes are a valid rusage.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -50,14 +52,17 @@ pub fn run_expecting(command: &mut Command, log: &Path, code: i32) -> Result<Sam
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let secs = started.elapsed().as_secs_f64();
     if waited != pid {
-        return Err(format!(
-            "{what}: wait4: {}",
-            std::io::Error::last_os_error()
-        ));
+        return Err(BenchError::Wait {
+            command: what,
+            source: std::io::Error::last_os_error(),
+        });
     }
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == code) {
-        let said = std::fs::read_to_string(log).unwrap_or_default();
-        return Err(format!("{what} failed (wait status {status}): {said}"));
+        return Err(BenchError::Exit {
+            command: what,
+            status,
+            stderr: std::fs::read_to_string(log).unwrap_or_default(),
+        });
     }
     Ok(Sample {
         secs,
@@ -67,19 +72,19 @@ pub fn run_expecting(command: &mut Command, log: &Path, code: i32) -> Result<Sam
 }
 
 /// Runs `command` untimed, failing with its stderr unless it exits 0.
-pub fn quiet(command: &mut Command) -> Result<String, String> {
+pub fn quiet(command: &mut Command) -> Result<String, BenchError> {
     let what = format!("{command:?}");
     let out = command
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("{what}: {e}"))?;
+        .map_err(BenchError::spawn(&what))?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        Err(format!(
-            "{what} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
+        Err(BenchError::Failed {
+            command: what,
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
     }
 }
 
