@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 
 use crate::graph::{CycleError, order};
 use crate::plan::{Action, Change};
-use crate::resource::ResourceId;
+use crate::resource::{Kind, ResourceId};
 
 pub fn batches(
     changes: &[Change],
@@ -24,6 +24,9 @@ pub fn batches(
     Ok(out)
 }
 
+/// The kind of the unit that stands for all of an atomic provider's changes.
+const ATOMIC: Kind = Kind::new("atomic");
+
 /// The batches of one phase; `reversed` turns every dependency around.
 fn waves<'a>(
     changes: &[&'a Change],
@@ -34,7 +37,7 @@ fn waves<'a>(
     // resources so `order` can sort them.
     let unit_of = |c: &Change| {
         if atomic(&c.provider) {
-            ResourceId::new("atomic", &c.provider)
+            ResourceId::new(&ATOMIC, c.provider.as_str())
         } else {
             c.id.clone()
         }
@@ -67,7 +70,7 @@ fn waves<'a>(
     let mut grouped: IndexMap<(usize, String, bool), Vec<&'a Change>> = IndexMap::new();
     for (id, (members, _)) in &units {
         let provider = members[0].provider.clone();
-        let key = (wave[id], provider, id.kind() == "atomic");
+        let key = (wave[id], provider, id.is(&ATOMIC));
         grouped.entry(key).or_default().extend(members);
     }
     grouped.sort_by(|a, _, b, _| a.0.cmp(&b.0));
@@ -80,12 +83,12 @@ mod tests {
 
     fn change(id: &str, provider: &str, action: Action, deps: &[&str]) -> Change {
         Change {
-            id: ResourceId(id.into()),
+            id: ResourceId::parse(id).unwrap(),
             provider: provider.into(),
             action,
             before: None,
             after: None,
-            deps: deps.iter().map(|d| ResourceId((*d).into())).collect(),
+            deps: deps.iter().map(|d| ResourceId::parse(d).unwrap()).collect(),
             detail: None,
         }
     }
@@ -93,7 +96,7 @@ mod tests {
     fn ids(batches: &[Vec<&Change>]) -> Vec<Vec<String>> {
         batches
             .iter()
-            .map(|b| b.iter().map(|c| c.id.0.clone()).collect())
+            .map(|b| b.iter().map(|c| c.id.to_string()).collect())
             .collect()
     }
 

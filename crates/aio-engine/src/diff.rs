@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use crate::engine::PlanError;
 use crate::graph::order;
-use crate::plan::{Action, Change, Pending, Plan};
+use crate::plan::{Action, Change, Pending, Plan, Reason};
 use crate::provider::{Observed, Provider, ProviderError};
 use crate::resource::{Attrs, Resource, ResourceId};
 use crate::state::{OwnedEntry, State};
@@ -41,6 +41,14 @@ pub(crate) async fn diff(
             return Err(PlanError::Duplicate(r.id.clone()));
         }
         known_provider(providers, &r.id, &r.provider)?;
+    }
+    for r in desired {
+        if let Some(dep) = r.deps.iter().find(|d| !by_id.contains_key(d)) {
+            return Err(PlanError::UnknownDependency {
+                id: r.id.clone(),
+                dep: dep.clone(),
+            });
+        }
     }
     let create_order = order(desired.iter().map(|r| (&r.id, r.deps.as_slice())))?;
     let pruned: IndexMap<&ResourceId, &OwnedEntry> = state
@@ -113,7 +121,7 @@ pub(crate) async fn diff(
             held.insert(id.clone(), how);
             let pending = Pending {
                 id,
-                reason: format!("waits for {dep}"),
+                reason: Reason::WaitsFor(dep.clone()),
             };
             match how {
                 Held::Waiting => plan.waiting.push(pending),
@@ -124,9 +132,12 @@ pub(crate) async fn diff(
         let Some(mut change) = compare(r, observed.get(&id), state)? else {
             continue;
         };
-        if let Some(reason) = providers[&r.provider].waiting(&change) {
+        if let Some(why) = providers[&r.provider].waiting(&change) {
             held.insert(id.clone(), Held::Waiting);
-            plan.waiting.push(Pending { id, reason });
+            plan.waiting.push(Pending {
+                id,
+                reason: Reason::NotYet(why),
+            });
         } else {
             change.detail = providers[&r.provider].describe(&change);
             plan.changes.push(change);
@@ -148,12 +159,13 @@ fn released(
             continue;
         }
         let reason = if !observed.contains(id) {
-            "gone: aio no longer owns it".to_string()
+            Reason::Gone
         } else {
             match (&entry.identity, observed.identity(id)) {
-                (Some(was), Some(now)) if was != now => format!(
-                    "made again by someone else ({was} is now {now}): aio no longer owns it and will not delete it"
-                ),
+                (Some(was), Some(now)) if was != now => Reason::Remade {
+                    was: was.clone(),
+                    now: now.clone(),
+                },
                 _ => continue,
             }
         };
@@ -176,8 +188,11 @@ fn known_provider(providers: &Providers, id: &ResourceId, provider: &str) -> Res
     }
 }
 
-fn unobservable(provider: &str, error: &ProviderError) -> String {
-    format!("cannot observe {provider}: {error}")
+fn unobservable(provider: &str, error: &ProviderError) -> Reason {
+    Reason::Unobservable {
+        provider: provider.to_string(),
+        error: error.to_string(),
+    }
 }
 
 /// What every provider sees of its resources, observed concurrently, and the

@@ -20,6 +20,8 @@ pub enum PlanError {
     Duplicate(ResourceId),
     #[error("resource {id} needs provider `{provider}`, which is not available")]
     NoProvider { id: ResourceId, provider: String },
+    #[error("resource {id} depends on {dep}, which is not among the desired resources")]
+    UnknownDependency { id: ResourceId, dep: ResourceId },
     #[error(transparent)]
     Cycle(#[from] CycleError),
     #[error("cannot observe {provider}: {error}")]
@@ -49,7 +51,8 @@ pub enum ApplyError {
     #[error("{failed} failed after {applied} change(s) were applied: {error}{}", rolled_back_text(.rolled_back))]
     Failed {
         applied: usize,
-        failed: ResourceId,
+        /// Boxed: the error stays small on the happy path's stack.
+        failed: Box<ResourceId>,
         error: ProviderError,
         /// What was undone, newest first (empty without rollback).
         rolled_back: Vec<ResourceId>,
@@ -61,7 +64,8 @@ pub enum ApplyError {
         error: ProviderError,
         rollback: ProviderError,
     },
-    #[error("apply did not converge; still different:\n{left}{}", rolled_back_text(.rolled_back))]
+    /// `left` is the verifying plan: what is still different (the caller renders it).
+    #[error("apply did not converge ({}){}", left.summary(), rolled_back_text(.rolled_back))]
     NotConverged {
         left: Box<Plan>,
         /// What this apply made and then undid, newest first (empty without rollback).
@@ -84,7 +88,7 @@ fn rolled_back_text(ids: &[ResourceId]) -> String {
         format!(
             "; rolled back: {}",
             ids.iter()
-                .map(|i| i.0.as_str())
+                .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -213,7 +217,7 @@ impl Engine {
                 state.save(&self.state_dir)?;
                 return Err(ApplyError::Failed {
                     applied,
-                    failed: group[0].id.clone(),
+                    failed: Box::new(group[0].id.clone()),
                     error,
                     rolled_back,
                 });

@@ -7,7 +7,7 @@ use std::collections::BinaryHeap;
 use crate::resource::ResourceId;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("dependency cycle between: {}", .0.iter().map(|i| i.0.as_str()).collect::<Vec<_>>().join(", "))]
+#[error("dependency cycle between: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
 pub struct CycleError(pub Vec<ResourceId>);
 
 /// Sorts `nodes` so that each comes after those of its dependencies that are
@@ -66,7 +66,7 @@ mod tests {
     use super::*;
 
     fn id(s: &str) -> ResourceId {
-        ResourceId(s.into())
+        ResourceId::new(&crate::Kind::new("t"), s)
     }
 
     #[test]

@@ -4,8 +4,9 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
+use crate::observed::Identity;
 use crate::resource::{Attrs, ResourceId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,9 +62,88 @@ impl Change {
 
 /// A resource the plan leaves for now, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "PendingDoc", from = "PendingDoc")]
 pub struct Pending {
     pub id: ResourceId,
-    pub reason: String,
+    pub reason: Reason,
+}
+
+/// Why a resource is left for now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// It depends on a resource that is itself left for now.
+    WaitsFor(ResourceId),
+    /// Its provider says the change must wait, in the provider's words.
+    NotYet(String),
+    /// Its provider could not observe the system.
+    Unobservable { provider: String, error: String },
+    /// The caller left it for a later pass, and says why.
+    Later(String),
+    /// aio owned it, and it is gone.
+    Gone,
+    /// aio owned it, and someone else made it again.
+    Remade { was: Identity, now: Identity },
+    /// A reason as a saved plan states it (read back, never acted on).
+    Stated(String),
+}
+
+impl Reason {
+    /// Held only because something it depends on is held: the cause is
+    /// reported at that other resource.
+    pub fn is_consequence(&self) -> bool {
+        matches!(self, Reason::WaitsFor(_))
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::WaitsFor(dep) => write!(f, "waits for {dep}"),
+            Reason::NotYet(why) | Reason::Later(why) | Reason::Stated(why) => f.write_str(why),
+            Reason::Unobservable { provider, error } => {
+                write!(f, "cannot observe {provider}: {error}")
+            }
+            Reason::Gone => f.write_str("gone: aio no longer owns it"),
+            Reason::Remade { was, now } => write!(
+                f,
+                "made again by someone else ({was} is now {now}): aio no longer owns it and will not delete it"
+            ),
+        }
+    }
+}
+
+/// A pending resource as plans write it: the reason in words, and the
+/// resource it waits for when that is the reason.
+#[derive(Serialize, Deserialize)]
+struct PendingDoc {
+    id: ResourceId,
+    reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    waits_for: Option<ResourceId>,
+}
+
+impl From<Pending> for PendingDoc {
+    fn from(p: Pending) -> Self {
+        let waits_for = match &p.reason {
+            Reason::WaitsFor(dep) => Some(dep.clone()),
+            _ => None,
+        };
+        PendingDoc {
+            id: p.id,
+            reason: p.reason.to_string(),
+            waits_for,
+        }
+    }
+}
+
+impl From<PendingDoc> for Pending {
+    fn from(d: PendingDoc) -> Self {
+        let reason = match d.waits_for {
+            Some(dep) => Reason::WaitsFor(dep),
+            None => Reason::Stated(d.reason),
+        };
+        Pending { id: d.id, reason }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,84 +253,5 @@ impl fmt::Display for Summary {
             write!(f, ", {} unavailable", self.unavailable)?;
         }
         Ok(())
-    }
-}
-
-/// One line per change, then the summary.
-impl fmt::Display for Plan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in &self.changes {
-            // A provider's own account replaces the attribute differences.
-            let inline = if c.detail.is_some() {
-                String::new()
-            } else {
-                detail(c)
-            };
-            writeln!(f, "{:>3} {}{}", c.action.symbol(), c.id, inline)?;
-            for line in c.detail.iter().flat_map(|d| d.lines()) {
-                writeln!(f, "      {line}")?;
-            }
-        }
-        for p in &self.waiting {
-            writeln!(f, "  … {}  waiting: {}", p.id, p.reason)?;
-        }
-        for p in &self.unavailable {
-            writeln!(f, "  ! {}  unavailable: {}", p.id, p.reason)?;
-        }
-        for p in &self.released {
-            writeln!(f, "  note: {} released: {}", p.id, p.reason)?;
-        }
-        if self.is_converged() {
-            writeln!(f, "No changes: the system matches the topology.")?;
-        }
-        write!(f, "{}", self.summary())
-    }
-}
-
-fn detail(c: &Change) -> String {
-    match c.action {
-        Action::Create => {
-            let shown = c
-                .after
-                .as_ref()
-                .map(|a| inline(a, c.id.name()))
-                .unwrap_or_default();
-            if shown.is_empty() {
-                shown
-            } else {
-                format!("  ({shown})")
-            }
-        }
-        Action::Delete => String::new(),
-        Action::Update | Action::Replace => {
-            let mut out = String::from(" ");
-            for (i, (k, old, new)) in c.differences().into_iter().enumerate() {
-                let sep = if i == 0 { " " } else { ", " };
-                let _ = write!(out, "{sep}{k}: {} -> {}", scalar(old), scalar(new));
-            }
-            out
-        }
-    }
-}
-
-/// `key=value, ...`, leaving out values the resource's name already shows.
-fn inline(attrs: &Attrs, name: &str) -> String {
-    let in_name = |v: &str| {
-        name == v || name.starts_with(&format!("{v}/")) || name.ends_with(&format!("/{v}"))
-    };
-    attrs
-        .iter()
-        .map(|(k, v)| (k, scalar(v)))
-        .filter(|(_, v)| !in_name(v))
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "none".to_string(),
-        other => other.to_string(),
     }
 }

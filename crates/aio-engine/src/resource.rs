@@ -1,35 +1,97 @@
 //! What a provider declares: an identified object, its attributes, its dependencies.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Attributes of a resource, as plain JSON values so plans are data.
 pub type Attrs = serde_json::Map<String, serde_json::Value>;
 
-/// `kind/name`, e.g. `link/dummy1` or `address/dummy1/10.0.2.2/24`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ResourceId(pub String);
+/// The kind of a resource (`link`, `ovs-port`): each provider family defines
+/// its kinds once, as constants, and compares kinds, never text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Kind(Cow<'static, str>);
+
+impl Kind {
+    pub const fn new(name: &'static str) -> Kind {
+        Kind(Cow::Borrowed(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A resource's identity: its kind and a name unique within the kind, e.g.
+/// `link/dummy1` or `address/dummy1/10.0.2.2/24`. Written `KIND/NAME` in
+/// plans and state; the name's own structure is its family's business (each
+/// family builds and reads its ids in one place).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ResourceId {
+    kind: Kind,
+    name: String,
+}
+
+/// Text that is not `KIND/NAME`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a resource id (KIND/NAME)")]
+pub struct BadId(pub String);
 
 impl ResourceId {
-    pub fn new(kind: &str, name: &str) -> Self {
-        ResourceId(format!("{kind}/{name}"))
+    pub fn new(kind: &Kind, name: impl Into<String>) -> Self {
+        ResourceId {
+            kind: kind.clone(),
+            name: name.into(),
+        }
     }
 
-    /// The part before the first `/`.
-    pub fn kind(&self) -> &str {
-        self.0.split_once('/').map_or(&self.0, |(k, _)| k)
+    pub fn kind(&self) -> &Kind {
+        &self.kind
     }
 
-    /// The part after the first `/`.
+    pub fn is(&self, kind: &Kind) -> bool {
+        self.kind == *kind
+    }
+
+    /// Unique within the kind.
     pub fn name(&self) -> &str {
-        self.0.split_once('/').map_or("", |(_, n)| n)
+        &self.name
+    }
+
+    /// Reads `KIND/NAME` (as plans and state write it).
+    pub fn parse(text: &str) -> Result<Self, BadId> {
+        match text.split_once('/') {
+            Some((kind, name)) if !kind.is_empty() && !name.is_empty() => Ok(ResourceId {
+                kind: Kind(Cow::Owned(kind.to_string())),
+                name: name.to_string(),
+            }),
+            _ => Err(BadId(text.to_string())),
+        }
     }
 }
 
 impl fmt::Display for ResourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        write!(f, "{}/{}", self.kind, self.name)
+    }
+}
+
+impl Serialize for ResourceId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        ResourceId::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -41,8 +103,89 @@ pub struct Resource {
     pub provider: String,
     /// Only these attributes are managed; the object's others are left alone.
     pub attrs: Attrs,
-    /// Resources that must exist (and be converged) before this one.
+    /// Resources that must exist (and be converged) before this one. Each
+    /// must be among the desired resources: planning refuses an unknown one.
     pub deps: Vec<ResourceId>,
     /// Attributes that cannot change in place: a difference means delete and create.
     pub replace_on: Vec<String>,
+}
+
+impl Resource {
+    /// A resource with no attributes or dependencies yet.
+    pub fn new(id: ResourceId, provider: &str) -> Self {
+        Resource {
+            id,
+            provider: provider.to_string(),
+            attrs: Attrs::new(),
+            deps: Vec::new(),
+            replace_on: Vec::new(),
+        }
+    }
+
+    /// With `attrs` as its managed attributes.
+    pub fn with_attrs(mut self, attrs: Attrs) -> Self {
+        self.attrs = attrs;
+        self
+    }
+
+    /// After `dep`.
+    pub fn after(mut self, dep: ResourceId) -> Self {
+        self.deps.push(dep);
+        self
+    }
+
+    /// Replaced, not updated, when one of `keys` differs.
+    pub fn replaced_on(mut self, keys: &[&str]) -> Self {
+        self.replace_on = keys.iter().map(|k| k.to_string()).collect();
+        self
+    }
+}
+
+/// Typed attributes to and from the engine's attribute map: a family
+/// declares its attributes as a serde struct and converts at the seam.
+pub trait TypedAttrs: Serialize + serde::de::DeserializeOwned {
+    fn to_attrs(&self) -> Attrs {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => Attrs::new(),
+        }
+    }
+
+    fn from_attrs(attrs: &Attrs) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(serde_json::Value::Object(attrs.clone()))
+    }
+}
+
+impl<T: Serialize + serde::de::DeserializeOwned> TypedAttrs for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINK: Kind = Kind::new("link");
+
+    #[test]
+    fn ids_read_back_as_written() {
+        let id = ResourceId::new(&Kind::new("address"), "dummy1/10.0.2.2/24");
+        let text = serde_json::to_string(&id).unwrap();
+        assert_eq!(text, "\"address/dummy1/10.0.2.2/24\"");
+        let back: ResourceId = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, id);
+        assert_eq!(back.name(), "dummy1/10.0.2.2/24");
+    }
+
+    #[test]
+    fn a_kind_compares_by_value_whatever_its_origin() {
+        let parsed = ResourceId::parse("link/br0").unwrap();
+        assert!(parsed.is(&LINK));
+        assert_eq!(parsed, ResourceId::new(&LINK, "br0"));
+    }
+
+    #[test]
+    fn text_without_kind_or_name_is_refused() {
+        for bad in ["link", "/br0", "link/", ""] {
+            assert!(ResourceId::parse(bad).is_err(), "{bad}");
+            assert!(serde_json::from_str::<ResourceId>(&format!("\"{bad}\"")).is_err());
+        }
+    }
 }

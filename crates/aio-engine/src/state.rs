@@ -96,7 +96,7 @@ mod tests {
         assert!(empty.owned.is_empty());
         let mut s = empty.clone();
         s.owned.insert(
-            ResourceId::new("link", "br0"),
+            ResourceId::new(&crate::Kind::new("link"), "br0"),
             OwnedEntry {
                 provider: "netlink".into(),
                 deps: vec![],

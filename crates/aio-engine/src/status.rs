@@ -149,7 +149,7 @@ pub fn statuses(desired: &[Resource], plan: &Plan) -> Vec<ResourceStatus> {
             let s = &mut out[i];
             s.status = status;
             s.live = None;
-            s.reason = Some(p.reason.clone());
+            s.reason = Some(p.reason.to_string());
         }
     }
     out
@@ -158,7 +158,7 @@ pub fn statuses(desired: &[Resource], plan: &Plan) -> Vec<ResourceStatus> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Change, Pending};
+    use crate::plan::{Change, Pending, Reason};
     use serde_json::json;
 
     fn attrs(v: Value) -> Attrs {
@@ -166,18 +166,12 @@ mod tests {
     }
 
     fn resource(id: &str, a: Value) -> Resource {
-        Resource {
-            id: ResourceId(id.into()),
-            provider: "p".into(),
-            attrs: attrs(a),
-            deps: vec![],
-            replace_on: vec![],
-        }
+        Resource::new(ResourceId::parse(id).unwrap(), "p").with_attrs(attrs(a))
     }
 
     fn change(id: &str, action: Action, before: Option<Value>, after: Option<Value>) -> Change {
         Change {
-            id: ResourceId(id.into()),
+            id: ResourceId::parse(id).unwrap(),
             provider: "p".into(),
             action,
             before: before.map(attrs),
@@ -213,17 +207,22 @@ mod tests {
                 ),
             ],
             waiting: vec![Pending {
-                id: ResourceId("port/d".into()),
-                reason: "waits for bridge".into(),
+                id: ResourceId::parse("port/d").unwrap(),
+                reason: Reason::WaitsFor(ResourceId::parse("bridge/br0").unwrap()),
             }],
             unavailable: vec![Pending {
-                id: ResourceId("port/e".into()),
-                reason: "cannot observe p".into(),
+                id: ResourceId::parse("port/e").unwrap(),
+                reason: Reason::Stated("cannot observe p".into()),
             }],
             ..Plan::default()
         };
         let got = statuses(&desired, &plan);
-        let by: Vec<(&str, Status)> = got.iter().map(|s| (s.id.0.as_str(), s.status)).collect();
+        let ids: Vec<String> = got.iter().map(|s| s.id.to_string()).collect();
+        let by: Vec<(&str, Status)> = ids
+            .iter()
+            .map(String::as_str)
+            .zip(got.iter().map(|s| s.status))
+            .collect();
         assert_eq!(
             by,
             [
@@ -246,7 +245,7 @@ mod tests {
         );
         assert_eq!(got[1].live.as_ref().unwrap()["state"], "down");
         assert_eq!(got[2].live, None);
-        assert_eq!(got[3].reason.as_deref(), Some("waits for bridge"));
+        assert_eq!(got[3].reason.as_deref(), Some("waits for bridge/br0"));
         assert_eq!(got[5].wanted, None);
     }
 }

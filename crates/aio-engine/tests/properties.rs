@@ -44,7 +44,7 @@ impl Provider for Model {
 }
 
 fn id(i: usize) -> ResourceId {
-    ResourceId::new("obj", &i.to_string())
+    ResourceId::new(&Kind::new("obj"), i.to_string())
 }
 
 fn attrs(kind: u8, value: u8) -> Attrs {
@@ -108,7 +108,7 @@ proptest! {
             let plan = engine.plan(&resources).await.unwrap();
             engine.apply(&plan, &resources).await.unwrap();
             let again = engine.plan(&resources).await.unwrap();
-            prop_assert!(again.is_empty(), "{again}");
+            prop_assert!(again.is_empty(), "{again:?}");
             Ok(())
         })?;
         let after = model.0.lock().unwrap().clone();

@@ -191,6 +191,15 @@ pub fn sweep_temps(dir: &Path) -> io::Result<usize> {
     Ok(removed)
 }
 
+/// The SHA-256 of `bytes`, in lowercase hex: how aio fingerprints files and inputs.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,20 +1,11 @@
 //! Writing under the config dir: whole files, atomically, with tight modes.
 
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Directories aio makes: owner and group only.
 pub const DIR_MODE: u32 = 0o750;
 /// Files aio writes: readable by the group (Kolla's), never by others.
 pub const FILE_MODE: u32 = 0o640;
-
-/// Hex SHA-256 of `bytes`.
-pub fn digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// Makes `dir` and its missing parents with [`DIR_MODE`], refusing one
 /// that others could write to.

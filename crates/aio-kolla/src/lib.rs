@@ -24,18 +24,33 @@ pub mod vip;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use aio_engine::{Attrs, Resource, ResourceId};
+use aio_engine::{Resource, ResourceId, TypedAttrs};
+use aio_family::ids;
 use aio_topology::{Facts, MissingFact, Topology};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub use actions::{PROGRAM_ENV, stand_in};
 pub use provider::KollaProvider;
 
+mod family;
+
+pub use family::{Kolla, deployment};
+
 pub const PROVIDER: &str = "kolla";
 
-/// The resource every `provided_by = "kolla"` bridge's ports wait for.
-pub fn resource_id() -> ResourceId {
-    ResourceId::new("kolla", "deployment")
+/// The deployment's one resource, `kolla/deployment`.
+pub use aio_family::ids::kolla_deployment as resource_id;
+
+/// What the deployment is, as the engine compares it: the package, a digest
+/// of each file aio renders (`null` when missing), whether `passwords.yml`
+/// is complete, and the fingerprint of the inputs of the actions that finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KollaAttrs {
+    pub package: Option<String>,
+    pub files: BTreeMap<String, Option<String>>,
+    pub passwords: String,
+    pub inputs: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,12 +134,9 @@ impl Deployment {
             else {
                 continue;
             };
-            deps.push(ResourceId::new("link", &iface.name));
+            deps.push(ids::link(&iface.name));
             for a in &iface.addresses {
-                deps.push(ResourceId::new(
-                    "address",
-                    &format!("{}/{}", iface.name, a.value),
-                ));
+                deps.push(ids::address(&iface.name, &a.value.to_string()));
                 addresses.push(format!("{}={}", iface.name, a.value));
             }
         }
@@ -135,29 +147,25 @@ impl Deployment {
             config_dir: PathBuf::from(&k.config_dir),
             inventory: k.inventory.clone(),
             actions: k.actions.clone(),
-            inputs: files::digest(fingerprint.to_string().as_bytes())[..16].to_string(),
+            inputs: aio_fs::sha256_hex(fingerprint.to_string().as_bytes())[..16].to_string(),
             files,
             deps,
         }))
     }
 
     pub fn resource(&self) -> Resource {
-        let digests: serde_json::Map<String, serde_json::Value> = self
-            .files
-            .iter()
-            .map(|(path, text)| (path.clone(), json!(files::digest(text.as_bytes()))))
-            .collect();
-        let mut attrs = Attrs::new();
-        attrs.insert("package".into(), json!(self.package));
-        attrs.insert("files".into(), serde_json::Value::Object(digests));
-        attrs.insert("passwords".into(), json!(passwords::COMPLETE));
-        attrs.insert("inputs".into(), json!(self.inputs));
-        Resource {
-            id: resource_id(),
-            provider: PROVIDER.into(),
-            attrs,
-            deps: self.deps.clone(),
-            replace_on: vec![],
-        }
+        let attrs = KollaAttrs {
+            package: Some(self.package.clone()),
+            files: self
+                .files
+                .iter()
+                .map(|(path, text)| (path.clone(), Some(aio_fs::sha256_hex(text.as_bytes()))))
+                .collect(),
+            passwords: passwords::COMPLETE.to_string(),
+            inputs: Some(self.inputs.clone()),
+        };
+        let mut r = Resource::new(resource_id(), PROVIDER).with_attrs(attrs.to_attrs());
+        r.deps = self.deps.clone();
+        r
     }
 }

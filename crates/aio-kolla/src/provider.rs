@@ -1,17 +1,17 @@
 //! [`KollaProvider`]: observes the deployment on disk, carries it out.
 
 use async_trait::async_trait;
-use serde_json::{Value, json};
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use aio_engine::{Attrs, Change, Observed, Provider, ProviderError, ResourceId};
+use aio_engine::{Attrs, Change, Observed, Provider, ProviderError, ResourceId, TypedAttrs};
 use aio_topology::secret::mask_text;
 
 use crate::actions::{self, Runner};
 use crate::record::{self, Record};
 use crate::venv::Venv;
-use crate::{Deployment, KollaError, PROVIDER, files, passwords, requirement};
+use crate::{Deployment, KollaAttrs, KollaError, PROVIDER, files, passwords, requirement};
 
 pub struct KollaProvider {
     deployment: Deployment,
@@ -42,27 +42,26 @@ impl KollaProvider {
         let venv = self.venv();
         let version = venv.version();
         let record = Record::load(&self.state_dir)?;
-        let digests: serde_json::Map<String, Value> = d
+        let digests = d
             .files
             .keys()
             .map(|path| {
                 let current = std::fs::read(d.config_dir.join(path)).ok();
                 (
                     path.clone(),
-                    current.map_or(Value::Null, |bytes| json!(files::digest(&bytes))),
+                    current.map(|bytes| aio_fs::sha256_hex(&bytes)),
                 )
             })
             .collect();
         let inputs = if record.complete(&d.inputs, version.as_deref(), &d.actions) {
-            json!(d.inputs)
+            Some(d.inputs.clone())
         } else {
             match (&record.failed, &record.inputs) {
-                (Some(action), _) => json!(format!("failed at {action}")),
-                (None, Some(_)) => json!("changed"),
-                (None, None) => Value::Null,
+                (Some(action), _) => Some(format!("failed at {action}")),
+                (None, Some(_)) => Some("changed".to_string()),
+                (None, None) => None,
             }
         };
-        let mut attrs = Attrs::new();
         // The requirement counts as met when the venv's version fits it, or
         // when pip installed exactly this requirement here before.
         let fits = version
@@ -71,15 +70,17 @@ impl KollaProvider {
         let installed =
             fits || (version.is_some() && record.package.as_deref() == Some(&d.package));
         let package = if installed {
-            json!(d.package)
+            Some(d.package.clone())
         } else {
-            json!(version)
+            version
         };
-        attrs.insert("package".into(), package);
-        attrs.insert("files".into(), Value::Object(digests));
-        attrs.insert("passwords".into(), json!(passwords::status(&d.config_dir)));
-        attrs.insert("inputs".into(), inputs);
-        Ok(attrs)
+        Ok(KollaAttrs {
+            package,
+            files: digests,
+            passwords: passwords::status(&d.config_dir),
+            inputs,
+        }
+        .to_attrs())
     }
 
     /// The actions this apply would run: all, or those left after a failure.

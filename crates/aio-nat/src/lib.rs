@@ -9,37 +9,57 @@
 //! when nothing of anyone's is left in it. All changes of one apply go to
 //! `nft` as one batch, which the kernel takes whole or not at all.
 
+mod family;
 mod provider;
 mod ruleset;
 
+pub use family::Nat;
 pub use provider::NatProvider;
 
-use aio_engine::{Attrs, Resource, ResourceId};
+use aio_engine::{Kind, Resource, ResourceId, TypedAttrs};
 use aio_topology::{Facts, MissingFact, Topology};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 pub const PROVIDER: &str = "nat";
+pub const NAT: Kind = Kind::new("nat");
 /// What every `[[nat]]` rule does.
 const STATEMENT: &str = "masquerade";
+
+/// `nat/OUT/SOURCE`: traffic from `SOURCE` (a CIDR) leaving by `OUT`.
+pub fn nat_id(out: &str, source: &str) -> ResourceId {
+    ResourceId::new(&NAT, format!("{out}/{source}"))
+}
+
+/// The output interface and source of a `nat/OUT/SOURCE` id.
+pub fn read_nat_id(id: &ResourceId) -> Option<(&str, &str)> {
+    id.is(&NAT).then(|| id.name().split_once('/')).flatten()
+}
+
+/// What a rule does, and how many rules carry its id (a copy is drift).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NatAttrs {
+    /// `None` when the rule matches no source (a widened rule).
+    pub source: Option<String>,
+    /// `None` when the rule matches no output interface.
+    pub out: Option<String>,
+    pub statement: String,
+    pub rules: usize,
+}
 
 /// The resources for `[[nat]]`, with `${uplink}` filled from `facts`.
 pub fn resources(topology: &Topology, facts: &Facts) -> Result<Vec<Resource>, MissingFact> {
     let mut out = Vec::new();
     for nat in &topology.nat {
         let iface = nat.out.value.resolve(facts)?;
-        let mut attrs = Attrs::new();
-        attrs.insert("source".into(), json!(nat.source.to_string()));
-        attrs.insert("out".into(), json!(iface));
-        attrs.insert("statement".into(), json!(STATEMENT));
-        // Exactly one rule: a copy of aio's rule in its table is drift.
-        attrs.insert("rules".into(), json!(1));
-        out.push(Resource {
-            id: ResourceId::new("nat", &format!("{iface}/{}", nat.source)),
-            provider: PROVIDER.into(),
-            attrs,
-            deps: vec![],
-            replace_on: vec![],
-        });
+        let source = nat.source.to_string();
+        let attrs = NatAttrs {
+            source: Some(source.clone()),
+            out: Some(iface.to_string()),
+            statement: STATEMENT.to_string(),
+            // Exactly one rule: a copy of aio's rule in its table is drift.
+            rules: 1,
+        };
+        out.push(Resource::new(nat_id(&iface, &source), PROVIDER).with_attrs(attrs.to_attrs()));
     }
     Ok(out)
 }

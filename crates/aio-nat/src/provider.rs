@@ -1,12 +1,12 @@
 //! [`NatProvider`]: observe and change aio's masquerade rules.
 
+use aio_engine::{
+    Action, Change, Identity, Observed, Provider, ProviderError, ResourceId, TypedAttrs,
+};
 use async_trait::async_trait;
-use serde_json::{Value, json};
 
-use aio_engine::{Action, Attrs, Change, Identity, Observed, Provider, ProviderError, ResourceId};
-
-use crate::PROVIDER;
 use crate::ruleset::{self, NewRule};
+use crate::{NatAttrs, PROVIDER};
 
 pub struct NatProvider {
     netns: Option<String>,
@@ -31,15 +31,13 @@ impl NatProvider {
 }
 
 fn new_rule(c: &Change) -> Option<NewRule> {
-    let after = c.after.as_ref()?;
-    let text = |k: &str| after.get(k).and_then(Value::as_str).map(str::to_string);
-    let source = text("source")?;
-    let (addr, len) = source.split_once('/')?;
+    let after = NatAttrs::from_attrs(c.after.as_ref()?).ok()?;
+    let source: ipnet::Ipv4Net = after.source?.parse().ok()?;
     Some(NewRule {
-        id: c.id.0.clone(),
-        addr: addr.to_string(),
-        len: len.parse().ok()?,
-        out: text("out")?,
+        id: c.id.to_string(),
+        addr: source.addr().to_string(),
+        len: u32::from(source.prefix_len()),
+        out: after.out?,
     })
 }
 
@@ -53,16 +51,18 @@ impl Provider for NatProvider {
         let table = self.in_netns(ruleset::list).await?;
         let mut out = Observed::new();
         for id in ids {
-            let Some(rules) = table.rules.get(&id.0).filter(|r| !r.is_empty()) else {
+            let Some(rules) = table.rules.get(&id.to_string()).filter(|r| !r.is_empty()) else {
                 continue;
             };
             // What the first rule does, and how many carry this id: a copy is drift.
             let first = &rules[0];
-            let mut attrs = Attrs::new();
-            attrs.insert("source".into(), json!(first.source));
-            attrs.insert("out".into(), json!(first.out));
-            attrs.insert("statement".into(), json!(first.statement));
-            attrs.insert("rules".into(), json!(rules.len()));
+            let attrs = NatAttrs {
+                source: first.source.clone(),
+                out: first.out.clone(),
+                statement: first.statement.clone(),
+                rules: rules.len(),
+            }
+            .to_attrs();
             out.insert_identified(
                 id.clone(),
                 attrs,
@@ -83,7 +83,7 @@ impl Provider for NatProvider {
         let deleted: Vec<String> = changes
             .iter()
             .filter(|c| c.action != Action::Create)
-            .map(|c| c.id.0.clone())
+            .map(|c| c.id.to_string())
             .collect();
         let added: Vec<NewRule> = changes
             .iter()

@@ -3,14 +3,18 @@
 //! - [`connect`] opens a netlink socket in a network namespace (or here);
 //! - [`facts`] finds the uplink (IPv4 default route, lowest metric) and its
 //!   address, every interface a default route goes through, every link name;
-//! - [`resources`] turns `[interfaces]` into engine resources (`link/NAME`,
-//!   `address/NAME/CIDR`);
+//! - [`resources`] turns `[interfaces]` into engine resources ([`id`] builds
+//!   and reads their ids and attributes);
 //! - [`NetlinkProvider`] observes them with one link dump and one address
-//!   dump, and carries out changes, never touching the uplink.
+//!   dump, and carries out changes, never touching the uplink;
+//! - [`Links`] is the family the run opens: all of the above, and the
+//!   kernel's announcements for `aio watch`.
 
 mod dump;
 mod events;
 mod facts;
+mod family;
+pub mod id;
 mod lean;
 mod ops;
 mod provider;
@@ -19,6 +23,7 @@ mod resources;
 pub use dump::{Addr, Link, Snapshot};
 pub use events::{Event, events};
 pub use facts::facts;
+pub use family::Links;
 pub use provider::NetlinkProvider;
 pub use resources::{PROVIDER, resources};
 

@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use tracing::{debug, info};
 
-use aio_engine::{Action, Attrs, Change};
+use aio_engine::{Action, Attrs, Change, TypedAttrs};
 
 use crate::errno;
+use crate::id::{AddressAttrs, LinkAttrs, LinkSettings, LinkState, NetId};
 
 const EPERM: i32 = 1;
 const EEXIST: i32 = 17;
@@ -25,6 +26,8 @@ enum OpError {
     Netlink(#[from] rtnetlink::Error),
     #[error("{0}")]
     Missing(String),
+    #[error("unexpected attributes: {0}")]
+    Attributes(#[from] serde_json::Error),
 }
 
 type Result<T> = std::result::Result<T, OpError>;
@@ -32,35 +35,7 @@ type Result<T> = std::result::Result<T, OpError>;
 /// Carries out `c`; `ix` knows every link `c` names that exists.
 pub async fn apply(h: &Handle, ix: &Indexes, c: &Change) -> std::result::Result<(), String> {
     info!("netlink: {} {}", c.action.symbol(), c.id);
-    let name = c.id.name();
-    let empty = Attrs::new();
-    let after = c.after.as_ref().unwrap_or(&empty);
-    let result = match (c.id.kind(), c.action) {
-        ("link", Action::Create) => create_link(h, ix, name, after, false).await,
-        ("link", Action::Update) => {
-            let changed: Attrs = c
-                .differences()
-                .into_iter()
-                .map(|(k, _, v)| (k.to_string(), v.clone()))
-                .collect();
-            set_link(h, ix, name, &changed).await
-        }
-        ("link", Action::Delete) => delete_link(h, ix, name).await,
-        ("link", Action::Replace) => match delete_link(h, ix, name).await {
-            Ok(()) => create_link(h, ix, name, after, true).await,
-            Err(e) => Err(e),
-        },
-        ("address", Action::Delete) => {
-            del_address(h, ix, c.before.as_ref().unwrap_or(&empty)).await
-        }
-        ("address", _) => add_address(h, ix, after).await,
-        (kind, _) => {
-            return Err(format!(
-                "the netlink provider has no resources of kind `{kind}`"
-            ));
-        }
-    };
-    result.map_err(|e| {
+    run(h, ix, c).await.map_err(|e| {
         let root = matches!(&e, OpError::Netlink(n) if errno(n) == Some(EPERM));
         let hint = if root {
             " (aio needs root: run it with sudo)"
@@ -71,8 +46,38 @@ pub async fn apply(h: &Handle, ix: &Indexes, c: &Change) -> std::result::Result<
     })
 }
 
-fn text<'a>(attrs: &'a Attrs, key: &str) -> Option<&'a str> {
-    attrs.get(key).and_then(Value::as_str)
+async fn run(h: &Handle, ix: &Indexes, c: &Change) -> Result<()> {
+    let empty = Attrs::new();
+    let after = c.after.as_ref().unwrap_or(&empty);
+    match (NetId::of(&c.id), c.action) {
+        (Some(NetId::Link(name)), Action::Create) => {
+            create_link(h, ix, name, &LinkAttrs::from_attrs(after)?, false).await
+        }
+        (Some(NetId::Link(name)), Action::Update) => {
+            let changed: Attrs = c
+                .differences()
+                .into_iter()
+                .map(|(k, _, v)| (k.to_string(), v.clone()))
+                .collect();
+            set_link(h, ix, name, &LinkSettings::changed(&changed)?).await
+        }
+        (Some(NetId::Link(name)), Action::Delete) => delete_link(h, ix, name).await,
+        (Some(NetId::Link(name)), Action::Replace) => {
+            delete_link(h, ix, name).await?;
+            create_link(h, ix, name, &LinkAttrs::from_attrs(after)?, true).await
+        }
+        (Some(NetId::Address { .. }), Action::Delete) => {
+            let before = c.before.as_ref().unwrap_or(&empty);
+            del_address(h, ix, &AddressAttrs::from_attrs(before)?).await
+        }
+        (Some(NetId::Address { .. }), _) => {
+            add_address(h, ix, &AddressAttrs::from_attrs(after)?).await
+        }
+        (None, _) => Err(OpError::Missing(format!(
+            "the netlink provider has no resources of kind `{}`",
+            c.id.kind()
+        ))),
+    }
 }
 
 /// Link names and their indexes, as the provider last saw them: changes
@@ -82,15 +87,13 @@ pub type Indexes = HashMap<String, u32>;
 /// The links whose indexes `c` needs: itself, its master, its address's interface.
 pub fn names_needed(c: &Change) -> impl Iterator<Item = &str> {
     let attrs = c.after.as_ref().or(c.before.as_ref());
-    let own = match (c.id.kind(), c.action) {
-        ("link", Action::Update) => None,
-        ("link", _) => Some(c.id.name()),
-        _ => None,
+    let text = |key: &str| attrs.and_then(|a| a.get(key)).and_then(Value::as_str);
+    let (own, other) = match (NetId::of(&c.id), c.action) {
+        (Some(NetId::Link(_)), Action::Update) => (None, text("master")),
+        (Some(NetId::Link(name)), _) => (Some(name), text("master")),
+        (Some(NetId::Address { interface, .. }), _) => (None, Some(interface)),
+        (None, _) => (None, None),
     };
-    let other = attrs.and_then(|a| match c.id.kind() {
-        "link" => text(a, "master"),
-        _ => text(a, "interface"),
-    });
     own.into_iter().chain(other)
 }
 
@@ -103,39 +106,44 @@ async fn create_link(
     h: &Handle,
     ix: &Indexes,
     name: &str,
-    after: &Attrs,
+    after: &LinkAttrs,
     deleted: bool,
 ) -> Result<()> {
-    let message = match (text(after, "kind"), text(after, "peer")) {
-        (Some("bridge"), _) => with_settings(ix, LinkBridge::new(name), after)?,
+    let settings = LinkSettings::all(after);
+    let message = match (after.kind.as_deref(), after.peer.as_deref()) {
+        (Some("bridge"), _) => with_settings(ix, LinkBridge::new(name), &settings)?,
         (Some("veth"), Some(peer)) => {
             // The second end of a pair already came with the first: only configure it.
             if !deleted && index_of(ix, name).is_some() {
-                return set_link(h, ix, name, after).await;
+                return set_link(h, ix, name, &settings).await;
             }
-            with_settings(ix, LinkVeth::new(name, peer), after)?
+            with_settings(ix, LinkVeth::new(name, peer), &settings)?
         }
-        _ => unreachable!("the provider's check refuses links it cannot create"),
+        (kind, _) => {
+            return Err(OpError::Missing(format!(
+                "aio cannot create a link of kind {kind:?} without what it needs"
+            )));
+        }
     };
-    debug!(link = name, attrs = %serde_json::Value::Object(after.clone()), "netlink request: new link");
+    debug!(link = name, ?after, "netlink request: new link");
     Ok(h.link().add(message).execute().await?)
 }
 
-async fn set_link(h: &Handle, ix: &Indexes, name: &str, attrs: &Attrs) -> Result<()> {
+async fn set_link(h: &Handle, ix: &Indexes, name: &str, settings: &LinkSettings) -> Result<()> {
     // The kernel finds the link by IFLA_IFNAME when the index is 0.
-    let message = with_settings(ix, LinkUnspec::new_with_name(name), attrs)?;
-    debug!(link = name, attrs = %serde_json::Value::Object(attrs.clone()), "netlink request: set link");
+    let message = with_settings(ix, LinkUnspec::new_with_name(name), settings)?;
+    debug!(link = name, ?settings, "netlink request: set link");
     Ok(h.link().set(message).execute().await?)
 }
 
-/// Adds `master`, `state` and `mtu` from `attrs` (those present) to a request.
+/// Adds what `settings` sets to a request.
 fn with_settings<T>(
     ix: &Indexes,
     mut b: LinkMessageBuilder<T>,
-    attrs: &Attrs,
+    settings: &LinkSettings,
 ) -> Result<LinkMessage> {
-    match attrs.get("master") {
-        Some(Value::String(master)) => match index_of(ix, master) {
+    match &settings.master {
+        Some(Some(master)) => match index_of(ix, master) {
             Some(index) => b = b.controller(index),
             None => {
                 return Err(OpError::Missing(format!(
@@ -143,16 +151,16 @@ fn with_settings<T>(
                 )));
             }
         },
-        Some(Value::Null) => b = b.nocontroller(),
-        _ => {}
+        Some(None) => b = b.nocontroller(),
+        None => {}
     }
-    match text(attrs, "state") {
-        Some("up") => b = b.up(),
-        Some("down") => b = b.down(),
-        _ => {}
+    match settings.state {
+        Some(LinkState::Up) => b = b.up(),
+        Some(LinkState::Down) => b = b.down(),
+        None => {}
     }
-    if let Some(mtu) = attrs.get("mtu").and_then(Value::as_u64) {
-        b = b.mtu(mtu as u32);
+    if let Some(mtu) = settings.mtu {
+        b = b.mtu(mtu);
     }
     Ok(b.build())
 }
@@ -168,16 +176,15 @@ async fn delete_link(h: &Handle, ix: &Indexes, name: &str) -> Result<()> {
     }
 }
 
-fn address(attrs: &Attrs) -> Result<(&str, IpNet)> {
-    let bad = || OpError::Missing("address resource without interface/address".into());
-    let iface = text(attrs, "interface").ok_or_else(bad)?;
-    let net = text(attrs, "address")
-        .and_then(|a| a.parse().ok())
-        .ok_or_else(bad)?;
-    Ok((iface, net))
+fn address(attrs: &AddressAttrs) -> Result<(&str, IpNet)> {
+    let net = attrs
+        .address
+        .parse()
+        .map_err(|_| OpError::Missing(format!("`{}` is not an address", attrs.address)))?;
+    Ok((&attrs.interface, net))
 }
 
-async fn add_address(h: &Handle, ix: &Indexes, attrs: &Attrs) -> Result<()> {
+async fn add_address(h: &Handle, ix: &Indexes, attrs: &AddressAttrs) -> Result<()> {
     let (iface, net) = address(attrs)?;
     let Some(index) = index_of(ix, iface) else {
         return Err(OpError::Missing(format!(
@@ -196,7 +203,7 @@ async fn add_address(h: &Handle, ix: &Indexes, attrs: &Attrs) -> Result<()> {
     }
 }
 
-async fn del_address(h: &Handle, ix: &Indexes, attrs: &Attrs) -> Result<()> {
+async fn del_address(h: &Handle, ix: &Indexes, attrs: &AddressAttrs) -> Result<()> {
     let (iface, net) = address(attrs)?;
     let Some(index) = index_of(ix, iface) else {
         return Ok(());

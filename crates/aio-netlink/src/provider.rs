@@ -2,12 +2,14 @@
 
 use async_trait::async_trait;
 use rtnetlink::Handle;
-use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
-use aio_engine::{Action, Attrs, Change, Identity, Observed, Provider, ProviderError, ResourceId};
+use aio_engine::{
+    Action, Attrs, Change, Identity, Observed, Provider, ProviderError, ResourceId, TypedAttrs,
+};
 
 use crate::dump::{Link, Snapshot};
+use crate::id::{AddressAttrs, LINK, LinkAttrs, LinkState, NetId, link_id};
 use crate::ops;
 use crate::resources::PROVIDER;
 
@@ -87,13 +89,8 @@ impl NetlinkProvider {
         Ok(by_name)
     }
 
-    /// The interface a resource id is about: `link/NAME` or `address/NAME/CIDR`.
-    fn interface_of(id: &ResourceId) -> &str {
-        id.name().split('/').next().unwrap_or("")
-    }
-
     fn touches_uplink(&self, id: &ResourceId) -> bool {
-        self.is_protected(Self::interface_of(id))
+        NetId::of(id).is_some_and(|n| self.is_protected(n.interface()))
     }
 
     fn is_protected(&self, name: &str) -> bool {
@@ -102,26 +99,20 @@ impl NetlinkProvider {
 }
 
 fn link_attrs(snapshot: &Snapshot, link: &Link) -> Attrs {
-    let name = |index: Option<u32>| {
-        index
-            .and_then(|i| snapshot.name_of(i))
-            .map_or(Value::Null, |n| json!(n))
-    };
-    let mut attrs = Attrs::with_capacity(5);
-    attrs.insert(
-        "kind".into(),
-        link.kind.as_ref().map_or(Value::Null, |k| json!(k)),
-    );
-    let peer = if link.kind.as_deref() == Some("veth") {
-        name(link.link)
-    } else {
-        Value::Null
-    };
-    attrs.insert("peer".into(), peer);
-    attrs.insert("master".into(), name(link.master));
-    attrs.insert("state".into(), json!(if link.up { "up" } else { "down" }));
-    attrs.insert("mtu".into(), link.mtu.map_or(Value::Null, Value::from));
-    attrs
+    let name = |index: Option<u32>| index.and_then(|i| snapshot.name_of(i)).map(str::to_string);
+    let veth = link.kind.as_deref() == Some("veth");
+    LinkAttrs {
+        kind: link.kind.clone(),
+        peer: if veth { name(link.link) } else { None },
+        master: name(link.master),
+        state: Some(if link.up {
+            LinkState::Up
+        } else {
+            LinkState::Down
+        }),
+        mtu: link.mtu,
+    }
+    .live()
 }
 
 /// A link is its kind and ifindex: a link of the same name made again gets a new index.
@@ -145,9 +136,9 @@ impl Provider for NetlinkProvider {
             .map_err(|e| ProviderError::new(format!("netlink dump: {e}")))?;
         let mut out = Observed::new();
         for id in ids {
-            match id.kind() {
-                "link" => {
-                    if let Some(l) = snapshot.link(id.name()) {
+            match NetId::of(id) {
+                Some(NetId::Link(name)) => {
+                    if let Some(l) = snapshot.link(name) {
                         out.insert_identified(
                             id.clone(),
                             link_attrs(&snapshot, l),
@@ -155,21 +146,25 @@ impl Provider for NetlinkProvider {
                         );
                     }
                 }
-                "address" => {
-                    let (iface, cidr) = id.name().split_once('/').unwrap_or_default();
+                Some(NetId::Address {
+                    interface: iface,
+                    cidr,
+                }) => {
                     let net = cidr.parse().ok();
                     let link = snapshot.link(iface);
                     if let Some(l) =
                         link.filter(|l| snapshot.addrs_of(l.index).any(|a| Some(a.net) == net))
                     {
-                        let mut attrs = Attrs::with_capacity(2);
-                        attrs.insert("interface".into(), json!(iface));
-                        attrs.insert("address".into(), json!(cidr));
+                        let attrs = AddressAttrs {
+                            interface: iface.to_string(),
+                            address: cidr.to_string(),
+                        }
+                        .to_attrs();
                         // An address is the link's: made again with it, it is another.
                         out.insert_identified(id.clone(), attrs, link_identity(l));
                     }
                 }
-                _ => {}
+                None => {}
             }
         }
         *self
@@ -189,13 +184,12 @@ impl Provider for NetlinkProvider {
                 "this would modify the uplink, which aio never does",
             ));
         }
-        let Some(after) = &change.after else {
+        let (Some(after), Some(NetId::Link(_))) = (&change.after, NetId::of(&change.id)) else {
             return Ok(());
         };
-        if change.id.kind() != "link" {
-            return Ok(());
-        }
-        if change.action == Action::Create && !after.contains_key("kind") {
+        let after = LinkAttrs::from_attrs(after)
+            .map_err(|e| ProviderError::new(format!("{}: {e}", change.id)))?;
+        if change.action == Action::Create && after.kind.is_none() {
             return Err(ProviderError::new(format!(
                 "interface \"{}\" does not exist, and without `type` aio does not create it: add `type` or create it first",
                 change.id.name()
@@ -205,8 +199,8 @@ impl Provider for NetlinkProvider {
             .last
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(master) = after.get("master").and_then(Value::as_str) {
-            let declared = change.deps.contains(&crate::resources::link_id(master));
+        if let Some(master) = after.master.as_deref() {
+            let declared = change.deps.contains(&link_id(master));
             match snapshot.link(master) {
                 None if !declared => {
                     return Err(ProviderError::new(format!(
@@ -245,7 +239,7 @@ impl Provider for NetlinkProvider {
         let links = |actions: &[Action]| {
             changes
                 .iter()
-                .any(|c| c.id.kind() == "link" && actions.contains(&c.action))
+                .any(|c| c.id.is(&LINK) && actions.contains(&c.action))
         };
         let (deleted, created) = (
             links(&[Action::Delete, Action::Replace]),

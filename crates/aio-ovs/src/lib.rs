@@ -1,6 +1,7 @@
 //! The Open vSwitch provider: `[ovs]` through OVSDB (RFC 7047), no
 //! `ovs-vsctl`, no `docker exec`.
 //!
+//! [`Ovs`] is the family the run opens; [`id`] builds and reads its ids:
 //! - `ovs-bridge/NAME`: a bridge aio creates (not one `provided_by` another
 //!   resource), with its local internal port, and `datapath_type`/`fail_mode`
 //!   when the file sets them;
@@ -13,15 +14,26 @@
 //! observed: if anything changed in between, the transaction fails whole and
 //! nothing is clobbered.
 
+mod family;
+pub mod id;
 mod monitor;
 mod provider;
 mod resources;
 mod snapshot;
 mod transaction;
 
-pub use monitor::changes;
+use std::time::Duration;
+
+pub use family::{Ovs, address};
+pub use monitor::{changes, follow};
 pub use provider::OvsProvider;
 pub use resources::{PROVIDER, resources};
+
+/// How long aio waits to reach OVSDB and for each answer.
+pub const OPTIONS: aio_ovsdb::Options = aio_ovsdb::Options {
+    connect_timeout: Duration::from_secs(3),
+    request_timeout: Duration::from_secs(10),
+};
 
 /// The `external_ids` key marking rows aio created.
 pub const OWNER_KEY: &str = "aio-owner";

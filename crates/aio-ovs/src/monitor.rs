@@ -5,18 +5,14 @@ use serde_json::json;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-use aio_ovsdb::{Client, Options};
+use aio_ovsdb::{Address, Client};
 
 use crate::snapshot::DB;
 
 /// A stream with one item per change of a bridge, port or interface; it ends
 /// when the connection to OVSDB does.
-pub async fn changes(address: &str) -> Result<mpsc::UnboundedReceiver<()>, aio_ovsdb::Error> {
-    let options = Options {
-        connect_timeout: Duration::from_secs(3),
-        request_timeout: Duration::from_secs(10),
-    };
-    let client = Client::connect_with(address.parse()?, options).await?;
+pub async fn changes(address: &Address) -> Result<mpsc::UnboundedReceiver<()>, aio_ovsdb::Error> {
+    let client = Client::connect_with(address.clone(), crate::OPTIONS).await?;
     let mut updates = client.updates();
     let watched = json!({
         "Bridge": {"columns": ["name", "ports", "datapath_type", "fail_mode"]},
@@ -35,4 +31,32 @@ pub async fn changes(address: &str) -> Result<mpsc::UnboundedReceiver<()>, aio_o
         }
     });
     Ok(rx)
+}
+
+/// The longest wait between attempts to reach OVSDB.
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// Sends `()` on `changed` at every change [`changes`] announces, connecting
+/// again (with backoff) whenever OVSDB is not there; each (re)connection
+/// counts as a change. Ends when `changed` is closed.
+pub async fn follow(address: Address, changed: mpsc::UnboundedSender<()>) {
+    let mut wait = Duration::from_millis(250);
+    loop {
+        if let Ok(mut announced) = changes(&address).await {
+            wait = Duration::from_millis(250);
+            if changed.send(()).is_err() {
+                return;
+            }
+            while announced.recv().await.is_some() {
+                if changed.send(()).is_err() {
+                    return;
+                }
+            }
+        }
+        if changed.is_closed() {
+            return;
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(MAX_BACKOFF);
+    }
 }

@@ -3,27 +3,29 @@
 use async_trait::async_trait;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use aio_engine::{Action, Change, Identity, Observed, Provider, ProviderError, ResourceId};
-use aio_ovsdb::{Client, Options};
+use aio_engine::{
+    Action, Change, Identity, Observed, Provider, ProviderError, ResourceId, TypedAttrs,
+};
+use aio_ovsdb::{Address, Client};
 
-use crate::resources::{PROVIDER, bridge_id};
+use crate::id::{OvsId, PortAttrs, bridge_id};
+use crate::resources::PROVIDER;
 use crate::snapshot::{COLUMNS, DB, Snapshot};
 use crate::transaction;
 
 pub struct OvsProvider {
-    address: String,
+    address: Address,
     client: tokio::sync::Mutex<Option<Arc<Client>>>,
     /// What the last observe saw: what apply's guards hold the database to.
     last: Mutex<Snapshot>,
 }
 
 impl OvsProvider {
-    /// Talks to the OVSDB server at `address` (`unix:PATH` or `tcp:HOST:PORT`), connecting on first use.
-    pub fn new(address: impl Into<String>) -> Self {
+    /// Talks to the OVSDB server at `address`, connecting on first use.
+    pub fn new(address: Address) -> Self {
         OvsProvider {
-            address: address.into(),
+            address,
             client: tokio::sync::Mutex::new(None),
             last: Mutex::new(Snapshot::default()),
         }
@@ -34,15 +36,8 @@ impl OvsProvider {
         if let Some(client) = slot.as_ref() {
             return Ok(client.clone());
         }
-        let address = self
-            .address
-            .parse()
-            .map_err(|e| ProviderError::new(format!("{e}")))?;
-        let options = Options {
-            connect_timeout: Duration::from_secs(3),
-            request_timeout: Duration::from_secs(10),
-        };
-        let client = Client::connect_with(address, options)
+        let address = self.address.clone();
+        let client = Client::connect_with(address, crate::OPTIONS)
             .await
             .map_err(|e| ProviderError::new(e.to_string()))?;
         let schema = client
@@ -60,8 +55,10 @@ impl OvsProvider {
     }
 }
 
-fn bridge_of(change: &Change) -> Option<&str> {
-    change.after.as_ref()?.get("bridge")?.as_str()
+fn bridge_of(change: &Change) -> Option<String> {
+    PortAttrs::from_attrs(change.after.as_ref()?)
+        .ok()
+        .map(|p| p.bridge)
 }
 
 #[async_trait]
@@ -83,15 +80,14 @@ impl Provider for OvsProvider {
         let mut out = Observed::new();
         for id in ids {
             // A row is its `_uuid`: a row of the same name made again gets a new one.
-            let live = match (id.kind(), id.name().split_once('/')) {
-                ("ovs-bridge", _) => snapshot
-                    .bridges
-                    .get(id.name())
-                    .map(|b| (b.attrs(), &b.uuid)),
-                ("ovs-port", Some((_, port))) => {
-                    snapshot.ports.get(port).map(|p| (p.attrs(), &p.uuid))
+            let live = match OvsId::of(id) {
+                Some(OvsId::Bridge(bridge)) => {
+                    snapshot.bridges.get(bridge).map(|b| (b.attrs(), &b.uuid))
                 }
-                _ => None,
+                Some(OvsId::Port { name, .. }) => {
+                    snapshot.ports.get(name).map(|p| (p.attrs(), &p.uuid))
+                }
+                None => None,
             };
             if let Some((attrs, uuid)) = live {
                 out.insert_identified(id.clone(), attrs, Identity(uuid.clone()));
@@ -111,8 +107,8 @@ impl Provider for OvsProvider {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .bridges
-            .contains_key(bridge);
-        let made_here = change.deps.contains(&bridge_id(bridge));
+            .contains_key(&bridge);
+        let made_here = change.deps.contains(&bridge_id(&bridge));
         (!known && !made_here).then(|| {
             format!("bridge {bridge} does not exist yet (the resource that provides it creates it)")
         })

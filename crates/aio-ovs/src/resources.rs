@@ -1,73 +1,51 @@
-//! `[ovs]` as engine resources.
+//! `[ovs]` as engine resources (see [`crate::id`] for their ids and attributes).
 
-use aio_engine::{Attrs, Resource, ResourceId};
+use aio_engine::{Resource, TypedAttrs};
+use aio_family::ids;
 use aio_topology::{OvsPortType, Topology};
-use serde_json::{Value, json};
+
+use crate::id::{BridgeAttrs, PortAttrs, PortType, bridge_id, port_id};
 
 pub const PROVIDER: &str = "ovs";
 
-pub fn bridge_id(bridge: &str) -> ResourceId {
-    ResourceId::new("ovs-bridge", bridge)
-}
-
-pub fn port_id(bridge: &str, port: &str) -> ResourceId {
-    ResourceId::new("ovs-port", &format!("{bridge}/{port}"))
-}
-
-/// The resources for `[ovs]`; ports on a `provided_by = "kolla"` bridge
-/// depend on `provider` (the Kolla deployment), which creates the bridge.
-pub fn resources(topology: &Topology, provider: Option<ResourceId>) -> Vec<Resource> {
+/// The resources for `[ovs]`. Ports on a `provided_by = "kolla"` bridge wait
+/// for the Kolla deployment (which creates the bridge) when the topology has one.
+pub fn resources(topology: &Topology) -> Vec<Resource> {
     let Some(ovs) = &topology.ovs else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for bridge in ovs.bridges.values() {
         if !bridge.provided_by_kolla {
-            let mut attrs = Attrs::new();
-            if let Some(d) = &bridge.datapath_type {
-                attrs.insert("datapath_type".into(), json!(d));
-            }
-            if let Some(f) = &bridge.fail_mode {
-                attrs.insert("fail_mode".into(), json!(f));
-            }
-            out.push(Resource {
-                id: bridge_id(&bridge.name),
-                provider: PROVIDER.into(),
-                attrs,
-                deps: vec![],
-                replace_on: vec![],
-            });
+            let attrs = BridgeAttrs {
+                datapath_type: bridge.datapath_type.clone(),
+                fail_mode: bridge.fail_mode.clone(),
+            };
+            out.push(Resource::new(bridge_id(&bridge.name), PROVIDER).with_attrs(attrs.to_attrs()));
         }
         for port in bridge.ports.values() {
-            let mut deps = Vec::new();
+            let mut r = Resource::new(port_id(&bridge.name, &port.name), PROVIDER);
             if !bridge.provided_by_kolla {
-                deps.push(bridge_id(&bridge.name));
-            } else if let Some(p) = &provider {
-                deps.push(p.clone());
+                r = r.after(bridge_id(&bridge.name));
+            } else if topology.kolla.is_some() {
+                r = r.after(ids::kolla_deployment());
             }
             if topology.interfaces.contains_key(&port.name) {
-                deps.push(ResourceId::new("link", &port.name));
+                r = r.after(ids::link(&port.name));
             }
-            let kind = match port.kind {
-                OvsPortType::System => "system",
-                OvsPortType::Internal => "internal",
-            };
-            // OVSDB keeps sets sorted.
             let mut trunks = port.trunks.clone();
             trunks.sort_unstable();
             trunks.dedup();
-            let mut attrs = Attrs::new();
-            attrs.insert("bridge".into(), json!(bridge.name));
-            attrs.insert("tag".into(), port.tag.map_or(Value::Null, Value::from));
-            attrs.insert("trunks".into(), json!(trunks));
-            attrs.insert("type".into(), json!(kind));
-            out.push(Resource {
-                id: port_id(&bridge.name, &port.name),
-                provider: PROVIDER.into(),
-                attrs,
-                deps,
-                replace_on: vec!["bridge".into()],
-            });
+            let attrs = PortAttrs {
+                bridge: bridge.name.clone(),
+                tag: port.tag,
+                trunks,
+                kind: match port.kind {
+                    OvsPortType::System => PortType::System,
+                    OvsPortType::Internal => PortType::Internal,
+                },
+            };
+            out.push(r.with_attrs(attrs.to_attrs()).replaced_on(&["bridge"]));
         }
     }
     out

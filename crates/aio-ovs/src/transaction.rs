@@ -11,24 +11,17 @@
 //!   taking it out of `Bridge.ports`, not by deleting its row.
 //! - A system interface has the empty string as its `type`.
 
-use aio_engine::{Action, Attrs, Change};
+use aio_engine::{Action, Attrs, Change, TypedAttrs};
 use aio_ovsdb::{Atom, Condition, Datum, Mutation, Op, Row, Until};
 use serde_json::Value;
 
+use crate::id::{OvsId, PortAttrs, PortType};
 use crate::snapshot::Snapshot;
 use crate::{OWNER, OWNER_KEY};
 
-/// A change, read from its id and attributes.
-enum Target<'a> {
-    Bridge(&'a str),
-    Port { bridge: &'a str, name: &'a str },
-}
-
-fn target(c: &Change) -> Target<'_> {
-    match (c.id.kind(), c.id.name().split_once('/')) {
-        ("ovs-port", Some((bridge, name))) => Target::Port { bridge, name },
-        _ => Target::Bridge(c.id.name()),
-    }
+/// What a change is about; the engine gives this provider only its own ids.
+fn target(c: &Change) -> OvsId<'_> {
+    OvsId::of(&c.id).unwrap_or(OvsId::Bridge(c.id.name()))
 }
 
 pub fn build(changes: &[&Change], snapshot: &Snapshot) -> Vec<Op> {
@@ -60,13 +53,13 @@ pub fn build(changes: &[&Change], snapshot: &Snapshot) -> Vec<Op> {
 /// `wait` (now, no timeout) until the row named like the change is exactly as observed.
 fn guard(c: &Change, snapshot: &Snapshot) -> Op {
     let (table, name, seen, columns): (_, _, Option<&Row>, &[&str]) = match target(c) {
-        Target::Bridge(b) => (
+        OvsId::Bridge(b) => (
             "Bridge",
             b,
             snapshot.bridges.get(b).map(|b| &b.row),
             &["_uuid", "datapath_type", "fail_mode"],
         ),
-        Target::Port { name, .. } => (
+        OvsId::Port { name, .. } => (
             "Port",
             name,
             snapshot.ports.get(name).map(|p| &p.row),
@@ -96,7 +89,7 @@ fn guard(c: &Change, snapshot: &Snapshot) -> Op {
 
 fn delete(c: &Change, snapshot: &Snapshot, ops: &mut Vec<Op>) {
     match target(c) {
-        Target::Bridge(b) => {
+        OvsId::Bridge(b) => {
             if let (Some(bridge), Some(root)) = (snapshot.bridges.get(b), &snapshot.root) {
                 let drop = Mutation::delete("bridges", Datum::set([Atom::uuid(&bridge.uuid)]));
                 ops.push(Op::mutate(
@@ -106,7 +99,7 @@ fn delete(c: &Change, snapshot: &Snapshot, ops: &mut Vec<Op>) {
                 ));
             }
         }
-        Target::Port { name, .. } => {
+        OvsId::Port { name, .. } => {
             if let Some(port) = snapshot.ports.get(name)
                 && let Some(holder) = &port.bridge
             {
@@ -126,49 +119,48 @@ fn owned() -> Datum {
 }
 
 /// A port row and its interface's, both named `name`; the interface is inserted here.
-fn port_row(name: &str, after: &Attrs, label: &str, ops: &mut Vec<Op>) -> Row {
+fn port_row(name: &str, port: &PortAttrs, label: &str, ops: &mut Vec<Op>) -> Row {
     let iface_label = format!("{label}_iface");
-    let kind = match after.get("type").and_then(Value::as_str) {
-        Some("internal") => "internal",
-        _ => "",
-    };
     ops.push(Op::insert(
         "Interface",
-        Row::new().with("name", name).with("type", kind),
+        Row::new()
+            .with("name", name)
+            .with("type", port.kind.column()),
         Some(&iface_label),
     ));
     Row::new()
         .with("name", name)
         .with("interfaces", Datum::set([Atom::named(iface_label)]))
-        .with("tag", tag(after))
-        .with("trunks", trunks(after))
+        .with("tag", tag(port))
+        .with("trunks", trunks(port))
         .with("external_ids", owned())
 }
 
-fn tag(after: &Attrs) -> Datum {
-    after
-        .get("tag")
-        .and_then(Value::as_i64)
-        .map_or_else(Datum::empty_set, Datum::from)
+fn tag(port: &PortAttrs) -> Datum {
+    port.tag
+        .map_or_else(Datum::empty_set, |t| Datum::from(i64::from(t)))
 }
 
-fn trunks(after: &Attrs) -> Datum {
-    let ids = after
-        .get("trunks")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_i64);
-    Datum::set(ids.map(Atom::from))
+fn trunks(port: &PortAttrs) -> Datum {
+    Datum::set(port.trunks.iter().map(|t| Atom::from(i64::from(*t))))
+}
+
+fn port_attrs(attrs: Option<&Attrs>) -> PortAttrs {
+    attrs
+        .and_then(|a| PortAttrs::from_attrs(a).ok())
+        .unwrap_or_default()
 }
 
 fn create(c: &Change, i: usize, root: &mut Option<Atom>, ops: &mut Vec<Op>) {
     let after = c.after.clone().unwrap_or_default();
     let label = format!("c{i}");
     match target(c) {
-        Target::Bridge(b) => {
+        OvsId::Bridge(b) => {
             // The bridge's local port, as `ovs-vsctl add-br` makes it.
-            let local = Attrs::from_iter([("type".to_string(), Value::from("internal"))]);
+            let local = PortAttrs {
+                kind: PortType::Internal,
+                ..PortAttrs::default()
+            };
             let port = port_row(b, &local, &format!("{label}_local"), ops);
             ops.push(Op::insert("Port", port, Some(&format!("{label}_local"))));
             let mut row = Row::new()
@@ -193,8 +185,8 @@ fn create(c: &Change, i: usize, root: &mut Option<Atom>, ops: &mut Vec<Op>) {
                 [add],
             ));
         }
-        Target::Port { bridge, name } => {
-            let row = port_row(name, &after, &label, ops);
+        OvsId::Port { bridge, name } => {
+            let row = port_row(name, &port_attrs(Some(&after)), &label, ops);
             ops.push(Op::insert("Port", row, Some(&label)));
             let add = Mutation::insert("ports", Datum::set([Atom::named(&label)]));
             ops.push(Op::mutate("Bridge", [Condition::eq("name", bridge)], [add]));
@@ -206,7 +198,7 @@ fn update(c: &Change, ops: &mut Vec<Op>) {
     let after = c.after.clone().unwrap_or_default();
     let changed: Vec<&str> = c.differences().into_iter().map(|(k, _, _)| k).collect();
     match target(c) {
-        Target::Bridge(b) => {
+        OvsId::Bridge(b) => {
             let row = changed.iter().fold(Row::new(), |row, col| {
                 match after.get(*col).and_then(Value::as_str) {
                     Some(v) => row.with(col, v),
@@ -215,24 +207,20 @@ fn update(c: &Change, ops: &mut Vec<Op>) {
             });
             ops.push(Op::update("Bridge", [Condition::eq("name", b)], row));
         }
-        Target::Port { name, .. } => {
+        OvsId::Port { name, .. } => {
+            let port = port_attrs(Some(&after));
             ops.push(Op::update(
                 "Port",
                 [Condition::eq("name", name)],
                 Row::new()
-                    .with("tag", tag(&after))
-                    .with("trunks", trunks(&after)),
+                    .with("tag", tag(&port))
+                    .with("trunks", trunks(&port)),
             ));
             if changed.contains(&"type") {
-                let kind = if after.get("type").and_then(Value::as_str) == Some("internal") {
-                    "internal"
-                } else {
-                    ""
-                };
                 ops.push(Op::update(
                     "Interface",
                     [Condition::eq("name", name)],
-                    Row::new().with("type", kind),
+                    Row::new().with("type", port.kind.column()),
                 ));
             }
         }

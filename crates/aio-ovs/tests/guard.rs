@@ -18,11 +18,12 @@ async fn a_change_made_between_plan_and_apply_fails_the_whole_transaction() {
     let db = Ovsdb::start(&[]);
     db.vsctl(&["init"]);
     let state = tempfile::tempdir().unwrap();
-    let engine = Engine::new(state.path()).with_provider(Box::new(OvsProvider::new(db.unix())));
-    let desired = resources(&topology(&db), None);
+    let engine = Engine::new(state.path())
+        .with_provider(Box::new(OvsProvider::new(db.unix().parse().unwrap())));
+    let desired = resources(&topology(&db));
 
     let plan = engine.plan(&desired).await.unwrap();
-    assert_eq!(plan.changes.len(), 3, "{plan}");
+    assert_eq!(plan.changes.len(), 3, "{plan:?}");
     // Someone else makes br0 meanwhile.
     db.vsctl(&["add-br", "br0"]);
     let err = engine.apply(&plan, &desired).await.unwrap_err();
@@ -42,7 +43,7 @@ async fn a_change_made_between_plan_and_apply_fails_the_whole_transaction() {
     assert_eq!(
         plan.changes
             .iter()
-            .map(|c| c.id.0.as_str())
+            .map(|c| c.id.to_string())
             .collect::<Vec<_>>(),
         ["ovs-port/br0/p1", "ovs-port/br0/p2"]
     );
@@ -54,8 +55,9 @@ async fn a_change_made_between_plan_and_apply_fails_the_whole_transaction() {
 async fn a_fresh_database_gets_its_root_row_bridge_and_ports_in_one_apply() {
     let db = Ovsdb::start(&[]);
     let state = tempfile::tempdir().unwrap();
-    let engine = Engine::new(state.path()).with_provider(Box::new(OvsProvider::new(db.unix())));
-    let desired = resources(&topology(&db), None);
+    let engine = Engine::new(state.path())
+        .with_provider(Box::new(OvsProvider::new(db.unix().parse().unwrap())));
+    let desired = resources(&topology(&db));
     let plan = engine.plan(&desired).await.unwrap();
     engine.apply(&plan, &desired).await.unwrap();
     // No `ovs-vsctl init`: the transaction made the root row too, or the bridge would be gone.

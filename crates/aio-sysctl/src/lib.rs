@@ -10,14 +10,32 @@
 //! aio does not create sysctls, only sets them, so none is ever recorded as
 //! owned or pruned: a key removed from the file keeps its current value.
 
+mod family;
+
 use async_trait::async_trait;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-use aio_engine::{Attrs, Change, Observed, Provider, ProviderError, Resource, ResourceId};
+use aio_engine::{
+    Change, Kind, Observed, Provider, ProviderError, Resource, ResourceId, TypedAttrs,
+};
 use aio_topology::{SysctlValue, Topology};
 
+pub use family::Sysctls;
+
 pub const PROVIDER: &str = "sysctl";
+pub const SYSCTL: Kind = Kind::new("sysctl");
+
+/// `sysctl/KEY`.
+pub fn sysctl_id(key: &str) -> ResourceId {
+    ResourceId::new(&SYSCTL, key)
+}
+
+/// A sysctl's one managed attribute, as the kernel shows it (spaces between values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SysctlAttrs {
+    pub value: String,
+}
 
 /// The resources for `[sysctl]`, and the keys left out because they are not
 /// per network namespace (only when `in_netns`).
@@ -33,15 +51,10 @@ pub fn resources(topology: &Topology, in_netns: bool) -> (Vec<Resource>, Vec<Str
             SysctlValue::Int(i) => i.to_string(),
             SysctlValue::Text(t) => normalize(t),
         };
-        let mut attrs = Attrs::new();
-        attrs.insert("value".into(), json!(value));
-        out.push(Resource {
-            id: ResourceId::new("sysctl", &s.key.value),
-            provider: PROVIDER.into(),
-            attrs,
-            deps: vec![],
-            replace_on: vec![],
-        });
+        out.push(
+            Resource::new(sysctl_id(&s.key.value), PROVIDER)
+                .with_attrs(SysctlAttrs { value }.to_attrs()),
+        );
     }
     (out, skipped)
 }
@@ -128,9 +141,8 @@ impl Provider for SysctlProvider {
             let mut out = Observed::new();
             for id in keys {
                 if let Ok(text) = std::fs::read_to_string(path(id.name())) {
-                    let mut attrs = Attrs::new();
-                    attrs.insert("value".into(), json!(normalize(&text)));
-                    out.insert(id, attrs);
+                    let value = normalize(&text);
+                    out.insert(id, SysctlAttrs { value }.to_attrs());
                 }
             }
             out
@@ -153,8 +165,8 @@ impl Provider for SysctlProvider {
         let writes: Vec<(String, String)> = changes
             .iter()
             .filter_map(|c| {
-                let value = c.after.as_ref()?.get("value")?.as_str()?;
-                Some((c.id.name().to_string(), value.to_string()))
+                let wanted = SysctlAttrs::from_attrs(c.after.as_ref()?).ok()?;
+                Some((c.id.name().to_string(), wanted.value))
             })
             .collect();
         self.in_netns(move || {
@@ -191,7 +203,7 @@ mod tests {
         .unwrap();
         let (res, skipped) = resources(&t, true);
         assert_eq!(
-            res.iter().map(|r| r.id.0.as_str()).collect::<Vec<_>>(),
+            res.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
             ["sysctl/net.ipv4.ip_forward"]
         );
         assert_eq!(skipped, ["vm.max_map_count"]);

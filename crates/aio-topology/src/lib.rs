@@ -118,6 +118,20 @@ impl Topology {
         }
     }
 
+    /// Facts from the file alone, with placeholders for what only the live
+    /// system tells: an `auto` uplink is named `${uplink}`, unknown
+    /// addresses are `0.0.0.0`.
+    pub fn placeholder_facts(&self) -> Facts {
+        let stated = self.static_facts();
+        let unknown = std::net::Ipv4Addr::UNSPECIFIED;
+        Facts {
+            uplink: Some(stated.uplink.unwrap_or_else(|| "${uplink}".into())),
+            uplink_address: Some(unknown),
+            vip: Some(stated.vip.unwrap_or(unknown)),
+            ..stated
+        }
+    }
+
     /// The uplink rules, once the live system has filled in `facts`.
     pub fn check_facts(&self, facts: &Facts) -> Result<(), Diagnostics> {
         let mut items = uplink::check(self, facts);

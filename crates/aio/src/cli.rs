@@ -163,6 +163,15 @@ pub struct Target {
 }
 
 impl Target {
+    /// What the run works on.
+    pub fn host(&self) -> aio_host::Target {
+        aio_host::Target {
+            file: self.file.path.clone(),
+            netns: self.netns.clone(),
+            state_dir: self.state_dir(),
+        }
+    }
+
     pub fn state_dir(&self) -> PathBuf {
         match (&self.state_dir, &self.netns) {
             (Some(dir), _) => dir.clone(),

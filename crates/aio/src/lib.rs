@@ -1,16 +1,15 @@
 //! `aio`: plan and apply the host side of an all-in-one OpenStack from `topology.toml`.
 //!
 //! The binary is thin: [`cli`] says what the command line is, [`commands`]
-//! runs one command, opening a [`session::Session`] (topology, facts,
-//! providers) and printing what the engine answers.
+//! runs one command by asking the run library (`aio-host`), and [`render`]
+//! shows what it answers: plans, statuses, failures.
 
 pub mod cli;
 pub mod commands;
 mod failure;
-mod locate;
 pub mod logging;
 pub mod output;
-mod plan_view;
-pub mod session;
+mod prompt;
+pub mod render;
 
 pub use failure::Failure;

@@ -3,10 +3,7 @@
 use clap::Parser;
 use std::process::ExitCode;
 
-use aio::Failure;
 use aio::cli::Cli;
-use aio_topology::LoadError;
-use aio_topology::secret::scrub;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,15 +21,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(aio::commands::run(cli.command)) {
         Ok(code) => ExitCode::from(code),
-        // Diagnostics of a file start with their own `FILE:LINE:COL: error:`.
-        // No error shows a credential it quotes (a URL's password, a PEM block).
-        Err(failure @ (Failure::Topology(LoadError::Invalid(_)) | Failure::Facts(_))) => {
-            eprintln!("{}", scrub(&failure.to_string()));
-            ExitCode::FAILURE
-        }
         Err(failure) => {
-            let error = aio::output::styled(aio::output::ERROR, "error:");
-            anstream::eprintln!("{error} {}", scrub(&failure.to_string()));
+            anstream::eprintln!("{}", aio::render::failure::text(&failure));
             ExitCode::FAILURE
         }
     }

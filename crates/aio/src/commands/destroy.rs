@@ -3,41 +3,43 @@
 //! rows. Never Kolla's containers or data: that takes `--kolla-ansible-destroy`
 //! and typing the Kolla config dir.
 
-use super::apply::{How, confirm, lock};
+use aio_host::Host;
+
+use super::apply::lock;
 use super::plan;
 use crate::Failure;
 use crate::cli::{Target, Write};
-use crate::session::Session;
+use crate::prompt::{confirm, type_back};
 
 pub async fn run(target: &Target, write: &Write, kolla: bool) -> Result<u8, Failure> {
-    let mut session = Session::open(target).await?;
-    session.engine.set_rollback(false);
-    let _lock = lock(
-        target,
-        &How {
-            write,
-            json: false,
-            rollback: false,
-        },
-    )?;
+    let mut host = Host::open(target.host()).await?;
+    host.set_rollback(false);
+    let _lock = lock(&host, write)?;
     // Nothing desired: the plan deletes all that aio owns, and only that.
-    let plan = session.engine.plan(&[]).await?;
-    plan::print(&session, target, &plan, false);
-    session.engine.forget(&plan)?;
+    let plan = host.destroy_plan().await?;
+    plan::print(&host, &plan, false);
+    host.forget(&plan)?;
     if !plan.is_empty() {
         if !write.yes && !confirm("Delete all this?")? {
             return Err(Failure::Refused(
                 "destroy cancelled, nothing was changed".into(),
             ));
         }
-        let report = session.engine.apply(&plan, &[]).await?;
-        println!(
-            "\nDestroy complete: {} object(s) aio created were deleted.",
-            report.applied
-        );
+        let deleted = host.destroy(&plan).await?;
+        println!("\nDestroy complete: {deleted} object(s) aio created were deleted.");
     }
     if kolla {
-        session.destroy_kolla()?;
+        let mut answer = Ok(false);
+        host.destroy_kolla(|dir| {
+            let dir = dir.display().to_string();
+            answer = type_back(
+                &format!("kolla-ansible destroy removes every OpenStack container and volume of {dir}."),
+                &dir,
+                "kolla-ansible destroy removes every OpenStack container and volume: it needs a terminal to confirm",
+            );
+            matches!(answer, Ok(true))
+        })
+        .map_err(|e| answer.err().unwrap_or(Failure::Host(e)))?;
     }
     plan::unavailable(&plan)?;
     Ok(0)

@@ -5,40 +5,17 @@
 //! `${uplink}`, so it runs anywhere, without root.
 
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
 use std::path::Path;
 
 use aio_engine::{Resource, ResourceId};
-use aio_topology::{Facts, Topology, Uplink, Vip};
 
 use crate::Failure;
 
 pub fn run(path: &Path) -> Result<u8, Failure> {
     let topology = aio_topology::load(path)?;
-    print!("{}", dot(&desired(&topology)?, &path.display().to_string()));
+    let resources = aio_host::registry::wanted_from_file(&topology)?;
+    print!("{}", dot(&resources, &path.display().to_string()));
     Ok(0)
-}
-
-/// The desired resources of `topology` from the file alone. Facts it does
-/// not state are placeholders: `${uplink}` in names; addresses (which only
-/// attributes hold, and the graph does not show) `0.0.0.0`.
-pub fn desired(topology: &Topology) -> Result<Vec<Resource>, Failure> {
-    let facts = Facts {
-        uplink: Some(match &topology.host.uplink.value {
-            Uplink::Named(name) => name.clone(),
-            Uplink::Auto => "${uplink}".into(),
-        }),
-        uplink_address: Some(Ipv4Addr::UNSPECIFIED),
-        uplink_prefix: None,
-        gateway: None,
-        vip: Some(match topology.kolla.as_ref().map(|k| &k.vip.value) {
-            Some(Vip::Address(a)) => *a,
-            _ => Ipv4Addr::UNSPECIFIED,
-        }),
-        protected: Vec::new(),
-        existing: Vec::new(),
-    };
-    Ok(crate::session::desire(topology, &facts, false)?.resources)
 }
 
 /// `resources` as a DOT digraph named after `source`: a cluster per
@@ -71,7 +48,7 @@ pub fn dot(resources: &[Resource], source: &str) -> String {
         let _ = writeln!(out, "    label={};", quote(provider));
         out.push_str("    style=dashed;\n    fontname=\"Helvetica\";\n");
         for id in ids {
-            let _ = writeln!(out, "    {};", quote(&id.0));
+            let _ = writeln!(out, "    {};", quote(&id.to_string()));
         }
         out.push_str("  }\n");
     }
@@ -86,12 +63,21 @@ pub fn dot(resources: &[Resource], source: &str) -> String {
         out.push('\n');
     }
     for id in outside {
-        let _ = writeln!(out, "  {} [style=\"rounded,dashed\"];", quote(&id.0));
+        let _ = writeln!(
+            out,
+            "  {} [style=\"rounded,dashed\"];",
+            quote(&id.to_string())
+        );
     }
     out.push('\n');
     for r in resources {
         for d in &r.deps {
-            let _ = writeln!(out, "  {} -> {};", quote(&r.id.0), quote(&d.0));
+            let _ = writeln!(
+                out,
+                "  {} -> {};",
+                quote(&r.id.to_string()),
+                quote(&d.to_string())
+            );
         }
     }
     out.push_str("}\n");
@@ -108,13 +94,10 @@ mod tests {
     use super::*;
 
     fn resource(id: &str, provider: &str, deps: &[&str]) -> Resource {
-        Resource {
-            id: ResourceId(id.into()),
-            provider: provider.into(),
-            attrs: Default::default(),
-            deps: deps.iter().map(|d| ResourceId((*d).into())).collect(),
-            replace_on: vec![],
-        }
+        deps.iter().fold(
+            Resource::new(ResourceId::parse(id).unwrap(), provider),
+            |r, d| r.after(ResourceId::parse(d).unwrap()),
+        )
     }
 
     #[test]
@@ -142,10 +125,10 @@ mod tests {
             "/../../examples/openstack-aio.toml"
         );
         let topology = aio_topology::load(Path::new(path)).unwrap();
-        let ids: Vec<String> = desired(&topology)
+        let ids: Vec<String> = aio_host::registry::wanted_from_file(&topology)
             .unwrap()
             .into_iter()
-            .map(|r| r.id.0)
+            .map(|r| r.id.to_string())
             .collect();
         assert!(
             ids.contains(&"nat/${uplink}/10.0.2.0/24".to_string()),

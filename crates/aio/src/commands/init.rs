@@ -27,13 +27,8 @@ pub async fn run(path: &Path, uplink: &str, netns: Option<&str>) -> Result<u8, F
     } else {
         Uplink::Named(uplink.to_string())
     };
-    let handle = aio_netlink::connect(netns).await?;
-    let found = match aio_netlink::facts(&handle, &wanted).await {
-        Ok(facts) => Some(facts),
-        // Not fatal for `auto`: the file says so and `aio plan` will too.
-        Err(aio_netlink::NetlinkError::NoDefaultRoute) => None,
-        Err(e) => return Err(e.into()),
-    };
+    // No default route is not fatal for `auto`: the file says so and `aio plan` will too.
+    let found = aio_host::uplink_facts(netns, &wanted).await?;
     tracing::info!(?found, "uplink facts");
     let mut text = starter(&wanted, found.as_ref());
     if let Some(ns) = netns {

@@ -1,11 +1,13 @@
 //! `aio plan`: what apply would change, changing nothing.
 
 use aio_engine::Plan;
+use aio_host::Host;
 
 use super::CHANGES_PENDING;
 use crate::Failure;
 use crate::cli::Target;
-use crate::session::Session;
+use crate::output::{NOTE, styled, verbosity};
+use crate::render;
 
 /// Prints the plan; `CHANGES_PENDING` unless converged.
 pub async fn run(
@@ -13,9 +15,9 @@ pub async fn run(
     json: bool,
     out: Option<&std::path::Path>,
 ) -> Result<u8, Failure> {
-    let session = Session::open(target).await?;
-    let plan = session.plan().await?;
-    print(&session, target, &plan, json);
+    let host = Host::open(target.host()).await?;
+    let plan = host.plan().await?;
+    print(&host, &plan, json);
     if let Some(out) = out {
         super::saved::save(out, target, &plan)?;
         if !json {
@@ -34,45 +36,48 @@ pub async fn run(
     })
 }
 
-pub fn print(session: &Session, target: &Target, plan: &Plan, json: bool) {
+pub fn print(host: &Host, plan: &Plan, json: bool) {
     if json {
-        println!("{:#}", plan.to_json());
+        println!("{:#}", render::plan::json(plan));
         return;
     }
-    println!("aio plan of {}", target.file.path.display());
+    println!("aio plan of {}", host.target().file.display());
     for (k, v) in &plan.facts {
         println!("  {k}: {v}");
     }
     println!();
-    let note = crate::output::styled(crate::output::NOTE, "note:");
-    let text = if crate::output::verbosity() > 0 {
-        plan.to_string()
+    let note = styled(NOTE, "note:");
+    let text = if verbosity() > 0 {
+        render::plan::painted(plan)
     } else {
-        let (shown, cut) = crate::plan_view::elided(plan);
+        let (shown, cut) = render::plan::elided(plan);
         if cut {
             anstream::eprintln!(
                 "{note} values longer than {} characters are cut short; -v shows them whole",
-                crate::plan_view::LONGEST_VALUE
+                render::value::LONGEST_VALUE
             );
         }
-        shown.to_string()
+        render::plan::painted(&shown)
     };
-    anstream::println!("{}", crate::plan_view::paint(&text));
-    if !session.skipped_sysctls.is_empty() {
-        anstream::eprintln!(
-            "{note} in a network namespace only net.* sysctls are its own; left out: {}",
-            session.skipped_sysctls.join(", ")
-        );
+    anstream::println!("{text}");
+    notes(host);
+}
+
+/// What the families left out, as notes on stderr.
+pub fn notes(host: &Host) {
+    let note = styled(NOTE, "note:");
+    for n in host.notes() {
+        anstream::eprintln!("{note} {n}");
     }
 }
 
 /// Resources that could not be observed make the command fail, after the rest was done.
 pub fn unavailable(plan: &Plan) -> Result<(), Failure> {
-    let mut reasons: Vec<&str> = plan
+    let mut reasons: Vec<String> = plan
         .unavailable
         .iter()
-        .map(|p| p.reason.as_str())
-        .filter(|r| !r.starts_with("waits for "))
+        .filter(|p| !p.reason.is_consequence())
+        .map(|p| p.reason.to_string())
         .collect();
     reasons.dedup();
     if reasons.is_empty() {

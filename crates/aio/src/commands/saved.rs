@@ -3,7 +3,6 @@
 //! namespace, state dir), so the apply targets exactly the same system.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 use aio_engine::{Change, Plan};
@@ -25,10 +24,7 @@ pub struct SavedPlan {
 fn digest(path: &Path) -> Result<String, Failure> {
     let text = std::fs::read(path)
         .map_err(|e| Failure::Refused(format!("cannot read {}: {e}", path.display())))?;
-    Ok(Sha256::digest(&text)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(aio_fs::sha256_hex(&text))
 }
 
 pub fn save(out: &Path, target: &Target, plan: &Plan) -> Result<(), Failure> {

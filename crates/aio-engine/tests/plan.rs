@@ -1,0 +1,137 @@
+//! Planning: dependency order, what cannot be observed or must wait, refused plans.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use aio_engine::*;
+use common::*;
+
+#[tokio::test]
+async fn creates_in_dependency_order_then_plans_nothing() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let desired = vec![
+        res("port", "veth", &["bridge"]),
+        res("bridge", "bridge", &[]),
+    ];
+    let e = engine(&mem, &dir);
+    let plan = e.plan(&desired).await.unwrap();
+    assert_eq!(
+        actions(&plan),
+        [
+            ("obj/bridge".into(), Action::Create),
+            ("obj/port".into(), Action::Create)
+        ]
+    );
+    assert_eq!(
+        plan.summary().to_string(),
+        "2 to create, 0 to change, 0 to delete"
+    );
+    e.apply(&plan, &desired).await.unwrap();
+    assert!(e.plan(&desired).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_plan_with_an_unknown_provider_or_a_change_twice_is_refused_whole() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let e = engine(&mem, &dir);
+    let desired = vec![res("a", "bridge", &[])];
+    let plan = e.plan(&desired).await.unwrap();
+    let mut twice = plan.clone();
+    twice.changes.push(twice.changes[0].clone());
+    let mut bogus = plan.clone();
+    bogus.changes[0].provider = "bogus".into();
+    for bad in [twice, bogus] {
+        let err = e.apply(&bad, &desired).await.unwrap_err();
+        assert!(matches!(err, ApplyError::BadPlan(_)), "{err}");
+        assert!(mem.objects.lock().unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn cycles_and_unknown_providers_are_plan_errors() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let e = engine(&mem, &dir);
+    let err = e
+        .plan(&[res("a", "x", &["b"]), res("b", "x", &["a"])])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cycle"), "{err}");
+    let mut other = res("c", "x", &[]);
+    other.provider = "ghost".into();
+    assert!(matches!(
+        e.plan(&[other]).await.unwrap_err(),
+        PlanError::NoProvider { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_provider_that_cannot_observe_holds_back_only_its_resources_and_their_dependents() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let down = Memory {
+        down: true,
+        name: Some("ovs"),
+        ..Memory::default()
+    };
+    let e = Engine::new(dir.path())
+        .with_provider(Box::new(mem.clone()))
+        .with_provider(Box::new(down));
+    let mut port = res("port", "port", &[]);
+    port.provider = "ovs".into();
+    let desired = vec![res("a", "bridge", &[]), port, res("b", "veth", &["port"])];
+    let plan = e.plan(&desired).await.unwrap();
+    assert_eq!(actions(&plan), [("obj/a".into(), Action::Create)]);
+    let held: Vec<_> = plan
+        .unavailable
+        .iter()
+        .map(|p| format!("{}: {}", p.id, p.reason))
+        .collect();
+    assert_eq!(
+        held,
+        [
+            "obj/port: cannot observe ovs: cannot connect to unix:/nowhere",
+            "obj/b: waits for obj/port"
+        ]
+    );
+    e.apply(&plan, &desired).await.unwrap();
+    assert!(mem.objects.lock().unwrap().contains_key(&obj("a")));
+    assert_eq!(
+        e.plan(&desired).await.unwrap().summary().to_string(),
+        "0 to create, 0 to change, 0 to delete, 2 unavailable"
+    );
+}
+
+#[tokio::test]
+async fn a_waiting_change_and_its_dependents_are_left_for_later() {
+    let (mem, dir) = (
+        Memory {
+            blocked: Some("port"),
+            ..Memory::default()
+        },
+        tempfile::tempdir().unwrap(),
+    );
+    let e = engine(&mem, &dir);
+    let desired = vec![
+        res("port", "port", &[]),
+        res("a", "bridge", &[]),
+        res("b", "x", &["port"]),
+    ];
+    let plan = e.plan(&desired).await.unwrap();
+    assert_eq!(actions(&plan), [("obj/a".into(), Action::Create)]);
+    assert_eq!(
+        plan.waiting
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect::<Vec<_>>(),
+        ["obj/port", "obj/b"]
+    );
+    e.apply(&plan, &desired).await.unwrap();
+    let again = e.plan(&desired).await.unwrap();
+    assert!(again.is_empty() && !again.is_converged());
+    assert!(
+        again
+            .waiting
+            .iter()
+            .any(|p| p.id == obj("port") && p.reason.to_string() == "its bridge is not there yet"),
+        "{again:?}"
+    );
+}

@@ -1,0 +1,24 @@
+//! Ids one family's resources depend on and another family makes: the one
+//! place each of them is built.
+
+use aio_engine::{Kind, ResourceId};
+
+/// A network interface: `link/NAME`.
+pub const LINK: Kind = Kind::new("link");
+/// An address on an interface: `address/NAME/CIDR`.
+pub const ADDRESS: Kind = Kind::new("address");
+/// The Kolla deployment: `kolla/deployment`.
+pub const KOLLA: Kind = Kind::new("kolla");
+
+pub fn link(name: &str) -> ResourceId {
+    ResourceId::new(&LINK, name)
+}
+
+pub fn address(interface: &str, cidr: &str) -> ResourceId {
+    ResourceId::new(&ADDRESS, format!("{interface}/{cidr}"))
+}
+
+/// The deployment every `provided_by = "kolla"` bridge's ports wait for.
+pub fn kolla_deployment() -> ResourceId {
+    ResourceId::new(&KOLLA, "deployment")
+}

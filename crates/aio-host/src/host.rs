@@ -1,0 +1,272 @@
+//! [`Host`]: a topology opened against the live system, with every family's
+//! provider wired into one engine.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use aio_engine::{Engine, Plan, Resource, ResourceId, StateLock};
+use aio_family::{Context, Family};
+use aio_topology::{Facts, Topology};
+
+use crate::{HostError, facts, registry};
+
+/// What a run works on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub file: PathBuf,
+    /// A rehearsal's network namespace; `None` for the host itself.
+    pub netns: Option<String>,
+    /// Where aio records what it owns.
+    pub state_dir: PathBuf,
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// Changes carried out, the follow-up pass's included.
+    pub applied: usize,
+    /// Changes still waiting for something.
+    pub waiting: usize,
+}
+
+pub struct Host {
+    target: Target,
+    topology: Topology,
+    facts: Facts,
+    /// The VIP was probed in this run: remembered once something is applied.
+    probed_vip: bool,
+    desired: Vec<Resource>,
+    notes: Vec<String>,
+    families: Vec<Box<dyn Family>>,
+    engine: Engine,
+}
+
+impl Host {
+    /// Loads and checks the file, learns the facts of the system it targets,
+    /// and opens every family.
+    pub async fn open(target: Target) -> Result<Host, HostError> {
+        let topology = aio_topology::load(&target.file)?;
+        let netns = target.netns.as_deref();
+        let (facts, probed_vip) = facts::gather(&topology, netns, &target.state_dir).await?;
+        topology.check_facts(&facts)?;
+        if let Some(ns) = netns {
+            topology.check_rehearsal(ns, aio_kolla::stand_in())?;
+        }
+        let families = registry::families();
+        let mut engine = Engine::new(&target.state_dir);
+        let mut desired = Vec::new();
+        let mut notes = Vec::new();
+        let cx = Context {
+            topology: &topology,
+            facts: &facts,
+            netns,
+            state_dir: &target.state_dir,
+        };
+        for family in &families {
+            let wanted = family.wanted(cx)?;
+            desired.extend(wanted.resources);
+            notes.extend(wanted.notes);
+            if let Some(provider) = family.provider(cx).await? {
+                engine = engine.with_provider(provider);
+            }
+        }
+        Ok(Host {
+            target,
+            topology,
+            facts,
+            probed_vip,
+            desired,
+            notes,
+            families,
+            engine,
+        })
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    pub fn facts(&self) -> &Facts {
+        &self.facts
+    }
+
+    /// Every resource the topology wants, in the families' order.
+    pub fn desired(&self) -> &[Resource] {
+        &self.desired
+    }
+
+    /// What the families left out and the user should know.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    pub(crate) fn families(&self) -> &[Box<dyn Family>] {
+        &self.families
+    }
+
+    pub(crate) fn context(&self) -> Context<'_> {
+        Context {
+            topology: &self.topology,
+            facts: &self.facts,
+            netns: self.target.netns.as_deref(),
+            state_dir: &self.target.state_dir,
+        }
+    }
+
+    /// Whether a failed apply undoes what it did (the default).
+    pub fn set_rollback(&mut self, on: bool) {
+        self.engine.set_rollback(on);
+    }
+
+    /// Waits up to `timeout` for the state dir's lock.
+    pub fn lock(&self, timeout: Duration) -> Result<StateLock, HostError> {
+        Ok(StateLock::acquire(&self.target.state_dir, timeout)?)
+    }
+
+    /// What apply would change, with the facts it was made from.
+    pub async fn plan(&self) -> Result<Plan, HostError> {
+        let mut plan = self.engine.plan(&self.desired).await?;
+        let mut fact = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                plan.facts.insert(k.into(), v);
+            }
+        };
+        fact("netns", self.target.netns.clone());
+        fact("uplink", self.facts.uplink.clone());
+        fact(
+            "uplink_address",
+            self.facts.uplink_address.map(|a| a.to_string()),
+        );
+        let how = if self.probed_vip {
+            " (free by ARP; remembered when applied)"
+        } else {
+            ""
+        };
+        fact("vip", self.facts.vip.map(|a| format!("{a}{how}")));
+        Ok(plan)
+    }
+
+    /// Everything aio owns, to delete: the plan of wanting nothing.
+    pub async fn destroy_plan(&self) -> Result<Plan, HostError> {
+        Ok(self.engine.plan(&[]).await?)
+    }
+
+    /// Drops the claims on what `plan` found no longer aio's.
+    pub fn forget(&self, plan: &Plan) -> Result<(), HostError> {
+        Ok(self.engine.forget(plan)?)
+    }
+
+    /// Carries out `plan`; then, if something it applied lets a waiting
+    /// change go ahead (a port on the bridge Kolla's deploy made), makes a
+    /// fresh plan and applies those changes only, after telling `follow_up`.
+    pub async fn apply(
+        &self,
+        plan: &Plan,
+        follow_up: &mut dyn FnMut(&Plan),
+    ) -> Result<Applied, HostError> {
+        self.remember_vip()?;
+        let applied = self.apply_once(plan).await?;
+        if plan.waiting.is_empty() || applied == 0 {
+            return Ok(Applied {
+                applied,
+                waiting: plan.waiting.len(),
+            });
+        }
+        let next = self.plan().await?;
+        let was_waiting = |id: &ResourceId| plan.waiting.iter().any(|w| w.id == *id);
+        let unblocked: Vec<_> = next
+            .changes
+            .iter()
+            .filter(|c| was_waiting(&c.id))
+            .cloned()
+            .collect();
+        if unblocked.is_empty() {
+            return Ok(Applied {
+                applied,
+                waiting: next.waiting.len(),
+            });
+        }
+        let follow = Plan {
+            changes: unblocked,
+            ..next
+        };
+        follow_up(&follow);
+        let more = self.apply_once(&follow).await?;
+        Ok(Applied {
+            applied: applied + more,
+            waiting: follow.waiting.len(),
+        })
+    }
+
+    /// Carries out `plan` towards what the topology wants; a failure names
+    /// the resource and, when the file declares it, where.
+    pub(crate) async fn apply_once(&self, plan: &Plan) -> Result<usize, HostError> {
+        self.engine
+            .apply(plan, &self.desired)
+            .await
+            .map(|r| r.applied)
+            .map_err(|error| self.located(error))
+    }
+
+    /// Carries out a plan made by [`Host::destroy_plan`].
+    pub async fn destroy(&self, plan: &Plan) -> Result<usize, HostError> {
+        Ok(self.engine.apply(plan, &[]).await?.applied)
+    }
+
+    /// `kolla-ansible destroy`, once `confirm` agreed given the Kolla config dir.
+    pub fn destroy_kolla(&self, confirm: impl FnOnce(&Path) -> bool) -> Result<(), HostError> {
+        let deployment = aio_kolla::deployment(self.context())?
+            .ok_or_else(|| HostError::Refused("the topology has no [kolla]".into()))?;
+        let kolla = aio_kolla::KollaProvider::new(
+            deployment,
+            &self.target.state_dir,
+            self.target.netns.clone(),
+        );
+        if !confirm(kolla.config_dir()) {
+            return Err(HostError::Refused("kolla-ansible destroy cancelled".into()));
+        }
+        Ok(kolla.destroy()?)
+    }
+
+    /// `FILE:LINE:COL` of what declares `id`, if the file declares it.
+    pub fn locate(&self, id: &ResourceId) -> Option<String> {
+        let span = self
+            .families
+            .iter()
+            .find_map(|f| f.locate(&self.topology, id))?;
+        let (line, col) = self.topology.source.line_col(span.start);
+        Some(format!(
+            "{}:{line}:{col}",
+            self.topology.source.path().display()
+        ))
+    }
+
+    fn located(&self, error: aio_engine::ApplyError) -> HostError {
+        let failed = match &error {
+            aio_engine::ApplyError::Failed { failed, .. } => Some(&**failed),
+            aio_engine::ApplyError::NotConverged { left, .. } => {
+                left.changes.first().map(|c| &c.id)
+            }
+            _ => None,
+        };
+        match failed.and_then(|id| self.locate(id)) {
+            Some(at) => HostError::ApplyAt {
+                at,
+                error: Box::new(error),
+            },
+            None => HostError::Apply(error),
+        }
+    }
+
+    /// Keeps a probed VIP, so later runs do not probe again.
+    pub(crate) fn remember_vip(&self) -> Result<(), HostError> {
+        match (self.probed_vip, self.facts.vip) {
+            (true, Some(vip)) => Ok(aio_kolla::vip::remember(&self.target.state_dir, vip)?),
+            _ => Ok(()),
+        }
+    }
+}

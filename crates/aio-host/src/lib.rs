@@ -1,0 +1,21 @@
+//! One aio run on one host, from a topology file to a converged system.
+//!
+//! [`Host::open`] reads the file, gathers the facts of the live system once
+//! (the uplink, the interfaces with a default route, the VIP), opens every
+//! provider family of the [`registry`] and wires their providers into an
+//! engine. The caller then asks for a [`Plan`](aio_engine::Plan) and renders
+//! it, and [`Host::apply`] carries it out, with one follow-up pass for what
+//! waited on something the same apply made. [`watch`] keeps the system
+//! converged. Nothing here prints: what happens is returned as data, or
+//! told to the caller through [`WatchEvent`]s.
+
+mod error;
+mod facts;
+mod host;
+pub mod registry;
+mod watch;
+
+pub use error::HostError;
+pub use facts::uplink_facts;
+pub use host::{Applied, Host, Target};
+pub use watch::{WatchEvent, WatchOptions, watch};

@@ -1,0 +1,62 @@
+//! Every provider family aio has, in the order their resources are listed.
+//! Adding a family is one line here.
+
+use std::path::Path;
+
+use aio_engine::Resource;
+use aio_family::{Context, Family};
+use aio_topology::Topology;
+
+use crate::HostError;
+
+pub fn families() -> Vec<Box<dyn Family>> {
+    vec![
+        Box::new(aio_netlink::Links),
+        Box::new(aio_sysctl::Sysctls),
+        Box::new(aio_nat::Nat),
+        Box::new(aio_kolla::Kolla),
+        Box::new(aio_ovs::Ovs),
+    ]
+}
+
+/// Every family's resources for `topology` from the file alone: what the
+/// live system would tell stays a placeholder (`${uplink}`). For `aio graph`.
+pub fn wanted_from_file(topology: &Topology) -> Result<Vec<Resource>, HostError> {
+    let facts = topology.placeholder_facts();
+    let cx = Context {
+        topology,
+        facts: &facts,
+        netns: None,
+        state_dir: Path::new("/nonexistent"),
+    };
+    let mut out = Vec::new();
+    for family in families() {
+        out.extend(family.wanted(cx)?.resources);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_family_has_its_own_provider_name() {
+        let names: Vec<&str> = families().iter().map(|f| f.name()).collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert_eq!(names, ["netlink", "sysctl", "nat", "kolla", "ovs"]);
+    }
+
+    #[test]
+    fn only_kolla_waits_for_the_host() {
+        let later: Vec<&str> = families()
+            .iter()
+            .filter(|f| f.after_host())
+            .map(|f| f.name())
+            .collect();
+        assert_eq!(later, ["kolla"]);
+    }
+}

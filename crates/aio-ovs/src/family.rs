@@ -1,0 +1,71 @@
+//! OVS as a provider family: `[ovs]` through OVSDB, and its monitor for `aio watch`.
+
+use async_trait::async_trait;
+use tokio::sync::mpsc::UnboundedSender;
+
+use aio_engine::{Provider, Resource, ResourceId};
+use aio_family::{Context, Family, FamilyError, Wanted};
+use aio_ovsdb::Address;
+use aio_topology::{OvsDb, Span, Topology};
+
+use crate::id::OvsId;
+use crate::{OvsProvider, PROVIDER, follow, resources};
+
+/// The `ovs` family: present when the topology has `[ovs]`.
+pub struct Ovs;
+
+/// Where the file says OVSDB is.
+pub fn address(db: &OvsDb) -> Address {
+    match db {
+        OvsDb::Unix(path) => Address::Unix(path.into()),
+        OvsDb::Tcp { host, port } => Address::Tcp {
+            host: host.clone(),
+            port: *port,
+        },
+    }
+}
+
+#[async_trait]
+impl Family for Ovs {
+    fn name(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn wanted(&self, cx: Context<'_>) -> Result<Wanted, FamilyError> {
+        Ok(resources(cx.topology).into())
+    }
+
+    async fn provider(&self, cx: Context<'_>) -> Result<Option<Box<dyn Provider>>, FamilyError> {
+        Ok(cx
+            .topology
+            .ovs
+            .as_ref()
+            .map(|ovs| Box::new(OvsProvider::new(address(&ovs.db))) as Box<dyn Provider>))
+    }
+
+    fn locate(&self, topology: &Topology, id: &ResourceId) -> Option<Span> {
+        let ovs = topology.ovs.as_ref()?;
+        match OvsId::of(id)? {
+            // A bridge's table has no span of its own: the error names the bridge.
+            OvsId::Bridge(_) => None,
+            OvsId::Port { bridge, name } => ovs
+                .bridges
+                .get(bridge)?
+                .ports
+                .get(name)
+                .map(|p| p.name_span.clone()),
+        }
+    }
+
+    async fn follow(
+        &self,
+        cx: Context<'_>,
+        _resources: &[Resource],
+        changed: UnboundedSender<()>,
+    ) -> Result<(), FamilyError> {
+        if let Some(ovs) = &cx.topology.ovs {
+            tokio::spawn(follow(address(&ovs.db), changed));
+        }
+        Ok(())
+    }
+}

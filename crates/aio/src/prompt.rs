@@ -1,0 +1,36 @@
+//! Questions on the terminal before a command changes the system. Without
+//! a terminal nothing is asked: the command is refused rather than hang.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::Failure;
+
+/// The answer to `question`; without a terminal, refused with `without_terminal`.
+fn ask(question: &str, without_terminal: &str) -> Result<String, Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Refused(without_terminal.to_string()));
+    }
+    print!("{question}");
+    std::io::stdout().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).ok();
+    Ok(answer.trim().to_string())
+}
+
+/// Whether the user typed `yes` to `question`.
+pub fn confirm(question: &str) -> Result<bool, Failure> {
+    let answer = ask(
+        &format!("\n{question} Only 'yes' is accepted: "),
+        "no terminal to ask for confirmation: add --yes to go ahead",
+    )?;
+    Ok(answer == "yes")
+}
+
+/// Whether the user typed `expected` back, after `warning`.
+pub fn type_back(warning: &str, expected: &str, without_terminal: &str) -> Result<bool, Failure> {
+    let answer = ask(
+        &format!("\n{warning}\nType {expected} to go ahead: "),
+        without_terminal,
+    )?;
+    Ok(answer == expected)
+}

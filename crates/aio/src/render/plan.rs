@@ -1,0 +1,190 @@
+//! A plan as a person reads it, from the plan's data: one line per change
+//! coloured by its action (`+` green, `~` yellow, `-` red, `-/+` magenta),
+//! a provider's diff under it, what waits (cyan) or cannot be observed (red
+//! bold), then the summary. Long values are cut short unless `-v`. Also the
+//! plan's JSON document and the one-line form `watch` logs.
+
+use anstyle::{AnsiColor, Style};
+use serde_json::Value;
+
+use aio_engine::{Action, Change, Plan};
+
+use super::value::{self, cut, plain};
+use crate::output::styled;
+
+/// One line of text, and its style if it has one.
+struct Line {
+    style: Option<Style>,
+    text: String,
+}
+
+fn colour(c: AnsiColor) -> Option<Style> {
+    Some(c.on_default())
+}
+
+fn action_style(action: Action) -> Option<Style> {
+    match action {
+        Action::Create => colour(AnsiColor::Green),
+        Action::Update => colour(AnsiColor::Yellow),
+        Action::Delete => colour(AnsiColor::Red),
+        Action::Replace => colour(AnsiColor::Magenta),
+    }
+}
+
+/// A provider's detail is a unified diff or plain words.
+fn detail_style(line: &str) -> Option<Style> {
+    if line.starts_with("+++") || line.starts_with("---") {
+        Some(Style::new().bold())
+    } else if line.starts_with("@@") {
+        colour(AnsiColor::Cyan)
+    } else if line.starts_with('+') {
+        colour(AnsiColor::Green)
+    } else if line.starts_with('-') {
+        colour(AnsiColor::Red)
+    } else {
+        None
+    }
+}
+
+/// `+ link/br0  (kind=bridge)` or `~ link/x  state: down -> up`.
+pub fn change_line(c: &Change) -> String {
+    // A provider's own account replaces the attribute differences.
+    let inline = if c.detail.is_some() {
+        String::new()
+    } else {
+        differences(c)
+    };
+    format!("{:>3} {}{}", c.action.symbol(), c.id, inline)
+}
+
+fn differences(c: &Change) -> String {
+    match c.action {
+        Action::Create => {
+            let shown = c
+                .after
+                .as_ref()
+                .map(|a| value::inline(a, c.id.name(), true))
+                .unwrap_or_default();
+            if shown.is_empty() {
+                shown
+            } else {
+                format!("  ({shown})")
+            }
+        }
+        Action::Delete => String::new(),
+        Action::Update | Action::Replace => {
+            let mut out = String::from(" ");
+            for (i, (k, old, new)) in c.differences().into_iter().enumerate() {
+                let sep = if i == 0 { " " } else { ", " };
+                out.push_str(&format!("{sep}{k}: {} -> {}", plain(old), plain(new)));
+            }
+            out
+        }
+    }
+}
+
+fn lines(plan: &Plan) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut push = |style, text| out.push(Line { style, text });
+    for c in &plan.changes {
+        push(action_style(c.action), change_line(c));
+        for line in c.detail.iter().flat_map(|d| d.lines()) {
+            push(detail_style(line), format!("      {line}"));
+        }
+    }
+    for p in &plan.waiting {
+        push(
+            colour(AnsiColor::Cyan),
+            format!("  … {}  waiting: {}", p.id, p.reason),
+        );
+    }
+    for p in &plan.unavailable {
+        push(
+            Some(AnsiColor::Red.on_default().bold()),
+            format!("  ! {}  unavailable: {}", p.id, p.reason),
+        );
+    }
+    for p in &plan.released {
+        push(None, format!("  note: {} released: {}", p.id, p.reason));
+    }
+    if plan.is_converged() {
+        push(
+            None,
+            "No changes: the system matches the topology.".to_string(),
+        );
+    }
+    push(None, plan.summary().to_string());
+    out
+}
+
+/// The plan's text, without styles.
+pub fn text(plan: &Plan) -> String {
+    let lines: Vec<String> = lines(plan).into_iter().map(|l| l.text).collect();
+    lines.join("\n")
+}
+
+/// The plan's text, each line in its style (shown only where colour is wanted).
+pub fn painted(plan: &Plan) -> String {
+    let lines: Vec<String> = lines(plan)
+        .into_iter()
+        .map(|l| match l.style {
+            Some(style) => styled(style, &l.text),
+            None => l.text,
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// The plan with long attribute values cut short, for its one-line display;
+/// whether anything was cut. Two different values that would look the same
+/// once cut are left whole, so a change never shows as `x -> x`.
+pub fn elided(plan: &Plan) -> (Plan, bool) {
+    let short = |v: &Value| match v {
+        Value::Null => None,
+        other => cut(&plain(other)).map(Value::String),
+    };
+    let mut shown = plan.clone();
+    let mut was_cut = false;
+    for c in shown.changes.iter_mut().filter(|c| c.detail.is_none()) {
+        let (before, after) = (c.before.clone(), c.after.clone());
+        for (attrs, other) in [(&mut c.before, &after), (&mut c.after, &before)] {
+            for (k, v) in attrs.iter_mut().flatten() {
+                let Some(s) = short(v) else { continue };
+                let theirs = other.as_ref().and_then(|o| o.get(k));
+                if theirs.is_some_and(|o| o != v && short(o).as_ref() == Some(&s)) {
+                    continue;
+                }
+                *v = s;
+                was_cut = true;
+            }
+        }
+    }
+    (shown, was_cut)
+}
+
+/// The stable JSON document (docs/plan.schema.json): `facts`, `changes[]`
+/// of `{id, provider, action, before, after, detail}`, what waits or is
+/// unavailable, `summary`, and `released` when something was.
+pub fn json(plan: &Plan) -> Value {
+    let changes: Vec<Value> = plan
+        .changes
+        .iter()
+        .map(|c| serde_json::json!({"id": c.id, "provider": c.provider, "action": c.action, "before": c.before, "after": c.after, "detail": c.detail}))
+        .collect();
+    let mut doc = serde_json::json!({
+        "format_version": 1,
+        "facts": plan.facts,
+        "changes": changes,
+        "waiting": plan.waiting,
+        "unavailable": plan.unavailable,
+        "summary": plan.summary(),
+    });
+    if !plan.released.is_empty() {
+        doc["released"] = serde_json::json!(plan.released);
+    }
+    doc
+}
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
