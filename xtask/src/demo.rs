@@ -147,6 +147,5 @@ fn prove(lab: &Lab) -> Result<(), String> {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    aio_child::find_program(program).is_some()
 }

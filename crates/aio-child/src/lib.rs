@@ -19,6 +19,10 @@
 //! the child's group has been killed, and the next aio cannot start a second
 //! action beside a dying one.
 
+mod path;
+
+pub use path::find_program;
+
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;

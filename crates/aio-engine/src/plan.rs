@@ -215,28 +215,6 @@ impl Plan {
         }
         s
     }
-
-    /// The stable JSON document: `facts`, `changes[]` of `{id, action, before, after}`, `summary`.
-    pub fn to_json(&self) -> Value {
-        let changes: Vec<Value> = self
-            .changes
-            .iter()
-            .map(|c| serde_json::json!({"id": c.id, "provider": c.provider, "action": c.action, "before": c.before, "after": c.after, "detail": c.detail}))
-            .collect();
-        let mut doc = serde_json::json!({
-            "format_version": 1,
-            "facts": self.facts,
-            "changes": changes,
-            "waiting": self.waiting,
-            "unavailable": self.unavailable,
-            "summary": self.summary(),
-        });
-        // Optional: present only when something was released.
-        if !self.released.is_empty() {
-            doc["released"] = serde_json::json!(self.released);
-        }
-        doc
-    }
 }
 
 impl fmt::Display for Summary {

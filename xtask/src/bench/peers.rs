@@ -1,21 +1,11 @@
 //! Finding the tools aio is measured against: a search of PATH, nmstatectl
 //! installed into target/peers if missing; a note for each one not found.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use crate::{root, sh};
 
-/// `program` as found in a directory of PATH: a file someone may execute.
-pub fn find(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|file| {
-            std::fs::metadata(file)
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-}
+pub use aio_child::find_program as find;
 
 pub fn on_path(program: &str) -> bool {
     find(program).is_some()
@@ -59,17 +49,5 @@ pub fn nmstatectl(notes: &mut Vec<String>) -> Option<PathBuf> {
             notes.push(format!("nmstatectl was not measured: {e}"));
             None
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_what_is_on_path_only() {
-        assert!(on_path("ls"));
-        assert!(!on_path("no-such-program-anywhere"));
-        assert!(!on_path(""), "a directory is not a program");
     }
 }

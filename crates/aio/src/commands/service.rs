@@ -63,7 +63,7 @@ impl Installation {
     fn new(args: &UnitArgs) -> Installation {
         Installation {
             path: args.unit_dir.join(UNIT),
-            systemctl: (!args.no_systemctl).then(|| on_path("systemctl")),
+            systemctl: (!args.no_systemctl).then(|| aio_child::find_program("systemctl")),
         }
     }
 
@@ -224,30 +224,9 @@ fn arg(path: &Path) -> Result<String, Failure> {
     })
 }
 
-/// `name` in a directory of `PATH`, if it is there.
-fn on_path(name: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-}
-
-/// Writes `text` to `path` whole or not at all (a temporary file renamed), mode 0644.
+/// Writes `text` to `path` whole or not at all, mode 0644.
 fn write(path: &Path, text: &str) -> Result<(), Failure> {
-    use std::os::unix::fs::PermissionsExt;
-    let tmp = path.with_extension("service.aio-tmp");
-    let result = std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644)))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(path, e));
-    }
-    Ok(())
+    aio_fs::write_atomic(path, text.as_bytes(), 0o644).map_err(|e| io(path, e))
 }
 
 fn run(systemctl: &Path, args: &[&str]) -> Result<(), Failure> {
