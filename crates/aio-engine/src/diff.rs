@@ -109,6 +109,21 @@ pub(crate) async fn diff(
     }
     for id in create_order {
         let r = by_id[&id];
+        // What cannot be observed yet because something this plan makes
+        // provides it (OVSDB that Kolla's deploy starts) waits for that.
+        let changing = |d: &ResourceId| {
+            plan.changes.iter().any(|c| c.id == *d) || held.get(d) == Some(&Held::Waiting)
+        };
+        if failed.contains_key(&r.provider)
+            && let Some(dep) = r.deps.iter().find(|d| changing(d))
+        {
+            held.insert(id.clone(), Held::Waiting);
+            plan.waiting.push(Pending {
+                id,
+                reason: Reason::WaitsFor(dep.clone()),
+            });
+            continue;
+        }
         if let Some(error) = failed.get(&r.provider) {
             held.insert(id.clone(), Held::Unavailable);
             plan.unavailable.push(Pending {

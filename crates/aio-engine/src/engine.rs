@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::adopt;
 use crate::batch::batches;
 use crate::diff::diff;
 use crate::graph::CycleError;
@@ -130,10 +131,35 @@ impl Engine {
         &self.state_dir
     }
 
-    /// What it takes to make the system match `desired`. Changes nothing.
+    /// What it takes to make the system match `desired`, and what exists
+    /// that `aio adopt` would take over. Changes nothing.
     pub async fn plan(&self, desired: &[Resource]) -> Result<Plan, PlanError> {
         let state = State::load(&self.state_dir)?;
-        let (plan, _) = diff(&self.providers, desired, &state).await?;
+        let (mut plan, observed) = diff(&self.providers, desired, &state).await?;
+        let foreign = adopt::foreign(&self.providers, desired, &plan).await;
+        adopt::note(
+            &mut plan,
+            &self.providers,
+            desired,
+            &observed,
+            &state,
+            foreign,
+        );
+        self.check(plan)
+    }
+
+    /// The plan that takes over what exists and is what `desired` declares
+    /// but is not aio's, besides making the rest. Changes nothing.
+    pub async fn plan_adoption(&self, desired: &[Resource]) -> Result<Plan, PlanError> {
+        let state = State::load(&self.state_dir)?;
+        let (plan, observed) = diff(&self.providers, desired, &state).await?;
+        let foreign = adopt::foreign(&self.providers, desired, &plan).await;
+        let plan = adopt::adoption(plan, &self.providers, desired, &observed, &state, foreign);
+        self.check(plan)
+    }
+
+    /// `plan`, once every provider accepted its changes.
+    fn check(&self, plan: Plan) -> Result<Plan, PlanError> {
         for change in &plan.changes {
             self.providers[&change.provider]
                 .check(change)
@@ -178,10 +204,7 @@ impl Engine {
         let atomic = |name: &str| self.providers.get(name).is_some_and(|p| p.atomic());
         for group in batches(&plan.changes, atomic)? {
             let provider = &self.providers[&group[0].provider];
-            for c in group
-                .iter()
-                .filter(|c| matches!(c.action, Action::Create | Action::Replace))
-            {
+            for c in group.iter().filter(|c| c.action.claims()) {
                 // Recorded before creating: a crash in between leaves an owned
                 // object, never an orphan aio would not dare to prune.
                 state.owned.insert(
@@ -202,7 +225,7 @@ impl Engine {
             }
             state.save(&self.state_dir)?;
             if let Err(error) = provider.apply(&group).await {
-                let creates = |c: &&&Change| matches!(c.action, Action::Create | Action::Replace);
+                let creates = |c: &&&Change| c.action.claims();
                 // What the failed batch did not make is not aio's, whoever makes it later.
                 for c in group
                     .iter()
@@ -256,6 +279,14 @@ impl Engine {
                 .any(|p| p.id == *id)
         };
         left.changes.retain(|c| !held(&c.id));
+        // What was adopted may still differ: that is the next plan's update.
+        let adopted = |id: &ResourceId| {
+            plan.changes
+                .iter()
+                .any(|c| c.id == *id && c.action == Action::Adopt)
+        };
+        left.changes
+            .retain(|c| !(c.action == Action::Update && adopted(&c.id)));
         if !left.changes.is_empty() {
             // Undone like any other failed apply: only what this apply made.
             let why = ProviderError::new("the system did not converge");
@@ -288,10 +319,7 @@ impl Engine {
                     rollback: e,
                 })?;
         // What this apply created is gone again.
-        for c in done
-            .iter()
-            .filter(|c| matches!(c.action, Action::Create | Action::Replace))
-        {
+        for c in done.iter().filter(|c| c.action.claims()) {
             state.owned.remove(&c.id);
         }
         Ok(undone)

@@ -13,6 +13,7 @@
 //! so that only aio's own objects are ever pruned, and checks after applying
 //! that the system really converged.
 
+mod adopt;
 mod batch;
 mod diff;
 mod engine;
@@ -30,7 +31,7 @@ pub use engine::{ApplyError, ApplyReport, Engine, PlanError};
 pub use graph::{CycleError, order};
 pub use lock::{LockError, StateLock};
 pub use plan::{Action, Change, Pending, Plan, Reason, Summary};
-pub use provider::{Identity, Observed, Provider, ProviderError};
+pub use provider::{Foreign, Identity, Observed, Provider, ProviderError};
 pub use resource::{Attrs, BadId, Kind, Resource, ResourceId, TypedAttrs};
 pub use state::{OwnedEntry, State, StateError};
 pub use status::{Difference, ResourceStatus, Status, statuses};

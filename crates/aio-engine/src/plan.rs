@@ -16,6 +16,9 @@ pub enum Action {
     Update,
     Delete,
     Replace,
+    /// Take over an object someone else made that is what the topology
+    /// declares: from now on it is aio's (only `aio adopt` plans this).
+    Adopt,
 }
 
 impl Action {
@@ -25,7 +28,13 @@ impl Action {
             Action::Update => "~",
             Action::Delete => "-",
             Action::Replace => "-/+",
+            Action::Adopt => "=",
         }
+    }
+
+    /// Whether applying it makes the object aio's.
+    pub fn claims(self) -> bool {
+        matches!(self, Action::Create | Action::Replace | Action::Adopt)
     }
 }
 
@@ -83,6 +92,10 @@ pub enum Reason {
     Gone,
     /// aio owned it, and someone else made it again.
     Remade { was: Identity, now: Identity },
+    /// It is there and is what the topology says, but aio did not make it.
+    NotOwned,
+    /// Someone else's object that does what the given resource declares.
+    DoesTheWorkOf(ResourceId),
     /// A reason as a saved plan states it (read back, never acted on).
     Stated(String),
 }
@@ -104,6 +117,11 @@ impl fmt::Display for Reason {
                 write!(f, "cannot observe {provider}: {error}")
             }
             Reason::Gone => f.write_str("gone: aio no longer owns it"),
+            Reason::NotOwned => f.write_str("exists, not aio's: `aio adopt` takes it over"),
+            Reason::DoesTheWorkOf(of) => write!(
+                f,
+                "does what {of} declares, not aio's: `aio adopt` takes it over"
+            ),
             Reason::Remade { was, now } => write!(
                 f,
                 "made again by someone else ({was} is now {now}): aio no longer owns it and will not delete it"
@@ -148,6 +166,8 @@ impl From<PendingDoc> for Pending {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub adopt: usize,
     pub create: usize,
     pub change: usize,
     pub delete: usize,
@@ -172,6 +192,10 @@ pub struct Plan {
     /// no longer aio's (a note; applying the plan forgets them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub released: Vec<Pending>,
+    /// Objects that are what the topology declares but that aio did not
+    /// make: left alone, never deleted; `aio adopt` takes them over.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adoptable: Vec<Pending>,
 }
 
 impl Plan {
@@ -211,14 +235,22 @@ impl Plan {
                     s.create += 1;
                     s.delete += 1;
                 }
+                Action::Adopt => s.adopt += 1,
             }
         }
         s
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.adopt > 0 {
+            write!(f, "{} to adopt, ", self.adopt)?;
+        }
         write!(
             f,
             "{} to create, {} to change, {} to delete",

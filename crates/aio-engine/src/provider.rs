@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::plan::Change;
-use crate::resource::ResourceId;
+use crate::resource::{Attrs, Resource, ResourceId};
 
 pub use crate::observed::{Identity, Observed};
 
@@ -29,6 +29,19 @@ impl ProviderError {
         self.applied = applied;
         self
     }
+}
+
+/// An object outside a provider's own that does what a wanted resource
+/// declares (a masquerade rule another tool made in another table). `aio
+/// adopt` takes the first over and deletes the rest as duplicates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Foreign {
+    /// The object itself, in the provider's own words (`nft-rule/ip/nat/POSTROUTING/4`).
+    pub id: ResourceId,
+    /// The wanted resource it does the work of.
+    pub of: ResourceId,
+    /// What it is, as observed.
+    pub attrs: Attrs,
 }
 
 /// One family of resources on the live system (links, NAT rules, OVS rows...).
@@ -59,6 +72,19 @@ pub trait Provider: Send + Sync {
         None
     }
 
+    /// Whether an object that exists, is not aio's, and is what `wanted`
+    /// declares may be taken over by `aio adopt` (never a NIC aio would not
+    /// create, never a sysctl, which aio does not own).
+    fn adoptable(&self, _wanted: &Resource) -> bool {
+        true
+    }
+
+    /// Objects outside this provider's own that do what one of `wanted`
+    /// declares. Called after `observe`.
+    async fn foreign(&self, _wanted: &[&Resource]) -> Result<Vec<Foreign>, ProviderError> {
+        Ok(Vec::new())
+    }
+
     /// Whether a failed apply may undo this provider's changes (a deploy cannot be).
     fn reversible(&self) -> bool {
         true
@@ -73,6 +99,8 @@ pub trait Provider: Send + Sync {
 
     /// Carries out changes: for a non-atomic provider, changes that do not
     /// depend on each other, in any order or all at once. Deleting what is
-    /// already gone succeeds.
+    /// already gone succeeds. An `Adopt` makes the object the provider's
+    /// own where that takes a mark (an OVS row's owner key) or, with no
+    /// `before`, replaces the foreign object the plan deletes beside it.
     async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError>;
 }

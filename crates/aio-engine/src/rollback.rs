@@ -25,7 +25,8 @@ fn undo(c: &Change, now: Option<&crate::Attrs>) -> Option<Change> {
             now.map(|n| back(Action::Delete, Some(n.clone()), None))
         }
         Action::Update => Some(back(Action::Update, c.after.clone(), c.before.clone())),
-        Action::Delete => None,
+        // Deleted objects are gone; an adopted one stays (only the claim is dropped).
+        Action::Delete | Action::Adopt => None,
     }
 }
 

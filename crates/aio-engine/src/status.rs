@@ -133,6 +133,7 @@ pub fn statuses(desired: &[Resource], plan: &Plan) -> Vec<ResourceStatus> {
                     })
                     .collect();
             }
+            Action::Adopt => {}
             Action::Delete => {
                 s.status = Status::Orphaned;
                 s.live = c.before.clone();

@@ -234,6 +234,12 @@ impl Provider for KollaProvider {
         false
     }
 
+    /// The deployment is always there to observe (its files may be
+    /// missing); taking over one aio did not make is not offered yet.
+    fn adoptable(&self, _wanted: &aio_engine::Resource) -> bool {
+        false
+    }
+
     fn describe(&self, change: &Change) -> Option<String> {
         let d = &self.deployment;
         let mut text = String::new();

@@ -50,6 +50,8 @@ async fn run(h: &Handle, ix: &Indexes, c: &Change) -> Result<()> {
     let empty = Attrs::new();
     let after = c.after.as_ref().unwrap_or(&empty);
     match (NetId::of(&c.id), c.action) {
+        // Taking over a link or an address changes nothing on the system.
+        (Some(_), Action::Adopt) => Ok(()),
         (Some(NetId::Link(name)), Action::Create) => {
             create_link(h, ix, name, &LinkAttrs::from_attrs(after)?, false).await
         }

@@ -5,7 +5,8 @@ use rtnetlink::Handle;
 use std::sync::{Arc, Mutex};
 
 use aio_engine::{
-    Action, Attrs, Change, Identity, Observed, Provider, ProviderError, ResourceId, TypedAttrs,
+    Action, Attrs, Change, Identity, Observed, Provider, ProviderError, Resource, ResourceId,
+    TypedAttrs,
 };
 
 use crate::dump::{Link, Snapshot};
@@ -176,6 +177,17 @@ impl Provider for NetlinkProvider {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = snapshot;
         Ok(out)
+    }
+
+    /// Links aio would create (a bridge, a veth) and addresses; never a NIC.
+    fn adoptable(&self, wanted: &Resource) -> bool {
+        match NetId::of(&wanted.id) {
+            Some(NetId::Link(name)) => {
+                wanted.attrs.contains_key("kind") && !self.is_protected(name)
+            }
+            Some(NetId::Address { interface, .. }) => !self.is_protected(interface),
+            None => false,
+        }
     }
 
     fn check(&self, change: &Change) -> Result<(), ProviderError> {

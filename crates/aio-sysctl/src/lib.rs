@@ -115,6 +115,11 @@ impl Provider for SysctlProvider {
         PROVIDER
     }
 
+    /// aio sets sysctls, it never owns them.
+    fn adoptable(&self, _wanted: &Resource) -> bool {
+        false
+    }
+
     fn describe(&self, change: &Change) -> Option<String> {
         let key = change.id.name();
         let uplink = self.uplink.as_deref().unwrap_or("the uplink");

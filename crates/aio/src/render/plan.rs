@@ -28,6 +28,7 @@ fn action_style(action: Action) -> Option<Style> {
         Action::Update => colour(AnsiColor::Yellow),
         Action::Delete => colour(AnsiColor::Red),
         Action::Replace => colour(AnsiColor::Magenta),
+        Action::Adopt => colour(AnsiColor::Blue),
     }
 }
 
@@ -71,7 +72,7 @@ fn differences(c: &Change) -> String {
                 format!("  ({shown})")
             }
         }
-        Action::Delete => String::new(),
+        Action::Delete | Action::Adopt => String::new(),
         Action::Update | Action::Replace => {
             let mut out = String::from(" ");
             for (i, (k, old, new)) in c.differences().into_iter().enumerate() {
@@ -106,6 +107,9 @@ fn lines(plan: &Plan) -> Vec<Line> {
     }
     for p in &plan.released {
         push(None, format!("  note: {} released: {}", p.id, p.reason));
+    }
+    for p in &plan.adoptable {
+        push(None, format!("  note: {} {}", p.id, p.reason));
     }
     if plan.is_converged() {
         push(
@@ -181,6 +185,9 @@ pub fn json(plan: &Plan) -> Value {
     });
     if !plan.released.is_empty() {
         doc["released"] = serde_json::json!(plan.released);
+    }
+    if !plan.adoptable.is_empty() {
+        doc["adoptable"] = serde_json::json!(plan.adoptable);
     }
     doc
 }

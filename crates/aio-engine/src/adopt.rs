@@ -1,0 +1,142 @@
+//! Objects that are what the topology declares but that aio did not make.
+//!
+//! An ordinary plan leaves them alone and notes them (`adoptable`). An
+//! adoption plan takes them over: each becomes an `Adopt` change, and
+//! applying it records the object as aio's, so `destroy` removes it like
+//! anything aio made. An object outside a provider's own that does the same
+//! work ([`Foreign`]) is adopted in place of a missing one, and any more of
+//! them are deleted as duplicates.
+
+use indexmap::IndexMap;
+
+use crate::plan::{Action, Change, Pending, Plan, Reason};
+use crate::provider::{Foreign, Observed, Provider};
+use crate::resource::{Resource, ResourceId};
+use crate::state::State;
+
+type Providers = IndexMap<String, Box<dyn Provider>>;
+
+/// Every provider's foreign objects for `desired` (none from a provider
+/// that could not observe).
+pub(crate) async fn foreign(
+    providers: &Providers,
+    desired: &[Resource],
+    plan: &Plan,
+) -> Vec<Foreign> {
+    let unseen = |r: &&Resource| !plan.unavailable.iter().any(|p| p.id == r.id);
+    let mut wanted: IndexMap<&str, Vec<&Resource>> = IndexMap::new();
+    for r in desired.iter().filter(unseen) {
+        wanted.entry(&r.provider).or_default().push(r);
+    }
+    let found = futures::future::join_all(
+        wanted
+            .iter()
+            .map(|(name, rs)| async move { providers[*name].foreign(rs).await }),
+    )
+    .await;
+    found.into_iter().flatten().flatten().collect()
+}
+
+/// The resources that exist, are not aio's, and may be taken over.
+fn unowned<'a>(
+    providers: &'a Providers,
+    desired: &'a [Resource],
+    observed: &'a Observed,
+    state: &'a State,
+) -> impl Iterator<Item = &'a Resource> {
+    desired.iter().filter(move |r| {
+        observed.contains(&r.id) && !state.owns(&r.id) && providers[&r.provider].adoptable(r)
+    })
+}
+
+/// Notes in `plan` what `aio adopt` would take over.
+pub(crate) fn note(
+    plan: &mut Plan,
+    providers: &Providers,
+    desired: &[Resource],
+    observed: &Observed,
+    state: &State,
+    foreign: Vec<Foreign>,
+) {
+    for r in unowned(providers, desired, observed, state) {
+        plan.adoptable.push(Pending {
+            id: r.id.clone(),
+            reason: Reason::NotOwned,
+        });
+    }
+    for f in foreign {
+        plan.adoptable.push(Pending {
+            id: f.id,
+            reason: Reason::DoesTheWorkOf(f.of),
+        });
+    }
+}
+
+/// `plan` turned into the plan that takes over what it can: unowned
+/// objects adopted (in place of their update, which the next plan makes),
+/// a missing object adopted from the first foreign one doing its work, the
+/// other foreign ones deleted.
+pub(crate) fn adoption(
+    mut plan: Plan,
+    providers: &Providers,
+    desired: &[Resource],
+    observed: &Observed,
+    state: &State,
+    foreign: Vec<Foreign>,
+) -> Plan {
+    let mut adopt: Vec<Change> = unowned(providers, desired, observed, state)
+        .map(|r| Change {
+            id: r.id.clone(),
+            provider: r.provider.clone(),
+            action: Action::Adopt,
+            before: observed.get(&r.id).cloned(),
+            after: Some(r.attrs.clone()),
+            deps: r.deps.clone(),
+            detail: None,
+        })
+        .collect();
+    let mut remove = Vec::new();
+    for f in foreign {
+        let by_id = |c: &Change| c.id == f.of;
+        let detail = if adopt.iter().any(by_id) {
+            format!("duplicate of {}", f.of)
+        } else if let Some(i) = plan
+            .changes
+            .iter()
+            .position(|c| by_id(c) && c.action == Action::Create)
+        {
+            let create = plan.changes.remove(i);
+            adopt.push(Change {
+                action: Action::Adopt,
+                detail: Some(format!("taken over from {}", f.id)),
+                ..create
+            });
+            format!("taken over by {}", f.of)
+        } else {
+            format!("duplicate of {}", f.of)
+        };
+        remove.push(Change {
+            id: f.id,
+            provider: provider_of(desired, &f.of),
+            action: Action::Delete,
+            before: Some(f.attrs),
+            after: None,
+            deps: Vec::new(),
+            detail: Some(detail),
+        });
+    }
+    let adopted = |c: &Change| adopt.iter().any(|a| a.id == c.id);
+    plan.changes.retain(|c| !adopted(c));
+    // Duplicates go first (deletions), then what is taken over, then the rest.
+    let rest = std::mem::take(&mut plan.changes);
+    plan.changes = remove.into_iter().chain(adopt).chain(rest).collect();
+    plan
+}
+
+fn provider_of(desired: &[Resource], id: &ResourceId) -> String {
+    desired
+        .iter()
+        .find(|r| r.id == *id)
+        .map(|r| r.provider.clone())
+        .unwrap_or_default()
+}
