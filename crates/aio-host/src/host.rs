@@ -8,6 +8,7 @@ use aio_engine::{Engine, Plan, Resource, ResourceId, StateLock};
 use aio_family::{Context, Family};
 use aio_topology::{Facts, Topology};
 
+use crate::follow_up::FollowUp;
 use crate::{HostError, facts, registry};
 
 /// What a run works on.
@@ -38,7 +39,8 @@ pub struct Host {
     desired: Vec<Resource>,
     notes: Vec<String>,
     families: Vec<Box<dyn Family>>,
-    engine: Engine,
+    pub(crate) engine: Engine,
+    pub(crate) follow_up_timeout: Duration,
 }
 
 impl Host {
@@ -79,6 +81,7 @@ impl Host {
             notes,
             families,
             engine,
+            follow_up_timeout: Duration::from_secs(300),
         })
     }
 
@@ -129,7 +132,12 @@ impl Host {
 
     /// What apply would change, with the facts it was made from.
     pub async fn plan(&self) -> Result<Plan, HostError> {
-        let mut plan = self.engine.plan(&self.desired).await?;
+        let plan = self.engine.plan(&self.desired).await?;
+        Ok(self.with_facts(plan))
+    }
+
+    /// `plan` with the facts it was made from.
+    pub(crate) fn with_facts(&self, mut plan: Plan) -> Plan {
         let mut fact = |k: &str, v: Option<String>| {
             if let Some(v) = v {
                 plan.facts.insert(k.into(), v);
@@ -147,7 +155,7 @@ impl Host {
             ""
         };
         fact("vip", self.facts.vip.map(|a| format!("{a}{how}")));
-        Ok(plan)
+        plan
     }
 
     /// Everything aio owns, to delete: the plan of wanting nothing.
@@ -161,12 +169,12 @@ impl Host {
     }
 
     /// Carries out `plan`; then, if something it applied lets a waiting
-    /// change go ahead (a port on the bridge Kolla's deploy made), makes a
-    /// fresh plan and applies those changes only, after telling `follow_up`.
+    /// change go ahead (a port on the bridge Kolla's deploy made), waits for
+    /// it (see [`FollowUp`]) and applies it in the same run.
     pub async fn apply(
         &self,
         plan: &Plan,
-        follow_up: &mut dyn FnMut(&Plan),
+        follow_up: &mut dyn FnMut(FollowUp<'_>),
     ) -> Result<Applied, HostError> {
         self.remember_vip()?;
         let applied = self.apply_once(plan).await?;
@@ -176,30 +184,7 @@ impl Host {
                 waiting: plan.waiting.len(),
             });
         }
-        let next = self.plan().await?;
-        let was_waiting = |id: &ResourceId| plan.waiting.iter().any(|w| w.id == *id);
-        let unblocked: Vec<_> = next
-            .changes
-            .iter()
-            .filter(|c| was_waiting(&c.id))
-            .cloned()
-            .collect();
-        if unblocked.is_empty() {
-            return Ok(Applied {
-                applied,
-                waiting: next.waiting.len(),
-            });
-        }
-        let follow = Plan {
-            changes: unblocked,
-            ..next
-        };
-        follow_up(&follow);
-        let more = self.apply_once(&follow).await?;
-        Ok(Applied {
-            applied: applied + more,
-            waiting: follow.waiting.len(),
-        })
+        self.follow_up(plan, applied, follow_up).await
     }
 
     /// Carries out `plan` towards what the topology wants; a failure names

@@ -9,13 +9,18 @@
 //! converged. Nothing here prints: what happens is returned as data, or
 //! told to the caller through [`WatchEvent`]s.
 
+mod adopt;
 mod error;
 mod facts;
+mod follow_up;
 mod host;
 pub mod registry;
+pub mod seed;
 mod watch;
 
+pub use adopt::Adoption;
 pub use error::HostError;
 pub use facts::uplink_facts;
+pub use follow_up::FollowUp;
 pub use host::{Applied, Host, Target};
 pub use watch::{WatchEvent, WatchOptions, watch};

@@ -10,6 +10,7 @@
 //! `nft` as one batch, which the kernel takes whole or not at all.
 
 mod family;
+pub mod foreign;
 mod provider;
 mod ruleset;
 

@@ -1,10 +1,12 @@
 //! [`NatProvider`]: observe and change aio's masquerade rules.
 
 use aio_engine::{
-    Action, Change, Identity, Observed, Provider, ProviderError, ResourceId, TypedAttrs,
+    Action, Change, Foreign, Identity, Observed, Provider, ProviderError, Resource, ResourceId,
+    TypedAttrs,
 };
 use async_trait::async_trait;
 
+use crate::foreign::{self, Place};
 use crate::ruleset::{self, NewRule};
 use crate::{NatAttrs, PROVIDER};
 
@@ -76,21 +78,76 @@ impl Provider for NatProvider {
         true
     }
 
+    async fn foreign(&self, wanted: &[&Resource]) -> Result<Vec<Foreign>, ProviderError> {
+        let found = self.in_netns(foreign::list).await?;
+        let mut out = Vec::new();
+        for r in wanted {
+            let Ok(does) = NatAttrs::from_attrs(&r.attrs) else {
+                continue;
+            };
+            for f in found
+                .iter()
+                .filter(|f| f.does.source == does.source && f.does.out == does.out)
+            {
+                out.push(Foreign {
+                    id: f.id.clone(),
+                    of: r.id.clone(),
+                    attrs: f.does.to_attrs(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
         for c in changes {
             tracing::info!("nat: {} {}", c.action.symbol(), c.id);
         }
+        let ours = |c: &&&Change| c.id.is(&crate::NAT);
+        // An adopted rule already in aio's table stays as it is; one taken
+        // over from another table is made here, as the other goes.
+        let makes = |c: &&&Change| match c.action {
+            Action::Create | Action::Update | Action::Replace => true,
+            Action::Adopt => c.before.is_none(),
+            Action::Delete => false,
+        };
         let deleted: Vec<String> = changes
             .iter()
-            .filter(|c| c.action != Action::Create)
+            .filter(ours)
+            .filter(|c| matches!(c.action, Action::Delete | Action::Update | Action::Replace))
             .map(|c| c.id.to_string())
             .collect();
         let added: Vec<NewRule> = changes
             .iter()
-            .filter(|c| c.action != Action::Delete)
+            .filter(ours)
+            .filter(makes)
             .filter_map(|c| new_rule(c))
             .collect();
+        let mut theirs = Vec::new();
+        let mut legacy = Vec::new();
+        for c in changes.iter().filter(|c| c.action == Action::Delete) {
+            match (Place::of(&c.id), &c.before) {
+                (
+                    Some(Place::Nft {
+                        family,
+                        table,
+                        chain,
+                        handle,
+                    }),
+                    _,
+                ) => {
+                    let family = serde_json::from_value(serde_json::Value::String(family))
+                        .map_err(|e| ProviderError::new(format!("{}: {e}", c.id)))?;
+                    theirs.push((family, table, chain, handle));
+                }
+                (Some(Place::Legacy { chain }), Some(does)) => legacy.push((chain, does.clone())),
+                _ => {}
+            }
+        }
         self.in_netns(move || {
+            for (chain, does) in &legacy {
+                foreign::delete_legacy(chain, does)?;
+            }
             // Handles are read again now: they are what `nft` deletes by.
             // Every rule carrying a changed id goes (copies included).
             let current = ruleset::list()?;
@@ -107,7 +164,7 @@ impl Provider for NatProvider {
                 .count();
             // The table goes only when nothing is left in it, aio's or anyone's.
             let empty = kept + added.len() == 0 && current.foreign == 0;
-            let batch = ruleset::batch(&handles, &added, empty);
+            let batch = ruleset::batch(&handles, &added, empty, &theirs);
             tracing::debug!(
                 "nft batch: {}",
                 serde_json::to_string(&batch).unwrap_or_default()

@@ -94,7 +94,7 @@ fn aio_id<'r>(rule: &'r Rule) -> Option<&'r str> {
     rule.comment.as_deref()?.strip_prefix(MARK)
 }
 
-fn read_rule(rule: &Rule, handle: u32) -> LiveRule {
+pub(crate) fn read_rule(rule: &Rule, handle: u32) -> LiveRule {
     let (mut source, mut out, mut statements) = (None, None, Vec::new());
     for statement in rule.expr.iter() {
         match statement {
@@ -119,6 +119,11 @@ fn read_rule(rule: &Rule, handle: u32) -> LiveRule {
                 _ => statements.push(format!("{statement:?}")),
             },
             Statement::Masquerade(None) => statements.push("masquerade".into()),
+            // A counter only counts; iptables-nft writes masquerade as its xtables target.
+            Statement::Counter(_) => {}
+            Statement::XT(Some(xt)) if is_masquerade_target(xt) => {
+                statements.push("masquerade".into());
+            }
             other => statements.push(format!("{other:?}")),
         }
     }
@@ -130,10 +135,33 @@ fn read_rule(rule: &Rule, handle: u32) -> LiveRule {
     }
 }
 
-/// One batch: the table and chain made sure of, `delete` handles removed, `add` rules added;
-/// the table itself removed when no rule of aio's is left.
-pub fn batch(delete: &[u32], add: &[NewRule], drop_table: bool) -> Nftables<'static> {
+/// `{"type": "target", "name": "MASQUERADE"}`: iptables-nft's masquerade.
+fn is_masquerade_target(xt: &serde_json::Value) -> bool {
+    xt.get("type").and_then(|t| t.as_str()) == Some("target")
+        && xt.get("name").and_then(|n| n.as_str()) == Some("MASQUERADE")
+}
+
+/// A rule in someone else's table, by its handle: `(family, table, chain, handle)`.
+pub type RuleAt = (NfFamily, String, String, u32);
+
+/// One batch: the table and chain made sure of, `delete` handles removed, `add` rules added,
+/// `foreign` rules of other tables removed; the table itself removed when no rule of aio's is left.
+pub fn batch(
+    delete: &[u32],
+    add: &[NewRule],
+    drop_table: bool,
+    foreign: &[RuleAt],
+) -> Nftables<'static> {
     let mut b = Batch::new();
+    for (family, table, chain, handle) in foreign {
+        b.delete(NfListObject::Rule(Rule {
+            family: *family,
+            table: table.clone().into(),
+            chain: chain.clone().into(),
+            handle: Some(*handle),
+            ..Rule::default()
+        }));
+    }
     b.add(NfListObject::Table(Table {
         family: NfFamily::IP,
         name: TABLE.into(),
@@ -222,7 +250,7 @@ pub fn apply(nftables: &Nftables) -> Result<(), String> {
 }
 
 /// Runs `nft` (a child that dies with aio): its stdout, or its stderr when it failed.
-fn nft(args: &[&str], stdin: Option<&[u8]>) -> Result<Result<String, String>, String> {
+pub(crate) fn nft(args: &[&str], stdin: Option<&[u8]>) -> Result<Result<String, String>, String> {
     let out = aio_child::output(std::process::Command::new(NFT).args(args), stdin)
         .map_err(|e| format!("cannot run {NFT} (is nftables installed?): {e}"))?;
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();

@@ -46,6 +46,9 @@ pub fn build(changes: &[&Change], snapshot: &Snapshot) -> Vec<Op> {
     for c in changes.iter().filter(|c| c.action == Action::Update) {
         update(c, &mut ops);
     }
+    for c in changes.iter().filter(|c| c.action == Action::Adopt) {
+        ops.push(claim(c));
+    }
     ops.push(Op::comment("aio apply"));
     ops
 }
@@ -112,6 +115,19 @@ fn delete(c: &Change, snapshot: &Snapshot, ops: &mut Vec<Op>) {
             }
         }
     }
+}
+
+/// Marks the row as aio's: taken over, it is aio's to delete later.
+fn claim(c: &Change) -> Op {
+    let (table, name) = match target(c) {
+        OvsId::Bridge(b) => ("Bridge", b),
+        OvsId::Port { name, .. } => ("Port", name),
+    };
+    Op::mutate(
+        table,
+        [Condition::eq("name", name)],
+        [Mutation::insert("external_ids", owned())],
+    )
 }
 
 fn owned() -> Datum {

@@ -79,6 +79,22 @@ pub enum Command {
         #[arg(long)]
         no_rollback: bool,
     },
+    /// Take over a host another tool built: what exists and is what the topology declares becomes aio's
+    ///
+    /// Links, addresses and OVS ports of the declared names and kinds are
+    /// recorded as aio's; a masquerade rule doing a [[nat]] entry's work
+    /// (iptables' included) is replaced by aio's own and its duplicates are
+    /// deleted; the old installer's boot units are disabled. Shows the plan
+    /// and asks first.
+    Adopt {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        write: Write,
+        /// Look for the old installer's boot units under DIR/etc/systemd/system
+        #[arg(long, value_name = "DIR", default_value = "/")]
+        root: PathBuf,
+    },
     /// Delete everything aio created for this topology (never Kolla's containers or data)
     Destroy {
         #[command(flatten)]

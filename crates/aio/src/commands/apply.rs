@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use aio_engine::{Plan, StateLock};
-use aio_host::Host;
+use aio_host::{FollowUp, Host};
 
 use super::{plan, saved};
 use crate::Failure;
@@ -50,6 +50,27 @@ pub async fn run_saved(file: &Path, given: &Target, how: &How<'_>) -> Result<u8,
     carry_out(&host, now, how).await
 }
 
+/// Tells what the follow-up of an apply does (nothing with `--json`).
+pub fn follow_up(event: FollowUp<'_>, json: bool) {
+    if json {
+        return;
+    }
+    match event {
+        FollowUp::Now(follow) => anstream::println!(
+            "\nNow possible, after what was just applied:\n{}",
+            render::plan::painted(follow)
+        ),
+        FollowUp::Waiting { ids, waited } => {
+            let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            eprintln!(
+                "waiting {} s for what was just applied to provide {}",
+                waited.as_secs(),
+                ids.join(", ")
+            );
+        }
+    }
+}
+
 /// The state dir's lock, waiting as long as `--lock-timeout` says.
 pub fn lock(host: &Host, write: &crate::cli::Write) -> Result<StateLock, Failure> {
     let timeout = Duration::from_secs_f64(write.lock_timeout.max(0.0));
@@ -71,14 +92,7 @@ async fn carry_out(host: &Host, plan: Plan, how: &How<'_>) -> Result<u8, Failure
         ));
     }
     let done = host
-        .apply(&plan, &mut |follow| {
-            if !json {
-                anstream::println!(
-                    "\nNow possible, after what was just applied:\n{}",
-                    render::plan::painted(follow)
-                );
-            }
-        })
+        .apply(&plan, &mut |event| follow_up(event, json))
         .await?;
     if json {
         println!(

@@ -1,5 +1,6 @@
 //! One module per command; [`run`] picks it.
 
+mod adopt;
 mod apply;
 mod completions;
 mod destroy;
@@ -62,6 +63,11 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
                 None => apply::run(&target, &how).await,
             }
         }
+        Command::Adopt {
+            target,
+            write,
+            root,
+        } => adopt::run(&target, &write, &root).await,
         Command::Destroy {
             target,
             write,

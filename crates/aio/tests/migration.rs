@@ -1,0 +1,206 @@
+//! Moving a host the old bash installer built over to aio, step by step as
+//! docs/migration.md says: a namespace is left exactly as the installer's
+//! scripts leave a host after two boots (its links, addresses, two
+//! iptables masquerade rules, the OVS port it adds by hand, its two boot
+//! units enabled in a temporary root), then `aio adopt` takes it over.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+
+use common::Sandbox;
+
+/// Runs `args` in the sandbox's namespace and wants it to succeed.
+fn run(sb: &Sandbox, args: &[&str]) {
+    let out = sb.host.exec(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The host as the installer's scripts leave it after `boots` boots.
+fn as_the_installer_leaves_it(sb: &Sandbox, boots: usize) {
+    // As the installer finds it: the interface of the IPv4 default route.
+    let route = sb.ip(&["-o", "-4", "route", "show", "to", "default"]);
+    let words: Vec<&str> = route.split_whitespace().collect();
+    let nic = words[words.iter().position(|w| *w == "dev").unwrap() + 1].to_string();
+    run(sb, &["ip", "link", "add", "dummy1", "type", "bridge"]);
+    run(sb, &["ip", "link", "set", "dummy1", "up"]);
+    run(sb, &["ip", "addr", "add", "10.0.2.2/24", "dev", "dummy1"]);
+    run(
+        sb,
+        &[
+            "ip", "link", "add", "veth-ovs", "type", "veth", "peer", "name", "veth-br",
+        ],
+    );
+    run(sb, &["ip", "link", "set", "veth-br", "master", "dummy1"]);
+    run(sb, &["ip", "link", "set", "veth-ovs", "up"]);
+    run(sb, &["ip", "link", "set", "veth-br", "up"]);
+    // Appended again at every boot.
+    for _ in 0..boots {
+        run(
+            sb,
+            &[
+                "iptables",
+                "-t",
+                "nat",
+                "-A",
+                "POSTROUTING",
+                "-s",
+                "10.0.2.0/24",
+                "-o",
+                &nic,
+                "-j",
+                "MASQUERADE",
+            ],
+        );
+    }
+    run(
+        sb,
+        &[
+            "ip",
+            "link",
+            "add",
+            "v-lbaas-vlan",
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "v-lbaas",
+        ],
+    );
+    run(
+        sb,
+        &["ip", "addr", "add", "172.18.255.254/16", "dev", "v-lbaas"],
+    );
+    run(sb, &["ip", "link", "set", "v-lbaas-vlan", "up"]);
+    run(sb, &["ip", "link", "set", "v-lbaas", "up"]);
+    // Added by hand once Kolla's openvswitch containers run.
+    sb.ovsdb
+        .vsctl(&["add-port", "br-ex", "v-lbaas-vlan", "tag=1718"]);
+}
+
+/// The installer's two boot units, enabled, under `root`.
+fn boot_units(root: &Path) -> [std::path::PathBuf; 2] {
+    let dir = root.join("etc/systemd/system");
+    let units = [
+        (
+            "setup-interfaces.service",
+            "multi-user.target.wants",
+            "ExecStart=/usr/local/bin/setup-interfaces.sh",
+        ),
+        (
+            "veth-lbaas.service",
+            "default.target.wants",
+            "ExecStart=/usr/local/bin/veth-lbaas.sh",
+        ),
+    ];
+    units.map(|(name, wants, exec)| {
+        std::fs::create_dir_all(dir.join(wants)).unwrap();
+        std::fs::write(
+            dir.join(name),
+            format!(
+                "[Service]\n{exec}\n[Install]\nWantedBy={}\n",
+                wants.trim_end_matches(".wants")
+            ),
+        )
+        .unwrap();
+        let link = dir.join(wants).join(name);
+        symlink(dir.join(name), &link).unwrap();
+        link
+    })
+}
+
+/// Masquerade rules for 10.0.2.0/24 in the namespace's whole ruleset.
+fn masquerades(sb: &Sandbox) -> usize {
+    let out = sb.host.exec(&["nft", "list", "ruleset"]);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("10.0.2.0/24") && l.contains("masquerade"))
+        .count()
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn adopt_takes_over_what_the_installer_built_and_destroy_then_removes_it() {
+    let sb = Sandbox::new();
+    as_the_installer_leaves_it(&sb, 2);
+    let root = tempfile::tempdir().unwrap();
+    let wants = boot_units(root.path());
+    let t = sb.reference();
+    let root_arg = root.path().to_str().unwrap();
+
+    // Before: the plan changes none of it and says whose it is.
+    let plan = sb.aio("plan", &t, &[]);
+    let shown = text(&plan);
+    assert!(
+        shown.contains("note: link/dummy1 exists, not aio's: `aio adopt` takes it over"),
+        "{shown}"
+    );
+    assert!(shown.contains("declares, not aio's"), "{shown}");
+    assert_eq!(masquerades(&sb), 2);
+
+    let adopt = sb.aio("adopt", &t, &["--yes", "--root", root_arg]);
+    let shown = text(&adopt);
+    assert!(adopt.status.success(), "{shown}");
+    if std::env::var_os("AIO_SHOW").is_some() {
+        eprintln!("{shown}");
+    }
+    for adopted in [
+        "link/dummy1",
+        "link/veth-ovs",
+        "link/v-lbaas",
+        "address/dummy1/10.0.2.2/24",
+        "ovs-port/br-ex/v-lbaas-vlan",
+    ] {
+        assert!(
+            shown.contains(&format!("  = {adopted}")),
+            "{adopted} not adopted:\n{shown}"
+        );
+    }
+    assert!(shown.contains("taken over by nat/"), "{shown}");
+    assert!(shown.contains("duplicate of nat/"), "{shown}");
+    assert!(
+        shown.contains("boot unit setup-interfaces.service (to disable)"),
+        "{shown}"
+    );
+    assert_eq!(masquerades(&sb), 1, "exactly one masquerade rule is left");
+    for link in &wants {
+        assert!(
+            link.symlink_metadata().is_err(),
+            "{} still enables its unit",
+            link.display()
+        );
+    }
+
+    // After: nothing left to adopt, and the NAT rule is aio's.
+    let again = sb.aio("adopt", &t, &["--yes", "--root", root_arg]);
+    assert!(
+        text(&again).contains("Nothing to adopt."),
+        "{}",
+        text(&again)
+    );
+    let plan = text(&sb.aio("plan", &t, &[]));
+    assert!(!plan.contains("not aio's"), "{plan}");
+
+    // What was adopted is aio's to delete.
+    let destroy = sb.aio("destroy", &t, &["--yes"]);
+    assert!(destroy.status.success(), "{}", text(&destroy));
+    let links = sb.links();
+    for gone in ["dummy1", "veth-ovs", "veth-br", "v-lbaas", "v-lbaas-vlan"] {
+        assert!(!links.contains_key(gone), "{gone} is still there");
+    }
+    assert_eq!(masquerades(&sb), 0);
+    assert_eq!(sb.ovsdb.vsctl(&["list-ports", "br-ex"]), "");
+}
