@@ -154,7 +154,7 @@ mod tests {
         let units = boot_units(&root, &topology());
         let names: Vec<&str> = units.iter().map(|u| u.name.as_str()).collect();
         assert_eq!(names, ["custom.service", "setup-interfaces.service"]);
-        assert_eq!(units[1].enabled_by, [wants.clone()]);
+        assert_eq!(units[1].enabled_by, std::slice::from_ref(&wants));
         assert!(units[0].enabled_by.is_empty());
 
         disable(&units[1]).unwrap();
