@@ -2,30 +2,13 @@
 //! and takes what it started with it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use aio_sandbox::poll;
+use aio_sandbox::process::alive_in_group;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const HELPER: &str = "AIO_CHILD_TEST_HELPER";
-
-/// Live (not zombie) processes of process group `pgid`.
-fn alive_in_group(pgid: i32) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after ')'.
-        let Some((_, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        if fields.len() > 2 && fields[2] == pgid.to_string() && fields[0] != "Z" {
-            out.push(stat);
-        }
-    }
-    out
-}
 
 /// Plays aio: starts a shell that starts a grandchild, prints the group, waits to be killed.
 #[test]
@@ -62,20 +45,14 @@ fn a_killed_parent_leaves_no_child_or_grandchild() {
             break g.trim().parse().unwrap();
         }
     };
-    // Both sleeps are running in the child's own group.
-    let started = Instant::now();
-    while alive_in_group(group).len() < 3 && started.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // Both sleeps are running in the child's own group (the assertion says if not).
+    poll::within(Duration::from_secs(5), || alive_in_group(group).len() >= 3);
     assert_eq!(alive_in_group(group).len(), 3, "sh and its two sleeps");
     aio.kill().unwrap(); // SIGKILL
     aio.wait().unwrap();
-    let killed = Instant::now();
-    while !alive_in_group(group).is_empty() && killed.elapsed() < Duration::from_secs(2) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let gone = poll::within(Duration::from_secs(2), || alive_in_group(group).is_empty());
     assert!(
-        alive_in_group(group).is_empty(),
+        gone,
         "still alive 2 s after the parent was SIGKILLed: {:?}",
         alive_in_group(group)
     );

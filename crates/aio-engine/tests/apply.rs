@@ -18,10 +18,7 @@ async fn an_apply_that_did_not_take_fails_verification() {
     );
     let e = engine(&mem, &dir);
     let desired = vec![res("a", "bridge", &[])];
-    let err = e
-        .apply(&e.plan(&desired).await.unwrap(), &desired)
-        .await
-        .unwrap_err();
+    let err = plan_and_apply(&e, &desired).await.unwrap_err();
     let ApplyError::NotConverged { left, .. } = err else {
         panic!("{err}")
     };
@@ -42,10 +39,7 @@ async fn a_failed_verification_undoes_what_the_apply_made() {
     let mut b = res("b", "bridge", &["a"]);
     b.provider = "stuck".into();
     let desired = vec![res("a", "bridge", &[]), b];
-    let err = e
-        .apply(&e.plan(&desired).await.unwrap(), &desired)
-        .await
-        .unwrap_err();
+    let err = plan_and_apply(&e, &desired).await.unwrap_err();
     let ApplyError::NotConverged { rolled_back, .. } = &err else {
         panic!("{err}")
     };
@@ -63,10 +57,7 @@ async fn a_failed_apply_deletes_what_it_created_and_restores_what_it_changed() {
         },
         tempfile::tempdir().unwrap(),
     );
-    mem.objects.lock().unwrap().insert(
-        obj("x"),
-        json!({"kind": "veth"}).as_object().unwrap().clone(),
-    );
+    mem.put(obj("x"), json!({"kind": "veth"}));
     let e = engine(&mem, &dir);
     let mut x = res("x", "bridge", &[]);
     x.replace_on.clear();
@@ -109,10 +100,7 @@ async fn without_rollback_a_failed_apply_leaves_what_it_did() {
     let mut e = engine(&mem, &dir);
     e.set_rollback(false);
     let desired = vec![res("a", "bridge", &[]), res("b", "bridge", &["a"])];
-    let err = e
-        .apply(&e.plan(&desired).await.unwrap(), &desired)
-        .await
-        .unwrap_err();
+    let err = plan_and_apply(&e, &desired).await.unwrap_err();
     assert!(
         matches!(&err, ApplyError::Failed { rolled_back, .. } if rolled_back.is_empty()),
         "{err}"

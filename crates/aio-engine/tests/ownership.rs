@@ -10,10 +10,7 @@ use serde_json::json;
 #[tokio::test]
 async fn prunes_only_what_it_created() {
     let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
-    mem.objects.lock().unwrap().insert(
-        obj("foreign"),
-        json!({"kind": "bridge"}).as_object().unwrap().clone(),
-    );
+    mem.put(obj("foreign"), json!({"kind": "bridge"}));
     let e = engine(&mem, &dir);
     let both = vec![res("mine", "bridge", &[]), res("foreign", "bridge", &[])];
     let plan = e.plan(&both).await.unwrap();
@@ -34,32 +31,29 @@ async fn prunes_only_what_it_created() {
 async fn replaces_its_own_objects_but_not_foreign_ones() {
     let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
     let e = engine(&mem, &dir);
-    e.apply(
-        &e.plan(&[res("a", "veth", &[])]).await.unwrap(),
-        &[res("a", "veth", &[])],
-    )
-    .await
-    .unwrap();
+    plan_and_apply(&e, &[res("a", "veth", &[])]).await.unwrap();
     let plan = e.plan(&[res("a", "bridge", &[])]).await.unwrap();
     assert_eq!(actions(&plan), [("obj/a".into(), Action::Replace)]);
 
-    mem.objects.lock().unwrap().insert(
-        obj("b"),
-        json!({"kind": "veth"}).as_object().unwrap().clone(),
-    );
+    mem.put(obj("b"), json!({"kind": "veth"}));
     let err = e.plan(&[res("b", "bridge", &[])]).await.unwrap_err();
     assert!(matches!(err, PlanError::InTheWay { .. }), "{err}");
     assert!(err.to_string().contains("aio did not create it"));
 }
 
-#[tokio::test]
-async fn an_owned_object_that_vanished_is_released_not_deleted_when_someone_remakes_it() {
+/// An engine that made `obj/dummy1`, its system and its state dir.
+async fn dummy1_made() -> (Memory, tempfile::TempDir, Engine) {
     let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
     let e = engine(&mem, &dir);
-    let desired = vec![res("dummy1", "bridge", &[])];
-    e.apply(&e.plan(&desired).await.unwrap(), &desired)
+    plan_and_apply(&e, &[res("dummy1", "bridge", &[])])
         .await
         .unwrap();
+    (mem, dir, e)
+}
+
+#[tokio::test]
+async fn an_owned_object_that_vanished_is_released_not_deleted_when_someone_remakes_it() {
+    let (mem, dir, e) = dummy1_made().await;
     let id = obj("dummy1");
     assert!(
         State::load(dir.path()).unwrap().owned[&id]
@@ -77,31 +71,17 @@ async fn an_owned_object_that_vanished_is_released_not_deleted_when_someone_rema
     assert!(!State::load(dir.path()).unwrap().owns(&id));
 
     // An operator's object of the same name later is theirs.
-    mem.objects.lock().unwrap().insert(
-        id.clone(),
-        json!({"kind": "bridge"}).as_object().unwrap().clone(),
-    );
+    mem.put(id.clone(), json!({"kind": "bridge"}));
     assert!(e.plan(&[]).await.unwrap().changes.is_empty());
 }
 
 #[tokio::test]
 async fn an_owned_object_made_again_by_someone_else_is_foreign() {
-    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
-    let e = engine(&mem, &dir);
-    let desired = vec![res("dummy1", "bridge", &[])];
-    e.apply(&e.plan(&desired).await.unwrap(), &desired)
-        .await
-        .unwrap();
+    let (mem, _dir, e) = dummy1_made().await;
     let id = obj("dummy1");
     // Deleted and made again by hand before aio looked (e.g. a killed destroy):
     // same name, another identity.
-    mem.objects.lock().unwrap().insert(
-        id.clone(),
-        json!({"kind": "bridge", BORN: 0})
-            .as_object()
-            .unwrap()
-            .clone(),
-    );
+    mem.put(id.clone(), json!({"kind": "bridge", BORN: 0}));
     let plan = e.plan(&[]).await.unwrap();
     assert!(
         plan.changes.is_empty(),

@@ -4,13 +4,12 @@
 
 mod common;
 
-use aio_ovsdb::{Client, Condition, Error, Op, Row, Until};
-use common::{DB, Server, port_tag, topology};
+use aio_ovsdb::{Condition, Error, Op, Row, Until};
+use common::{DB, connected, port_tag, topology};
 
 #[tokio::test]
 async fn a_wait_that_does_not_hold_fails_the_whole_transaction() {
-    let server = Server::start(&[]);
-    let client = Client::connect(&server.unix()).await.unwrap();
+    let (_server, client) = connected().await;
     client.transact(DB, &topology()).await.unwrap();
     let ops = [
         Op::update(
@@ -53,8 +52,7 @@ async fn a_wait_that_does_not_hold_fails_the_whole_transaction() {
 
 #[tokio::test]
 async fn a_failing_operation_is_named() {
-    let server = Server::start(&[]);
-    let client = Client::connect(&server.unix()).await.unwrap();
+    let (_server, client) = connected().await;
     let ops = [
         Op::comment("first"),
         Op::insert(
@@ -82,8 +80,7 @@ async fn a_failing_operation_is_named() {
 
 #[tokio::test]
 async fn an_error_found_at_commit_is_not_blamed_on_an_operation() {
-    let server = Server::start(&[]);
-    let client = Client::connect(&server.unix()).await.unwrap();
+    let (_server, client) = connected().await;
     // Port.interfaces needs at least one interface; this only shows at commit.
     let lonely = Op::insert("Port", Row::new().with("name", "p0"), None);
     match client.transact(DB, &[lonely]).await.unwrap_err() {
@@ -94,8 +91,7 @@ async fn an_error_found_at_commit_is_not_blamed_on_an_operation() {
 
 #[tokio::test]
 async fn an_unknown_database_is_an_rpc_error() {
-    let server = Server::start(&[]);
-    let client = Client::connect(&server.unix()).await.unwrap();
+    let (_server, client) = connected().await;
     let err = client
         .transact("Nope", &[Op::comment("x")])
         .await

@@ -178,13 +178,7 @@ async fn a_peer_flooding_echo_requests_is_dropped_not_answered_forever() {
     let (client, mut peer) = fake.connect(Options::default()).await;
     let flood = async {
         // Never reads: every reply would pile up if aio queued them.
-        let probe = br#"{"id":"e","method":"echo","params":["xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]}"#;
-        let burst: Vec<u8> = probe
-            .iter()
-            .copied()
-            .cycle()
-            .take(probe.len() * 1000)
-            .collect();
+        let burst = aio_sandbox::ovs::echo_flood(&"x".repeat(32), 1000);
         for _ in 0..200 {
             if peer.stream.write_all(&burst).await.is_err() {
                 break;

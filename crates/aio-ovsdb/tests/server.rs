@@ -5,19 +5,17 @@
 mod common;
 
 use aio_ovsdb::{Atom, Client, Condition, Datum, Op, Row};
-use common::{DB, Server, port_tag, topology};
+use common::{DB, Server, connected, port_tag, topology};
 
 #[tokio::test]
 async fn list_dbs_has_open_vswitch() {
-    let server = Server::start(&[]);
-    let client = Client::connect(&server.unix()).await.unwrap();
+    let (_server, client) = connected().await;
     assert!(client.list_dbs().await.unwrap().contains(&DB.to_string()));
 }
 
 #[tokio::test]
 async fn the_schema_has_what_aio_writes() {
-    let server = Server::start(&[]);
-    let client = Client::connect(&server.unix()).await.unwrap();
+    let (_server, client) = connected().await;
     let schema = client.get_schema(DB).await.unwrap();
     for (table, column) in [
         ("Bridge", "ports"),
@@ -54,8 +52,7 @@ async fn the_schema_has_what_aio_writes() {
 
 #[tokio::test]
 async fn a_bridge_port_and_interface_in_one_transaction() {
-    let server = Server::start(&[]);
-    let client = Client::connect(&server.unix()).await.unwrap();
+    let (_server, client) = connected().await;
     let ops = topology();
     let inserted = client.transact(DB, &ops).await.unwrap();
     assert_eq!(inserted.len(), ops.len());
@@ -94,8 +91,7 @@ async fn a_bridge_port_and_interface_in_one_transaction() {
 
 #[tokio::test]
 async fn updating_and_clearing_the_tag() {
-    let server = Server::start(&[]);
-    let client = Client::connect(&server.unix()).await.unwrap();
+    let (_server, client) = connected().await;
     client.transact(DB, &topology()).await.unwrap();
     let p0 = || [Condition::eq("name", "p0")];
     let updated = client
@@ -120,8 +116,7 @@ async fn updating_and_clearing_the_tag() {
 
 #[tokio::test]
 async fn an_unreferenced_bridge_is_garbage_collected() {
-    let server = Server::start(&[]);
-    let client = Client::connect(&server.unix()).await.unwrap();
+    let (_server, client) = connected().await;
     let insert = Op::insert("Bridge", Row::new().with("name", "orphan"), None);
     let inserted = client.transact(DB, &[insert]).await.unwrap();
     assert!(inserted[0].uuid.is_some(), "the insert itself succeeds");

@@ -12,6 +12,8 @@ use std::process::Command;
 
 pub mod lab;
 pub mod ovs;
+pub mod poll;
+pub mod process;
 
 /// The uplink's address in the host namespace.
 pub const UPLINK_ADDRESS: &str = "192.0.2.10/24";

@@ -130,6 +130,14 @@ fn spawn(dir: &Path, remotes: &[String]) -> Child {
         .expect("ovsdb-server (package openvswitch-switch) runs")
 }
 
+/// `copies` OVSDB echo requests with `param`, back to back: what a peer
+/// flooding its other end with probes writes at once.
+pub fn echo_flood(param: &str, copies: usize) -> Vec<u8> {
+    format!(r#"{{"id":"e","method":"echo","params":["{param}"]}}"#)
+        .into_bytes()
+        .repeat(copies)
+}
+
 /// A port nothing listens on right now (the kernel's pick for 127.0.0.1:0).
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();

@@ -6,30 +6,24 @@
 
 mod common;
 
-use common::Sandbox;
+use common::{Sandbox, files, root, stderr};
 use std::path::{Path, PathBuf};
 
 /// The public corpus (or its copy), then the project's own hostile inputs
 /// (`tests/hostile-inputs/`, one per rule class beyond the public sample).
 fn corpus() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root();
     let shared = root.join("../shared/bad-inputs");
     let public = if shared.is_dir() {
         shared
     } else {
         root.join("tests/bad-inputs")
     };
-    let mut all = Vec::new();
-    for dir in [public, root.join("tests/hostile-inputs")] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
-        all.extend(files);
-    }
-    all
+    [public, root.join("tests/hostile-inputs")]
+        .iter()
+        .flat_map(|dir| files(dir))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect()
 }
 
 fn header<'a>(text: &'a str, key: &str) -> &'a str {
@@ -49,7 +43,7 @@ fn every_bad_input_is_rejected_with_a_located_error_and_changes_nothing() {
         let text = std::fs::read_to_string(path).unwrap();
         let before = sb.everything();
         let out = sb.aio("plan", path, &[]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = stderr(&out);
         let shown = path.display().to_string();
         let mut problems = Vec::new();
         if out.status.code() != Some(1) {

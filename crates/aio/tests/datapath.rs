@@ -3,13 +3,11 @@
 //! shows up as a failed proof.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use aio_sandbox::lab::{Lab, Proof};
-use std::path::Path;
+mod common;
 
-const REFERENCE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../examples/openstack-aio.toml"
-);
+use aio_sandbox::lab::{Lab, Proof};
+use common::REFERENCE;
+use std::path::Path;
 
 fn lab(name: &str, reference: &str) -> Lab {
     Lab::new(

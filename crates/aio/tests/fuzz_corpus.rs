@@ -3,21 +3,19 @@
 //! no panic. `cargo xtask fuzz` runs the targets themselves.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/corpus")
-        .join(target);
-    let mut out: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
+    let dir = common::root().join("fuzz/corpus").join(target);
+    let out: Vec<(PathBuf, Vec<u8>)> = common::files(&dir)
+        .into_iter()
         .map(|p| {
             let bytes = std::fs::read(&p).unwrap();
             (p, bytes)
         })
         .collect();
-    out.sort();
     assert!(!out.is_empty(), "no seeds in {}", dir.display());
     out
 }

@@ -7,25 +7,15 @@
 
 mod common;
 
-use common::Sandbox;
+use common::{Sandbox, command, run, stderr};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn sysctl(sb: &Sandbox, key: &str) -> String {
-    let path = format!("/proc/sys/{}", key.replace('.', "/"));
-    String::from_utf8_lossy(&sb.host.exec(&["cat", &path]).stdout)
-        .trim()
-        .to_string()
-}
 
 /// `plan` and `apply` both refuse `text` at `line:col` naming `word`, and
 /// the namespace (links, addresses, routes, the uplink's sysctls) is unchanged.
 fn refused(sb: &Sandbox, name: &str, text: &str, at: &str, word: &str) {
     let t = sb.topology(name, text);
-    let before = (sb.everything(), sysctl(sb, "net.ipv4.conf.eth0.arp_ignore"));
+    let before = (sb.everything(), sb.sysctl("net.ipv4.conf.eth0.arp_ignore"));
     for command in ["plan", "apply"] {
         let extra: &[&str] = if command == "apply" { &["--yes"] } else { &[] };
         let out = sb.aio(command, &t, extra);
@@ -38,18 +28,14 @@ fn refused(sb: &Sandbox, name: &str, text: &str, at: &str, word: &str) {
         );
     }
     assert_eq!(
-        (sb.everything(), sysctl(sb, "net.ipv4.conf.eth0.arp_ignore")),
+        (sb.everything(), sb.sysctl("net.ipv4.conf.eth0.arp_ignore")),
         before,
         "{name} changed the namespace"
     );
 }
 
 fn validate(t: &Path) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_aio"))
-        .args(["validate", "-f"])
-        .arg(t)
-        .output()
-        .unwrap()
+    run(&["validate", "-f", t.to_str().unwrap()])
 }
 
 const HEAD: &str = "version = 1\n[host]\nuplink = \"auto\"\n";
@@ -224,7 +210,7 @@ fn all_and_default_sysctls_are_marked_in_the_plan() {
         &format!("{HEAD}[sysctl]\n\"net.ipv4.conf.all.rp_filter\" = 2\n\"net.ipv4.conf.default.rp_filter\" = 2\n"),
     );
     let out = sb.aio("plan", &t, &[]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = common::stdout(&out);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         text.contains("changes the uplink's behaviour") && text.contains("eth0 included"),
@@ -260,8 +246,7 @@ fn a_link_aio_once_made_is_never_deleted_once_someone_else_made_it_again() {
         vec![],
         "would delete the operator's dummy1"
     );
-    let out = sb.aio("plan", &without, &[]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = sb.plan_text(&without);
     assert!(
         text.contains("link/dummy1 released: made again by someone else"),
         "{text}"
@@ -319,7 +304,6 @@ fn no_file_of_aio_s_follows_a_symlink_and_unsafe_dirs_are_refused() {
     let saved = sb.state.path().join("saved.plan");
     let out = sb.aio("plan", &t, &["--out", saved.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "a saved plan others can read");
 
@@ -327,8 +311,7 @@ fn no_file_of_aio_s_follows_a_symlink_and_unsafe_dirs_are_refused() {
     let open = sb.state.path().join("open");
     std::fs::create_dir(&open).unwrap();
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aio"))
-        .args(["apply", "--yes", "-f"])
+    let out = command(&["apply", "--yes", "-f"])
         .arg(&t)
         .args(["--netns", &sb.ns, "--state-dir"])
         .arg(&open)

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::Sandbox;
+use common::{Sandbox, stderr};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
 
@@ -21,13 +21,7 @@ fn serve(path: &std::path::Path, behave: fn(std::os::unix::net::UnixStream)) {
 }
 
 fn flood(mut stream: std::os::unix::net::UnixStream) {
-    let probe = br#"{"id":"e","method":"echo","params":["flood"]}"#;
-    let burst: Vec<u8> = probe
-        .iter()
-        .copied()
-        .cycle()
-        .take(probe.len() * 2000)
-        .collect();
+    let burst = aio_sandbox::ovs::echo_flood("flood", 2000);
     // Bounded: stops when aio hangs up, or after 10 s at most.
     let started = std::time::Instant::now();
     while started.elapsed() < std::time::Duration::from_secs(10) {
@@ -74,7 +68,7 @@ fn a_flooding_or_verbose_peer_ends_in_one_short_error_within_bounded_memory() {
             ),
         );
         let out = sb.aio("plan", &t, &[]);
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{name}: {err}");
         assert!(
             err.contains(word),

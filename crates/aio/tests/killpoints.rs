@@ -6,7 +6,7 @@
 mod common;
 
 use common::Sandbox;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const KILLS: u32 = 50;
@@ -63,11 +63,8 @@ fn an_apply_killed_at_fifty_points_always_converges_on_the_next_run() {
         };
         let delay =
             took.mul_f64(f64::from(k) / f64::from(KILLS)) + Duration::from_millis(u64::from(k % 3));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_aio"))
-            .args(["apply", "--yes", "-f"])
-            .arg(file)
-            .args(["--netns", &sb.ns, "--state-dir"])
-            .arg(sb.state.path())
+        let mut child = sb
+            .command("apply", file, &["--yes"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

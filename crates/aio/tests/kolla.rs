@@ -5,15 +5,12 @@
 
 mod common;
 
-use common::{Sandbox, change};
+use common::kolla::{STAND_IN, no_venv, ran};
+use common::{Sandbox, change, said, stderr, stdout};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-const STAND_IN: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/stand-in/kolla-ansible-stand-in"
-);
 const FIVE: [&str; 5] = [
     "bootstrap-servers",
     "prechecks",
@@ -25,8 +22,7 @@ const FIVE: [&str; 5] = [
 /// A sandbox with the reference topology, Kolla's actions on; `None` (said
 /// on stderr) only when `cargo xtask ci` could not reach PyPI for the venv.
 fn kolla() -> Option<Kolla> {
-    if let Ok(why) = std::env::var("AIO_TEST_NO_KOLLA_VENV") {
-        eprintln!("skipped: no kolla-ansible venv ({why})");
+    if no_venv() {
         return None;
     }
     let venv = Path::new(aio_sandbox::KOLLA_VENV);
@@ -54,15 +50,22 @@ struct Kolla {
 }
 
 impl Kolla {
+    /// `aio COMMAND` (`--yes` to apply) with the stand-in, failing at `fail_at`.
     fn run(&self, command: &str, fail_at: &str) -> Output {
+        self.run_with(&[("AIO_STANDIN_FAIL_AT", fail_at)], command)
+    }
+
+    /// `aio COMMAND` (`--yes` to apply) with the stand-in recording in
+    /// `record`, and the stand-in's settings `env`.
+    fn run_with(&self, env: &[(&str, &str)], command: &str) -> Output {
         let record = self.record.display().to_string();
-        let env = [
+        let stand_in = [
             ("AIO_KOLLA_ANSIBLE", STAND_IN),
             ("AIO_STANDIN_RECORD", record.as_str()),
-            ("AIO_STANDIN_FAIL_AT", fail_at),
         ];
         let extra: &[&str] = if command == "apply" { &["--yes"] } else { &[] };
-        self.sb.aio_with(&env, command, &self.topology, extra)
+        self.sb
+            .aio_with(&[&stand_in, env].concat(), command, &self.topology, extra)
     }
 
     /// `(id, action)` of each change, kolla-ansible being the stand-in (a
@@ -74,32 +77,19 @@ impl Kolla {
 
     fn plan_text(&self) -> String {
         let out = self.run("plan", "");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
     }
 
     fn apply_ok(&self) -> Output {
         let out = self.run("apply", "");
-        assert!(
-            out.status.success(),
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", said(&out));
         out
     }
 
     /// The actions the stand-in ran, in order.
     fn ran(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.record)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| l.split('\t').next().unwrap().to_string())
-            .collect()
+        ran(&self.record)
     }
 
     fn file(&self, path: &str) -> String {
@@ -212,7 +202,7 @@ fn a_changed_global_is_a_one_line_diff_and_a_failed_action_is_where_the_next_app
 
     let failed = k.run("apply", "deploy");
     assert_eq!(failed.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&failed.stderr).contains("the next apply resumes at deploy"));
+    assert!(stderr(&failed).contains("the next apply resumes at deploy"));
     assert_eq!(
         &k.ran()[5..],
         [
@@ -265,8 +255,7 @@ fn passwords_are_filled_private_and_never_shown() {
     assert!(secrets.len() > 50, "only {} passwords", secrets.len());
     let mut shown = String::new();
     for out in [&plan, &apply] {
-        shown += &String::from_utf8_lossy(&out.stdout);
-        shown += &String::from_utf8_lossy(&out.stderr);
+        shown += &said(out);
     }
     for log in std::fs::read_dir(k.sb.state.path().join("kolla")).unwrap() {
         shown += &std::fs::read_to_string(log.unwrap().path()).unwrap_or_default();
@@ -325,21 +314,11 @@ fn ports_on_br_ex_come_after_kolla_which_comes_after_the_links_it_reads() {
 #[test]
 fn the_real_kolla_ansible_makes_the_octavia_certificates_offline() {
     let Some(k) = kolla() else { return };
-    let record = k.record.display().to_string();
-    let env = [
-        ("AIO_KOLLA_ANSIBLE", STAND_IN),
-        ("AIO_STANDIN_RECORD", record.as_str()),
-        // Only this action runs for real: it needs no Docker.
-        ("AIO_STANDIN_REAL", "octavia-certificates"),
-    ];
-    let out = k.sb.aio_with(&env, "apply", &k.topology, &["--yes"]);
+    // Only this action runs for real: it needs no Docker.
+    let out = k.run_with(&[("AIO_STANDIN_REAL", "octavia-certificates")], "apply");
     let log = std::fs::read_to_string(k.sb.state.path().join("kolla/octavia-certificates.log"))
         .unwrap_or_default();
-    assert!(
-        out.status.success(),
-        "{}\n{log}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}\n{log}", stderr(&out));
     assert!(
         log.contains("PLAY RECAP"),
         "kolla-ansible did not run for real:\n{log}"
@@ -365,24 +344,14 @@ fn the_br_ex_port_is_added_in_the_same_apply_once_deploy_made_the_bridge() {
         plan.contains("… ovs-port/br-ex/v-lbaas-vlan  waiting: bridge br-ex does not exist yet"),
         "{plan}"
     );
-    let record = k.record.display().to_string();
     let db = k.sb.ovsdb.unix();
-    let env = [
-        ("AIO_KOLLA_ANSIBLE", STAND_IN),
-        ("AIO_STANDIN_RECORD", record.as_str()),
-        ("AIO_STANDIN_OVSDB", db.as_str()),
-    ];
-    let out = k.sb.aio_with(&env, "apply", &k.topology, &["--yes"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let out = k.run_with(&[("AIO_STANDIN_OVSDB", db.as_str())], "apply");
+    let printed = stdout(&out);
+    assert!(out.status.success(), "{}", said(&out));
     assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains("Now possible, after what was just applied:")
-            && stdout.contains("the system matches the topology"),
-        "{stdout}"
+        printed.contains("Now possible, after what was just applied:")
+            && printed.contains("the system matches the topology"),
+        "{printed}"
     );
     assert_eq!(
         k.sb.ovsdb.vsctl(&["get", "port", "v-lbaas-vlan", "tag"]),

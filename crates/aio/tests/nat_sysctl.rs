@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Sandbox, change};
+use common::{Sandbox, change, stderr};
 use std::path::PathBuf;
 
 const TOPOLOGY: &str = r#"version = 1
@@ -23,32 +23,30 @@ source = "10.0.2.0/24"
 out = "${uplink}"
 "#;
 
-fn nft(sb: &Sandbox, args: &[&str]) -> String {
-    let out = sb.host.exec(&[&["nft"][..], args].concat());
-    assert!(
-        out.status.success(),
-        "nft {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+/// The comment on aio's rule.
+const COMMENT: &str = "comment \"aio:nat/eth0/10.0.2.0/24\"";
 
 /// Masquerade rules anywhere in the namespace's ruleset.
 fn masquerade_rules(sb: &Sandbox) -> usize {
-    nft(sb, &["-a", "list", "ruleset"])
+    sb.nft("-a list ruleset")
         .lines()
         .filter(|l| l.contains("masquerade"))
         .count()
 }
 
 fn aio_rule_handle(sb: &Sandbox) -> String {
-    let listing = nft(sb, &["-a", "list", "chain", "ip", "aio", "postrouting"]);
+    let listing = sb.nft("-a list chain ip aio postrouting");
     let line = listing
         .lines()
         .find(|l| l.contains("masquerade"))
         .expect("aio's rule");
     line.rsplit("handle ").next().unwrap().trim().to_string()
+}
+
+/// Forwarding off in the namespace, behind aio's back.
+fn forwarding_off(sb: &Sandbox) {
+    sb.host
+        .exec(&["sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward"]);
 }
 
 fn setup() -> (Sandbox, PathBuf) {
@@ -71,18 +69,8 @@ fn a_guest_behind_dummy1_reaches_upstream_only_through_nat_and_forwarding() {
     );
 
     // Without the rule, upstream cannot answer 10.0.2.50: the ping proves masquerade.
-    nft(
-        &sb,
-        &[
-            "delete",
-            "rule",
-            "ip",
-            "aio",
-            "postrouting",
-            "handle",
-            &aio_rule_handle(&sb),
-        ],
-    );
+    let handle = aio_rule_handle(&sb);
+    sb.nft(&format!("delete rule ip aio postrouting handle {handle}"));
     assert!(
         !vm.pings(aio_sandbox::GATEWAY),
         "reached upstream without NAT: the test proves nothing"
@@ -92,8 +80,7 @@ fn a_guest_behind_dummy1_reaches_upstream_only_through_nat_and_forwarding() {
     assert!(vm.pings(aio_sandbox::GATEWAY));
 
     // Without forwarding, neither.
-    sb.host
-        .exec(&["sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward"]);
+    forwarding_off(&sb);
     assert!(!vm.pings(aio_sandbox::GATEWAY));
     sb.apply(&t);
     assert!(vm.pings(aio_sandbox::GATEWAY));
@@ -102,31 +89,9 @@ fn a_guest_behind_dummy1_reaches_upstream_only_through_nat_and_forwarding() {
 #[test]
 fn repeated_applies_keep_exactly_one_rule_and_never_touch_foreign_tables() {
     let (sb, t) = setup();
-    nft(&sb, &["add", "table", "ip", "foreign"]);
-    nft(
-        &sb,
-        &[
-            "add",
-            "chain",
-            "ip",
-            "foreign",
-            "post",
-            "{ type nat hook postrouting priority 100 ; }",
-        ],
-    );
-    nft(
-        &sb,
-        &[
-            "add",
-            "rule",
-            "ip",
-            "foreign",
-            "post",
-            "oifname",
-            "eth0",
-            "masquerade",
-        ],
-    );
+    sb.nft("add table ip foreign");
+    sb.nft("add chain ip foreign post { type nat hook postrouting priority 100 ; }");
+    sb.nft("add rule ip foreign post oifname eth0 masquerade");
     for _ in 0..5 {
         sb.apply(&t);
     }
@@ -135,42 +100,35 @@ fn repeated_applies_keep_exactly_one_rule_and_never_touch_foreign_tables() {
         2,
         "aio's one rule and the foreign one"
     );
-    let listing = nft(&sb, &["list", "table", "ip", "aio"]);
+    let listing = sb.nft("list table ip aio");
     assert!(
         listing.contains(
             "ip saddr 10.0.2.0/24 oifname \"eth0\" masquerade comment \"aio:nat/eth0/10.0.2.0/24\""
         ),
         "{listing}"
     );
-    assert!(nft(&sb, &["list", "table", "ip", "foreign"]).contains("masquerade"));
+    assert!(sb.nft("list table ip foreign").contains("masquerade"));
 }
 
 #[test]
 fn ip_forward_flipped_back_is_drift_and_repaired() {
     let (sb, t) = setup();
     sb.apply(&t);
-    sb.host
-        .exec(&["sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward"]);
-    let out = sb.aio("plan", &t, &[]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("~ sysctl/net.ipv4.ip_forward  value: 0 -> 1"),
-        "{text}"
-    );
-    assert_eq!(
-        sb.plan(&t),
-        vec![change("sysctl/net.ipv4.ip_forward", "update")]
+    forwarding_off(&sb);
+    sb.assert_planned(
+        &t,
+        "~ sysctl/net.ipv4.ip_forward  value: 0 -> 1",
+        &[("sysctl/net.ipv4.ip_forward", "update")],
     );
     sb.apply(&t);
-    let now = sb.host.exec(&["cat", "/proc/sys/net/ipv4/ip_forward"]);
-    assert_eq!(String::from_utf8_lossy(&now.stdout).trim(), "1");
+    assert_eq!(sb.sysctl("net.ipv4.ip_forward"), "1");
 }
 
 #[test]
 fn a_nat_entry_removed_from_the_file_removes_exactly_its_rule() {
     let (sb, t) = setup();
     sb.apply(&t);
-    nft(&sb, &["add", "table", "ip", "foreign"]);
+    sb.nft("add table ip foreign");
     let without = sb.topology(
         "no-nat.toml",
         &TOPOLOGY.replace(
@@ -183,7 +141,7 @@ fn a_nat_entry_removed_from_the_file_removes_exactly_its_rule() {
         vec![change("nat/eth0/10.0.2.0/24", "delete")]
     );
     sb.apply(&without);
-    let tables = nft(&sb, &["list", "tables"]);
+    let tables = sb.nft("list tables");
     assert!(
         !tables.contains("table ip aio"),
         "aio's empty table is left: {tables}"
@@ -201,9 +159,7 @@ fn a_sysctl_that_does_not_exist_stops_the_plan() {
     );
     let out = sb.aio("plan", &t, &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("there is no sysctl net.ipv4.no_such_knob")
-    );
+    assert!(stderr(&out).contains("there is no sysctl net.ipv4.no_such_knob"));
 }
 
 #[test]
@@ -213,10 +169,10 @@ fn without_a_default_route_auto_uplink_is_a_clear_error() {
     let t = sb.topology("nat.toml", TOPOLOGY);
     let out = sb.aio("plan", &t, &[]);
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
-        stderr.contains("no IPv4 default route") && stderr.contains("set host.uplink"),
-        "{stderr}"
+        err.contains("no IPv4 default route") && err.contains("set host.uplink"),
+        "{err}"
     );
 }
 
@@ -226,30 +182,13 @@ fn aio_s_rule_widened_in_place_or_copied_is_drift_and_repaired() {
     sb.apply(&t);
     // Widened to every source, comment kept: same handle, other match.
     let handle = aio_rule_handle(&sb);
-    nft(
-        &sb,
-        &[
-            "replace",
-            "rule",
-            "ip",
-            "aio",
-            "postrouting",
-            "handle",
-            &handle,
-            "ip",
-            "saddr",
-            "0.0.0.0/0",
-            "oifname",
-            "eth0",
-            "masquerade",
-            "comment",
-            "\"aio:nat/eth0/10.0.2.0/24\"",
-        ],
-    );
+    sb.nft(&format!(
+        "replace rule ip aio postrouting handle {handle} ip saddr 0.0.0.0/0 oifname eth0 masquerade {COMMENT}"
+    ));
     assert_eq!(sb.plan(&t), vec![change("nat/eth0/10.0.2.0/24", "update")]);
     sb.apply(&t);
     assert_eq!(sb.plan(&t), vec![]);
-    let listing = nft(&sb, &["list", "table", "ip", "aio"]);
+    let listing = sb.nft("list table ip aio");
     assert!(
         listing.contains("ip saddr 10.0.2.0/24 oifname \"eth0\" masquerade"),
         "{listing}"
@@ -257,26 +196,10 @@ fn aio_s_rule_widened_in_place_or_copied_is_drift_and_repaired() {
     assert_eq!(masquerade_rules(&sb), 1);
 
     // A copy of aio's rule in its table: drift, back to one.
-    nft(
-        &sb,
-        &[
-            "add",
-            "rule",
-            "ip",
-            "aio",
-            "postrouting",
-            "ip",
-            "saddr",
-            "10.0.2.0/24",
-            "oifname",
-            "eth0",
-            "masquerade",
-            "comment",
-            "\"aio:nat/eth0/10.0.2.0/24\"",
-        ],
-    );
-    let out = sb.aio("plan", &t, &[]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    sb.nft(&format!(
+        "add rule ip aio postrouting ip saddr 10.0.2.0/24 oifname eth0 masquerade {COMMENT}"
+    ));
+    let text = sb.plan_text(&t);
     assert!(
         text.contains("~ nat/eth0/10.0.2.0/24  rules: 2 -> 1"),
         "{text}"
@@ -290,26 +213,10 @@ fn aio_s_rule_widened_in_place_or_copied_is_drift_and_repaired() {
 fn destroy_deletes_aio_s_rules_and_keeps_a_table_holding_someone_else_s() {
     let (sb, t) = setup();
     sb.apply(&t);
-    nft(
-        &sb,
-        &[
-            "add",
-            "rule",
-            "ip",
-            "aio",
-            "postrouting",
-            "oifname",
-            "eth0",
-            "counter",
-        ],
-    );
+    sb.nft("add rule ip aio postrouting oifname eth0 counter");
     let out = sb.aio("destroy", &t, &["--yes"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let listing = nft(&sb, &["list", "table", "ip", "aio"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing = sb.nft("list table ip aio");
     assert!(
         !listing.contains("masquerade"),
         "aio's rule is left: {listing}"

@@ -5,27 +5,13 @@
 
 mod common;
 
-use common::Sandbox;
+use common::{Sandbox, root, run, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn aio(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aio"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+/// The keys of JSON object `v`, in their order.
+fn keys(v: &Value) -> Vec<&str> {
+    v.as_object().unwrap().keys().map(String::as_str).collect()
 }
 
 /// A small fixed topology: a bridge with an address, a veth pair, forwarding,
@@ -71,16 +57,16 @@ fn init_writes_a_starter_that_validates_names_the_uplink_and_plans() {
     let sb = Sandbox::new();
     let path = sb.state.path().join("topology.toml");
     let p = path.to_str().unwrap();
-    let out = aio(&["init", "-f", p, "--netns", &sb.ns]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("uplink: eth0 (192.0.2.10/24"));
+    let out = run(&["init", "-f", p, "--netns", &sb.ns]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("uplink: eth0 (192.0.2.10/24"));
     let starter = std::fs::read_to_string(&path).unwrap();
     assert!(starter.contains("# Found by aio init: eth0 (192.0.2.10/24, gateway 192.0.2.1)."));
     assert!(starter.contains("on 192.0.2.0/24 (eth0's subnet)"));
 
-    let out = aio(&["validate", "-f", p]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), format!("{p}: valid (5 interfaces)\n"));
+    let out = run(&["validate", "-f", p]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("{p}: valid (5 interfaces)\n"));
 
     // With --netns it is a rehearsal: Kolla's files below the namespace's
     // sandbox dir, a private OVSDB; pointed at the sandbox's, it plans there.
@@ -104,12 +90,12 @@ fn init_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("topology.toml");
     std::fs::write(&path, "# mine\n").unwrap();
-    let out = aio(&["init", "-f", path.to_str().unwrap()]);
+    let out = run(&["init", "-f", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("already exists; aio init never overwrites a file"),
+        stderr(&out).contains("already exists; aio init never overwrites a file"),
         "{}",
-        text(&out.stderr)
+        stderr(&out)
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "# mine\n");
 }
@@ -118,7 +104,7 @@ fn init_never_overwrites() {
 fn init_refuses_an_uplink_that_does_not_exist() {
     let sb = Sandbox::new();
     let path = sb.state.path().join("topology.toml");
-    let out = aio(&[
+    let out = run(&[
         "init",
         "-f",
         path.to_str().unwrap(),
@@ -128,7 +114,7 @@ fn init_refuses_an_uplink_that_does_not_exist() {
         "ens9",
     ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("the uplink \"ens9\" does not exist"));
+    assert!(stderr(&out).contains("the uplink \"ens9\" does not exist"));
     assert!(!path.exists());
 }
 
@@ -144,7 +130,7 @@ fn normalized(doc: &Value, sb: &Sandbox) -> String {
 fn plan_json_matches_its_schema_and_snapshot() {
     let sb = Sandbox::new();
     let out = sb.aio("plan", &fixed(&sb), &["--json"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
 
     let schema_path = root().join("docs/plan.schema.json");
@@ -158,14 +144,8 @@ fn plan_json_matches_its_schema_and_snapshot() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 
-    let keys: Vec<&str> = doc
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
     assert_eq!(
-        keys,
+        keys(&doc),
         [
             "format_version",
             "facts",
@@ -176,14 +156,8 @@ fn plan_json_matches_its_schema_and_snapshot() {
         ]
     );
     for change in doc["changes"].as_array().unwrap() {
-        let keys: Vec<&str> = change
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
         assert_eq!(
-            keys,
+            keys(change),
             ["id", "provider", "action", "before", "after", "detail"]
         );
     }
@@ -209,8 +183,8 @@ fn plan_is_coloured_only_when_wanted() {
     let topology = fixed(&sb);
     let plan = |env: &[(&str, &str)], extra: &[&str]| {
         let out = sb.aio_with(env, "plan", &topology, extra);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        text(&out.stdout)
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
     };
     let plain = plan(&[], &[]);
     assert!(!plain.contains('\x1b'), "colour on a pipe:\n{plain}");
@@ -237,22 +211,13 @@ fn plan_is_coloured_only_when_wanted() {
 fn apply_logs_each_request_with_vv_and_nothing_without() {
     let sb = Sandbox::new();
     let topology = fixed(&sb);
-    let state = sb.state.path().to_str().unwrap();
-    let quiet = aio(&[
-        "plan",
-        "-f",
-        topology.to_str().unwrap(),
-        "--netns",
-        &sb.ns,
-        "--state-dir",
-        state,
-    ]);
+    let quiet = sb.aio("plan", &topology, &[]);
     assert!(quiet.status.success());
-    assert_eq!(text(&quiet.stderr), "");
+    assert_eq!(stderr(&quiet), "");
 
     let out = sb.aio("apply", &topology, &["--yes", "-vv"]);
-    let stderr = text(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
     for event in [
         "netlink: + link/dummy1",
         "netlink request: new link",
@@ -260,16 +225,16 @@ fn apply_logs_each_request_with_vv_and_nothing_without() {
         "nft batch: ",
         "OVSDB transact: ",
     ] {
-        assert!(stderr.contains(event), "no `{event}` in:\n{stderr}");
+        assert!(err.contains(event), "no `{event}` in:\n{err}");
     }
-    assert!(!stderr.contains('\x1b'), "colour on a pipe:\n{stderr}");
+    assert!(!err.contains('\x1b'), "colour on a pipe:\n{err}");
 
     // -v: what each provider changes, not the requests.
     sb.ip(&["link", "set", "dummy1", "down"]);
     let out = sb.aio("apply", &topology, &["--yes", "-v"]);
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains("netlink: ~ link/dummy1"), "{stderr}");
-    assert!(!stderr.contains("netlink request"), "{stderr}");
+    let err = stderr(&out);
+    assert!(err.contains("netlink: ~ link/dummy1"), "{err}");
+    assert!(!err.contains("netlink request"), "{err}");
 }
 
 #[test]
@@ -284,17 +249,17 @@ fn long_values_are_cut_short_unless_verbose() {
         ),
     );
     let out = sb.aio("plan", &topology, &[]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
     let short: String = ports.chars().take(79).collect();
-    let stdout = text(&out.stdout);
-    assert!(stdout.contains(&format!(" -> {short}…\n")), "{stdout}");
-    assert!(!stdout.contains(&ports));
-    assert!(text(&out.stderr).contains("-v shows them whole"));
+    let printed = stdout(&out);
+    assert!(printed.contains(&format!(" -> {short}…\n")), "{printed}");
+    assert!(!printed.contains(&ports));
+    assert!(stderr(&out).contains("-v shows them whole"));
 
     let out = sb.aio("plan", &topology, &["-v"]);
-    assert!(text(&out.stdout).contains(&format!(" -> {ports}\n")));
+    assert!(stdout(&out).contains(&format!(" -> {ports}\n")));
     let out = sb.aio("plan", &topology, &["--json"]);
-    assert!(text(&out.stdout).contains(&ports));
+    assert!(stdout(&out).contains(&ports));
 }
 
 #[test]
@@ -304,9 +269,9 @@ fn completions_for_each_shell() {
         ("zsh", "#compdef aio"),
         ("fish", "complete -c aio"),
     ] {
-        let out = aio(&["completions", shell]);
-        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
-        let script = text(&out.stdout);
+        let out = run(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
         assert!(script.contains(marker), "{shell}: no `{marker}`");
         for command in ["init", "validate", "plan", "apply"] {
             assert!(script.contains(command), "{shell}: no `{command}`");
@@ -327,15 +292,15 @@ fn validate_reports_every_error_of_the_file_at_once_as_text_and_json() {
     )
     .unwrap();
     let p = path.to_str().unwrap();
-    let out = aio(&["validate", "-f", p]);
+    let out = run(&["validate", "-f", p]);
     assert_eq!(out.status.code(), Some(1));
-    let err = text(&out.stderr);
+    let err = stderr(&out);
     for at in [":4:1:", ":7:14:", ":10:7:"] {
         assert!(err.contains(&format!("{p}{at}")), "no {at} in:\n{err}");
     }
     assert!(err.contains("3 errors"), "{err}");
 
-    let out = aio(&["validate", "--json", "-f", p]);
+    let out = run(&["validate", "--json", "-f", p]);
     assert_eq!(out.status.code(), Some(1));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let schema: Value = serde_json::from_str(

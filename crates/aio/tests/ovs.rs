@@ -5,7 +5,7 @@
 mod common;
 
 use aio_sandbox::ovs::Vswitchd;
-use common::{Sandbox, change};
+use common::{Sandbox, change, poll, stderr, stdout};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -16,15 +16,11 @@ fn with_br_ex() -> (Sandbox, PathBuf) {
     (sb, t)
 }
 
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn the_octavia_port_is_added_with_its_tag_and_then_converged() {
     let (sb, t) = with_br_ex();
     let db = &sb.ovsdb;
-    let plan = stdout(&sb.aio("plan", &t, &[]));
+    let plan = sb.plan_text(&t);
     let line = plan
         .lines()
         .find(|l| l.contains("ovs-port/br-ex/v-lbaas-vlan"))
@@ -51,14 +47,10 @@ fn a_wrong_tag_and_a_deleted_port_are_repaired_and_a_hand_made_port_is_left_alon
     sb.apply(&t);
     db.vsctl(&["add-port", "br-ex", "handmade", "tag=7"]);
     db.vsctl(&["set", "port", "v-lbaas-vlan", "tag=99"]);
-    let plan = stdout(&sb.aio("plan", &t, &[]));
-    assert!(
-        plan.contains("~ ovs-port/br-ex/v-lbaas-vlan  tag: 99 -> 1718"),
-        "{plan}"
-    );
-    assert_eq!(
-        sb.plan(&t),
-        vec![change("ovs-port/br-ex/v-lbaas-vlan", "update")]
+    sb.assert_planned(
+        &t,
+        "~ ovs-port/br-ex/v-lbaas-vlan  tag: 99 -> 1718",
+        &[("ovs-port/br-ex/v-lbaas-vlan", "update")],
     );
     sb.apply(&t);
     assert_eq!(db.vsctl(&["get", "port", "v-lbaas-vlan", "tag"]), "1718");
@@ -148,11 +140,11 @@ fn a_dead_ovsdb_fails_plan_and_apply_naming_the_socket_while_links_converge() {
         let started = Instant::now();
         let out = sb.aio(command, &t, &["--yes"][..usize::from(command == "apply")]);
         let elapsed = started.elapsed();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{command}: {err}");
         assert!(
-            stderr.contains(socket.trim_start_matches("unix:")),
-            "{command}: {stderr}"
+            err.contains(socket.trim_start_matches("unix:")),
+            "{command}: {err}"
         );
         assert!(
             elapsed < Duration::from_secs(5),
@@ -189,10 +181,9 @@ fn tagged_access_ports_carry_traffic_within_their_vlan_only() {
     );
     sb.apply(&t);
     // ovs-vswitchd picks the ports up from the database within moments.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !guests[0].pings("10.10.0.2") {
-        assert!(Instant::now() < deadline, "g1 cannot reach g2 on VLAN 10");
-    }
+    poll::wait_until(Duration::from_secs(10), "g1 reaching g2 on VLAN 10", || {
+        guests[0].pings("10.10.0.2")
+    });
     assert!(!guests[0].pings("10.10.0.3"), "VLAN 10 reached VLAN 20");
     db.vsctl(&["set", "port", "g3", "tag=10"]);
     assert_eq!(sb.plan(&t), vec![change("ovs-port/br-test/g3", "update")]);

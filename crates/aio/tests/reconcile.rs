@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Sandbox, change};
+use common::{Sandbox, change, stderr, stdout};
 
 /// The reference topology applied, and the plan empty again.
 fn converged() -> Sandbox {
@@ -21,7 +21,7 @@ fn reference_topology_from_empty_to_converged() {
 
     let out = sb.aio("plan", reference, &["--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(2), "changes pending");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout(&out);
     for id in [
         "link/dummy1",
         "link/veth-ovs",
@@ -69,12 +69,7 @@ fn reference_topology_from_empty_to_converged() {
     assert_eq!(sb.addresses("v-lbaas"), ["172.18.255.254/16"]);
 
     let again = sb.aio("plan", reference, &["--detailed-exitcode"]);
-    assert_eq!(
-        again.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&again.stdout)
-    );
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
     assert_eq!(sb.uplink(), uplink_before, "the uplink changed");
 }
 
@@ -110,8 +105,7 @@ fn a_removed_address_is_added_back() {
 fn a_link_set_down_is_set_up() {
     let sb = converged();
     sb.ip(&["link", "set", "v-lbaas", "down"]);
-    let out = sb.aio("plan", &sb.reference(), &[]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = sb.plan_text(&sb.reference());
     assert!(text.contains("~ link/v-lbaas  state: down -> up"), "{text}");
     assert!(
         text.contains("0 to create, 1 to change, 0 to delete"),
@@ -144,9 +138,11 @@ fn a_changed_mtu_is_put_back() {
     sb.apply(&t);
     assert_eq!(sb.links()["br0"]["mtu"], 1400);
     sb.ip(&["link", "set", "br0", "mtu", "1300"]);
-    let out = sb.aio("plan", &t, &[]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("~ link/br0  mtu: 1300 -> 1400"));
-    assert_eq!(sb.plan(&t), vec![change("link/br0", "update")]);
+    sb.assert_planned(
+        &t,
+        "~ link/br0  mtu: 1300 -> 1400",
+        &[("link/br0", "update")],
+    );
     sb.apply(&t);
     assert_eq!(sb.links()["br0"]["mtu"], 1400);
     assert_eq!(sb.plan(&t), vec![]);
@@ -242,10 +238,10 @@ fn a_foreign_link_of_the_wrong_kind_is_in_the_way() {
     let before = sb.everything();
     let out = sb.aio("apply", &sb.reference(), &["--yes"]);
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
-        stderr.contains("link/dummy1 is in the way") && stderr.contains("aio did not create it"),
-        "{stderr}"
+        err.contains("link/dummy1 is in the way") && err.contains("aio did not create it"),
+        "{err}"
     );
     assert_eq!(
         sb.everything(),
@@ -260,6 +256,6 @@ fn apply_without_a_terminal_refuses_and_changes_nothing() {
     let before = sb.everything();
     let out = sb.aio("apply", &sb.reference(), &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert!(stderr(&out).contains("--yes"));
     assert_eq!(sb.everything(), before);
 }

@@ -4,46 +4,11 @@
 
 mod common;
 
-use common::Sandbox;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-const STAND_IN: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/stand-in/kolla-ansible-stand-in"
-);
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn no_venv() -> bool {
-    if let Ok(why) = std::env::var("AIO_TEST_NO_KOLLA_VENV") {
-        eprintln!("skipped: no kolla-ansible venv ({why})");
-        return true;
-    }
-    false
-}
-
-/// Live (not zombie) processes whose environment holds `marker`.
-fn alive_with(marker: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let (Ok(env), Ok(stat)) = (
-            std::fs::read(entry.path().join("environ")),
-            std::fs::read_to_string(entry.path().join("stat")),
-        ) else {
-            continue;
-        };
-        let zombie = stat
-            .rsplit_once(')')
-            .is_some_and(|(_, r)| r.trim_start().starts_with('Z'));
-        if !zombie && env.split(|b| *b == 0).any(|kv| kv == marker.as_bytes()) {
-            out.push(stat);
-        }
-    }
-    out
-}
+use aio_sandbox::process::alive_with_env;
+use common::kolla::{STAND_IN, no_venv, ran};
+use common::{Sandbox, poll, run, stderr};
+use std::process::Stdio;
+use std::time::Duration;
 
 #[test]
 fn a_rehearsal_refuses_the_host_s_kolla_and_ovsdb_and_real_playbooks() {
@@ -81,11 +46,7 @@ fn a_rehearsal_refuses_the_host_s_kolla_and_ovsdb_and_real_playbooks() {
 
     // aio init --netns writes a rehearsal that these rules accept.
     let init = sb.state.path().join("init.toml");
-    let out = Command::new(env!("CARGO_BIN_EXE_aio"))
-        .args(["init", "--netns", &sb.ns, "-f"])
-        .arg(&init)
-        .output()
-        .unwrap();
+    let out = run(&["init", "--netns", &sb.ns, "-f", init.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(&init).unwrap();
     let out = sb.aio("plan", &init, &[]);
@@ -105,11 +66,8 @@ fn a_killed_apply_leaves_no_kolla_child_and_the_next_one_does_not_deploy_beside_
     let t = sb.reference_with_actions(true);
     let record = sb.state.path().join("stand-in.record");
     let marker = format!("AIO_STANDIN_RECORD={}", record.display());
-    let mut aio = Command::new(env!("CARGO_BIN_EXE_aio"))
-        .args(["apply", "--yes", "-f"])
-        .arg(&t)
-        .args(["--netns", &sb.ns, "--state-dir"])
-        .arg(sb.state.path())
+    let mut aio = sb
+        .command("apply", &t, &["--yes"])
         .env("AIO_KOLLA_ANSIBLE", STAND_IN)
         .env("AIO_STANDIN_RECORD", &record)
         .env("AIO_STANDIN_HANG_AT", "deploy")
@@ -117,32 +75,25 @@ fn a_killed_apply_leaves_no_kolla_child_and_the_next_one_does_not_deploy_beside_
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while !std::fs::read_to_string(&record)
-        .unwrap_or_default()
-        .contains("deploy\t")
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "deploy never started"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    poll::wait_until(Duration::from_secs(120), "deploy starting", || {
+        std::fs::read_to_string(&record)
+            .unwrap_or_default()
+            .contains("deploy\t")
+    });
     std::thread::sleep(Duration::from_millis(300));
     assert!(
-        alive_with(&marker).len() >= 2,
+        alive_with_env(&marker).len() >= 2,
         "the stand-in and its sleep run"
     );
     aio.kill().unwrap(); // SIGKILL
     aio.wait().unwrap();
-    let killed = Instant::now();
-    while !alive_with(&marker).is_empty() && killed.elapsed() < Duration::from_secs(2) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let gone = poll::within(Duration::from_secs(2), || {
+        alive_with_env(&marker).is_empty()
+    });
     assert!(
-        alive_with(&marker).is_empty(),
+        gone,
         "alive 2 s after aio was SIGKILLed: {:?}",
-        alive_with(&marker)
+        alive_with_env(&marker)
     );
 
     // The next apply resumes at deploy, once, alone.
@@ -156,11 +107,7 @@ fn a_killed_apply_leaves_no_kolla_child_and_the_next_one_does_not_deploy_beside_
         &["--yes"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let ran: Vec<String> = std::fs::read_to_string(&record)
-        .unwrap()
-        .lines()
-        .map(|l| l.split('\t').next().unwrap().to_string())
-        .collect();
+    let ran = ran(&record);
     assert_eq!(ran.iter().filter(|a| *a == "deploy").count(), 2, "{ran:?}");
     assert_eq!(
         ran.last().map(String::as_str),

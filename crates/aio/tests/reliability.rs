@@ -5,16 +5,21 @@
 
 mod common;
 
-use common::{Sandbox, change};
-use std::process::Command;
+use common::{Sandbox, change, command, said, stderr, stdout};
+use std::path::Path;
+use std::process::{Command, Output};
 
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// `aio apply --yes PLAN EXTRA`: a saved plan applied.
+fn apply_saved(plan: &Path, extra: &[&str]) -> Output {
+    command(&["apply", "--yes"])
+        .arg(plan)
+        .args(extra)
+        .output()
+        .unwrap()
 }
 
 /// What aio may change in the sandbox, as `ip`, `nft` and OVSDB show it.
 fn snapshot(sb: &Sandbox) -> String {
-    let nft = sb.host.exec(&["nft", "-j", "list", "ruleset"]);
     let ports = sb.ovsdb.vsctl(&[
         "--format=json",
         "--columns=name,tag,external_ids",
@@ -24,7 +29,7 @@ fn snapshot(sb: &Sandbox) -> String {
     format!(
         "{}\n{}\n{ports}",
         sb.everything(),
-        String::from_utf8_lossy(&nft.stdout)
+        sb.nft("-j list ruleset")
     )
 }
 
@@ -35,11 +40,7 @@ fn concurrent_applies_take_turns_and_converge_without_duplicates() {
     // All at once: some wait their turn, some give up naming the holder.
     let children: Vec<_> = (0..8)
         .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_aio"))
-                .args(["apply", "--yes", "--lock-timeout", "0.2", "-f"])
-                .arg(&t)
-                .args(["--netns", &sb.ns, "--state-dir"])
-                .arg(sb.state.path())
+            sb.command("apply", &t, &["--yes", "--lock-timeout", "0.2"])
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -56,13 +57,7 @@ fn concurrent_applies_take_turns_and_converge_without_duplicates() {
         );
     }
     assert_eq!(sb.plan(&t), vec![]);
-    let rules = sb.host.exec(&["nft", "list", "ruleset"]);
-    assert_eq!(
-        String::from_utf8_lossy(&rules.stdout)
-            .matches("masquerade")
-            .count(),
-        1
-    );
+    assert_eq!(sb.nft("list ruleset").matches("masquerade").count(), 1);
     assert_eq!(
         sb.ovsdb
             .vsctl(&["list-ports", "br-ex"])
@@ -83,11 +78,7 @@ fn a_saved_plan_applies_as_made_and_a_stale_one_is_refused() {
     // The system changes under the plan: it no longer says what apply would do.
     sb.ip(&["link", "add", "dummy1", "type", "bridge"]);
     let before = snapshot(&sb);
-    let stale = Command::new(env!("CARGO_BIN_EXE_aio"))
-        .args(["apply", "--yes"])
-        .arg(&saved)
-        .output()
-        .unwrap();
+    let stale = apply_saved(&saved, &[]);
     assert_eq!(stale.status.code(), Some(1));
     assert!(
         stderr(&stale).contains("the system changed since"),
@@ -99,11 +90,7 @@ fn a_saved_plan_applies_as_made_and_a_stale_one_is_refused() {
     sb.ip(&["link", "del", "dummy1"]);
     let out = sb.aio("plan", &t, &["--out", saved.to_str().unwrap()]);
     assert!(out.status.success());
-    let fresh = Command::new(env!("CARGO_BIN_EXE_aio"))
-        .args(["apply", "--yes"])
-        .arg(&saved)
-        .output()
-        .unwrap();
+    let fresh = apply_saved(&saved, &[]);
     assert!(fresh.status.success(), "{}", stderr(&fresh));
     assert_eq!(sb.plan(&t), vec![]);
 }
@@ -118,12 +105,7 @@ fn a_change_the_kernel_silently_did_not_take_fails_verification_naming_it() {
         "version = 1\n[sysctl]\n\"net.ipv4.ping_group_range\" = \"5 2\"\n",
     );
     let out = sb.aio("apply", &t, &["--yes"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let err = stderr(&out);
     assert!(
         err.contains("did not converge")
@@ -236,11 +218,8 @@ fn failing_surroundings_give_one_line_errors() {
     let sb = Sandbox::new();
     let t = sb.reference();
     // No nft on PATH.
-    let out = Command::new(env!("CARGO_BIN_EXE_aio"))
-        .args(["plan", "-f"])
-        .arg(&t)
-        .args(["--netns", &sb.ns, "--state-dir"])
-        .arg(sb.state.path())
+    let out = sb
+        .command("plan", &t, &[])
         .env("PATH", "/nonexistent")
         .output()
         .unwrap();
@@ -308,12 +287,7 @@ fn a_saved_plan_is_verified_not_trusted() {
     let apply = |doc: &serde_json::Value, extra: &[&str]| {
         let forged = sb.state.path().join("forged.json");
         std::fs::write(&forged, serde_json::to_vec(doc).unwrap()).unwrap();
-        Command::new(env!("CARGO_BIN_EXE_aio"))
-            .args(["apply", "--yes"])
-            .arg(&forged)
-            .args(extra)
-            .output()
-            .unwrap()
+        apply_saved(&forged, extra)
     };
     let before = snapshot(&sb);
 
@@ -349,7 +323,7 @@ fn a_saved_plan_is_verified_not_trusted() {
     forged["plan"]["facts"]["uplink"] = "FORGED-UPLINK".into();
     forged["plan"]["changes"][0]["detail"] = "FORGED-DETAIL".into();
     let out = apply(&forged, &[]);
-    let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    let shown = said(&out);
     assert!(out.status.success(), "{shown}");
     assert!(!shown.contains("FORGED"), "{shown}");
     assert_eq!(sb.plan(&t), vec![]);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Sandbox;
+use common::{Sandbox, kolla, said, stderr};
 
 const PASSWORDS: [&str; 6] = [
     "PWnova1",
@@ -38,8 +38,7 @@ fn assert_hidden(what: &str, text: &str) {
 
 #[test]
 fn no_secret_in_any_output_or_saved_plan_and_the_files_keep_them() {
-    if let Ok(why) = std::env::var("AIO_TEST_NO_KOLLA_VENV") {
-        eprintln!("skipped: no kolla-ansible venv ({why})");
+    if kolla::no_venv() {
         return;
     }
     let sb = Sandbox::new();
@@ -55,15 +54,11 @@ fn no_secret_in_any_output_or_saved_plan_and_the_files_keep_them() {
     ];
     for (command, extra) in runs {
         let out = sb.aio(command, &t, extra);
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let all = said(&out);
         assert!(out.status.success(), "{command} {extra:?}: {all}");
         assert_hidden(&format!("{command} {extra:?}"), &all);
     }
-    let plan_text = String::from_utf8_lossy(&sb.aio("plan", &t, &[]).stdout).into_owned();
+    let plan_text = sb.plan_text(&t);
     assert!(
         plan_text.contains("connection = <sensitive>"),
         "{plan_text}"
@@ -71,11 +66,7 @@ fn no_secret_in_any_output_or_saved_plan_and_the_files_keep_them() {
     assert_hidden("the saved plan", &std::fs::read_to_string(&saved).unwrap());
 
     let out = sb.aio("apply", &t, &["--yes", "-vv"]);
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let all = said(&out);
     assert!(out.status.success(), "{all}");
     assert_hidden("apply -vv", &all);
     let config = sb.state.path().join("kolla-etc");
@@ -98,5 +89,5 @@ fn no_secret_in_any_output_or_saved_plan_and_the_files_keep_them() {
     let bad = sb.topology("bad.toml", &bad);
     let out = sb.aio("plan", &bad, &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert_hidden("an error", &String::from_utf8_lossy(&out.stderr));
+    assert_hidden("an error", &stderr(&out));
 }

@@ -5,11 +5,10 @@
 
 mod common;
 
+use common::{REFERENCE, command, stderr, stdout};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-use common::REFERENCE;
+use std::process::Output;
 
 /// A temp dir holding a topology, a unit dir and a `bin` dir for `PATH`.
 struct Host {
@@ -55,37 +54,28 @@ impl Host {
 
     /// `aio service ARGS --unit-dir units`, run in the temp dir with only `bin` on `PATH`.
     fn aio(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_aio"))
-            .arg("service")
+        command(&["service"])
             .args(args)
             .arg("--unit-dir")
             .arg(self.path("units"))
             .current_dir(self.dir.path())
             .env("PATH", self.path("bin"))
-            .env_remove("NO_COLOR")
             .output()
             .unwrap()
     }
 }
 
+/// What a run that must succeed printed.
 fn ok(out: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "failed: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    let printed = stdout(out);
+    assert!(out.status.success(), "failed: {printed}{}", stderr(out));
+    printed
 }
 
+/// What a run that must be refused (exit 1) said on stderr.
 fn refused(out: &Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(out));
+    stderr(out)
 }
 
 fn aio_binary() -> PathBuf {

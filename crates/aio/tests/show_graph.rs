@@ -5,20 +5,12 @@
 
 mod common;
 
-use common::{REFERENCE, Sandbox, s};
+use common::{REFERENCE, Sandbox, command, root, s, said, stderr, stdout};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// What aio manages in the sandbox, without the kernel's timers and
 /// carrier states: each link's name, kind, flags it was given, master, peer
@@ -46,14 +38,9 @@ fn configured(sb: &Sandbox) -> Vec<String> {
 fn show(sb: &Sandbox, topology: &Path, extra: &[&str]) -> String {
     let before = configured(sb);
     let out = sb.aio("show", topology, extra);
-    assert!(
-        out.status.success(),
-        "show failed: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    assert!(out.status.success(), "show failed: {}", said(&out));
     assert_eq!(configured(sb), before, "aio show changed the sandbox");
-    text(&out.stdout)
+    stdout(&out)
 }
 
 /// Resource id -> status, from `aio show --json`.
@@ -66,6 +53,16 @@ fn statuses(sb: &Sandbox, topology: &Path) -> (BTreeMap<String, String>, Value) 
         .map(|r| (s(&r["id"]), s(&r["status"])))
         .collect();
     (by_id, doc)
+}
+
+/// Resource `id` in `aio show --json`.
+fn resource<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {doc:#}"))
 }
 
 /// The status word of `id`'s line in the text form.
@@ -94,12 +91,7 @@ fn show_marks_each_resource_converged_missing_or_drifted() {
     assert!(all.values().all(|st| st == "converged"), "{all:?}");
     assert_eq!(doc["summary"]["converged"], all.len());
     assert_eq!(doc["facts"]["uplink"], "eth0");
-    let dummy = doc["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == "link/dummy1")
-        .unwrap();
+    let dummy = resource(&doc, "link/dummy1");
     assert_eq!(dummy["live"]["kind"], "bridge");
     assert_eq!(dummy["live"]["state"], "up");
     assert!(
@@ -142,12 +134,7 @@ fn show_marks_each_resource_converged_missing_or_drifted() {
             ("link/veth-ovs", "missing"),
         ])
     );
-    let v_lbaas = doc["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == "link/v-lbaas")
-        .unwrap();
+    let v_lbaas = resource(&doc, "link/v-lbaas");
     assert_eq!(
         v_lbaas["differences"],
         serde_json::json!([{"attribute": "state", "live": "down", "wanted": "up"}])
@@ -163,8 +150,7 @@ fn show_marks_each_resource_converged_missing_or_drifted() {
 }
 
 fn graph(file: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aio"))
-        .args(["graph", "-f", file])
+    command(&["graph", "-f", file])
         .current_dir(root())
         .output()
         .unwrap()
@@ -185,15 +171,15 @@ fn svg(source: &str) -> String {
         .write_all(source.as_bytes())
         .unwrap();
     let out = dot.wait_with_output().unwrap();
-    assert!(out.status.success(), "dot failed: {}", text(&out.stderr));
-    text(&out.stdout)
+    assert!(out.status.success(), "dot failed: {}", stderr(&out));
+    stdout(&out)
 }
 
 #[test]
 fn graph_of_the_reference_renders_with_its_dependencies() {
     let out = graph(REFERENCE);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let dot = text(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dot = stdout(&out);
     for edge in [
         "\"link/veth-br\" -> \"link/veth-ovs\";",
         "\"kolla/deployment\" -> \"link/v-lbaas\";",
@@ -219,8 +205,8 @@ fn graph_of_the_reference_renders_with_its_dependencies() {
 #[test]
 fn docs_hold_the_graph_of_the_reference() {
     let out = graph("examples/openstack-aio.toml");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let dot = text(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dot = stdout(&out);
     let (dot_path, svg_path) = (root().join("docs/graph.dot"), root().join("docs/graph.svg"));
     if std::env::var_os("AIO_UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&dot_path, &dot).unwrap();

@@ -4,10 +4,9 @@
 
 mod common;
 
-use common::Sandbox;
-use std::io::Read;
+use common::{Sandbox, kolla, poll};
 use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 struct Watch {
     child: Child,
@@ -22,11 +21,8 @@ impl Watch {
     fn start_with(sb: &Sandbox, topology: &std::path::Path, env: &[(&str, &str)]) -> Watch {
         let log = sb.state.path().join("watch.log");
         let file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_aio"))
-            .args(["watch", "-f"])
-            .arg(topology)
-            .args(["--netns", &sb.ns, "--state-dir"])
-            .arg(sb.state.path())
+        let child = sb
+            .command("watch", topology, &[])
             .stdout(file.try_clone().unwrap())
             .stderr(file)
             .envs(env.iter().copied())
@@ -36,12 +32,7 @@ impl Watch {
     }
 
     fn log(&self) -> String {
-        let mut text = String::new();
-        std::fs::File::open(&self.log)
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
-        text
+        std::fs::read_to_string(&self.log).unwrap()
     }
 
     fn repairs(&self) -> usize {
@@ -68,17 +59,11 @@ impl Drop for Watch {
     }
 }
 
-/// Polls `check` until it holds, failing after `limit` with `what`.
-fn within(limit: Duration, what: &str, watch: &Watch, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !check() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} not within {limit:?}; watch said:\n{}",
-            watch.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// Waits until `check` holds, failing after `limit` with `what` and the log.
+fn within(limit: Duration, what: &str, watch: &Watch, check: impl FnMut() -> bool) {
+    poll::wait_until_showing(limit, what, check, || {
+        format!("watch said:\n{}", watch.log())
+    });
 }
 
 #[test]
@@ -182,16 +167,12 @@ fn it_tells_systemd_it_is_ready_once_the_hosts_plumbing_is_in_place() {
         .unwrap();
     // Kolla's actions fail here (the stand-in fails at the first): they come after ready.
     let record = sb.state.path().join("stand-in.record");
-    let stand_in = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/stand-in/kolla-ansible-stand-in"
-    );
     let watch = Watch::start_with(
         &sb,
         &t,
         &[
             ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
-            ("AIO_KOLLA_ANSIBLE", stand_in),
+            ("AIO_KOLLA_ANSIBLE", kolla::STAND_IN),
             ("AIO_STANDIN_RECORD", record.to_str().unwrap()),
             ("AIO_STANDIN_FAIL_AT", "bootstrap-servers"),
         ],

@@ -81,6 +81,15 @@ impl Provider for Memory {
     }
 }
 
+impl Memory {
+    /// Puts object `id` with `attrs` (a JSON object) on the system, as
+    /// someone other than aio would.
+    pub fn put(&self, id: ResourceId, attrs: serde_json::Value) {
+        let attrs = attrs.as_object().unwrap().clone();
+        self.objects.lock().unwrap().insert(id, attrs);
+    }
+}
+
 /// The kind of every object of the tests.
 pub const OBJ: Kind = Kind::new("obj");
 
@@ -101,6 +110,11 @@ pub fn res(name: &str, kind: &str, deps: &[&str]) -> Resource {
 
 pub fn engine(mem: &Memory, dir: &tempfile::TempDir) -> Engine {
     Engine::new(dir.path()).with_provider(Box::new(mem.clone()))
+}
+
+/// `desired` planned by `e`, then applied.
+pub async fn plan_and_apply(e: &Engine, desired: &[Resource]) -> Result<ApplyReport, ApplyError> {
+    e.apply(&e.plan(desired).await.unwrap(), desired).await
 }
 
 pub fn actions(plan: &Plan) -> Vec<(String, Action)> {

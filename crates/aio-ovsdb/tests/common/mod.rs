@@ -44,6 +44,13 @@ pub fn topology() -> Vec<Op> {
     ]
 }
 
+/// A private server and a client connected to it over its Unix socket.
+pub async fn connected() -> (Server, Client) {
+    let server = Server::start(&[]);
+    let client = Client::connect(&server.unix()).await.unwrap();
+    (server, client)
+}
+
 pub async fn port_tag(client: &Client) -> Option<i64> {
     let results = client
         .transact(

@@ -1,17 +1,40 @@
-//! Running the real `aio` binary against a sandbox host (namespaces made by
-//! `aio_sandbox`, removed on drop; the root network namespace is never touched).
+//! What the tests of the aio binary share: the repository's paths, a sandbox
+//! host (namespaces made by `aio_sandbox`, removed on drop; the root network
+//! namespace is never touched) and what can be read from it. Running aio is
+//! in [`run`], Kolla's stand-in in [`kolla`], waiting with a deadline in
+//! [`poll`].
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
+
+pub mod kolla;
+pub mod run;
+
+pub use aio_sandbox::poll;
+pub use run::{command, run, said, stderr, stdout, text};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const REFERENCE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../examples/openstack-aio.toml"
 );
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The files in `dir`, sorted by name; panics naming `dir` if it cannot be read.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
@@ -56,67 +79,36 @@ impl Sandbox {
         self.topology("reference.toml", &text)
     }
 
+    /// A topology file in this sandbox's temp dir.
+    pub fn topology(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.state.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     /// `ip -n NS ARGS`.
     pub fn ip(&self, args: &[&str]) -> String {
         self.host.ip(args)
     }
 
-    /// Runs the real `aio` binary against this sandbox.
-    pub fn aio(&self, command: &str, topology: &Path, extra: &[&str]) -> Output {
-        self.aio_with(&[], command, topology, extra)
-    }
-
-    /// [`Sandbox::aio`] with extra environment variables.
-    pub fn aio_with(
-        &self,
-        env: &[(&str, &str)],
-        command: &str,
-        topology: &Path,
-        extra: &[&str],
-    ) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_aio"))
-            .envs(env.iter().copied())
-            .arg(command)
-            .arg("-f")
-            .arg(topology)
-            .args(["--netns", &self.ns, "--state-dir"])
-            .arg(self.state.path())
-            .args(extra)
-            .output()
-            .unwrap()
-    }
-
-    /// `aio plan --json`: `(id, action)` of each change, in order.
-    pub fn plan(&self, topology: &Path) -> Vec<(String, String)> {
-        self.plan_with(&[], topology)
-    }
-
-    /// [`Sandbox::plan`] with extra environment variables.
-    pub fn plan_with(&self, env: &[(&str, &str)], topology: &Path) -> Vec<(String, String)> {
-        let out = self.aio_with(env, "plan", topology, &["--json"]);
+    /// `nft COMMAND` in the namespace (nft joins its words itself), which
+    /// must succeed: what it printed.
+    pub fn nft(&self, command: &str) -> String {
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let out = self.host.exec(&[&["nft"][..], &args].concat());
         assert!(
             out.status.success(),
-            "plan failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+            "nft {}: {}",
+            args.join(" "),
+            stderr(&out)
         );
-        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-        doc["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| (s(&c["id"]), s(&c["action"])))
-            .collect()
+        String::from_utf8(out.stdout).unwrap()
     }
 
-    pub fn apply(&self, topology: &Path) -> String {
-        let out = self.aio("apply", topology, &["--yes"]);
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "apply failed: {stdout}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout
+    /// The value of sysctl `key` (`net.ipv4.ip_forward`) in the namespace.
+    pub fn sysctl(&self, key: &str) -> String {
+        let path = format!("/proc/sys/{}", key.replace('.', "/"));
+        stdout(&self.host.exec(&["cat", &path])).trim().to_string()
     }
 
     /// `ip -j -d link show` parsed, keyed by name.
@@ -152,13 +144,6 @@ impl Sandbox {
         self.ip(&["-d", "-j", "link", "show"])
             + &self.ip(&["-j", "addr", "show"])
             + &self.ip(&["-j", "route", "show"])
-    }
-
-    /// A topology file in this sandbox's temp dir.
-    pub fn topology(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.state.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path
     }
 }
 
