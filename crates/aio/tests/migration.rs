@@ -11,6 +11,7 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 
 use common::Sandbox;
+use common::run::said as text;
 
 /// Runs `args` in the sandbox's namespace and wants it to succeed.
 fn run(sb: &Sandbox, args: &[&str]) {
@@ -117,19 +118,10 @@ fn boot_units(root: &Path) -> [std::path::PathBuf; 2] {
 
 /// Masquerade rules for 10.0.2.0/24 in the namespace's whole ruleset.
 fn masquerades(sb: &Sandbox) -> usize {
-    let out = sb.host.exec(&["nft", "list", "ruleset"]);
-    String::from_utf8_lossy(&out.stdout)
+    sb.nft("list ruleset")
         .lines()
         .filter(|l| l.contains("10.0.2.0/24") && l.contains("masquerade"))
         .count()
-}
-
-fn text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]
