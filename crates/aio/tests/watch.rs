@@ -84,7 +84,7 @@ fn drift_is_repaired_as_it_happens_and_unrelated_events_cost_nothing() {
 
     sb.ip(&["link", "del", "veth-br"]);
     within(
-        Duration::from_secs(2),
+        Duration::from_secs(5),
         "veth-br back in dummy1",
         &watch,
         || {
@@ -93,15 +93,15 @@ fn drift_is_repaired_as_it_happens_and_unrelated_events_cost_nothing() {
                 .is_some_and(|l| l["master"] == "dummy1")
         },
     );
-    within(Duration::from_secs(1), "a log line", &watch, || {
+    within(Duration::from_secs(5), "a log line", &watch, || {
         watch.log().contains("repaired + link/veth-br")
     });
 
     sb.ovsdb.vsctl(&["set", "port", "v-lbaas-vlan", "tag=99"]);
-    within(Duration::from_secs(2), "tag 1718 again", &watch, || {
+    within(Duration::from_secs(5), "tag 1718 again", &watch, || {
         String::from_utf8_lossy(&port_tag().stdout).trim() == "1718"
     });
-    within(Duration::from_secs(1), "a log line", &watch, || {
+    within(Duration::from_secs(5), "a log line", &watch, || {
         watch
             .log()
             .contains("repaired ~ ovs-port/br-ex/v-lbaas-vlan  tag: 99 -> 1718")
