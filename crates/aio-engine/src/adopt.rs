@@ -85,14 +85,19 @@ pub(crate) fn adoption(
     foreign: Vec<Foreign>,
 ) -> Plan {
     let mut adopt: Vec<Change> = unowned(providers, desired, observed, state)
-        .map(|r| Change {
-            id: r.id.clone(),
-            provider: r.provider.clone(),
-            action: Action::Adopt,
-            before: observed.get(&r.id).cloned(),
-            after: Some(r.attrs.clone()),
-            deps: r.deps.clone(),
-            detail: None,
+        .map(|r| {
+            let mut change = Change {
+                id: r.id.clone(),
+                provider: r.provider.clone(),
+                action: Action::Adopt,
+                before: observed.get(&r.id).cloned(),
+                after: Some(r.attrs.clone()),
+                deps: r.deps.clone(),
+                detail: None,
+            };
+            // What taking it over does, where the provider says more than its id.
+            change.detail = providers[&r.provider].describe(&change);
+            change
         })
         .collect();
     let mut remove = Vec::new();

@@ -19,7 +19,7 @@ use std::path::Path;
 use async_trait::async_trait;
 use tokio::sync::mpsc::UnboundedSender;
 
-use aio_engine::{Provider, Resource, ResourceId};
+use aio_engine::{Plan, Provider, Resource, ResourceId};
 use aio_topology::{Facts, MissingFact, Span, Topology};
 
 /// What a family is opened with: the topology and what the run knows.
@@ -30,6 +30,10 @@ pub struct Context<'a> {
     /// The network namespace a rehearsal targets; `None` for the host.
     pub netns: Option<&'a str>,
     pub state_dir: &'a Path,
+    /// Actions to run again even where they are recorded as done for the
+    /// current inputs (`aio apply --rerun ACTION`), for the families that
+    /// run actions; a family refuses a name it does not know.
+    pub reruns: &'a [String],
 }
 
 /// What a family wants of the system for one topology.
@@ -61,6 +65,10 @@ pub enum FamilyError {
     /// The family cannot reach what it manages (netlink, OVSDB).
     #[error("{0}")]
     Unreachable(String),
+    /// The run asked for something the family cannot do (`--rerun` of an
+    /// action the topology does not have).
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// One family of resources. Adding a family is implementing this in its
@@ -98,5 +106,13 @@ pub trait Family: Send + Sync {
     /// needs the links it reads).
     fn after_host(&self) -> bool {
         false
+    }
+
+    /// What the operator may do next with what this family made, for a
+    /// person to read (Neutron's external network once Kolla is deployed).
+    /// `applied` is the plan an apply just carried out: then only what that
+    /// apply made possible; `None` (`aio show`): whatever applies now.
+    fn next_steps(&self, _cx: Context<'_>, _applied: Option<&Plan>) -> Vec<String> {
+        Vec::new()
     }
 }

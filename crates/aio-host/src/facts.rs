@@ -1,35 +1,29 @@
 //! The facts of the live system a topology is planned against, gathered once
-//! per run: the uplink, its address and gateway, the interfaces a default
-//! route goes through, every link name, and the VIP.
+//! per run: the uplink, its addresses and gateway, the interfaces a default
+//! route goes through, every link name, and the VIP (chosen by aio-kolla).
 
 use std::path::Path;
 
-use aio_topology::{Facts, Topology, Uplink, Vip};
+use aio_kolla::vip::Chosen;
+use aio_topology::{Facts, Topology, Uplink};
 
 use crate::HostError;
 
-/// The facts, and whether the VIP was probed in this run (and so is
-/// remembered when applied).
+/// The facts, and the VIP with where it came from (kept in the state dir
+/// when applied, if aio chose it).
 pub(crate) async fn gather(
     topology: &Topology,
     netns: Option<&str>,
     state_dir: &Path,
-) -> Result<(Facts, bool), HostError> {
+) -> Result<(Facts, Option<Chosen>), HostError> {
     let handle = aio_netlink::connect(netns).await?;
     let mut facts = aio_netlink::facts(&handle, &topology.host.uplink.value).await?;
-    let mut probed = false;
-    facts.vip = match topology.kolla.as_ref().map(|k| &k.vip.value) {
-        Some(Vip::Address(a)) => Some(*a),
-        Some(Vip::Auto) => match aio_kolla::vip::remembered(state_dir, &facts) {
-            Some(vip) => Some(vip),
-            None => {
-                probed = true;
-                Some(aio_kolla::vip::probe(netns, &facts)?)
-            }
-        },
+    let vip = match &topology.kolla {
+        Some(kolla) => Some(aio_kolla::vip::choose(kolla, netns, state_dir, &facts)?),
         None => None,
     };
-    Ok((facts, probed))
+    facts.vip = vip.as_ref().map(|v| v.address);
+    Ok((facts, vip))
 }
 
 /// The uplink facts of `netns` (or the host) for `aio init`; `None` when

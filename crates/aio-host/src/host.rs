@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use aio_engine::{Engine, Plan, Resource, ResourceId, StateLock};
 use aio_family::{Context, Family};
+use aio_kolla::vip::{Chosen, Source};
 use aio_topology::{Facts, Topology};
 
 use crate::follow_up::FollowUp;
@@ -19,6 +20,8 @@ pub struct Target {
     pub netns: Option<String>,
     /// Where aio records what it owns.
     pub state_dir: PathBuf,
+    /// Actions to run again though recorded as done (`aio apply --rerun`).
+    pub reruns: Vec<String>,
 }
 
 /// What an apply did.
@@ -34,8 +37,9 @@ pub struct Host {
     target: Target,
     topology: Topology,
     facts: Facts,
-    /// The VIP was probed in this run: remembered once something is applied.
-    probed_vip: bool,
+    /// The VIP and where it came from; one aio chose is remembered once
+    /// something is applied.
+    vip: Option<Chosen>,
     desired: Vec<Resource>,
     notes: Vec<String>,
     families: Vec<Box<dyn Family>>,
@@ -49,7 +53,7 @@ impl Host {
     pub async fn open(target: Target) -> Result<Host, HostError> {
         let topology = aio_topology::load(&target.file)?;
         let netns = target.netns.as_deref();
-        let (facts, probed_vip) = facts::gather(&topology, netns, &target.state_dir).await?;
+        let (facts, vip) = facts::gather(&topology, netns, &target.state_dir).await?;
         topology.check_facts(&facts)?;
         if let Some(ns) = netns {
             topology.check_rehearsal(ns, aio_kolla::stand_in())?;
@@ -63,6 +67,7 @@ impl Host {
             facts: &facts,
             netns,
             state_dir: &target.state_dir,
+            reruns: &target.reruns,
         };
         for family in &families {
             let wanted = family.wanted(cx)?;
@@ -76,7 +81,7 @@ impl Host {
             target,
             topology,
             facts,
-            probed_vip,
+            vip,
             desired,
             notes,
             families,
@@ -117,7 +122,17 @@ impl Host {
             facts: &self.facts,
             netns: self.target.netns.as_deref(),
             state_dir: &self.target.state_dir,
+            reruns: &self.target.reruns,
         }
+    }
+
+    /// What the operator may do next, from every family: after an apply of
+    /// `applied`, what it made possible; with `None`, whatever applies now.
+    pub fn next_steps(&self, applied: Option<&Plan>) -> Vec<String> {
+        self.families
+            .iter()
+            .flat_map(|f| f.next_steps(self.context(), applied))
+            .collect()
     }
 
     /// Whether a failed apply undoes what it did (the default).
@@ -149,12 +164,13 @@ impl Host {
             "uplink_address",
             self.facts.uplink_address.map(|a| a.to_string()),
         );
-        let how = if self.probed_vip {
-            " (free by ARP; remembered when applied)"
-        } else {
-            ""
-        };
-        fact("vip", self.facts.vip.map(|a| format!("{a}{how}")));
+        fact(
+            "vip",
+            self.vip.as_ref().map(|v| match &v.source {
+                Source::Topology => v.address.to_string(),
+                source => format!("{} ({source})", v.address),
+            }),
+        );
         plan
     }
 
@@ -247,10 +263,13 @@ impl Host {
         }
     }
 
-    /// Keeps a probed VIP, so later runs do not probe again.
+    /// Keeps a VIP aio chose, so later runs keep it.
     pub(crate) fn remember_vip(&self) -> Result<(), HostError> {
-        match (self.probed_vip, self.facts.vip) {
-            (true, Some(vip)) => Ok(aio_kolla::vip::remember(&self.target.state_dir, vip)?),
+        match &self.vip {
+            Some(vip) if vip.to_remember() => Ok(aio_kolla::vip::remember(
+                &self.target.state_dir,
+                vip.address,
+            )?),
             _ => Ok(()),
         }
     }

@@ -28,6 +28,7 @@ pub fn wanted_from_file(topology: &Topology) -> Result<Vec<Resource>, HostError>
         facts: &facts,
         netns: None,
         state_dir: Path::new("/nonexistent"),
+        reruns: &[],
     };
     let mut out = Vec::new();
     for family in families() {

@@ -2,17 +2,25 @@
 //! `kolla/deployment`, in the same graph as the links it reads.
 //!
 //! Its inputs are the files aio renders under the config dir
-//! (`globals.yml` from `[kolla.globals]`, INI overrides from
+//! (`globals.d/aio.yml` from `[kolla.globals]`, INI overrides from
 //! `[kolla.config]`), the inventory, the actions and the addresses of the
-//! interfaces Kolla reads. A fingerprint of them is recorded in the state
-//! dir with the actions that finished; the actions run again only when the
-//! fingerprint (or the installed kolla-ansible) changes, and a failed run
-//! resumes at the action that failed. The venv is made with `pip`, and
-//! `passwords.yml` is filled by the real `kolla-genpwd`; no password is ever
-//! shown.
+//! interfaces Kolla reads. `globals.yml` stays the operator's (see
+//! [`globals`]). A fingerprint of the inputs is recorded in the state dir
+//! with the actions that finished; the actions run again only when the
+//! fingerprint (or the installed kolla-ansible) changes, or when asked to
+//! (`--rerun`), and a failed run resumes at the action that failed. A
+//! deployment aio did not make is adopted: its inputs are recorded as done.
+//! A venv that already holds a fitting kolla-ansible is used as it is;
+//! otherwise it is made with `pip`. `passwords.yml` is filled by the real
+//! `kolla-genpwd`; no password is ever shown.
 
 mod actions;
+mod adopt;
+mod describe;
 mod files;
+pub mod globals;
+mod keys;
+pub mod neutron;
 mod passwords;
 mod provider;
 mod record;
@@ -20,6 +28,7 @@ mod render;
 mod requirement;
 mod venv;
 pub mod vip;
+mod work;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,12 +52,14 @@ pub const PROVIDER: &str = "kolla";
 pub use aio_family::ids::kolla_deployment as resource_id;
 
 /// What the deployment is, as the engine compares it: the package, a digest
-/// of each file aio renders (`null` when missing), whether `passwords.yml`
-/// is complete, and the fingerprint of the inputs of the actions that finished.
+/// of each file aio renders (`null` when missing), whether the operator's
+/// `globals.yml` is there, whether `passwords.yml` is complete, and the
+/// fingerprint of the inputs of the actions that finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KollaAttrs {
     pub package: Option<String>,
     pub files: BTreeMap<String, Option<String>>,
+    pub globals_yml: String,
     pub passwords: String,
     pub inputs: Option<String>,
 }
@@ -77,6 +88,8 @@ pub enum KollaError {
     Record { path: PathBuf, why: String },
     #[error("choosing the VIP: {0}")]
     Vip(String),
+    #[error("adopting the Kolla deployment in {}: {why}", config_dir.display())]
+    Adopt { config_dir: PathBuf, why: String },
 }
 
 impl KollaError {
@@ -112,7 +125,7 @@ impl Deployment {
         };
         let mut files = BTreeMap::new();
         files.insert(
-            "globals.yml".to_string(),
+            globals::AIO_FILE.to_string(),
             render::globals(&k.globals, facts)?,
         );
         for (path, sections) in &k.config {
@@ -161,6 +174,7 @@ impl Deployment {
                 .iter()
                 .map(|(path, text)| (path.clone(), Some(aio_fs::sha256_hex(text.as_bytes()))))
                 .collect(),
+            globals_yml: globals::BASE_PRESENT.to_string(),
             passwords: passwords::COMPLETE.to_string(),
             inputs: Some(self.inputs.clone()),
         };

@@ -25,11 +25,15 @@ pub fn dir(state_dir: &Path) -> PathBuf {
     state_dir.join("kolla")
 }
 
+pub fn file(state_dir: &Path) -> PathBuf {
+    dir(state_dir).join("record.json")
+}
+
 impl Record {
     /// The record, empty when there is none yet. One that cannot be read is
     /// an error, never an empty record: that would run every action again.
     pub fn load(state_dir: &Path) -> Result<Record, KollaError> {
-        let path = dir(state_dir).join("record.json");
+        let path = file(state_dir);
         let bytes = match aio_fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Record::default()),
@@ -43,7 +47,7 @@ impl Record {
 
     pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
         let text = serde_json::to_vec_pretty(self)?;
-        crate::files::write_atomic(&dir(state_dir).join("record.json"), &text)
+        crate::files::write_atomic(&file(state_dir), &text)
     }
 
     /// Whether every one of `actions` finished for `inputs` with `version`.

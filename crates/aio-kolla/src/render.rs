@@ -1,6 +1,6 @@
 //! The files aio writes under the config dir, rendered from the topology.
 //!
-//! `globals.yml` is written by a small emitter of our own, never by string
+//! `globals.d/aio.yml` is written by a small emitter of our own, never by string
 //! pasting: a string is written plain only when it is made of safe
 //! characters and no YAML 1.1 reader (Ansible loads globals with PyYAML)
 //! could take it for anything else; every other string is double-quoted and
@@ -12,8 +12,10 @@ use aio_topology::{Facts, Located, MissingFact, Template};
 use indexmap::IndexMap;
 use std::fmt::Write as _;
 
-pub const HEADER: &str =
-    "# Written by aio from [kolla.globals] in topology.toml: aio apply rewrites this file whole.\n";
+pub const HEADER: &str = "\
+# Written by aio from [kolla.globals] in topology.toml: aio apply rewrites this file whole.
+# Kolla-Ansible reads it after globals.yml: a key set in both takes the value here.
+";
 
 /// `[kolla.globals]` as YAML, substitutions filled from `facts`.
 pub fn globals(
@@ -24,6 +26,10 @@ pub fn globals(
     out.push_str("---\n");
     for (key, value) in globals {
         entry(&mut out, 0, key, &resolved(&value.value, facts)?);
+    }
+    if globals.is_empty() {
+        // Ansible refuses extra vars that are not a mapping.
+        out.push_str("{}\n");
     }
     Ok(out)
 }
@@ -79,10 +85,14 @@ fn nested(out: &mut String, indent: usize, value: &toml::Value) {
     }
 }
 
+/// A string as YAML that reads back as that same string.
+pub fn string_text(s: &str) -> String {
+    if plain(s) { s.to_string() } else { quoted(s) }
+}
+
 fn scalar_text(value: &toml::Value) -> String {
     match value {
-        toml::Value::String(s) if plain(s) => s.clone(),
-        toml::Value::String(s) => quoted(s),
+        toml::Value::String(s) => string_text(s),
         toml::Value::Integer(i) => i.to_string(),
         toml::Value::Float(f) => float(*f),
         toml::Value::Boolean(b) => b.to_string(),

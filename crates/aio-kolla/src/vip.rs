@@ -1,21 +1,122 @@
-//! `vip = "auto"`: the first address of the uplink's subnet that nobody
-//! answers ARP for (never the host's own or the gateway), chosen once and
-//! remembered in the state dir. After a deploy, keepalived on this host
-//! answers for it: that is why a remembered VIP is not probed again.
+//! `vip = "auto"`: the VIP this deployment already uses, or else a free one.
+//!
+//! In order: `kolla_internal_vip_address` as Kolla reads it now from the
+//! config dir (`globals.yml`, then `globals.d/*.yml`, later files winning);
+//! else an IPv4 /32 that keepalived holds on the uplink besides its primary
+//! address; else the one aio chose before, remembered in the state dir;
+//! else the first address of the uplink's subnet that nobody answers ARP
+//! for (never the host's own or the gateway). A VIP in use is never traded
+//! for another. After a deploy, keepalived on this host answers for it:
+//! that is why a known VIP is not probed again.
 
 use ipnet::Ipv4Net;
+use std::fmt;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use aio_topology::Facts;
+use aio_topology::{Facts, Kolla, Vip};
 
-use crate::KollaError;
+use crate::{KollaError, globals};
 
 /// How long to wait for ARP replies to one batch of candidates.
 const WAIT: Duration = Duration::from_millis(300);
 /// Candidates tried at most, from the start of the subnet.
 const MOST: usize = 1024;
+
+/// Where the VIP came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `vip = "ADDRESS"` in the topology.
+    Topology,
+    /// `kolla_internal_vip_address` in this file of the config dir.
+    Deployed(PathBuf),
+    /// A /32 on this interface (the uplink) besides its primary address.
+    Keepalived(String),
+    /// Chosen by an earlier run, kept in this file.
+    Remembered(PathBuf),
+    /// Found free by ARP in this run.
+    Probed,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Topology => f.write_str("topology"),
+            Source::Deployed(file) => write!(f, "deployed: {}", file.display()),
+            Source::Keepalived(uplink) => write!(f, "held by keepalived on {uplink}"),
+            Source::Remembered(file) => write!(f, "remembered: {}", file.display()),
+            Source::Probed => f.write_str("free by ARP; remembered when applied"),
+        }
+    }
+}
+
+/// The VIP and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chosen {
+    pub address: Ipv4Addr,
+    pub source: Source,
+}
+
+impl Chosen {
+    /// Whether an apply keeps it in the state dir, for later runs.
+    pub fn to_remember(&self) -> bool {
+        matches!(
+            self.source,
+            Source::Probed | Source::Deployed(_) | Source::Keepalived(_)
+        )
+    }
+}
+
+/// The VIP of `kolla` on the system `facts` describe (see the module).
+pub fn choose(
+    kolla: &Kolla,
+    netns: Option<&str>,
+    state_dir: &Path,
+    facts: &Facts,
+) -> Result<Chosen, KollaError> {
+    let chosen = |address, source| Chosen { address, source };
+    if let Vip::Address(a) = kolla.vip.value {
+        return Ok(chosen(a, Source::Topology));
+    }
+    if let Some((address, file)) = deployed(Path::new(&kolla.config_dir), facts) {
+        return Ok(chosen(address, Source::Deployed(file)));
+    }
+    if let Some(address) = keepalived(facts) {
+        let uplink = facts.uplink.clone().unwrap_or_default();
+        return Ok(chosen(address, Source::Keepalived(uplink)));
+    }
+    if let Some(address) = remembered(state_dir, facts) {
+        return Ok(chosen(address, Source::Remembered(file(state_dir))));
+    }
+    Ok(chosen(probe(netns, facts)?, Source::Probed))
+}
+
+/// `kolla_internal_vip_address` as Kolla reads it from `config_dir` now,
+/// and the file that sets it, if it is an IPv4 address that is not the
+/// uplink's own or the gateway.
+pub fn deployed(config_dir: &Path, facts: &Facts) -> Option<(Ipv4Addr, PathBuf)> {
+    let setting = globals::merged(config_dir).shift_remove("kolla_internal_vip_address")?;
+    let address: Ipv4Addr = setting.value.as_str()?.trim().parse().ok()?;
+    usable(address, facts).then_some((address, setting.from))
+}
+
+/// An IPv4 /32 on the uplink besides its primary address: what keepalived
+/// adds for `kolla_internal_vip_address`.
+pub fn keepalived(facts: &Facts) -> Option<Ipv4Addr> {
+    facts
+        .uplink_addresses
+        .iter()
+        .filter(|n| n.prefix_len() == 32)
+        .map(Ipv4Net::addr)
+        .find(|a| usable(*a, facts))
+}
+
+/// Never the uplink's own address (keepalived removes a VIP when it stops)
+/// nor the gateway.
+fn usable(address: Ipv4Addr, facts: &Facts) -> bool {
+    Some(address) != facts.uplink_address && Some(address) != facts.gateway
+}
 
 fn file(state_dir: &Path) -> PathBuf {
     crate::record::dir(state_dir).join("vip")
@@ -33,6 +134,9 @@ pub fn remembered(state_dir: &Path, facts: &Facts) -> Option<Ipv4Addr> {
 
 pub fn remember(state_dir: &Path, vip: Ipv4Addr) -> Result<(), KollaError> {
     let path = file(state_dir);
+    if std::fs::read_to_string(&path).is_ok_and(|t| t.trim() == vip.to_string()) {
+        return Ok(());
+    }
     crate::files::write_atomic(&path, format!("{vip}\n").as_bytes())
         .map_err(|e| KollaError::io(&path, e))
 }
@@ -63,4 +167,70 @@ pub fn probe(netns: Option<&str>, facts: &Facts) -> Result<Ipv4Addr, KollaError>
                 "every address probed on {net} answered ARP; set kolla.vip"
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> Facts {
+        Facts {
+            uplink: Some("eth0".into()),
+            uplink_address: Some(Ipv4Addr::new(192, 0, 2, 10)),
+            uplink_prefix: Some(24),
+            gateway: Some(Ipv4Addr::new(192, 0, 2, 1)),
+            uplink_addresses: vec![
+                "192.0.2.10/24".parse().unwrap(),
+                "192.0.2.77/32".parse().unwrap(),
+            ],
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn the_deployed_vip_is_what_kolla_reads_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path();
+        assert_eq!(deployed(c, &facts()), None);
+        std::fs::write(
+            c.join("globals.yml"),
+            "kolla_internal_vip_address: 192.0.2.50\n",
+        )
+        .unwrap();
+        assert_eq!(
+            deployed(c, &facts()),
+            Some((Ipv4Addr::new(192, 0, 2, 50), c.join("globals.yml")))
+        );
+        std::fs::create_dir(c.join("globals.d")).unwrap();
+        std::fs::write(
+            c.join("globals.d/aio.yml"),
+            "kolla_internal_vip_address: \"192.0.2.51\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            deployed(c, &facts()),
+            Some((Ipv4Addr::new(192, 0, 2, 51), c.join("globals.d/aio.yml")))
+        );
+        // Never the uplink's own address, nor Jinja.
+        std::fs::write(
+            c.join("globals.d/aio.yml"),
+            "kolla_internal_vip_address: 192.0.2.10\n",
+        )
+        .unwrap();
+        assert_eq!(deployed(c, &facts()), None);
+        std::fs::write(
+            c.join("globals.d/aio.yml"),
+            "kolla_internal_vip_address: \"{{ x }}\"\n",
+        )
+        .unwrap();
+        assert_eq!(deployed(c, &facts()), None);
+    }
+
+    #[test]
+    fn keepalived_holds_a_slash_32_besides_the_primary() {
+        assert_eq!(keepalived(&facts()), Some(Ipv4Addr::new(192, 0, 2, 77)));
+        let mut f = facts();
+        f.uplink_addresses.truncate(1);
+        assert_eq!(keepalived(&f), None);
+    }
 }

@@ -1,4 +1,4 @@
-//! `globals.yml` read back by PyYAML (as Ansible loads it, from the real
+//! `globals.d/aio.yml` read back by PyYAML (as Ansible loads it, from the real
 //! kolla-ansible venv) gives exactly the values and types the TOML had.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -65,7 +65,7 @@ fn pyyaml_reads_back_every_type_the_toml_had() {
     let deployment = aio_kolla::Deployment::new(&topology, &facts)
         .unwrap()
         .unwrap();
-    let yaml = &deployment.files["globals.yml"];
+    let yaml = &deployment.files[aio_kolla::globals::AIO_FILE];
 
     let mut child = Command::new(&python)
         .args([

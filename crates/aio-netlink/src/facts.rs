@@ -3,6 +3,7 @@
 //! connectivity); which interfaces exist.
 
 use futures::TryStreamExt;
+use ipnet::Ipv4Net;
 use rtnetlink::Handle;
 use rtnetlink::packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, RouteType};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -50,6 +51,21 @@ pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkErr
             IpAddr::V4(v4) => Some((v4, a.net.prefix_len())),
             IpAddr::V6(_) => None,
         });
+    // The primary first, then the rest (secondaries, a keepalived /32).
+    let mut uplink_addresses: Vec<Ipv4Net> = snapshot
+        .addrs_of(link.index)
+        .filter_map(|a| match a.net {
+            ipnet::IpNet::V4(v4) => Some(v4),
+            ipnet::IpNet::V6(_) => None,
+        })
+        .collect();
+    if let Some(i) = uplink_addresses
+        .iter()
+        .position(|n| primary.is_some_and(|(a, p)| n.addr() == a && n.prefix_len() == p))
+    {
+        let first = uplink_addresses.remove(i);
+        uplink_addresses.insert(0, first);
+    }
     let gateway = route
         .filter(|r| r.oif == link.index)
         .and_then(|r| match r.gateway {
@@ -61,6 +77,7 @@ pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkErr
         uplink_address: primary.map(|(a, _)| a),
         uplink_prefix: primary.map(|(_, p)| p),
         gateway,
+        uplink_addresses,
         vip: None,
         protected: protected(&snapshot, v4.iter().chain(&v6)),
         // Every name, for the rule that a topology names only interfaces that exist.

@@ -158,23 +158,25 @@ pub struct RawKolla {
     /// The venv kolla-ansible runs from; by default `"/opt/aio/kolla"`.
     #[schemars(with = "Option<s::AbsolutePath>")]
     pub venv: Option<Spanned<String>>,
-    /// Where `globals.yml`, `passwords.yml`, the inventory and `config/`
-    /// are written; by default `"/etc/kolla"`.
+    /// Where `globals.d/aio.yml`, `passwords.yml`, the inventory and
+    /// `config/` are written (`globals.yml` stays the operator's); by
+    /// default `"/etc/kolla"`.
     #[schemars(with = "Option<s::AbsolutePath>")]
     pub config_dir: Option<Spanned<String>>,
     /// The inventory kolla-ansible ships to copy; by default `"all-in-one"`.
     #[schemars(with = "Option<s::Text>")]
     pub inventory: Option<Spanned<String>>,
     /// The internal VIP: an IPv4 address on the uplink's subnet, or
-    /// `"auto"` (the first free one by ARP, remembered in the state dir).
+    /// `"auto"` (the one in use, else the first free one by ARP,
+    /// remembered in the state dir).
     #[schemars(with = "s::Vip")]
     pub vip: Spanned<String>,
     /// kolla-ansible actions, run in order when the inputs change; `[]`
     /// renders the configuration only.
     #[schemars(with = "Option<Vec<s::KollaAction>>")]
     pub actions: Option<Vec<Spanned<String>>>,
-    /// `globals.yml`, as TOML; strings may hold `${uplink}`,
-    /// `${uplink_address}` and `${vip}`.
+    /// `globals.d/aio.yml` (read by Kolla after `globals.yml`), as TOML;
+    /// strings may hold `${uplink}`, `${uplink_address}` and `${vip}`.
     #[schemars(with = "Option<s::Table<s::AnyValue>>")]
     pub globals: Option<Map<Spanned<toml::Value>>>,
     /// `[kolla.config."PATH".SECTION] key = value`: INI overrides written

@@ -15,6 +15,9 @@ pub struct Facts {
     pub uplink_prefix: Option<u8>,
     /// The IPv4 default route's gateway, when it goes through the uplink.
     pub gateway: Option<Ipv4Addr>,
+    /// Every IPv4 address on the uplink with its prefix, the primary first
+    /// (a VIP keepalived holds there shows as a /32 besides it).
+    pub uplink_addresses: Vec<ipnet::Ipv4Net>,
     pub vip: Option<Ipv4Addr>,
     /// Every interface that carries a default route (IPv4 or IPv6): the
     /// host's connectivity, which nothing in a topology may touch.

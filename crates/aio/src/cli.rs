@@ -78,6 +78,9 @@ pub enum Command {
         /// Leave what a failed apply did, instead of undoing it
         #[arg(long)]
         no_rollback: bool,
+        /// Run this Kolla action again though it is recorded as done for the current inputs (repeatable), e.g. `--rerun deploy`
+        #[arg(long, value_name = "ACTION", conflicts_with = "saved")]
+        rerun: Vec<String>,
     },
     /// Take over a host another tool built: what exists and is what the topology declares becomes aio's
     ///
@@ -185,6 +188,7 @@ impl Target {
             file: self.file.path.clone(),
             netns: self.netns.clone(),
             state_dir: self.state_dir(),
+            reruns: Vec::new(),
         }
     }
 

@@ -102,8 +102,9 @@ fn the_first_plan_shows_everything_and_apply_renders_then_runs_five_actions_once
     let Some(k) = kolla() else { return };
     let plan = k.plan_text();
     for shown in [
-        "globals.yml (aio)",
-        "ml2_conf.ini (aio)",
+        "globals.yml: created, minimal",
+        "+ globals: network_interface: eth0",
+        "+ neutron/ml2_conf.ini [ml2_type_vlan] network_vlan_ranges: physnet1:1500:4000,physnet2:1400:1450",
         "passwords.yml: kolla-genpwd",
         "inventory, with ansible_python_interpreter",
         &format!("actions: {}", FIVE.join(", ")),
@@ -123,7 +124,7 @@ fn the_first_plan_shows_everything_and_apply_renders_then_runs_five_actions_once
         .to_string();
     k.apply_ok();
 
-    let globals = k.file("globals.yml");
+    let globals = k.file("globals.d/aio.yml");
     for line in [
         "network_interface: eth0",
         "neutron_external_interface: veth-ovs",
@@ -132,7 +133,7 @@ fn the_first_plan_shows_everything_and_apply_renders_then_runs_five_actions_once
     ] {
         assert!(
             globals.lines().any(|l| l == line),
-            "`{line}` is not in globals.yml:\n{globals}"
+            "`{line}` is not in globals.d/aio.yml:\n{globals}"
         );
     }
     assert!(
@@ -173,7 +174,7 @@ fn the_first_plan_shows_everything_and_apply_renders_then_runs_five_actions_once
 }
 
 #[test]
-fn a_changed_global_is_a_one_line_diff_and_a_failed_action_is_where_the_next_apply_resumes() {
+fn a_changed_global_is_one_key_line_and_a_failed_action_is_where_the_next_apply_resumes() {
     let Some(k) = kolla() else { return };
     k.apply_ok();
     let text = std::fs::read_to_string(&k.topology)
@@ -181,18 +182,9 @@ fn a_changed_global_is_a_one_line_diff_and_a_failed_action_is_where_the_next_app
         .replace("enable_barbican = \"yes\"", "enable_barbican = \"no\"");
     std::fs::write(&k.topology, text).unwrap();
     let plan = k.plan_text();
-    let changed: Vec<&str> = plan
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            (l.starts_with('+') || l.starts_with('-'))
-                && !l.starts_with("+++")
-                && !l.starts_with("---")
-        })
-        .collect();
     assert_eq!(
-        changed,
-        ["-enable_barbican: \"yes\"", "+enable_barbican: \"no\""],
+        key_lines(&plan),
+        ["~ globals: enable_barbican: \"yes\" -> \"no\""],
         "{plan}"
     );
     assert!(
@@ -358,4 +350,14 @@ fn the_br_ex_port_is_added_in_the_same_apply_once_deploy_made_the_bridge() {
         "1718"
     );
     assert_eq!(k.plan(), vec![]);
+}
+
+/// The key-by-key lines of the plan's Kolla detail (`+ globals: ...`,
+/// `~ neutron.conf [DEFAULT] ...`), as written.
+fn key_lines(plan: &str) -> Vec<&str> {
+    plan.lines()
+        .filter(|l| l.starts_with("      "))
+        .map(str::trim)
+        .filter(|l| ["+ ", "~ ", "- "].iter().any(|p| l.starts_with(p)))
+        .collect()
 }

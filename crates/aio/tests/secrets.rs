@@ -60,7 +60,7 @@ fn no_secret_in_any_output_or_saved_plan_and_the_files_keep_them() {
     }
     let plan_text = sb.plan_text(&t);
     assert!(
-        plan_text.contains("connection = <sensitive>"),
+        plan_text.contains("+ nova.conf [database] connection: <sensitive>"),
         "{plan_text}"
     );
     assert_hidden("the saved plan", &std::fs::read_to_string(&saved).unwrap());
@@ -75,7 +75,7 @@ fn no_secret_in_any_output_or_saved_plan_and_the_files_keep_them() {
         nova.contains("mysql+pymysql://nova:PWnova1@db/nova"),
         "{nova}"
     );
-    let globals = std::fs::read_to_string(config.join("globals.yml")).unwrap();
+    let globals = std::fs::read_to_string(config.join("globals.d/aio.yml")).unwrap();
     assert!(
         globals.contains("PWlist3") && globals.contains("PWpem5"),
         "{globals}"

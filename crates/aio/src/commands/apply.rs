@@ -17,11 +17,17 @@ pub struct How<'a> {
     pub write: &'a crate::cli::Write,
     pub json: bool,
     pub rollback: bool,
+    /// Kolla actions to run again though recorded as done (`--rerun`).
+    pub reruns: &'a [String],
 }
 
 /// Plans against the live system, then applies, under the state dir's lock.
 pub async fn run(target: &Target, how: &How<'_>) -> Result<u8, Failure> {
-    let mut host = Host::open(target.host()).await?;
+    let mut host = Host::open(aio_host::Target {
+        reruns: how.reruns.to_vec(),
+        ..target.host()
+    })
+    .await?;
     host.set_rollback(how.rollback);
     let _lock = lock(&host, how.write)?;
     let plan = host.plan().await?;
@@ -109,6 +115,9 @@ async fn carry_out(host: &Host, plan: Plan, how: &How<'_>) -> Result<u8, Failure
             "\nApply complete: {} change(s) applied; {rest}.",
             done.applied
         );
+        for step in host.next_steps(Some(&plan)) {
+            println!("\n{step}");
+        }
     }
     plan::unavailable(&plan)?;
     Ok(0)

@@ -199,9 +199,7 @@ mod tests {
             uplink_address: Some(Ipv4Addr::from(addr)),
             uplink_prefix: Some(prefix),
             gateway: Some(Ipv4Addr::new(192, 0, 2, 1)),
-            vip: None,
-            protected: Vec::new(),
-            existing: Vec::new(),
+            ..Facts::default()
         }
     }
 

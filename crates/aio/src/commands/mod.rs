@@ -52,11 +52,13 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             write,
             json,
             no_rollback,
+            rerun,
         } => {
             let how = apply::How {
                 write: &write,
                 json,
                 rollback: !no_rollback,
+                reruns: &rerun,
             };
             match saved {
                 Some(file) => apply::run_saved(&file, &target, &how).await,

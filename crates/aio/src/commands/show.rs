@@ -1,5 +1,6 @@
 //! `aio show`: the live state of everything the topology manages (see
-//! [`render::status`]), after the facts (uplink, its address, the VIP).
+//! [`render::status`]), after the facts (uplink, its address, the VIP),
+//! then what the operator may do next (Neutron's external network).
 //! Read from a plan: changes nothing.
 
 use aio_engine::statuses;
@@ -27,6 +28,9 @@ pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
         anstream::println!("{line}");
     }
     println!("\n{}", render::status::counts(&all));
+    for step in host.next_steps(None) {
+        println!("\n{step}");
+    }
     super::plan::notes(&host);
     Ok(0)
 }

@@ -32,7 +32,8 @@ fn action_style(action: Action) -> Option<Style> {
     }
 }
 
-/// A provider's detail is a unified diff or plain words.
+/// A provider's detail is a unified diff, key-by-key lines (`+`, `~`, `-`)
+/// or plain words.
 fn detail_style(line: &str) -> Option<Style> {
     if line.starts_with("+++") || line.starts_with("---") {
         Some(Style::new().bold())
@@ -40,6 +41,8 @@ fn detail_style(line: &str) -> Option<Style> {
         colour(AnsiColor::Cyan)
     } else if line.starts_with('+') {
         colour(AnsiColor::Green)
+    } else if line.starts_with("~ ") {
+        colour(AnsiColor::Yellow)
     } else if line.starts_with('-') {
         colour(AnsiColor::Red)
     } else {

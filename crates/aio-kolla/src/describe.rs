@@ -1,0 +1,158 @@
+//! The plan's account of a change to `kolla/deployment`: what pip, the
+//! files and kolla-genpwd will do, key by key, and which actions will run.
+
+use std::fmt::Write as _;
+
+use aio_engine::{Action, Change};
+
+use crate::work::Work;
+use crate::{globals, keys, passwords};
+
+fn differs(change: &Change, key: &str) -> bool {
+    change.differences().iter().any(|(k, _, _)| *k == key)
+}
+
+/// The change's detail: one line per thing that will happen.
+pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> String {
+    let d = &work.deployment;
+    let mut text = String::new();
+    if differs(change, "package") {
+        let _ = writeln!(text, "venv {}: pip install {}", d.venv.display(), d.package);
+    }
+    let base = d.config_dir.join(globals::BASE_FILE);
+    if differs(change, "globals_yml") {
+        let how = if base.exists() {
+            "replaced by a minimal one (an older aio wrote it whole)"
+        } else {
+            "created, minimal: Kolla needs it"
+        };
+        let _ = writeln!(
+            text,
+            "{}: {how}; aio's settings are in {}",
+            base.display(),
+            globals::AIO_FILE
+        );
+    }
+    for (path, new) in &d.files {
+        let target = d.config_dir.join(path);
+        let old = std::fs::read_to_string(&target).ok();
+        if old.as_deref() == Some(new.as_str()) {
+            continue;
+        }
+        let lines = match path.strip_prefix("config/") {
+            Some(ini) => keys::ini_lines(ini, old.as_deref(), new),
+            None => keys::yaml_lines("globals:", old.as_deref(), new),
+        };
+        for line in &lines {
+            let _ = writeln!(text, "{line}");
+        }
+        if lines.is_empty() {
+            let _ = writeln!(
+                text,
+                "{}: rewritten, same keys and values",
+                target.display()
+            );
+        }
+    }
+    overridden(work, &mut text);
+    let inventory = d.config_dir.join("inventory");
+    let current = std::fs::read_to_string(&inventory).ok();
+    if work
+        .inventory()
+        .map_or(true, |(_, text)| current.as_ref() != Some(&text))
+    {
+        let _ = writeln!(
+            text,
+            "{}: Kolla's {} inventory, with ansible_python_interpreter = {}",
+            inventory.display(),
+            d.inventory,
+            work.venv().bin("python").display()
+        );
+    }
+    if differs(change, "passwords") {
+        let _ = writeln!(
+            text,
+            "{}: kolla-genpwd fills the empty values (never shown)",
+            d.config_dir.join(passwords::FILE).display()
+        );
+    }
+    let _ = writeln!(text, "actions: {}", actions(work, change, reruns));
+    text.trim_end().to_string()
+}
+
+/// Keys aio sets that another globals file sets too, and whose value wins.
+fn overridden(work: &Work, text: &mut String) {
+    let d = &work.deployment;
+    let ours = d
+        .files
+        .get(globals::AIO_FILE)
+        .and_then(|t| globals::parse(t))
+        .unwrap_or_default();
+    let aio_file = d.config_dir.join(globals::AIO_FILE);
+    let base = d.config_dir.join(globals::BASE_FILE);
+    let mut in_base = Vec::new();
+    let mut later: Vec<(String, std::path::PathBuf)> = Vec::new();
+    for file in globals::vars_files(&d.config_dir) {
+        if file == aio_file {
+            continue;
+        }
+        let keys = globals::load(&file).unwrap_or_default();
+        for key in keys.keys().filter(|k| ours.contains_key(*k)) {
+            if file == base {
+                in_base.push(key.clone());
+            } else if file > aio_file {
+                later.push((key.clone(), file.clone()));
+            }
+        }
+    }
+    if !in_base.is_empty() {
+        let _ = writeln!(
+            text,
+            "{} also sets {}: aio's values win (Kolla reads {} after it)",
+            base.display(),
+            in_base.join(", "),
+            globals::AIO_FILE
+        );
+    }
+    for (key, file) in later {
+        let _ = writeln!(
+            text,
+            "{} sets {key} too, and wins over aio's value (Kolla reads it after {})",
+            file.display(),
+            globals::AIO_FILE
+        );
+    }
+}
+
+/// Which actions an apply of `change` runs, in words.
+fn actions(work: &Work, change: &Change, reruns: &[String]) -> String {
+    let d = &work.deployment;
+    if d.actions.is_empty() {
+        return "none (render only: actions = [])".into();
+    }
+    if change.action == Action::Adopt {
+        return format!(
+            "none: {} recorded as done for these inputs (adopted: passwords.yml is checked, and Kolla's containers where Docker answers)",
+            d.actions.join(", ")
+        );
+    }
+    let to_run = match work.to_run(reruns) {
+        Ok(t) => t,
+        Err(e) => return e.to_string(),
+    };
+    if to_run.actions.is_empty() {
+        return "none: they already ran for these inputs".into();
+    }
+    let mut why = Vec::new();
+    if to_run.resuming {
+        why.push("resuming after a failure".to_string());
+    }
+    if !to_run.rerun.is_empty() {
+        why.push(format!("--rerun {}", to_run.rerun.join(", ")));
+    }
+    if why.is_empty() {
+        to_run.actions.join(", ")
+    } else {
+        format!("{} ({})", to_run.actions.join(", "), why.join("; "))
+    }
+}

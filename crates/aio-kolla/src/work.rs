@@ -1,0 +1,256 @@
+//! [`Work`]: the deployment on disk, observed and carried out (blocking).
+//! What the provider hands to a blocking thread or a network namespace.
+
+use std::path::{Path, PathBuf};
+
+use crate::actions::{self, Runner};
+use crate::record::{self, Record};
+use crate::venv::Venv;
+use crate::{Deployment, KollaAttrs, KollaError, files, globals, passwords, requirement};
+
+#[derive(Debug, Clone)]
+pub(crate) struct Work {
+    pub deployment: Deployment,
+    pub state_dir: PathBuf,
+    /// The program run for actions (default: see [`actions::program`]).
+    pub program: Option<PathBuf>,
+    /// The `docker` asked whether Kolla's containers run (default: on `PATH`).
+    pub docker: Option<PathBuf>,
+}
+
+/// The actions an apply runs, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ToRun {
+    pub actions: Vec<String>,
+    /// Some already ran for these inputs: resuming after a failure.
+    pub resuming: bool,
+    /// Some are run again though recorded as done (`--rerun`).
+    pub rerun: Vec<String>,
+}
+
+impl Work {
+    pub fn venv(&self) -> Venv {
+        Venv::new(&self.deployment.venv)
+    }
+
+    pub fn config_dir(&self) -> &Path {
+        &self.deployment.config_dir
+    }
+
+    /// The deployment as it is now; `reruns` still to run make its inputs differ.
+    pub fn observed(&self, reruns: &[String]) -> Result<KollaAttrs, KollaError> {
+        let d = &self.deployment;
+        let venv = self.venv();
+        let version = venv.version();
+        let record = Record::load(&self.state_dir)?;
+        let digests = d
+            .files
+            .keys()
+            .map(|path| {
+                let current = std::fs::read(d.config_dir.join(path)).ok();
+                (
+                    path.clone(),
+                    current.map(|bytes| aio_fs::sha256_hex(&bytes)),
+                )
+            })
+            .collect();
+        let inputs = if record.complete(&d.inputs, version.as_deref(), &d.actions) {
+            if reruns.is_empty() {
+                Some(d.inputs.clone())
+            } else {
+                Some(format!("rerun requested: {}", reruns.join(", ")))
+            }
+        } else {
+            match (&record.failed, &record.inputs) {
+                (Some(action), _) => Some(format!("failed at {action}")),
+                (None, Some(_)) => Some("changed".to_string()),
+                (None, None) => None,
+            }
+        };
+        // The requirement counts as met when the venv's version fits it, or
+        // when pip installed exactly this requirement here before: a venv
+        // that already holds a fitting kolla-ansible is never handed to pip.
+        let fits = version
+            .as_deref()
+            .is_some_and(|v| requirement::satisfied(&d.package, v));
+        let installed =
+            fits || (version.is_some() && record.package.as_deref() == Some(&d.package));
+        let package = if installed {
+            Some(d.package.clone())
+        } else {
+            version
+        };
+        Ok(KollaAttrs {
+            package,
+            files: digests,
+            globals_yml: globals::base_status(&d.config_dir),
+            passwords: passwords::status(&d.config_dir),
+            inputs,
+        })
+    }
+
+    /// What an apply would run: the actions after those already done for
+    /// these inputs (all when the inputs changed, none when they all ran),
+    /// and `reruns` though done, in the topology's order.
+    pub fn to_run(&self, reruns: &[String]) -> Result<ToRun, KollaError> {
+        let d = &self.deployment;
+        let record = Record::load(&self.state_dir)?;
+        let start = record.resume_at(&d.inputs, self.venv().version().as_deref(), &d.actions);
+        let mut out = ToRun {
+            actions: Vec::new(),
+            resuming: start > 0 && start < d.actions.len(),
+            rerun: Vec::new(),
+        };
+        for (i, action) in d.actions.iter().enumerate() {
+            if i >= start {
+                out.actions.push(action.clone());
+            } else if reruns.contains(action) {
+                out.actions.push(action.clone());
+                out.rerun.push(action.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Kolla's inventory as aio writes it, and where.
+    pub fn inventory(&self) -> Result<(PathBuf, String), KollaError> {
+        let d = &self.deployment;
+        let source = if d.inventory.contains('/') {
+            PathBuf::from(&d.inventory)
+        } else {
+            self.venv()
+                .share()
+                .join("ansible/inventory")
+                .join(&d.inventory)
+        };
+        let text = std::fs::read_to_string(&source).map_err(|e| KollaError::io(&source, e))?;
+        let python = self.venv().bin("python");
+        Ok((
+            d.config_dir.join("inventory"),
+            format!(
+                "{text}\n# Added by aio: Ansible runs with the kolla venv's Python.\n[all:vars]\nansible_python_interpreter={}\n",
+                python.display()
+            ),
+        ))
+    }
+
+    /// Everything but the actions: venv, files, inventory, passwords. A
+    /// file that already says what it should is left alone.
+    pub fn prepare(&self, install: bool) -> Result<(), KollaError> {
+        let d = &self.deployment;
+        let venv = self.venv();
+        // What a killed run left half-written (a passwords.yml copy among them).
+        for dir in [
+            d.config_dir.clone(),
+            d.config_dir.join("globals.d"),
+            record::dir(&self.state_dir),
+        ] {
+            aio_fs::sweep_temps(&dir).map_err(|e| KollaError::io(&dir, e))?;
+        }
+        let mut record = Record::load(&self.state_dir)?;
+        if install || venv.version().is_none() {
+            venv.install(&d.package, &record::dir(&self.state_dir).join("venv.log"))?;
+            record.package = Some(d.package.clone());
+            record
+                .save(&self.state_dir)
+                .map_err(|e| KollaError::io(&self.state_dir, e))?;
+        }
+        let (inventory, inventory_text) = self.inventory()?;
+        let mut wanted: Vec<(PathBuf, &str)> = d
+            .files
+            .iter()
+            .map(|(path, text)| (d.config_dir.join(path), text.as_str()))
+            .collect();
+        wanted.push((inventory, &inventory_text));
+        if globals::base_needs_writing(&d.config_dir) {
+            wanted.push((d.config_dir.join(globals::BASE_FILE), globals::MINIMAL));
+        }
+        for (target, text) in wanted {
+            if std::fs::read(&target).is_ok_and(|now| now == text.as_bytes()) {
+                continue;
+            }
+            files::write_atomic(&target, text.as_bytes())
+                .map_err(|e| KollaError::io(&target, e))?;
+        }
+        if passwords::status(&d.config_dir) != passwords::COMPLETE {
+            passwords::fill(&venv, &d.config_dir)?;
+        }
+        Ok(())
+    }
+
+    pub fn runner(&self) -> Runner {
+        let venv = self.venv();
+        let bin = venv.dir.join("bin");
+        Runner {
+            program: self
+                .program
+                .clone()
+                .unwrap_or_else(|| actions::program(&bin)),
+            venv_bin: bin,
+            inventory: self.deployment.config_dir.join("inventory"),
+            config_dir: self.deployment.config_dir.clone(),
+            log_dir: record::dir(&self.state_dir),
+        }
+    }
+
+    /// Runs what [`Work::to_run`] says, in order, recording each. When
+    /// every action is recorded as done for these inputs and nothing is to
+    /// be run again, nothing runs. A rerun that fails is where the next
+    /// apply resumes, as any failed action is.
+    pub fn run_actions(&self, reruns: &[String]) -> Result<(), KollaError> {
+        let d = &self.deployment;
+        let version = self.venv().version();
+        let mut record = Record::load(&self.state_dir)?;
+        let start = record.resume_at(&d.inputs, version.as_deref(), &d.actions);
+        if start == 0 {
+            record = Record {
+                package: record.package,
+                inputs: Some(d.inputs.clone()),
+                version,
+                ..Record::default()
+            };
+        }
+        let runner = self.runner();
+        let state_dir = &self.state_dir;
+        let save = |r: &Record| r.save(state_dir).map_err(|e| KollaError::io(state_dir, e));
+        for (i, action) in d.actions.iter().enumerate() {
+            if i < start && !reruns.contains(action) {
+                continue;
+            }
+            record.failed = None;
+            if let Err(e) = runner.run(action) {
+                // What came after it may rest on what it did: from here again.
+                record.done.truncate(i);
+                record.failed = Some(action.clone());
+                save(&record)?;
+                return Err(e);
+            }
+            if i >= start {
+                record.done.push(action.clone());
+            }
+            save(&record)?;
+        }
+        save(&record)
+    }
+
+    /// Records every action as done for the current inputs, as if aio had
+    /// run them: what adopting a deployment made elsewhere means.
+    pub fn record_all_done(&self) -> Result<(), KollaError> {
+        let d = &self.deployment;
+        let record = Record {
+            package: Record::load(&self.state_dir)?.package,
+            inputs: Some(d.inputs.clone()),
+            version: self.venv().version(),
+            done: d.actions.clone(),
+            failed: None,
+        };
+        record
+            .save(&self.state_dir)
+            .map_err(|e| KollaError::io(&self.state_dir, e))
+    }
+
+    /// Whether aio ever recorded Kolla actions in this state dir.
+    pub fn has_record(&self) -> bool {
+        record::file(&self.state_dir).exists()
+    }
+}
