@@ -115,7 +115,7 @@ pub(crate) async fn diff(
             plan.changes.iter().any(|c| c.id == *d) || held.get(d) == Some(&Held::Waiting)
         };
         if failed.contains_key(&r.provider)
-            && let Some(dep) = r.deps.iter().find(|d| changing(d))
+            && let Some(dep) = r.provided_by.as_ref().filter(|d| changing(d))
         {
             held.insert(id.clone(), Held::Waiting);
             plan.waiting.push(Pending {

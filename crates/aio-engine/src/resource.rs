@@ -108,6 +108,10 @@ pub struct Resource {
     pub deps: Vec<ResourceId>,
     /// Attributes that cannot change in place: a difference means delete and create.
     pub replace_on: Vec<String>,
+    /// The resource (among `deps`) that makes what this one's provider
+    /// talks to: OVSDB comes with Kolla's deploy. While it is being made,
+    /// a provider that cannot observe yet means "wait", not "unavailable".
+    pub provided_by: Option<ResourceId>,
 }
 
 impl Resource {
@@ -119,6 +123,7 @@ impl Resource {
             attrs: Attrs::new(),
             deps: Vec::new(),
             replace_on: Vec::new(),
+            provided_by: None,
         }
     }
 
@@ -131,6 +136,13 @@ impl Resource {
     /// After `dep`.
     pub fn after(mut self, dep: ResourceId) -> Self {
         self.deps.push(dep);
+        self
+    }
+
+    /// After `dep`, which makes what this resource's provider talks to.
+    pub fn provided_by(mut self, dep: ResourceId) -> Self {
+        self.deps.push(dep.clone());
+        self.provided_by = Some(dep);
         self
     }
 

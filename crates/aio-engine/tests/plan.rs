@@ -135,3 +135,51 @@ async fn a_waiting_change_and_its_dependents_are_left_for_later() {
         "{again:?}"
     );
 }
+
+#[tokio::test]
+async fn what_cannot_be_observed_waits_only_for_the_resource_that_provides_it() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let down = Memory {
+        down: true,
+        name: Some("ovs"),
+        ..Memory::default()
+    };
+    let e = Engine::new(dir.path())
+        .with_provider(Box::new(mem.clone()))
+        .with_provider(Box::new(down));
+    let on = |name: &str, r: Resource| Resource {
+        provider: name.into(),
+        ..r
+    };
+    // The port's OVSDB comes with the deployment; the link is only ordered before it.
+    let port = on(
+        "ovs",
+        res("port", "port", &["link"]).provided_by(obj("deploy")),
+    );
+    let desired = vec![res("deploy", "x", &[]), res("link", "veth", &[]), port];
+    let plan = e.plan(&desired).await.unwrap();
+    let waiting: Vec<String> = plan
+        .waiting
+        .iter()
+        .map(|p| format!("{}: {}", p.id, p.reason))
+        .collect();
+    assert_eq!(waiting, ["obj/port: waits for obj/deploy"]);
+    assert!(plan.unavailable.is_empty(), "{plan:?}");
+
+    // Once the deployment is made and the provider still cannot look, that is an error.
+    e.apply(&plan, &desired).await.unwrap();
+    let after = e.plan(&desired).await.unwrap();
+    assert!(after.waiting.is_empty(), "{after:?}");
+    assert_eq!(after.unavailable.len(), 1, "{after:?}");
+}
+
+#[tokio::test]
+async fn a_dependency_outside_the_desired_resources_is_refused() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let e = engine(&mem, &dir);
+    let err = e.plan(&[res("port", "port", &["typo"])]).await.unwrap_err();
+    assert!(
+        matches!(&err, PlanError::UnknownDependency { id, dep } if *id == obj("port") && *dep == obj("typo")),
+        "{err}"
+    );
+}

@@ -93,13 +93,13 @@ proptest! {
         let resources: Vec<Resource> = desired
             .iter()
             .enumerate()
-            .map(|(i, (kind, value, deps))| Resource {
-                id: id(i),
-                provider: "model".into(),
-                attrs: attrs(*kind, *value),
+            .map(|(i, (kind, value, deps))| {
                 // Only on earlier resources: no cycle.
-                deps: deps.iter().filter(|d| **d < i).map(|d| id(*d)).collect(),
-                replace_on: vec![],
+                let earlier = deps.iter().filter(|d| **d < i).map(|d| id(*d));
+                earlier.fold(
+                    Resource::new(id(i), "model").with_attrs(attrs(*kind, *value)),
+                    Resource::after,
+                )
             })
             .collect();
         let dir = tempfile::tempdir().unwrap();

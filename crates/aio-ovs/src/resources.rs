@@ -28,7 +28,8 @@ pub fn resources(topology: &Topology) -> Vec<Resource> {
             if !bridge.provided_by_kolla {
                 r = r.after(bridge_id(&bridge.name));
             } else if topology.kolla.is_some() {
-                r = r.after(ids::kolla_deployment());
+                // Kolla's deploy makes the bridge and starts OVSDB itself.
+                r = r.provided_by(ids::kolla_deployment());
             }
             if topology.interfaces.contains_key(&port.name) {
                 r = r.after(ids::link(&port.name));
