@@ -85,9 +85,10 @@ fn scenario(lab: &mut Lab, interrupted: &AtomicBool) -> Result<(), String> {
     lab.kolla_makes_br_ex();
     show("aio apply --yes", &lab.aio("apply", &["--yes"]), &[0])?;
     check()?;
-    step(
-        "Neutron's ports on br-ex (stand-ins: ovs-vsctl): amphora amp0 on VLAN 1718, amp1 on VLAN 1717, vm0 untagged on the provider network",
-    );
+    step(&format!(
+        "Neutron's ports on br-ex (stand-ins: ovs-vsctl): amphora amp0 on VLAN 1718, amp1 on VLAN 1717, vm0 untagged on the provider network, at physnet1's MTU {}",
+        lab.physnet_mtu
+    ));
     lab.plug_guests();
     prove(lab)?;
     check()?;

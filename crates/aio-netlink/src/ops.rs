@@ -113,7 +113,7 @@ async fn create_link(
 ) -> Result<()> {
     let settings = LinkSettings::all(after);
     let message = match (after.kind.as_deref(), after.peer.as_deref()) {
-        (Some("bridge"), _) => with_settings(ix, LinkBridge::new(name), &settings)?,
+        (Some("bridge"), _) => return create_bridge(h, ix, name, settings).await,
         (Some("veth"), Some(peer)) => {
             // The second end of a pair already came with the first: only configure it.
             if !deleted && index_of(ix, name).is_some() {
@@ -129,6 +129,28 @@ async fn create_link(
     };
     debug!(link = name, ?after, "netlink request: new link");
     Ok(h.link().add(message).execute().await?)
+}
+
+/// A bridge takes an MTU given at creation only as a start: it then follows
+/// its ports (the smallest; 1500 with none). An MTU set once the bridge
+/// exists is its own and stays, whatever ports come and go (1500, already
+/// a new bridge's, becomes its own once an apply puts it back).
+async fn create_bridge(h: &Handle, ix: &Indexes, name: &str, settings: LinkSettings) -> Result<()> {
+    let mtu = LinkSettings {
+        mtu: settings.mtu,
+        ..LinkSettings::default()
+    };
+    let first = LinkSettings {
+        mtu: None,
+        ..settings
+    };
+    let message = with_settings(ix, LinkBridge::new(name), &first)?;
+    debug!(link = name, settings = ?first, "netlink request: new bridge");
+    h.link().add(message).execute().await?;
+    if mtu.mtu.is_some() {
+        set_link(h, ix, name, &mtu).await?;
+    }
+    Ok(())
 }
 
 async fn set_link(h: &Handle, ix: &Indexes, name: &str, settings: &LinkSettings) -> Result<()> {

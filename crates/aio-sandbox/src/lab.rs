@@ -7,7 +7,10 @@
 //!   host, standing in for Kolla's openvswitch containers;
 //! - the reference topology, planned and applied by the real `aio`;
 //! - guests playing Neutron's ports on `br-ex`: an amphora on VLAN 1718, one
-//!   on VLAN 1717, a VM untagged on the provider network;
+//!   on VLAN 1717, a VM untagged on the provider network, each with the
+//!   physnet's MTU as Neutron gives it (read from the topology);
+//! - full-size frames at that MTU, unfragmented, both ways along the
+//!   Octavia VLAN and the external path;
 //! - a reboot: OVS down (its database kept), aio's links gone, forwarding
 //!   and NAT reset; then aio first, OVS later, as at boot.
 
@@ -16,7 +19,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::ovs::{Ovsdb, Vswitchd};
-use crate::{GATEWAY, Guest, Sandbox, sandboxed_reference};
+use crate::{GATEWAY, Guest, Sandbox, exec_in, sandboxed_reference};
 
 pub struct Lab {
     aio: PathBuf,
@@ -26,6 +29,8 @@ pub struct Lab {
     work: tempfile::TempDir,
     pub topology: PathBuf,
     guests: Vec<(Guest, &'static str)>,
+    /// The MTU Neutron gives physnet1 under the topology.
+    pub physnet_mtu: u32,
 }
 
 /// A guest on a `br-ex` port, as Neutron would plug an amphora or a VM.
@@ -70,7 +75,7 @@ pub struct Run {
 
 /// A claim about the data path, and whether traffic bore it out.
 pub struct Proof {
-    pub claim: &'static str,
+    pub claim: String,
     pub held: bool,
 }
 
@@ -78,6 +83,10 @@ impl Lab {
     /// The sandbox with OVS running and `br-ex` not yet made; `reference` is
     /// the text of the reference topology, run with `aio` (a binary path).
     pub fn new(name: &str, aio: &Path, reference: &str) -> Lab {
+        let physnet_mtu = aio_topology::parse_str("reference", reference)
+            .unwrap_or_else(|d| panic!("the reference does not validate:\n{d}"))
+            .physnet_mtu()
+            .map_or(1500, |p| p.mtu);
         let host = Sandbox::new(name);
         let ovsdb = Ovsdb::start(&[]);
         let vswitchd = Some(Vswitchd::start(&host.ns, &ovsdb));
@@ -96,6 +105,7 @@ impl Lab {
             work,
             topology,
             guests: Vec::new(),
+            physnet_mtu,
         }
     }
 
@@ -134,10 +144,14 @@ impl Lab {
             .vsctl(&["--may-exist", "add-port", "br-ex", "veth-ovs"]);
     }
 
-    /// What Neutron does for an amphora or a VM: a port on `br-ex`.
+    /// What Neutron does for an amphora or a VM: a port on `br-ex`, both
+    /// ends of its cable at the network's (the physnet's) MTU.
     pub fn plug_guests(&mut self) {
+        let mtu = self.physnet_mtu.to_string();
         for p in PLUGS {
             let guest = self.host.guest(p.name, None, p.cidr, p.gateway);
+            self.host.ip(&["link", "set", p.name, "mtu", &mtu]);
+            crate::ip(&["-n", &guest.ns, "link", "set", "eth0", "mtu", &mtu]);
             let tag = p.tag.map(|t| format!("tag={t}"));
             let mut port = vec!["--may-exist", "add-port", "br-ex", p.name];
             port.extend(tag.as_deref());
@@ -159,24 +173,52 @@ impl Lab {
     /// tries (OVS learns as packets flow); an isolation claim gets one ping.
     pub fn proofs(&self) -> Vec<Proof> {
         let reaches = |role: &str, to: &str| (0..4).any(|_| self.guest(role).pings(to));
+        // Both ways: from the guest, and from the host to the guest.
+        let full_size = |role: &str, to: &str, back: &str| {
+            let guest = &self.guest(role).ns;
+            (0..4).any(|_| self.unfragmented(guest, to))
+                && (0..4).any(|_| self.unfragmented(&self.host.ns, back))
+        };
+        let mtu = self.physnet_mtu;
         vec![
             Proof {
-                claim: "amphora on VLAN 1718 (172.18.0.10) reaches the health manager's v-lbaas 172.18.255.254",
+                claim: "amphora on VLAN 1718 (172.18.0.10) reaches the health manager's v-lbaas 172.18.255.254".into(),
                 held: reaches("amphora", "172.18.255.254"),
             },
             Proof {
-                claim: "vm on the provider network (10.0.2.50) reaches dummy1 10.0.2.2",
+                claim: format!(
+                    "amphora and v-lbaas exchange {mtu}-byte packets (physnet1's MTU), unfragmented, both ways"
+                ),
+                held: full_size("amphora", "172.18.255.254", "172.18.0.10"),
+            },
+            Proof {
+                claim: "vm on the provider network (10.0.2.50) reaches dummy1 10.0.2.2".into(),
                 held: reaches("vm", "10.0.2.2"),
             },
             Proof {
-                claim: "vm reaches the upstream router 192.0.2.1 through NAT",
+                claim: format!(
+                    "vm and dummy1 exchange {mtu}-byte packets through br-ex, veth-ovs and veth-br, unfragmented, both ways"
+                ),
+                held: full_size("vm", "10.0.2.2", "10.0.2.50"),
+            },
+            Proof {
+                claim: "vm reaches the upstream router 192.0.2.1 through NAT".into(),
                 held: reaches("vm", GATEWAY),
             },
             Proof {
-                claim: "amphora on VLAN 1717 cannot reach v-lbaas",
+                claim: "amphora on VLAN 1717 cannot reach v-lbaas".into(),
                 held: !self.guest("amphora on VLAN 1717").pings("172.18.255.254"),
             },
         ]
+    }
+
+    /// Whether one ping of exactly the physnet's MTU (IPv4 and ICMP headers
+    /// included), with "don't fragment", goes from namespace `ns` to `to`
+    /// and is answered.
+    fn unfragmented(&self, ns: &str, to: &str) -> bool {
+        let payload = (self.physnet_mtu - 28).to_string();
+        let ping = ["ping", "-M", "do", "-s", &payload, "-c", "1", "-W", "2", to];
+        exec_in(ns, &ping).status.success()
     }
 
     /// A reboot, in the real order's terms: OVS stops (its database stays,

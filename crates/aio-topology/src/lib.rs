@@ -31,6 +31,7 @@ pub use rehearsal::{FILE_ONLY_ACTIONS, sandbox_kolla_dir};
 pub use schema::json_schema;
 pub use subst::{Facts, MissingFact, Protected, Template, VARIABLES};
 pub use validate::SUPPORTED_VERSIONS;
+pub use validate::physnet::{MtuSource, PHYSNET, PhysnetMtu};
 
 /// Why a topology file could not be loaded.
 #[derive(Debug, thiserror::Error)]

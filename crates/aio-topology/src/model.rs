@@ -77,6 +77,9 @@ pub struct Interface {
     pub addresses: Vec<Located<IpNet>>,
     pub state: AdminState,
     pub mtu: Option<u32>,
+    /// Where the file sets `mtu`; set with `mtu` at `None` when the value
+    /// was refused (and reported).
+    pub mtu_span: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -177,4 +180,6 @@ pub struct KollaSpans {
     pub config_dir: Span,
     /// One per action, in order.
     pub actions: Vec<Span>,
+    /// Each `[kolla.config]` value, by (path, section, key).
+    pub config: IndexMap<(String, String, String), Span>,
 }

@@ -18,13 +18,22 @@ fn lab(name: &str, reference: &str) -> Lab {
 }
 
 fn failed(proofs: &[Proof]) -> Vec<&str> {
-    proofs.iter().filter(|p| !p.held).map(|p| p.claim).collect()
+    proofs
+        .iter()
+        .filter(|p| !p.held)
+        .map(|p| p.claim.as_str())
+        .collect()
 }
 
 #[test]
 fn the_reference_topology_carries_traffic_and_comes_back_after_a_reboot() {
     let reference = std::fs::read_to_string(REFERENCE).unwrap();
     let mut lab = lab("aio-dp", &reference);
+    assert!(
+        lab.physnet_mtu > 1500,
+        "the reference's physnet MTU ({}) is jumbo: the full-size proofs show its links carry it",
+        lab.physnet_mtu
+    );
     let first = lab.aio("apply", &["--yes"]);
     assert_eq!(first.code, Some(0), "{}{}", first.stdout, first.stderr);
     assert!(
@@ -84,5 +93,29 @@ fn the_wrong_tag_in_the_topology_fails_the_amphora_proof() {
     assert!(
         failed.iter().any(|c| c.starts_with("amphora on VLAN 1718")),
         "{failed:?}"
+    );
+}
+
+#[test]
+fn a_link_short_of_the_physnet_mtu_fails_the_full_size_proof() {
+    let reference = std::fs::read_to_string(REFERENCE).unwrap();
+    let mut lab = lab("aio-dpm", &reference);
+    lab.kolla_makes_br_ex();
+    let run = lab.aio("apply", &["--yes"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    lab.plug_guests();
+    // Drift that validation cannot see: the health manager's end back at 1500.
+    lab.host.ip(&["link", "set", "v-lbaas", "mtu", "1500"]);
+    let proofs = lab.proofs();
+    let failed = failed(&proofs);
+    assert!(
+        failed
+            .iter()
+            .any(|c| c.starts_with("amphora and v-lbaas exchange")),
+        "{failed:?}"
+    );
+    assert!(
+        !failed.iter().any(|c| c.starts_with("amphora on VLAN 1718")),
+        "small packets still pass: {failed:?}"
     );
 }

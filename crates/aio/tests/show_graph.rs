@@ -107,7 +107,9 @@ fn show_marks_each_resource_converged_missing_or_drifted() {
     assert_eq!(status_of(&out, "link/veth-ovs"), "missing", "{out}");
     assert_eq!(status_of(&out, "link/veth-br"), "missing", "{out}");
     assert!(
-        out.contains("link/veth-br  (wants kind=veth, peer=veth-ovs, master=dummy1, state=up)"),
+        out.contains(
+            "link/veth-br  (wants kind=veth, peer=veth-ovs, master=dummy1, state=up, mtu="
+        ),
         "{out}"
     );
     assert_eq!(status_of(&out, "link/dummy1"), "converged", "{out}");

@@ -77,6 +77,7 @@ pub(crate) fn check(
                 addresses,
                 state,
                 mtu,
+                mtu_span: iface.mtu.as_ref().map(Spanned::span),
             },
         );
     }
@@ -171,6 +172,7 @@ fn add_peers(
             addresses: Vec::new(),
             state: AdminState::Up,
             mtu: None,
+            mtu_span: None,
         };
         out.shift_insert(index, peer.clone(), implicit);
     }

@@ -62,7 +62,7 @@ pub(crate) fn check(c: &mut Checker, raw: RawKolla) -> Option<Kolla> {
     }
     let vip = vip(c, &raw.vip);
     let default_span = raw.vip.span();
-    let spans = KollaSpans {
+    let mut spans = KollaSpans {
         venv: raw
             .venv
             .as_ref()
@@ -75,6 +75,7 @@ pub(crate) fn check(c: &mut Checker, raw: RawKolla) -> Option<Kolla> {
             Some(list) => list.iter().map(Spanned::span).collect(),
             None => vec![default_span.clone(); DEFAULT_ACTIONS.len()],
         },
+        config: IndexMap::new(),
     };
     let mut actions = Vec::new();
     for a in raw.actions.as_ref().map_or(&[][..], Vec::as_slice) {
@@ -92,7 +93,7 @@ pub(crate) fn check(c: &mut Checker, raw: RawKolla) -> Option<Kolla> {
         actions = DEFAULT_ACTIONS.map(str::to_string).to_vec();
     }
     let globals = globals(c, raw.globals.unwrap_or_default());
-    let config = config(c, raw.config.unwrap_or_default());
+    let config = config(c, raw.config.unwrap_or_default(), &mut spans.config);
     Some(Kolla {
         package: text(raw.package, DEFAULT_PACKAGE),
         venv: text(raw.venv, DEFAULT_VENV),
@@ -193,7 +194,14 @@ fn check_templates(c: &mut Checker, at: &Spanned<toml::Value>, value: &toml::Val
 
 type IniFiles = IndexMap<String, IndexMap<String, IndexMap<String, toml::Value>>>;
 
-fn config(c: &mut Checker, raw: Map<Map<Map<Spanned<toml::Value>>>>) -> IniFiles {
+/// Where each value is written, by (path, section, key).
+type ValueSpans = IndexMap<(String, String, String), crate::diag::Span>;
+
+fn config(
+    c: &mut Checker,
+    raw: Map<Map<Map<Spanned<toml::Value>>>>,
+    spans: &mut ValueSpans,
+) -> IniFiles {
     let mut out = IniFiles::new();
     for (path, sections) in raw {
         let p = Path::new(path.get_ref());
@@ -227,6 +235,12 @@ fn config(c: &mut Checker, raw: Map<Map<Map<Spanned<toml::Value>>>>) -> IniFiles
             let mut entries = IndexMap::new();
             for (key, value) in keys {
                 ini_entry(c, &key, &value);
+                let at = (
+                    path.get_ref().clone(),
+                    section.get_ref().clone(),
+                    key.get_ref().clone(),
+                );
+                spans.insert(at, value.span());
                 entries.insert(key.into_inner(), value.into_inner());
             }
             file.insert(section.into_inner(), entries);

@@ -4,6 +4,7 @@
 pub(crate) mod interfaces;
 pub(crate) mod kolla;
 pub(crate) mod ovs;
+pub(crate) mod physnet;
 
 use ipnet::Ipv4Net;
 use toml::Spanned;
@@ -144,6 +145,7 @@ pub fn validate(source: &Source, raw: RawTopology) -> Result<Topology, Diagnosti
     };
     let facts = topology.static_facts();
     c.diags.extend(crate::uplink::check(&topology, &facts));
+    c.diags.extend(physnet::check(&topology));
     if c.diags.is_empty() {
         Ok(topology)
     } else {
