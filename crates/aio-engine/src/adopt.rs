@@ -72,10 +72,11 @@ pub(crate) fn note(
     }
 }
 
-/// `plan` turned into the plan that takes over what it can: unowned
-/// objects adopted (in place of their update, which the next plan makes),
-/// a missing object adopted from the first foreign one doing its work, the
-/// other foreign ones deleted.
+/// `plan` turned into the plan that takes over what it can, and nothing
+/// else: unowned objects adopted (their updates are the next plan's), a
+/// missing object adopted from the first foreign one doing its work, the
+/// other foreign ones deleted. What is missing or different otherwise is
+/// left to `apply`.
 pub(crate) fn adoption(
     mut plan: Plan,
     providers: &Providers,
@@ -130,11 +131,8 @@ pub(crate) fn adoption(
             detail: Some(detail),
         });
     }
-    let adopted = |c: &Change| adopt.iter().any(|a| a.id == c.id);
-    plan.changes.retain(|c| !adopted(c));
-    // Duplicates go first (deletions), then what is taken over, then the rest.
-    let rest = std::mem::take(&mut plan.changes);
-    plan.changes = remove.into_iter().chain(adopt).chain(rest).collect();
+    // Duplicates go first (deletions), then what is taken over.
+    plan.changes = remove.into_iter().chain(adopt).collect();
     plan
 }
 

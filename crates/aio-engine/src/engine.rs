@@ -204,7 +204,10 @@ impl Engine {
         let atomic = |name: &str| self.providers.get(name).is_some_and(|p| p.atomic());
         for group in batches(&plan.changes, atomic)? {
             let provider = &self.providers[&group[0].provider];
-            for c in group.iter().filter(|c| c.action.claims()) {
+            for c in group
+                .iter()
+                .filter(|c| c.action.claims() && provider.deletes())
+            {
                 // Recorded before creating: a crash in between leaves an owned
                 // object, never an orphan aio would not dare to prune.
                 state.owned.insert(
@@ -279,14 +282,14 @@ impl Engine {
                 .any(|p| p.id == *id)
         };
         left.changes.retain(|c| !held(&c.id));
-        // What was adopted may still differ: that is the next plan's update.
-        let adopted = |id: &ResourceId| {
-            plan.changes
-                .iter()
-                .any(|c| c.id == *id && c.action == Action::Adopt)
-        };
-        left.changes
-            .retain(|c| !(c.action == Action::Update && adopted(&c.id)));
+        // An adoption plan is verified for what it took over; what is
+        // missing or different otherwise (even an adopted object's
+        // attributes) is the next plan's.
+        if plan.changes.iter().any(|c| c.action == Action::Adopt) {
+            let planned = |id: &ResourceId| plan.changes.iter().any(|c| c.id == *id);
+            left.changes
+                .retain(|c| planned(&c.id) && c.action != Action::Update);
+        }
         if !left.changes.is_empty() {
             // Undone like any other failed apply: only what this apply made.
             let why = ProviderError::new("the system did not converge");

@@ -85,6 +85,13 @@ pub trait Provider: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// Whether what this provider makes or takes over becomes aio's to
+    /// delete when the topology drops it. A Kolla deployment never is:
+    /// `kolla-ansible destroy` is a step of its own, confirmed by hand.
+    fn deletes(&self) -> bool {
+        true
+    }
+
     /// Whether a failed apply may undo this provider's changes (a deploy cannot be).
     fn reversible(&self) -> bool {
         true

@@ -126,6 +126,11 @@ impl Provider for KollaProvider {
         Ok(out)
     }
 
+    /// Destroying the topology never destroys the deployment.
+    fn deletes(&self) -> bool {
+        false
+    }
+
     /// A deploy cannot be undone; a failed action is resumed instead.
     fn reversible(&self) -> bool {
         false

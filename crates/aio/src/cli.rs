@@ -87,7 +87,8 @@ pub enum Command {
     /// Links, addresses and OVS ports of the declared names and kinds are
     /// recorded as aio's; a masquerade rule doing a [[nat]] entry's work
     /// (iptables' included) is replaced by aio's own and its duplicates are
-    /// deleted; the old installer's boot units are disabled. Shows the plan
+    /// deleted; the old installer's boot units are disabled. Changes nothing
+    /// else (`aio apply` makes what is missing or different). Shows the plan
     /// and asks first.
     Adopt {
         #[command(flatten)]

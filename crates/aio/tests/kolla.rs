@@ -5,10 +5,9 @@
 
 mod common;
 
-use common::kolla::{STAND_IN, no_venv, ran};
-use common::{Sandbox, change, said, stderr, stdout};
+use common::kolla::{Kolla, STAND_IN};
+use common::{change, said, stderr, stdout};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 use std::process::Output;
 
 const FIVE: [&str; 5] = [
@@ -19,53 +18,23 @@ const FIVE: [&str; 5] = [
     "post-deploy",
 ];
 
-/// A sandbox with the reference topology, Kolla's actions on; `None` (said
-/// on stderr) only when `cargo xtask ci` could not reach PyPI for the venv.
 fn kolla() -> Option<Kolla> {
-    if no_venv() {
-        return None;
-    }
-    let venv = Path::new(aio_sandbox::KOLLA_VENV);
-    assert!(
-        venv.join("bin/kolla-genpwd").exists(),
-        "no kolla venv at {}: `cargo xtask ci` makes it",
-        venv.display()
-    );
-    let sb = Sandbox::new();
-    let topology = sb.reference_with_actions(true);
-    let record = sb.state.path().join("stand-in.record");
-    Some(Kolla {
-        config: sb.state.path().join("kolla-etc"),
-        sb,
-        topology,
-        record,
-    })
+    Kolla::new()
 }
 
-struct Kolla {
-    sb: Sandbox,
-    topology: PathBuf,
-    record: PathBuf,
-    config: PathBuf,
+/// What these tests ask of the shared fixture.
+trait Steps {
+    fn run(&self, command: &str, fail_at: &str) -> Output;
+    fn plan(&self) -> Vec<(String, String)>;
+    fn plan_text(&self) -> String;
+    fn apply_ok(&self) -> Output;
 }
 
-impl Kolla {
+impl Steps for Kolla {
     /// `aio COMMAND` (`--yes` to apply) with the stand-in, failing at `fail_at`.
     fn run(&self, command: &str, fail_at: &str) -> Output {
-        self.run_with(&[("AIO_STANDIN_FAIL_AT", fail_at)], command)
-    }
-
-    /// `aio COMMAND` (`--yes` to apply) with the stand-in recording in
-    /// `record`, and the stand-in's settings `env`.
-    fn run_with(&self, env: &[(&str, &str)], command: &str) -> Output {
-        let record = self.record.display().to_string();
-        let stand_in = [
-            ("AIO_KOLLA_ANSIBLE", STAND_IN),
-            ("AIO_STANDIN_RECORD", record.as_str()),
-        ];
         let extra: &[&str] = if command == "apply" { &["--yes"] } else { &[] };
-        self.sb
-            .aio_with(&[&stand_in, env].concat(), command, &self.topology, extra)
+        self.run_with(&[("AIO_STANDIN_FAIL_AT", fail_at)], command, extra)
     }
 
     /// `(id, action)` of each change, kolla-ansible being the stand-in (a
@@ -85,15 +54,6 @@ impl Kolla {
         let out = self.run("apply", "");
         assert!(out.status.success(), "{}", said(&out));
         out
-    }
-
-    /// The actions the stand-in ran, in order.
-    fn ran(&self) -> Vec<String> {
-        ran(&self.record)
-    }
-
-    fn file(&self, path: &str) -> String {
-        std::fs::read_to_string(self.config.join(path)).unwrap()
     }
 }
 
@@ -307,7 +267,11 @@ fn ports_on_br_ex_come_after_kolla_which_comes_after_the_links_it_reads() {
 fn the_real_kolla_ansible_makes_the_octavia_certificates_offline() {
     let Some(k) = kolla() else { return };
     // Only this action runs for real: it needs no Docker.
-    let out = k.run_with(&[("AIO_STANDIN_REAL", "octavia-certificates")], "apply");
+    let out = k.run_with(
+        &[("AIO_STANDIN_REAL", "octavia-certificates")],
+        "apply",
+        &["--yes"],
+    );
     let log = std::fs::read_to_string(k.sb.state.path().join("kolla/octavia-certificates.log"))
         .unwrap_or_default();
     assert!(out.status.success(), "{}\n{log}", stderr(&out));
@@ -337,7 +301,7 @@ fn the_br_ex_port_is_added_in_the_same_apply_once_deploy_made_the_bridge() {
         "{plan}"
     );
     let db = k.sb.ovsdb.unix();
-    let out = k.run_with(&[("AIO_STANDIN_OVSDB", db.as_str())], "apply");
+    let out = k.run_with(&[("AIO_STANDIN_OVSDB", db.as_str())], "apply", &["--yes"]);
     let printed = stdout(&out);
     assert!(out.status.success(), "{}", said(&out));
     assert!(

@@ -8,127 +8,30 @@
 
 mod common;
 
-use common::Sandbox;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const STAND_IN: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/stand-in/kolla-ansible-stand-in"
-);
-
-/// The operator's own globals, as an earlier install left them.
-const OPERATORS_GLOBALS: &str = "---\n# Set by hand.\nenable_cinder: \"yes\"\nenable_manila: \"yes\"\nkolla_internal_vip_address: \"192.0.2.50\"\n";
+use common::kolla::{Kolla, OPERATORS_GLOBALS};
 
 const NETWORK_CREATE: &str = "openstack network create --external --provider-network-type flat --provider-physical-network physnet1 public1";
 const SUBNET_CREATE: &str = "openstack subnet create --no-dhcp --allocation-pool start=10.0.2.128,end=10.0.2.254 --network public1 --subnet-range 10.0.2.0/24 --gateway 10.0.2.2 public1-subnet";
 
-struct Kolla {
-    sb: Sandbox,
-    topology: PathBuf,
-    record: PathBuf,
-    config: PathBuf,
-}
-
-/// A sandbox with the reference topology, Kolla's actions on; `None` (said
-/// on stderr) only when `cargo xtask ci` could not reach PyPI for the venv.
 fn kolla() -> Option<Kolla> {
-    if let Ok(why) = std::env::var("AIO_TEST_NO_KOLLA_VENV") {
-        eprintln!("skipped: no kolla-ansible venv ({why})");
-        return None;
-    }
-    let venv = Path::new(aio_sandbox::KOLLA_VENV);
-    assert!(
-        venv.join("bin/kolla-genpwd").exists(),
-        "no kolla venv at {}: `cargo xtask ci` makes it",
-        venv.display()
-    );
-    let sb = Sandbox::new();
-    let topology = sb.reference_with_actions(true);
-    Some(Kolla {
-        record: sb.state.path().join("stand-in.record"),
-        config: sb.state.path().join("kolla-etc"),
-        sb,
-        topology,
-    })
+    Kolla::new()
 }
 
-impl Kolla {
-    fn run(&self, command: &str, extra: &[&str]) -> Output {
-        let record = self.record.display().to_string();
-        let env = [
-            ("AIO_KOLLA_ANSIBLE", STAND_IN),
-            ("AIO_STANDIN_RECORD", record.as_str()),
-        ];
-        self.sb.aio_with(&env, command, &self.topology, extra)
-    }
+/// What these tests ask of the shared fixture.
+trait Steps {
+    fn plan(&self) -> String;
+    fn edit(&self, from: &str, to: &str);
+}
 
-    fn ok(&self, command: &str, extra: &[&str]) -> String {
-        let out = self.run(command, extra);
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "aio {command} {extra:?} failed: {stdout}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout
-    }
-
+impl Steps for Kolla {
     fn plan(&self) -> String {
         self.ok("plan", &[])
-    }
-
-    fn apply(&self, extra: &[&str]) -> String {
-        let mut args = vec!["--yes"];
-        args.extend(extra);
-        self.ok("apply", &args)
-    }
-
-    /// The actions the stand-in ran, in order.
-    fn ran(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.record)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| l.split('\t').next().unwrap().to_string())
-            .collect()
     }
 
     fn edit(&self, from: &str, to: &str) {
         let text = std::fs::read_to_string(&self.topology).unwrap();
         assert!(text.contains(from), "the topology has no `{from}`");
         std::fs::write(&self.topology, text.replacen(from, to, 1)).unwrap();
-    }
-
-    /// An operator's Kolla config dir: their globals.yml.
-    fn operators_globals(&self) {
-        std::fs::create_dir_all(&self.config).unwrap();
-        std::fs::write(self.config.join("globals.yml"), OPERATORS_GLOBALS).unwrap();
-    }
-
-    /// Every global as Kolla-Ansible merges them: its own `_get_vars_files`
-    /// for the order, PyYAML for the files, later ones winning.
-    fn merged_globals(&self) -> serde_json::Value {
-        let python = Path::new(aio_sandbox::KOLLA_VENV).join("bin/python");
-        let script = "\
-import json, os, sys, yaml
-from kolla_ansible.ansible import _get_vars_files
-cfg = sys.argv[1]
-merged = {}
-for f in [os.path.join(cfg, 'globals.yml')] + _get_vars_files(cfg):
-    merged.update(yaml.safe_load(open(f)))
-json.dump(merged, sys.stdout)
-";
-        let out = Command::new(python)
-            .args(["-c", script])
-            .arg(&self.config)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
     }
 }
 
@@ -152,7 +55,7 @@ fn vip(plan: &str) -> String {
 #[test]
 fn aios_globals_go_to_globals_d_and_the_operators_globals_yml_is_kept() {
     let Some(k) = kolla() else { return };
-    k.operators_globals();
+    k.operators_globals(OPERATORS_GLOBALS);
     let plan = k.plan();
     let base = k.config.join("globals.yml");
     assert_eq!(
@@ -315,7 +218,7 @@ fn rerun_runs_an_action_again_and_post_deploy_tells_the_external_network() {
     assert_eq!(&k.ran()[6..], ["prechecks", "post-deploy"]);
     assert!(both.contains(SUBNET_CREATE), "{both}");
 
-    let unknown = k.run("apply", &["--yes", "--rerun", "destroy"]);
+    let unknown = k.run_with(&[], "apply", &["--yes", "--rerun", "destroy"]);
     assert!(!unknown.status.success());
     assert!(
         String::from_utf8_lossy(&unknown.stderr)

@@ -2,7 +2,9 @@
 //! docs/migration.md says: a namespace is left exactly as the installer's
 //! scripts leave a host after two boots (its links, addresses, two
 //! iptables masquerade rules, the OVS port it adds by hand, its two boot
-//! units enabled in a temporary root), then `aio adopt` takes it over.
+//! units enabled in a temporary root, Kolla deployed with the operator's
+//! own `globals.yml` and VIP), then `aio adopt` takes it over. Kolla's
+//! actions go to the named stand-in (`stand-in/kolla-ansible-stand-in`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -11,6 +13,7 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 
 use common::Sandbox;
+use common::kolla::{Kolla, OPERATORS_GLOBALS};
 use common::run::said as text;
 
 /// Runs `args` in the sandbox's namespace and wants it to succeed.
@@ -126,35 +129,34 @@ fn masquerades(sb: &Sandbox) -> usize {
 
 #[test]
 fn adopt_takes_over_what_the_installer_built_and_destroy_then_removes_it() {
-    let sb = Sandbox::new();
-    as_the_installer_leaves_it(&sb, 2);
+    let Some(k) = Kolla::new() else { return };
+    let sb = &k.sb;
+    as_the_installer_leaves_it(sb, 2);
+    k.operators_globals(OPERATORS_GLOBALS);
+    k.operators_passwords();
     let root = tempfile::tempdir().unwrap();
     let wants = boot_units(root.path());
-    let t = sb.reference();
     let root_arg = root.path().to_str().unwrap();
 
     // Before: the plan changes none of it and says whose it is.
-    let plan = sb.aio("plan", &t, &[]);
-    let shown = text(&plan);
+    let shown = text(&k.run_with(&[], "plan", &[]));
     assert!(
         shown.contains("note: link/dummy1 exists, not aio's: `aio adopt` takes it over"),
         "{shown}"
     );
     assert!(shown.contains("declares, not aio's"), "{shown}");
-    assert_eq!(masquerades(&sb), 2);
+    assert_eq!(masquerades(sb), 2);
 
-    let adopt = sb.aio("adopt", &t, &["--yes", "--root", root_arg]);
+    let adopt = k.run_with(&[], "adopt", &["--yes", "--root", root_arg]);
     let shown = text(&adopt);
     assert!(adopt.status.success(), "{shown}");
-    if std::env::var_os("AIO_SHOW").is_some() {
-        eprintln!("{shown}");
-    }
     for adopted in [
         "link/dummy1",
         "link/veth-ovs",
         "link/v-lbaas",
         "address/dummy1/10.0.2.2/24",
         "ovs-port/br-ex/v-lbaas-vlan",
+        "kolla/deployment",
     ] {
         assert!(
             shown.contains(&format!("  = {adopted}")),
@@ -167,7 +169,7 @@ fn adopt_takes_over_what_the_installer_built_and_destroy_then_removes_it() {
         shown.contains("boot unit setup-interfaces.service (to disable)"),
         "{shown}"
     );
-    assert_eq!(masquerades(&sb), 1, "exactly one masquerade rule is left");
+    assert_eq!(masquerades(sb), 1, "exactly one masquerade rule is left");
     for link in &wants {
         assert!(
             link.symlink_metadata().is_err(),
@@ -175,24 +177,34 @@ fn adopt_takes_over_what_the_installer_built_and_destroy_then_removes_it() {
             link.display()
         );
     }
+    assert!(k.ran().is_empty(), "adopting ran {:?}", k.ran());
 
-    // After: nothing left to adopt, and the NAT rule is aio's.
-    let again = sb.aio("adopt", &t, &["--yes", "--root", root_arg]);
+    // After: nothing left to adopt; the deployed VIP is kept and no Kolla
+    // action is to run; what differs (the MTUs) is an ordinary change.
+    let again = k.run_with(&[], "adopt", &["--yes", "--root", root_arg]);
     assert!(
         text(&again).contains("Nothing to adopt."),
         "{}",
         text(&again)
     );
-    let plan = text(&sb.aio("plan", &t, &[]));
+    let plan = k.ok("plan", &[]);
     assert!(!plan.contains("not aio's"), "{plan}");
+    assert!(plan.contains("vip: 192.0.2.50 (deployed"), "{plan}");
+    assert!(!plan.contains("actions:"), "{plan}");
+    assert!(plan.contains("~ link/dummy1  mtu: 1500 -> 9000"), "{plan}");
+    k.apply(&[]);
+    assert!(k.ran().is_empty(), "apply ran {:?}", k.ran());
+    let merged = k.merged_globals();
+    assert_eq!(merged["enable_cinder"], "yes");
+    assert_eq!(merged["enable_manila"], "yes");
+    assert_eq!(merged["kolla_internal_vip_address"], "192.0.2.50");
 
     // What was adopted is aio's to delete.
-    let destroy = sb.aio("destroy", &t, &["--yes"]);
-    assert!(destroy.status.success(), "{}", text(&destroy));
+    k.ok("destroy", &["--yes"]);
     let links = sb.links();
     for gone in ["dummy1", "veth-ovs", "veth-br", "v-lbaas", "v-lbaas-vlan"] {
         assert!(!links.contains_key(gone), "{gone} is still there");
     }
-    assert_eq!(masquerades(&sb), 0);
+    assert_eq!(masquerades(sb), 0);
     assert_eq!(sb.ovsdb.vsctl(&["list-ports", "br-ex"]), "");
 }
