@@ -5,12 +5,13 @@ use std::process::Command;
 use crate::{require_root, sh};
 
 /// Debian packages the tests use: `ip` for sandboxes, `ping` for traffic,
-/// `nft` for NAT, `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, `dot` to
-/// render `aio graph`.
-const PACKAGES: [&str; 5] = [
+/// `nft` for NAT, `iptables` to leave a host as the old installer does,
+/// `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, `dot` to render `aio graph`.
+const PACKAGES: [&str; 6] = [
     "iproute2",
     "iputils-ping",
     "nftables",
+    "iptables",
     "openvswitch-switch",
     "graphviz",
 ];
