@@ -6,7 +6,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(saved) = aio::commands::saved::parse(data) {
         let _ = aio::commands::saved::differences(&saved.plan, &saved.plan);
-        let _ = saved.plan.to_string();
-        let _ = saved.plan.to_json();
+        let _ = aio::render::plan::text(&saved.plan);
+        let _ = aio::render::plan::elided(&saved.plan);
+        let _ = aio::render::plan::json(&saved.plan);
     }
 });

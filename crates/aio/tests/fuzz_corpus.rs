@@ -41,6 +41,9 @@ fn saved_plan_seeds_parse_or_are_refused() {
         if let Ok(saved) = aio::commands::saved::parse(&bytes) {
             parsed += 1;
             assert!(aio::commands::saved::differences(&saved.plan, &saved.plan).is_empty());
+            // What the fuzz target renders of it, as a person and as JSON.
+            assert!(!aio::render::plan::text(&saved.plan).is_empty());
+            assert!(aio::render::plan::json(&saved.plan).is_object());
         }
     }
     assert!(parsed > 0, "not one seed is a saved plan");
