@@ -62,6 +62,9 @@ pub enum Command {
         /// Also save the plan to FILE, for `aio apply FILE`
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Show what `aio destroy` would delete instead (changes nothing; not with --out)
+        #[arg(long, conflicts_with = "out")]
+        destroy: bool,
     },
     /// Make the system match the topology (or carry out a saved plan)
     Apply {
@@ -137,6 +140,16 @@ pub enum Command {
         #[command(flatten)]
         file: FileArg,
     },
+    /// What aio owns in a state dir: list it, or stop owning an object without touching it
+    State {
+        #[command(subcommand)]
+        action: StateAction,
+    },
+    /// Print a JSON Schema: of topology.toml, of a plan (`plan --json`), of `validate --json`
+    Schema {
+        #[arg(value_enum, default_value_t = SchemaKind::Topology)]
+        kind: SchemaKind,
+    },
     /// Run `aio watch` from boot on, as the systemd service aio.service
     Service {
         #[command(subcommand)]
@@ -182,6 +195,21 @@ pub struct Target {
     pub state_dir: Option<PathBuf>,
 }
 
+impl StateDir {
+    pub fn path(&self) -> PathBuf {
+        state_dir(self.state_dir.as_ref(), self.netns.as_ref())
+    }
+}
+
+/// `--state-dir`, or where `--netns` (or the host) keeps its state.
+fn state_dir(given: Option<&PathBuf>, netns: Option<&String>) -> PathBuf {
+    match (given, netns) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(ns)) => PathBuf::from("/var/lib/aio/netns").join(ns),
+        (None, None) => PathBuf::from("/var/lib/aio"),
+    }
+}
+
 impl Target {
     /// What the run works on.
     pub fn host(&self) -> aio_host::Target {
@@ -194,12 +222,49 @@ impl Target {
     }
 
     pub fn state_dir(&self) -> PathBuf {
-        match (&self.state_dir, &self.netns) {
-            (Some(dir), _) => dir.clone(),
-            (None, Some(ns)) => PathBuf::from("/var/lib/aio/netns").join(ns),
-            (None, None) => PathBuf::from("/var/lib/aio"),
-        }
+        state_dir(self.state_dir.as_ref(), self.netns.as_ref())
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    Topology,
+    Plan,
+    Validate,
+}
+
+/// Which state dir: as `--netns` and `--state-dir` say for the other commands.
+#[derive(Args)]
+pub struct StateDir {
+    /// The state dir of the rehearsal in network namespace NAME
+    #[arg(long, value_name = "NAME")]
+    pub netns: Option<String>,
+    /// The state dir [default: /var/lib/aio, or /var/lib/aio/netns/NAME with --netns]
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum StateAction {
+    /// Every object aio owns: its id, provider and identity (ifindex, OVS _uuid, nft handle)
+    List {
+        #[command(flatten)]
+        dir: StateDir,
+        /// Print it as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop owning objects, leaving them on the system as they are (aio then never deletes them)
+    Rm {
+        /// KIND/NAME, as `aio state list` shows
+        #[arg(value_name = "ID", required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        dir: StateDir,
+        /// Seconds to wait while another aio changes the same state dir
+        #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+        lock_timeout: f64,
+    },
 }
 
 #[derive(Subcommand)]

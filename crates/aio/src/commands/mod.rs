@@ -10,10 +10,11 @@ mod plan;
 pub mod saved;
 mod service;
 mod show;
+mod state;
 mod watch;
 
 use crate::Failure;
-use crate::cli::{Command, ServiceAction};
+use crate::cli::{Command, SchemaKind, ServiceAction, StateAction};
 
 /// Exit code 2: `plan --detailed-exitcode` found changes.
 const CHANGES_PENDING: u8 = 2;
@@ -42,8 +43,13 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             json,
             detailed_exitcode,
             out,
+            destroy,
         } => {
-            let code = plan::run(&target, json, out.as_deref()).await?;
+            let code = if destroy {
+                plan::destroy(&target, json).await?
+            } else {
+                plan::run(&target, json, out.as_deref()).await?
+            };
             Ok(if detailed_exitcode { code } else { 0 })
         }
         Command::Apply {
@@ -82,10 +88,31 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
         } => watch::run(&target, resync, lock_timeout).await,
         Command::Show { target, json } => show::run(&target, json).await,
         Command::Graph { file } => graph::run(&file.path),
+        Command::State { action } => match action {
+            StateAction::List { dir, json } => state::list(&dir, json),
+            StateAction::Rm {
+                ids,
+                dir,
+                lock_timeout,
+            } => state::rm(&ids, &dir, lock_timeout),
+        },
+        Command::Schema { kind } => {
+            print!("{}", schema(kind));
+            Ok(0)
+        }
         Command::Service { action } => match action {
             ServiceAction::Install { file, unit } => service::install(&file.path, &unit),
             ServiceAction::Uninstall { unit } => service::uninstall(&unit),
         },
+    }
+}
+
+/// The JSON Schemas of what aio reads and prints (the files in `docs/`).
+fn schema(kind: SchemaKind) -> &'static str {
+    match kind {
+        SchemaKind::Topology => include_str!("../../../../docs/topology.schema.json"),
+        SchemaKind::Plan => include_str!("../../../../docs/plan.schema.json"),
+        SchemaKind::Validate => include_str!("../../../../docs/validate.schema.json"),
     }
 }
 

@@ -36,6 +36,15 @@ pub async fn run(
     })
 }
 
+/// `aio plan --destroy`: what `aio destroy` would delete; `CHANGES_PENDING` if anything.
+pub async fn destroy(target: &Target, json: bool) -> Result<u8, Failure> {
+    let host = Host::open(target.host()).await?;
+    let plan = host.destroy_plan().await?;
+    print(&host, &plan, json);
+    unavailable(&plan)?;
+    Ok(if plan.is_empty() { 0 } else { CHANGES_PENDING })
+}
+
 pub fn print(host: &Host, plan: &Plan, json: bool) {
     if json {
         println!("{:#}", render::plan::json(plan));

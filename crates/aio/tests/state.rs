@@ -1,0 +1,72 @@
+//! What aio owns, as an operator inspects and changes it: `aio state list`,
+//! `aio state rm` (aio forgets an object and never deletes it),
+//! `aio plan --destroy` (the destroy preview) and `aio schema`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Sandbox, root, run, said, stdout};
+
+#[test]
+fn an_object_handed_back_with_state_rm_survives_destroy() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    sb.apply(&t);
+    let dir = sb.state.path().to_str().unwrap();
+    let list = run(&["state", "list", "--state-dir", dir]);
+    assert!(list.status.success(), "{}", said(&list));
+    assert!(
+        stdout(&list).contains("link/dummy1  (netlink, bridge#"),
+        "{}",
+        said(&list)
+    );
+
+    // The preview names what destroy would delete, and changes nothing.
+    let preview = sb.aio("plan", &t, &["--destroy", "--detailed-exitcode"]);
+    assert_eq!(preview.status.code(), Some(2), "{}", said(&preview));
+    assert!(
+        stdout(&preview).contains("  - link/dummy1"),
+        "{}",
+        said(&preview)
+    );
+    assert!(sb.links().contains_key("dummy1"));
+
+    let rm = run(&["state", "rm", "link/dummy1", "--state-dir", dir]);
+    assert!(rm.status.success(), "{}", said(&rm));
+    let again = run(&["state", "rm", "link/dummy1", "--state-dir", dir]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        said(&again).contains("aio does not own link/dummy1"),
+        "{}",
+        said(&again)
+    );
+
+    let destroy = sb.aio("destroy", &t, &["--yes"]);
+    assert!(destroy.status.success(), "{}", said(&destroy));
+    let links = sb.links();
+    assert!(links.contains_key("dummy1"), "handed back, yet deleted");
+    assert!(!links.contains_key("veth-ovs"), "aio's own link is left");
+    let list = stdout(&run(&["state", "list", "--state-dir", dir, "--json"]));
+    let doc: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(doc["owned"].as_array().unwrap().len(), 0, "{list}");
+}
+
+#[test]
+fn a_destroy_preview_cannot_be_saved_and_schemas_are_the_documented_ones() {
+    let refused = run(&["plan", "--destroy", "--out", "/tmp/never.json"]);
+    assert_eq!(refused.status.code(), Some(2), "clap's usage error");
+    assert!(said(&refused).contains("--out"), "{}", said(&refused));
+    for (kind, file) in [
+        ("topology", "topology.schema.json"),
+        ("plan", "plan.schema.json"),
+        ("validate", "validate.schema.json"),
+    ] {
+        let out = run(&["schema", kind]);
+        assert!(out.status.success(), "{}", said(&out));
+        let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let documented: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(root().join("docs").join(file)).unwrap())
+                .unwrap();
+        assert_eq!(printed, documented, "{kind}");
+    }
+}
