@@ -7,9 +7,17 @@ use std::path::PathBuf;
 #[command(
     name = "aio",
     version,
+    disable_version_flag = true,
+    arg_required_else_help = true,
     about = "Declarative host plumbing for an all-in-one OpenStack"
 )]
 pub struct Cli {
+    /// Print the version, commit, build date, topology format and kolla-ansible series
+    #[arg(short = 'V', long)]
+    pub version: bool,
+    /// With --version: print it as JSON
+    #[arg(long, requires = "version")]
+    pub json: bool,
     /// When to colour the output
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
@@ -17,7 +25,7 @@ pub struct Cli {
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

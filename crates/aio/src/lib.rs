@@ -11,5 +11,6 @@ pub mod logging;
 pub mod output;
 mod prompt;
 pub mod render;
+pub mod version;
 
 pub use failure::Failure;

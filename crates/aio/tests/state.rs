@@ -1,6 +1,6 @@
 //! What aio owns, as an operator inspects and changes it: `aio state list`,
 //! `aio state rm` (aio forgets an object and never deletes it),
-//! `aio plan --destroy` (the destroy preview) and `aio schema`.
+//! `aio plan --destroy` (the destroy preview), `aio schema` and `aio --version`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -69,4 +69,27 @@ fn a_destroy_preview_cannot_be_saved_and_schemas_are_the_documented_ones() {
                 .unwrap();
         assert_eq!(printed, documented, "{kind}");
     }
+}
+
+#[test]
+fn the_version_names_the_commit_it_was_built_from() {
+    let out = run(&["--version", "--json"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    assert_eq!(doc["commit"], head.as_str());
+    assert_eq!(doc["topology_format_versions"], serde_json::json!([1]));
+    let text = stdout(&run(&["--version"]));
+    assert!(
+        text.starts_with(&format!(
+            "aio {} (commit {head}, built ",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{text}"
+    );
 }
