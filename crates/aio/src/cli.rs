@@ -153,7 +153,7 @@ pub enum Command {
         #[command(subcommand)]
         action: StateAction,
     },
-    /// Print a JSON Schema: of topology.toml, of a plan (`plan --json`), of `validate --json`
+    /// Print a JSON Schema: of topology.toml, of a plan (`plan --json`), of a line of `apply --json`, of `validate --json`
     Schema {
         #[arg(value_enum, default_value_t = SchemaKind::Topology)]
         kind: SchemaKind,
@@ -238,6 +238,8 @@ impl Target {
 pub enum SchemaKind {
     Topology,
     Plan,
+    /// One line of `apply --json` (newline-delimited JSON)
+    Apply,
     Validate,
 }
 

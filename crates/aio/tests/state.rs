@@ -59,6 +59,7 @@ fn a_destroy_preview_cannot_be_saved_and_schemas_are_the_documented_ones() {
     for (kind, file) in [
         ("topology", "topology.schema.json"),
         ("plan", "plan.schema.json"),
+        ("apply", "apply.schema.json"),
         ("validate", "validate.schema.json"),
     ] {
         let out = run(&["schema", kind]);

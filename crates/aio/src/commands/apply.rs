@@ -56,12 +56,32 @@ pub async fn run_saved(file: &Path, given: &Target, how: &How<'_>) -> Result<u8,
     carry_out(&host, now, how).await
 }
 
-/// Tells what the follow-up of an apply does (nothing with `--json`).
-pub fn follow_up(event: FollowUp<'_>, json: bool) {
+/// With `--json`, `apply` prints one JSON object per line (NDJSON,
+/// docs/apply.schema.json): `plan`, then `follow_up` and `waiting` as they
+/// happen, then `result`.
+fn event(kind: &str, mut fields: serde_json::Value) {
+    fields["event"] = serde_json::Value::from(kind);
+    println!("{fields}");
+}
+
+/// Tells what the follow-up of an apply does.
+pub fn follow_up(happened: FollowUp<'_>, json: bool) {
     if json {
+        match happened {
+            FollowUp::Now(follow) => {
+                event(
+                    "follow_up",
+                    serde_json::json!({"plan": render::plan::json(follow)}),
+                );
+            }
+            FollowUp::Waiting { ids, waited } => event(
+                "waiting",
+                serde_json::json!({"ids": ids, "seconds": waited.as_secs()}),
+            ),
+        }
         return;
     }
-    match event {
+    match happened {
         FollowUp::Now(follow) => anstream::println!(
             "\nNow possible, after what was just applied:\n{}",
             render::plan::painted(follow)
@@ -85,10 +105,24 @@ pub fn lock(host: &Host, write: &crate::cli::Write) -> Result<StateLock, Failure
 
 async fn carry_out(host: &Host, plan: Plan, how: &How<'_>) -> Result<u8, Failure> {
     let json = how.json;
-    plan::print(host, &plan, json);
+    if json {
+        event(
+            "plan",
+            serde_json::json!({"plan": render::plan::json(&plan)}),
+        );
+    } else {
+        plan::print(host, &plan, false);
+    }
     if plan.is_empty() {
         // Nothing to change, but claims on what is no longer aio's are dropped.
         host.forget(&plan)?;
+        if json {
+            let converged = plan.is_converged();
+            event(
+                "result",
+                serde_json::json!({"applied": 0, "waiting": plan.waiting.len(), "converged": converged}),
+            );
+        }
         plan::unavailable(&plan)?;
         return Ok(0);
     }
@@ -101,9 +135,9 @@ async fn carry_out(host: &Host, plan: Plan, how: &How<'_>) -> Result<u8, Failure
         .apply(&plan, &mut |event| follow_up(event, json))
         .await?;
     if json {
-        println!(
-            "{}",
-            serde_json::json!({"applied": done.applied, "waiting": done.waiting, "converged": done.waiting == 0})
+        event(
+            "result",
+            serde_json::json!({"applied": done.applied, "waiting": done.waiting, "converged": done.waiting == 0}),
         );
     } else {
         let rest = match (done.waiting, plan.unavailable.len()) {
