@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("another aio (pid {pid}) is applying to {}; waited {waited:?}: try again when it is done", dir.display())]
+    #[error("another aio (pid {pid}) is applying to {}; waited {:.1} s: try again when it is done", dir.display(), waited.as_secs_f64())]
     Held {
         dir: PathBuf,
         pid: String,

@@ -123,7 +123,8 @@ async fn create_link(
         }
         (kind, _) => {
             return Err(OpError::Missing(format!(
-                "aio cannot create a link of kind {kind:?} without what it needs"
+                "aio cannot create a link of kind {} without what it needs",
+                kind.unwrap_or("none")
             )));
         }
     };

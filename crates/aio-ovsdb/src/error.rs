@@ -15,12 +15,12 @@ pub enum Error {
         address: Address,
         source: std::io::Error,
     },
-    #[error("cannot connect to OVSDB at {address}: no answer within {after:?}")]
+    #[error("cannot connect to OVSDB at {address}: no answer within {:.1} s", after.as_secs_f64())]
     ConnectTimeout { address: Address, after: Duration },
     /// The connection is gone; every request waiting on it gets this.
     #[error("connection to OVSDB at {address} lost: {reason}")]
     Closed { address: Address, reason: String },
-    #[error("OVSDB at {address} did not answer `{method}` within {after:?}")]
+    #[error("OVSDB at {address} did not answer `{method}` within {:.1} s", after.as_secs_f64())]
     Timeout {
         address: Address,
         method: String,

@@ -163,8 +163,8 @@ pub fn agrees(file: &Path, saved: &SavedPlan, given: &Target) -> Result<(), Fail
     if given.netns.is_some() && given.netns != saved.netns {
         return refuse(
             "network namespace",
-            format!("{:?}", saved.netns),
-            format!("{:?}", given.netns),
+            place(saved.netns.as_deref()),
+            place(given.netns.as_deref()),
         );
     }
     if let Some(dir) = &given.state_dir {
@@ -190,4 +190,12 @@ pub fn agrees(file: &Path, saved: &SavedPlan, given: &Target) -> Result<(), Fail
         }
     }
     Ok(())
+}
+
+/// A network namespace as a person names it.
+fn place(netns: Option<&str>) -> String {
+    match netns {
+        Some(ns) => format!("\"{ns}\""),
+        None => "the host's own".to_string(),
+    }
 }
