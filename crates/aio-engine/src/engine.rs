@@ -282,6 +282,9 @@ impl Engine {
                 .any(|p| p.id == *id)
         };
         left.changes.retain(|c| !held(&c.id));
+        if let Some(scope) = &plan.scope {
+            left.changes.retain(|c| scope.contains(&c.id));
+        }
         // An adoption plan is verified for what it took over; what is
         // missing or different otherwise (even an adopted object's
         // attributes) is the next plan's.

@@ -196,6 +196,10 @@ pub struct Plan {
     /// make: left alone, never deleted; `aio adopt` takes them over.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adoptable: Vec<Pending>,
+    /// When the plan is limited to part of the graph (`--target`): the
+    /// resources it covers. Applying it verifies only those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<ResourceId>>,
 }
 
 impl Plan {

@@ -22,6 +22,8 @@ pub struct Target {
     pub state_dir: PathBuf,
     /// Actions to run again though recorded as done (`aio apply --rerun`).
     pub reruns: Vec<String>,
+    /// Only these resources (and what they need) are planned (`--target`).
+    pub targets: Vec<ResourceId>,
 }
 
 /// What an apply did.
@@ -148,6 +150,7 @@ impl Host {
     /// What apply would change, with the facts it was made from.
     pub async fn plan(&self) -> Result<Plan, HostError> {
         let plan = self.engine.plan(&self.desired).await?;
+        let plan = crate::target::limit(plan, &self.target.targets, &self.desired, false)?;
         Ok(self.with_facts(plan))
     }
 
@@ -176,7 +179,8 @@ impl Host {
 
     /// Everything aio owns, to delete: the plan of wanting nothing.
     pub async fn destroy_plan(&self) -> Result<Plan, HostError> {
-        Ok(self.engine.plan(&[]).await?)
+        let plan = self.engine.plan(&[]).await?;
+        crate::target::limit(plan, &self.target.targets, &self.desired, true)
     }
 
     /// Drops the claims on what `plan` found no longer aio's.

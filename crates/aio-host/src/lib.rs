@@ -16,6 +16,7 @@ mod follow_up;
 mod host;
 pub mod registry;
 pub mod seed;
+mod target;
 mod watch;
 
 pub use adopt::Adoption;

@@ -201,6 +201,9 @@ pub struct Target {
     /// Where aio records what it created [default: /var/lib/aio, or /var/lib/aio/netns/NAME with --netns]
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Only this resource (KIND/NAME) and what it needs (or, destroying, what needs it); repeatable
+    #[arg(long = "target", value_name = "ID")]
+    pub targets: Vec<String>,
 }
 
 impl StateDir {
@@ -219,14 +222,21 @@ fn state_dir(given: Option<&PathBuf>, netns: Option<&String>) -> PathBuf {
 }
 
 impl Target {
-    /// What the run works on.
-    pub fn host(&self) -> aio_host::Target {
-        aio_host::Target {
+    /// What the run works on; an unreadable `--target` is refused.
+    pub fn host(&self) -> Result<aio_host::Target, crate::Failure> {
+        let targets = self
+            .targets
+            .iter()
+            .map(|t| aio_engine::ResourceId::parse(t))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| crate::Failure::Refused(format!("--target: {e}")))?;
+        Ok(aio_host::Target {
             file: self.file.path.clone(),
             netns: self.netns.clone(),
             state_dir: self.state_dir(),
             reruns: Vec::new(),
-        }
+            targets,
+        })
     }
 
     pub fn state_dir(&self) -> PathBuf {

@@ -94,3 +94,38 @@ fn the_version_names_the_commit_it_was_built_from() {
         "{text}"
     );
 }
+
+#[test]
+fn a_target_is_applied_with_what_it_needs_and_destroyed_with_what_needs_it() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let apply = sb.aio("apply", &t, &["--yes", "--target", "link/veth-br"]);
+    assert!(apply.status.success(), "{}", said(&apply));
+    let links = sb.links();
+    for made in ["veth-br", "veth-ovs", "dummy1"] {
+        assert!(
+            links.contains_key(made),
+            "{made} missing:\n{}",
+            said(&apply)
+        );
+    }
+    assert!(!links.contains_key("v-lbaas"), "outside the target");
+
+    let destroy = sb.aio("destroy", &t, &["--yes", "--target", "link/dummy1"]);
+    assert!(destroy.status.success(), "{}", said(&destroy));
+    let links = sb.links();
+    assert!(!links.contains_key("dummy1"));
+    assert!(
+        links.contains_key("veth-ovs"),
+        "does not need dummy1: {}",
+        said(&destroy)
+    );
+
+    let unknown = sb.aio("plan", &t, &["--target", "link/nope"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        said(&unknown).contains("--target link/nope"),
+        "{}",
+        said(&unknown)
+    );
+}

@@ -11,7 +11,7 @@ use crate::cli::{Target, Write};
 use crate::prompt::confirm;
 
 pub async fn run(target: &Target, write: &Write, root: &Path) -> Result<u8, Failure> {
-    let host = Host::open(target.host()).await?;
+    let host = Host::open(target.host()?).await?;
     let _lock = lock(&host, write)?;
     let adoption = host.adoption(root).await?;
     plan::print(&host, &adoption.plan, false);

@@ -25,7 +25,7 @@ pub struct How<'a> {
 pub async fn run(target: &Target, how: &How<'_>) -> Result<u8, Failure> {
     let mut host = Host::open(aio_host::Target {
         reruns: how.reruns.to_vec(),
-        ..target.host()
+        ..target.host()?
     })
     .await?;
     host.set_rollback(how.rollback);
@@ -36,9 +36,14 @@ pub async fn run(target: &Target, how: &How<'_>) -> Result<u8, Failure> {
 
 /// Applies a saved plan, refusing it if the system changed since it was made.
 pub async fn run_saved(file: &Path, given: &Target, how: &How<'_>) -> Result<u8, Failure> {
+    if !given.targets.is_empty() {
+        return Err(Failure::Refused(
+            "--target cannot be given with a saved plan: the plan says what it covers".into(),
+        ));
+    }
     let (saved, target) = saved::load(file)?;
     saved::agrees(file, &saved, given)?;
-    let mut host = Host::open(target.host()).await?;
+    let mut host = Host::open(target.host()?).await?;
     host.set_rollback(how.rollback);
     let _lock = lock(&host, how.write)?;
     // The plan is made again from the topology and state it names; only if

@@ -12,7 +12,7 @@ use crate::cli::{Target, Write};
 use crate::prompt::{confirm, type_back};
 
 pub async fn run(target: &Target, write: &Write, kolla: bool) -> Result<u8, Failure> {
-    let mut host = Host::open(target.host()).await?;
+    let mut host = Host::open(target.host()?).await?;
     host.set_rollback(false);
     let _lock = lock(&host, write)?;
     // Nothing desired: the plan deletes all that aio owns, and only that.

@@ -15,7 +15,13 @@ pub async fn run(
     json: bool,
     out: Option<&std::path::Path>,
 ) -> Result<u8, Failure> {
-    let host = Host::open(target.host()).await?;
+    if out.is_some() && !target.targets.is_empty() {
+        return Err(Failure::Refused(
+            "--target and --out cannot be used together: a saved plan covers the whole topology"
+                .into(),
+        ));
+    }
+    let host = Host::open(target.host()?).await?;
     let plan = host.plan().await?;
     print(&host, &plan, json);
     if let Some(out) = out {
@@ -38,7 +44,7 @@ pub async fn run(
 
 /// `aio plan --destroy`: what `aio destroy` would delete; `CHANGES_PENDING` if anything.
 pub async fn destroy(target: &Target, json: bool) -> Result<u8, Failure> {
-    let host = Host::open(target.host()).await?;
+    let host = Host::open(target.host()?).await?;
     let plan = host.destroy_plan().await?;
     print(&host, &plan, json);
     unavailable(&plan)?;

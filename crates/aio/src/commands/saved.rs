@@ -112,6 +112,7 @@ pub fn load(path: &Path) -> Result<(SavedPlan, Target), Failure> {
         },
         netns: saved.netns.clone(),
         state_dir: Some(saved.state_dir.clone()),
+        targets: Vec::new(),
     };
     Ok((saved, target))
 }

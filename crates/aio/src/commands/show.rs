@@ -12,7 +12,7 @@ use crate::output::verbosity;
 use crate::render;
 
 pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
-    let host = Host::open(target.host()).await?;
+    let host = Host::open(target.host()?).await?;
     let plan = host.plan().await?;
     let all = statuses(host.desired(), &plan);
     if json {

@@ -13,7 +13,7 @@ use crate::cli::Target;
 use crate::render::plan::change_line;
 
 pub async fn run(target: &Target, resync: f64, lock_timeout: f64) -> Result<u8, Failure> {
-    let host = Host::open(target.host()).await?;
+    let host = Host::open(target.host()?).await?;
     let options = WatchOptions {
         resync: Duration::from_secs_f64(resync.max(1.0)),
         lock_timeout: Duration::from_secs_f64(lock_timeout.max(0.0)),
