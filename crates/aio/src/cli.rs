@@ -133,6 +133,9 @@ pub enum Command {
     },
     /// Show the live state of what the topology manages: each resource converged, drifted, missing, waiting or unavailable (changes nothing)
     Show {
+        /// A plan saved by `aio plan --out`: shows it, and what it was made for, without looking at the system
+        #[arg(value_name = "PLAN")]
+        saved: Option<PathBuf>,
         #[command(flatten)]
         target: Target,
         /// Print it as JSON

@@ -131,3 +131,22 @@ fn a_target_is_applied_with_what_it_needs_and_destroyed_with_what_needs_it() {
         said(&unknown)
     );
 }
+
+#[test]
+fn a_saved_plan_is_shown_without_looking_at_the_system() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let saved = sb.state.path().join("saved.json");
+    let plan = sb.aio("plan", &t, &["--out", saved.to_str().unwrap()]);
+    assert!(plan.status.success(), "{}", said(&plan));
+    let show = run(&["show", saved.to_str().unwrap()]);
+    assert!(show.status.success(), "{}", said(&show));
+    let text = stdout(&show);
+    assert!(
+        text.starts_with(&format!("saved plan {}", saved.display())),
+        "{text}"
+    );
+    assert!(text.contains(&format!("  netns: {}", sb.ns)), "{text}");
+    assert!(text.contains("  + link/dummy1  (kind=bridge"), "{text}");
+    assert!(!sb.links().contains_key("dummy1"), "showing applied it");
+}

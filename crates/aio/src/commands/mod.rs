@@ -86,7 +86,16 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             resync,
             lock_timeout,
         } => watch::run(&target, resync, lock_timeout).await,
-        Command::Show { target, json } => show::run(&target, json).await,
+        Command::Show {
+            saved: Some(file),
+            json,
+            ..
+        } => show::saved(&file, json),
+        Command::Show {
+            saved: None,
+            target,
+            json,
+        } => show::run(&target, json).await,
         Command::Graph { file } => graph::run(&file.path),
         Command::State { action } => match action {
             StateAction::List { dir, json } => state::list(&dir, json),

@@ -11,6 +11,33 @@ use crate::cli::Target;
 use crate::output::verbosity;
 use crate::render;
 
+/// `aio show PLAN`: a saved plan, what it was made for, and whether its
+/// topology is still the one it was made from. Looks at no system.
+pub fn saved(file: &std::path::Path, json: bool) -> Result<u8, Failure> {
+    let (saved, _) = super::saved::load(file)?;
+    if json {
+        println!("{:#}", render::plan::json(&saved.plan));
+        return Ok(0);
+    }
+    println!("saved plan {}", file.display());
+    println!("  topology: {}", saved.topology.display());
+    if let Some(ns) = &saved.netns {
+        println!("  netns: {ns}");
+    }
+    println!("  state dir: {}", saved.state_dir.display());
+    for (k, v) in &saved.plan.facts {
+        println!("  {k}: {v}");
+    }
+    println!();
+    anstream::println!("{}", render::plan::painted(&saved.plan));
+    println!(
+        "
+`aio apply {}` carries it out if the system has not changed since.",
+        file.display()
+    );
+    Ok(0)
+}
+
 pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
     let host = Host::open(target.host()?).await?;
     let plan = host.plan().await?;
