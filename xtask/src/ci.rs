@@ -6,14 +6,16 @@ use crate::{require_root, sh};
 
 /// Debian packages the tests use: `ip` for sandboxes, `ping` for traffic,
 /// `nft` for NAT, `iptables` to leave a host as the old installer does,
-/// `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, `dot` to render `aio graph`.
-const PACKAGES: [&str; 6] = [
+/// `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, `dot` to render `aio graph`,
+/// `man` to render the man pages.
+const PACKAGES: [&str; 7] = [
     "iproute2",
     "iputils-ping",
     "nftables",
     "iptables",
     "openvswitch-switch",
     "graphviz",
+    "man-db",
 ];
 /// Makes package scripts leave services alone: nothing may start in the root namespace.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";

@@ -11,6 +11,7 @@ mod ci;
 mod demo;
 mod docs;
 mod fuzz;
+mod man;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -22,7 +23,7 @@ fn main() -> ExitCode {
         "ci" => ci::run(),
         "demo" => demo::run(&args[1..]),
         "schema" => docs::schema(),
-        "man" => docs::man().map(|_| ()),
+        "man" => man::man().and_then(|pages| man::check(&pages)),
         "bench" => bench::run(&args[1..]),
         "fuzz" => fuzz::run(&args[1..]),
         _ => Err(
