@@ -9,6 +9,7 @@
 mod bench;
 mod ci;
 mod demo;
+mod dist;
 mod docs;
 mod fuzz;
 mod man;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         "demo" => demo::run(&args[1..]),
         "schema" => docs::schema(),
         "man" => man::man().and_then(|pages| man::check(&pages)),
+        "dist" => dist::run(),
         "bench" => bench::run(&args[1..]),
         "fuzz" => fuzz::run(&args[1..]),
         _ => Err(

@@ -13,6 +13,8 @@ mod show;
 mod state;
 mod watch;
 
+pub use service::unit as service_unit;
+
 use crate::Failure;
 use crate::cli::{Command, SchemaKind, ServiceAction, StateAction};
 
