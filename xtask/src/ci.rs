@@ -6,13 +6,18 @@ use crate::{require_root, sh};
 
 /// Debian packages the tests use: `ip` for sandboxes, `ping` for traffic,
 /// `nft` for NAT, `iptables` to leave a host as the old installer does,
-/// `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, `dot` to render `aio graph`.
-const PACKAGES: [&str; 6] = [
+/// `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, OVN's databases,
+/// `ovn-northd` and `ovn-controller` for the data path as Neutron wires it,
+/// `ethtool` for the userspace datapath's offloads, `dot` to render `aio graph`.
+const PACKAGES: [&str; 9] = [
     "iproute2",
     "iputils-ping",
     "nftables",
     "iptables",
     "openvswitch-switch",
+    "ovn-central",
+    "ovn-host",
+    "ethtool",
     "graphviz",
 ];
 /// Makes package scripts leave services alone: nothing may start in the root namespace.
