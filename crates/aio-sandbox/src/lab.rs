@@ -158,7 +158,9 @@ impl Lab {
     /// Waits until `ovn-controller` has caught up with the northbound
     /// database and every guest's port is bound and up.
     fn settle(&self) {
-        self.ovn.nbctl(&["--timeout=20", "--wait=hv", "sync"]);
+        if let Err(e) = self.ovn.sync() {
+            panic!("ovn-controller did not catch up: {e}\n{}", self.logs());
+        }
         for (_, port) in &self.guests {
             poll::wait_until_showing(
                 Duration::from_secs(20),

@@ -220,6 +220,23 @@ impl Ovn {
         ctl("ovn-nbctl", &self.nb(), args)
     }
 
+    /// Waits (20 s at most) until `ovn-controller` has applied the
+    /// northbound database as it is now (`ovn-nbctl --wait=hv sync`).
+    pub fn sync(&self) -> Result<(), String> {
+        let out = Command::new("ovn-nbctl")
+            .arg(format!("--db={}", self.nb()))
+            .args(["--timeout=20", "--wait=hv", "sync"])
+            .output()
+            .map_err(|e| format!("ovn-nbctl: {e}"))?;
+        match out.status.success() {
+            true => Ok(()),
+            false => Err(format!(
+                "ovn-nbctl --wait=hv sync: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )),
+        }
+    }
+
     /// `ovn-sbctl --db=SB ARGS`.
     pub fn sbctl(&self, args: &[&str]) -> String {
         sbctl_at(&self.sb(), args)
