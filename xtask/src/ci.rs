@@ -6,14 +6,19 @@ use crate::{require_root, sh};
 
 /// Debian packages the tests use: `ip` for sandboxes, `ping` for traffic,
 /// `nft` for NAT, `iptables` to leave a host as the old installer does,
-/// `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, `dot` to render `aio graph`,
+/// `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, OVN's databases,
+/// `ovn-northd` and `ovn-controller` for the data path as Neutron wires it,
+/// `ethtool` for the userspace datapath's offloads, `dot` to render `aio graph`,
 /// `man` to render the man pages.
-const PACKAGES: [&str; 7] = [
+const PACKAGES: [&str; 10] = [
     "iproute2",
     "iputils-ping",
     "nftables",
     "iptables",
     "openvswitch-switch",
+    "ovn-central",
+    "ovn-host",
+    "ethtool",
     "graphviz",
     "man-db",
 ];

@@ -1,5 +1,5 @@
-//! `cargo xtask demo`: the reference topology in a sandbox, proven by
-//! traffic, through a reboot. The scenario is `aio_sandbox::lab`, the same
+//! `cargo xtask demo`: the reference topology in a sandbox with real OVN,
+//! wired as Neutron wires it, proven by traffic, through a reboot. The scenario is `aio_sandbox::lab`, the same
 //! one the data-path test runs. Everything it makes is removed at the end,
 //! also after a failure or Ctrl-C; the machine's own network is never touched.
 
@@ -12,13 +12,17 @@ use aio_sandbox::lab::{Lab, Run};
 use crate::{require_root, root, sh};
 
 /// Programs the demo runs, and the Debian package of each.
-const NEEDS: [(&str, &str); 6] = [
+const NEEDS: [(&str, &str); 10] = [
     ("ip", "iproute2"),
     ("ping", "iputils-ping"),
     ("nft", "nftables"),
+    ("ethtool", "ethtool"),
     ("ovsdb-server", "openvswitch-switch"),
     ("ovs-vswitchd", "openvswitch-switch"),
     ("ovs-vsctl", "openvswitch-switch"),
+    ("ovn-northd", "ovn-central"),
+    ("ovn-nbctl", "ovn-central"),
+    ("ovn-controller", "ovn-host"),
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -41,19 +45,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let flag = interrupted.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).map_err(|e| e.to_string())?;
     sh("cargo", &["build", "--quiet", "--package", "aio"])?;
-    let reference = std::fs::read_to_string(root().join("examples/openstack-aio.toml"))
-        .map_err(|e| e.to_string())?;
+    // Another topology (a broken one, to see a proof fail) with --topology FILE.
+    let file: std::path::PathBuf = match args.iter().position(|a| a == "--topology") {
+        Some(i) => args.get(i + 1).ok_or("--topology needs a FILE")?.into(),
+        None => root().join("examples/openstack-aio.toml"),
+    };
+    let reference =
+        std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
 
     let started = Instant::now();
     step(
-        "A sandbox host: namespace aio-demo, uplink eth0 192.0.2.10/24 to an upstream router 192.0.2.1 (no route back to 10.0.2.0/24); ovsdb-server and ovs-vswitchd (userspace datapath) standing in for Kolla's openvswitch containers",
+        "A sandbox host: namespace aio-demo, uplink eth0 192.0.2.10/24 to an upstream router 192.0.2.1 (no route back to 10.0.2.0/24); ovsdb-server and ovs-vswitchd (userspace datapath) for Kolla's openvswitch containers; OVN's NB and SB databases, ovn-northd and ovn-controller for Kolla's ovn containers, the chassis set as Kolla sets it",
     );
     let mut lab = Lab::new("aio-demo", &root().join("target/debug/aio"), &reference);
     let result = scenario(&mut lab, &interrupted);
     drop(lab);
     match &result {
         Ok(()) => step(&format!(
-            "Done in {:.0} s; the sandbox, its namespaces, daemons and files are removed",
+            "Done in {:.1} s; the sandbox, its namespaces, daemons and files are removed",
             started.elapsed().as_secs_f64()
         )),
         Err(e) => step(&format!(
@@ -85,15 +94,22 @@ fn scenario(lab: &mut Lab, interrupted: &AtomicBool) -> Result<(), String> {
     lab.kolla_makes_br_ex();
     show("aio apply --yes", &lab.aio("apply", &["--yes"]), &[0])?;
     check()?;
+    let d = lab.design.clone();
     step(&format!(
-        "Neutron's ports on br-ex (stand-ins: ovs-vsctl): amphora amp0 on VLAN 1718, amp1 on VLAN 1717, vm0 untagged on the provider network, at physnet1's MTU {}",
-        lab.physnet_mtu
+        "Neutron's objects, made with ovn-nbctl as Neutron makes them: external network (localnet on {physnet}), lb-mgmt-net (localnet on {physnet}, VLAN {tag} from the topology) and a twin on VLAN {wrong}, a tenant network {tenant}, a router with its gateway {gw} on the external network scheduled to the chassis, a default route via {outside}, SNAT, floating IP {fip}; guests plugged into br-int with iface-id: amphorae amp0, amp1, VMs vm0, vm1",
+        physnet = d.physnet,
+        tag = d.amp_tag,
+        wrong = d.wrong_tag(),
+        tenant = d.tenant(),
+        gw = d.router_gateway(),
+        outside = d.outside.addr(),
+        fip = d.floating_ip(),
     ));
-    lab.plug_guests();
+    lab.neutron();
     prove(lab)?;
     check()?;
     step(
-        "A reboot: OVS stops (its database stays), aio's links, ip_forward and the NAT table are gone",
+        "A reboot: the OVS and OVN daemons stop (their databases stay), aio's links, ip_forward and the NAT table are gone",
     );
     lab.reboot();
     show(
@@ -105,8 +121,8 @@ fn scenario(lab: &mut Lab, interrupted: &AtomicBool) -> Result<(), String> {
         "    (exit 1 as expected: the OVS port could not be checked; everything else converged)"
     );
     check()?;
-    step("Kolla's openvswitch containers start; the next apply completes");
-    lab.start_ovs();
+    step("Kolla's openvswitch and ovn containers start; the next apply completes");
+    lab.start_daemons();
     show("aio apply --yes", &lab.aio("apply", &["--yes"]), &[0])?;
     prove(lab)?;
     show(
@@ -135,10 +151,15 @@ fn show(command: &str, run: &Run, codes: &[i32]) -> Result<(), String> {
 
 fn prove(lab: &Lab) -> Result<(), String> {
     step("Proofs, by traffic");
+    let started = Instant::now();
     let proofs = lab.proofs();
     for p in &proofs {
         println!("  {} {}", if p.held { "✓" } else { "✗ FAILED:" }, p.claim);
+        for line in p.why.lines() {
+            println!("      {line}");
+        }
     }
+    println!("  ({:.1} s)", started.elapsed().as_secs_f64());
     match proofs.iter().filter(|p| !p.held).count() {
         0 => Ok(()),
         n => Err(format!(

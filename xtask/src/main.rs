@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(&args[1..]),
         "fuzz" => fuzz::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask ci | demo [--install-deps] | schema | man | bench [--with-nmstate] | fuzz [--seconds N]"
+            "usage: cargo xtask ci | demo [--install-deps] [--topology FILE] | schema | man | bench [--with-nmstate] | fuzz [--seconds N]"
                 .to_string(),
         ),
     };

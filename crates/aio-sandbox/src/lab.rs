@@ -1,70 +1,48 @@
-//! The all-in-one host in a sandbox, proven by traffic. Shared by
-//! `cargo xtask demo` and the data-path test, so both run one scenario:
+//! The all-in-one host in a sandbox, wired as Kolla, Neutron and OVN wire
+//! it, proven by traffic. Shared by `cargo xtask demo` and the data-path
+//! test, so both run one scenario:
 //!
 //! - a host namespace (uplink `eth0`) and an upstream router with no route
-//!   back to 10.0.2.0/24, so only NAT can answer;
+//!   back to the outside world's network, so only NAT can answer;
 //! - a private ovsdb-server and an ovs-vswitchd (userspace datapath) in the
-//!   host, standing in for Kolla's openvswitch containers;
+//!   host, standing in for Kolla's openvswitch containers, and real OVN
+//!   ([`crate::ovn`]) standing in for Kolla's ovn containers;
 //! - the reference topology, planned and applied by the real `aio`;
-//! - guests playing Neutron's ports on `br-ex`: an amphora on VLAN 1718, one
-//!   on VLAN 1717, a VM untagged on the provider network, each with the
-//!   physnet's MTU as Neutron gives it (read from the topology);
-//! - full-size frames at that MTU, unfragmented, both ways along the
-//!   Octavia VLAN and the external path;
-//! - a reboot: OVS down (its database kept), aio's links gone, forwarding
-//!   and NAT reset; then aio first, OVS later, as at boot.
+//! - Neutron's networks, router, SNAT and floating IP, and guests (amphorae,
+//!   VMs) on `br-int` ([`crate::neutron`]);
+//! - proofs by traffic between the namespaces made here, NAT also by
+//!   conntrack entries in the datapath;
+//! - a reboot: the OVS and OVN daemons down (their databases kept), aio's
+//!   links gone, forwarding and NAT reset; then aio first, daemons later.
+//!
+//! The userspace datapath does not complete partial checksums, which the
+//! kernel leaves to a veth's "hardware": the harness turns transmit
+//! offloads off on the links that feed OVS (a property of this datapath,
+//! not of a host, so aio does not).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::neutron::{self, Design, Port};
+use crate::ovn::Ovn;
 use crate::ovs::{Ovsdb, Vswitchd};
-use crate::{GATEWAY, Guest, Sandbox, exec_in, sandboxed_reference};
+use crate::{GATEWAY, Guest, Sandbox, UPLINK_ADDRESS, exec_in, poll, sandboxed_reference, tcp};
 
+/// Fields drop in order: the daemons, then the guests, then the host.
 pub struct Lab {
-    aio: PathBuf,
-    pub host: Sandbox,
-    pub ovsdb: Ovsdb,
+    pub ovn: Ovn,
     vswitchd: Option<Vswitchd>,
+    pub ovsdb: Ovsdb,
+    guests: Vec<(Guest, Port)>,
+    pub host: Sandbox,
+    aio: PathBuf,
     work: tempfile::TempDir,
     pub topology: PathBuf,
-    guests: Vec<(Guest, &'static str)>,
+    pub design: Design,
     /// The MTU Neutron gives physnet1 under the topology.
     pub physnet_mtu: u32,
 }
-
-/// A guest on a `br-ex` port, as Neutron would plug an amphora or a VM.
-struct Plug {
-    name: &'static str,
-    cidr: &'static str,
-    gateway: Option<&'static str>,
-    tag: Option<&'static str>,
-    role: &'static str,
-}
-
-const PLUGS: [Plug; 3] = [
-    Plug {
-        name: "amp0",
-        cidr: "172.18.0.10/16",
-        gateway: None,
-        tag: Some("1718"),
-        role: "amphora",
-    },
-    Plug {
-        name: "amp1",
-        cidr: "172.18.0.11/16",
-        gateway: None,
-        tag: Some("1717"),
-        role: "amphora on VLAN 1717",
-    },
-    Plug {
-        name: "vm0",
-        cidr: "10.0.2.50/24",
-        gateway: Some("10.0.2.2"),
-        tag: None,
-        role: "vm",
-    },
-];
 
 /// What one `aio` run said.
 pub struct Run {
@@ -77,19 +55,25 @@ pub struct Run {
 pub struct Proof {
     pub claim: String,
     pub held: bool,
+    /// Why it did not hold, when that is known.
+    pub why: String,
 }
 
+/// The TCP port the proofs listen on.
+const TCP_PORT: u16 = 8080;
+
 impl Lab {
-    /// The sandbox with OVS running and `br-ex` not yet made; `reference` is
-    /// the text of the reference topology, run with `aio` (a binary path).
+    /// The sandbox with OVS and OVN running and `br-ex` not yet made;
+    /// `reference` is the text of the reference topology, run with `aio`
+    /// (a binary path).
     pub fn new(name: &str, aio: &Path, reference: &str) -> Lab {
-        let physnet_mtu = aio_topology::parse_str("reference", reference)
-            .unwrap_or_else(|d| panic!("the reference does not validate:\n{d}"))
-            .physnet_mtu()
-            .map_or(1500, |p| p.mtu);
+        let design = Design::read(reference);
         let host = Sandbox::new(name);
         let ovsdb = Ovsdb::start(&[]);
         let vswitchd = Some(Vswitchd::start(&host.ns, &ovsdb));
+        let address = UPLINK_ADDRESS.split('/').next().expect("an address");
+        let mappings = format!("{}:{}", design.physnet, design.bridge);
+        let ovn = Ovn::start(&host.ns, &ovsdb, address, &mappings);
         let work = tempfile::Builder::new()
             .prefix("aio-lab-")
             .tempdir()
@@ -102,10 +86,12 @@ impl Lab {
             host,
             ovsdb,
             vswitchd,
+            ovn,
             work,
             topology,
             guests: Vec::new(),
-            physnet_mtu,
+            physnet_mtu: design.mtu,
+            design,
         }
     }
 
@@ -130,86 +116,192 @@ impl Lab {
     /// What Kolla's openvswitch role does at deploy: `br-ex` with the
     /// `neutron_external_interface` (veth-ovs) as its physnet1 port.
     pub fn kolla_makes_br_ex(&self) {
-        self.ovsdb.vsctl(&[
-            "--may-exist",
-            "add-br",
-            "br-ex",
-            "--",
-            "set",
-            "bridge",
-            "br-ex",
-            "datapath_type=netdev",
-        ]);
+        let bridge = self.design.bridge.as_str();
+        let datapath = format!("bridge {bridge} datapath_type=netdev");
+        let mut args = vec!["--may-exist", "add-br", bridge, "--", "set"];
+        args.extend(datapath.split(' '));
+        self.ovsdb.vsctl(&args);
         self.ovsdb
-            .vsctl(&["--may-exist", "add-port", "br-ex", "veth-ovs"]);
+            .vsctl(&["--may-exist", "add-port", bridge, "veth-ovs"]);
     }
 
-    /// What Neutron does for an amphora or a VM: a port on `br-ex`, both
-    /// ends of its cable at the network's (the physnet's) MTU.
-    pub fn plug_guests(&mut self) {
-        let mtu = self.physnet_mtu.to_string();
-        for p in PLUGS {
-            let guest = self.host.guest(p.name, None, p.cidr, p.gateway);
-            self.host.ip(&["link", "set", p.name, "mtu", &mtu]);
+    /// What Neutron, Nova and Octavia do: the networks, the router, SNAT
+    /// and the floating IP in OVN's northbound database, and a guest on
+    /// `br-int` for each port, its cable at the network's MTU.
+    pub fn neutron(&mut self) {
+        neutron::make_networks(&self.ovn, &self.design);
+        for port in self.design.ports() {
+            let cidr = format!("{}/{}", port.address, port.prefix);
+            let gateway = port.gateway.map(|g| g.to_string());
+            let guest = self.host.guest(port.name, None, &cidr, gateway.as_deref());
+            let mtu = port.mtu.to_string();
+            self.host.ip(&["link", "set", port.name, "mtu", &mtu]);
             crate::ip(&["-n", &guest.ns, "link", "set", "eth0", "mtu", &mtu]);
-            let tag = p.tag.map(|t| format!("tag={t}"));
-            let mut port = vec!["--may-exist", "add-port", "br-ex", p.name];
-            port.extend(tag.as_deref());
-            self.ovsdb.vsctl(&port);
-            self.guests.push((guest, p.role));
+            let mac = exec_in(&guest.ns, &["cat", "/sys/class/net/eth0/address"]);
+            let mac = String::from_utf8_lossy(&mac.stdout).trim().to_string();
+            neutron::make_port(&self.ovn, &port, &mac);
+            let ids = format!(
+                "external_ids:iface-id={} external_ids:attached-mac={mac} external_ids:iface-status=active",
+                port.name
+            );
+            let mut args = vec!["add-port", "br-int", port.name, "--", "set", "interface"];
+            args.push(port.name);
+            args.extend(ids.split(' '));
+            self.ovsdb.vsctl(&args);
+            offloads_off(&guest.ns, "eth0");
+            offloads_off(&self.host.ns, port.name);
+            self.guests.push((guest, port));
+        }
+        self.settle();
+    }
+
+    /// Waits until `ovn-controller` has caught up with the northbound
+    /// database and every guest's port is bound and up.
+    fn settle(&self) {
+        if let Err(e) = self.ovn.sync() {
+            panic!("ovn-controller did not catch up: {e}\n{}", self.logs());
+        }
+        for (_, port) in &self.guests {
+            poll::wait_until_showing(
+                Duration::from_secs(20),
+                &format!("logical port {} up", port.name),
+                || self.ovn.nbctl(&["lsp-get-up", port.name]) == "up",
+                || self.ovn.logs(),
+            );
         }
     }
 
-    fn guest(&self, role: &str) -> &Guest {
-        &self
+    fn guest(&self, name: &str) -> (&Guest, &Port) {
+        let (guest, port) = self
             .guests
             .iter()
-            .find(|(_, r)| *r == role)
-            .expect("guests are plugged")
-            .0
+            .find(|(_, p)| p.name == name)
+            .expect("guests are plugged");
+        (guest, port)
     }
 
     /// The data path, checked by traffic. A reachability claim gets a few
-    /// tries (OVS learns as packets flow); an isolation claim gets one ping.
+    /// tries (the first packets may be spent learning); an isolation claim
+    /// gets one ping.
     pub fn proofs(&self) -> Vec<Proof> {
-        let reaches = |role: &str, to: &str| (0..4).any(|_| self.guest(role).pings(to));
-        // Both ways: from the guest, and from the host to the guest.
-        let full_size = |role: &str, to: &str, back: &str| {
-            let guest = &self.guest(role).ns;
-            (0..4).any(|_| self.unfragmented(guest, to))
-                && (0..4).any(|_| self.unfragmented(&self.host.ns, back))
+        // aio's links are remade after a reboot: offloads off again.
+        for link in ["dummy1", "veth-br", "veth-ovs", "v-lbaas", "v-lbaas-vlan"] {
+            offloads_off(&self.host.ns, link);
+        }
+        let d = &self.design;
+        let host = self.host.ns.as_str();
+        let pings = |ns: &str, to: &str| (0..4).any(|_| ping(ns, to));
+        let (amp, amp_port) = self.guest("amp0");
+        let (twin, _) = self.guest("amp1");
+        let (vm0, vm0_port) = self.guest("vm0");
+        let (vm1, vm1_port) = self.guest("vm1");
+        let (hm, amp_ip) = (d.health_manager.to_string(), amp_port.address.to_string());
+        let outside = d.outside.addr().to_string();
+        let full_size = |ns: &str, to: &str| (0..4).any(|_| self.unfragmented(ns, to));
+        let tcp = |server: &str, client: &str, to| {
+            let tried = || tcp::exchange(server, client, to, TCP_PORT);
+            tried().or_else(|_| tried()).map(|_| ())
         };
-        let mtu = self.physnet_mtu;
+        let both_tcp = tcp(host, &amp.ns, d.health_manager)
+            .and_then(|()| tcp(&amp.ns, host, amp_port.address));
+        let fip = d.floating_ip();
+        let to_fip = tcp(&vm1.ns, host, fip);
+        let plan = self.aio("plan", &["--detailed-exitcode"]);
+        let patch_ports = self
+            .ovsdb
+            .vsctl(&["list-ports", &d.bridge])
+            .lines()
+            .filter(|p| p.starts_with("patch-"))
+            .count();
+        let mtu = d.mtu;
         vec![
-            Proof {
-                claim: "amphora on VLAN 1718 (172.18.0.10) reaches the health manager's v-lbaas 172.18.255.254".into(),
-                held: reaches("amphora", "172.18.255.254"),
-            },
-            Proof {
-                claim: format!(
+            proof(
+                format!(
+                    "amphora on lb-mgmt-net (VLAN {}, {amp_ip}) and the health manager's v-lbaas {hm} ping each other",
+                    d.amp_tag
+                ),
+                pings(&amp.ns, &hm) && pings(host, &amp_ip),
+                "",
+            ),
+            proof(
+                "amphora and v-lbaas talk TCP, each side connecting to the other".into(),
+                both_tcp.is_ok(),
+                &both_tcp.err().unwrap_or_default(),
+            ),
+            proof(
+                format!(
                     "amphora and v-lbaas exchange {mtu}-byte packets (physnet1's MTU), unfragmented, both ways"
                 ),
-                held: full_size("amphora", "172.18.255.254", "172.18.0.10"),
-            },
-            Proof {
-                claim: "vm on the provider network (10.0.2.50) reaches dummy1 10.0.2.2".into(),
-                held: reaches("vm", "10.0.2.2"),
-            },
-            Proof {
-                claim: format!(
-                    "vm and dummy1 exchange {mtu}-byte packets through br-ex, veth-ovs and veth-br, unfragmented, both ways"
+                full_size(&amp.ns, &hm) && full_size(host, &amp_ip),
+                "",
+            ),
+            proof(
+                format!(
+                    "vm0 ({}) reaches dummy1 {outside} through the OVN router",
+                    vm0_port.address
                 ),
-                held: full_size("vm", "10.0.2.2", "10.0.2.50"),
-            },
-            Proof {
-                claim: "vm reaches the upstream router 192.0.2.1 through NAT".into(),
-                held: reaches("vm", GATEWAY),
-            },
-            Proof {
-                claim: "amphora on VLAN 1717 cannot reach v-lbaas".into(),
-                held: !self.guest("amphora on VLAN 1717").pings("172.18.255.254"),
-            },
+                pings(&vm0.ns, &outside),
+                "",
+            ),
+            self.nat_proof(
+                &vm0.ns,
+                vm0_port,
+                d.router_gateway(),
+                "the OVN router's SNAT",
+            ),
+            proof(
+                format!("the host reaches vm1 at its floating IP {fip} (TCP, answered by vm1)"),
+                to_fip.is_ok(),
+                &to_fip.err().unwrap_or_default(),
+            ),
+            self.nat_proof(&vm1.ns, vm1_port, fip, "its floating IP"),
+            proof(
+                format!(
+                    "an amphora on VLAN {} (lb-mgmt-net's twin) cannot reach v-lbaas",
+                    d.wrong_tag()
+                ),
+                !ping(&twin.ns, &hm),
+                "",
+            ),
+            proof(
+                format!(
+                    "aio plan is empty with OVN's {patch_ports} patch port(s) on {}",
+                    d.bridge
+                ),
+                plan.code == Some(0) && patch_ports > 0,
+                &plan.stdout,
+            ),
         ]
+    }
+
+    /// `guest` reaches the upstream router, which has no route back, so
+    /// through OVN's NAT to `nat_ip` and then the host's; the datapath's
+    /// conntrack holds the entry whose reply goes to `nat_ip`.
+    fn nat_proof(&self, ns: &str, port: &Port, nat_ip: std::net::Ipv4Addr, by: &str) -> Proof {
+        let reached = (0..4).any(|_| ping(ns, GATEWAY));
+        let conntrack = self
+            .vswitchd
+            .as_ref()
+            .map(|v| v.appctl(&["dpctl/dump-conntrack"]))
+            .unwrap_or_default();
+        let orig = format!("orig=(src={},dst={GATEWAY},", port.address);
+        let reply = format!("reply=(src={GATEWAY},dst={nat_ip},");
+        let tracked = conntrack
+            .lines()
+            .any(|l| l.starts_with("icmp,") && l.contains(&orig) && l.contains(&reply));
+        let why = if tracked {
+            String::new()
+        } else {
+            format!("no conntrack entry {orig}…{reply} in:\n{conntrack}")
+        };
+        proof(
+            format!(
+                "{} reaches the upstream router {GATEWAY} through {by} ({nat_ip}, seen in conntrack) and the host's NAT",
+                port.name
+            ),
+            reached && tracked,
+            &why,
+        )
     }
 
     /// Whether one ping of exactly the physnet's MTU (IPv4 and ICMP headers
@@ -221,10 +313,12 @@ impl Lab {
         exec_in(ns, &ping).status.success()
     }
 
-    /// A reboot, in the real order's terms: OVS stops (its database stays,
-    /// as Kolla's volume does); the links aio made, forwarding and aio's NAT
-    /// table are gone; the guests forget their neighbours.
+    /// A reboot, in the real order's terms: the OVS and OVN daemons stop
+    /// (their databases stay, as Kolla's volumes do); the links aio made,
+    /// forwarding and aio's NAT table are gone; the guests forget their
+    /// neighbours.
     pub fn reboot(&mut self) {
+        self.ovn.stop();
         self.vswitchd = None;
         self.ovsdb.kill();
         for link in ["dummy1", "veth-ovs", "v-lbaas-vlan"] {
@@ -239,26 +333,52 @@ impl Lab {
             self.host.exec(&reset).status.success(),
             "the reboot could not reset forwarding and NAT"
         );
-        // The guests run on this host: they restart too, with empty ARP
-        // caches (the recreated links have new MAC addresses).
         for (guest, _) in &self.guests {
             crate::ip(&["-n", &guest.ns, "neigh", "flush", "all"]);
         }
     }
 
-    /// What ovs-vswitchd logged (for a failed proof's report).
-    pub fn vswitchd_log(&self) -> String {
-        self.vswitchd
-            .as_ref()
-            .map(Vswitchd::log)
+    /// What ovs-vswitchd and the OVN daemons logged (for a failure's report).
+    pub fn logs(&self) -> String {
+        let vswitchd = self.vswitchd.as_ref().map(Vswitchd::log);
+        let tail: Vec<String> = vswitchd
             .unwrap_or_default()
+            .lines()
+            .rev()
+            .take(15)
+            .map(str::to_string)
+            .collect();
+        let tail: Vec<String> = tail.into_iter().rev().collect();
+        format!("--- vswitchd.log\n{}\n{}", tail.join("\n"), self.ovn.logs())
     }
 
-    /// Kolla's openvswitch containers start again.
-    pub fn start_ovs(&mut self) {
+    /// Kolla's openvswitch and ovn containers start again.
+    pub fn start_daemons(&mut self) {
         self.ovsdb.restart();
         self.vswitchd = Some(Vswitchd::start(&self.host.ns, &self.ovsdb));
-        // Give the userspace datapath a moment to open its ports.
-        std::thread::sleep(Duration::from_millis(500));
+        self.ovn.start_daemons();
+        self.settle();
     }
+}
+
+fn proof(claim: String, held: bool, why: &str) -> Proof {
+    let why = if held { String::new() } else { why.to_string() };
+    Proof { claim, held, why }
+}
+
+/// Whether one ping from namespace `ns` to `to` is answered within 2 s.
+fn ping(ns: &str, to: &str) -> bool {
+    exec_in(ns, &["ping", "-c", "1", "-W", "2", to])
+        .status
+        .success()
+}
+
+/// `ethtool -K DEV tx off` in namespace `ns` (see the module's doc).
+fn offloads_off(ns: &str, dev: &str) {
+    let out = exec_in(ns, &["ethtool", "-K", dev, "tx", "off"]);
+    assert!(
+        out.status.success(),
+        "ethtool -K {dev} tx off (package ethtool): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -11,9 +11,12 @@
 use std::process::Command;
 
 pub mod lab;
+pub mod neutron;
+pub mod ovn;
 pub mod ovs;
 pub mod poll;
 pub mod process;
+pub mod tcp;
 
 /// The uplink's address in the host namespace.
 pub const UPLINK_ADDRESS: &str = "192.0.2.10/24";

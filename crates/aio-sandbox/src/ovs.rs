@@ -169,6 +169,7 @@ impl Ovsdb {
 pub struct Vswitchd {
     child: Child,
     log: std::path::PathBuf,
+    ctl: std::path::PathBuf,
 }
 
 impl Vswitchd {
@@ -203,7 +204,25 @@ impl Vswitchd {
         Vswitchd {
             child,
             log: db.dir().join("vswitchd.log"),
+            ctl,
         }
+    }
+
+    /// `ovs-appctl -t CTL ARGS` (`dpctl/dump-conntrack`, …), panicking if it fails.
+    pub fn appctl(&self, args: &[&str]) -> String {
+        let out = Command::new("ovs-appctl")
+            .arg("-t")
+            .arg(&self.ctl)
+            .args(args)
+            .output()
+            .expect("ovs-appctl (package openvswitch-common) runs");
+        assert!(
+            out.status.success(),
+            "ovs-appctl {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     pub fn log(&self) -> String {
