@@ -62,6 +62,9 @@ pub enum Command {
         /// Also save the plan to FILE, for `aio apply FILE`
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Show what `aio destroy` would delete instead (everything aio created for the topology)
+        #[arg(long, conflicts_with = "out")]
+        destroy: bool,
     },
     /// Make the system match the topology (or carry out a saved plan)
     Apply {

@@ -42,8 +42,9 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             json,
             detailed_exitcode,
             out,
+            destroy,
         } => {
-            let code = plan::run(&target, json, out.as_deref()).await?;
+            let code = plan::run(&target, json, out.as_deref(), destroy).await?;
             Ok(if detailed_exitcode { code } else { 0 })
         }
         Command::Apply {

@@ -9,14 +9,20 @@ use crate::cli::Target;
 use crate::output::{NOTE, styled, verbosity};
 use crate::render;
 
-/// Prints the plan; `CHANGES_PENDING` unless converged.
+/// Prints the plan (with `destroy`, the one `aio destroy` would carry out);
+/// `CHANGES_PENDING` unless converged.
 pub async fn run(
     target: &Target,
     json: bool,
     out: Option<&std::path::Path>,
+    destroy: bool,
 ) -> Result<u8, Failure> {
     let host = Host::open(target.host()).await?;
-    let plan = host.plan().await?;
+    let plan = if destroy {
+        host.destroy_plan().await?
+    } else {
+        host.plan().await?
+    };
     print(&host, &plan, json);
     if let Some(out) = out {
         super::saved::save(out, target, &plan)?;
