@@ -6,14 +6,17 @@ use crate::{require_root, sh};
 
 /// Debian packages the tests use: `ip` for sandboxes, `ping` for traffic,
 /// `nft` for NAT, `iptables` to leave a host as the old installer does,
-/// `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, `dot` to render `aio graph`.
-const PACKAGES: [&str; 6] = [
+/// `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, `dot` to render `aio graph`,
+/// `sshd` for the multinode test over SSH (one per host namespace; the
+/// package's own service never starts, see [`POLICY_RC_D`]).
+const PACKAGES: [&str; 7] = [
     "iproute2",
     "iputils-ping",
     "nftables",
     "iptables",
     "openvswitch-switch",
     "graphviz",
+    "openssh-server",
 ];
 /// Makes package scripts leave services alone: nothing may start in the root namespace.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";

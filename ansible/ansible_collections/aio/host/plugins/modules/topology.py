@@ -274,7 +274,9 @@ def present(module, aio, workdir):
             finish(module, aio_plan, changed, 0, not aio_plan.get('waiting'), verb)
         # The saved plan, and nothing else: aio refuses it if the system changed since.
         args = ['apply', saved, '--yes', '--json']
-    out = aio.run(args, plan=aio_plan, changed=False)
+    # A failed apply rolled back what it made, but an apply that could not
+    # observe everything (OVSDB down) did the rest: say it may have changed.
+    out = aio.run(args, plan=aio_plan, changed=bool(aio_plan.get('changes')) or bool(rerun))
     applied_plan, result = plan_and_result(out)
     aio_plan = applied_plan or aio_plan
     result = result or {}
@@ -288,7 +290,7 @@ def absent(module, aio):
     changed = bool(aio_plan.get('changes'))
     if module.check_mode or not changed:
         finish(module, aio_plan, changed, 0, True, 'would destroy' if module.check_mode else 'destroyed')
-    aio.run(['destroy', '--yes'] + aio.target(), plan=aio_plan, changed=False)
+    aio.run(['destroy', '--yes'] + aio.target(), plan=aio_plan, changed=True)
     finish(module, aio_plan, True, len(aio_plan.get('changes', [])), True, 'destroyed')
 
 
