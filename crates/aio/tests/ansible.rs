@@ -253,3 +253,49 @@ fn the_role_installs_aio_writes_the_topology_from_a_mapping_and_the_unit() {
     assert!(out.status.success(), "{}", common::said(&out));
     assert!(changed(&second).is_empty(), "{second:#}");
 }
+
+/// The sanity tests of `ansible-test` that need nothing from the network
+/// (the others, `ansible-doc`, `import`, `pep8`, `pylint`,
+/// `runtime-metadata`, `validate-modules` and `yamllint`, install their
+/// requirements into venvs of their own first).
+const OFFLINE_SANITY: [&str; 14] = [
+    "action-plugin-docs",
+    "compile",
+    "empty-init",
+    "ignores",
+    "line-endings",
+    "no-assert",
+    "no-get-exception",
+    "no-illegal-filenames",
+    "no-smart-quotes",
+    "replace-urlopen",
+    "shebang",
+    "symlinks",
+    "use-argspec-type-path",
+    "use-compat-six",
+];
+
+#[test]
+fn ansible_test_sanity_passes_offline() {
+    if common::kolla::no_venv() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let mut sanity = ansible("ansible-test", home.path());
+    sanity
+        .env("HOME", home.path())
+        .current_dir(common::root().join("ansible/ansible_collections/aio/host"))
+        .args(["sanity", "--python", "3.11"]);
+    for test in OFFLINE_SANITY {
+        sanity.args(["--test", test]);
+    }
+    let out = sanity.output().unwrap();
+    assert!(out.status.success(), "{}", common::said(&out));
+    let said = common::said(&out);
+    for test in OFFLINE_SANITY {
+        assert!(
+            said.contains(&format!("Running sanity test \"{test}\"")),
+            "{said}"
+        );
+    }
+}

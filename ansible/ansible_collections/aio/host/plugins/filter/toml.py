@@ -22,7 +22,7 @@ options:
     type: dict
     required: true
 author:
-  - aio contributors
+  - aio contributors (!UNKNOWN)
 """
 
 EXAMPLES = r"""
@@ -45,10 +45,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.six import string_types
 
-try:
-    from collections.abc import Mapping
-except ImportError:  # pragma: no cover
-    from collections import Mapping
+from ansible.module_utils.six.moves.collections_abc import Mapping
 
 BARE = re.compile(r'^[A-Za-z0-9_-]+$')
 

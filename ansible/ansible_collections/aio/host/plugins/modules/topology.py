@@ -29,7 +29,7 @@ description:
     C(FILE:LINE:COL) in the topology (C(content) stands for the file when
     I(content) was given).
 author:
-  - aio contributors
+  - aio contributors (!UNKNOWN)
 options:
   src:
     description:
@@ -90,9 +90,13 @@ notes:
     connection user is not root.
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
+    details: The plan is made and returned; nothing is applied.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
+    details: One before/after pair per planned change, headed by the resource id.
 """
 
 EXAMPLES = r"""
