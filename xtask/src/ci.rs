@@ -9,8 +9,9 @@ use crate::{require_root, sh};
 /// `ovsdb-server`/`ovs-vswitchd` for Open vSwitch, OVN's databases,
 /// `ovn-northd` and `ovn-controller` for the data path as Neutron wires it,
 /// `ethtool` for the userspace datapath's offloads, `dot` to render `aio graph`,
-/// `man` to render the man pages.
-const PACKAGES: [&str; 10] = [
+/// `man` to render the man pages, `sshd` for the multinode test over SSH (one
+/// per host namespace; the package's own service never starts, see [`POLICY_RC_D`]).
+const PACKAGES: [&str; 11] = [
     "iproute2",
     "iputils-ping",
     "nftables",
@@ -21,6 +22,7 @@ const PACKAGES: [&str; 10] = [
     "ethtool",
     "graphviz",
     "man-db",
+    "openssh-server",
 ];
 /// Makes package scripts leave services alone: nothing may start in the root namespace.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";

@@ -57,16 +57,22 @@ pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> Strin
     overridden(work, &mut text);
     let inventory = d.config_dir.join("inventory");
     let current = std::fs::read_to_string(&inventory).ok();
-    if work
-        .inventory()
-        .map_or(true, |(_, text)| current.as_ref() != Some(&text))
-    {
+    let wanted = work.inventory().ok().map(|(_, text)| text);
+    if wanted.is_none() || current != wanted {
+        let local = wanted.as_deref().is_none_or(crate::inventory::all_local);
+        let python = if local {
+            format!(
+                ", with ansible_python_interpreter = {}",
+                work.venv().bin("python").display()
+            )
+        } else {
+            " (multinode: each host's own Python)".to_string()
+        };
         let _ = writeln!(
             text,
-            "{}: Kolla's {} inventory, with ansible_python_interpreter = {}",
+            "{}: Kolla's {} inventory{python}",
             inventory.display(),
             d.inventory,
-            work.venv().bin("python").display()
         );
     }
     if differs(change, "passwords") {

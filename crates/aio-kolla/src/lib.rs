@@ -19,6 +19,7 @@ mod adopt;
 mod describe;
 mod files;
 pub mod globals;
+mod inventory;
 mod keys;
 pub mod neutron;
 mod passwords;

@@ -127,10 +127,7 @@ impl Work {
         let python = self.venv().bin("python");
         Ok((
             d.config_dir.join("inventory"),
-            format!(
-                "{text}\n# Added by aio: Ansible runs with the kolla venv's Python.\n[all:vars]\nansible_python_interpreter={}\n",
-                python.display()
-            ),
+            crate::inventory::written(&text, &python),
         ))
     }
 

@@ -325,3 +325,27 @@ fn key_lines(plan: &str) -> Vec<&str> {
         .filter(|l| ["+ ", "~ ", "- "].iter().any(|p| l.starts_with(p)))
         .collect()
 }
+
+/// Kolla's multinode format: remote hosts, the deployment host local.
+const MULTINODE: &str = "[control]\ncontrol01\n\n[network]\ncontrol01\n\n[compute]\ncompute01\ncompute02\n\n[monitoring]\ncontrol01\n\n[storage]\ncontrol01\n\n[deployment]\nlocalhost ansible_connection=local\n\n[baremetal:children]\ncontrol\nnetwork\ncompute\n";
+
+#[test]
+fn a_multinode_inventory_is_kept_as_it_is_and_the_actions_use_it() {
+    let Some(k) = kolla() else { return };
+    let multinode = k.sb.state.path().join("multinode");
+    std::fs::write(&multinode, MULTINODE).unwrap();
+    let topology = std::fs::read_to_string(&k.topology).unwrap();
+    let inventory = format!("[kolla]\ninventory = \"{}\"\n", multinode.display());
+    assert!(topology.contains("[kolla]\n"));
+    std::fs::write(&k.topology, topology.replacen("[kolla]\n", &inventory, 1)).unwrap();
+    let plan = k.plan_text();
+    assert!(
+        plan.contains("inventory (multinode: each host's own Python)"),
+        "{plan}"
+    );
+    k.apply_ok();
+    // The remote hosts keep their own Python: no venv path is added for them.
+    let written = std::fs::read_to_string(k.config.join("inventory")).unwrap();
+    assert_eq!(written, MULTINODE);
+    assert_eq!(k.ran(), FIVE);
+}
