@@ -27,7 +27,9 @@ const NEEDS: [(&str, &str); 10] = [
 
 pub fn run(args: &[String]) -> Result<(), String> {
     require_root("cargo xtask demo")?;
-    if args.iter().any(|a| a == "--install-deps") {
+    // What is missing is installed, as the test command does (no service starts).
+    let absent = NEEDS.iter().any(|(p, _)| !on_path(p));
+    if absent || args.iter().any(|a| a == "--install-deps") {
         crate::ci::install_packages()?;
     }
     let missing: Vec<String> = NEEDS
@@ -37,7 +39,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .collect();
     if !missing.is_empty() {
         return Err(format!(
-            "missing {}: run `cargo xtask demo --install-deps`, or `apt-get install` them",
+            "missing {} after installing packages: `apt-get install` them",
             missing.join(", ")
         ));
     }

@@ -60,7 +60,7 @@ pub fn require_root(what: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{what} needs root (it creates network namespaces): run it with sudo"
+            "{what} needs root (it creates network namespaces): run it as root"
         ))
     }
 }

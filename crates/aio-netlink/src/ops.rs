@@ -38,7 +38,7 @@ pub async fn apply(h: &Handle, ix: &Indexes, c: &Change) -> std::result::Result<
     run(h, ix, c).await.map_err(|e| {
         let root = matches!(&e, OpError::Netlink(n) if errno(n) == Some(EPERM));
         let hint = if root {
-            " (aio needs root: run it with sudo)"
+            " (aio needs root)"
         } else {
             ""
         };

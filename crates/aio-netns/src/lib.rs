@@ -22,7 +22,7 @@ pub enum NetnsError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot enter network namespace \"{name}\": {source}{}", if *source == nix::Error::EPERM { " (aio needs root: run it with sudo)" } else { "" })]
+    #[error("cannot enter network namespace \"{name}\": {source}{}", if *source == nix::Error::EPERM { " (aio needs root)" } else { "" })]
     Enter { name: String, source: nix::Error },
     #[error("the thread running in network namespace \"{0}\" panicked")]
     Panicked(String),
