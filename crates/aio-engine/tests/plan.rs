@@ -67,14 +67,7 @@ async fn cycles_and_unknown_providers_are_plan_errors() {
 #[tokio::test]
 async fn a_provider_that_cannot_observe_holds_back_only_its_resources_and_their_dependents() {
     let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
-    let down = Memory {
-        down: true,
-        name: Some("ovs"),
-        ..Memory::default()
-    };
-    let e = Engine::new(dir.path())
-        .with_provider(Box::new(mem.clone()))
-        .with_provider(Box::new(down));
+    let e = with_ovs_down(&mem, &dir);
     let mut port = res("port", "port", &[]);
     port.provider = "ovs".into();
     let desired = vec![res("a", "bridge", &[]), port, res("b", "veth", &["port"])];
@@ -139,14 +132,7 @@ async fn a_waiting_change_and_its_dependents_are_left_for_later() {
 #[tokio::test]
 async fn what_cannot_be_observed_waits_only_for_the_resource_that_provides_it() {
     let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
-    let down = Memory {
-        down: true,
-        name: Some("ovs"),
-        ..Memory::default()
-    };
-    let e = Engine::new(dir.path())
-        .with_provider(Box::new(mem.clone()))
-        .with_provider(Box::new(down));
+    let e = with_ovs_down(&mem, &dir);
     let on = |name: &str, r: Resource| Resource {
         provider: name.into(),
         ..r
@@ -182,4 +168,16 @@ async fn a_dependency_outside_the_desired_resources_is_refused() {
         matches!(&err, PlanError::UnknownDependency { id, dep } if *id == obj("port") && *dep == obj("typo")),
         "{err}"
     );
+}
+
+/// An engine with `mem`, and an `ovs` provider that cannot observe.
+fn with_ovs_down(mem: &Memory, dir: &tempfile::TempDir) -> Engine {
+    let down = Memory {
+        down: true,
+        name: Some("ovs"),
+        ..Memory::default()
+    };
+    Engine::new(dir.path())
+        .with_provider(Box::new(mem.clone()))
+        .with_provider(Box::new(down))
 }

@@ -37,11 +37,7 @@ pub async fn apply(h: &Handle, ix: &Indexes, c: &Change) -> std::result::Result<
     info!("netlink: {} {}", c.action.symbol(), c.id);
     run(h, ix, c).await.map_err(|e| {
         let root = matches!(&e, OpError::Netlink(n) if errno(n) == Some(EPERM));
-        let hint = if root {
-            " (aio needs root)"
-        } else {
-            ""
-        };
+        let hint = if root { " (aio needs root)" } else { "" };
         format!("{} {}: {e}{hint}", c.action.symbol(), c.id)
     })
 }

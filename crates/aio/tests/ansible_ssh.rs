@@ -82,24 +82,10 @@ fn three_hosts_over_ssh_converge_show_drift_and_survive_one_unreachable() {
     std::fs::create_dir_all("/run/sshd").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    keygen(&[
-        "-q",
-        "-t",
-        "ed25519",
-        "-N",
-        "",
-        "-f",
-        &d.join("host_key").display().to_string(),
-    ]);
-    keygen(&[
-        "-q",
-        "-t",
-        "ed25519",
-        "-N",
-        "",
-        "-f",
-        &d.join("id").display().to_string(),
-    ]);
+    for key in ["host_key", "id"] {
+        let file = d.join(key).display().to_string();
+        keygen(&["-q", "-t", "ed25519", "-N", "", "-f", &file]);
+    }
     std::fs::copy(d.join("id.pub"), d.join("authorized_keys")).unwrap();
 
     let switch = aio_sandbox::Sandbox::new(&format!("aio-ssh{}", std::process::id()));

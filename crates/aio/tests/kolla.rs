@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::kolla::{Kolla, STAND_IN};
+use common::kolla::{Kolla, STAND_IN, key_lines};
 use common::{change, said, stderr, stdout};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Output;
@@ -314,16 +314,6 @@ fn the_br_ex_port_is_added_in_the_same_apply_once_deploy_made_the_bridge() {
         "1718"
     );
     assert_eq!(k.plan(), vec![]);
-}
-
-/// The key-by-key lines of the plan's Kolla detail (`+ globals: ...`,
-/// `~ neutron.conf [DEFAULT] ...`), as written.
-fn key_lines(plan: &str) -> Vec<&str> {
-    plan.lines()
-        .filter(|l| l.starts_with("      "))
-        .map(str::trim)
-        .filter(|l| ["+ ", "~ ", "- "].iter().any(|p| l.starts_with(p)))
-        .collect()
 }
 
 /// Kolla's multinode format: remote hosts, the deployment host local.

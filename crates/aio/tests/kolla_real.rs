@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::kolla::{Kolla, OPERATORS_GLOBALS};
+use common::kolla::{Kolla, OPERATORS_GLOBALS, key_lines};
 
 const NETWORK_CREATE: &str = "openstack network create --external --provider-network-type flat --provider-physical-network physnet1 public1";
 const SUBNET_CREATE: &str = "openstack subnet create --no-dhcp --allocation-pool start=10.0.2.128,end=10.0.2.254 --network public1 --subnet-range 10.0.2.0/24 --gateway 10.0.2.2 public1-subnet";
@@ -33,15 +33,6 @@ impl Steps for Kolla {
         assert!(text.contains(from), "the topology has no `{from}`");
         std::fs::write(&self.topology, text.replacen(from, to, 1)).unwrap();
     }
-}
-
-/// The key-by-key lines of the plan's Kolla detail.
-fn key_lines(plan: &str) -> Vec<&str> {
-    plan.lines()
-        .filter(|l| l.starts_with("      "))
-        .map(str::trim)
-        .filter(|l| ["+ ", "~ ", "- "].iter().any(|p| l.starts_with(p)))
-        .collect()
 }
 
 /// The plan's `vip` fact.

@@ -146,3 +146,13 @@ json.dump(merged, sys.stdout)
         serde_json::from_slice(&out.stdout).unwrap()
     }
 }
+
+/// The key-by-key lines of the plan's Kolla detail (`+ globals: ...`,
+/// `~ neutron.conf [DEFAULT] ...`), as written.
+pub fn key_lines(plan: &str) -> Vec<&str> {
+    plan.lines()
+        .filter(|l| l.starts_with("      "))
+        .map(str::trim)
+        .filter(|l| ["+ ", "~ ", "- "].iter().any(|p| l.starts_with(p)))
+        .collect()
+}
