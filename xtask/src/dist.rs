@@ -10,10 +10,11 @@ use std::process::Command;
 
 use crate::{root, sh};
 
-const SCHEMAS: [&str; 4] = [
+const SCHEMAS: [&str; 5] = [
     "topology.schema.json",
     "plan.schema.json",
     "apply.schema.json",
+    "show.schema.json",
     "validate.schema.json",
 ];
 /// yaml-rust2, a pure-Rust port of libyaml, keeps libyaml's messages,

@@ -253,6 +253,8 @@ pub enum SchemaKind {
     Plan,
     /// One line of `apply --json` (newline-delimited JSON)
     Apply,
+    /// `show --json`
+    Show,
     Validate,
 }
 

@@ -54,3 +54,34 @@ fn apply_json_is_one_valid_object_per_line_ending_in_the_result() {
         }
     }
 }
+
+#[test]
+fn show_json_validates_before_and_after_apply_and_after_drift() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let show = schema("show.schema.json");
+    jsonschema::meta::validate(&show).unwrap();
+    let validator = jsonschema::validator_for(&show).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for step in ["before", "after", "drift"] {
+        match step {
+            "after" => drop(sb.apply(&t)),
+            "drift" => drop(sb.ip(&["link", "set", "v-lbaas", "down"])),
+            _ => {}
+        }
+        let out = sb.aio("show", &t, &["--json"]);
+        assert!(out.status.success(), "{step}: {}", said(&out));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{step}: {errors:?}\n{doc:#}");
+        for r in doc["resources"].as_array().unwrap() {
+            seen.insert(r["status"].as_str().unwrap().to_string());
+        }
+    }
+    for status in ["missing", "converged", "drifted"] {
+        assert!(
+            seen.contains(status),
+            "no {status} resource was shown: {seen:?}"
+        );
+    }
+}

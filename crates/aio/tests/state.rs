@@ -60,6 +60,7 @@ fn a_destroy_preview_cannot_be_saved_and_schemas_are_the_documented_ones() {
         ("topology", "topology.schema.json"),
         ("plan", "plan.schema.json"),
         ("apply", "apply.schema.json"),
+        ("show", "show.schema.json"),
         ("validate", "validate.schema.json"),
     ] {
         let out = run(&["schema", kind]);

@@ -124,6 +124,7 @@ fn schema(kind: SchemaKind) -> &'static str {
         SchemaKind::Topology => include_str!("../../../../docs/topology.schema.json"),
         SchemaKind::Plan => include_str!("../../../../docs/plan.schema.json"),
         SchemaKind::Apply => include_str!("../../../../docs/apply.schema.json"),
+        SchemaKind::Show => include_str!("../../../../docs/show.schema.json"),
         SchemaKind::Validate => include_str!("../../../../docs/validate.schema.json"),
     }
 }
