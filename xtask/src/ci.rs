@@ -10,8 +10,9 @@ use crate::{require_root, sh};
 /// `ovn-northd` and `ovn-controller` for the data path as Neutron wires it,
 /// `ethtool` for the userspace datapath's offloads, `dot` to render `aio graph`,
 /// `man` to render the man pages, `sshd` for the multinode test over SSH (one
-/// per host namespace; the package's own service never starts, see [`POLICY_RC_D`]).
-const PACKAGES: [&str; 11] = [
+/// per host namespace; the package's own service never starts, see [`POLICY_RC_D`]),
+/// `lintian` to check aio's own Debian package.
+const PACKAGES: [&str; 12] = [
     "iproute2",
     "iputils-ping",
     "nftables",
@@ -23,6 +24,7 @@ const PACKAGES: [&str; 11] = [
     "graphviz",
     "man-db",
     "openssh-server",
+    "lintian",
 ];
 /// Makes package scripts leave services alone: nothing may start in the root namespace.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
@@ -34,11 +36,32 @@ const FUZZ_SECONDS: &str = "20";
 const KOLLA_PACKAGE: &str = "kolla-ansible>=20,<21";
 /// Tells the tests why there is no kolla venv (set only when PyPI could not be reached).
 pub const NO_VENV_ENV: &str = "AIO_TEST_NO_KOLLA_VENV";
+/// The Taplo CLI the editor test runs, from the npm registry.
+const TAPLO_PACKAGE: &str = "@taplo/cli@0.7";
+/// Tells the tests why there is no Taplo (set only when npm could not install it).
+pub const NO_TAPLO_ENV: &str = "AIO_TEST_NO_TAPLO";
+
+/// What the tests need that could not be installed, and why: the tests
+/// that need it say so instead of failing.
+#[derive(Default)]
+pub struct Missing {
+    venv: Option<String>,
+    taplo: Option<String>,
+}
+
+impl Missing {
+    fn tell(&self, test: &mut Command) {
+        for (env, why) in [(NO_VENV_ENV, &self.venv), (NO_TAPLO_ENV, &self.taplo)] {
+            if let Some(why) = why {
+                eprintln!("xtask ci: {env}: {why}");
+                test.env(env, why);
+            }
+        }
+    }
+}
 
 pub fn run() -> Result<(), String> {
-    require_root("cargo xtask ci")?;
-    install_packages()?;
-    let no_venv = kolla_venv().err();
+    let missing = setup()?;
     sh("cargo", &["fmt", "--all", "--", "--check"])?;
     sh(
         "cargo",
@@ -55,17 +78,49 @@ pub fn run() -> Result<(), String> {
     let mut test = Command::new("cargo");
     test.args(["test", "--workspace"])
         .current_dir(crate::root());
-    if let Some(why) = &no_venv {
-        eprintln!("xtask ci: no kolla venv, the tests that need it will say so: {why}");
-        test.env(NO_VENV_ENV, why);
-    }
+    missing.tell(&mut test);
     println!("$ cargo test --workspace");
     let status = test.status().map_err(|e| format!("cargo test: {e}"))?;
     if !status.success() {
         return Err(format!("cargo test failed ({status})"));
     }
+    // The Debian package, installed, checked as an operator meets it, purged.
+    crate::dist::run(&["--check".into()])?;
     // Each fuzz target for a bounded time (skipped, saying so, without nightly).
     crate::fuzz::run(&["--seconds".into(), FUZZ_SECONDS.into()])
+}
+
+/// Installs what the tests need: the Debian packages (an error stops), the
+/// kolla-ansible venv and Taplo (what could not be installed is returned).
+pub fn setup() -> Result<Missing, String> {
+    require_root("cargo xtask setup")?;
+    install_packages()?;
+    Ok(Missing {
+        venv: kolla_venv().err(),
+        taplo: taplo().err(),
+    })
+}
+
+/// Taplo, the TOML language server's CLI, kept outside the repository.
+fn taplo() -> Result<(), String> {
+    if std::path::Path::new(aio_sandbox::TAPLO).exists() {
+        return Ok(());
+    }
+    let prefix = aio_sandbox::TAPLO
+        .split("/node_modules/")
+        .next()
+        .unwrap_or_default();
+    sh(
+        "npm",
+        &[
+            "install",
+            "--no-fund",
+            "--no-audit",
+            "--prefix",
+            prefix,
+            TAPLO_PACKAGE,
+        ],
+    )
 }
 
 /// The kolla-ansible venv the tests use, made once and kept outside the repository.

@@ -1,4 +1,5 @@
 //! `cargo xtask ci`: install what the tests need, then format check, clippy, every test.
+//! `cargo xtask setup`: only the install part of `ci`.
 //! `cargo xtask demo`: the reference topology planned and applied in a sandbox.
 //! `cargo xtask schema`: docs/topology.schema.json; `cargo xtask man`: man pages in target/man.
 //! `cargo xtask bench`: aio's cost against ip -batch, ovs-vsctl (and nmstatectl) into docs/benchmarks.md.
@@ -22,14 +23,15 @@ fn main() -> ExitCode {
     let task = args.first().cloned().unwrap_or_default();
     let result = match task.as_str() {
         "ci" => ci::run(),
+        "setup" => ci::setup().map(drop),
         "demo" => demo::run(&args[1..]),
         "schema" => docs::schema(),
         "man" => man::man().and_then(|pages| man::check(&pages)),
-        "dist" => dist::run(),
+        "dist" => dist::run(&args[1..]),
         "bench" => bench::run(&args[1..]),
         "fuzz" => fuzz::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask ci | demo [--install-deps] [--topology FILE] | schema | man | bench [--with-nmstate] | fuzz [--seconds N]"
+            "usage: cargo xtask ci | setup | demo [--install-deps] [--topology FILE] | schema | man | dist [--check] | bench [--with-nmstate] | fuzz [--seconds N]"
                 .to_string(),
         ),
     };

@@ -1,13 +1,11 @@
 //! Running kolla-ansible actions: the venv's `bin` first on PATH, output to a
-//! log per action, progress on a terminal (action, current Ansible TASK,
-//! elapsed time), one line per action elsewhere.
+//! log per action, progress as [`crate::progress`] shows it.
 
-use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::Command;
 
 use crate::KollaError;
+use crate::progress::{self, Speaker};
 
 /// Overrides the program run for actions (default: the venv's `kolla-ansible`).
 /// Tests point it at a stand-in for the actions that need Docker.
@@ -40,57 +38,24 @@ impl Runner {
             self.venv_bin.display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        // Its whole process tree dies with aio: no deploy outlives a killed apply.
-        let mut guarded = aio_child::spawn(
-            Command::new(&self.program)
-                .arg(action)
-                .arg("-i")
-                .arg(&self.inventory)
-                .arg("--configdir")
-                .arg(&self.config_dir)
-                .args(extra)
-                .env("PATH", path)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped()),
-        )
-        .map_err(|e| KollaError::Action {
-            action: action.into(),
-            why: format!("cannot run {}: {e}", self.program.display()),
-            log: log_path.clone(),
-        })?;
-        let child = guarded.child_mut();
-        let not_piped = |what: &str| KollaError::Action {
-            action: action.into(),
-            why: format!("its {what} could not be read"),
-            log: log_path.clone(),
-        };
-        let stderr = child.stderr.take().ok_or_else(|| not_piped("stderr"))?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        let tx_err = tx.clone();
-        std::thread::spawn(move || {
-            BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-                .for_each(|l| drop(tx_err.send(l)))
-        });
-        let stdout = child.stdout.take().ok_or_else(|| not_piped("stdout"))?;
-        std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .for_each(|l| drop(tx.send(l)))
-        });
-
-        let progress = Progress::new(action);
-        for line in rx {
-            writeln!(log, "{line}").map_err(|e| KollaError::io(&log_path, e))?;
-            progress.line(&line);
-        }
-        let status = guarded
-            .wait()
-            .map_err(|e| KollaError::io(&self.program, e))?;
-        progress.done(status.success());
+        let mut command = Command::new(&self.program);
+        command
+            .arg(action)
+            .arg("-i")
+            .arg(&self.inventory)
+            .arg("--configdir")
+            .arg(&self.config_dir)
+            .args(extra)
+            .env("PATH", path);
+        let label = format!("kolla-ansible {action}");
+        let (status, _) =
+            progress::run(&mut command, &label, Speaker::Ansible, &mut log, &log_path).map_err(
+                |e| KollaError::Action {
+                    action: action.into(),
+                    why: format!("cannot run {}: {e}", self.program.display()),
+                    log: log_path.clone(),
+                },
+            )?;
         if status.success() {
             Ok(())
         } else {
@@ -100,48 +65,6 @@ impl Runner {
                 log: log_path,
             })
         }
-    }
-}
-
-/// What the user sees while an action runs.
-struct Progress {
-    action: String,
-    started: Instant,
-    terminal: bool,
-}
-
-impl Progress {
-    fn new(action: &str) -> Progress {
-        let terminal = std::io::stderr().is_terminal();
-        if !terminal {
-            eprintln!("  kolla-ansible {action} ...");
-        }
-        Progress {
-            action: action.into(),
-            started: Instant::now(),
-            terminal,
-        }
-    }
-
-    fn line(&self, line: &str) {
-        if self.terminal && line.starts_with("TASK [") {
-            let task: String = line.trim_end_matches(['*', ' ']).chars().take(70).collect();
-            eprint!(
-                "\r\x1b[K  kolla-ansible {} {:>4}s  {task}",
-                self.action,
-                self.started.elapsed().as_secs()
-            );
-        }
-    }
-
-    fn done(&self, ok: bool) {
-        let how = if ok { "finished" } else { "FAILED" };
-        let clear = if self.terminal { "\r\x1b[K" } else { "" };
-        eprintln!(
-            "{clear}  kolla-ansible {} {how} after {}s",
-            self.action,
-            self.started.elapsed().as_secs()
-        );
     }
 }
 

@@ -23,6 +23,7 @@ mod inventory;
 mod keys;
 pub mod neutron;
 mod passwords;
+mod progress;
 mod provider;
 mod record;
 mod render;

@@ -1,9 +1,10 @@
 //! The Python virtual environment kolla-ansible lives in.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::KollaError;
+use crate::progress::{self, Speaker};
 
 pub struct Venv {
     pub dir: PathBuf,
@@ -41,22 +42,17 @@ impl Venv {
         None
     }
 
-    /// Creates the venv if needed and installs `package` into it; pip's output goes to `log`.
+    /// Creates the venv if needed and installs `package` into it; pip's
+    /// output goes to `log`, its progress to stderr.
     pub fn install(&self, package: &str, log: &Path) -> Result<(), KollaError> {
         crate::files::make_dir(log.parent().unwrap_or(Path::new(".")))
             .map_err(|e| KollaError::io(log, e))?;
-        let out = std::fs::File::create(log).map_err(|e| KollaError::io(log, e))?;
-        let run = |program: &Path, args: &[&str]| -> Result<(), KollaError> {
-            let err = out.try_clone().map_err(|e| KollaError::io(log, e))?;
-            let status = aio_child::spawn(
-                Command::new(program)
-                    .args(args)
-                    .stdin(Stdio::null())
-                    .stdout(out.try_clone().map_err(|e| KollaError::io(log, e))?)
-                    .stderr(err),
-            )
-            .and_then(|mut child| child.wait())
-            .map_err(|e| KollaError::Venv(format!("cannot run {}: {e}", program.display())))?;
+        let mut out = std::fs::File::create(log).map_err(|e| KollaError::io(log, e))?;
+        let mut run = |program: &Path, args: &[&str], label: &str| -> Result<(), KollaError> {
+            let mut command = Command::new(program);
+            command.args(args);
+            let (status, _) = progress::run(&mut command, label, Speaker::Pip, &mut out, log)
+                .map_err(|e| KollaError::Venv(format!("cannot run {}: {e}", program.display())))?;
             if status.success() {
                 Ok(())
             } else {
@@ -72,11 +68,13 @@ impl Venv {
             run(
                 Path::new("python3"),
                 &["-m", "venv", &self.dir.display().to_string()],
+                "python3 -m venv",
             )?;
         }
         run(
             &self.bin("pip"),
             &["install", "--disable-pip-version-check", package],
+            &format!("pip install {package}"),
         )
     }
 }

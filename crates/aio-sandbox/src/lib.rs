@@ -206,6 +206,8 @@ impl Drop for Sandbox {
 /// Where the tests and the demo keep a kolla-ansible 20.x venv, outside the
 /// repository so runs reuse it (`cargo xtask ci` makes it).
 pub const KOLLA_VENV: &str = "/var/cache/aio/kolla-20";
+/// Where `cargo xtask setup` installs the Taplo CLI (npm's `@taplo/cli`).
+pub const TAPLO: &str = "/var/cache/aio/taplo/node_modules/.bin/taplo";
 
 /// The reference topology (`examples/openstack-aio.toml`) made safe for a
 /// sandbox: `[ovs]` pointed at `ovsdb`, Kolla's config dir at `config_dir`,

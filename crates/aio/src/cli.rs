@@ -316,9 +316,12 @@ pub struct UnitArgs {
     /// Replace or remove an aio.service that aio did not write, or that differs
     #[arg(long)]
     pub force: bool,
-    /// The directory of the unit file
+    /// The directory of the unit file (or of the packaged unit's drop-in)
     #[arg(long, value_name = "DIR", default_value = "/etc/systemd/system")]
     pub unit_dir: PathBuf,
+    /// Where the Debian package installs aio.service; when it is there, only a drop-in is written
+    #[arg(long, value_name = "DIR", default_value = "/usr/lib/systemd/system")]
+    pub package_unit_dir: PathBuf,
     /// Only write or remove the unit file; run no systemctl (an image build, a chroot)
     #[arg(long)]
     pub no_systemctl: bool,

@@ -279,6 +279,33 @@ fn the_real_kolla_ansible_makes_the_octavia_certificates_offline() {
         log.contains("PLAY RECAP"),
         "kolla-ansible did not run for real:\n{log}"
     );
+    // The progress counted the tasks as Ansible's recap did, and named the log.
+    let recap = |key: &str| -> u32 {
+        let recap = &log[log.find("PLAY RECAP").unwrap()..];
+        recap
+            .split_whitespace()
+            .filter_map(|w| w.strip_prefix(key)?.parse::<u32>().ok())
+            .sum()
+    };
+    let counted = format!(
+        "  kolla-ansible octavia-certificates finished after {{}}, {} ok, {} changed, {} failed; log: {}",
+        recap("ok="),
+        recap("changed="),
+        recap("failed="),
+        k.sb.state
+            .path()
+            .join("kolla/octavia-certificates.log")
+            .display()
+    );
+    let (before, after) = counted.split_once("{}").unwrap();
+    assert!(
+        stderr(&out)
+            .lines()
+            .any(|l| l.starts_with(before) && l.ends_with(after)),
+        "no line like {counted:?} in:\n{}",
+        stderr(&out)
+    );
+    assert!(recap("ok=") > 0, "{log}");
     for cert in [
         "server_ca.cert.pem",
         "server_ca.key.pem",

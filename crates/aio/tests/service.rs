@@ -20,6 +20,7 @@ impl Host {
         let dir = tempfile::tempdir().unwrap();
         std::fs::copy(REFERENCE, dir.path().join("topology.toml")).unwrap();
         std::fs::create_dir(dir.path().join("units")).unwrap();
+        std::fs::create_dir(dir.path().join("packaged")).unwrap();
         std::fs::create_dir(dir.path().join("bin")).unwrap();
         Host { dir }
     }
@@ -58,6 +59,8 @@ impl Host {
             .args(args)
             .arg("--unit-dir")
             .arg(self.path("units"))
+            .arg("--package-unit-dir")
+            .arg(self.path("packaged"))
             .current_dir(self.dir.path())
             .env("PATH", self.path("bin"))
             .output()
@@ -223,4 +226,65 @@ fn failures_are_named() {
     let err = refused(&host.aio(&["install", "-f", "bad.toml", "--no-systemctl"]));
     assert!(err.contains("bad.toml:2:1"), "{err}");
     assert!(!Path::new(&host.path("units/aio.service.aio-tmp")).exists());
+}
+
+#[test]
+fn with_the_packaged_unit_only_a_drop_in_is_written_and_removed() {
+    let host = Host::new();
+    host.systemctl(0);
+    // An install from before the package: its whole unit would hide the packaged one.
+    ok(&host.aio(&["install", "-f", "topology.toml"]));
+    assert!(host.unit().exists());
+    let packaged = host.path("packaged/aio.service");
+    let text = aio::commands::packaged_unit(
+        Path::new("/usr/bin/aio"),
+        Path::new("/etc/aio/topology.toml"),
+    )
+    .unwrap();
+    std::fs::write(&packaged, &text).unwrap();
+
+    let out = ok(&host.aio(&["install", "-f", "topology.toml", "--dry-run"]));
+    assert!(
+        out.contains("would remove") && host.unit().exists(),
+        "{out}"
+    );
+    let out = ok(&host.aio(&["install", "-f", "topology.toml"]));
+    assert!(out.contains("installed by the package"), "{out}");
+    assert!(
+        !host.unit().exists(),
+        "the old unit still overrides the packaged one:\n{out}"
+    );
+    let drop_in = std::fs::read_to_string(host.path("units/aio.service.d/topology.conf")).unwrap();
+    let topology = std::fs::canonicalize(host.path("topology.toml")).unwrap();
+    let exec = format!(
+        "ExecStart={} watch -f {}",
+        aio_binary().display(),
+        topology.display()
+    );
+    let lines: Vec<&str> = drop_in.lines().collect();
+    assert!(
+        lines.ends_with(&["[Service]", "ExecStart=", &exec]),
+        "{drop_in}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&packaged).unwrap(),
+        text,
+        "the packaged unit was touched"
+    );
+    assert_eq!(host.calls()[2..], ["daemon-reload", "enable aio.service"]);
+
+    let out = ok(&host.aio(&["uninstall"]));
+    assert!(out.contains("stays installed"), "{out}");
+    assert!(!host.path("units/aio.service.d").exists());
+    assert_eq!(std::fs::read_to_string(&packaged).unwrap(), text);
+    assert_eq!(
+        host.calls()[4..],
+        ["disable --now aio.service", "daemon-reload"]
+    );
+
+    // A whole unit aio did not write is refused, not removed.
+    std::fs::write(host.unit(), "[Unit]\n").unwrap();
+    let err = refused(&host.aio(&["install", "-f", "topology.toml"]));
+    assert!(err.contains("overrides the packaged unit"), "{err}");
+    assert!(host.unit().exists());
 }

@@ -3,7 +3,7 @@
 
 use std::io::Write as _;
 use std::net::Ipv4Addr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use aio_topology::{Facts, Uplink};
 
@@ -34,6 +34,9 @@ pub async fn run(path: &Path, uplink: &str, netns: Option<&str>) -> Result<u8, F
     if let Some(ns) = netns {
         text = rehearsal(&text, ns);
     }
+    // First, where editors (Taplo) look for it.
+    let schema = installed_schema();
+    let text = format!("#:schema {}\n{text}", schema.display());
     // What init writes must validate; a bad --uplink name is caught here.
     let topology = aio_topology::parse_str(path, text.as_str())?;
     if let Some(ns) = netns {
@@ -60,14 +63,36 @@ pub async fn run(path: &Path, uplink: &str, netns: Option<&str>) -> Result<u8, F
         let prefix = crate::output::styled(crate::output::NOTE, "warning:");
         anstream::eprintln!("{prefix} {warning}");
     }
+    if !schema.is_file() {
+        println!(
+            "note: its #:schema line names {}, which is not installed (the aio package puts it there; `aio schema topology` prints it)",
+            schema.display()
+        );
+    }
     let file = if path == Path::new("topology.toml") {
         String::new()
     } else {
         format!(" -f {}", path.display())
     };
     let ns = netns.map(|n| format!(" --netns {n}")).unwrap_or_default();
-    println!("next: edit it, then `aio validate{file}` and `sudo aio plan{file}{ns}`");
+    println!("next: edit it, then `aio validate{file}` and, as root, `aio plan{file}{ns}`");
     Ok(0)
+}
+
+/// The topology schema as installed beside this binary (`BIN/../share/aio`,
+/// which is `/usr/share/aio` for the package's `/usr/bin/aio`), else where
+/// the package puts it. Editors with Taplo validate the file against it.
+fn installed_schema() -> PathBuf {
+    const PACKAGED: &str = "/usr/share/aio/topology.schema.json";
+    std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .ok()
+        .and_then(|exe| {
+            let prefix = exe.parent()?.parent()?;
+            Some(prefix.join("share/aio/topology.schema.json"))
+        })
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from(PACKAGED))
 }
 
 fn exists(path: &Path) -> Failure {

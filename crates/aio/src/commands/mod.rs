@@ -13,7 +13,7 @@ mod show;
 mod state;
 mod watch;
 
-pub use service::unit as service_unit;
+pub use service::packaged as packaged_unit;
 
 use crate::Failure;
 use crate::cli::{Command, SchemaKind, ServiceAction, StateAction};

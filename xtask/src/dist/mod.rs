@@ -3,6 +3,12 @@
 //! the systemd unit (installed, not enabled or started), the JSON Schemas
 //! under /usr/share/aio, the example topology, copyright and changelog.
 //! `lintian` checks it when installed; an error fails the task.
+//!
+//! `--check` (run by `cargo xtask ci`) packs the test build instead of a
+//! release build, then installs the package with dpkg, checks it as an
+//! operator would (see [`check`]) and purges it.
+
+mod check;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -23,16 +29,30 @@ const LINTIAN_OVERRIDES: &str = "# yaml-rust2 is a Rust port of libyaml with the
 /// Where the packaged unit reads its topology.
 const TOPOLOGY: &str = "/etc/aio/topology.toml";
 
-pub fn run() -> Result<(), String> {
-    sh("cargo", &["build", "--release", "--package", "aio"])?;
+/// Where the package installs the topology schema, which its example names.
+const SCHEMA: &str = "/usr/share/aio/topology.schema.json";
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let check = match args {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => return Err("usage: cargo xtask dist [--check]".into()),
+    };
+    let profile = if check { "debug" } else { "release" };
+    if check {
+        crate::require_root("cargo xtask dist --check")?;
+        sh("cargo", &["build", "--package", "aio"])?;
+    } else {
+        sh("cargo", &["build", "--release", "--package", "aio"])?;
+    }
     let version = env!("CARGO_PKG_VERSION");
-    let arch = output("dpkg", &["--print-architecture"])?
+    let arch = output_of("dpkg", &["--print-architecture"])?
         .trim()
         .to_string();
     let dist = root().join("target/dist");
     let stage = dist.join(format!("aio_{version}_{arch}"));
     let _ = std::fs::remove_dir_all(&stage);
-    let binary = root().join("target/release/aio");
+    let binary = root().join("target").join(profile).join("aio");
     let bin = put(
         &stage,
         "usr/bin/aio",
@@ -63,10 +83,10 @@ pub fn run() -> Result<(), String> {
         ("zsh", "usr/share/zsh/vendor-completions/_aio"),
         ("fish", "usr/share/fish/vendor_completions.d/aio.fish"),
     ] {
-        let text = output(binary.to_str().unwrap_or_default(), &["completions", shell])?;
+        let text = output_of(binary.to_str().unwrap_or_default(), &["completions", shell])?;
         put(&stage, path, text.as_bytes(), 0o644)?;
     }
-    let unit = aio::commands::service_unit(Path::new("/usr/bin/aio"), Path::new(TOPOLOGY))
+    let unit = aio::commands::packaged_unit(Path::new("/usr/bin/aio"), Path::new(TOPOLOGY))
         .map_err(|e| e.to_string())?;
     put(
         &stage,
@@ -78,12 +98,12 @@ pub fn run() -> Result<(), String> {
         let text = std::fs::read(root().join("docs").join(schema)).map_err(|e| e.to_string())?;
         put(&stage, &format!("usr/share/aio/{schema}"), &text, 0o644)?;
     }
-    let example =
-        std::fs::read(root().join("examples/openstack-aio.toml")).map_err(|e| e.to_string())?;
+    let example = std::fs::read_to_string(root().join("examples/openstack-aio.toml"))
+        .map_err(|e| e.to_string())?;
     put(
         &stage,
         "usr/share/doc/aio/examples/openstack-aio.toml",
-        &example,
+        installed_example(&example).as_bytes(),
         0o644,
     )?;
     put(
@@ -119,7 +139,21 @@ pub fn run() -> Result<(), String> {
         ],
     )?;
     println!("built {}", deb.display());
-    lintian(&deb)
+    lintian(&deb)?;
+    if check {
+        check::installed(&deb)?;
+    }
+    Ok(())
+}
+
+/// The example as installed: its `#:schema` line names the installed
+/// schema, so that it still works once copied anywhere.
+fn installed_example(text: &str) -> String {
+    let rest = text
+        .strip_prefix("#:schema ")
+        .and_then(|t| t.split_once('\n'))
+        .map_or(text, |(_, rest)| rest);
+    format!("#:schema {SCHEMA}\n{rest}")
 }
 
 /// `lintian` on the package, when installed: its errors fail the task.
@@ -134,6 +168,9 @@ fn lintian(deb: &Path) -> Result<(), String> {
         .map_err(|e| format!("lintian: {e}"))?;
     let said = String::from_utf8_lossy(&out.stdout);
     print!("{said}");
+    if said.trim().is_empty() {
+        println!("lintian: no errors, no warnings");
+    }
     let errors = said.lines().filter(|l| l.starts_with("E:")).count();
     match errors {
         0 => Ok(()),
@@ -176,13 +213,19 @@ fn gzip(data: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out.stdout)
 }
 
-fn output(program: &str, args: &[&str]) -> Result<String, String> {
+pub(crate) fn output_of(program: &str, args: &[&str]) -> Result<String, String> {
     let out = Command::new(program)
         .args(args)
         .output()
         .map_err(|e| format!("{program}: {e}"))?;
     if !out.status.success() {
-        return Err(format!("{program} {} failed", args.join(" ")));
+        return Err(format!(
+            "`{program} {}` failed ({}): {}{}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stdout).trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_string()
         + if program.ends_with("aio") { "\n" } else { "" })
@@ -190,7 +233,7 @@ fn output(program: &str, args: &[&str]) -> Result<String, String> {
 
 /// The installed size in KiB, as `Installed-Size` counts it.
 fn du(stage: &Path) -> Result<u64, String> {
-    let text = output("du", &["-sk", stage.to_str().unwrap_or_default()])?;
+    let text = output_of("du", &["-sk", stage.to_str().unwrap_or_default()])?;
     text.split_whitespace()
         .next()
         .and_then(|n| n.parse().ok())

@@ -2,9 +2,11 @@
 //! runs `aio watch -f FILE` from boot on, before Docker starts Kolla's
 //! containers. Install writes the unit and runs `systemctl daemon-reload`
 //! and `systemctl enable aio.service`; uninstall disables and stops it,
-//! removes the unit and reloads. A unit aio did not write, or one that
-//! differs, is left alone without `--force`; without systemctl nothing is
-//! written.
+//! removes the unit and reloads. Where the Debian package installed the
+//! unit, aio writes only a drop-in (`aio.service.d/topology.conf`) that
+//! points it at FILE, and leaves the packaged unit to dpkg. A file aio did
+//! not write, or one that differs, is left alone without `--force`;
+//! without systemctl nothing is written.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -13,57 +15,40 @@ use std::process::Command;
 use crate::Failure;
 use crate::cli::UnitArgs;
 
-pub const UNIT: &str = "aio.service";
-/// The first line of every unit aio writes: how uninstall knows it is aio's.
-const MARK: &str = "# Written by `aio service install`; `aio service uninstall` removes it.";
+mod unit;
 
-/// The unit that runs `aio watch -f topology` with the binary at `aio`.
-pub fn unit(aio: &Path, topology: &Path) -> Result<String, Failure> {
-    let exec = format!("{} watch -f {}", arg(aio)?, arg(topology)?);
-    Ok(format!(
-        "{MARK}
-[Unit]
-Description=aio: keep the all-in-one OpenStack host plumbing converged
-Documentation=man:aio(1)
-# Routes and the uplink's address first (aio finds the uplink by the default route).
-Wants=network-online.target
-After=network-online.target
-# Started before Docker, which starts Kolla's containers: aio watch reports
-# ready (Type=notify) once its first pass made the host's plumbing
-# (veth-ovs, v-lbaas, NAT, sysctls); Kolla's deployment and the br-ex port
-# come after. It waits for OVSDB (in those containers) itself.
-Before=docker.service
-# Keep retrying: the network may come up late.
-StartLimitIntervalSec=0
+use unit::{MARK, drop_in};
+pub use unit::{UNIT, packaged, unit};
 
-[Service]
-Type=notify
-NotifyAccess=main
-ExecStart={exec}
-Restart=on-failure
-RestartSec=5s
-# SIGTERM stops aio watch between applies.
-KillSignal=SIGTERM
-TimeoutStopSec=90s
-
-[Install]
-WantedBy=multi-user.target
-"
-    ))
-}
+/// The drop-in that points the packaged unit at a topology.
+const DROP_IN: &str = "aio.service.d/topology.conf";
 
 /// Where the unit goes and which systemctl to run.
 struct Installation {
+    /// The file aio writes and removes: the unit, or the packaged unit's drop-in.
     path: PathBuf,
+    /// Whether the package installed the unit.
+    packaged: bool,
     /// `None` with `--no-systemctl`; `Some(None)` when not found on `PATH`.
     systemctl: Option<Option<PathBuf>>,
 }
 
 impl Installation {
     fn new(args: &UnitArgs) -> Installation {
+        let packaged = args.package_unit_dir.join(UNIT).is_file();
         Installation {
-            path: args.unit_dir.join(UNIT),
+            path: args.unit_dir.join(if packaged { DROP_IN } else { UNIT }),
+            packaged,
             systemctl: (!args.no_systemctl).then(|| aio_child::find_program("systemctl")),
+        }
+    }
+
+    /// The text of [`Installation::path`] for `topology` run by `aio`.
+    fn text(&self, aio: &Path, topology: &Path) -> Result<String, Failure> {
+        if self.packaged {
+            drop_in(aio, topology)
+        } else {
+            unit(aio, topology)
         }
     }
 
@@ -93,11 +78,17 @@ impl Installation {
     }
 
     fn existing(&self) -> Result<Option<String>, Failure> {
-        match std::fs::read_to_string(&self.path) {
-            Ok(text) => Ok(Some(text)),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io(&self.path, e)),
+        read(&self.path)
+    }
+
+    /// With a packaged unit, a whole unit in the unit dir (which overrides
+    /// it), and whether aio wrote it.
+    fn shadow(&self, args: &UnitArgs) -> Result<Option<(PathBuf, bool)>, Failure> {
+        if !self.packaged {
+            return Ok(None);
         }
+        let path = args.unit_dir.join(UNIT);
+        Ok(read(&path)?.map(|text| (path, text.starts_with(MARK))))
     }
 }
 
@@ -109,7 +100,13 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
     let aio = std::env::current_exe()
         .and_then(std::fs::canonicalize)
         .map_err(|e| Failure::Refused(format!("cannot find the aio binary: {e}")))?;
-    let text = unit(&aio, &topology)?;
+    let text = plan.text(&aio, &topology)?;
+    if plan.packaged {
+        println!(
+            "{UNIT} is installed by the package: a drop-in points it at {}",
+            topology.display()
+        );
+    }
     let existing = plan.existing()?;
     let same = existing.as_deref() == Some(text.as_str());
     let conflict = existing
@@ -126,8 +123,25 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
                 plan.path.display()
             )
         });
+    // A unit of an install from before the package hides the packaged one.
+    let shadow = plan.shadow(args)?;
+    let conflict = conflict.or_else(|| {
+        let (path, ours) = shadow.as_ref()?;
+        (!ours && !args.force).then(|| {
+            format!(
+                "{} exists, not written by aio, and overrides the packaged unit",
+                path.display()
+            )
+        })
+    });
     let calls: [&[&str]; 2] = [&["daemon-reload"], &["enable", UNIT]];
     if args.dry_run {
+        if let (Some((path, _)), None) = (&shadow, &conflict) {
+            println!(
+                "would remove {}, which overrides the packaged unit",
+                path.display()
+            );
+        }
         print!("{text}");
         println!();
         match (&conflict, same) {
@@ -146,6 +160,13 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
         )));
     }
     let systemctl = plan.systemctl()?;
+    if let Some((path, _)) = &shadow {
+        std::fs::remove_file(path).map_err(|e| io(path, e))?;
+        println!(
+            "removed {}, which overrode the packaged unit",
+            path.display()
+        );
+    }
     if same {
         println!("{} is already this unit", plan.path.display());
     } else {
@@ -189,43 +210,30 @@ pub fn uninstall(args: &UnitArgs) -> Result<u8, Failure> {
     }
     std::fs::remove_file(&plan.path).map_err(|e| io(&plan.path, e))?;
     println!("removed {}", plan.path.display());
+    if plan.packaged {
+        // The drop-in's directory, when nothing else is in it.
+        let _ = plan.path.parent().map(std::fs::remove_dir);
+        println!("the packaged {UNIT} stays installed, disabled: dpkg removes it with the package");
+    }
     if let Some(systemctl) = systemctl {
         run(systemctl, after)?;
     }
     Ok(0)
 }
 
-/// One ExecStart argument: quoted when it holds anything but plain path
-/// characters; `%` and `$` doubled so systemd expands neither.
-fn arg(path: &Path) -> Result<String, Failure> {
-    let Some(s) = path.to_str() else {
-        return Err(Failure::Refused(format!(
-            "{} is not UTF-8: a systemd unit cannot name it",
-            path.display()
-        )));
-    };
-    if s.chars().any(char::is_control) {
-        return Err(Failure::Refused(format!(
-            "{s:?} holds a control character: a systemd unit cannot name it"
-        )));
+fn read(path: &Path) -> Result<Option<String>, Failure> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(path, e)),
     }
-    let escaped = s
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('%', "%%")
-        .replace('$', "$$");
-    let plain = s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@".contains(c));
-    Ok(if plain {
-        escaped
-    } else {
-        format!("\"{escaped}\"")
-    })
 }
 
 /// Writes `text` to `path` whole or not at all, mode 0644.
 fn write(path: &Path, text: &str) -> Result<(), Failure> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    }
     aio_fs::write_atomic(path, text.as_bytes(), 0o644).map_err(|e| io(path, e))
 }
 
@@ -248,41 +256,4 @@ fn run(systemctl: &Path, args: &[&str]) -> Result<(), Failure> {
 
 fn io(path: &Path, e: std::io::Error) -> Failure {
     Failure::Refused(format!("{}: {e}", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exec_start_arguments_are_quoted_only_when_needed() {
-        let a = |s: &str| arg(Path::new(s)).unwrap();
-        assert_eq!(a("/usr/local/sbin/aio"), "/usr/local/sbin/aio");
-        assert_eq!(
-            a("/etc/aio/my topology.toml"),
-            "\"/etc/aio/my topology.toml\""
-        );
-        assert_eq!(a("/srv/100%/$HOME"), "\"/srv/100%%/$$HOME\"");
-        assert_eq!(a("/a\"b\\c"), "\"/a\\\"b\\\\c\"");
-        assert!(arg(Path::new("/a\nb")).is_err());
-    }
-
-    #[test]
-    fn the_unit_runs_watch_after_the_network_and_before_docker() {
-        let text = unit(
-            Path::new("/usr/local/sbin/aio"),
-            Path::new("/etc/aio/t.toml"),
-        )
-        .unwrap();
-        assert!(text.starts_with(MARK));
-        for line in [
-            "ExecStart=/usr/local/sbin/aio watch -f /etc/aio/t.toml",
-            "Wants=network-online.target",
-            "After=network-online.target",
-            "Before=docker.service",
-            "WantedBy=multi-user.target",
-        ] {
-            assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
-        }
-    }
 }
