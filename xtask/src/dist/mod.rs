@@ -61,7 +61,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     )?;
     sh(
         "strip",
-        &["--strip-unneeded", bin.to_str().unwrap_or_default()],
+        &[
+            "--strip-unneeded",
+            "--remove-section=.comment",
+            "--remove-section=.note",
+            bin.to_str().unwrap_or_default(),
+        ],
     )?;
     for page in crate::man::man()? {
         let name = page
@@ -122,6 +127,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         0o644,
     )?;
     let size_kib = du(&stage)?;
+    put(&stage, "DEBIAN/md5sums", md5sums(&stage)?.as_bytes(), 0o644)?;
     put(
         &stage,
         "DEBIAN/control",
@@ -229,6 +235,20 @@ pub(crate) fn output_of(program: &str, args: &[&str]) -> Result<String, String> 
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_string()
         + if program.ends_with("aio") { "\n" } else { "" })
+}
+
+/// `DEBIAN/md5sums`: every file's digest, as dpkg --verify reads it.
+fn md5sums(stage: &Path) -> Result<String, String> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("find usr -type f | LC_ALL=C sort | xargs md5sum")
+        .current_dir(stage)
+        .output()
+        .map_err(|e| format!("md5sum: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("md5sum failed ({})", out.status));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The installed size in KiB, as `Installed-Size` counts it.
