@@ -12,7 +12,7 @@
 
 use indexmap::IndexMap;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::engine::PlanError;
 use crate::graph::order;
@@ -29,12 +29,17 @@ enum Held {
     Unavailable,
 }
 
-/// The plan, and what was observed to make it.
+/// The plan, and what was observed to make it. With a `scope`, only the
+/// resources in it are observed and planned (the rest of `desired` is
+/// still checked for consistency, and a dependency outside the scope is
+/// taken as it is).
 pub(crate) async fn diff(
     providers: &Providers,
     desired: &[Resource],
     state: &State,
+    scope: Option<&BTreeSet<ResourceId>>,
 ) -> Result<(Plan, Observed), PlanError> {
+    let inside = |id: &ResourceId| scope.is_none_or(|s| s.contains(id));
     let mut by_id: IndexMap<&ResourceId, &Resource> = IndexMap::new();
     for r in desired {
         if by_id.insert(&r.id, r).is_some() {
@@ -54,17 +59,19 @@ pub(crate) async fn diff(
     let pruned: IndexMap<&ResourceId, &OwnedEntry> = state
         .owned
         .iter()
-        .filter(|(id, _)| !by_id.contains_key(id))
+        .filter(|(id, _)| !by_id.contains_key(id) && inside(id))
         .collect();
     for (id, entry) in &pruned {
         known_provider(providers, id, &entry.provider)?;
     }
-    let (observed, failed) = observe(providers, desired, &pruned).await;
+    let observed_desired: Vec<&Resource> = desired.iter().filter(|r| inside(&r.id)).collect();
+    let (observed, failed) = observe(providers, &observed_desired, &pruned).await;
     let mut plan = Plan {
         format_version: 1,
+        scope: scope.map(|s| s.iter().cloned().collect()),
         ..Plan::default()
     };
-    plan.released = released(state, &observed, &failed);
+    plan.released = released(state, &observed, &failed, &inside);
     let mut state = state.clone();
     for p in &plan.released {
         state.owned.remove(&p.id);
@@ -107,7 +114,7 @@ pub(crate) async fn diff(
             });
         }
     }
-    for id in create_order {
+    for id in create_order.into_iter().filter(|id| inside(id)) {
         let r = by_id[&id];
         // What cannot be observed yet because something this plan makes
         // provides it (OVSDB that Kolla's deploy starts) waits for that.
@@ -167,9 +174,10 @@ fn released(
     state: &State,
     observed: &Observed,
     failed: &IndexMap<String, ProviderError>,
+    inside: &dyn Fn(&ResourceId) -> bool,
 ) -> Vec<Pending> {
     let mut out = Vec::new();
-    for (id, entry) in &state.owned {
+    for (id, entry) in state.owned.iter().filter(|(id, _)| inside(id)) {
         if failed.contains_key(&entry.provider) {
             continue;
         }
@@ -214,7 +222,7 @@ fn unobservable(provider: &str, error: &ProviderError) -> Reason {
 /// providers that could not observe.
 async fn observe(
     providers: &Providers,
-    desired: &[Resource],
+    desired: &[&Resource],
     pruned: &IndexMap<&ResourceId, &OwnedEntry>,
 ) -> (Observed, IndexMap<String, ProviderError>) {
     let mut ids: IndexMap<&str, Vec<ResourceId>> = IndexMap::new();

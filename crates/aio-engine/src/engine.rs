@@ -2,7 +2,7 @@
 //! keep ownership in the state, verify.
 
 use indexmap::IndexMap;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::adopt;
@@ -13,7 +13,7 @@ use crate::plan::{Action, Change, Plan};
 use crate::provider::{Provider, ProviderError};
 use crate::resource::{Resource, ResourceId};
 use crate::rollback::roll_back;
-use crate::state::{OwnedEntry, State, StateError};
+use crate::state::{OwnedEntry, Saved, State, StateError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -135,7 +135,7 @@ impl Engine {
     /// that `aio adopt` would take over. Changes nothing.
     pub async fn plan(&self, desired: &[Resource]) -> Result<Plan, PlanError> {
         let state = State::load(&self.state_dir)?;
-        let (mut plan, observed) = diff(&self.providers, desired, &state).await?;
+        let (mut plan, observed) = diff(&self.providers, desired, &state, None).await?;
         let foreign = adopt::foreign(&self.providers, desired, &plan).await;
         adopt::note(
             &mut plan,
@@ -148,11 +148,25 @@ impl Engine {
         self.check(plan)
     }
 
+    /// The plan of the resources in `scope` alone: only their providers
+    /// observe, only them; what lies outside is taken as it is, and
+    /// nothing is noted for adoption. What `aio watch` makes when an event
+    /// names what changed.
+    pub async fn plan_within(
+        &self,
+        desired: &[Resource],
+        scope: &BTreeSet<ResourceId>,
+    ) -> Result<Plan, PlanError> {
+        let state = State::load(&self.state_dir)?;
+        let (plan, _) = diff(&self.providers, desired, &state, Some(scope)).await?;
+        self.check(plan)
+    }
+
     /// The plan that takes over what exists and is what `desired` declares
     /// but is not aio's, besides making the rest. Changes nothing.
     pub async fn plan_adoption(&self, desired: &[Resource]) -> Result<Plan, PlanError> {
         let state = State::load(&self.state_dir)?;
-        let (plan, observed) = diff(&self.providers, desired, &state).await?;
+        let (plan, observed) = diff(&self.providers, desired, &state, None).await?;
         let foreign = adopt::foreign(&self.providers, desired, &plan).await;
         let plan = adopt::adoption(plan, &self.providers, desired, &observed, &state, foreign);
         self.check(plan)
@@ -195,9 +209,13 @@ impl Engine {
         desired: &[Resource],
     ) -> Result<ApplyReport, ApplyError> {
         self.check_plan(plan)?;
-        // What the plan found gone or made again by someone else is not aio's.
-        self.forget(plan)?;
         let mut state = State::load(&self.state_dir)?;
+        // Written only when it changed: each write is two fsyncs.
+        let mut saved = Saved::new(&state);
+        // What the plan found gone or made again by someone else is not aio's.
+        for p in &plan.released {
+            state.owned.remove(&p.id);
+        }
         let mut deleted = BTreeMap::new();
         let mut applied = 0;
         let mut done: Vec<&Change> = Vec::new();
@@ -226,7 +244,7 @@ impl Engine {
                     entry.identity = None;
                 }
             }
-            state.save(&self.state_dir)?;
+            saved.save(&state, &self.state_dir)?;
             if let Err(error) = provider.apply(&group).await {
                 let creates = |c: &&&Change| c.action.claims();
                 // What the failed batch did not make is not aio's, whoever makes it later.
@@ -240,7 +258,7 @@ impl Engine {
                 // What the failed batch did make, as its provider says.
                 done.extend(group.iter().filter(|c| error.applied.contains(&c.id)));
                 let rolled_back = self.undo(&done, &mut state, &error).await?;
-                state.save(&self.state_dir)?;
+                saved.save(&state, &self.state_dir)?;
                 return Err(ApplyError::Failed {
                     applied,
                     failed: Box::new(group[0].id.clone()),
@@ -255,13 +273,17 @@ impl Engine {
                     deleted.insert(c.id.clone(), entry);
                 }
             }
-            state.save(&self.state_dir)?;
+            saved.save(&state, &self.state_dir)?;
         }
         // Verify against a state that still owns what was deleted, so a
         // deletion that did not happen shows up as a difference.
         let mut verify_state = state.clone();
         verify_state.owned.extend(deleted);
-        let (mut left, seen) = diff(&self.providers, desired, &verify_state).await?;
+        // A plan limited to a scope is verified within it.
+        let scope: Option<BTreeSet<ResourceId>> =
+            plan.scope.as_ref().map(|s| s.iter().cloned().collect());
+        let (mut left, seen) =
+            diff(&self.providers, desired, &verify_state, scope.as_ref()).await?;
         // What aio made or changed is known by its identity from now on.
         let mut learnt = false;
         for (id, entry) in state.owned.iter_mut().filter(|(_, e)| e.identity.is_none()) {
@@ -271,7 +293,7 @@ impl Engine {
             }
         }
         if learnt {
-            state.save(&self.state_dir)?;
+            saved.save(&state, &self.state_dir)?;
         }
         // What the plan left waiting or could not see is not this apply's to verify
         // (what waited may have become possible meanwhile).
@@ -297,12 +319,14 @@ impl Engine {
             // Undone like any other failed apply: only what this apply made.
             let why = ProviderError::new("the system did not converge");
             let rolled_back = self.undo(&done, &mut state, &why).await?;
-            state.save(&self.state_dir)?;
+            saved.save(&state, &self.state_dir)?;
             return Err(ApplyError::NotConverged {
                 left: Box::new(left),
                 rolled_back,
             });
         }
+        // What was released, when nothing else was written since.
+        saved.save(&state, &self.state_dir)?;
         Ok(ApplyReport { applied })
     }
 

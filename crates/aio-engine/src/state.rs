@@ -117,3 +117,21 @@ mod tests {
         ));
     }
 }
+
+/// The state as last written, so that an apply writes only what changed.
+pub(crate) struct Saved(State);
+
+impl Saved {
+    pub(crate) fn new(on_disk: &State) -> Saved {
+        Saved(on_disk.clone())
+    }
+
+    /// Writes `state` unless it is what was last written.
+    pub(crate) fn save(&mut self, state: &State, dir: &Path) -> Result<(), StateError> {
+        if *state != self.0 {
+            state.save(dir)?;
+            self.0 = state.clone();
+        }
+        Ok(())
+    }
+}

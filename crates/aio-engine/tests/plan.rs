@@ -181,3 +181,41 @@ fn with_ovs_down(mem: &Memory, dir: &tempfile::TempDir) -> Engine {
         .with_provider(Box::new(mem.clone()))
         .with_provider(Box::new(down))
 }
+
+#[tokio::test]
+async fn a_plan_within_a_scope_looks_only_there_and_keeps_the_rest() {
+    let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
+    let desired = [res("a", "bridge", &[]), res("b", "bridge", &["a"])];
+    // aio also owns `old`, which the topology no longer wants.
+    plan_and_apply(
+        &engine(&mem, &dir),
+        &[desired.to_vec(), vec![res("old", "bridge", &[])]].concat(),
+    )
+    .await
+    .unwrap();
+    // `a` and `old` vanish; an `ovs` provider that cannot observe is there too.
+    mem.objects.lock().unwrap().remove(&obj("a"));
+    mem.objects.lock().unwrap().remove(&obj("b"));
+    let e = with_ovs_down(&mem, &dir);
+    let port = Resource::new(obj("port"), "ovs").after(obj("a"));
+    let desired = [desired.to_vec(), vec![port]].concat();
+    let scope = [obj("b")].into_iter().collect();
+    let plan = e.plan_within(&desired, &scope).await.unwrap();
+    // Only `b`: its dependency outside the scope is taken as it is, `old`
+    // is neither pruned nor released, and the provider that is down was not asked.
+    assert_eq!(actions(&plan), [("obj/b".into(), Action::Create)]);
+    assert!(plan.released.iter().all(|p| p.id == obj("b")), "{plan:?}");
+    assert!(plan.unavailable.is_empty(), "{plan:?}");
+    assert_eq!(plan.scope, Some(vec![obj("b")]));
+    // The full plan sees all of it.
+    let full = e.plan(&desired).await.unwrap();
+    assert_eq!(full.unavailable.len(), 1, "{full:?}");
+    assert_eq!(
+        actions(&full),
+        [
+            ("obj/old".into(), Action::Delete),
+            ("obj/a".into(), Action::Create),
+            ("obj/b".into(), Action::Create)
+        ]
+    );
+}

@@ -22,6 +22,11 @@ use tokio::sync::mpsc::UnboundedSender;
 use aio_engine::{Plan, Provider, Resource, ResourceId};
 use aio_topology::{Facts, MissingFact, Span, Topology};
 
+/// The resources an announced change may concern: `aio watch` plans them,
+/// and what depends on them, at once. Shared, as a family may announce the
+/// same set at every event.
+pub type Touched = std::sync::Arc<[ResourceId]>;
+
 /// What a family is opened with: the topology and what the run knows.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
@@ -89,14 +94,16 @@ pub trait Family: Send + Sync {
     /// Where `topology` declares `id`, if `id` is one of this family's.
     fn locate(&self, topology: &Topology, id: &ResourceId) -> Option<Span>;
 
-    /// Sends `()` on `changed` whenever the system may have changed under
-    /// `resources` (this family's own), until `changed` is closed. Families
-    /// without change events rely on `watch`'s periodic check.
+    /// Sends on `changed`, whenever the system may have changed under some
+    /// of `resources` (every resource wanted; a family looks at its own),
+    /// the ids of those it may concern, until `changed` is closed. What
+    /// does not concern them (a link of someone else's) is not sent.
+    /// Families without change events rely on `watch`'s periodic check.
     async fn follow(
         &self,
         _cx: Context<'_>,
         _resources: &[Resource],
-        _changed: UnboundedSender<()>,
+        _changed: UnboundedSender<Touched>,
     ) -> Result<(), FamilyError> {
         Ok(())
     }

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::collections::BTreeSet;
+
 use aio_engine::{Engine, Plan, Resource, ResourceId, StateLock};
 use aio_family::{Context, Family};
 use aio_kolla::vip::{Chosen, Source};
@@ -151,6 +153,34 @@ impl Host {
     pub async fn plan(&self) -> Result<Plan, HostError> {
         let plan = self.engine.plan(&self.desired).await?;
         let plan = crate::target::limit(plan, &self.target.targets, &self.desired, false)?;
+        Ok(self.with_facts(plan))
+    }
+
+    /// The plan of `touched` and what depends on them, transitively (a
+    /// bridge made again needs its ports and addresses again): only their
+    /// providers observe, only them. What `watch` makes on an event.
+    pub(crate) async fn plan_within(
+        &self,
+        touched: &BTreeSet<ResourceId>,
+    ) -> Result<Plan, HostError> {
+        let mut scope: BTreeSet<ResourceId> = self
+            .desired
+            .iter()
+            .filter(|r| touched.contains(&r.id))
+            .map(|r| r.id.clone())
+            .collect();
+        loop {
+            let before = scope.len();
+            for r in &self.desired {
+                if r.deps.iter().any(|d| scope.contains(d)) {
+                    scope.insert(r.id.clone());
+                }
+            }
+            if scope.len() == before {
+                break;
+            }
+        }
+        let plan = self.engine.plan_within(&self.desired, &scope).await?;
         Ok(self.with_facts(plan))
     }
 

@@ -1,9 +1,10 @@
-//! Keeping the system converged: re-plan only when something aio manages
-//! may have changed (a family announced it, or the periodic full check came
-//! round), take bursts together, and retry with backoff what could not be
-//! checked yet (OVSDB before Kolla's containers run).
+//! Keeping the system converged: plan at once what a family announced as
+//! changed (those resources and what depends on them, nothing else), take
+//! the events that came while repairing together, check everything on a
+//! timer, and retry with backoff what could not be checked yet (OVSDB
+//! before Kolla's containers run).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
@@ -11,11 +12,13 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 use aio_engine::{Change, Pending, Plan, Reason, ResourceId};
+use aio_family::Touched;
 
 use crate::{Host, HostError};
 
-/// Events closer together than this are one burst.
-const DEBOUNCE: Duration = Duration::from_millis(150);
+/// After a repair, how long events that keep coming are gathered into one
+/// plan. A first event after a quiet time is planned at once.
+const SETTLE: Duration = Duration::from_millis(10);
 /// The longest wait before checking again what could not be checked.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
@@ -40,6 +43,24 @@ pub enum WatchEvent<'a> {
     ApplyFailed(&'a HostError),
 }
 
+/// What the next pass looks at.
+#[derive(Default)]
+struct Next {
+    /// Everything (the timer, or something could not be checked).
+    full: bool,
+    /// What families announced since the last pass.
+    touched: BTreeSet<ResourceId>,
+    /// When the pass is due; `None`: nothing to do.
+    due: Option<Instant>,
+}
+
+impl Next {
+    fn announced(&mut self, ids: &Touched, at: Instant) {
+        self.touched.extend(ids.iter().cloned());
+        self.due.get_or_insert(at);
+    }
+}
+
 /// Applies, then keeps `host` converged until `stop` completes.
 pub async fn watch(
     host: &Host,
@@ -47,7 +68,7 @@ pub async fn watch(
     stop: impl Future<Output = ()>,
     report: &mut dyn FnMut(WatchEvent<'_>),
 ) -> Result<(), HostError> {
-    let (tx, mut announced) = mpsc::unbounded_channel();
+    let (tx, mut announced) = mpsc::unbounded_channel::<Touched>();
     for family in host.families() {
         family
             .follow(host.context(), host.desired(), tx.clone())
@@ -55,67 +76,101 @@ pub async fn watch(
     }
     drop(tx);
     // First what Kolla's containers need from the host, then the rest.
-    reconcile(host, options.lock_timeout, true, report).await;
+    reconcile(host, None, options.lock_timeout, true, report).await;
     report(WatchEvent::HostReady);
     let mut backoff: Option<Duration> = None;
-    let mut due = Some(Instant::now());
+    let mut next = Next {
+        full: true,
+        due: Some(Instant::now()),
+        ..Next::default()
+    };
     let mut next_resync = Instant::now() + options.resync;
     tokio::pin!(stop);
     loop {
-        let wake = due.map_or(next_resync, |d| d.min(next_resync));
+        let wake = next.due.map_or(next_resync, |d| d.min(next_resync));
         tokio::select! {
             () = &mut stop => return Ok(()),
-            Some(()) = announced.recv() => { due.get_or_insert(Instant::now() + DEBOUNCE); }
+            Some(ids) = announced.recv() => next.announced(&ids, Instant::now()),
             () = sleep_until(wake) => {
-                if Instant::now() >= next_resync {
-                    next_resync = Instant::now() + options.resync;
-                    due.get_or_insert(Instant::now());
+                let now = Instant::now();
+                if now >= next_resync {
+                    next_resync = now + options.resync;
+                    next.full = true;
+                    next.due.get_or_insert(now);
                 }
-                if due.is_none_or(|d| d > Instant::now()) {
+                if next.due.is_none_or(|d| d > now) {
                     continue;
                 }
-                let held = reconcile(host, options.lock_timeout, false, report).await;
+                let done = std::mem::take(&mut next);
+                let scope = (!done.full).then_some(&done.touched);
+                let then = reconcile(host, scope, options.lock_timeout, false, report).await;
                 // Our own changes are announced too, but so is drift that
                 // came while we applied: one more look tells them apart
                 // (a plan that finds nothing changes nothing).
-                let mut again = false;
-                while announced.try_recv().is_ok() {
-                    again = true;
+                let settled = Instant::now() + SETTLE;
+                while let Ok(ids) = announced.try_recv() {
+                    next.announced(&ids, settled);
                 }
-                due = if held {
-                    let wait = backoff.map_or(Duration::from_millis(250), |b| (b * 2).min(MAX_BACKOFF));
-                    backoff = Some(wait);
-                    Some(Instant::now() + wait)
-                } else {
-                    backoff = None;
-                    again.then(|| Instant::now() + DEBOUNCE)
-                };
+                match then {
+                    Then::Retry => {
+                        let wait = backoff.map_or(Duration::from_millis(250), |b| (b * 2).min(MAX_BACKOFF));
+                        backoff = Some(wait);
+                        next.full = true;
+                        next.due = Some(Instant::now() + wait);
+                    }
+                    Then::Again => {
+                        backoff = None;
+                        next.full = true;
+                        next.due = Some(Instant::now());
+                    }
+                    Then::Done => backoff = None,
+                }
             }
         }
     }
 }
 
-/// One plan and, if needed, one apply; with `host_only`, the changes of
+/// What follows a pass.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Then {
+    /// Nothing: the next event or the timer.
+    Done,
+    /// Everything, at once: changes waited for what the pass made.
+    Again,
+    /// Everything, after a backoff: something could not be checked or changed.
+    Retry,
+}
+
+/// One plan (of `scope` and what depends on it, else of everything) and,
+/// if needed, one apply; with `host_only`, the changes of
 /// families that come after the host (Kolla), and what depends on them,
-/// are left for later. Returns whether something could not be checked
-/// (and wants another look soon).
+/// are left for later. Returns what the next pass should be.
 async fn reconcile(
     host: &Host,
+    scope: Option<&BTreeSet<ResourceId>>,
     lock_timeout: Duration,
     host_only: bool,
     report: &mut dyn FnMut(WatchEvent<'_>),
-) -> bool {
-    let mut plan = match host.plan().await {
+) -> Then {
+    let planned = match scope {
+        Some(touched) => host.plan_within(touched).await,
+        None => host.plan().await,
+    };
+    let mut plan = match planned {
         Ok(plan) => plan,
         Err(e) => {
             report(WatchEvent::CannotPlan(&e));
-            return true;
+            return Then::Retry;
         }
     };
     if host_only {
         leave_for_later(host, &mut plan);
     }
-    let held = !plan.unavailable.is_empty();
+    let held = if plan.unavailable.is_empty() {
+        Then::Done
+    } else {
+        Then::Retry
+    };
     for p in plan
         .unavailable
         .iter()
@@ -130,7 +185,7 @@ async fn reconcile(
         Ok(lock) => lock,
         Err(e) => {
             report(WatchEvent::Locked(&e));
-            return true;
+            return Then::Retry;
         }
     };
     if let Err(e) = host.remember_vip() {
@@ -141,11 +196,15 @@ async fn reconcile(
             for change in &plan.changes {
                 report(WatchEvent::Repaired(change));
             }
-            held
+            match held {
+                // What waited for what was just made may go ahead now.
+                Then::Done if !plan.waiting.is_empty() => Then::Again,
+                then => then,
+            }
         }
         Err(e) => {
             report(WatchEvent::ApplyFailed(&e));
-            true
+            Then::Retry
         }
     }
 }

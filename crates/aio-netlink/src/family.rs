@@ -1,13 +1,13 @@
 //! Links and addresses as a provider family: resources from `[interfaces]`,
 //! a provider on one netlink socket, and the kernel's announcements.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use tokio::sync::mpsc::UnboundedSender;
 
 use aio_engine::{Provider, Resource, ResourceId};
-use aio_family::{Context, Family, FamilyError, Wanted};
+use aio_family::{Context, Family, FamilyError, Touched, Wanted};
 use aio_topology::{Span, Topology};
 
 use crate::id::NetId;
@@ -51,38 +51,51 @@ impl Family for Links {
         &self,
         cx: Context<'_>,
         resources: &[Resource],
-        changed: UnboundedSender<()>,
+        changed: UnboundedSender<Touched>,
     ) -> Result<(), FamilyError> {
-        let names: HashSet<String> = resources
-            .iter()
-            .filter_map(|r| NetId::of(&r.id))
-            .map(|n| n.interface().to_string())
+        // Each interface's resources: the link and its addresses.
+        let mut by_name: HashMap<String, Vec<ResourceId>> = HashMap::new();
+        for r in resources {
+            if let Some(n) = NetId::of(&r.id) {
+                by_name
+                    .entry(n.interface().to_string())
+                    .or_default()
+                    .push(r.id.clone());
+            }
+        }
+        let by_name: HashMap<String, Touched> = by_name
+            .into_iter()
+            .map(|(name, ids)| (name, Touched::from(ids)))
             .collect();
         let mut announced = events(cx.netns).await.map_err(unreachable)?;
         let handle = connect(cx.netns).await.map_err(unreachable)?;
-        let mut ours: HashSet<u32> = match Snapshot::take(&handle).await {
+        // Our links by index, as address events name only the index.
+        let mut ours: HashMap<u32, Touched> = match Snapshot::take(&handle).await {
             Ok(s) => s
                 .links
                 .iter()
-                .filter(|l| names.contains(&l.name))
-                .map(|l| l.index)
+                .filter_map(|l| Some((l.index, by_name.get(&l.name)?.clone())))
                 .collect(),
-            Err(_) => HashSet::new(),
+            Err(_) => HashMap::new(),
         };
         tokio::spawn(async move {
             while let Some(event) = announced.recv().await {
                 // A link of ours made again gets a new index: learn it from its name.
-                let relevant = match &event {
+                let touched = match &event {
                     Event::Link { index, name } => {
-                        let named = name.as_ref().is_some_and(|n| names.contains(n));
-                        if named {
-                            ours.insert(*index);
+                        match name.as_ref().and_then(|n| by_name.get(n)) {
+                            Some(ids) => {
+                                ours.insert(*index, ids.clone());
+                                Some(ids.clone())
+                            }
+                            None => ours.get(index).cloned(),
                         }
-                        named || ours.contains(index)
                     }
-                    Event::Address { index } => ours.contains(index),
+                    Event::Address { index } => ours.get(index).cloned(),
                 };
-                if relevant && changed.send(()).is_err() {
+                if let Some(ids) = touched
+                    && changed.send(ids).is_err()
+                {
                     return;
                 }
             }

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use tokio::sync::mpsc::UnboundedSender;
 
 use aio_engine::{Provider, Resource, ResourceId};
-use aio_family::{Context, Family, FamilyError, Wanted};
+use aio_family::{Context, Family, FamilyError, Touched, Wanted};
 use aio_ovsdb::Address;
 use aio_topology::{OvsDb, Span, Topology};
 
@@ -60,11 +60,18 @@ impl Family for Ovs {
     async fn follow(
         &self,
         cx: Context<'_>,
-        _resources: &[Resource],
-        changed: UnboundedSender<()>,
+        resources: &[Resource],
+        changed: UnboundedSender<Touched>,
     ) -> Result<(), FamilyError> {
         if let Some(ovs) = &cx.topology.ovs {
-            tokio::spawn(follow(address(&ovs.db), changed));
+            // An update names rows, not resources: every one of ours is looked at
+            // (one OVSDB transaction, and no other provider is asked).
+            let ours: Touched = resources
+                .iter()
+                .filter(|r| r.provider == PROVIDER)
+                .map(|r| r.id.clone())
+                .collect();
+            tokio::spawn(follow(address(&ovs.db), ours, changed));
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ use serde_json::json;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+use aio_family::Touched;
 use aio_ovsdb::{Address, Client};
 
 use crate::snapshot::DB;
@@ -36,19 +37,19 @@ pub async fn changes(address: &Address) -> Result<mpsc::UnboundedReceiver<()>, a
 /// The longest wait between attempts to reach OVSDB.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
-/// Sends `()` on `changed` at every change [`changes`] announces, connecting
-/// again (with backoff) whenever OVSDB is not there; each (re)connection
-/// counts as a change. Ends when `changed` is closed.
-pub async fn follow(address: Address, changed: mpsc::UnboundedSender<()>) {
+/// Sends `ours` on `changed` at every change [`changes`] announces,
+/// connecting again (with backoff) whenever OVSDB is not there; each
+/// (re)connection counts as a change. Ends when `changed` is closed.
+pub async fn follow(address: Address, ours: Touched, changed: mpsc::UnboundedSender<Touched>) {
     let mut wait = Duration::from_millis(250);
     loop {
         if let Ok(mut announced) = changes(&address).await {
             wait = Duration::from_millis(250);
-            if changed.send(()).is_err() {
+            if changed.send(ours.clone()).is_err() {
                 return;
             }
             while announced.recv().await.is_some() {
-                if changed.send(()).is_err() {
+                if changed.send(ours.clone()).is_err() {
                     return;
                 }
             }

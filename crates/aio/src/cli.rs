@@ -124,8 +124,8 @@ pub enum Command {
     Watch {
         #[command(flatten)]
         target: Target,
-        /// Seconds between full checks, whatever the kernel and OVSDB announce
-        #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+        /// Seconds between full checks, whatever the kernel and OVSDB announce (sysctls and NAT are checked only then)
+        #[arg(long, value_name = "SECS", default_value_t = 300.0)]
         resync: f64,
         /// Seconds to wait while another aio changes the same state dir
         #[arg(long, value_name = "SECS", default_value_t = 30.0)]
