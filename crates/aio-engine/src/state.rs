@@ -85,6 +85,24 @@ impl State {
     }
 }
 
+/// The state as last written, so that an apply writes only what changed.
+pub(crate) struct Saved(State);
+
+impl Saved {
+    pub(crate) fn new(on_disk: &State) -> Saved {
+        Saved(on_disk.clone())
+    }
+
+    /// Writes `state` unless it is what was last written.
+    pub(crate) fn save(&mut self, state: &State, dir: &Path) -> Result<(), StateError> {
+        if *state != self.0 {
+            state.save(dir)?;
+            self.0 = state.clone();
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,23 +133,5 @@ mod tests {
             State::load(dir.path()),
             Err(StateError::Corrupt { .. })
         ));
-    }
-}
-
-/// The state as last written, so that an apply writes only what changed.
-pub(crate) struct Saved(State);
-
-impl Saved {
-    pub(crate) fn new(on_disk: &State) -> Saved {
-        Saved(on_disk.clone())
-    }
-
-    /// Writes `state` unless it is what was last written.
-    pub(crate) fn save(&mut self, state: &State, dir: &Path) -> Result<(), StateError> {
-        if *state != self.0 {
-            state.save(dir)?;
-            self.0 = state.clone();
-        }
-        Ok(())
     }
 }
