@@ -17,7 +17,7 @@
 //! [`machine`] what the numbers were measured on, [`namespaces`] the
 //! namespaces' lifecycle, [`inputs`] what each tool is given, [`tools`] how
 //! each is invoked and the rotation that takes them in turns,
-//! [`scenarios`] what is timed, [`measure`] one timed run, [`equality`]
+//! [`scenarios`] what is timed, [`watch`] `aio watch`'s latency, idle and storm, [`measure`] one timed run, [`equality`]
 //! that aio made what ip made, [`results`] the numbers, [`report`] the
 //! Markdown and the plot, [`error`] what can go wrong.
 
@@ -33,6 +33,7 @@ mod report;
 mod results;
 mod scenarios;
 mod tools;
+mod watch;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -105,6 +106,15 @@ fn bench(o: &Options) -> Result<(), BenchError> {
         bench.links(*n, &mut results)?;
         if ovs {
             bench.ovs(*n, &mut results)?;
+            // Idle and the storm once, at N = 100 (or the largest N below it).
+            let load = *n
+                == o.sizes
+                    .iter()
+                    .copied()
+                    .filter(|s| *s <= 100)
+                    .max()
+                    .unwrap_or(*n);
+            bench.watch(*n, load, &mut results)?;
         }
         Ok::<(), BenchError>(())
     });

@@ -31,6 +31,11 @@ pub fn name(n: usize, tool: Tool, run: usize) -> String {
     format!("{PREFIX}{n}-{tag}{run}")
 }
 
+/// The namespace `aio watch` keeps converged at size `n`.
+pub fn watch(n: usize) -> String {
+    format!("{PREFIX}{n}-w")
+}
+
 /// The namespaces of one bench, deleted when dropped.
 pub struct Namespaces(Vec<String>);
 

@@ -18,10 +18,16 @@ pub enum Metric {
     OvsAio,
     OvsEach,
     OvsOne,
+    /// `ip -d link show` and `ip addr show` of the converged namespace: what
+    /// any tool must read to know the state.
+    IpDump,
+    /// A sample per event: from the drift to `aio watch`'s repaired line.
+    WatchVeth,
+    WatchVlan,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 11] = [
+    pub const ALL: [Metric; 14] = [
         Metric::AioApply,
         Metric::IpBatch,
         Metric::AioNoopPlan,
@@ -33,7 +39,15 @@ impl Metric {
         Metric::OvsAio,
         Metric::OvsEach,
         Metric::OvsOne,
+        Metric::IpDump,
+        Metric::WatchVeth,
+        Metric::WatchVlan,
     ];
+
+    /// Whether its samples are `aio watch` latencies, one per event, not runs of a process.
+    pub fn is_watch(self) -> bool {
+        matches!(self, Metric::WatchVeth | Metric::WatchVlan)
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -48,6 +62,9 @@ impl Metric {
             Metric::OvsAio => "OVS: aio apply (one transaction)",
             Metric::OvsEach => "OVS: ovs-vsctl per port (N+1 calls)",
             Metric::OvsOne => "OVS: one ovs-vsctl call with N clauses",
+            Metric::IpDump => "ip -d link show + ip addr show, converged",
+            Metric::WatchVeth => "aio watch: a deleted veth pair repaired",
+            Metric::WatchVlan => "aio watch: a changed VLAN tag repaired",
         }
     }
 
@@ -64,6 +81,9 @@ impl Metric {
             Metric::OvsAio => "#d62728",
             Metric::OvsEach => "#ff7f0e",
             Metric::OvsOne => "#9467bd",
+            Metric::IpDump => "#bcbd22",
+            Metric::WatchVeth => "#e377c2",
+            Metric::WatchVlan => "#f7b6d2",
         }
     }
 }
@@ -90,6 +110,27 @@ pub struct Results {
     pub machine: Machine,
     /// Anything the reader should know: what was skipped and why.
     pub notes: Vec<String>,
+    /// `aio watch` idle and under a storm, at one N.
+    pub watch_load: Option<WatchLoad>,
+}
+
+/// What `aio watch` cost idle and under a storm of foreign events.
+#[derive(Debug, Clone)]
+pub struct WatchLoad {
+    pub n: usize,
+    pub idle_secs: f64,
+    /// CPU time (every thread) over `idle_secs` without any event, seconds.
+    pub idle_cpu: f64,
+    pub storm_events: usize,
+    pub storm_secs: f64,
+    /// CPU time while the storm ran and 1 s after, seconds.
+    pub storm_cpu: f64,
+    /// From a veth of aio's deleted during the storm to its repaired line, seconds.
+    pub storm_repair: f64,
+    /// Whether the storm was still running when that repair came.
+    pub repaired_during_storm: bool,
+    pub rss_before_kib: u64,
+    pub rss_after_kib: u64,
 }
 
 impl Results {
@@ -126,6 +167,19 @@ impl Results {
         let samples = self.samples.get(&(metric, n))?;
         let mut v: Vec<f64> = samples.iter().map(|s| s.rss_kib as f64 / 1024.0).collect();
         Some(median(&mut v))
+    }
+
+    /// The `p`-th percentile (0..=100) of the wall times, nearest rank, seconds.
+    pub fn percentile(&self, metric: Metric, n: usize, p: f64) -> Option<f64> {
+        let mut v: Vec<f64> = self
+            .samples
+            .get(&(metric, n))?
+            .iter()
+            .map(|s| s.secs)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
+        v.get(rank.clamp(1, v.len()) - 1).copied()
     }
 
     /// The largest peak RSS of any run, MiB.

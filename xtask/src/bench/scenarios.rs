@@ -62,11 +62,12 @@ impl Bench {
         }
         if ovs {
             names.push(OVS.to_string());
+            names.extend(sizes.iter().map(|n| namespaces::watch(*n)));
         }
         names
     }
 
-    fn file(&self, name: &str, text: &str) -> Result<PathBuf, BenchError> {
+    pub(super) fn file(&self, name: &str, text: &str) -> Result<PathBuf, BenchError> {
         let path = self.work.join(name);
         std::fs::write(&path, text).map_err(BenchError::file(&path))?;
         Ok(path)
@@ -76,7 +77,7 @@ impl Bench {
         self.work.join("stderr.log")
     }
 
-    fn checkpoint(&self) -> Result<(), BenchError> {
+    pub(super) fn checkpoint(&self) -> Result<(), BenchError> {
         if self.stop.load(Ordering::SeqCst) {
             Err(BenchError::Interrupted)
         } else {
@@ -164,6 +165,17 @@ impl Bench {
             plan.arg("--detailed-exitcode");
             self.timed(results, Metric::AioNoopPlan, n, &mut plan)?;
             self.timed(results, Metric::AioNoopApply, n, &mut aio("apply", run))?;
+            self.checkpoint()?;
+            self.pause(n);
+            let links = measure::run(
+                Command::new("ip").args(["-n", &ns(Tool::Aio, run), "-d", "link", "show"]),
+                &self.log(),
+            )?;
+            let addrs = measure::run(
+                Command::new("ip").args(["-n", &ns(Tool::Aio, run), "addr", "show"]),
+                &self.log(),
+            )?;
+            record(results, Metric::IpDump, n, links.then(addrs));
             if self.nmstate(n, run) {
                 let mut c = self
                     .programs
