@@ -152,7 +152,7 @@ impl Provider for OvsProvider {
             db = %self.address,
             operations = ops.len(),
             "OVSDB transact: {}",
-            serde_json::Value::Array(ops.iter().map(|op| op.to_json().clone()).collect())
+            serde_json::Value::Array(ops.iter().map(aio_ovsdb::Op::to_json).collect())
         );
         match client.transact(DB, &ops).await {
             Ok(_) => Ok(()),

@@ -1,7 +1,8 @@
 //! The parts of operations: conditions (`where`) select rows, mutations
 //! change a column relative to its current value.
 
-use serde_json::{Value as Json, json};
+use serde::{Serialize, Serializer};
+use serde_json::Value as Json;
 
 use crate::types::Datum;
 
@@ -67,7 +68,13 @@ impl Condition {
     }
 
     pub fn to_json(&self) -> Json {
-        json!([self.column, self.function.as_str(), self.value.to_json()])
+        crate::types::to_json(self)
+    }
+}
+
+impl Serialize for Condition {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (&self.column, self.function.as_str(), &self.value).serialize(s)
     }
 }
 
@@ -125,6 +132,12 @@ impl Mutation {
     }
 
     pub fn to_json(&self) -> Json {
-        json!([self.column, self.mutator.as_str(), self.value.to_json()])
+        crate::types::to_json(self)
+    }
+}
+
+impl Serialize for Mutation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (&self.column, self.mutator.as_str(), &self.value).serialize(s)
     }
 }

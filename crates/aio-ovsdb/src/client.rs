@@ -1,6 +1,8 @@
 //! The client: typed requests and their responses, over the session that
 //! owns the stream.
 
+use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -100,9 +102,7 @@ impl Client {
     /// Runs `ops` as one atomic transaction on `db`: all of them, or on
     /// any error none of them (then the error names the failed operation).
     pub async fn transact(&self, db: &str, ops: &[Op]) -> Result<Vec<OpResult>, Error> {
-        let mut params = vec![json!(db)];
-        params.extend(ops.iter().map(|op| op.to_json().clone()));
-        let result = self.call("transact", Json::Array(params)).await?;
+        let result = self.request("transact", &Transact { db, ops }).await?;
         check(&self.shared.address, ops, result)
     }
 
@@ -133,6 +133,12 @@ impl Client {
     /// Sends one request and waits for its response's `result`: for methods
     /// without a wrapper here. Notifications (`monitor` updates) are dropped.
     pub async fn call(&self, method: &str, params: Json) -> Result<Json, Error> {
+        self.request(method, &params).await
+    }
+
+    /// Sends `{"method", "params", "id"}`, `params` serialized straight
+    /// into the request's bytes, and waits for the response's `result`.
+    async fn request(&self, method: &str, params: &impl Serialize) -> Result<Json, Error> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         {
@@ -142,8 +148,15 @@ impl Client {
             }
             pending.waiting.insert(id, sender);
         }
-        let request = json!({"method": method, "params": params, "id": id});
-        match self.outgoing.try_send(request.to_string().into_bytes()) {
+        let request = Request { method, params, id };
+        let bytes = match serde_json::to_vec(&request) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.shared.pending().waiting.remove(&id);
+                return Err(self.protocol(format!("{method} request: {e}")));
+            }
+        };
+        match self.outgoing.try_send(bytes) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
                 self.shared.pending().waiting.remove(&id);
@@ -188,6 +201,31 @@ impl Client {
 impl Drop for Client {
     fn drop(&mut self) {
         self.tasks.iter().for_each(JoinHandle::abort);
+    }
+}
+
+/// A JSON-RPC request as it goes on the wire.
+#[derive(Serialize)]
+struct Request<'a, P> {
+    method: &'a str,
+    params: &'a P,
+    id: u64,
+}
+
+/// `transact`'s parameters: the database's name, then each operation.
+struct Transact<'a> {
+    db: &'a str,
+    ops: &'a [Op],
+}
+
+impl Serialize for Transact<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(1 + self.ops.len()))?;
+        seq.serialize_element(self.db)?;
+        self.ops
+            .iter()
+            .try_for_each(|op| seq.serialize_element(op))?;
+        seq.end()
     }
 }
 

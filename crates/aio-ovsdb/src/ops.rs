@@ -1,5 +1,5 @@
 //! The operations of a `transact` request (RFC 7047 section 5.2), built from
-//! typed parts and kept as the JSON that goes on the wire.
+//! typed parts and serialized straight into the request's bytes.
 //!
 //! ```
 //! use aio_ovsdb::{Condition, Mutation, Op, Row, Datum, Atom};
@@ -11,7 +11,9 @@
 //! assert_eq!(ops[2].name(), "select");
 //! ```
 
-use serde_json::{Map, Value as Json, json};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::Value as Json;
 
 use crate::clause::{Condition, Mutation};
 use crate::row::Row;
@@ -26,29 +28,60 @@ pub enum Until {
 /// One operation of a transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Op {
-    name: &'static str,
-    json: Json,
+    table: Option<String>,
+    kind: Kind,
+}
+
+/// Each operation's own members, besides `op` and `table`.
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    Select {
+        wheres: Vec<Condition>,
+        columns: Option<Vec<String>>,
+    },
+    Insert {
+        row: Row,
+        uuid_name: Option<String>,
+    },
+    Update {
+        wheres: Vec<Condition>,
+        row: Row,
+    },
+    Mutate {
+        wheres: Vec<Condition>,
+        mutations: Vec<Mutation>,
+    },
+    Delete {
+        wheres: Vec<Condition>,
+    },
+    Wait {
+        wheres: Vec<Condition>,
+        columns: Vec<String>,
+        until: Until,
+        rows: Vec<Row>,
+        timeout_ms: Option<u64>,
+    },
+    Comment(String),
 }
 
 impl Op {
-    fn new(name: &'static str, table: Option<&str>, fields: Json) -> Op {
-        let mut object = Map::new();
-        object.insert("op".into(), json!(name));
-        if let Some(table) = table {
-            object.insert("table".into(), json!(table));
-        }
-        if let Json::Object(fields) = fields {
-            object.extend(fields);
-        }
+    fn on(table: &str, kind: Kind) -> Op {
         Op {
-            name,
-            json: Json::Object(object),
+            table: Some(table.to_string()),
+            kind,
         }
     }
 
     /// All columns of the rows matching `conditions` (all rows when there are none).
     pub fn select(table: &str, conditions: impl IntoIterator<Item = Condition>) -> Op {
-        Op::new("select", Some(table), json!({"where": wheres(conditions)}))
+        let wheres = conditions.into_iter().collect();
+        Op::on(
+            table,
+            Kind::Select {
+                wheres,
+                columns: None,
+            },
+        )
     }
 
     /// Like [`Op::select`], with only `columns` (`_uuid` is a column too).
@@ -57,24 +90,21 @@ impl Op {
         conditions: impl IntoIterator<Item = Condition>,
         columns: &[&str],
     ) -> Op {
-        let mut op = Op::select(table, conditions);
-        op.json["columns"] = json!(columns);
-        op
+        let wheres = conditions.into_iter().collect();
+        let columns = Some(strings(columns));
+        Op::on(table, Kind::Select { wheres, columns })
     }
 
     /// A new row; `uuid_name` lets later operations of the same transaction
     /// refer to it as `Atom::NamedUuid(uuid_name)`.
     pub fn insert(table: &str, row: Row, uuid_name: Option<&str>) -> Op {
-        let mut op = Op::new("insert", Some(table), json!({"row": row.to_json()}));
-        if let Some(name) = uuid_name {
-            op.json["uuid-name"] = json!(name);
-        }
-        op
+        let uuid_name = uuid_name.map(str::to_string);
+        Op::on(table, Kind::Insert { row, uuid_name })
     }
 
     pub fn update(table: &str, conditions: impl IntoIterator<Item = Condition>, row: Row) -> Op {
-        let fields = json!({"where": wheres(conditions), "row": row.to_json()});
-        Op::new("update", Some(table), fields)
+        let wheres = conditions.into_iter().collect();
+        Op::on(table, Kind::Update { wheres, row })
     }
 
     pub fn mutate(
@@ -82,13 +112,14 @@ impl Op {
         conditions: impl IntoIterator<Item = Condition>,
         mutations: impl IntoIterator<Item = Mutation>,
     ) -> Op {
-        let mutations: Vec<Json> = mutations.into_iter().map(|m| m.to_json()).collect();
-        let fields = json!({"where": wheres(conditions), "mutations": mutations});
-        Op::new("mutate", Some(table), fields)
+        let wheres = conditions.into_iter().collect();
+        let mutations = mutations.into_iter().collect();
+        Op::on(table, Kind::Mutate { wheres, mutations })
     }
 
     pub fn delete(table: &str, conditions: impl IntoIterator<Item = Condition>) -> Op {
-        Op::new("delete", Some(table), json!({"where": wheres(conditions)}))
+        let wheres = conditions.into_iter().collect();
+        Op::on(table, Kind::Delete { wheres })
     }
 
     /// Waits until `columns` of the rows matching `conditions` equal (or
@@ -102,37 +133,98 @@ impl Op {
         rows: impl IntoIterator<Item = Row>,
         timeout_ms: Option<u64>,
     ) -> Op {
-        let rows: Vec<Json> = rows.into_iter().map(|r| r.to_json()).collect();
-        let until = match until {
-            Until::Eq => "==",
-            Until::Ne => "!=",
+        let kind = Kind::Wait {
+            wheres: conditions.into_iter().collect(),
+            columns: strings(columns),
+            until,
+            rows: rows.into_iter().collect(),
+            timeout_ms,
         };
-        let mut op = Op::new(
-            "wait",
-            Some(table),
-            json!({"where": wheres(conditions), "columns": columns, "until": until, "rows": rows}),
-        );
-        if let Some(ms) = timeout_ms {
-            op.json["timeout"] = json!(ms);
-        }
-        op
+        Op::on(table, kind)
     }
 
     /// Text for the server's log, attached to the transaction.
     pub fn comment(text: &str) -> Op {
-        Op::new("comment", None, json!({"comment": text}))
+        Op {
+            table: None,
+            kind: Kind::Comment(text.to_string()),
+        }
     }
 
     /// `"select"`, `"insert"`, ...: how errors name the operation.
     pub fn name(&self) -> &'static str {
-        self.name
+        match self.kind {
+            Kind::Select { .. } => "select",
+            Kind::Insert { .. } => "insert",
+            Kind::Update { .. } => "update",
+            Kind::Mutate { .. } => "mutate",
+            Kind::Delete { .. } => "delete",
+            Kind::Wait { .. } => "wait",
+            Kind::Comment(_) => "comment",
+        }
     }
 
-    pub fn to_json(&self) -> &Json {
-        &self.json
+    /// The operation as JSON, as it goes on the wire (for logs and tests;
+    /// a request is written without this intermediate value).
+    pub fn to_json(&self) -> Json {
+        crate::types::to_json(self)
     }
 }
 
-fn wheres(conditions: impl IntoIterator<Item = Condition>) -> Vec<Json> {
-    conditions.into_iter().map(|c| c.to_json()).collect()
+fn strings(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|c| c.to_string()).collect()
+}
+
+impl Serialize for Op {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("op", self.name())?;
+        if let Some(table) = &self.table {
+            m.serialize_entry("table", table)?;
+        }
+        match &self.kind {
+            Kind::Select { wheres, columns } => {
+                m.serialize_entry("where", wheres)?;
+                if let Some(columns) = columns {
+                    m.serialize_entry("columns", columns)?;
+                }
+            }
+            Kind::Insert { row, uuid_name } => {
+                m.serialize_entry("row", row)?;
+                if let Some(name) = uuid_name {
+                    m.serialize_entry("uuid-name", name)?;
+                }
+            }
+            Kind::Update { wheres, row } => {
+                m.serialize_entry("where", wheres)?;
+                m.serialize_entry("row", row)?;
+            }
+            Kind::Mutate { wheres, mutations } => {
+                m.serialize_entry("where", wheres)?;
+                m.serialize_entry("mutations", mutations)?;
+            }
+            Kind::Delete { wheres } => m.serialize_entry("where", wheres)?,
+            Kind::Wait {
+                wheres,
+                columns,
+                until,
+                rows,
+                timeout_ms,
+            } => {
+                m.serialize_entry("where", wheres)?;
+                m.serialize_entry("columns", columns)?;
+                let until = match until {
+                    Until::Eq => "==",
+                    Until::Ne => "!=",
+                };
+                m.serialize_entry("until", until)?;
+                m.serialize_entry("rows", rows)?;
+                if let Some(ms) = timeout_ms {
+                    m.serialize_entry("timeout", ms)?;
+                }
+            }
+            Kind::Comment(text) => m.serialize_entry("comment", text)?,
+        }
+        m.end()
+    }
 }

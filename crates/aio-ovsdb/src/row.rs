@@ -1,6 +1,7 @@
 //! Rows: what `insert` and `update` take and `select` returns, with readers
 //! that name the column when a value has the wrong shape.
 
+use serde::Serialize;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -8,7 +9,8 @@ use crate::error::{DataError, unexpected};
 use crate::types::{Atom, Datum};
 
 /// A row: column name to value. `_uuid` and `_version` appear in selected rows.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(transparent)]
 pub struct Row(pub BTreeMap<String, Datum>);
 
 impl Row {
@@ -23,12 +25,7 @@ impl Row {
     }
 
     pub fn to_json(&self) -> Json {
-        Json::Object(
-            self.0
-                .iter()
-                .map(|(c, v)| (c.clone(), v.to_json()))
-                .collect(),
-        )
+        crate::types::to_json(self)
     }
 
     pub fn from_json(json: &Json) -> Result<Row, DataError> {

@@ -6,7 +6,8 @@
 //! comes back as the value, an empty one as `["set",[]]`). The readers below
 //! ([`Datum::as_set`] and friends) therefore accept both forms.
 
-use serde_json::{Value as Json, json};
+use serde::{Serialize, Serializer};
+use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -43,14 +44,7 @@ impl Atom {
     }
 
     pub fn to_json(&self) -> Json {
-        match self {
-            Atom::Integer(i) => json!(i),
-            Atom::Real(r) => json!(r),
-            Atom::Boolean(b) => json!(b),
-            Atom::String(s) => json!(s),
-            Atom::Uuid(u) => json!(["uuid", u]),
-            Atom::NamedUuid(n) => json!(["named-uuid", n]),
-        }
+        to_json(self)
     }
 
     pub fn from_json(json: &Json) -> Result<Atom, DataError> {
@@ -123,19 +117,7 @@ impl Datum {
     }
 
     pub fn to_json(&self) -> Json {
-        match self {
-            Datum::Atom(a) => a.to_json(),
-            Datum::Set(atoms) => {
-                json!(["set", atoms.iter().map(Atom::to_json).collect::<Vec<_>>()])
-            }
-            Datum::Map(pairs) => json!([
-                "map",
-                pairs
-                    .iter()
-                    .map(|(k, v)| json!([k.to_json(), v.to_json()]))
-                    .collect::<Vec<_>>()
-            ]),
-        }
+        to_json(self)
     }
 
     pub fn from_json(json: &Json) -> Result<Datum, DataError> {
@@ -187,10 +169,7 @@ impl Datum {
                 .iter()
                 .map(|(k, v)| match (k, v) {
                     (Atom::String(k), Atom::String(v)) => Ok((k.clone(), v.clone())),
-                    _ => Err(unexpected(
-                        "a string to string pair",
-                        json!([k.to_json(), v.to_json()]),
-                    )),
+                    _ => Err(unexpected("a string to string pair", to_json(&(k, v)))),
                 })
                 .collect(),
             _ => Err(unexpected("a map", self)),
@@ -240,6 +219,37 @@ atom_from! {
     bool => Boolean(|v| v),
     &str => String(str::to_string),
     String => String(|v| v),
+}
+
+/// The JSON of a value that serializes to JSON (all of this crate's: their
+/// map keys are strings).
+pub(crate) fn to_json(value: &impl Serialize) -> Json {
+    serde_json::to_value(value).unwrap_or(Json::Null)
+}
+
+// The wire notation, written straight into a request's bytes.
+impl Serialize for Atom {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Atom::Integer(i) => s.serialize_i64(*i),
+            Atom::Real(r) => s.serialize_f64(*r),
+            Atom::Boolean(b) => s.serialize_bool(*b),
+            Atom::String(v) => s.serialize_str(v),
+            Atom::Uuid(u) => ("uuid", u).serialize(s),
+            Atom::NamedUuid(n) => ("named-uuid", n).serialize(s),
+        }
+    }
+}
+
+impl Serialize for Datum {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Datum::Atom(a) => a.serialize(s),
+            Datum::Set(atoms) => ("set", atoms).serialize(s),
+            // A pair is a two-element array: `[key, value]`.
+            Datum::Map(pairs) => ("map", pairs).serialize(s),
+        }
+    }
 }
 
 impl From<Atom> for Datum {

@@ -144,7 +144,7 @@ fn operations_serialize_as_rfc_7047_says() {
         ),
     ];
     for (op, expected) in cases {
-        assert_eq!(op.to_json(), &expected, "{}", op.name());
+        assert_eq!(op.to_json(), expected, "{}", op.name());
         assert_eq!(op.name(), expected["op"]);
     }
 }
