@@ -65,7 +65,7 @@ pub(crate) async fn diff(
         known_provider(providers, id, &entry.provider)?;
     }
     let observed_desired: Vec<&Resource> = desired.iter().filter(|r| inside(&r.id)).collect();
-    let (observed, failed) = observe(providers, &observed_desired, &pruned).await;
+    let (observed, failed) = observe(providers, &observed_desired, &pruned, scope.is_some()).await;
     let mut plan = Plan {
         format_version: 1,
         scope: scope.map(|s| s.iter().cloned().collect()),
@@ -219,11 +219,13 @@ fn unobservable(provider: &str, error: &ProviderError) -> Reason {
 }
 
 /// What every provider sees of its resources, observed concurrently, and the
-/// providers that could not observe.
+/// providers that could not observe. `scoped`: these are a few resources an
+/// event named, not all of them.
 async fn observe(
     providers: &Providers,
     desired: &[&Resource],
     pruned: &IndexMap<&ResourceId, &OwnedEntry>,
+    scoped: bool,
 ) -> (Observed, IndexMap<String, ProviderError>) {
     let mut ids: IndexMap<&str, Vec<ResourceId>> = IndexMap::new();
     for r in desired {
@@ -232,11 +234,15 @@ async fn observe(
     for (id, entry) in pruned {
         ids.entry(&entry.provider).or_default().push((*id).clone());
     }
-    let results =
-        futures::future::join_all(ids.iter().map(|(name, ids)| async move {
-            (name.to_string(), providers[*name].observe(ids).await)
-        }))
-        .await;
+    let results = futures::future::join_all(ids.iter().map(|(name, ids)| async move {
+        let provider = &providers[*name];
+        let observed = match scoped {
+            true => provider.observe_within(ids).await,
+            false => provider.observe(ids).await,
+        };
+        (name.to_string(), observed)
+    }))
+    .await;
     let mut observed = Observed::new();
     let mut failed = IndexMap::new();
     for (name, result) in results {

@@ -53,6 +53,13 @@ pub trait Provider: Send + Sync {
     /// The live attributes of `ids`, in bulk (one dump per kind, not one query per object).
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError>;
 
+    /// Like [`Provider::observe`], for a plan within a scope: a few of the
+    /// provider's resources, which it may ask for one by one instead of
+    /// dumping all. [`Provider::check`] then sees only those.
+    async fn observe_within(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        self.observe(ids).await
+    }
+
     /// Refuses, before anything is applied, a change the system cannot take.
     /// Called with what the last `observe` saw.
     fn check(&self, _change: &Change) -> Result<(), ProviderError> {

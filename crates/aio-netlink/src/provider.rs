@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use rtnetlink::Handle;
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use aio_engine::{
@@ -35,6 +36,8 @@ struct Indexes {
     stale: bool,
     /// Links were created since: a name they do not know may exist now.
     created: bool,
+    /// Only some links were observed: a name they do not know may exist.
+    partial: bool,
 }
 
 impl Indexes {
@@ -49,9 +52,13 @@ impl Indexes {
             ),
             stale: false,
             created: false,
+            partial: snapshot.partial,
         }
     }
 }
+
+/// At most this many links are asked for one by one; more are dumped.
+const FEW: usize = 16;
 
 impl NetlinkProvider {
     /// A provider that never modifies the `protected` interfaces.
@@ -65,23 +72,39 @@ impl NetlinkProvider {
     }
 
     /// Indexes of every link `changes` name that exists: what the provider
-    /// knows, or one link dump when that may not do.
+    /// knows, those it does not asked for by name when they are few, else
+    /// one link dump.
     async fn indexes_for(&self, changes: &[&Change]) -> Result<Arc<ops::Indexes>, ProviderError> {
-        {
+        let failed = |e| ProviderError::new(format!("netlink dump: {e}"));
+        let (known, unsure) = {
             let known = self
                 .indexes
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let mut names = changes.iter().flat_map(|c| ops::names_needed(c));
-            let known_enough = !known.created || names.all(|n| known.by_name.contains_key(n));
-            if !known.stale && known_enough {
+            let names = changes.iter().flat_map(|c| ops::names_needed(c));
+            let unsure: BTreeSet<&str> = match known.created || known.partial {
+                true => names.filter(|n| !known.by_name.contains_key(*n)).collect(),
+                // Every link was seen: one it does not know does not exist.
+                false => BTreeSet::new(),
+            };
+            if !known.stale && unsure.is_empty() {
                 return Ok(known.by_name.clone());
             }
-        }
-        let snapshot = Snapshot::links_only(&self.handle)
-            .await
-            .map_err(|e| ProviderError::new(format!("netlink dump: {e}")))?;
-        let fresh = Indexes::from(&snapshot);
+            (known.by_name.clone(), (!known.stale).then_some(unsure))
+        };
+        let fresh = match unsure {
+            Some(names) if names.len() <= FEW => {
+                let found = Snapshot::of_links(&self.handle, &names)
+                    .await
+                    .map_err(failed)?;
+                let mut by_name = ops::Indexes::clone(&known);
+                by_name.extend(found.links.iter().map(|l| (l.name.clone(), l.index)));
+                let mut fresh = Indexes::from(&found);
+                fresh.by_name = Arc::new(by_name);
+                fresh
+            }
+            _ => Indexes::from(&Snapshot::links_only(&self.handle).await.map_err(failed)?),
+        };
         let by_name = fresh.by_name.clone();
         *self
             .indexes
@@ -97,44 +120,10 @@ impl NetlinkProvider {
     fn is_protected(&self, name: &str) -> bool {
         self.protected.iter().any(|p| p == name)
     }
-}
 
-fn link_attrs(snapshot: &Snapshot, link: &Link) -> Attrs {
-    let name = |index: Option<u32>| index.and_then(|i| snapshot.name_of(i)).map(str::to_string);
-    let veth = link.kind.as_deref() == Some("veth");
-    LinkAttrs {
-        kind: link.kind.clone(),
-        peer: if veth { name(link.link) } else { None },
-        master: name(link.master),
-        state: Some(if link.up {
-            LinkState::Up
-        } else {
-            LinkState::Down
-        }),
-        mtu: link.mtu,
-    }
-    .live()
-}
-
-/// A link is its kind and ifindex: a link of the same name made again gets a new index.
-fn link_identity(link: &Link) -> Identity {
-    Identity(format!(
-        "{}#{}",
-        link.kind.as_deref().unwrap_or("device"),
-        link.index
-    ))
-}
-
-#[async_trait]
-impl Provider for NetlinkProvider {
-    fn name(&self) -> &str {
-        PROVIDER
-    }
-
-    async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
-        let snapshot = Snapshot::take(&self.handle)
-            .await
-            .map_err(|e| ProviderError::new(format!("netlink dump: {e}")))?;
+    /// What `snapshot` shows of `ids`; the snapshot is kept for `check` and
+    /// its indexes for apply.
+    fn keep(&self, snapshot: Snapshot, ids: &[ResourceId]) -> Observed {
         let mut out = Observed::new();
         for id in ids {
             match NetId::of(id) {
@@ -176,9 +165,64 @@ impl Provider for NetlinkProvider {
             .last
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = snapshot;
-        Ok(out)
+        out
+    }
+}
+
+fn link_attrs(snapshot: &Snapshot, link: &Link) -> Attrs {
+    let name = |index: Option<u32>| index.and_then(|i| snapshot.name_of(i)).map(str::to_string);
+    let veth = link.kind.as_deref() == Some("veth");
+    LinkAttrs {
+        kind: link.kind.clone(),
+        peer: if veth { name(link.link) } else { None },
+        master: name(link.master),
+        state: Some(if link.up {
+            LinkState::Up
+        } else {
+            LinkState::Down
+        }),
+        mtu: link.mtu,
+    }
+    .live()
+}
+
+/// A link is its kind and ifindex: a link of the same name made again gets a new index.
+fn link_identity(link: &Link) -> Identity {
+    Identity(format!(
+        "{}#{}",
+        link.kind.as_deref().unwrap_or("device"),
+        link.index
+    ))
+}
+
+#[async_trait]
+impl Provider for NetlinkProvider {
+    fn name(&self) -> &str {
+        PROVIDER
     }
 
+    async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        let snapshot = Snapshot::take(&self.handle)
+            .await
+            .map_err(|e| ProviderError::new(format!("netlink dump: {e}")))?;
+        Ok(self.keep(snapshot, ids))
+    }
+
+    /// A few links are asked for by name (with the links they name and
+    /// every address); more are dumped.
+    async fn observe_within(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        let names: BTreeSet<&str> = ids
+            .iter()
+            .filter_map(NetId::of)
+            .map(|n| n.interface())
+            .collect();
+        let snapshot = match names.len() <= FEW {
+            true => Snapshot::of_links(&self.handle, &names).await,
+            false => Snapshot::take(&self.handle).await,
+        }
+        .map_err(|e| ProviderError::new(format!("netlink: {e}")))?;
+        Ok(self.keep(snapshot, ids))
+    }
     /// Links aio would create (a bridge, a veth) and addresses; never a NIC.
     fn adoptable(&self, wanted: &Resource) -> bool {
         match NetId::of(&wanted.id) {
@@ -214,6 +258,8 @@ impl Provider for NetlinkProvider {
         if let Some(master) = after.master.as_deref() {
             let declared = change.deps.contains(&link_id(master));
             match snapshot.link(master) {
+                // Not asked for: the kernel refuses a missing master itself.
+                None if snapshot.partial => {}
                 None if !declared => {
                     return Err(ProviderError::new(format!(
                         "master \"{master}\" does not exist and is not declared"

@@ -193,7 +193,7 @@ impl Bench {
         let mut batch = String::new();
         for i in 0..STORM_LINKS {
             batch += &format!(
-                "link add x{i} type dummy\nlink set x{i} up\nlink set x{i} down\nlink del x{i}\n"
+                "link add x{i} type bridge\nlink set x{i} up\nlink set x{i} down\nlink del x{i}\n"
             );
         }
         let storm = self.file("storm.batch", &batch)?;
