@@ -55,7 +55,14 @@ pub(crate) async fn diff(
             });
         }
     }
-    let create_order = order(desired.iter().map(|r| (&r.id, r.deps.as_slice())))?;
+    // Within a scope, only its resources are ordered (a dependency outside
+    // it is taken as it is); the whole graph was ordered by the full plan.
+    let create_order = order(
+        desired
+            .iter()
+            .filter(|r| inside(&r.id))
+            .map(|r| (&r.id, r.deps.as_slice())),
+    )?;
     let pruned: IndexMap<&ResourceId, &OwnedEntry> = state
         .owned
         .iter()
@@ -72,11 +79,19 @@ pub(crate) async fn diff(
         ..Plan::default()
     };
     plan.released = released(state, &observed, &failed, &inside);
-    let mut state = state.clone();
-    for p in &plan.released {
-        state.owned.remove(&p.id);
-    }
-    let state = &state;
+    // Copied only to drop what was released: a state of thousands of
+    // entries is not copied for nothing on every event `watch` hears.
+    let state = match plan.released.is_empty() {
+        true => std::borrow::Cow::Borrowed(state),
+        false => {
+            let mut state = state.clone();
+            for p in &plan.released {
+                state.owned.remove(&p.id);
+            }
+            std::borrow::Cow::Owned(state)
+        }
+    };
+    let state = state.as_ref();
     let pruned: IndexMap<&ResourceId, &OwnedEntry> = pruned
         .into_iter()
         .filter(|(id, _)| state.owns(id))

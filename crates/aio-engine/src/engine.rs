@@ -13,7 +13,7 @@ use crate::plan::{Action, Change, Plan};
 use crate::provider::{Provider, ProviderError};
 use crate::resource::{Resource, ResourceId};
 use crate::rollback::roll_back;
-use crate::state::{OwnedEntry, Saved, State, StateError};
+use crate::state::{self, OwnedEntry, Saved, State, StateError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -105,6 +105,8 @@ pub struct ApplyReport {
 pub struct Engine {
     providers: IndexMap<String, Box<dyn Provider>>,
     state_dir: PathBuf,
+    /// The state file as last read or written.
+    state: state::Cached,
     rollback: bool,
 }
 
@@ -113,6 +115,7 @@ impl Engine {
         Engine {
             providers: IndexMap::new(),
             state_dir: state_dir.into(),
+            state: state::Cached::default(),
             rollback: true,
         }
     }
@@ -134,7 +137,7 @@ impl Engine {
     /// What it takes to make the system match `desired`, and what exists
     /// that `aio adopt` would take over. Changes nothing.
     pub async fn plan(&self, desired: &[Resource]) -> Result<Plan, PlanError> {
-        let state = State::load(&self.state_dir)?;
+        let state = self.state.shared(&self.state_dir)?;
         let (mut plan, observed) = diff(&self.providers, desired, &state, None).await?;
         let foreign = adopt::foreign(&self.providers, desired, &plan).await;
         adopt::note(
@@ -157,7 +160,7 @@ impl Engine {
         desired: &[Resource],
         scope: &BTreeSet<ResourceId>,
     ) -> Result<Plan, PlanError> {
-        let state = State::load(&self.state_dir)?;
+        let state = self.state.shared(&self.state_dir)?;
         let (plan, _) = diff(&self.providers, desired, &state, Some(scope)).await?;
         self.check(plan)
     }
@@ -165,7 +168,7 @@ impl Engine {
     /// The plan that takes over what exists and is what `desired` declares
     /// but is not aio's, besides making the rest. Changes nothing.
     pub async fn plan_adoption(&self, desired: &[Resource]) -> Result<Plan, PlanError> {
-        let state = State::load(&self.state_dir)?;
+        let state = self.state.shared(&self.state_dir)?;
         let (plan, observed) = diff(&self.providers, desired, &state, None).await?;
         let foreign = adopt::foreign(&self.providers, desired, &plan).await;
         let plan = adopt::adoption(plan, &self.providers, desired, &observed, &state, foreign);
@@ -191,7 +194,7 @@ impl Engine {
         if plan.released.is_empty() {
             return Ok(());
         }
-        let mut state = State::load(&self.state_dir)?;
+        let mut state = self.state.load(&self.state_dir)?;
         let before = state.owned.len();
         for p in &plan.released {
             state.owned.remove(&p.id);
@@ -209,9 +212,9 @@ impl Engine {
         desired: &[Resource],
     ) -> Result<ApplyReport, ApplyError> {
         self.check_plan(plan)?;
-        let mut state = State::load(&self.state_dir)?;
+        let mut state = self.state.load(&self.state_dir)?;
         // Written only when it changed: each write is two fsyncs.
-        let mut saved = Saved::new(&state);
+        let mut saved = Saved::new(&state, &self.state);
         // What the plan found gone or made again by someone else is not aio's.
         for p in &plan.released {
             state.owned.remove(&p.id);
@@ -239,7 +242,8 @@ impl Engine {
             }
             // A change may give an object a new identity (an nftables rule
             // replaced gets a new handle): learnt again once it is done.
-            for c in group.iter().filter(|c| c.action == Action::Update) {
+            let remade = |c: &&&Change| c.action == Action::Update && !provider.keeps_identity();
+            for c in group.iter().filter(remade) {
                 if let Some(entry) = state.owned.get_mut(&c.id) {
                     entry.identity = None;
                 }

@@ -111,6 +111,14 @@ pub trait Provider: Send + Sync {
         false
     }
 
+    /// Whether an object keeps its identity when an `Update` changes it in
+    /// place (an OVSDB row its UUID, a link its index). When it may not (an
+    /// nftables rule replaced gets a new handle), apply forgets the identity
+    /// before the update and learns it again after.
+    fn keeps_identity(&self) -> bool {
+        false
+    }
+
     /// Carries out changes: for a non-atomic provider, changes that do not
     /// depend on each other, in any order or all at once. Deleting what is
     /// already gone succeeds. An `Adopt` makes the object the provider's

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::observed::Identity;
 use crate::resource::ResourceId;
@@ -86,20 +87,90 @@ impl State {
 }
 
 /// The state as last written, so that an apply writes only what changed.
-pub(crate) struct Saved(State);
+pub(crate) struct Saved<'a> {
+    written: State,
+    cache: &'a Cached,
+}
 
-impl Saved {
-    pub(crate) fn new(on_disk: &State) -> Saved {
-        Saved(on_disk.clone())
+impl<'a> Saved<'a> {
+    pub(crate) fn new(on_disk: &State, cache: &'a Cached) -> Saved<'a> {
+        Saved {
+            written: on_disk.clone(),
+            cache,
+        }
     }
 
     /// Writes `state` unless it is what was last written.
     pub(crate) fn save(&mut self, state: &State, dir: &Path) -> Result<(), StateError> {
-        if *state != self.0 {
+        if *state != self.written {
             state.save(dir)?;
-            self.0 = state.clone();
+            self.written = state.clone();
+            self.cache.keep(dir, state);
         }
         Ok(())
+    }
+}
+
+/// The state file as this process last read or wrote it, so that a
+/// long-running `aio watch` does not parse it again on every event (at a
+/// thousand objects that is most of a repair). It is read again as soon as
+/// the file is another: any writer replaces it (a new inode).
+#[derive(Debug, Default)]
+pub(crate) struct Cached(std::sync::Mutex<Option<(Stamp, Arc<State>)>>);
+
+/// What tells one state file from the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime_ns: i128,
+}
+
+impl Stamp {
+    fn of(dir: &Path) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::symlink_metadata(dir.join(FILE)).ok()?;
+        Some(Stamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            len: m.len(),
+            mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        })
+    }
+}
+
+impl Cached {
+    /// The state in `dir`, to read: what was kept if the file is
+    /// unchanged, else read.
+    pub(crate) fn shared(&self, dir: &Path) -> Result<Arc<State>, StateError> {
+        let stamp = Stamp::of(dir);
+        if let (Some(now), Some((then, state))) = (&stamp, &*self.lock())
+            && now == then
+        {
+            return Ok(state.clone());
+        }
+        let state = Arc::new(State::load(dir)?);
+        // Stamped before reading: if the file was replaced in between, the
+        // stamp is the old file's and the next load reads it again.
+        *self.lock() = stamp.map(|s| (s, state.clone()));
+        Ok(state)
+    }
+
+    /// The state in `dir`, to change.
+    pub(crate) fn load(&self, dir: &Path) -> Result<State, StateError> {
+        Ok(State::clone(&*self.shared(dir)?))
+    }
+
+    /// Keeps `state`, just written to `dir`.
+    fn keep(&self, dir: &Path, state: &State) {
+        *self.lock() = Stamp::of(dir).map(|s| (s, Arc::new(state.clone())));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Stamp, Arc<State>)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -123,6 +194,31 @@ mod tests {
         );
         s.save(dir.path()).unwrap();
         assert_eq!(State::load(dir.path()).unwrap(), s);
+    }
+
+    #[test]
+    fn the_kept_state_gives_way_to_what_another_writer_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cached::default();
+        let mut mine = cache.load(dir.path()).unwrap();
+        let link = |name: &str| ResourceId::new(&crate::Kind::new("link"), name);
+        let entry = OwnedEntry {
+            provider: "netlink".into(),
+            deps: vec![],
+            identity: None,
+        };
+        mine.owned.insert(link("br0"), entry.clone());
+        let mut saved = Saved::new(&State::default(), &cache);
+        saved.save(&mine, dir.path()).unwrap();
+        assert_eq!(*cache.shared(dir.path()).unwrap(), mine);
+
+        // `aio apply` in another process, of the same length.
+        let mut theirs = State::default();
+        theirs.owned.insert(link("br1"), entry);
+        theirs.save(dir.path()).unwrap();
+        assert_eq!(cache.load(dir.path()).unwrap(), theirs);
+        std::fs::remove_file(dir.path().join(FILE)).unwrap();
+        assert!(cache.load(dir.path()).unwrap().owned.is_empty());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! What the kernel announces about links and addresses, for `aio watch`: a
-//! second netlink socket subscribed to the link and address groups.
+//! second netlink socket subscribed to the link and address groups. Link
+//! messages come through cut down to what aio reads (see `lean.rs`): a storm
+//! of someone else's links costs little to hear.
 
 use futures::StreamExt;
 use rtnetlink::constants::{RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR, RTMGRP_LINK};
@@ -24,7 +26,8 @@ pub async fn events(netns: Option<&str>) -> Result<mpsc::UnboundedReceiver<Event
     let (tx, rx) = mpsc::unbounded_channel();
     aio_netns::run_in(netns, move || {
         let _guard = runtime.enter();
-        let (mut connection, _, mut messages) = rtnetlink::new_connection()?;
+        let (mut connection, _, mut messages) =
+            rtnetlink::new_connection_with_socket::<crate::lean::LeanSocket>()?;
         let groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
         connection
             .socket_mut()

@@ -5,7 +5,8 @@
 //! bridge and bridge-port options); decoded, that is ~10 KB, and a dump is
 //! decoded whole before the first message is read. For a thousand bridges
 //! and veth pairs that was 30 MB and most of a no-op plan's time, for five
-//! fields. So every `RTM_NEWLINK` received is cut down, before decoding, to
+//! fields. So every `RTM_NEWLINK` (and `RTM_DELLINK`, which `aio watch` hears
+//! as often) received is cut down, before decoding, to
 //! its header (index, flags), `IFLA_IFNAME`, `IFLA_MTU`, `IFLA_LINK`,
 //! `IFLA_LINK_NETNSID`, `IFLA_MASTER` and `IFLA_LINKINFO`'s `IFLA_INFO_KIND`:
 //! what [`crate::dump`] reads. Every other message passes unchanged.
@@ -17,6 +18,7 @@ use std::sync::Mutex;
 use std::task::{Context, Poll, ready};
 
 const RTM_NEWLINK: u16 = 16;
+const RTM_DELLINK: u16 = 17;
 const NLMSG_HDRLEN: usize = 16;
 const IFINFOMSG_LEN: usize = 16;
 const NLA_HDRLEN: usize = 4;
@@ -142,7 +144,8 @@ fn trim(datagram: &[u8], out: &mut impl BufMut) {
             break;
         }
         let message = &datagram[at..at + len];
-        let written = if u16_at(message, 4) == RTM_NEWLINK && len >= NLMSG_HDRLEN + IFINFOMSG_LEN {
+        let link = matches!(u16_at(message, 4), RTM_NEWLINK | RTM_DELLINK);
+        let written = if link && len >= NLMSG_HDRLEN + IFINFOMSG_LEN {
             trim_link(message, out)
         } else {
             out.put_slice(message);
@@ -263,6 +266,23 @@ mod tests {
                 LinkAttribute::Controller(3),
             ]
         );
+    }
+
+    #[test]
+    fn a_deleted_link_announced_is_cut_down_too() {
+        let mut datagram = bridge_link();
+        datagram[4..6].copy_from_slice(&RTM_DELLINK.to_ne_bytes());
+        let mut out = Vec::new();
+        trim(&datagram, &mut out);
+        assert!(out.len() < datagram.len());
+        let parsed = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&out).unwrap();
+        let NetlinkPayload::InnerMessage(RouteNetlinkMessage::DelLink(link)) = parsed.payload
+        else {
+            panic!("not a deleted link: {parsed:?}");
+        };
+        assert_eq!(link.header.index, 7);
+        assert_eq!(link.attributes[0], LinkAttribute::IfName("b0".into()));
+        assert_eq!(link.attributes.len(), 4);
     }
 
     #[test]

@@ -223,6 +223,11 @@ impl Provider for NetlinkProvider {
         .map_err(|e| ProviderError::new(format!("netlink: {e}")))?;
         Ok(self.keep(snapshot, ids))
     }
+    /// An update (master, state, MTU) changes the link in place: its index stays.
+    fn keeps_identity(&self) -> bool {
+        true
+    }
+
     /// Links aio would create (a bridge, a veth) and addresses; never a NIC.
     fn adoptable(&self, wanted: &Resource) -> bool {
         match NetId::of(&wanted.id) {

@@ -136,6 +136,11 @@ impl Provider for OvsProvider {
         true
     }
 
+    /// An update changes the row in place: its UUID stays.
+    fn keeps_identity(&self) -> bool {
+        true
+    }
+
     async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
         let client = self.client().await?;
         let ops = {
