@@ -21,7 +21,7 @@ pub fn section(r: &Results) -> String {
         return t;
     }
     t.push_str("\n### aio watch: from a drift to its repair, ms\n\n");
-    t.push_str("From the moment the command that made the drift exited (`ip link del vK`, `ovs-vsctl set Port v0 tag=99`) to aio's `repaired` line, printed once the object is made again and verified. One sample per event.\n\n");
+    t.push_str("From the start of the command that makes the drift (`ip link del vK`, `ovs-vsctl set Port v0 tag=99`; starting it is included, as aio often repairs before it has exited) to aio's `repaired` line, printed once the object is made again and verified. One sample per event.\n\n");
     t.push_str(&super::header(r, "", "events"));
     for metric in [Metric::WatchVeth, Metric::WatchVlan] {
         for (what, p) in [("median", 50.0), ("p99", 99.0)] {
