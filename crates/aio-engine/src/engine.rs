@@ -212,9 +212,10 @@ impl Engine {
         desired: &[Resource],
     ) -> Result<ApplyReport, ApplyError> {
         self.check_plan(plan)?;
-        let mut state = self.state.load(&self.state_dir)?;
+        let on_disk = self.state.shared(&self.state_dir)?;
+        let mut state = State::clone(&on_disk);
         // Written only when it changed: each write is two fsyncs.
-        let mut saved = Saved::new(&state, &self.state);
+        let mut saved = Saved::new(on_disk, &self.state);
         // What the plan found gone or made again by someone else is not aio's.
         for p in &plan.released {
             state.owned.remove(&p.id);

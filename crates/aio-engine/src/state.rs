@@ -87,25 +87,26 @@ impl State {
 }
 
 /// The state as last written, so that an apply writes only what changed.
+/// The copy is the one the cache keeps: one copy per write, not two.
 pub(crate) struct Saved<'a> {
-    written: State,
+    written: Arc<State>,
     cache: &'a Cached,
 }
 
 impl<'a> Saved<'a> {
-    pub(crate) fn new(on_disk: &State, cache: &'a Cached) -> Saved<'a> {
+    pub(crate) fn new(on_disk: Arc<State>, cache: &'a Cached) -> Saved<'a> {
         Saved {
-            written: on_disk.clone(),
+            written: on_disk,
             cache,
         }
     }
 
     /// Writes `state` unless it is what was last written.
     pub(crate) fn save(&mut self, state: &State, dir: &Path) -> Result<(), StateError> {
-        if *state != self.written {
+        if *state != *self.written {
             state.save(dir)?;
-            self.written = state.clone();
-            self.cache.keep(dir, state);
+            self.written = Arc::new(state.clone());
+            self.cache.keep(dir, self.written.clone());
         }
         Ok(())
     }
@@ -163,8 +164,8 @@ impl Cached {
     }
 
     /// Keeps `state`, just written to `dir`.
-    fn keep(&self, dir: &Path, state: &State) {
-        *self.lock() = Stamp::of(dir).map(|s| (s, Arc::new(state.clone())));
+    fn keep(&self, dir: &Path, state: Arc<State>) {
+        *self.lock() = Stamp::of(dir).map(|s| (s, state));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Stamp, Arc<State>)>> {
@@ -208,7 +209,7 @@ mod tests {
             identity: None,
         };
         mine.owned.insert(link("br0"), entry.clone());
-        let mut saved = Saved::new(&State::default(), &cache);
+        let mut saved = Saved::new(Arc::default(), &cache);
         saved.save(&mine, dir.path()).unwrap();
         assert_eq!(*cache.shared(dir.path()).unwrap(), mine);
 

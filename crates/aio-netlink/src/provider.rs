@@ -223,6 +223,7 @@ impl Provider for NetlinkProvider {
         .map_err(|e| ProviderError::new(format!("netlink: {e}")))?;
         Ok(self.keep(snapshot, ids))
     }
+
     /// An update (master, state, MTU) changes the link in place: its index stays.
     fn keeps_identity(&self) -> bool {
         true

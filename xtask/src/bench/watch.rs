@@ -8,9 +8,10 @@
 //! is made by `ip link del vK` (a veth pair) or `ovs-vsctl set Port v0
 //! tag=99`; the latency runs from the moment that command is started to
 //! aio's `repaired` line, which it prints once the object is made again and
-//! verified. (aio often repairs before the command has exited, so its
-//! exit is no starting point; the figure includes starting the command.) Idle: CPU time over 60 s with no
-//! event at all, from every thread's `/proc/PID/task/*/schedstat` (ns).
+//! verified. (aio often repairs before the command has exited, so its exit
+//! is no starting point; the figure includes starting the command.) Idle:
+//! CPU time over 60 s with no event at all, from every thread's
+//! `/proc/PID/task/*/schedstat` (ns).
 //! Storm: 10 000 link events about links of someone else's, with one veth
 //! of aio's deleted while they flow: the CPU time they cost, the repair's
 //! latency meanwhile, and RSS before and after.
