@@ -65,18 +65,25 @@ pub(crate) fn note(
         });
     }
     for f in foreign {
-        plan.adoptable.push(Pending {
-            id: f.id,
-            reason: Reason::DoesTheWorkOf(f.of),
-        });
+        plan.adoptable.push(noted(f));
     }
 }
 
+/// How a plan notes a foreign object: one `aio adopt` takes over, or one it leaves alone.
+fn noted(f: Foreign) -> Pending {
+    let reason = match f.left_alone {
+        Some(why) => Reason::LeftAlone { of: f.of, why },
+        None => Reason::DoesTheWorkOf(f.of),
+    };
+    Pending { id: f.id, reason }
+}
+
 /// `plan` turned into the plan that takes over what it can, and nothing
-/// else: unowned objects adopted (their updates are the next plan's), a
-/// missing object adopted from the first foreign one doing its work, the
-/// other foreign ones deleted. What is missing or different otherwise is
-/// left to `apply`.
+/// else: unowned objects adopted (their updates are the next plan's; the
+/// change shows how they differ), a missing object adopted from the first
+/// foreign one doing its work, the other foreign ones deleted. Foreign
+/// objects the provider leaves alone stay notes. What is missing or
+/// different otherwise is left to `apply`.
 pub(crate) fn adoption(
     mut plan: Plan,
     providers: &Providers,
@@ -102,6 +109,9 @@ pub(crate) fn adoption(
         })
         .collect();
     let mut remove = Vec::new();
+    let (untouched, foreign): (Vec<Foreign>, Vec<Foreign>) =
+        foreign.into_iter().partition(|f| f.left_alone.is_some());
+    plan.adoptable.extend(untouched.into_iter().map(noted));
     for f in foreign {
         let by_id = |c: &Change| c.id == f.of;
         let detail = if adopt.iter().any(by_id) {

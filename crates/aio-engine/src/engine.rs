@@ -264,9 +264,19 @@ impl Engine {
                 done.extend(group.iter().filter(|c| error.applied.contains(&c.id)));
                 let rolled_back = self.undo(&done, &mut state, &error).await?;
                 saved.save(&state, &self.state_dir)?;
+                // The change that failed: the first its provider does not say it made.
+                let failed = group
+                    .iter()
+                    .find(|c| !error.applied.contains(&c.id))
+                    .unwrap_or(&group[0]);
                 return Err(ApplyError::Failed {
-                    applied,
-                    failed: Box::new(group[0].id.clone()),
+                    // Those of the failed batch its provider says it made count too.
+                    applied: applied
+                        + group
+                            .iter()
+                            .filter(|c| error.applied.contains(&c.id))
+                            .count(),
+                    failed: Box::new(failed.id.clone()),
                     error,
                     rolled_back,
                 });

@@ -96,6 +96,9 @@ pub enum Reason {
     NotOwned,
     /// Someone else's object that does what the given resource declares.
     DoesTheWorkOf(ResourceId),
+    /// Someone else's object that looks like what `of` declares but that
+    /// aio may not touch, and why (in its provider's words).
+    LeftAlone { of: ResourceId, why: String },
     /// A reason as a saved plan states it (read back, never acted on).
     Stated(String),
 }
@@ -121,6 +124,10 @@ impl fmt::Display for Reason {
             Reason::DoesTheWorkOf(of) => write!(
                 f,
                 "does what {of} declares, not aio's: `aio adopt` takes it over"
+            ),
+            Reason::LeftAlone { of, why } => write!(
+                f,
+                "looks like what {of} declares, but {why}: aio leaves it alone"
             ),
             Reason::Remade { was, now } => write!(
                 f,

@@ -33,7 +33,8 @@ impl ProviderError {
 
 /// An object outside a provider's own that does what a wanted resource
 /// declares (a masquerade rule another tool made in another table). `aio
-/// adopt` takes the first over and deletes the rest as duplicates.
+/// adopt` takes the first over and deletes the rest as duplicates, unless
+/// the provider leaves it alone (`left_alone`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Foreign {
     /// The object itself, in the provider's own words (`nft-rule/ip/nat/POSTROUTING/4`).
@@ -42,6 +43,10 @@ pub struct Foreign {
     pub of: ResourceId,
     /// What it is, as observed.
     pub attrs: Attrs,
+    /// Why aio may neither take it over nor delete it, when it only looks
+    /// like what `of` declares (another table, more matches, options):
+    /// shown in plans, never changed.
+    pub left_alone: Option<String>,
 }
 
 /// One family of resources on the live system (links, NAT rules, OVS rows...).

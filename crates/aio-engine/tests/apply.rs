@@ -115,3 +115,30 @@ async fn without_rollback_a_failed_apply_leaves_what_it_did() {
             .all(|c| c.id.name() == "b")
     );
 }
+
+#[tokio::test]
+async fn a_failure_names_the_change_that_failed_and_counts_what_its_batch_made() {
+    let (mem, dir) = (
+        Memory {
+            fail_on: Some("c"),
+            ..Memory::default()
+        },
+        tempfile::tempdir().unwrap(),
+    );
+    let mut e = engine(&mem, &dir);
+    e.set_rollback(false);
+    // Independent: one batch, in which the provider makes a and b, then fails on c.
+    let desired = vec![
+        res("a", "bridge", &[]),
+        res("b", "bridge", &[]),
+        res("c", "bridge", &[]),
+    ];
+    let err = plan_and_apply(&e, &desired).await.unwrap_err();
+    let made = mem.objects.lock().unwrap().len();
+    assert_eq!(made, 2);
+    assert!(
+        err.to_string()
+            .starts_with("obj/c failed after 2 change(s) were applied"),
+        "{err}"
+    );
+}

@@ -9,6 +9,7 @@
 //! when nothing of anyone's is left in it. All changes of one apply go to
 //! `nft` as one batch, which the kernel takes whole or not at all.
 
+mod apply;
 mod family;
 pub mod foreign;
 mod provider;

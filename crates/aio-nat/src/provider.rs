@@ -1,13 +1,13 @@
 //! [`NatProvider`]: observe and change aio's masquerade rules.
 
 use aio_engine::{
-    Action, Change, Foreign, Identity, Observed, Provider, ProviderError, Resource, ResourceId,
-    TypedAttrs,
+    Change, Foreign, Identity, Observed, Provider, ProviderError, Resource, ResourceId, TypedAttrs,
 };
 use async_trait::async_trait;
 
-use crate::foreign::{self, Place};
-use crate::ruleset::{self, NewRule};
+use crate::apply::{Work, WorkError};
+use crate::foreign;
+use crate::ruleset;
 use crate::{NatAttrs, PROVIDER};
 
 pub struct NatProvider {
@@ -30,17 +30,6 @@ impl NatProvider {
             .map_err(|e| ProviderError::new(e.to_string()))?
             .map_err(ProviderError::new)
     }
-}
-
-fn new_rule(c: &Change) -> Option<NewRule> {
-    let after = NatAttrs::from_attrs(c.after.as_ref()?).ok()?;
-    let source: ipnet::Ipv4Net = after.source?.parse().ok()?;
-    Some(NewRule {
-        id: c.id.to_string(),
-        addr: source.addr().to_string(),
-        len: u32::from(source.prefix_len()),
-        out: after.out?,
-    })
 }
 
 #[async_trait]
@@ -80,19 +69,28 @@ impl Provider for NatProvider {
 
     async fn foreign(&self, wanted: &[&Resource]) -> Result<Vec<Foreign>, ProviderError> {
         let found = self.in_netns(foreign::list).await?;
-        let mut out = Vec::new();
+        let mut out: Vec<Foreign> = Vec::new();
         for r in wanted {
-            let Ok(does) = NatAttrs::from_attrs(&r.attrs) else {
+            let Ok(NatAttrs {
+                source: Some(source),
+                out: Some(iface),
+                ..
+            }) = NatAttrs::from_attrs(&r.attrs)
+            else {
                 continue;
             };
-            for f in found
-                .iter()
-                .filter(|f| f.does.source == does.source && f.does.out == does.out)
-            {
+            for f in found.iter().filter(|f| f.looks_like(&source, &iface)) {
+                let left_alone =
+                    (!f.is_installers(&source, &iface)).then(|| f.why_not(&source, &iface));
+                // A rule left alone is shown once, beside the first entry it looks like.
+                if left_alone.is_some() && out.iter().any(|o| o.id == f.id) {
+                    continue;
+                }
                 out.push(Foreign {
                     id: f.id.clone(),
                     of: r.id.clone(),
-                    attrs: f.does.to_attrs(),
+                    attrs: f.does().to_attrs(),
+                    left_alone,
                 });
             }
         }
@@ -103,74 +101,17 @@ impl Provider for NatProvider {
         for c in changes {
             tracing::info!("nat: {} {}", c.action.symbol(), c.id);
         }
-        let ours = |c: &&&Change| c.id.is(&crate::NAT);
-        // An adopted rule already in aio's table stays as it is; one taken
-        // over from another table is made here, as the other goes.
-        let makes = |c: &&&Change| match c.action {
-            Action::Create | Action::Update | Action::Replace => true,
-            Action::Adopt => c.before.is_none(),
-            Action::Delete => false,
-        };
-        let deleted: Vec<String> = changes
-            .iter()
-            .filter(ours)
-            .filter(|c| matches!(c.action, Action::Delete | Action::Update | Action::Replace))
-            .map(|c| c.id.to_string())
-            .collect();
-        let added: Vec<NewRule> = changes
-            .iter()
-            .filter(ours)
-            .filter(makes)
-            .filter_map(|c| new_rule(c))
-            .collect();
-        let mut theirs = Vec::new();
-        let mut legacy = Vec::new();
-        for c in changes.iter().filter(|c| c.action == Action::Delete) {
-            match (Place::of(&c.id), &c.before) {
-                (
-                    Some(Place::Nft {
-                        family,
-                        table,
-                        chain,
-                        handle,
-                    }),
-                    _,
-                ) => {
-                    let family = serde_json::from_value(serde_json::Value::String(family))
-                        .map_err(|e| ProviderError::new(format!("{}: {e}", c.id)))?;
-                    theirs.push((family, table, chain, handle));
-                }
-                (Some(Place::Legacy { chain }), Some(does)) => legacy.push((chain, does.clone())),
-                _ => {}
+        let work = Work::of(changes).map_err(|e| ProviderError::new(e.to_string()))?;
+        let done = aio_netns::spawn_in(self.netns.clone(), move || work.run())
+            .await
+            .map_err(|e| ProviderError::new(e.to_string()))?;
+        match done {
+            Ok(()) => Ok(()),
+            Err(e @ WorkError::Nothing(_)) => Err(ProviderError::new(e.to_string())),
+            // aio's transaction took effect: what it carried out is applied.
+            Err(e @ WorkError::LegacyLeft(_)) => {
+                Err(ProviderError::new(e.to_string()).with_applied(Work::in_transaction(changes)))
             }
         }
-        self.in_netns(move || {
-            for (chain, does) in &legacy {
-                foreign::delete_legacy(chain, does)?;
-            }
-            // Handles are read again now: they are what `nft` deletes by.
-            // Every rule carrying a changed id goes (copies included).
-            let current = ruleset::list()?;
-            let handles: Vec<u32> = deleted
-                .iter()
-                .filter_map(|id| current.rules.get(id))
-                .flatten()
-                .map(|r| r.handle)
-                .collect();
-            let kept = current
-                .rules
-                .keys()
-                .filter(|id| !deleted.contains(id))
-                .count();
-            // The table goes only when nothing is left in it, aio's or anyone's.
-            let empty = kept + added.len() == 0 && current.foreign == 0;
-            let batch = ruleset::batch(&handles, &added, empty, &theirs);
-            tracing::debug!(
-                "nft batch: {}",
-                serde_json::to_string(&batch).unwrap_or_default()
-            );
-            ruleset::apply(&batch)
-        })
-        .await
     }
 }

@@ -136,7 +136,7 @@ pub(crate) fn read_rule(rule: &Rule, handle: u32) -> LiveRule {
 }
 
 /// `{"type": "target", "name": "MASQUERADE"}`: iptables-nft's masquerade.
-fn is_masquerade_target(xt: &serde_json::Value) -> bool {
+pub(crate) fn is_masquerade_target(xt: &serde_json::Value) -> bool {
     xt.get("type").and_then(|t| t.as_str()) == Some("target")
         && xt.get("name").and_then(|n| n.as_str()) == Some("MASQUERADE")
 }

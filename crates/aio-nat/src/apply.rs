@@ -1,0 +1,211 @@
+//! Carrying out the NAT changes of one plan. aio's own rules come first:
+//! one `nft` transaction makes and deletes aio's rules and deletes the old
+//! installer's iptables-nft rules, so a masquerade is never missing in
+//! between; only then are the installer's iptables-legacy rules deleted,
+//! in one `iptables-legacy-restore`. A foreign rule is deleted only if it
+//! is still exactly the installer's when the work starts.
+
+use std::collections::HashMap;
+
+use nftables::types::NfFamily;
+
+use aio_engine::{Action, Change, ResourceId, TypedAttrs};
+
+use crate::foreign::{self, ForeignRule, Place};
+use crate::ruleset::{self, NewRule, RuleAt};
+use crate::{NAT, NatAttrs};
+
+/// Why the work stopped, and whether aio's transaction had taken effect.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum WorkError {
+    /// Nothing was changed.
+    #[error("{0}")]
+    Nothing(String),
+    /// aio's rules are in place; the old legacy rules were not deleted.
+    #[error(
+        "{0}; aio's own rules are in place and the old iptables-legacy rules were left as they were, so the traffic is still masqueraded"
+    )]
+    LegacyLeft(String),
+}
+
+/// An installer's rule to delete: where it is and what it did when planned.
+#[derive(Debug, Clone)]
+struct Theirs {
+    id: ResourceId,
+    place: Place,
+    source: String,
+    out: String,
+}
+
+/// The NAT work of one apply.
+pub(crate) struct Work {
+    /// aio's rules whose every copy goes (deleted, or changed and made again).
+    deleted: Vec<String>,
+    added: Vec<NewRule>,
+    theirs: Vec<Theirs>,
+}
+
+impl Work {
+    pub(crate) fn of(changes: &[&Change]) -> Result<Work, WorkError> {
+        let ours = |c: &&&Change| c.id.is(&NAT);
+        // An adopted rule already in aio's table stays as it is; one taken
+        // over from another table is made here, as the other goes.
+        let makes = |c: &&&Change| match c.action {
+            Action::Create | Action::Update | Action::Replace => true,
+            Action::Adopt => c.before.is_none(),
+            Action::Delete => false,
+        };
+        let deleted = changes
+            .iter()
+            .filter(ours)
+            .filter(|c| matches!(c.action, Action::Delete | Action::Update | Action::Replace))
+            .map(|c| c.id.to_string())
+            .collect();
+        let added = changes
+            .iter()
+            .filter(ours)
+            .filter(makes)
+            .filter_map(|c| new_rule(c))
+            .collect();
+        let mut theirs = Vec::new();
+        for c in changes.iter().filter(|c| c.action == Action::Delete) {
+            let Some(place) = Place::of(&c.id) else {
+                continue;
+            };
+            let did = c.before.as_ref().and_then(|b| NatAttrs::from_attrs(b).ok());
+            let Some(NatAttrs {
+                source: Some(source),
+                out: Some(out),
+                ..
+            }) = did
+            else {
+                return Err(WorkError::Nothing(format!(
+                    "{}: the plan does not say which source and interface it masquerades; nothing was changed",
+                    c.id
+                )));
+            };
+            theirs.push(Theirs {
+                id: c.id.clone(),
+                place,
+                source,
+                out,
+            });
+        }
+        Ok(Work {
+            deleted,
+            added,
+            theirs,
+        })
+    }
+
+    /// The ids of `changes` that aio's own transaction carries out (all
+    /// but the legacy deletions).
+    pub(crate) fn in_transaction(changes: &[&Change]) -> Vec<ResourceId> {
+        changes
+            .iter()
+            .filter(|c| !matches!(Place::of(&c.id), Some(Place::Legacy { .. })))
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
+    /// Does the work. Call in the namespace.
+    pub(crate) fn run(self) -> Result<(), WorkError> {
+        let now = foreign::list().map_err(WorkError::Nothing)?;
+        let (nft_rules, legacy) = self.still_theirs(&now)?;
+        // Handles are read again now: they are what `nft` deletes by.
+        // Every rule carrying a changed id goes (copies included).
+        let current = ruleset::list().map_err(WorkError::Nothing)?;
+        let handles: Vec<u32> = self
+            .deleted
+            .iter()
+            .filter_map(|id| current.rules.get(id))
+            .flatten()
+            .map(|r| r.handle)
+            .collect();
+        let kept = current
+            .rules
+            .keys()
+            .filter(|id| !self.deleted.contains(id))
+            .count();
+        // The table goes only when nothing is left in it, aio's or anyone's.
+        let empty = kept + self.added.len() == 0 && current.foreign == 0;
+        let batch = ruleset::batch(&handles, &self.added, empty, &nft_rules);
+        tracing::debug!(
+            "nft batch: {}",
+            serde_json::to_string(&batch).unwrap_or_default()
+        );
+        ruleset::apply(&batch).map_err(WorkError::Nothing)?;
+        foreign::legacy::delete(&legacy).map_err(WorkError::LegacyLeft)
+    }
+
+    /// The installer's rules to delete that are still exactly the
+    /// installer's: nftables rules by handle, legacy ones as `(source,
+    /// out)` (one deletion each, no more than there are now). One that is
+    /// gone is already deleted; one that changed stops everything.
+    #[allow(clippy::type_complexity)]
+    fn still_theirs(
+        &self,
+        now: &[ForeignRule],
+    ) -> Result<(Vec<RuleAt>, Vec<(String, String)>), WorkError> {
+        let mut nft_rules = Vec::new();
+        let mut legacy = Vec::new();
+        let mut legacy_left: HashMap<(&str, &str), usize> = HashMap::new();
+        for r in now
+            .iter()
+            .filter(|r| matches!(r.place, Place::Legacy { .. }))
+        {
+            for t in &self.theirs {
+                if r.is_installers(&t.source, &t.out) {
+                    *legacy_left.entry((&t.source, &t.out)).or_default() += 1;
+                    break;
+                }
+            }
+        }
+        for t in &self.theirs {
+            match &t.place {
+                Place::Nft {
+                    family,
+                    table,
+                    chain,
+                    handle,
+                } => {
+                    let Some(rule) = now.iter().find(|r| r.id == t.id) else {
+                        continue;
+                    };
+                    if !rule.is_installers(&t.source, &t.out) {
+                        return Err(WorkError::Nothing(format!(
+                            "{} changed since the plan ({}); nothing was changed",
+                            t.id,
+                            rule.why_not(&t.source, &t.out)
+                        )));
+                    }
+                    let family: NfFamily =
+                        serde_json::from_value(serde_json::Value::String(family.clone()))
+                            .map_err(|e| WorkError::Nothing(format!("{}: {e}", t.id)))?;
+                    nft_rules.push((family, table.clone(), chain.clone(), *handle));
+                }
+                Place::Legacy { .. } => {
+                    if let Some(n) = legacy_left
+                        .get_mut(&(t.source.as_str(), t.out.as_str()))
+                        .filter(|n| **n > 0)
+                    {
+                        *n -= 1;
+                        legacy.push((t.source.clone(), t.out.clone()));
+                    }
+                }
+            }
+        }
+        Ok((nft_rules, legacy))
+    }
+}
+
+fn new_rule(c: &Change) -> Option<NewRule> {
+    let after = NatAttrs::from_attrs(c.after.as_ref()?).ok()?;
+    let source: ipnet::Ipv4Net = after.source?.parse().ok()?;
+    Some(NewRule {
+        id: c.id.to_string(),
+        addr: source.addr().to_string(),
+        len: u32::from(source.prefix_len()),
+        out: after.out?,
+    })
+}
