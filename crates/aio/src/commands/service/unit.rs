@@ -50,18 +50,75 @@ After=network-online.target
 # (veth-ovs, v-lbaas, NAT, sysctls); Kolla's deployment and the br-ex port
 # come after. It waits for OVSDB (in those containers) itself.
 Before=docker.service
-# Keep retrying: the network may come up late.
-StartLimitIntervalSec=0
+# Retry a failed start (the network may come up late), but not forever: ten
+# failures within ten minutes leave the unit failed until
+# `systemctl reset-failed aio.service` (or a fixed topology and a restart).
+StartLimitIntervalSec=10min
+StartLimitBurst=10
 
 [Service]
 Type=notify
 NotifyAccess=main
 ExecStart={exec}
 Restart=on-failure
-RestartSec=5s
+RestartSec=15s
 # SIGTERM stops aio watch between applies.
 KillSignal=SIGTERM
 TimeoutStopSec=90s
+# What aio and Kolla's tasks create is private unless they set its mode.
+UMask=0077
+
+# Hardening. aio watch runs as root in the host's network namespace: it
+# changes links, addresses and nftables over netlink, writes /proc/sys,
+# probes ARP over a packet socket, talks to OVSDB over its unix socket and
+# to Docker over its own, enters a named network namespace for a
+# rehearsal, and runs kolla-ansible from its venv. Kolla's
+# bootstrap-servers installs Docker with apt, makes users and groups,
+# loads kernel modules, sets sysctls, writes /etc and makes setgid
+# directories; deploy writes /etc/kolla and starts containers through
+# dockerd, which runs outside this unit.
+NoNewPrivileges=yes
+# Kept: file ownership and modes (dpkg, Kolla's files), changing identity
+# (apt drops to _apt, become), the network, setns (SYS_ADMIN), kernel
+# modules (Kolla's module-load), other users' processes (SYS_PTRACE, with
+# ProtectProc), priorities and limits, the AppArmor profile Kolla removes
+# for libvirt (MAC_ADMIN), the audit messages of useradd and sudo.
+# Dropped: the clock, reboot, raw I/O, device nodes, BPF and perf, the
+# kernel log, immutable files, leases, memory locking, signals to other
+# users' processes, privileged ports.
+CapabilityBoundingSet=CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_SETFCAP CAP_SETUID CAP_SETGID CAP_SETPCAP CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_ADMIN CAP_SYS_MODULE CAP_SYS_PTRACE CAP_SYS_NICE CAP_SYS_RESOURCE CAP_MAC_ADMIN CAP_MAC_OVERRIDE CAP_AUDIT_WRITE
+RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6 AF_PACKET
+# Network namespaces only: aio enters one for a rehearsal.
+RestrictNamespaces=net
+SystemCallArchitectures=native
+# A mount made inside this unit's own mount namespace would reach nothing.
+SystemCallFilter=~@clock @cpu-emulation @debug @mount @obsolete @raw-io @reboot @swap
+SystemCallErrorNumber=EPERM
+PrivateTmp=yes
+PrivateMounts=yes
+ProtectControlGroups=yes
+ProtectKernelLogs=yes
+ProtectHostname=yes
+ProtectProc=invisible
+LockPersonality=yes
+RestrictRealtime=yes
+# Left out, because each would break what this unit runs:
+# - PrivateNetwork, IPAddressDeny: aio works on the host's own network,
+#   pip and Docker fetch from the internet, Ansible reaches other nodes.
+# - User, DynamicUser, PrivateUsers: netlink, nftables, /proc/sys and
+#   Kolla's tasks need root.
+# - ProtectSystem, ProtectHome, ReadWritePaths: bootstrap-servers installs
+#   packages into /usr and writes /etc; the venv is under /opt; Ansible
+#   keeps its temporary files, collections and SSH keys in root's home.
+# - ProtectKernelTunables, ProcSubset: aio and Kolla write /proc/sys.
+# - ProtectKernelModules, SystemCallFilter=~@module: Kolla loads modules.
+# - PrivateDevices, DeviceAllow, ProtectClock (which implies a device
+#   list): Kolla's tasks and the packages they install see host devices.
+# - RestrictSUIDSGID: Kolla makes setgid directories.
+# - MemoryDenyWriteExecute: Python's ctypes and libffi closures need
+#   writable executable memory.
+# - SystemCallFilter=~@privileged ~@resources: apt, sudo and useradd
+#   change identity; every program reads its limits with prlimit64.
 
 [Install]
 WantedBy=multi-user.target
