@@ -21,14 +21,14 @@ pub async fn run(target: &Target, write: &Write, root: &Path) -> Result<u8, Fail
         } else {
             "to disable"
         };
-        println!(
+        outln!(
             "  - boot unit {} ({state}): runs {}",
             unit.name,
             unit.runs.join("; ")
         );
     }
     if adoption.is_empty() {
-        println!("\nNothing to adopt.");
+        outln!("\nNothing to adopt.");
         plan::unavailable(&adoption.plan)?;
         return Ok(0);
     }
@@ -45,12 +45,12 @@ pub async fn run(target: &Target, write: &Write, root: &Path) -> Result<u8, Fail
         .iter()
         .filter(|u| !u.enabled_by.is_empty())
         .count();
-    println!(
+    outln!(
         "\nAdopt complete: {} change(s) applied, {disabled} boot unit(s) disabled.",
         done.applied
     );
     if disabled > 0 {
-        println!(
+        outln!(
             "`aio service install -f {}` runs aio at boot in their place.",
             target.file.path.display()
         );
