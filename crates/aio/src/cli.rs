@@ -111,9 +111,9 @@ pub enum Command {
         target: Target,
         #[command(flatten)]
         write: Write,
-        /// Look for the old installer's boot units under DIR/etc/systemd/system
-        #[arg(long, value_name = "DIR", default_value = "/")]
-        root: PathBuf,
+        /// Look for the old installer's boot units under DIR/etc/systemd/system [default: /; with --netns, none are looked for unless --root is given]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// Delete everything aio created for this topology (never Kolla's containers or data)
     Destroy {

@@ -77,7 +77,7 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             target,
             write,
             root,
-        } => adopt::run(&target, &write, &root).await,
+        } => adopt::run(&target, &write, root.as_deref()).await,
         Command::Destroy {
             target,
             write,
