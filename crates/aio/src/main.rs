@@ -1,7 +1,4 @@
 //! The `aio` binary: parses the command line and runs the command.
-//! Everything it prints goes through `aio::output`: a closed stdout ends it
-//! quietly with exit 0, a closed stderr is ignored.
-#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -12,13 +9,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.version {
         match cli.json {
-            true => aio::outln!("{:#}", aio::version::data()),
-            false => aio::outln!("{}", aio::version::text()),
+            true => println!("{:#}", aio::version::data()),
+            false => println!("{}", aio::version::text()),
         }
         return ExitCode::SUCCESS;
     }
     let Some(command) = cli.command else {
-        aio::errln!("error: a command is needed: see `aio --help`");
+        eprintln!("error: a command is needed: see `aio --help`");
         return ExitCode::from(2);
     };
     aio::output::init(cli.color, cli.verbose);
@@ -29,14 +26,14 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            aio::errln!("error: cannot start aio's runtime: {e}");
+            eprintln!("error: cannot start aio's runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(aio::commands::run(command)) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            aio::errln!("{}", aio::render::failure::text(&failure));
+            anstream::eprintln!("{}", aio::render::failure::text(&failure));
             ExitCode::FAILURE
         }
     }

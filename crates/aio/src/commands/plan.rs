@@ -27,7 +27,7 @@ pub async fn run(
     if let Some(out) = out {
         super::saved::save(out, target, &plan)?;
         if !json {
-            outln!(
+            println!(
                 "\nSaved to {}: `aio apply {}` carries out exactly this plan.",
                 out.display(),
                 out.display()
@@ -53,28 +53,28 @@ pub async fn destroy(target: &Target, json: bool) -> Result<u8, Failure> {
 
 pub fn print(host: &Host, plan: &Plan, json: bool) {
     if json {
-        outln!("{:#}", render::plan::json(plan));
+        println!("{:#}", render::plan::json(plan));
         return;
     }
-    outln!("aio plan of {}", host.target().file.display());
+    println!("aio plan of {}", host.target().file.display());
     for (k, v) in &plan.facts {
-        outln!("  {k}: {v}");
+        println!("  {k}: {v}");
     }
-    outln!();
+    println!();
     let note = styled(NOTE, "note:");
     let text = if verbosity() > 0 {
         render::plan::painted(plan)
     } else {
         let (shown, cut) = render::plan::elided(plan);
         if cut {
-            errln!(
+            anstream::eprintln!(
                 "{note} values longer than {} characters are cut short; -v shows them whole",
                 render::value::LONGEST_VALUE
             );
         }
         render::plan::painted(&shown)
     };
-    outln!("{text}");
+    anstream::println!("{text}");
     notes(host);
 }
 
@@ -82,7 +82,7 @@ pub fn print(host: &Host, plan: &Plan, json: bool) {
 pub fn notes(host: &Host) {
     let note = styled(NOTE, "note:");
     for n in host.notes() {
-        errln!("{note} {n}");
+        anstream::eprintln!("{note} {n}");
     }
 }
 

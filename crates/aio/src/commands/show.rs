@@ -16,21 +16,21 @@ use crate::render;
 pub fn saved(file: &std::path::Path, json: bool) -> Result<u8, Failure> {
     let (saved, _) = super::saved::load(file)?;
     if json {
-        outln!("{:#}", render::plan::json(&saved.plan));
+        println!("{:#}", render::plan::json(&saved.plan));
         return Ok(0);
     }
-    outln!("saved plan {}", file.display());
-    outln!("  topology: {}", saved.topology.display());
+    println!("saved plan {}", file.display());
+    println!("  topology: {}", saved.topology.display());
     if let Some(ns) = &saved.netns {
-        outln!("  netns: {ns}");
+        println!("  netns: {ns}");
     }
-    outln!("  state dir: {}", saved.state_dir.display());
+    println!("  state dir: {}", saved.state_dir.display());
     for (k, v) in &saved.plan.facts {
-        outln!("  {k}: {v}");
+        println!("  {k}: {v}");
     }
-    outln!();
-    outln!("{}", render::plan::painted(&saved.plan));
-    outln!(
+    println!();
+    anstream::println!("{}", render::plan::painted(&saved.plan));
+    println!(
         "
 `aio apply {}` carries it out if the system has not changed since.",
         file.display()
@@ -43,20 +43,20 @@ pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
     let plan = host.plan().await?;
     let all = statuses(host.desired(), &plan);
     if json {
-        outln!("{:#}", render::status::json(&plan.facts, &all));
+        println!("{:#}", render::status::json(&plan.facts, &all));
         return Ok(0);
     }
-    outln!("aio show of {}", target.file.path.display());
+    println!("aio show of {}", target.file.path.display());
     for (k, v) in &plan.facts {
-        outln!("  {k}: {v}");
+        println!("  {k}: {v}");
     }
-    outln!();
+    println!();
     for line in render::status::lines(&all, verbosity() > 0) {
-        outln!("{line}");
+        anstream::println!("{line}");
     }
-    outln!("\n{}", render::status::counts(&all));
+    println!("\n{}", render::status::counts(&all));
     for step in host.next_steps(None) {
-        outln!("\n{step}");
+        println!("\n{step}");
     }
     super::plan::notes(&host);
     Ok(0)

@@ -8,7 +8,6 @@
 //! not write, or one that differs, is left alone without `--force`;
 //! without systemctl nothing is written.
 
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -70,10 +69,10 @@ impl Installation {
             return;
         }
         for call in calls {
-            outln!("would run: systemctl {}", call.join(" "));
+            println!("would run: systemctl {}", call.join(" "));
         }
         if matches!(self.systemctl, Some(None)) {
-            outln!("(systemctl is not on PATH: without --dry-run this would stop here)");
+            println!("(systemctl is not on PATH: without --dry-run this would stop here)");
         }
     }
 
@@ -102,7 +101,7 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::Refused(format!("cannot find the aio binary: {e}")))?;
     let text = plan.text(&aio, &topology)?;
     if plan.packaged {
-        outln!(
+        println!(
             "{UNIT} is installed by the package: a drop-in points it at {}",
             topology.display()
         );
@@ -137,17 +136,17 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
     let calls: [&[&str]; 2] = [&["daemon-reload"], &["enable", UNIT]];
     if args.dry_run {
         if let (Some((path, _)), None) = (&shadow, &conflict) {
-            outln!(
+            println!(
                 "would remove {}, which overrides the packaged unit",
                 path.display()
             );
         }
-        out!("{text}");
-        outln!();
+        print!("{text}");
+        println!();
         match (&conflict, same) {
-            (Some(conflict), _) => outln!("would stop: {conflict}; --force replaces it"),
-            (None, true) => outln!("{} is already this unit", plan.path.display()),
-            (None, false) => outln!("would write {}", plan.path.display()),
+            (Some(conflict), _) => println!("would stop: {conflict}; --force replaces it"),
+            (None, true) => println!("{} is already this unit", plan.path.display()),
+            (None, false) => println!("would write {}", plan.path.display()),
         }
         if conflict.is_none() {
             plan.say(&calls);
@@ -162,22 +161,22 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
     let systemctl = plan.systemctl()?;
     if let Some((path, _)) = &shadow {
         std::fs::remove_file(path).map_err(|e| io(path, e))?;
-        outln!(
+        println!(
             "removed {}, which overrode the packaged unit",
             path.display()
         );
     }
     if same {
-        outln!("{} is already this unit", plan.path.display());
+        println!("{} is already this unit", plan.path.display());
     } else {
         write(&plan.path, &text)?;
-        outln!("wrote {}", plan.path.display());
+        println!("wrote {}", plan.path.display());
     }
     if let Some(systemctl) = systemctl {
         for call in calls {
             run(systemctl, call)?;
         }
-        outln!(
+        println!(
             "{UNIT} is enabled: it starts at the next boot, or now with `systemctl start {UNIT}`"
         );
     }
@@ -187,7 +186,7 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
 pub fn uninstall(args: &UnitArgs) -> Result<u8, Failure> {
     let plan = Installation::new(args);
     let Some(old) = plan.existing()? else {
-        outln!("{} does not exist: nothing to do", plan.path.display());
+        println!("{} does not exist: nothing to do", plan.path.display());
         return Ok(0);
     };
     if !old.starts_with(MARK) && !args.force {
@@ -200,7 +199,7 @@ pub fn uninstall(args: &UnitArgs) -> Result<u8, Failure> {
     let after: &[&str] = &["daemon-reload"];
     if args.dry_run {
         plan.say(&[before]);
-        outln!("would remove {}", plan.path.display());
+        println!("would remove {}", plan.path.display());
         plan.say(&[after]);
         return Ok(0);
     }
@@ -209,11 +208,11 @@ pub fn uninstall(args: &UnitArgs) -> Result<u8, Failure> {
         run(systemctl, before)?;
     }
     std::fs::remove_file(&plan.path).map_err(|e| io(&plan.path, e))?;
-    outln!("removed {}", plan.path.display());
+    println!("removed {}", plan.path.display());
     if plan.packaged {
         // The drop-in's directory, when nothing else is in it.
         let _ = plan.path.parent().map(std::fs::remove_dir);
-        outln!("the packaged {UNIT} stays installed, disabled: dpkg removes it with the package");
+        println!("the packaged {UNIT} stays installed, disabled: dpkg removes it with the package");
     }
     if let Some(systemctl) = systemctl {
         run(systemctl, after)?;
@@ -222,10 +221,10 @@ pub fn uninstall(args: &UnitArgs) -> Result<u8, Failure> {
 }
 
 fn read(path: &Path) -> Result<Option<String>, Failure> {
-    match std::fs::read_to_string(path) {
+    match aio_fs::read_text_bounded(path, aio_fs::Bound::UNIT) {
         Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io(path, e)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(Failure::Refused(e.to_string())),
     }
 }
 
@@ -250,7 +249,7 @@ fn run(systemctl: &Path, args: &[&str]) -> Result<(), Failure> {
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
-    outln!("ran {shown}");
+    println!("ran {shown}");
     Ok(())
 }
 
