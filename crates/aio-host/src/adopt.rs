@@ -8,7 +8,7 @@ use std::path::Path;
 use aio_engine::Plan;
 
 use crate::follow_up::FollowUp;
-use crate::seed::{self, BootUnit};
+use crate::seed::{self, BootUnits};
 use crate::{Applied, Host, HostError};
 
 /// What `aio adopt` would do.
@@ -16,24 +16,36 @@ use crate::{Applied, Host, HostError};
 pub struct Adoption {
     /// Takes over what exists, removes duplicates, makes what is missing.
     pub plan: Plan,
-    /// The old installer's boot units; the enabled ones are disabled.
-    pub units: Vec<BootUnit>,
+    /// The old installer's boot units (the enabled ones are disabled), and
+    /// those left alone.
+    pub units: BootUnits,
 }
 
 impl Adoption {
     /// Nothing to take over, make or disable.
     pub fn is_empty(&self) -> bool {
-        self.plan.is_empty() && self.units.iter().all(|u| u.enabled_by.is_empty())
+        self.plan.is_empty() && self.units.enabled().next().is_none()
     }
 }
 
 impl Host {
-    /// The adoption plan; boot units are looked for under `root` (`/` on a host).
-    pub async fn adoption(&self, root: &Path) -> Result<Adoption, HostError> {
+    /// The adoption plan. Boot units are looked for under `root`; without
+    /// one, under `/` on the host, and nowhere in a namespace (the host's
+    /// units are not the namespace's).
+    pub async fn adoption(&self, root: Option<&Path>) -> Result<Adoption, HostError> {
         let plan = self.engine.plan_adoption(self.desired()).await?;
+        let root = match (root, &self.target().netns) {
+            (Some(root), _) => Some(root),
+            (None, None) => Some(Path::new("/")),
+            (None, Some(_)) => None,
+        };
+        let units = match root {
+            Some(root) => seed::boot_units(root, self.topology(), self.facts())?,
+            None => BootUnits::not_looked_for(),
+        };
         Ok(Adoption {
             plan: self.with_facts(plan),
-            units: seed::boot_units(root, self.topology()),
+            units,
         })
     }
 
@@ -51,10 +63,7 @@ impl Host {
         } else {
             self.apply(&adoption.plan, follow_up).await?
         };
-        for unit in &adoption.units {
-            seed::disable(unit)
-                .map_err(|e| HostError::Refused(format!("cannot disable {}: {e}", unit.name)))?;
-        }
+        adoption.units.disable()?;
         Ok(applied)
     }
 }

@@ -29,6 +29,9 @@ pub enum HostError {
     /// Kolla's own work (choosing the VIP, `kolla-ansible destroy`).
     #[error("{0}")]
     Kolla(#[from] aio_kolla::KollaError),
+    /// Looking for or disabling the old installer's boot units.
+    #[error("{0}")]
+    Seed(#[from] crate::seed::SeedError),
     #[error("{0}")]
     Refused(String),
 }

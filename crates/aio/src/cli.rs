@@ -2,6 +2,11 @@
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::time::Duration;
+
+mod seconds;
+
+pub use seconds::{MAX_SECONDS, lock_timeout, resync};
 
 #[derive(Parser)]
 #[command(
@@ -106,9 +111,9 @@ pub enum Command {
         target: Target,
         #[command(flatten)]
         write: Write,
-        /// Look for the old installer's boot units under DIR/etc/systemd/system
-        #[arg(long, value_name = "DIR", default_value = "/")]
-        root: PathBuf,
+        /// Look for the old installer's boot units under DIR/etc/systemd/system [default: /; with --netns, none are looked for unless --root is given]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// Delete everything aio created for this topology (never Kolla's containers or data)
     Destroy {
@@ -124,12 +129,12 @@ pub enum Command {
     Watch {
         #[command(flatten)]
         target: Target,
-        /// Seconds between full checks, whatever the kernel and OVSDB announce (sysctls and NAT are checked only then)
-        #[arg(long, value_name = "SECS", default_value_t = 300.0)]
-        resync: f64,
-        /// Seconds to wait while another aio changes the same state dir
-        #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-        lock_timeout: f64,
+        /// Seconds between full checks, whatever the kernel and OVSDB announce (sysctls and NAT are checked only then); 1 to 86400
+        #[arg(long, value_name = "SECS", default_value = "300", value_parser = resync)]
+        resync: Duration,
+        /// Seconds to wait while another aio changes the same state dir; 0 to 86400
+        #[arg(long, value_name = "SECS", default_value = "30", value_parser = lock_timeout)]
+        lock_timeout: Duration,
     },
     /// Show the live state of what the topology manages: each resource converged, drifted, missing, waiting or unavailable (changes nothing)
     Show {
@@ -179,9 +184,9 @@ pub struct Write {
     /// Go ahead without asking
     #[arg(long)]
     pub yes: bool,
-    /// Seconds to wait while another aio changes the same state dir
-    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
-    pub lock_timeout: f64,
+    /// Seconds to wait while another aio changes the same state dir; 0 to 86400
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = lock_timeout)]
+    pub lock_timeout: Duration,
 }
 
 #[derive(Args)]
@@ -286,9 +291,9 @@ pub enum StateAction {
         ids: Vec<String>,
         #[command(flatten)]
         dir: StateDir,
-        /// Seconds to wait while another aio changes the same state dir
-        #[arg(long, value_name = "SECS", default_value_t = 5.0)]
-        lock_timeout: f64,
+        /// Seconds to wait while another aio changes the same state dir; 0 to 86400
+        #[arg(long, value_name = "SECS", default_value = "5", value_parser = lock_timeout)]
+        lock_timeout: Duration,
     },
 }
 

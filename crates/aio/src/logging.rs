@@ -24,17 +24,22 @@ pub fn init(verbose: u8) {
         .init();
 }
 
-/// stderr, with credentials hidden from each event (`fmt` writes an event whole).
+/// stderr, with credentials hidden from each event (`fmt` writes an event
+/// whole). A closed stderr loses the event and nothing else: `fmt` would
+/// report the failure with `eprintln!`, which panics on the same stderr.
 struct Scrubbed(std::io::Stderr);
 
 impl std::io::Write for Scrubbed {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = aio_topology::secret::scrub(&String::from_utf8_lossy(buf));
-        self.0.write_all(text.as_bytes())?;
+        // Nowhere to report a failure to write to stderr.
+        let _lost = self.0.write_all(text.as_bytes());
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
+        // As in `write`: a closed stderr is not aio's failure.
+        let _lost = self.0.flush();
+        Ok(())
     }
 }

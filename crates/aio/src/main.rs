@@ -1,4 +1,7 @@
 //! The `aio` binary: parses the command line and runs the command.
+//! Everything it prints goes through `aio::output`: a closed stdout ends it
+//! quietly with exit 0, a closed stderr is ignored.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -9,13 +12,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.version {
         match cli.json {
-            true => println!("{:#}", aio::version::data()),
-            false => println!("{}", aio::version::text()),
+            true => aio::outln!("{:#}", aio::version::data()),
+            false => aio::outln!("{}", aio::version::text()),
         }
         return ExitCode::SUCCESS;
     }
     let Some(command) = cli.command else {
-        eprintln!("error: a command is needed: see `aio --help`");
+        aio::errln!("error: a command is needed: see `aio --help`");
         return ExitCode::from(2);
     };
     aio::output::init(cli.color, cli.verbose);
@@ -26,14 +29,14 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start aio's runtime: {e}");
+            aio::errln!("error: cannot start aio's runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(aio::commands::run(command)) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            anstream::eprintln!("{}", aio::render::failure::text(&failure));
+            aio::errln!("{}", aio::render::failure::text(&failure));
             ExitCode::FAILURE
         }
     }

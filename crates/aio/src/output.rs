@@ -3,7 +3,12 @@
 //! Text is written with ANSI styles through `anstream`, which strips them
 //! unless colour is wanted (`--color always`, or `auto` on a terminal without
 //! `NO_COLOR`), so the plain text is the same either way.
+//!
+//! Everything aio prints goes through [`outln!`](crate::outln),
+//! [`out!`](crate::out) and [`errln!`](crate::errln), never `println!`: a
+//! closed stdout or stderr ends aio quietly instead of with a panic.
 
+use std::io::Write as _;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use anstyle::{AnsiColor, Style};
@@ -40,3 +45,62 @@ pub fn styled(style: Style, text: &str) -> String {
 
 pub const ERROR: Style = AnsiColor::Red.on_default().bold();
 pub const NOTE: Style = AnsiColor::Yellow.on_default();
+
+/// Writes `args` to stdout, with ANSI styles stripped unless colour is wanted.
+///
+/// A closed stdout (`aio plan | head -1`) ends aio at once, quietly, with
+/// exit status 0, as ripgrep does: whoever reads has what it wanted. aio
+/// writes its output between the steps of a command, never while it
+/// changes the system, so ending there leaves nothing half-done. Any other
+/// failure to write (a full disk) ends aio with status 1 and says so on
+/// stderr. Use it through [`outln!`](crate::outln) and [`out!`](crate::out).
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    let written = {
+        let mut out = anstream::stdout().lock();
+        out.write_fmt(args).and_then(|()| out.flush())
+    };
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        write_stderr(format_args!("error: cannot write to stdout: {e}\n"));
+        std::process::exit(1);
+    }
+}
+
+/// Writes `args` to stderr, with ANSI styles stripped unless colour is
+/// wanted. A closed stderr is ignored: there is nowhere left to tell, and
+/// the exit status still says how the command ended. Use it through
+/// [`errln!`](crate::errln).
+pub fn write_stderr(args: std::fmt::Arguments<'_>) {
+    let mut err = anstream::stderr().lock();
+    // Nowhere to report a failure to write to stderr.
+    let _ignored = err.write_fmt(args).and_then(|()| err.flush());
+}
+
+/// `println!` for aio: a line on stdout through [`write_stdout`].
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::output::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for aio: text on stdout through [`write_stdout`].
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` for aio: a line on stderr through [`write_stderr`].
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::output::write_stderr(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}

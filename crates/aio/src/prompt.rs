@@ -1,7 +1,7 @@
 //! Questions on the terminal before a command changes the system. Without
 //! a terminal nothing is asked: the command is refused rather than hang.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use crate::Failure;
 
@@ -10,8 +10,7 @@ fn ask(question: &str, without_terminal: &str) -> Result<String, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Refused(without_terminal.to_string()));
     }
-    print!("{question}");
-    std::io::stdout().flush().ok();
+    out!("{question}");
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).ok();
     Ok(answer.trim().to_string())

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use aio_host::Host;
+use aio_host::seed::BootUnits;
 
 use super::apply::{follow_up, lock};
 use super::plan;
@@ -10,25 +11,14 @@ use crate::Failure;
 use crate::cli::{Target, Write};
 use crate::prompt::confirm;
 
-pub async fn run(target: &Target, write: &Write, root: &Path) -> Result<u8, Failure> {
+pub async fn run(target: &Target, write: &Write, root: Option<&Path>) -> Result<u8, Failure> {
     let host = Host::open(target.host()?).await?;
     let _lock = lock(&host, write)?;
     let adoption = host.adoption(root).await?;
     plan::print(&host, &adoption.plan, false);
-    for unit in &adoption.units {
-        let state = if unit.enabled_by.is_empty() {
-            "already disabled"
-        } else {
-            "to disable"
-        };
-        println!(
-            "  - boot unit {} ({state}): runs {}",
-            unit.name,
-            unit.runs.join("; ")
-        );
-    }
+    print_units(&adoption.units);
     if adoption.is_empty() {
-        println!("\nNothing to adopt.");
+        outln!("\nNothing to adopt.");
         plan::unavailable(&adoption.plan)?;
         return Ok(0);
     }
@@ -40,21 +30,46 @@ pub async fn run(target: &Target, write: &Write, root: &Path) -> Result<u8, Fail
     let done = host
         .adopt(&adoption, &mut |event| follow_up(event, false))
         .await?;
-    let disabled = adoption
-        .units
-        .iter()
-        .filter(|u| !u.enabled_by.is_empty())
-        .count();
-    println!(
+    let disabled = adoption.units.enabled().count();
+    outln!(
         "\nAdopt complete: {} change(s) applied, {disabled} boot unit(s) disabled.",
         done.applied
     );
     if disabled > 0 {
-        println!(
+        outln!(
             "`aio service install -f {}` runs aio at boot in their place.",
             target.file.path.display()
         );
     }
     plan::unavailable(&adoption.plan)?;
     Ok(0)
+}
+
+/// The old installer's boot units, those left alone and why, or why none
+/// were looked for.
+fn print_units(units: &BootUnits) {
+    if units.root.is_none() {
+        outln!(
+            "  note: boot units are left alone: with --netns, the host's units are not the namespace's (--root DIR looks under DIR)"
+        );
+    }
+    for unit in &units.installer {
+        let state = if unit.enabled_by.is_empty() {
+            "already disabled"
+        } else {
+            "to disable"
+        };
+        outln!(
+            "  - boot unit {} ({state}): runs {}",
+            unit.name,
+            unit.runs.join("; ")
+        );
+    }
+    for unit in &units.left_alone {
+        outln!(
+            "  note: boot unit {} is left alone, not certainly the old installer's: {}",
+            unit.name,
+            unit.why
+        );
+    }
 }

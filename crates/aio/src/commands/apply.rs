@@ -1,7 +1,6 @@
 //! `aio apply`: make the system match the topology.
 
 use std::path::Path;
-use std::time::Duration;
 
 use aio_engine::{Plan, StateLock};
 use aio_host::{FollowUp, Host};
@@ -66,7 +65,7 @@ pub async fn run_saved(file: &Path, given: &Target, how: &How<'_>) -> Result<u8,
 /// happen, then `result`.
 fn event(kind: &str, mut fields: serde_json::Value) {
     fields["event"] = serde_json::Value::from(kind);
-    println!("{fields}");
+    outln!("{fields}");
 }
 
 /// Tells what the follow-up of an apply does.
@@ -87,13 +86,13 @@ pub fn follow_up(happened: FollowUp<'_>, json: bool) {
         return;
     }
     match happened {
-        FollowUp::Now(follow) => anstream::println!(
+        FollowUp::Now(follow) => outln!(
             "\nNow possible, after what was just applied:\n{}",
             render::plan::painted(follow)
         ),
         FollowUp::Waiting { ids, waited } => {
             let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-            eprintln!(
+            errln!(
                 "waiting {} s for what was just applied to provide {}",
                 waited.as_secs(),
                 ids.join(", ")
@@ -104,8 +103,7 @@ pub fn follow_up(happened: FollowUp<'_>, json: bool) {
 
 /// The state dir's lock, waiting as long as `--lock-timeout` says.
 pub fn lock(host: &Host, write: &crate::cli::Write) -> Result<StateLock, Failure> {
-    let timeout = Duration::from_secs_f64(write.lock_timeout.max(0.0));
-    Ok(host.lock(timeout)?)
+    Ok(host.lock(write.lock_timeout)?)
 }
 
 async fn carry_out(host: &Host, plan: Plan, how: &How<'_>) -> Result<u8, Failure> {
@@ -150,12 +148,12 @@ async fn carry_out(host: &Host, plan: Plan, how: &How<'_>) -> Result<u8, Failure
             (n, 0) => format!("{n} waiting for other resources"),
             (_, n) => format!("{n} could not be checked"),
         };
-        println!(
+        outln!(
             "\nApply complete: {} change(s) applied; {rest}.",
             done.applied
         );
         for step in host.next_steps(Some(&plan)) {
-            println!("\n{step}");
+            outln!("\n{step}");
         }
     }
     plan::unavailable(&plan)?;

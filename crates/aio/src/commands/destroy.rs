@@ -26,7 +26,7 @@ pub async fn run(target: &Target, write: &Write, kolla: bool) -> Result<u8, Fail
             ));
         }
         let deleted = host.destroy(&plan).await?;
-        println!("\nDestroy complete: {deleted} object(s) aio created were deleted.");
+        outln!("\nDestroy complete: {deleted} object(s) aio created were deleted.");
     }
     if kolla {
         let mut answer = Ok(false);

@@ -14,7 +14,7 @@ use crate::Failure;
 pub fn run(path: &Path) -> Result<u8, Failure> {
     let topology = aio_topology::load(path)?;
     let resources = aio_host::registry::wanted_from_file(&topology)?;
-    print!("{}", dot(&resources, &path.display().to_string()));
+    out!("{}", dot(&resources, &path.display().to_string()));
     Ok(0)
 }
 

@@ -58,13 +58,13 @@ pub async fn run(path: &Path, uplink: &str, netns: Option<&str>) -> Result<u8, F
         Some(f) => format!("uplink: {}", describe(f)),
         None => "no IPv4 default route here: set host.uplink to the management NIC".into(),
     };
-    println!("wrote {}; {seen}", path.display());
+    outln!("wrote {}; {seen}", path.display());
     for warning in found.as_ref().map(overlaps).unwrap_or_default() {
         let prefix = crate::output::styled(crate::output::NOTE, "warning:");
-        anstream::eprintln!("{prefix} {warning}");
+        errln!("{prefix} {warning}");
     }
     if !schema.is_file() {
-        println!(
+        outln!(
             "note: its #:schema line names {}, which is not installed (the aio package puts it there; `aio schema topology` prints it)",
             schema.display()
         );
@@ -75,7 +75,7 @@ pub async fn run(path: &Path, uplink: &str, netns: Option<&str>) -> Result<u8, F
         format!(" -f {}", path.display())
     };
     let ns = netns.map(|n| format!(" --netns {n}")).unwrap_or_default();
-    println!("next: edit it, then `aio validate{file}` and, as root, `aio plan{file}{ns}`");
+    outln!("next: edit it, then `aio validate{file}` and, as root, `aio plan{file}{ns}`");
     Ok(0)
 }
 

@@ -32,7 +32,7 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
         Command::Completions { shell } => Ok(completions::run(shell)),
         Command::Validate { file, json: false } => {
             let t = aio_topology::load(&file.path)?;
-            println!(
+            outln!(
                 "{}: valid ({} interfaces)",
                 file.path.display(),
                 t.interfaces.len()
@@ -77,7 +77,7 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             target,
             write,
             root,
-        } => adopt::run(&target, &write, &root).await,
+        } => adopt::run(&target, &write, root.as_deref()).await,
         Command::Destroy {
             target,
             write,
@@ -108,7 +108,7 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             } => state::rm(&ids, &dir, lock_timeout),
         },
         Command::Schema { kind } => {
-            print!("{}", schema(kind));
+            out!("{}", schema(kind));
             Ok(0)
         }
         Command::Service { action } => match action {
@@ -159,6 +159,6 @@ fn validate_json(path: &std::path::Path) -> u8 {
         "valid": valid,
         "errors": errors,
     });
-    println!("{doc:#}");
+    outln!("{doc:#}");
     u8::from(!valid)
 }

@@ -27,7 +27,7 @@ pub async fn run(
     if let Some(out) = out {
         super::saved::save(out, target, &plan)?;
         if !json {
-            println!(
+            outln!(
                 "\nSaved to {}: `aio apply {}` carries out exactly this plan.",
                 out.display(),
                 out.display()
@@ -53,28 +53,28 @@ pub async fn destroy(target: &Target, json: bool) -> Result<u8, Failure> {
 
 pub fn print(host: &Host, plan: &Plan, json: bool) {
     if json {
-        println!("{:#}", render::plan::json(plan));
+        outln!("{:#}", render::plan::json(plan));
         return;
     }
-    println!("aio plan of {}", host.target().file.display());
+    outln!("aio plan of {}", host.target().file.display());
     for (k, v) in &plan.facts {
-        println!("  {k}: {v}");
+        outln!("  {k}: {v}");
     }
-    println!();
+    outln!();
     let note = styled(NOTE, "note:");
     let text = if verbosity() > 0 {
         render::plan::painted(plan)
     } else {
         let (shown, cut) = render::plan::elided(plan);
         if cut {
-            anstream::eprintln!(
+            errln!(
                 "{note} values longer than {} characters are cut short; -v shows them whole",
                 render::value::LONGEST_VALUE
             );
         }
         render::plan::painted(&shown)
     };
-    anstream::println!("{text}");
+    outln!("{text}");
     notes(host);
 }
 
@@ -82,7 +82,7 @@ pub fn print(host: &Host, plan: &Plan, json: bool) {
 pub fn notes(host: &Host) {
     let note = styled(NOTE, "note:");
     for n in host.notes() {
-        anstream::eprintln!("{note} {n}");
+        errln!("{note} {n}");
     }
 }
 

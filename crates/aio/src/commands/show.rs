@@ -16,21 +16,21 @@ use crate::render;
 pub fn saved(file: &std::path::Path, json: bool) -> Result<u8, Failure> {
     let (saved, _) = super::saved::load(file)?;
     if json {
-        println!("{:#}", render::plan::json(&saved.plan));
+        outln!("{:#}", render::plan::json(&saved.plan));
         return Ok(0);
     }
-    println!("saved plan {}", file.display());
-    println!("  topology: {}", saved.topology.display());
+    outln!("saved plan {}", file.display());
+    outln!("  topology: {}", saved.topology.display());
     if let Some(ns) = &saved.netns {
-        println!("  netns: {ns}");
+        outln!("  netns: {ns}");
     }
-    println!("  state dir: {}", saved.state_dir.display());
+    outln!("  state dir: {}", saved.state_dir.display());
     for (k, v) in &saved.plan.facts {
-        println!("  {k}: {v}");
+        outln!("  {k}: {v}");
     }
-    println!();
-    anstream::println!("{}", render::plan::painted(&saved.plan));
-    println!(
+    outln!();
+    outln!("{}", render::plan::painted(&saved.plan));
+    outln!(
         "
 `aio apply {}` carries it out if the system has not changed since.",
         file.display()
@@ -43,20 +43,20 @@ pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
     let plan = host.plan().await?;
     let all = statuses(host.desired(), &plan);
     if json {
-        println!("{:#}", render::status::json(&plan.facts, &all));
+        outln!("{:#}", render::status::json(&plan.facts, &all));
         return Ok(0);
     }
-    println!("aio show of {}", target.file.path.display());
+    outln!("aio show of {}", target.file.path.display());
     for (k, v) in &plan.facts {
-        println!("  {k}: {v}");
+        outln!("  {k}: {v}");
     }
-    println!();
+    outln!();
     for line in render::status::lines(&all, verbosity() > 0) {
-        anstream::println!("{line}");
+        outln!("{line}");
     }
-    println!("\n{}", render::status::counts(&all));
+    outln!("\n{}", render::status::counts(&all));
     for step in host.next_steps(None) {
-        println!("\n{step}");
+        outln!("\n{step}");
     }
     super::plan::notes(&host);
     Ok(0)

@@ -17,7 +17,7 @@ pub fn list(dir: &StateDir, json: bool) -> Result<u8, Failure> {
             .iter()
             .map(|(id, e)| serde_json::json!({"id": id, "provider": e.provider, "identity": e.identity, "deps": e.deps}))
             .collect();
-        println!(
+        outln!(
             "{:#}",
             serde_json::json!({"format_version": 1, "owned": owned})
         );
@@ -28,9 +28,9 @@ pub fn list(dir: &StateDir, json: bool) -> Result<u8, Failure> {
             .identity
             .as_ref()
             .map_or_else(|| "not seen yet".to_string(), ToString::to_string);
-        println!("{id}  ({}, {identity})", entry.provider);
+        outln!("{id}  ({}, {identity})", entry.provider);
     }
-    println!(
+    outln!(
         "{} object(s) owned in {}",
         state.owned.len(),
         dir.path().display()
@@ -38,10 +38,9 @@ pub fn list(dir: &StateDir, json: bool) -> Result<u8, Failure> {
     Ok(0)
 }
 
-pub fn rm(ids: &[String], dir: &StateDir, lock_timeout: f64) -> Result<u8, Failure> {
+pub fn rm(ids: &[String], dir: &StateDir, lock_timeout: Duration) -> Result<u8, Failure> {
     let path = dir.path();
-    let timeout = Duration::from_secs_f64(lock_timeout.max(0.0));
-    let _lock = StateLock::acquire(&path, timeout).map_err(aio_host::HostError::from)?;
+    let _lock = StateLock::acquire(&path, lock_timeout).map_err(aio_host::HostError::from)?;
     let mut state = State::load(&path).map_err(aio_host::HostError::from)?;
     let mut wanted = Vec::new();
     for text in ids {
@@ -55,7 +54,7 @@ pub fn rm(ids: &[String], dir: &StateDir, lock_timeout: f64) -> Result<u8, Failu
     }
     for id in &wanted {
         state.owned.remove(id);
-        println!("{id}: no longer aio's; left as it is");
+        outln!("{id}: no longer aio's; left as it is");
     }
     state.save(&path).map_err(aio_host::HostError::from)?;
     Ok(0)

@@ -12,11 +12,11 @@ use crate::Failure;
 use crate::cli::Target;
 use crate::render::plan::change_line;
 
-pub async fn run(target: &Target, resync: f64, lock_timeout: f64) -> Result<u8, Failure> {
+pub async fn run(target: &Target, resync: Duration, lock_timeout: Duration) -> Result<u8, Failure> {
     let host = Host::open(target.host()?).await?;
     let options = WatchOptions {
-        resync: Duration::from_secs_f64(resync.max(1.0)),
-        lock_timeout: Duration::from_secs_f64(lock_timeout.max(0.0)),
+        resync,
+        lock_timeout,
     };
     let mut terminate =
         signal(SignalKind::terminate()).map_err(|e| Failure::Refused(e.to_string()))?;
@@ -28,13 +28,13 @@ pub async fn run(target: &Target, resync: f64, lock_timeout: f64) -> Result<u8, 
             _ = interrupt.recv() => {}
         }
     };
-    println!(
+    outln!(
         "aio watch: {} resources of {}",
         host.desired().len(),
         target.file.path.display()
     );
     aio_host::watch(&host, options, stop, &mut log).await?;
-    println!("aio watch: stopped");
+    outln!("aio watch: stopped");
     Ok(0)
 }
 
@@ -43,11 +43,11 @@ pub async fn run(target: &Target, resync: f64, lock_timeout: f64) -> Result<u8, 
 fn log(event: WatchEvent<'_>) {
     match event {
         WatchEvent::HostReady => notify_ready(),
-        WatchEvent::NotYet(p) => eprintln!("aio watch: not yet: {}: {}", p.id, p.reason),
-        WatchEvent::CannotPlan(e) => eprintln!("aio watch: cannot plan: {e}"),
-        WatchEvent::Locked(e) => eprintln!("aio watch: {e}"),
-        WatchEvent::Repaired(c) => println!("aio watch: repaired {}", change_line(c).trim()),
-        WatchEvent::ApplyFailed(e) => eprintln!("aio watch: {e}"),
+        WatchEvent::NotYet(p) => errln!("aio watch: not yet: {}: {}", p.id, p.reason),
+        WatchEvent::CannotPlan(e) => errln!("aio watch: cannot plan: {e}"),
+        WatchEvent::Locked(e) => errln!("aio watch: {e}"),
+        WatchEvent::Repaired(c) => outln!("aio watch: repaired {}", change_line(c).trim()),
+        WatchEvent::ApplyFailed(e) => errln!("aio watch: {e}"),
     }
 }
 
@@ -70,6 +70,6 @@ fn notify_ready() {
         None => socket.send_to(b"READY=1", &path),
     };
     if let Err(e) = sent {
-        eprintln!("aio watch: cannot tell systemd it is ready: {e}");
+        errln!("aio watch: cannot tell systemd it is ready: {e}");
     }
 }

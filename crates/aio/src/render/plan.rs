@@ -75,16 +75,26 @@ fn differences(c: &Change) -> String {
                 format!("  ({shown})")
             }
         }
-        Action::Delete | Action::Adopt => String::new(),
-        Action::Update | Action::Replace => {
-            let mut out = String::from(" ");
-            for (i, (k, old, new)) in c.differences().into_iter().enumerate() {
-                let sep = if i == 0 { " " } else { ", " };
-                out.push_str(&format!("{sep}{k}: {} -> {}", plain(old), plain(new)));
-            }
-            out
-        }
+        Action::Delete => String::new(),
+        Action::Update | Action::Replace => attribute_changes(c),
+        // What is taken over as it is: how it differs from the topology,
+        // which the next apply changes.
+        Action::Adopt if c.differences().is_empty() => String::new(),
+        Action::Adopt => format!(
+            "{}  (as found; `aio apply` then changes it)",
+            attribute_changes(c)
+        ),
     }
+}
+
+/// `  key: old -> new, key: old -> new`.
+fn attribute_changes(c: &Change) -> String {
+    let mut out = String::from(" ");
+    for (i, (k, old, new)) in c.differences().into_iter().enumerate() {
+        let sep = if i == 0 { " " } else { ", " };
+        out.push_str(&format!("{sep}{k}: {} -> {}", plain(old), plain(new)));
+    }
+    out
 }
 
 fn lines(plan: &Plan) -> Vec<Line> {

@@ -185,3 +185,25 @@ fn a_watch_line_is_the_change_alone() {
     let c = &plan().changes[1];
     assert_eq!(change_line(c).trim(), "~ link/v-lbaas  state: down -> up");
 }
+
+#[test]
+fn an_adopted_object_shows_how_it_differs_from_the_topology() {
+    let port = |before| {
+        named(
+            "ovs-port/br-ex/v-lbaas-vlan",
+            change(
+                Action::Adopt,
+                Some(before),
+                Some(json!({"tag": 1718, "bridge": "br-ex"})),
+            ),
+        )
+    };
+    assert_eq!(
+        change_line(&port(json!({"tag": 99, "bridge": "br-ex"}))),
+        "  = ovs-port/br-ex/v-lbaas-vlan  tag: 99 -> 1718  (as found; `aio apply` then changes it)"
+    );
+    assert_eq!(
+        change_line(&port(json!({"tag": 1718, "bridge": "br-ex"}))),
+        "  = ovs-port/br-ex/v-lbaas-vlan"
+    );
+}

@@ -8,6 +8,7 @@
 //! not write, or one that differs, is left alone without `--force`;
 //! without systemctl nothing is written.
 
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -69,10 +70,10 @@ impl Installation {
             return;
         }
         for call in calls {
-            println!("would run: systemctl {}", call.join(" "));
+            outln!("would run: systemctl {}", call.join(" "));
         }
         if matches!(self.systemctl, Some(None)) {
-            println!("(systemctl is not on PATH: without --dry-run this would stop here)");
+            outln!("(systemctl is not on PATH: without --dry-run this would stop here)");
         }
     }
 
@@ -101,7 +102,7 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::Refused(format!("cannot find the aio binary: {e}")))?;
     let text = plan.text(&aio, &topology)?;
     if plan.packaged {
-        println!(
+        outln!(
             "{UNIT} is installed by the package: a drop-in points it at {}",
             topology.display()
         );
@@ -136,17 +137,17 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
     let calls: [&[&str]; 2] = [&["daemon-reload"], &["enable", UNIT]];
     if args.dry_run {
         if let (Some((path, _)), None) = (&shadow, &conflict) {
-            println!(
+            outln!(
                 "would remove {}, which overrides the packaged unit",
                 path.display()
             );
         }
-        print!("{text}");
-        println!();
+        out!("{text}");
+        outln!();
         match (&conflict, same) {
-            (Some(conflict), _) => println!("would stop: {conflict}; --force replaces it"),
-            (None, true) => println!("{} is already this unit", plan.path.display()),
-            (None, false) => println!("would write {}", plan.path.display()),
+            (Some(conflict), _) => outln!("would stop: {conflict}; --force replaces it"),
+            (None, true) => outln!("{} is already this unit", plan.path.display()),
+            (None, false) => outln!("would write {}", plan.path.display()),
         }
         if conflict.is_none() {
             plan.say(&calls);
@@ -161,22 +162,22 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
     let systemctl = plan.systemctl()?;
     if let Some((path, _)) = &shadow {
         std::fs::remove_file(path).map_err(|e| io(path, e))?;
-        println!(
+        outln!(
             "removed {}, which overrode the packaged unit",
             path.display()
         );
     }
     if same {
-        println!("{} is already this unit", plan.path.display());
+        outln!("{} is already this unit", plan.path.display());
     } else {
         write(&plan.path, &text)?;
-        println!("wrote {}", plan.path.display());
+        outln!("wrote {}", plan.path.display());
     }
     if let Some(systemctl) = systemctl {
         for call in calls {
             run(systemctl, call)?;
         }
-        println!(
+        outln!(
             "{UNIT} is enabled: it starts at the next boot, or now with `systemctl start {UNIT}`"
         );
     }
@@ -186,7 +187,7 @@ pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
 pub fn uninstall(args: &UnitArgs) -> Result<u8, Failure> {
     let plan = Installation::new(args);
     let Some(old) = plan.existing()? else {
-        println!("{} does not exist: nothing to do", plan.path.display());
+        outln!("{} does not exist: nothing to do", plan.path.display());
         return Ok(0);
     };
     if !old.starts_with(MARK) && !args.force {
@@ -199,7 +200,7 @@ pub fn uninstall(args: &UnitArgs) -> Result<u8, Failure> {
     let after: &[&str] = &["daemon-reload"];
     if args.dry_run {
         plan.say(&[before]);
-        println!("would remove {}", plan.path.display());
+        outln!("would remove {}", plan.path.display());
         plan.say(&[after]);
         return Ok(0);
     }
@@ -208,11 +209,11 @@ pub fn uninstall(args: &UnitArgs) -> Result<u8, Failure> {
         run(systemctl, before)?;
     }
     std::fs::remove_file(&plan.path).map_err(|e| io(&plan.path, e))?;
-    println!("removed {}", plan.path.display());
+    outln!("removed {}", plan.path.display());
     if plan.packaged {
         // The drop-in's directory, when nothing else is in it.
         let _ = plan.path.parent().map(std::fs::remove_dir);
-        println!("the packaged {UNIT} stays installed, disabled: dpkg removes it with the package");
+        outln!("the packaged {UNIT} stays installed, disabled: dpkg removes it with the package");
     }
     if let Some(systemctl) = systemctl {
         run(systemctl, after)?;
@@ -221,10 +222,10 @@ pub fn uninstall(args: &UnitArgs) -> Result<u8, Failure> {
 }
 
 fn read(path: &Path) -> Result<Option<String>, Failure> {
-    match aio_fs::read_text_bounded(path, aio_fs::Bound::UNIT) {
+    match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(Failure::Refused(e.to_string())),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(path, e)),
     }
 }
 
@@ -249,7 +250,7 @@ fn run(systemctl: &Path, args: &[&str]) -> Result<(), Failure> {
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
-    println!("ran {shown}");
+    outln!("ran {shown}");
     Ok(())
 }
 

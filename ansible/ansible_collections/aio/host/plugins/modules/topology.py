@@ -43,6 +43,9 @@ options:
         the run.
       - Relative paths in the topology are then relative to that temporary
         directory; use absolute paths, or I(src).
+      - The text may hold secrets (Kolla's passwords), so it is never
+        logged, not even under C(-vvv), and the file is mode 0600. aio
+        masks secrets in the plan, the diff and its errors itself.
     type: str
   state:
     description:
@@ -302,7 +305,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             src=dict(type='path'),
-            content=dict(type='str'),
+            content=dict(type='str', no_log=True),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             netns=dict(type='str'),
             state_dir=dict(type='path'),
@@ -320,7 +323,9 @@ def main():
         shown_as = None
         if module.params['content'] is not None:
             topology = os.path.join(workdir, 'topology.toml')
-            with open(topology, 'w') as f:
+            # Private, whatever the umask: it may hold secrets.
+            fd = os.open(topology, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, 'w') as f:
                 f.write(module.params['content'])
             shown_as = 'content'
         elif not os.path.isfile(topology):

@@ -1,0 +1,576 @@
+//! Whether every command of a boot script is one the topology accounts
+//! for. A script is the old installer's only if each line that does
+//! something is one of:
+//!
+//! - `ip link add NAME type bridge` for a declared bridge, or `ip link add
+//!   NAME type veth peer [name] PEER` for a declared veth pair;
+//! - `ip link set [dev] NAME` with `up`, `down`, `master M` or `mtu N`, each
+//!   as the topology declares NAME;
+//! - `ip addr add ADDRESS dev NAME` for an address declared on NAME;
+//! - `iptables -t nat -A POSTROUTING -s SOURCE -o OUT -j MASQUERADE` (in any
+//!   order, nothing else) for a declared `[[nat]]`, where `OUT` is the
+//!   interface or a variable set by the uplink lookup below and the entry's
+//!   `out` is the uplink;
+//! - the installer's uplink lookup `NIC=$(ip -o -4 route show to default |
+//!   awk '{print $5}')`, which changes nothing;
+//! - `set -e` and the like, and `exit 0`.
+//!
+//! `sudo` before a command is allowed. Comments, blank lines and a shell
+//! `#!` line are not commands; a `#!` line for another interpreter makes
+//! the script not one.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use aio_topology::{AdminState, Facts, InterfaceKind, Topology};
+use ipnet::{IpNet, Ipv4Net};
+
+use super::shell::{self, Word};
+
+/// The topology, and the facts that fill its `${uplink}`.
+#[derive(Clone, Copy)]
+pub(crate) struct Declared<'a> {
+    pub topology: &'a Topology,
+    pub facts: &'a Facts,
+}
+
+/// Why a line is not one the topology accounts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unaccounted {
+    /// A `#!` line for something that is not a shell.
+    NotShell(String),
+    /// Shell syntax beyond words, quotes and variables.
+    ShellSyntax,
+    /// A command aio does not replace.
+    Command(String),
+    /// A link the topology does not declare (or declares as another kind).
+    Link(String),
+    /// A setting the topology does not declare for this link.
+    Setting { link: String, setting: String },
+    /// An address the topology does not declare on this link.
+    Address { link: String, address: String },
+    /// A masquerade no `[[nat]]` declares.
+    Nat { source: String, out: String },
+    /// A variable no uplink lookup set.
+    Variable(String),
+}
+
+impl fmt::Display for Unaccounted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unaccounted::NotShell(line) => write!(f, "`{line}`: not a shell script"),
+            Unaccounted::ShellSyntax => write!(
+                f,
+                "shell syntax aio does not read (`;`, `|`, `&&`, `$(...)`, redirections...)"
+            ),
+            Unaccounted::Command(c) => write!(
+                f,
+                "`{c}` is not one of the commands aio replaces (ip link add/set, ip addr add, iptables MASQUERADE)"
+            ),
+            Unaccounted::Link(l) => write!(f, "the topology declares no such interface {l}"),
+            Unaccounted::Setting { link, setting } => {
+                write!(f, "the topology does not declare `{setting}` for {link}")
+            }
+            Unaccounted::Address { link, address } => {
+                write!(f, "the topology declares no address {address} on {link}")
+            }
+            Unaccounted::Nat { source, out } => {
+                write!(
+                    f,
+                    "no [[nat]] declares a masquerade of {source} out of {out}"
+                )
+            }
+            Unaccounted::Variable(v) => write!(f, "${v} is not set by the uplink lookup"),
+        }
+    }
+}
+
+/// What reading a script found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Reading {
+    /// Lines that do something the topology accounts for.
+    pub accounted: usize,
+    /// The first line that is not accounted for: its number (from 1), its
+    /// text and why.
+    pub first_unaccounted: Option<(usize, String, Unaccounted)>,
+}
+
+/// Reads `text`, a script run by a boot unit (`through_shell`: given to a
+/// shell on the command line, so a `#!` line is not needed).
+pub(crate) fn read(text: &str, declared: Declared<'_>, through_shell: bool) -> Reading {
+    let mut reading = Reading::default();
+    let mut uplink_vars = BTreeSet::new();
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        let verdict = if index == 0 && trimmed.starts_with("#!") {
+            shebang(trimmed, through_shell)
+        } else if index == 0 && !through_shell && !trimmed.is_empty() {
+            // Without `#!`, the kernel refuses to run the file.
+            Err(Unaccounted::NotShell(trimmed.to_string()))
+        } else if let Some(var) = uplink_lookup(trimmed) {
+            uplink_vars.insert(var);
+            Ok(false)
+        } else {
+            command(trimmed, declared, &uplink_vars)
+        };
+        match verdict {
+            Ok(true) => reading.accounted += 1,
+            Ok(false) => {}
+            Err(why) => {
+                if reading.first_unaccounted.is_none() {
+                    reading.first_unaccounted = Some((index + 1, trimmed.to_string(), why));
+                }
+            }
+        }
+    }
+    reading
+}
+
+/// A `#!` line that names a shell.
+fn shebang(line: &str, through_shell: bool) -> Result<bool, Unaccounted> {
+    let words: Vec<&str> = line[2..].split_whitespace().collect();
+    let shell = match words.as_slice() {
+        ["/usr/bin/env", shell, ..] => *shell,
+        [shell, ..] => shell.rsplit('/').next().unwrap_or(shell),
+        [] => "",
+    };
+    if through_shell || matches!(shell, "sh" | "bash" | "dash") {
+        Ok(false)
+    } else {
+        Err(Unaccounted::NotShell(line.to_string()))
+    }
+}
+
+/// `NAME` of the installer's uplink lookup, `NAME=$(ip -o -4 route show to
+/// default | awk '{print $5}')` (`-o` and `-4` in either order or left out,
+/// `show` or `list`, `to` or not).
+fn uplink_lookup(line: &str) -> Option<String> {
+    let (name, value) = line.split_once('=')?;
+    let inner = value.strip_prefix("$(")?.strip_suffix(')')?;
+    let (route, awk) = inner.split_once('|')?;
+    let awk: String = awk.chars().filter(|c| !c.is_whitespace()).collect();
+    if !shell::is_name(name) || awk != "awk'{print$5}'" {
+        return None;
+    }
+    let mut words = route.split_whitespace().peekable();
+    if !is_program(words.next()?, "ip") {
+        return None;
+    }
+    let mut flags = BTreeSet::new();
+    while let Some(flag) = words.next_if(|w| w.starts_with('-')) {
+        if !matches!(flag, "-o" | "-4") || !flags.insert(flag) {
+            return None;
+        }
+    }
+    let rest: Vec<&str> = words.collect();
+    matches!(
+        rest.as_slice(),
+        ["route", "show" | "list", "default"] | ["route", "show" | "list", "to", "default"]
+    )
+    .then(|| name.to_string())
+}
+
+/// `word` is `program`, bare or in one of the usual directories.
+fn is_program(word: &str, program: &str) -> bool {
+    ["", "/sbin/", "/usr/sbin/", "/bin/", "/usr/bin/"]
+        .iter()
+        .any(|dir| word.strip_prefix(dir) == Some(program))
+}
+
+/// One command line: `Ok(true)` when it does something the topology
+/// accounts for, `Ok(false)` when it does nothing (blank, a comment, `set
+/// -e`, `exit 0`).
+fn command(
+    line: &str,
+    declared: Declared<'_>,
+    uplink_vars: &BTreeSet<String>,
+) -> Result<bool, Unaccounted> {
+    let words = shell::words(line).map_err(|_| Unaccounted::ShellSyntax)?;
+    let mut words = words.as_slice();
+    if let [Word::Text(sudo), rest @ ..] = words
+        && sudo == "sudo"
+    {
+        words = rest;
+    }
+    let Some((program, args)) = words.split_first() else {
+        return Ok(false);
+    };
+    let Word::Text(program) = program else {
+        return Err(Unaccounted::Command(line.to_string()));
+    };
+    if program == "set" && args.iter().all(harmless_set_option) {
+        return Ok(false);
+    }
+    if program == "exit" && (args.is_empty() || args == [text("0")]) {
+        return Ok(false);
+    }
+    if is_program(program, "ip") {
+        return ip(line, args, declared).map(|()| true);
+    }
+    if ["iptables", "iptables-legacy", "iptables-nft"]
+        .iter()
+        .any(|p| is_program(program, p))
+    {
+        return masquerade(args, declared, uplink_vars).map(|()| true);
+    }
+    Err(Unaccounted::Command(line.to_string()))
+}
+
+fn text(s: &str) -> Word {
+    Word::Text(s.to_string())
+}
+
+/// `-e`, `-eu`, `-x`, `-o pipefail`...: options that change no host state.
+fn harmless_set_option(word: &Word) -> bool {
+    match word {
+        Word::Text(w) => {
+            w.strip_prefix('-')
+                .is_some_and(|f| !f.is_empty() && f.chars().all(|c| "euxvo".contains(c)))
+                || matches!(w.as_str(), "pipefail" | "errexit" | "nounset" | "xtrace")
+        }
+        Word::Var(_) => false,
+    }
+}
+
+/// The plain words of `args`, or the first variable.
+fn plain(args: &[Word]) -> Result<Vec<&str>, Unaccounted> {
+    args.iter()
+        .map(|w| match w {
+            Word::Text(t) => Ok(t.as_str()),
+            Word::Var(v) => Err(Unaccounted::Variable(v.clone())),
+        })
+        .collect()
+}
+
+fn ip(line: &str, args: &[Word], declared: Declared<'_>) -> Result<(), Unaccounted> {
+    let args = plain(args)?;
+    match args.as_slice() {
+        ["link", "add", rest @ ..] => link_add(rest, declared),
+        ["link", "set", rest @ ..] => link_set(rest, declared),
+        ["addr" | "address", "add", address, "dev", link] => address_add(address, link, declared),
+        _ => Err(Unaccounted::Command(line.to_string())),
+    }
+}
+
+fn link_add(args: &[&str], declared: Declared<'_>) -> Result<(), Unaccounted> {
+    let args = match args {
+        ["name" | "dev", rest @ ..] => rest,
+        _ => args,
+    };
+    let Some((name, rest)) = args.split_first() else {
+        return Err(Unaccounted::Command("ip link add".into()));
+    };
+    let Some(iface) = declared.topology.interfaces.get(*name) else {
+        return Err(Unaccounted::Link(name.to_string()));
+    };
+    let accounted = match (rest, &iface.kind) {
+        (["type", "bridge"], InterfaceKind::Bridge) => true,
+        (
+            ["type", "veth", "peer", "name", peer] | ["type", "veth", "peer", peer],
+            InterfaceKind::Veth { peer: other } | InterfaceKind::VethPeer { of: other },
+        ) => other == peer,
+        _ => false,
+    };
+    if accounted {
+        Ok(())
+    } else {
+        Err(Unaccounted::Setting {
+            link: name.to_string(),
+            setting: rest.join(" "),
+        })
+    }
+}
+
+fn link_set(args: &[&str], declared: Declared<'_>) -> Result<(), Unaccounted> {
+    let args = match args {
+        ["dev", rest @ ..] => rest,
+        _ => args,
+    };
+    let Some((name, mut settings)) = args.split_first() else {
+        return Err(Unaccounted::Command("ip link set".into()));
+    };
+    let Some(iface) = declared.topology.interfaces.get(*name) else {
+        return Err(Unaccounted::Link(name.to_string()));
+    };
+    if settings.is_empty() {
+        return Err(Unaccounted::Command(format!("ip link set {name}")));
+    }
+    let differs = |setting: String| Unaccounted::Setting {
+        link: name.to_string(),
+        setting,
+    };
+    while let Some((first, rest)) = settings.split_first() {
+        settings = match (*first, rest) {
+            ("up", rest) if iface.state == AdminState::Up => rest,
+            ("down", rest) if iface.state == AdminState::Down => rest,
+            ("master", [master, rest @ ..])
+                if iface.master.as_ref().is_some_and(|m| m.value == *master) =>
+            {
+                rest
+            }
+            ("mtu", [mtu, rest @ ..]) if iface.mtu.is_some_and(|m| mtu.parse() == Ok(m)) => rest,
+            ("master" | "mtu", [value, ..]) => return Err(differs(format!("{first} {value}"))),
+            _ => return Err(differs(first.to_string())),
+        };
+    }
+    Ok(())
+}
+
+fn address_add(address: &str, link: &str, declared: Declared<'_>) -> Result<(), Unaccounted> {
+    let wanted: Option<IpNet> = address
+        .parse()
+        .ok()
+        .or_else(|| address.parse::<std::net::IpAddr>().ok().map(IpNet::from));
+    let declared_here = declared
+        .topology
+        .interfaces
+        .get(link)
+        .is_some_and(|i| i.addresses.iter().any(|a| Some(a.value) == wanted));
+    if declared_here {
+        Ok(())
+    } else {
+        Err(Unaccounted::Address {
+            link: link.to_string(),
+            address: address.to_string(),
+        })
+    }
+}
+
+/// `-t nat -A POSTROUTING -s SOURCE -o OUT -j MASQUERADE`, in any order.
+fn masquerade(
+    args: &[Word],
+    declared: Declared<'_>,
+    uplink_vars: &BTreeSet<String>,
+) -> Result<(), Unaccounted> {
+    let mut options: Vec<(&str, &Word)> = Vec::new();
+    let mut rest = args;
+    while let [Word::Text(flag), value, tail @ ..] = rest {
+        let key = match flag.as_str() {
+            "-t" | "--table" => "table",
+            "-A" | "--append" => "chain",
+            "-s" | "--source" => "source",
+            "-o" | "--out-interface" => "out",
+            "-j" | "--jump" => "target",
+            _ => break,
+        };
+        if options.iter().any(|(k, _)| *k == key) {
+            break;
+        }
+        options.push((key, value));
+        rest = tail;
+    }
+    let get = |key: &str| options.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    let is = |key: &str, want: &str| get(key) == Some(&text(want));
+    let not_a_masquerade = || {
+        let all: Vec<String> = args
+            .iter()
+            .map(|w| match w {
+                Word::Text(t) => t.clone(),
+                Word::Var(v) => format!("${v}"),
+            })
+            .collect();
+        Unaccounted::Command(format!("iptables {}", all.join(" ")))
+    };
+    if !rest.is_empty()
+        || !is("table", "nat")
+        || !is("chain", "POSTROUTING")
+        || !is("target", "MASQUERADE")
+    {
+        return Err(not_a_masquerade());
+    }
+    let (Some(Word::Text(source)), Some(out)) = (get("source"), get("out")) else {
+        return Err(not_a_masquerade());
+    };
+    let shown_out = match out {
+        Word::Text(t) => t.clone(),
+        Word::Var(v) => format!("${v}"),
+    };
+    let unaccounted = || Unaccounted::Nat {
+        source: source.clone(),
+        out: shown_out.clone(),
+    };
+    let source: Ipv4Net = source
+        .parse()
+        .ok()
+        .or_else(|| source.parse::<Ipv4Addr>().ok().map(Ipv4Net::from))
+        .ok_or_else(unaccounted)?;
+    if let Word::Var(var) = out
+        && !uplink_vars.contains(var)
+    {
+        return Err(Unaccounted::Variable(var.clone()));
+    }
+    let uplink = declared.facts.uplink.as_deref();
+    let matches = declared.topology.nat.iter().any(|nat| {
+        if nat.source.trunc() != source.trunc() {
+            return false;
+        }
+        let resolved = nat.out.value.resolve(declared.facts).ok();
+        match out {
+            Word::Text(name) => resolved.as_deref() == Some(name.as_str()),
+            Word::Var(_) => {
+                nat.out.value.raw() == "${uplink}"
+                    || (resolved.is_some() && resolved.as_deref() == uplink)
+            }
+        }
+    });
+    if matches { Ok(()) } else { Err(unaccounted()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOPOLOGY: &str = "version = 1\n\
+        [interfaces.dummy1]\ntype = \"bridge\"\naddresses = [\"10.0.2.2/24\"]\nmtu = 9000\n\
+        [interfaces.veth-ovs]\ntype = \"veth\"\npeer = \"veth-br\"\n\
+        [interfaces.veth-br]\nmaster = \"dummy1\"\n\
+        [[nat]]\nsource = \"10.0.2.0/24\"\nout = \"${uplink}\"\n\
+        [[nat]]\nsource = \"10.0.3.0/24\"\nout = \"eth1\"\n";
+
+    fn judge(script: &str) -> Reading {
+        let topology = aio_topology::parse_str("t.toml", TOPOLOGY).unwrap();
+        let facts = Facts {
+            uplink: Some("eth0".into()),
+            ..Facts::default()
+        };
+        read(
+            script,
+            Declared {
+                topology: &topology,
+                facts: &facts,
+            },
+            false,
+        )
+    }
+
+    const LOOKUP: &str = "NIC=$(ip -o -4 route show to default | awk '{print $5}')";
+
+    #[test]
+    fn what_the_topology_declares_is_accounted_for() {
+        for line in [
+            "ip link add dummy1 type bridge",
+            "sudo ip link add name dummy1 type bridge",
+            "/usr/sbin/ip link add veth-ovs type veth peer name veth-br",
+            "ip link add veth-br type veth peer veth-ovs",
+            "ip link set dummy1 up",
+            "ip link set dev veth-br master dummy1 up",
+            "ip link set dummy1 mtu 9000",
+            "ip addr add 10.0.2.2/24 dev dummy1",
+            "ip address add 10.0.2.2/24 dev dummy1 # the gateway",
+            "iptables -t nat -A POSTROUTING -s 10.0.2.0/24 -o eth0 -j MASQUERADE",
+            "iptables -A POSTROUTING -t nat -o \"$NIC\" -s 10.0.2.0/24 -j MASQUERADE",
+            "iptables -t nat -A POSTROUTING -s 10.0.3.0/24 -o eth1 -j MASQUERADE",
+        ] {
+            let script = format!("#!/bin/bash\nset -e\n{LOOKUP}\n\n{line}\nexit 0\n");
+            let reading = judge(&script);
+            assert_eq!(
+                (reading.accounted, reading.first_unaccounted),
+                (1, None),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn anything_else_is_not() {
+        for (line, why) in [
+            ("ip link add dummy2 type bridge", "no such interface dummy2"),
+            (
+                "ip link add veth-ovs type veth peer name other",
+                "`type veth peer name other` for veth-ovs",
+            ),
+            (
+                "ip link add veth-br type bridge",
+                "`type bridge` for veth-br",
+            ),
+            (
+                "ip link add dummy1 type bridge stp_state 1",
+                "type bridge stp_state 1",
+            ),
+            ("ip link set dummy1 down", "`down`"),
+            ("ip link set veth-br master other", "`master other`"),
+            ("ip link set dummy1 mtu 1500", "`mtu 1500`"),
+            ("ip link set eth0 up", "no such interface eth0"),
+            ("ip link del dummy1", "is not one of the commands"),
+            (
+                "ip addr add 10.0.2.3/24 dev dummy1",
+                "no address 10.0.2.3/24 on dummy1",
+            ),
+            (
+                "iptables -t nat -A POSTROUTING -s 10.8.0.0/24 -o tun0 -j MASQUERADE",
+                "10.8.0.0/24 out of tun0",
+            ),
+            (
+                "iptables -t nat -A POSTROUTING -s 10.0.2.0/24 -o eth1 -j MASQUERADE",
+                "10.0.2.0/24 out of eth1",
+            ),
+            (
+                "iptables -t nat -A POSTROUTING -s 10.0.2.0/24 -o eth0 -j MASQUERADE --random",
+                "--random",
+            ),
+            (
+                "iptables -t nat -A POSTROUTING ! -s 10.0.2.0/24 -o eth0 -j MASQUERADE",
+                "is not one of the commands",
+            ),
+            (
+                "iptables -t nat -A POSTROUTING -s 10.0.2.0/24 -o eth0 -p tcp --dport 80 -j MASQUERADE",
+                "--dport",
+            ),
+            (
+                "iptables -t nat -A POSTROUTING -s 10.0.2.0/24 -o $OTHER -j MASQUERADE",
+                "$OTHER is not set by the uplink lookup",
+            ),
+            ("ip link add dummy1 type bridge; reboot", "shell syntax"),
+            ("ip link add dummy1 type bridge || true", "shell syntax"),
+            ("echo hello", "is not one of the commands"),
+            (
+                "sudo -u nobody ip link set dummy1 up",
+                "is not one of the commands",
+            ),
+        ] {
+            let script = format!("#!/bin/sh\n{LOOKUP}\nip link set dummy1 up\n{line}\n");
+            let reading = judge(&script);
+            let (at, text, found) = reading.first_unaccounted.clone().unwrap_or_else(|| {
+                panic!("{line} was accounted for");
+            });
+            assert_eq!((at, text.as_str()), (4, line), "{line}");
+            assert!(found.to_string().contains(why), "{line}: {found}");
+            assert_eq!(reading.accounted, 1, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_script_for_another_interpreter_is_not_a_shell_script() {
+        let reading = judge("#!/usr/bin/python3\nip link add dummy1 type bridge\n");
+        assert!(matches!(
+            reading.first_unaccounted,
+            Some((1, _, Unaccounted::NotShell(_)))
+        ));
+        let reading = judge("ip link add dummy1 type bridge\n");
+        assert!(matches!(
+            reading.first_unaccounted,
+            Some((1, _, Unaccounted::NotShell(_)))
+        ));
+        let given_to_a_shell = read(
+            "ip link add dummy1 type bridge\n",
+            Declared {
+                topology: &aio_topology::parse_str("t.toml", TOPOLOGY).unwrap(),
+                facts: &Facts::default(),
+            },
+            true,
+        );
+        assert_eq!(given_to_a_shell.first_unaccounted, None);
+    }
+
+    #[test]
+    fn the_variable_must_be_set_before_it_is_used() {
+        let reading = judge(&format!(
+            "#!/bin/sh\niptables -t nat -A POSTROUTING -s 10.0.2.0/24 -o $NIC -j MASQUERADE\n{LOOKUP}\n"
+        ));
+        assert!(matches!(
+            reading.first_unaccounted,
+            Some((2, _, Unaccounted::Variable(_)))
+        ));
+    }
+}

@@ -1,0 +1,297 @@
+//! Nothing a user types or does to aio's output makes it panic (exit 101):
+//! a number of seconds out of range is a usage error (exit 2), and a
+//! closed stdout ends every command quietly with exit 0, as ripgrep does
+//! (`aio plan | head -1`); a closed stderr changes nothing but the words.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{REFERENCE, Sandbox, command, poll, stderr};
+use std::io::BufRead;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+/// Generous: the machine may be busy.
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// Waits for `child` to end, killing it and failing after [`LIMIT`].
+fn finish(mut child: Child, what: &str) -> Output {
+    let ended = poll::within(LIMIT, || child.try_wait().unwrap().is_some());
+    if !ended {
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        panic!(
+            "{what} still ran after {LIMIT:?}; it said: {}",
+            stderr(&out)
+        );
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// `aio` run to its end, writing to a pipe whose reader is closed before
+/// it starts: its first write to stdout finds nobody to read it.
+fn stdout_closed(mut aio: Command, what: &str) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = aio
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(aio);
+    finish(child, what)
+}
+
+/// What is wrong with how `out` ended, if aio was to end quietly with 0.
+fn not_quiet(out: &Output) -> Option<String> {
+    let said = stderr(out);
+    let loud = [
+        "panicked",
+        "Broken pipe",
+        "failed printing",
+        "failed to write",
+    ]
+    .iter()
+    .any(|w| said.contains(w));
+    (out.status.code() != Some(0) || loud).then(|| format!("{}: {said}", out.status))
+}
+
+fn assert_all_quiet(runs: Vec<(String, Output)>) {
+    let failures: Vec<String> = runs
+        .iter()
+        .filter_map(|(what, out)| not_quiet(out).map(|why| format!("aio {what}: {why}")))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn commands_that_read_only_files_end_quietly_when_stdout_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let units = dir.path().join("units");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(&units).unwrap();
+    let (state, units) = (state.to_str().unwrap(), units.to_str().unwrap());
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["--version"],
+        vec!["--version", "--json"],
+        vec!["--help"],
+        vec!["help", "plan"],
+        vec!["plan", "--help"],
+        vec!["schema"],
+        vec!["schema", "plan"],
+        vec!["schema", "show"],
+        vec!["completions", "bash"],
+        vec!["completions", "zsh"],
+        vec!["completions", "fish"],
+        vec!["validate", "-f", REFERENCE],
+        vec!["validate", "--json", "-f", REFERENCE],
+        vec!["graph", "-f", REFERENCE],
+        vec!["state", "list", "--state-dir", state],
+        vec!["state", "list", "--json", "--state-dir", state],
+        vec![
+            "service",
+            "install",
+            "--dry-run",
+            "--no-systemctl",
+            "-f",
+            REFERENCE,
+            "--unit-dir",
+            units,
+            "--package-unit-dir",
+            units,
+        ],
+    ];
+    let runs = commands
+        .iter()
+        .map(|args| {
+            let what = args.join(" ");
+            (what.clone(), stdout_closed(command(args), &what))
+        })
+        .collect();
+    assert_all_quiet(runs);
+}
+
+#[test]
+fn commands_on_a_host_end_quietly_when_stdout_is_closed() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let mut runs = Vec::new();
+    let mut closed = |name: &str, extra: &[&str]| {
+        let what = format!("{name} {}", extra.join(" "));
+        let out = stdout_closed(sb.command(name, &t, extra), &what);
+        runs.push((what, out));
+    };
+    closed("plan", &[]);
+    closed("plan", &["--json"]);
+    closed("plan", &["--detailed-exitcode"]);
+    closed("show", &[]);
+    closed("apply", &["--yes"]);
+    closed("apply", &["--yes", "--json"]);
+    sb.apply(&t);
+    closed("show", &[]);
+    closed("show", &["--json"]);
+    closed("plan", &["--destroy"]);
+    closed("watch", &[]);
+    closed("destroy", &["--yes"]);
+    assert_all_quiet(runs);
+}
+
+#[test]
+fn watch_ends_quietly_when_its_reader_goes_away_after_the_first_line() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    sb.apply(&t);
+    let (reader, writer) = std::io::pipe().unwrap();
+    let mut aio = sb.command("watch", &t, &[]);
+    let child = aio
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(aio);
+    let mut first = String::new();
+    std::io::BufReader::new(reader)
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("aio watch:"), "{first}");
+    // The reader is gone; a drift makes watch repair it and log a line.
+    sb.ip(&["link", "del", "veth-ovs"]);
+    let out = finish(child, "aio watch with its reader gone");
+    assert!(not_quiet(&out).is_none(), "{:?}", not_quiet(&out));
+    assert!(
+        sb.links().contains_key("veth-ovs"),
+        "watch ended before it repaired what it logged"
+    );
+}
+
+#[test]
+fn a_closed_stderr_neither_panics_nor_stops_an_apply() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut aio = sb.command("apply", &t, &["--yes", "-vv"]);
+    let child = aio
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(writer)
+        .spawn()
+        .unwrap();
+    drop(aio);
+    let out = finish(child, "aio -vv apply with stderr closed");
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
+    assert!(common::stdout(&out).contains("Apply complete"));
+    assert!(sb.links().contains_key("veth-ovs"));
+
+    // A refused topology, with both stdout and stderr closed: still exit 1.
+    let bad = sb.topology("bad.toml", "version = 2\n");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = command(&["validate", "-f", bad.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer)
+        .spawn()
+        .unwrap();
+    let out = finish(child, "aio validate with stdout and stderr closed");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// Every flag that takes seconds, as `(arguments before it, flag)`.
+const SECONDS: [(&[&str], &str); 6] = [
+    (&["apply", "-f", "/nonexistent/t.toml"], "--lock-timeout"),
+    (&["destroy", "-f", "/nonexistent/t.toml"], "--lock-timeout"),
+    (&["adopt", "-f", "/nonexistent/t.toml"], "--lock-timeout"),
+    (&["watch", "-f", "/nonexistent/t.toml"], "--lock-timeout"),
+    (&["watch", "-f", "/nonexistent/t.toml"], "--resync"),
+    (
+        &["state", "rm", "link/x", "--state-dir", "/proc/aio-none"],
+        "--lock-timeout",
+    ),
+];
+
+#[test]
+fn seconds_out_of_range_are_usage_errors() {
+    let mut failures = Vec::new();
+    for (before, flag) in SECONDS {
+        let mut bad = vec!["inf", "-inf", "NaN", "1e300", "-1", "86401", "ten", ""];
+        if flag == "--resync" {
+            bad.push("0.5");
+        }
+        for value in bad {
+            let arg = format!("{flag}={value}");
+            let args = [before, &[arg.as_str()]].concat();
+            let child = command(&args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let out = finish(child, &arg);
+            let said = stderr(&out);
+            let refused = out.status.code() == Some(2)
+                && said.contains("invalid value")
+                && said.contains(flag)
+                && !said.contains("panicked");
+            if !refused {
+                failures.push(format!("aio {}: {}: {said}", args.join(" "), out.status));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn seconds_within_range_are_taken() {
+    for (before, flag) in SECONDS {
+        for value in ["0", "0.2", "86400"] {
+            if flag == "--resync" && value != "86400" {
+                continue;
+            }
+            let arg = format!("{flag}={value}");
+            let args = [before, &[arg.as_str()]].concat();
+            let out = command(&args).stdin(Stdio::null()).output().unwrap();
+            // Past the command line: the missing file or state dir is what stops it.
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "aio {}: {}",
+                args.join(" "),
+                stderr(&out)
+            );
+        }
+    }
+}
+
+/// The reproductions, on a real topology: each used to panic.
+#[test]
+fn infinite_and_huge_seconds_are_refused_before_anything_runs() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let before = sb.everything();
+    for (name, extra) in [
+        ("apply", ["--lock-timeout", "inf"]),
+        ("apply", ["--lock-timeout", "1e300"]),
+        ("watch", ["--resync", "inf"]),
+    ] {
+        let child = sb
+            .command(name, &t, &extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = finish(child, &format!("aio {name} {}", extra.join(" ")));
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "aio {name} {extra:?}: {said}");
+        assert!(said.contains("at most 86400"), "{said}");
+    }
+    assert_eq!(
+        sb.everything(),
+        before,
+        "a refused command changed the host"
+    );
+}
