@@ -16,11 +16,8 @@ pub const DIR_MODE: u32 = 0o700;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("cannot read the state: {0}")]
+    Read(aio_fs::FsError),
     #[error(
         "{} is not an aio state file ({source}): restore it from a backup; moving it away makes aio forget what it made (it then deletes nothing)",
         path.display()
@@ -58,14 +55,14 @@ impl State {
     /// The state in `dir`, empty if there is none yet.
     pub fn load(dir: &Path) -> Result<State, StateError> {
         let path = dir.join(FILE);
-        match aio_fs::read(&path) {
+        match aio_fs::read_bounded(&path, aio_fs::Bound::STATE) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|source| StateError::Corrupt { path, source }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State {
+            Err(e) if e.is_not_found() => Ok(State {
                 version: 1,
                 ..State::default()
             }),
-            Err(source) => Err(StateError::Read { path, source }),
+            Err(e) => Err(StateError::Read(e)),
         }
     }
 

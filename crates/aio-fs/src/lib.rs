@@ -7,13 +7,20 @@
 //!   with an unpredictable name, in the target's directory, its mode set
 //!   before any byte is written, synced, renamed over the target (a symlink
 //!   there is replaced, never followed), and the directory synced.
-//! - [`read`] and [`open_nofollow`] never follow a symlink at the last step.
+//! - [`read_bounded`] reads every file aio reads: a regular file only, at
+//!   most as many bytes as its kind may hold ([`Bound`]), never blocking on
+//!   a FIFO, and aio's own files never through a symlink.
+//! - [`open_nofollow`] never follows a symlink at the last step.
 //! - [`sweep_temps`] removes the temp files a killed run left.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+mod bounded;
+
+pub use bounded::{Bound, Links, read_bounded, read_text_bounded, shown_size};
 
 /// Temp files aio makes are named `.NAME.aio-RANDOM.tmp`.
 const TEMP_MARK: &str = ".aio-";
@@ -29,9 +36,22 @@ pub enum FsError {
         why: String,
         fix: String,
     },
+    #[error("{}: {kind}, not a regular file (aio reads only regular files: point it at the file itself)", path.display())]
+    NotRegular { path: PathBuf, kind: &'static str },
+    #[error("{}: a symbolic link, which aio does not follow to its own files (remove the link)", path.display())]
+    Symlink { path: PathBuf },
+    #[error("{}: larger than {}, the most aio reads of such a file (check that it is the right file)", path.display(), shown_size(*most))]
+    TooLarge { path: PathBuf, most: u64 },
+    #[error("{}: not UTF-8 text", path.display())]
+    NotText { path: PathBuf },
 }
 
 impl FsError {
+    /// Whether the file (or a directory on its path) does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, FsError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound)
+    }
+
     fn io(path: &Path, source: io::Error) -> FsError {
         FsError::Io {
             path: path.to_path_buf(),
@@ -99,14 +119,6 @@ pub fn open_nofollow(path: &Path) -> io::Result<File> {
         .read(true)
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)
-}
-
-/// The whole of `path`, never through a symlink.
-pub fn read(path: &Path) -> io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    open_nofollow(path)?.read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 /// Opens (creating with `mode`) a file to update in place, such as a lock,
@@ -226,7 +238,7 @@ mod tests {
         std::fs::write(&real, "x").unwrap();
         let link = dir.path().join("link");
         symlink(&real, &link).unwrap();
-        assert!(read(&link).is_err());
+        assert!(read_bounded(&link, Bound::STATE).is_err());
         let open = dir.path().join("open");
         private_dir(&open, 0o700).unwrap();
         std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();

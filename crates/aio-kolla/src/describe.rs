@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use aio_engine::{Action, Change};
 
 use crate::work::Work;
-use crate::{globals, keys, passwords};
+use crate::{KollaError, globals, keys, passwords};
 
 fn differs(change: &Change, key: &str) -> bool {
     change.differences().iter().any(|(k, _, _)| *k == key)
@@ -35,7 +35,8 @@ pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> Strin
     }
     for (path, new) in &d.files {
         let target = d.config_dir.join(path);
-        let old = std::fs::read_to_string(&target).ok();
+        // Read errors were said when the deployment was observed.
+        let old = globals::read_text(&target).ok().flatten();
         if old.as_deref() == Some(new.as_str()) {
             continue;
         }
@@ -55,9 +56,17 @@ pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> Strin
         }
     }
     overridden(work, &mut text);
-    let inventory = d.config_dir.join("inventory");
-    let current = std::fs::read_to_string(&inventory).ok();
-    let wanted = work.inventory().ok().map(|(_, text)| text);
+    let inventory = d.config_dir.join(crate::inventory::FILE);
+    let current = globals::read_text(&inventory).ok().flatten();
+    let wanted = match work.inventory() {
+        Ok((_, text)) => Some(text),
+        // The shipped ones come with the venv; any other must be readable.
+        Err(KollaError::File(e)) if !e.is_not_found() => {
+            let _ = writeln!(text, "{e}");
+            None
+        }
+        Err(_) => None,
+    };
     if wanted.is_none() || current != wanted {
         let local = wanted.as_deref().is_none_or(crate::inventory::all_local);
         let python = if local {
@@ -92,7 +101,7 @@ fn overridden(work: &Work, text: &mut String) {
     let ours = d
         .files
         .get(globals::AIO_FILE)
-        .and_then(|t| globals::parse(t))
+        .and_then(|t| globals::parse(t).ok().flatten())
         .unwrap_or_default();
     let aio_file = d.config_dir.join(globals::AIO_FILE);
     let base = d.config_dir.join(globals::BASE_FILE);
@@ -102,7 +111,8 @@ fn overridden(work: &Work, text: &mut String) {
         if file == aio_file {
             continue;
         }
-        let keys = globals::load(&file).unwrap_or_default();
+        // Read errors were said when the deployment was observed.
+        let keys = globals::load(&file).ok().flatten().unwrap_or_default();
         for key in keys.keys().filter(|k| ours.contains_key(*k)) {
             if file == base {
                 in_base.push(key.clone());

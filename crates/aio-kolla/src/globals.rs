@@ -10,7 +10,10 @@
 
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
+
+use crate::KollaError;
+use crate::yaml::YamlError;
 
 /// aio's globals, relative to the config dir.
 pub const AIO_FILE: &str = "globals.d/aio.yml";
@@ -37,33 +40,38 @@ pub const OLD_HEADER: &str =
 /// What `globals.yml` is, as the plan compares it.
 pub const BASE_PRESENT: &str = "present";
 
+/// A Kolla file's text, `None` when it does not exist; an error when it
+/// is not a regular file, too large or not text (see `aio_fs::read_bounded`).
+pub fn read_text(path: &Path) -> Result<Option<String>, KollaError> {
+    match aio_fs::read_text_bounded(path, aio_fs::Bound::KOLLA_CONFIG) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `present` (the operator's, or the minimal one), `missing`, or one an
 /// older aio wrote whole (replaced by the minimal one).
-pub fn base_status(config_dir: &Path) -> String {
-    match std::fs::read_to_string(config_dir.join(BASE_FILE)) {
-        Ok(text) if text.starts_with(OLD_HEADER) => "written whole by an older aio".into(),
-        Ok(_) => BASE_PRESENT.into(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "missing".into(),
-        Err(_) => "unreadable".into(),
-    }
+pub fn base_status(config_dir: &Path) -> Result<String, KollaError> {
+    Ok(match read_text(&config_dir.join(BASE_FILE))? {
+        Some(text) if text.starts_with(OLD_HEADER) => "written whole by an older aio".into(),
+        Some(_) => BASE_PRESENT.into(),
+        None => "missing".into(),
+    })
 }
 
 /// Whether aio must (re)write `globals.yml` with [`MINIMAL`].
-pub fn base_needs_writing(config_dir: &Path) -> bool {
-    let path = config_dir.join(BASE_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => text.starts_with(OLD_HEADER),
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-    }
+pub fn base_needs_writing(config_dir: &Path) -> Result<bool, KollaError> {
+    Ok(read_text(&config_dir.join(BASE_FILE))?.is_none_or(|text| text.starts_with(OLD_HEADER)))
 }
 
 /// The files kolla-ansible passes to Ansible for globals, in its order:
-/// `globals.yml` (if it exists), then `globals.d`'s readable YAML and JSON
-/// files sorted by path.
+/// `globals.yml` (if it exists: Kolla passes it whatever it is), then
+/// `globals.d`'s readable YAML and JSON files sorted by path.
 pub fn vars_files(config_dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let base = config_dir.join(BASE_FILE);
-    if base.is_file() {
+    if std::fs::symlink_metadata(&base).is_ok() {
         out.push(base);
     }
     let mut extra: Vec<PathBuf> = std::fs::read_dir(config_dir.join("globals.d"))
@@ -73,7 +81,7 @@ pub fn vars_files(config_dir: &Path) -> Vec<PathBuf> {
         .map(|e| e.path())
         .filter(|p| {
             p.is_file()
-                && std::fs::File::open(p).is_ok()
+                && readable(p)
                 && p.extension()
                     .is_some_and(|e| e == "yml" || e == "yaml" || e == "json")
         })
@@ -83,18 +91,39 @@ pub fn vars_files(config_dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A file's top-level mapping, `None` when it cannot be read or is not one.
-pub fn load(path: &Path) -> Option<IndexMap<String, Yaml>> {
-    parse(&std::fs::read_to_string(path).ok()?)
+/// Whether this process may read `path` (Kolla's `os.access(R_OK)`),
+/// asked without opening it.
+fn readable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a valid C string, not kept by access(2).
+    unsafe { libc::access(c.as_ptr(), libc::R_OK) == 0 }
+}
+
+/// A file's top-level mapping, `None` when it is missing, not YAML or not
+/// a mapping; an error when it cannot be read safely (not a regular file,
+/// too large) or its aliases or nesting go past the bounds of
+/// [`crate::yaml`].
+pub fn load(path: &Path) -> Result<Option<IndexMap<String, Yaml>>, KollaError> {
+    let Some(text) = read_text(path)? else {
+        return Ok(None);
+    };
+    parse(&text).map_err(|source| KollaError::Yaml {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// YAML text's top-level mapping, keys as text; `None` when it is not one.
-pub fn parse(text: &str) -> Option<IndexMap<String, Yaml>> {
-    let doc = YamlLoader::load_from_str(text).ok()?.into_iter().next()?;
-    let Yaml::Hash(hash) = doc else {
-        return None;
+pub fn parse(text: &str) -> Result<Option<IndexMap<String, Yaml>>, YamlError> {
+    let Some(Yaml::Hash(hash)) = crate::yaml::first_document(text)? else {
+        return Ok(None);
     };
-    Some(hash.into_iter().map(|(k, v)| (key_text(&k), v)).collect())
+    Ok(Some(
+        hash.into_iter().map(|(k, v)| (key_text(&k), v)).collect(),
+    ))
 }
 
 fn key_text(key: &Yaml) -> String {
@@ -114,11 +143,12 @@ pub struct Setting {
 }
 
 /// Every top-level global as Kolla sees it now: the files of
-/// [`vars_files`] merged in order, later ones replacing earlier keys.
-pub fn merged(config_dir: &Path) -> IndexMap<String, Setting> {
+/// [`vars_files`] merged in order, later ones replacing earlier keys. A
+/// file that cannot be read safely is an error (see [`load`]).
+pub fn merged(config_dir: &Path) -> Result<IndexMap<String, Setting>, KollaError> {
     let mut out = IndexMap::new();
     for file in vars_files(config_dir) {
-        for (key, value) in load(&file).unwrap_or_default() {
+        for (key, value) in load(&file)?.unwrap_or_default() {
             out.insert(
                 key,
                 Setting {
@@ -128,7 +158,7 @@ pub fn merged(config_dir: &Path) -> IndexMap<String, Setting> {
             );
         }
     }
-    out
+    Ok(out)
 }
 
 /// A YAML value on one line, as the plan shows it: strings plain when
@@ -168,7 +198,7 @@ mod tests {
         std::fs::write(c.join(AIO_FILE), "---\nb: aio\nc: aio\n").unwrap();
         std::fs::write(c.join("globals.d/zz.yaml"), "c: zz\n").unwrap();
         std::fs::write(c.join("globals.d/notes.txt"), "c: ignored\n").unwrap();
-        let m = merged(c);
+        let m = merged(c).unwrap();
         let at = |k: &str| (m[k].value.as_str().unwrap(), m[k].from.clone());
         assert_eq!(at("a"), ("base", c.join(BASE_FILE)));
         assert_eq!(at("b"), ("aio", c.join(AIO_FILE)));
@@ -176,19 +206,51 @@ mod tests {
     }
 
     #[test]
-    fn the_minimal_globals_is_a_mapping_and_old_aio_files_are_told_apart() {
-        assert!(parse(MINIMAL).is_some_and(|m| m.len() == 1));
+    fn a_globals_file_aio_cannot_read_safely_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(base_status(dir.path()), "missing");
-        assert!(base_needs_writing(dir.path()));
+        let c = dir.path();
+        let base = c.join(BASE_FILE);
+        std::os::unix::fs::symlink("/dev/zero", &base).unwrap();
+        for err in [
+            merged(c).unwrap_err().to_string(),
+            base_status(c).unwrap_err().to_string(),
+        ] {
+            assert!(
+                err.contains(&base.display().to_string()) && err.contains("character device"),
+                "{err}"
+            );
+        }
+        std::fs::remove_file(&base).unwrap();
+        let mut bomb = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n".to_string();
+        for (name, was) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .zip("abcdefgh".chars())
+        {
+            let refs = vec![format!("*{was}"); 9].join(", ");
+            bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        std::fs::write(&base, bomb).unwrap();
+        let err = merged(c).unwrap_err().to_string();
+        assert!(
+            err.contains(&base.display().to_string()) && err.contains("aliases would copy"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_minimal_globals_is_a_mapping_and_old_aio_files_are_told_apart() {
+        assert!(parse(MINIMAL).unwrap().is_some_and(|m| m.len() == 1));
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(base_status(dir.path()).unwrap(), "missing");
+        assert!(base_needs_writing(dir.path()).unwrap());
         std::fs::write(
             dir.path().join(BASE_FILE),
             format!("{OLD_HEADER}---\nx: 1\n"),
         )
         .unwrap();
-        assert!(base_needs_writing(dir.path()));
+        assert!(base_needs_writing(dir.path()).unwrap());
         std::fs::write(dir.path().join(BASE_FILE), "---\nx: 1\n").unwrap();
-        assert!(!base_needs_writing(dir.path()));
-        assert_eq!(base_status(dir.path()), BASE_PRESENT);
+        assert!(!base_needs_writing(dir.path()).unwrap());
+        assert_eq!(base_status(dir.path()).unwrap(), BASE_PRESENT);
     }
 }

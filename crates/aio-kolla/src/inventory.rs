@@ -9,6 +9,9 @@
 
 use std::path::Path;
 
+/// The inventory aio writes, relative to the config dir.
+pub const FILE: &str = "inventory";
+
 /// `text` with the venv's `python` for every host when all of them are local.
 pub fn written(text: &str, python: &Path) -> String {
     if !all_local(text) {

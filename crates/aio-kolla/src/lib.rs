@@ -31,6 +31,7 @@ mod requirement;
 mod venv;
 pub mod vip;
 mod work;
+mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,7 @@ use serde_json::json;
 
 pub use actions::{PROGRAM_ENV, stand_in};
 pub use provider::KollaProvider;
+pub use yaml::YamlError;
 
 mod family;
 
@@ -72,6 +74,13 @@ pub enum KollaError {
     Io {
         path: PathBuf,
         source: std::io::Error,
+    },
+    #[error("{0}")]
+    File(#[from] aio_fs::FsError),
+    #[error("{}: {source}", path.display())]
+    Yaml {
+        path: PathBuf,
+        source: yaml::YamlError,
     },
     #[error("the kolla venv: {0}")]
     Venv(String),

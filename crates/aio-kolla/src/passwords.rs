@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
 use crate::KollaError;
 use crate::files::FILE_MODE;
@@ -15,14 +15,15 @@ pub const COMPLETE: &str = "complete";
 /// Keys kolla-genpwd leaves blank on purpose (its `blank_keys`): set by hand when needed.
 const BLANK_KEYS: [&str; 1] = ["docker_registry_password"];
 
-/// `complete`, `missing`, or how many values are empty.
-pub fn status(config_dir: &Path) -> String {
-    let Ok(text) = std::fs::read_to_string(config_dir.join(FILE)) else {
-        return "missing".into();
+/// `complete`, `missing`, or how many values are empty; an error when the
+/// file cannot be read safely (see `globals::load`).
+pub fn status(config_dir: &Path) -> Result<String, KollaError> {
+    let path = config_dir.join(FILE);
+    let Some(text) = crate::globals::read_text(&path)? else {
+        return Ok("missing".into());
     };
-    let doc = YamlLoader::load_from_str(&text)
-        .ok()
-        .and_then(|docs| docs.into_iter().next());
+    let doc =
+        crate::yaml::first_document(&text).map_err(|source| KollaError::Yaml { path, source })?;
     let empty = match doc {
         Some(Yaml::Hash(h)) => h
             .iter()
@@ -31,11 +32,11 @@ pub fn status(config_dir: &Path) -> String {
             .sum(),
         _ => usize::MAX,
     };
-    match empty {
+    Ok(match empty {
         0 => COMPLETE.into(),
         usize::MAX => "unreadable".into(),
         n => format!("{n} empty"),
-    }
+    })
 }
 
 fn empty_values(doc: &Yaml) -> usize {
@@ -56,12 +57,12 @@ pub fn fill(venv: &Venv, config_dir: &Path) -> Result<(), KollaError> {
     } else {
         venv.share().join("etc_examples/kolla").join(FILE)
     };
+    let template_text = aio_fs::read_bounded(&template, aio_fs::Bound::KOLLA_CONFIG)?;
     crate::files::make_dir(config_dir).map_err(|e| KollaError::io(config_dir, e))?;
     // Made 0640 before any byte is in it; removed if anything fails, swept
     // by the next apply if aio is killed.
     let mut tmp =
         aio_fs::temp_beside(&target, FILE_MODE).map_err(|e| KollaError::io(config_dir, e))?;
-    let template_text = aio_fs::read(&template).map_err(|e| KollaError::io(&template, e))?;
     tmp.write_all(&template_text)
         .map_err(|e| KollaError::io(tmp.path(), e))?;
     let out = aio_child::output(

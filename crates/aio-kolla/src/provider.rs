@@ -142,6 +142,15 @@ impl Provider for KollaProvider {
         self.config_dir().join(passwords::FILE).is_file() && !self.work.has_record()
     }
 
+    /// Refuses a config dir, state dir or target aio could not write
+    /// safely, in the plan: before anything is applied, anywhere.
+    fn check(&self, change: &Change) -> Result<(), ProviderError> {
+        if change.id != crate::resource_id() {
+            return Ok(());
+        }
+        self.work.check_targets().map_err(failed)
+    }
+
     fn describe(&self, change: &Change) -> Option<String> {
         Some(crate::describe::describe(&self.work, change, self.reruns()))
     }

@@ -34,10 +34,10 @@ impl Record {
     /// an error, never an empty record: that would run every action again.
     pub fn load(state_dir: &Path) -> Result<Record, KollaError> {
         let path = file(state_dir);
-        let bytes = match aio_fs::read(&path) {
+        let bytes = match aio_fs::read_bounded(&path, aio_fs::Bound::RECORD) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Record::default()),
-            Err(e) => return Err(KollaError::io(&path, e)),
+            Err(e) if e.is_not_found() => return Ok(Record::default()),
+            Err(e) => return Err(e.into()),
         };
         serde_json::from_slice(&bytes).map_err(|e| KollaError::Record {
             why: e.to_string(),

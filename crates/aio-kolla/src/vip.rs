@@ -79,7 +79,7 @@ pub fn choose(
     if let Vip::Address(a) = kolla.vip.value {
         return Ok(chosen(a, Source::Topology));
     }
-    if let Some((address, file)) = deployed(Path::new(&kolla.config_dir), facts) {
+    if let Some((address, file)) = deployed(Path::new(&kolla.config_dir), facts)? {
         return Ok(chosen(address, Source::Deployed(file)));
     }
     if let Some(address) = keepalived(facts) {
@@ -95,10 +95,18 @@ pub fn choose(
 /// `kolla_internal_vip_address` as Kolla reads it from `config_dir` now,
 /// and the file that sets it, if it is an IPv4 address that is not the
 /// uplink's own or the gateway.
-pub fn deployed(config_dir: &Path, facts: &Facts) -> Option<(Ipv4Addr, PathBuf)> {
-    let setting = globals::merged(config_dir).shift_remove("kolla_internal_vip_address")?;
-    let address: Ipv4Addr = setting.value.as_str()?.trim().parse().ok()?;
-    usable(address, facts).then_some((address, setting.from))
+pub fn deployed(
+    config_dir: &Path,
+    facts: &Facts,
+) -> Result<Option<(Ipv4Addr, PathBuf)>, KollaError> {
+    let Some(setting) = globals::merged(config_dir)?.shift_remove("kolla_internal_vip_address")
+    else {
+        return Ok(None);
+    };
+    let address = setting.value.as_str().and_then(|s| s.trim().parse().ok());
+    Ok(address
+        .filter(|a| usable(*a, facts))
+        .map(|a| (a, setting.from)))
 }
 
 /// An IPv4 /32 on the uplink besides its primary address: what keepalived
@@ -124,17 +132,15 @@ fn file(state_dir: &Path) -> PathBuf {
 
 /// The remembered VIP, if it is still on the uplink's subnet.
 pub fn remembered(state_dir: &Path, facts: &Facts) -> Option<Ipv4Addr> {
-    let vip: Ipv4Addr = std::fs::read_to_string(file(state_dir))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
+    let text = aio_fs::read_text_bounded(&file(state_dir), aio_fs::Bound::RECORD).ok()?;
+    let vip: Ipv4Addr = text.trim().parse().ok()?;
     subnet(facts).filter(|net| net.contains(&vip)).map(|_| vip)
 }
 
 pub fn remember(state_dir: &Path, vip: Ipv4Addr) -> Result<(), KollaError> {
     let path = file(state_dir);
-    if std::fs::read_to_string(&path).is_ok_and(|t| t.trim() == vip.to_string()) {
+    let now = aio_fs::read_text_bounded(&path, aio_fs::Bound::RECORD);
+    if now.is_ok_and(|t| t.trim() == vip.to_string()) {
         return Ok(());
     }
     crate::files::write_atomic(&path, format!("{vip}\n").as_bytes())
@@ -191,14 +197,14 @@ mod tests {
     fn the_deployed_vip_is_what_kolla_reads_last() {
         let dir = tempfile::tempdir().unwrap();
         let c = dir.path();
-        assert_eq!(deployed(c, &facts()), None);
+        assert_eq!(deployed(c, &facts()).unwrap(), None);
         std::fs::write(
             c.join("globals.yml"),
             "kolla_internal_vip_address: 192.0.2.50\n",
         )
         .unwrap();
         assert_eq!(
-            deployed(c, &facts()),
+            deployed(c, &facts()).unwrap(),
             Some((Ipv4Addr::new(192, 0, 2, 50), c.join("globals.yml")))
         );
         std::fs::create_dir(c.join("globals.d")).unwrap();
@@ -208,7 +214,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            deployed(c, &facts()),
+            deployed(c, &facts()).unwrap(),
             Some((Ipv4Addr::new(192, 0, 2, 51), c.join("globals.d/aio.yml")))
         );
         // Never the uplink's own address, nor Jinja.
@@ -217,13 +223,13 @@ mod tests {
             "kolla_internal_vip_address: 192.0.2.10\n",
         )
         .unwrap();
-        assert_eq!(deployed(c, &facts()), None);
+        assert_eq!(deployed(c, &facts()).unwrap(), None);
         std::fs::write(
             c.join("globals.d/aio.yml"),
             "kolla_internal_vip_address: \"{{ x }}\"\n",
         )
         .unwrap();
-        assert_eq!(deployed(c, &facts()), None);
+        assert_eq!(deployed(c, &facts()).unwrap(), None);
     }
 
     #[test]

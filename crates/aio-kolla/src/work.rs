@@ -43,17 +43,23 @@ impl Work {
         let venv = self.venv();
         let version = venv.version();
         let record = Record::load(&self.state_dir)?;
-        let digests = d
-            .files
-            .keys()
-            .map(|path| {
-                let current = std::fs::read(d.config_dir.join(path)).ok();
-                (
-                    path.clone(),
-                    current.map(|bytes| aio_fs::sha256_hex(&bytes)),
-                )
-            })
-            .collect();
+        let mut digests = std::collections::BTreeMap::new();
+        for path in d.files.keys() {
+            let current = globals::read_text(&d.config_dir.join(path))?;
+            digests.insert(
+                path.clone(),
+                current.map(|text| aio_fs::sha256_hex(text.as_bytes())),
+            );
+        }
+        // Kolla reads every globals file: one aio cannot read safely (a
+        // FIFO, a device, an alias bomb) is an error now, not in a deploy.
+        globals::merged(&d.config_dir)?;
+        // So is the inventory (a shipped one comes with the venv).
+        match self.inventory() {
+            Err(KollaError::File(e)) if e.is_not_found() => {}
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
         let inputs = if record.complete(&d.inputs, version.as_deref(), &d.actions) {
             if reruns.is_empty() {
                 Some(d.inputs.clone())
@@ -83,8 +89,8 @@ impl Work {
         Ok(KollaAttrs {
             package,
             files: digests,
-            globals_yml: globals::base_status(&d.config_dir),
-            passwords: passwords::status(&d.config_dir),
+            globals_yml: globals::base_status(&d.config_dir)?,
+            passwords: passwords::status(&d.config_dir)?,
             inputs,
         })
     }
@@ -112,7 +118,8 @@ impl Work {
         Ok(out)
     }
 
-    /// Kolla's inventory as aio writes it, and where.
+    /// Kolla's inventory as aio writes it, and where (the config dir's
+    /// `inventory`).
     pub fn inventory(&self) -> Result<(PathBuf, String), KollaError> {
         let d = &self.deployment;
         let source = if d.inventory.contains('/') {
@@ -123,19 +130,59 @@ impl Work {
                 .join("ansible/inventory")
                 .join(&d.inventory)
         };
-        let text = std::fs::read_to_string(&source).map_err(|e| KollaError::io(&source, e))?;
+        let text = aio_fs::read_text_bounded(&source, aio_fs::Bound::KOLLA_CONFIG)?;
         let python = self.venv().bin("python");
         Ok((
-            d.config_dir.join("inventory"),
+            d.config_dir.join(crate::inventory::FILE),
             crate::inventory::written(&text, &python),
         ))
     }
 
+    /// The files [`Work::prepare`] writes, and what they are to say.
+    fn to_write(&self) -> Result<Vec<(PathBuf, String)>, KollaError> {
+        let d = &self.deployment;
+        let mut wanted: Vec<(PathBuf, String)> = d
+            .files
+            .iter()
+            .map(|(path, text)| (d.config_dir.join(path), text.clone()))
+            .collect();
+        wanted.push(self.inventory()?);
+        if globals::base_needs_writing(&d.config_dir)? {
+            let base = d.config_dir.join(globals::BASE_FILE);
+            wanted.push((base, globals::MINIMAL.to_string()));
+        }
+        Ok(wanted)
+    }
+
+    /// Refuses, before anything is written, a config dir, state dir or
+    /// target aio could not write safely (see [`files::check_targets`]):
+    /// every file [`Work::prepare`] may write under the config dir, and
+    /// the record with the actions' logs.
+    pub fn check_targets(&self) -> Result<(), KollaError> {
+        let d = &self.deployment;
+        let mut config: Vec<PathBuf> = d.files.keys().map(|p| d.config_dir.join(p)).collect();
+        for file in [globals::BASE_FILE, passwords::FILE, crate::inventory::FILE] {
+            config.push(d.config_dir.join(file));
+        }
+        files::check_targets(&d.config_dir, &config)?;
+        let record = record::file(&self.state_dir);
+        files::check_targets(&self.state_dir, &[record])
+    }
+
     /// Everything but the actions: venv, files, inventory, passwords. A
-    /// file that already says what it should is left alone.
+    /// file that already says what it should is left alone. Every place
+    /// written is checked before the first byte is, and every file read
+    /// before it, but the shipped inventory when the venv is to be made.
     pub fn prepare(&self, install: bool) -> Result<(), KollaError> {
         let d = &self.deployment;
         let venv = self.venv();
+        let install = install || venv.version().is_none();
+        self.check_targets()?;
+        let read_first = if install {
+            None
+        } else {
+            Some(self.to_write()?)
+        };
         // What a killed run left half-written (a passwords.yml copy among them).
         for dir in [
             d.config_dir.clone(),
@@ -145,31 +192,25 @@ impl Work {
             aio_fs::sweep_temps(&dir).map_err(|e| KollaError::io(&dir, e))?;
         }
         let mut record = Record::load(&self.state_dir)?;
-        if install || venv.version().is_none() {
+        if install {
             venv.install(&d.package, &record::dir(&self.state_dir).join("venv.log"))?;
             record.package = Some(d.package.clone());
             record
                 .save(&self.state_dir)
                 .map_err(|e| KollaError::io(&self.state_dir, e))?;
         }
-        let (inventory, inventory_text) = self.inventory()?;
-        let mut wanted: Vec<(PathBuf, &str)> = d
-            .files
-            .iter()
-            .map(|(path, text)| (d.config_dir.join(path), text.as_str()))
-            .collect();
-        wanted.push((inventory, &inventory_text));
-        if globals::base_needs_writing(&d.config_dir) {
-            wanted.push((d.config_dir.join(globals::BASE_FILE), globals::MINIMAL));
-        }
+        let wanted = match read_first {
+            Some(wanted) => wanted,
+            None => self.to_write()?,
+        };
         for (target, text) in wanted {
-            if std::fs::read(&target).is_ok_and(|now| now == text.as_bytes()) {
+            if globals::read_text(&target).is_ok_and(|now| now.as_deref() == Some(text.as_str())) {
                 continue;
             }
             files::write_atomic(&target, text.as_bytes())
                 .map_err(|e| KollaError::io(&target, e))?;
         }
-        if passwords::status(&d.config_dir) != passwords::COMPLETE {
+        if passwords::status(&d.config_dir)? != passwords::COMPLETE {
             passwords::fill(&venv, &d.config_dir)?;
         }
         Ok(())
@@ -184,7 +225,7 @@ impl Work {
                 .clone()
                 .unwrap_or_else(|| actions::program(&bin)),
             venv_bin: bin,
-            inventory: self.deployment.config_dir.join("inventory"),
+            inventory: self.deployment.config_dir.join(crate::inventory::FILE),
             config_dir: self.deployment.config_dir.clone(),
             log_dir: record::dir(&self.state_dir),
         }

@@ -145,7 +145,8 @@ impl Provider for SysctlProvider {
         self.in_netns(move || {
             let mut out = Observed::new();
             for id in keys {
-                if let Ok(text) = std::fs::read_to_string(path(id.name())) {
+                let read = aio_fs::read_text_bounded(&path(id.name()), aio_fs::Bound::PROC_SYS);
+                if let Ok(text) = read {
                     let value = normalize(&text);
                     out.insert(id, SysctlAttrs { value }.to_attrs());
                 }

@@ -36,11 +36,8 @@ pub use validate::physnet::{MtuSource, PHYSNET, PhysnetMtu};
 /// Why a topology file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("cannot read {0}")]
+    Read(aio_fs::FsError),
     #[error("{0}")]
     Invalid(#[from] Diagnostics),
 }
@@ -50,25 +47,19 @@ pub const MAX_FILE_BYTES: usize = 1 << 20;
 
 /// Reads and validates a topology file.
 pub fn load(path: &Path) -> Result<Topology, LoadError> {
-    use std::io::Read;
-    let read = |source| LoadError::Read {
-        path: path.to_path_buf(),
-        source,
+    let bound = aio_fs::Bound::operators(MAX_FILE_BYTES as u64);
+    let bytes = match aio_fs::read_bounded(path, bound) {
+        Ok(bytes) => bytes,
+        Err(aio_fs::FsError::TooLarge { .. }) => {
+            let d = Diagnostic::new(
+                0..0,
+                format!("the file is larger than {} KiB", MAX_FILE_BYTES / 1024),
+            )
+            .help("a topology is a short text file: check that -f names the right file");
+            return Err(Diagnostics::single(&Source::new(path, ""), d).into());
+        }
+        Err(source) => return Err(LoadError::Read(source)),
     };
-    let file = std::fs::File::open(path).map_err(read)?;
-    // One byte more than allowed tells a too-large file without reading it all.
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read)?;
-    if bytes.len() > MAX_FILE_BYTES {
-        let d = Diagnostic::new(
-            0..0,
-            format!("the file is larger than {} KiB", MAX_FILE_BYTES / 1024),
-        )
-        .help("a topology is a short text file: check that -f names the right file");
-        return Err(Diagnostics::single(&Source::new(path, ""), d).into());
-    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(parse_str(path, text)?),
         Err(e) => {

@@ -22,8 +22,9 @@ pub struct SavedPlan {
 }
 
 fn digest(path: &Path) -> Result<String, Failure> {
-    let text = std::fs::read(path)
-        .map_err(|e| Failure::Refused(format!("cannot read {}: {e}", path.display())))?;
+    let bound = aio_fs::Bound::operators(aio_topology::MAX_FILE_BYTES as u64);
+    let text = aio_fs::read_bounded(path, bound)
+        .map_err(|e| Failure::Refused(format!("cannot read the topology: {e}")))?;
     Ok(aio_fs::sha256_hex(&text))
 }
 
@@ -61,7 +62,8 @@ fn may_overwrite(out: &Path) -> Result<(), Failure> {
         Ok(m) if m.file_type().is_symlink() => Err(refuse("is a symbolic link")),
         Ok(m) if !m.is_file() => Err(refuse("is not a regular file")),
         Ok(_) => {
-            let bytes = aio_fs::read(out).map_err(|e| refuse(&format!("cannot be read ({e})")))?;
+            let bytes = aio_fs::read_bounded(out, aio_fs::Bound::SAVED_PLAN)
+                .map_err(|e| refuse(&format!("cannot be read ({e})")))?;
             let is_plan = serde_json::from_slice::<serde_json::Value>(&bytes)
                 .is_ok_and(|v| v.get("aio_saved_plan").is_some());
             if is_plan {
@@ -98,7 +100,8 @@ pub fn load(path: &Path) -> Result<(SavedPlan, Target), Failure> {
             path.display()
         ))
     };
-    let text = aio_fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let text =
+        aio_fs::read_bounded(path, aio_fs::Bound::SAVED_PLAN).map_err(|e| bad(e.to_string()))?;
     let saved = parse(&text).map_err(bad)?;
     if digest(&saved.topology)? != saved.topology_sha256 {
         return Err(Failure::Refused(format!(

@@ -8,7 +8,6 @@
 //! not write, or one that differs, is left alone without `--force`;
 //! without systemctl nothing is written.
 
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -222,10 +221,10 @@ pub fn uninstall(args: &UnitArgs) -> Result<u8, Failure> {
 }
 
 fn read(path: &Path) -> Result<Option<String>, Failure> {
-    match std::fs::read_to_string(path) {
+    match aio_fs::read_text_bounded(path, aio_fs::Bound::UNIT) {
         Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io(path, e)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(Failure::Refused(e.to_string())),
     }
 }
 
