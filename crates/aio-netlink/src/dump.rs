@@ -26,6 +26,8 @@ pub struct Link {
     pub master: Option<u32>,
     /// For a veth: its peer's index (when the peer is in this namespace).
     pub link: Option<u32>,
+    /// `IFLA_IFALIAS`, where aio's mark is (see [`crate::mark`]).
+    pub alias: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -176,6 +178,7 @@ fn link_of(m: LinkMessage) -> Link {
         mtu: None,
         master: None,
         link: None,
+        alias: None,
     };
     let mut elsewhere = false;
     for a in m.attributes {
@@ -184,6 +187,7 @@ fn link_of(m: LinkMessage) -> Link {
             LinkAttribute::Mtu(v) => link.mtu = Some(v),
             LinkAttribute::Controller(v) => link.master = Some(v),
             LinkAttribute::Link(v) => link.link = Some(v),
+            LinkAttribute::IfAlias(a) => link.alias = Some(a),
             // IFLA_LINK then names a link of another namespace.
             LinkAttribute::LinkNetNsId(_) => elsewhere = true,
             LinkAttribute::LinkInfo(infos) => {

@@ -8,8 +8,8 @@
 //! fields. So every `RTM_NEWLINK` (and `RTM_DELLINK`, which `aio watch` hears
 //! as often) received is cut down, before decoding, to
 //! its header (index, flags), `IFLA_IFNAME`, `IFLA_MTU`, `IFLA_LINK`,
-//! `IFLA_LINK_NETNSID`, `IFLA_MASTER` and `IFLA_LINKINFO`'s `IFLA_INFO_KIND`:
-//! what [`crate::dump`] reads. Every other message passes unchanged.
+//! `IFLA_LINK_NETNSID`, `IFLA_MASTER`, `IFLA_IFALIAS` (aio's mark) and
+//! `IFLA_LINKINFO`'s `IFLA_INFO_KIND`: what [`crate::dump`] reads. Every other message passes unchanged.
 
 use bytes::BufMut;
 use rtnetlink::sys::{AsyncSocket, Socket, SocketAddr, TokioSocket};
@@ -28,6 +28,7 @@ const IFLA_MTU: u16 = 4;
 const IFLA_LINK: u16 = 5;
 const IFLA_MASTER: u16 = 10;
 const IFLA_LINKINFO: u16 = 18;
+const IFLA_IFALIAS: u16 = 20;
 const IFLA_LINK_NETNSID: u16 = 37;
 const IFLA_INFO_KIND: u16 = 1;
 /// What one receive may bring (the kernel's dump chunks are at most 32 KB).
@@ -165,7 +166,9 @@ fn trim(datagram: &[u8], out: &mut impl BufMut) {
 /// `IFLA_LINKINFO`) its `IFLA_INFO_KIND` alone.
 fn kept(kind: u16, nla: &[u8]) -> Option<&[u8]> {
     match kind {
-        IFLA_IFNAME | IFLA_MTU | IFLA_LINK | IFLA_MASTER | IFLA_LINK_NETNSID => Some(nla),
+        IFLA_IFNAME | IFLA_MTU | IFLA_LINK | IFLA_MASTER | IFLA_LINK_NETNSID | IFLA_IFALIAS => {
+            Some(nla)
+        }
         IFLA_LINKINFO => {
             let nested = &nla[NLA_HDRLEN..usize::from(u16_at(nla, 0))];
             attributes(nested)
@@ -227,7 +230,7 @@ mod tests {
     }
 
     /// A bridge port the way the kernel describes it: name, counters, mtu,
-    /// kind with its options, master.
+    /// kind with its options, master, alias.
     fn bridge_link() -> Vec<u8> {
         let mut body = vec![0, 0, 1, 0]; // family, pad, type ARPHRD_ETHER
         body.extend_from_slice(&7i32.to_ne_bytes());
@@ -241,6 +244,7 @@ mod tests {
         info.extend(nla(2, &nla(1, &[0; 4]))); // IFLA_INFO_DATA
         body.extend(nla(IFLA_LINKINFO, &info));
         body.extend(nla(IFLA_MASTER, &3u32.to_ne_bytes()));
+        body.extend(nla(IFLA_IFALIAS, b"aio:00c0ffee\0"));
         message(RTM_NEWLINK, &body)
     }
 
@@ -270,6 +274,7 @@ mod tests {
                 LinkAttribute::Mtu(1500),
                 LinkAttribute::LinkInfo(vec![LinkInfo::Kind(InfoKind::Bridge)]),
                 LinkAttribute::Controller(3),
+                LinkAttribute::IfAlias("aio:00c0ffee".into()),
             ]
         );
     }
@@ -283,7 +288,7 @@ mod tests {
         };
         assert_eq!(link.header.index, 7);
         assert_eq!(link.attributes[0], LinkAttribute::IfName("b0".into()));
-        assert_eq!(link.attributes.len(), 4);
+        assert_eq!(link.attributes.len(), 5);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //!   and reads their ids and attributes);
 //! - [`NetlinkProvider`] observes them with one link dump and one address
 //!   dump, and carries out changes, never touching the uplink;
+//! - [`mark`] is what makes a link aio's beyond its name and ifindex: the
+//!   alias `aio:TOKEN` it sets on every link it creates or adopts;
 //! - [`Links`] is the family the run opens: all of the above, and the
 //!   kernel's announcements for `aio watch`.
 
@@ -16,6 +18,7 @@ mod facts;
 mod family;
 pub mod id;
 mod lean;
+pub mod mark;
 mod ops;
 mod provider;
 mod resources;

@@ -1,4 +1,7 @@
-//! One change to links or addresses, as netlink requests.
+//! One change to links or addresses, as netlink requests. Every link aio
+//! creates or adopts gets a fresh mark (see [`crate::mark`]), set in the
+//! request right after the one that creates it (the kernel ignores an
+//! alias at creation); an update never touches it.
 
 use ipnet::IpNet;
 use rtnetlink::packet_route::link::LinkMessage;
@@ -14,6 +17,7 @@ use aio_engine::{Action, Attrs, Change, TypedAttrs};
 
 use crate::errno;
 use crate::id::{AddressAttrs, LinkAttrs, LinkSettings, LinkState, NetId};
+use crate::mark;
 
 const EPERM: i32 = 1;
 const EEXIST: i32 = 17;
@@ -46,7 +50,8 @@ async fn run(h: &Handle, ix: &Indexes, c: &Change) -> Result<()> {
     let empty = Attrs::new();
     let after = c.after.as_ref().unwrap_or(&empty);
     match (NetId::of(&c.id), c.action) {
-        // Taking over a link or an address changes nothing on the system.
+        // Taking over a link marks it as aio's; an address is its link's.
+        (Some(NetId::Link(name)), Action::Adopt) => set_mark(h, ix, name, &mark::fresh()).await,
         (Some(_), Action::Adopt) => Ok(()),
         (Some(NetId::Link(name)), Action::Create) => {
             create_link(h, ix, name, &LinkAttrs::from_attrs(after)?, false).await
@@ -57,7 +62,7 @@ async fn run(h: &Handle, ix: &Indexes, c: &Change) -> Result<()> {
                 .into_iter()
                 .map(|(k, _, v)| (k.to_string(), v.clone()))
                 .collect();
-            set_link(h, ix, name, &LinkSettings::changed(&changed)?).await
+            set_link(h, ix, name, &LinkSettings::changed(&changed)?, None).await
         }
         (Some(NetId::Link(name)), Action::Delete) => delete_link(h, ix, name).await,
         (Some(NetId::Link(name)), Action::Replace) => {
@@ -108,14 +113,15 @@ async fn create_link(
     deleted: bool,
 ) -> Result<()> {
     let settings = LinkSettings::all(after);
+    let mark = mark::fresh();
     let message = match (after.kind.as_deref(), after.peer.as_deref()) {
-        (Some("bridge"), _) => return create_bridge(h, ix, name, settings).await,
+        (Some("bridge"), _) => return create_bridge(h, ix, name, settings, &mark).await,
         (Some("veth"), Some(peer)) => {
             // The second end of a pair already came with the first: only configure it.
             if !deleted && index_of(ix, name).is_some() {
-                return set_link(h, ix, name, &settings).await;
+                return set_link(h, ix, name, &settings, Some(&mark)).await;
             }
-            with_settings(ix, LinkVeth::new(name, peer), &settings)?
+            with_settings(ix, LinkVeth::new(name, peer), &settings, None)?
         }
         (kind, _) => {
             return Err(OpError::Missing(format!(
@@ -125,14 +131,22 @@ async fn create_link(
         }
     };
     debug!(link = name, ?after, "netlink request: new link");
-    Ok(h.link().add(message).execute().await?)
+    h.link().add(message).execute().await?;
+    set_mark(h, ix, name, &mark).await
 }
 
 /// A bridge takes an MTU given at creation only as a start: it then follows
 /// its ports (the smallest; 1500 with none). An MTU set once the bridge
 /// exists is its own and stays, whatever ports come and go (1500, already
-/// a new bridge's, becomes its own once an apply puts it back).
-async fn create_bridge(h: &Handle, ix: &Indexes, name: &str, settings: LinkSettings) -> Result<()> {
+/// a new bridge's, becomes its own once an apply puts it back). The MTU
+/// goes with the mark.
+async fn create_bridge(
+    h: &Handle,
+    ix: &Indexes,
+    name: &str,
+    settings: LinkSettings,
+    mark: &str,
+) -> Result<()> {
     let mtu = LinkSettings {
         mtu: settings.mtu,
         ..LinkSettings::default()
@@ -141,27 +155,37 @@ async fn create_bridge(h: &Handle, ix: &Indexes, name: &str, settings: LinkSetti
         mtu: None,
         ..settings
     };
-    let message = with_settings(ix, LinkBridge::new(name), &first)?;
+    let message = with_settings(ix, LinkBridge::new(name), &first, None)?;
     debug!(link = name, settings = ?first, "netlink request: new bridge");
     h.link().add(message).execute().await?;
-    if mtu.mtu.is_some() {
-        set_link(h, ix, name, &mtu).await?;
-    }
-    Ok(())
+    set_link(h, ix, name, &mtu, Some(mark)).await
 }
 
-async fn set_link(h: &Handle, ix: &Indexes, name: &str, settings: &LinkSettings) -> Result<()> {
+/// Sets what `settings` sets on link `name`, and `mark` if given.
+async fn set_link(
+    h: &Handle,
+    ix: &Indexes,
+    name: &str,
+    settings: &LinkSettings,
+    mark: Option<&str>,
+) -> Result<()> {
     // The kernel finds the link by IFLA_IFNAME when the index is 0.
-    let message = with_settings(ix, LinkUnspec::new_with_name(name), settings)?;
-    debug!(link = name, ?settings, "netlink request: set link");
+    let message = with_settings(ix, LinkUnspec::new_with_name(name), settings, mark)?;
+    debug!(link = name, ?settings, mark, "netlink request: set link");
     Ok(h.link().set(message).execute().await?)
 }
 
-/// Adds what `settings` sets to a request.
+/// Marks link `name` as aio's.
+async fn set_mark(h: &Handle, ix: &Indexes, name: &str, mark: &str) -> Result<()> {
+    set_link(h, ix, name, &LinkSettings::default(), Some(mark)).await
+}
+
+/// Adds what `settings` sets, and `mark` as the link's alias, to a request.
 fn with_settings<T>(
     ix: &Indexes,
     mut b: LinkMessageBuilder<T>,
     settings: &LinkSettings,
+    mark: Option<&str>,
 ) -> Result<LinkMessage> {
     match &settings.master {
         Some(Some(master)) => match index_of(ix, master) {
@@ -182,6 +206,9 @@ fn with_settings<T>(
     }
     if let Some(mtu) = settings.mtu {
         b = b.mtu(mtu);
+    }
+    if let Some(mark) = mark {
+        b = b.alias(mark);
     }
     Ok(b.build())
 }

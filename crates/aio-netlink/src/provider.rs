@@ -186,13 +186,10 @@ fn link_attrs(snapshot: &Snapshot, link: &Link) -> Attrs {
     .live()
 }
 
-/// A link is its kind and ifindex: a link of the same name made again gets a new index.
+/// A link is its kind, its ifindex and aio's mark: a link of the same name
+/// made again gets a new index, or, if given the same one, has no mark.
 fn link_identity(link: &Link) -> Identity {
-    Identity(format!(
-        "{}#{}",
-        link.kind.as_deref().unwrap_or("device"),
-        link.index
-    ))
+    crate::mark::identity(link.kind.as_deref(), link.index, link.alias.as_deref())
 }
 
 #[async_trait]
