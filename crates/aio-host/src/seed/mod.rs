@@ -17,6 +17,8 @@
 //! image) without ever leaving it (see [`in_root`]), files bounded in size.
 
 mod in_root;
+mod judge;
+mod masquerade;
 mod script;
 mod shell;
 mod unit_file;
@@ -240,7 +242,7 @@ pub fn boot_units(root: &Path, topology: &Topology, facts: &Facts) -> Result<Boo
         }
         let drop_ins = format!("{UNIT_DIR}/{name}.d");
         let has_drop_ins = listed(&drop_ins)?.is_some_and(|e| !e.is_empty());
-        let judged = judge(
+        let judged = judge::judge(
             &opened,
             name,
             declared,
@@ -269,72 +271,4 @@ pub fn boot_units(root: &Path, topology: &Topology, facts: &Facts) -> Result<Boo
         }
     }
     Ok(found)
-}
-
-/// What reading one unit found.
-struct Judged {
-    runs: Vec<String>,
-    verdict: Result<(), NotTheInstallers>,
-    /// Some line of its scripts does aio's work.
-    related: bool,
-}
-
-/// Whether unit `name` is the installer's.
-fn judge(root: &Root, name: &str, declared: Declared<'_>, drop_ins: Option<PathBuf>) -> Judged {
-    let mut judged = Judged {
-        runs: Vec::new(),
-        verdict: Ok(()),
-        related: false,
-    };
-    let rel = format!("{UNIT_DIR}/{name}");
-    let execs = match root.read(&rel, UNIT_MOST) {
-        Ok(text) => unit_file::execs(&text).map_err(NotTheInstallers::Shape),
-        Err(why) => Err(NotTheInstallers::Unreadable {
-            path: root.shown(&rel),
-            why,
-        }),
-    };
-    let execs = match execs {
-        Ok(execs) => execs,
-        Err(why) => {
-            judged.verdict = Err(why);
-            return judged;
-        }
-    };
-    let mut first_error = drop_ins.map(NotTheInstallers::DropIns);
-    for exec in execs {
-        judged.runs.push(exec.line.clone());
-        let verdict = match exec.script {
-            None => Err(NotTheInstallers::Shape(UnitShape::NotAScript(exec.line))),
-            Some(script) => {
-                let shown = root.shown(&script.path);
-                match root.read(&script.path, SCRIPT_MOST) {
-                    Err(why) => Err(NotTheInstallers::Unreadable { path: shown, why }),
-                    Ok(text) => {
-                        let reading = script::read(&text, declared, script.through_shell);
-                        judged.related |= reading.accounted > 0;
-                        match reading.first_unaccounted {
-                            Some((line, text, why)) => Err(NotTheInstallers::Unaccounted {
-                                script: shown,
-                                line,
-                                text,
-                                why,
-                            }),
-                            None if reading.accounted == 0 => {
-                                Err(NotTheInstallers::DoesNothing(shown))
-                            }
-                            None => Ok(()),
-                        }
-                    }
-                }
-            }
-        };
-        if let (Err(why), None) = (verdict, &first_error) {
-            first_error = Some(why);
-        }
-    }
-    if let Some(why) = first_error {
-        judged.verdict = Err(why);
-    }
-    judged
 }
