@@ -209,3 +209,87 @@ fn new_rule(c: &Change) -> Option<NewRule> {
         out: after.out?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::foreign::{Form, Installers, LEGACY_RULE, NFT_RULE};
+
+    fn installers() -> Installers {
+        Installers {
+            source: "10.0.2.0/24".into(),
+            out: "eth0".into(),
+        }
+    }
+
+    fn rule(id: ResourceId, form: Form) -> ForeignRule {
+        ForeignRule {
+            place: Place::of(&id).unwrap_or(Place::Legacy {
+                chain: "POSTROUTING".into(),
+            }),
+            id,
+            source: Some("10.0.2.0/24".into()),
+            out: Some("eth0".into()),
+            form,
+        }
+    }
+
+    /// The deletion of `id` as an adoption plan has it.
+    fn deletion(id: &ResourceId) -> Change {
+        Change {
+            id: id.clone(),
+            provider: crate::PROVIDER.into(),
+            action: Action::Delete,
+            before: Some(
+                rule(id.clone(), Form::Installers(installers()))
+                    .does()
+                    .to_attrs(),
+            ),
+            after: None,
+            deps: Vec::new(),
+            detail: None,
+        }
+    }
+
+    fn work(ids: &[&ResourceId]) -> Work {
+        let changes: Vec<Change> = ids.iter().map(|id| deletion(id)).collect();
+        let refs: Vec<&Change> = changes.iter().collect();
+        Work::of(&refs).unwrap()
+    }
+
+    #[test]
+    fn a_rule_changed_since_the_plan_stops_everything_and_a_gone_one_is_skipped() {
+        let nft = ResourceId::new(&NFT_RULE, "ip/nat/POSTROUTING/4");
+        let gone = ResourceId::new(&NFT_RULE, "ip/nat/POSTROUTING/5");
+        let w = work(&[&nft, &gone]);
+        let still = [rule(nft.clone(), Form::Installers(installers()))];
+        let (nft_rules, legacy) = w.still_theirs(&still).unwrap();
+        assert_eq!(nft_rules.len(), 1, "{nft_rules:?}");
+        assert_eq!(nft_rules[0].3, 4);
+        assert!(legacy.is_empty());
+
+        // `nft replace` kept the handle and changed the rule.
+        let replaced = [rule(nft.clone(), Form::Other("it reads `...`".into()))];
+        let Err(WorkError::Nothing(why)) = w.still_theirs(&replaced) else {
+            panic!("a changed rule was deleted");
+        };
+        assert!(why.contains("changed since the plan"), "{why}");
+    }
+
+    #[test]
+    fn no_more_legacy_rules_are_deleted_than_there_are() {
+        let ids: Vec<ResourceId> = (1..=3)
+            .map(|n| ResourceId::new(&LEGACY_RULE, format!("nat/POSTROUTING/{n}")))
+            .collect();
+        let w = work(&ids.iter().collect::<Vec<_>>());
+        // Two of the three are left now; a third that resembles them is not the installer's.
+        let now = [
+            rule(ids[0].clone(), Form::Installers(installers())),
+            rule(ids[1].clone(), Form::Installers(installers())),
+            rule(ids[2].clone(), Form::Other("it reads `...--random`".into())),
+        ];
+        let (nft_rules, legacy) = w.still_theirs(&now).unwrap();
+        assert!(nft_rules.is_empty());
+        assert_eq!(legacy.len(), 2, "{legacy:?}");
+    }
+}
