@@ -128,6 +128,7 @@ impl Topology {
     pub fn check_facts(&self, facts: &Facts) -> Result<(), Diagnostics> {
         let mut items = uplink::check(self, facts);
         items.extend(references::check(self, facts));
+        items.extend(validate::nat::twice(self, facts));
         items.sort_by_key(|d| d.span.start);
         if items.is_empty() {
             Ok(())

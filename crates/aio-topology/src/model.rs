@@ -73,6 +73,8 @@ pub struct Interface {
     pub name: String,
     pub name_span: Span,
     pub kind: InterfaceKind,
+    /// Where a veth's `peer` is written; `None` on every other kind.
+    pub peer_span: Option<Span>,
     pub master: Option<Located<String>>,
     pub addresses: Vec<Located<IpNet>>,
     pub state: AdminState,
@@ -98,6 +100,8 @@ pub struct Sysctl {
 #[derive(Debug, Clone)]
 pub struct Nat {
     pub source: Ipv4Net,
+    /// Where the file writes `source`.
+    pub source_span: Span,
     pub out: Located<Template>,
 }
 

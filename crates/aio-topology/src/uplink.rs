@@ -61,26 +61,32 @@ fn uplink_carries_the_route(t: &Topology, facts: &Facts, out: &mut Vec<Diagnosti
 fn interfaces(t: &Topology, uplink: &str, out: &mut Vec<Diagnostic>) {
     for iface in t.interfaces.values() {
         if iface.name == uplink {
-            let (span, message) = match (&iface.master, &iface.kind) {
+            let remove = format!("remove [interfaces.{uplink}] or set host.uplink");
+            let (span, message, fix) = match (&iface.master, &iface.kind) {
                 (Some(m), _) => (
                     m.span.clone(),
                     format!(
                         "the uplink \"{uplink}\" cannot be enslaved to \"{}\"",
                         m.value
                     ),
+                    remove,
                 ),
+                // At the veth's `peer`, which is what makes it.
                 (None, InterfaceKind::VethPeer { of }) => (
-                    iface.name_span.clone(),
+                    t.interfaces
+                        .get(of)
+                        .and_then(|veth| veth.peer_span.clone())
+                        .unwrap_or_else(|| iface.name_span.clone()),
                     format!("the uplink \"{uplink}\" cannot be the peer of veth \"{of}\""),
+                    format!("name a new interface as the `peer` of \"{of}\", or set host.uplink"),
                 ),
                 _ => (
                     iface.name_span.clone(),
                     format!("the uplink \"{uplink}\" cannot be declared under [interfaces]"),
+                    remove,
                 ),
             };
-            out.push(Diagnostic::new(span, message).help(format!(
-                "{NEVER}; remove [interfaces.{uplink}] or set host.uplink"
-            )));
+            out.push(Diagnostic::new(span, message).help(format!("{NEVER}; {fix}")));
         } else if let Some(m) = iface.master.as_ref().filter(|m| m.value == uplink) {
             out.push(
                 Diagnostic::new(

@@ -1,5 +1,6 @@
 //! Every topology in the bad-input corpus is rejected by `aio plan --netns`:
-//! exit 1, `FILE:LINE` within one line of its `# line:` header, the word of its
+//! exit 1, `FILE:LINE` within one line of its `# line:` header (exactly
+//! `FILE:LINE:COL` when it also has a `# column:` header), the words of its
 //! `# mentions:` header, no panic, and nothing changed in the namespace.
 //! New files in the corpus are picked up as they come.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -27,17 +28,19 @@ fn corpus() -> Vec<PathBuf> {
 }
 
 fn header<'a>(text: &'a str, key: &str) -> &'a str {
+    optional_header(text, key).unwrap_or_else(|| panic!("no `# {key}: ` header"))
+}
+
+fn optional_header<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     let prefix = format!("# {key}: ");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .unwrap_or_else(|| panic!("no `{prefix}` header"))
+    text.lines().find_map(|l| l.strip_prefix(&prefix))
 }
 
 #[test]
 fn every_bad_input_is_rejected_with_a_located_error_and_changes_nothing() {
     let sb = Sandbox::new();
     let files = corpus();
-    assert!(files.len() >= 49, "the corpus has {} files", files.len());
+    assert!(files.len() >= 65, "the corpus has {} files", files.len());
     let mut failures = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
@@ -56,7 +59,14 @@ fn every_bad_input_is_rejected_with_a_located_error_and_changes_nothing() {
         if !stderr.contains(mention) {
             problems.push(format!("no `{mention}`"));
         }
-        if let Ok(line) = header(&text, "line").parse::<usize>() {
+        let line = header(&text, "line").parse::<usize>();
+        let column = optional_header(&text, "column").map(|c| c.parse::<usize>().unwrap());
+        if let (Ok(line), Some(column)) = (&line, column) {
+            // A `# column:` header asks for the exact place.
+            if !stderr.contains(&format!("{shown}:{line}:{column}:")) {
+                problems.push(format!("not located at {shown}:{line}:{column}"));
+            }
+        } else if let Ok(line) = line {
             let located = [line - 1, line, line + 1]
                 .iter()
                 .any(|l| stderr.contains(&format!("{shown}:{l}:")));

@@ -29,6 +29,10 @@ pub(crate) fn check(
         if !c.interface_name(name) {
             continue;
         }
+        if name.get_ref() == LOOPBACK {
+            loopback_settings(c, name, iface);
+            continue;
+        }
         let kind = match &iface.kind {
             None => InterfaceKind::Existing,
             Some(t) => match c.one_of("interface type", t, &TYPES) {
@@ -72,6 +76,11 @@ pub(crate) fn check(
             Interface {
                 name: name.get_ref().clone(),
                 name_span: name.span(),
+                peer_span: iface
+                    .peer
+                    .as_ref()
+                    .filter(|_| matches!(kind, InterfaceKind::Veth { .. }))
+                    .map(Spanned::span),
                 kind,
                 master,
                 addresses,
@@ -84,7 +93,48 @@ pub(crate) fn check(
     add_peers(&mut out, &raw, &peers);
     check_masters(c, &out);
     check_unique_addresses(c, &out);
+    super::subnets::check(c, &out);
     out
+}
+
+/// The loopback interface, which aio never changes.
+pub const LOOPBACK: &str = "lo";
+
+const LOOPBACK_HELP: &str =
+    "remove it: lo is the kernel's loopback interface, and aio never changes it";
+
+/// `[interfaces.lo]`: each setting is refused where it is written, the
+/// table itself when it has none.
+fn loopback_settings(c: &mut Checker, name: &Spanned<String>, iface: &RawInterface) {
+    let settings = [
+        ("type", iface.kind.as_ref().map(Spanned::span)),
+        ("peer", iface.peer.as_ref().map(Spanned::span)),
+        ("master", iface.master.as_ref().map(Spanned::span)),
+        (
+            "addresses",
+            iface.addresses.iter().flatten().next().map(Spanned::span),
+        ),
+        ("state", iface.state.as_ref().map(Spanned::span)),
+        ("mtu", iface.mtu.as_ref().map(Spanned::span)),
+    ];
+    let mut found = false;
+    for (key, span) in settings {
+        if let Some(span) = span {
+            c.error(
+                span,
+                format!("`{key}` of lo: the loopback interface cannot be managed"),
+                LOOPBACK_HELP,
+            );
+            found = true;
+        }
+    }
+    if !found {
+        c.error(
+            name.span(),
+            "[interfaces.lo]: the loopback interface cannot be managed",
+            LOOPBACK_HELP,
+        );
+    }
 }
 
 fn located(s: &Spanned<String>) -> Located<String> {
@@ -114,6 +164,17 @@ fn veth_peer(
         return None;
     }
     let p = peer.get_ref();
+    if p == LOOPBACK {
+        c.error(
+            peer.span(),
+            format!(
+                "veth \"{}\" cannot have lo, the loopback interface, as its peer",
+                name.get_ref()
+            ),
+            "name a new interface as `peer`: aio creates it with the veth",
+        );
+        return None;
+    }
     if p == name.get_ref() {
         c.error(
             peer.span(),
@@ -168,6 +229,7 @@ fn add_peers(
             name: peer.clone(),
             name_span: span,
             kind: InterfaceKind::VethPeer { of: of.clone() },
+            peer_span: None,
             master: None,
             addresses: Vec::new(),
             state: AdminState::Up,
@@ -184,6 +246,17 @@ fn check_masters(c: &mut Checker, out: &IndexMap<String, Interface>) {
         let Some(master) = &iface.master else {
             continue;
         };
+        if master.value == LOOPBACK {
+            c.error(
+                master.span.clone(),
+                format!(
+                    "\"{}\" cannot be enslaved to lo, the loopback interface",
+                    iface.name
+                ),
+                "name a bridge as `master`",
+            );
+            continue;
+        }
         if master.value == iface.name {
             c.error(
                 master.span.clone(),
@@ -268,7 +341,7 @@ fn not_a_host_address(net: &IpNet) -> Option<&'static str> {
     None
 }
 
-/// One address on two interfaces: the second one is refused.
+/// One address twice, on two interfaces or on one: the second is refused.
 fn check_unique_addresses(c: &mut Checker, out: &IndexMap<String, Interface>) {
     let mut seen: IndexMap<std::net::IpAddr, &str> = IndexMap::new();
     for iface in out.values() {
@@ -279,7 +352,12 @@ fn check_unique_addresses(c: &mut Checker, out: &IndexMap<String, Interface>) {
                     format!("{} is already the address of \"{first}\"", a.value.addr()),
                     "an address belongs to one interface: give this one another address",
                 ),
-                _ => {
+                Some(_) => c.error(
+                    a.span.clone(),
+                    format!("{} is listed twice on \"{}\"", a.value.addr(), iface.name),
+                    "remove one of them: an interface has each address once",
+                ),
+                None => {
                     seen.insert(a.value.addr(), &iface.name);
                 }
             }

@@ -3,10 +3,11 @@
 
 pub(crate) mod interfaces;
 pub(crate) mod kolla;
+pub(crate) mod nat;
 pub(crate) mod ovs;
 pub(crate) mod physnet;
+pub(crate) mod subnets;
 
-use ipnet::Ipv4Net;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Source, Span};
@@ -126,14 +127,11 @@ pub fn validate(source: &Source, raw: RawTopology) -> Result<Topology, Diagnosti
     let host = host(&mut c, raw.host);
     let sysctl = sysctl(&mut c, raw.sysctl);
     let interfaces = interfaces::check(&mut c, raw.interfaces);
-    let nat = raw
-        .nat
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|n| nat(&mut c, n))
-        .collect();
+    let nat = nat::check(&mut c, raw.nat.unwrap_or_default());
     let kolla = raw.kolla.and_then(|k| kolla::check(&mut c, k));
-    let ovs = raw.ovs.and_then(|o| ovs::check(&mut c, o, kolla.is_some()));
+    let ovs = raw
+        .ovs
+        .and_then(|o| ovs::check(&mut c, o, kolla.is_some(), &interfaces));
     let topology = Topology {
         source: source.clone(),
         host,
@@ -145,6 +143,7 @@ pub fn validate(source: &Source, raw: RawTopology) -> Result<Topology, Diagnosti
     };
     let facts = topology.static_facts();
     c.diags.extend(crate::uplink::check(&topology, &facts));
+    c.diags.extend(nat::twice(&topology, &facts));
     c.diags.extend(physnet::check(&topology));
     if c.diags.is_empty() {
         Ok(topology)
@@ -215,40 +214,4 @@ fn sysctl(c: &mut Checker, raw: Option<Map<Spanned<toml::Value>>>) -> Vec<Sysctl
         });
     }
     out
-}
-
-fn nat(c: &mut Checker, raw: crate::raw::RawNat) -> Option<Nat> {
-    let source = match raw.source.get_ref().parse::<Ipv4Net>() {
-        Ok(net) if net.trunc() == net => Some(net),
-        Ok(net) => {
-            c.error(
-                raw.source.span(),
-                format!("NAT source {net} has host bits set"),
-                format!("write the network: \"{}\"", net.trunc()),
-            );
-            None
-        }
-        Err(_) => {
-            c.error(
-                raw.source.span(),
-                format!(
-                    "NAT source \"{}\" is not an IPv4 network",
-                    raw.source.get_ref()
-                ),
-                "write an IPv4 network in CIDR form, e.g. \"10.0.2.0/24\"",
-            );
-            None
-        }
-    };
-    let out = c.template(&raw.out)?;
-    if !raw.out.get_ref().contains("${") && !c.interface_name(&raw.out) {
-        return None;
-    }
-    Some(Nat {
-        source: source?,
-        out: Located {
-            value: out,
-            span: raw.out.span(),
-        },
-    })
 }

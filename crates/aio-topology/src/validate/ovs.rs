@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use toml::Spanned;
 
 use super::Checker;
-use crate::model::{Ovs, OvsBridge, OvsDb, OvsPort, OvsPortType};
+use crate::model::{Interface, InterfaceKind, Ovs, OvsBridge, OvsDb, OvsPort, OvsPortType};
 use crate::raw::{RawOvs, RawOvsBridge, RawOvsPort};
 
 pub const DEFAULT_DB: &str = "unix:/run/openvswitch/db.sock";
@@ -14,29 +14,26 @@ pub const FAIL_MODES: [&str; 2] = ["standalone", "secure"];
 pub const PORT_TYPES: [&str; 2] = ["system", "internal"];
 pub const VLAN_IDS: std::ops::RangeInclusive<u16> = 1..=4094;
 
-pub(crate) fn check(c: &mut Checker, raw: RawOvs, have_kolla: bool) -> Option<Ovs> {
+pub(crate) fn check(
+    c: &mut Checker,
+    raw: RawOvs,
+    have_kolla: bool,
+    interfaces: &IndexMap<String, Interface>,
+) -> Option<Ovs> {
     let db = match &raw.db {
         None => parse_db(DEFAULT_DB),
-        Some(d) => {
-            let db = parse_db(d.get_ref());
-            if db.is_none() {
-                c.error(
-                    d.span(),
-                    format!(
-                        "OVSDB address \"{}\" is neither unix:PATH nor tcp:HOST:PORT",
-                        d.get_ref()
-                    ),
-                    format!("e.g. \"{DEFAULT_DB}\" or \"tcp:127.0.0.1:6640\""),
-                );
-            }
-            db
-        }
+        Some(d) => check_db(c, d),
     };
-    let mut bridges = IndexMap::new();
+    let mut bridges: IndexMap<String, OvsBridge> = IndexMap::new();
     for (name, bridge) in raw.bridges.unwrap_or_default() {
-        if let Some(b) = check_bridge(c, &name, bridge, have_kolla) {
-            bridges.insert(b.name.clone(), b);
+        not_created_by_interfaces(c, &name, "bridge", interfaces);
+        let Some(b) = check_bridge(c, &name, bridge, have_kolla) else {
+            continue;
+        };
+        for port in b.ports.values() {
+            check_port_owner(c, port, &bridges, interfaces);
         }
+        bridges.insert(b.name.clone(), b);
     }
     let db_span = raw.db.as_ref().map_or(0..0, Spanned::span);
     Some(Ovs {
@@ -44,6 +41,105 @@ pub(crate) fn check(c: &mut Checker, raw: RawOvs, have_kolla: bool) -> Option<Ov
         db_span,
         bridges,
     })
+}
+
+/// `db`: a form [`parse_db`] reads, an absolute socket path, a port that is not 0.
+fn check_db(c: &mut Checker, d: &Spanned<String>) -> Option<OvsDb> {
+    let examples = format!("e.g. \"{DEFAULT_DB}\" or \"tcp:127.0.0.1:6640\"");
+    let (message, help) = match parse_db(d.get_ref()) {
+        None => (
+            format!(
+                "OVSDB address \"{}\" is neither unix:PATH nor tcp:HOST:PORT",
+                d.get_ref()
+            ),
+            examples,
+        ),
+        Some(OvsDb::Unix(path)) if !path.starts_with('/') => (
+            format!("OVSDB socket path \"{path}\" is not absolute"),
+            format!("a relative path would depend on the directory aio runs from: {examples}"),
+        ),
+        Some(OvsDb::Tcp { port: 0, .. }) => (
+            format!("OVSDB address \"{}\" has port 0", d.get_ref()),
+            format!("give the port ovsdb-server listens on, {examples}"),
+        ),
+        Some(db) => return Some(db),
+    };
+    c.error(d.span(), message, help);
+    None
+}
+
+/// An OVS bridge or internal port makes a kernel interface of its name:
+/// refused if `[interfaces]` creates one of that name too.
+fn not_created_by_interfaces(
+    c: &mut Checker,
+    name: &Spanned<String>,
+    what: &str,
+    interfaces: &IndexMap<String, Interface>,
+) {
+    let Some(iface) = interfaces.get(name.get_ref()) else {
+        return;
+    };
+    if iface.kind == InterfaceKind::Existing {
+        return; // its settings (addresses, MTU) are managed on what OVS makes
+    }
+    let declared = match &iface.kind {
+        InterfaceKind::VethPeer { of } => format!("[interfaces.{of}] (as its peer)"),
+        _ => format!("[interfaces.{}]", iface.name),
+    };
+    c.error(
+        name.span(),
+        format!(
+            "OVS {what} \"{}\" has the name of the interface {declared} creates",
+            name.get_ref()
+        ),
+        "two interfaces of one name cannot both exist: rename one, or drop `type` from [interfaces] to only manage the settings of what OVS makes",
+    );
+}
+
+/// A port belongs to one bridge: not to an OVS bridge before this one,
+/// not to a Linux bridge (`master`), and never lo.
+fn check_port_owner(
+    c: &mut Checker,
+    port: &OvsPort,
+    before: &IndexMap<String, OvsBridge>,
+    interfaces: &IndexMap<String, Interface>,
+) {
+    let span = port.name_span.clone();
+    let name = &port.name;
+    if name == super::interfaces::LOOPBACK {
+        c.error(
+            span,
+            "lo, the loopback interface, cannot be an OVS port",
+            "name a veth end or an internal port instead",
+        );
+        return;
+    }
+    if let Some(other) = before.values().find(|b| b.ports.contains_key(name)) {
+        c.error(
+            span,
+            format!(
+                "\"{name}\" is already a port of OVS bridge \"{}\"",
+                other.name
+            ),
+            "a port belongs to one bridge: remove one of them",
+        );
+        return;
+    }
+    if let Some(master) = interfaces.get(name).and_then(|i| i.master.as_ref()) {
+        c.error(
+            span,
+            format!(
+                "\"{name}\" is a port of Linux bridge \"{}\" (its `master`) and cannot be an OVS port too",
+                master.value
+            ),
+            "an interface has one master: remove `master` or this port",
+        );
+        return;
+    }
+    if port.kind == OvsPortType::Internal {
+        let spanned = Spanned::new(span, name.clone());
+        not_created_by_interfaces(c, &spanned, "internal port", interfaces);
+    }
 }
 
 pub fn parse_db(s: &str) -> Option<OvsDb> {
