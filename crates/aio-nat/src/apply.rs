@@ -98,14 +98,14 @@ impl Work {
         })
     }
 
-    /// The ids of `changes` that aio's own transaction carries out (all
-    /// but the legacy deletions).
-    pub(crate) fn in_transaction(changes: &[&Change]) -> Vec<ResourceId> {
-        changes
+    /// The ids of `changes` that aio's own transaction carries out, and
+    /// the rest: the legacy deletions.
+    pub(crate) fn split(changes: &[&Change]) -> (Vec<ResourceId>, Vec<ResourceId>) {
+        let (legacy, made): (Vec<&Change>, Vec<&Change>) = changes
             .iter()
-            .filter(|c| !matches!(Place::of(&c.id), Some(Place::Legacy { .. })))
-            .map(|c| c.id.clone())
-            .collect()
+            .partition(|c| matches!(Place::of(&c.id), Some(Place::Legacy { .. })));
+        let ids = |cs: Vec<&Change>| cs.into_iter().map(|c| c.id.clone()).collect();
+        (ids(made), ids(legacy))
     }
 
     /// Does the work. Call in the namespace.

@@ -110,7 +110,19 @@ impl Provider for NatProvider {
             Err(e @ WorkError::Nothing(_)) => Err(ProviderError::new(e.to_string())),
             // aio's transaction took effect: what it carried out is applied.
             Err(e @ WorkError::LegacyLeft(_)) => {
-                Err(ProviderError::new(e.to_string()).with_applied(Work::in_transaction(changes)))
+                let (made, left) = Work::split(changes);
+                let names = |ids: &[ResourceId]| {
+                    ids.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let message = format!(
+                    "{e} (applied: {}; not applied: {})",
+                    names(&made),
+                    names(&left)
+                );
+                Err(ProviderError::new(message).with_applied(made))
             }
         }
     }

@@ -283,6 +283,12 @@ fn when_deleting_the_old_rule_fails_the_host_keeps_masquerading_and_the_count_is
         "{shown}"
     );
     assert!(shown.contains("traffic is still masqueraded"), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "(applied: {NAT}; not applied: iptables-legacy/nat/POSTROUTING/1)"
+        )),
+        "{shown}"
+    );
     // What the report says: aio's rule is made, the old one is still there.
     assert_eq!(aios_rules(&sb), 1);
     assert_eq!(saved(&sb, "iptables-legacy-save"), [INSTALLERS]);
