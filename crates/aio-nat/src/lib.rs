@@ -5,9 +5,11 @@
 //! (`aio:nat/OUT/SOURCE`); observation finds rules by those comments and
 //! compares what they do (source, output interface, statement, how many
 //! carry the id), so a rule replaced in place or copied is drift. Nothing
-//! outside the table is ever read or changed, and the table is deleted only
-//! when nothing of anyone's is left in it. All changes of one apply go to
-//! `nft` as one batch, which the kernel takes whole or not at all.
+//! outside the table is changed, except by `aio adopt`, which replaces the
+//! old installer's exact iptables rule with aio's own ([`foreign`]), and
+//! the table is deleted only when nothing of anyone's is left in it. All
+//! nftables changes of one apply go to `nft` as one batch, which the kernel
+//! takes whole or not at all.
 
 mod apply;
 mod family;
