@@ -1,8 +1,8 @@
 //! Masquerade rules that are not aio's. The old installer wrote one per
 //! boot: `iptables -t nat -A POSTROUTING -s SOURCE -o OUT -j MASQUERADE`.
 //! With iptables-nft it is an nftables rule in `ip nat` (read from `nft -j
-//! list ruleset`, [`nft`]); with iptables-legacy, a line of
-//! `iptables-legacy-save -t nat` ([`legacy`]). Every rule is read whole,
+//! list ruleset`, `nft.rs`); with iptables-legacy, a line of
+//! `iptables-legacy-save -t nat` (`legacy.rs`). Every rule is read whole,
 //! with all its matches and target options.
 //!
 //! A rule is the installer's only when it is exactly that: in iptables'
