@@ -58,7 +58,8 @@ impl StateLock {
             }
             if started.elapsed() >= timeout {
                 let mut pid = String::new();
-                let _ = file.read_to_string(&mut pid);
+                // A pid and a newline; never more, whatever was planted.
+                let _ = (&file).take(32).read_to_string(&mut pid);
                 let pid = if pid.trim().is_empty() {
                     "unknown".into()
                 } else {
