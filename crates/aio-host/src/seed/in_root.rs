@@ -128,6 +128,12 @@ impl Root {
             match owned(fd as libc::c_int) {
                 // Another resolution raced (a rename in the tree): try again.
                 Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => continue,
+                Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        "this kernel has no openat2, which aio needs to stay inside the root (Linux 5.6 or later)",
+                    ));
+                }
                 other => return other,
             }
         }
@@ -256,7 +262,7 @@ fn read_stream(stream: *mut libc::DIR) -> io::Result<Vec<String>> {
         // SAFETY: errno is this thread's; cleared to tell the end from an error.
         unsafe { *libc::__errno_location() = 0 };
         // SAFETY: `stream` is open; the entry is read before the next call.
-        let entry = unsafe { libc::readdir64(stream) };
+        let entry = unsafe { libc::readdir(stream) };
         if entry.is_null() {
             let e = io::Error::last_os_error();
             return match e.raw_os_error() {
