@@ -42,8 +42,9 @@ pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
     let host = Host::open(target.host()?).await?;
     let plan = host.plan().await?;
     let all = statuses(host.desired(), &plan);
+    let contested = aio_host::contested(&host.target().state_dir);
     if json {
-        println!("{:#}", render::status::json(&plan.facts, &all));
+        println!("{:#}", render::status::json(&plan.facts, &all, &contested));
         return Ok(0);
     }
     println!("aio show of {}", target.file.path.display());
@@ -52,6 +53,9 @@ pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
     }
     println!();
     for line in render::status::lines(&all, verbosity() > 0) {
+        anstream::println!("{line}");
+    }
+    for line in render::status::contested_lines(&contested) {
         anstream::println!("{line}");
     }
     println!("\n{}", render::status::counts(&all));
