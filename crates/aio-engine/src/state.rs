@@ -83,9 +83,18 @@ impl State {
     }
 }
 
-/// The state as last written, so that an apply writes only what changed.
-/// The copy is the one the cache keeps: one copy per write, not two.
+/// The state as an apply last wrote it, so that it writes only what changed.
+///
+/// Two applies of one process may run at once (`aio watch` repairs the
+/// host's plumbing while Kolla's deployment runs), each with its own copy.
+/// A write therefore lays this apply's own changes since its last write over
+/// the state as it is now, never its whole copy: what the other wrote stays.
+/// When nobody else wrote, the copy written is the one the cache keeps (one
+/// copy per write, not two).
 pub(crate) struct Saved<'a> {
+    /// This apply's state when it last wrote: its changes are what differs from it.
+    mine: Arc<State>,
+    /// What it wrote then (`mine`, with what other applies had written).
     written: Arc<State>,
     cache: &'a Cached,
 }
@@ -93,19 +102,48 @@ pub(crate) struct Saved<'a> {
 impl<'a> Saved<'a> {
     pub(crate) fn new(on_disk: Arc<State>, cache: &'a Cached) -> Saved<'a> {
         Saved {
+            mine: on_disk.clone(),
             written: on_disk,
             cache,
         }
     }
 
-    /// Writes `state` unless it is what was last written.
+    /// Writes what `state` changed since the last write, unless nothing.
     pub(crate) fn save(&mut self, state: &State, dir: &Path) -> Result<(), StateError> {
-        if *state != *self.written {
-            state.save(dir)?;
-            self.written = Arc::new(state.clone());
-            self.cache.keep(dir, self.written.clone());
+        if *state == *self.mine {
+            return Ok(());
         }
+        let now = self.cache.shared(dir)?;
+        let mine = Arc::new(state.clone());
+        let merged = if Arc::ptr_eq(&now, &self.written) {
+            mine.clone()
+        } else {
+            Arc::new(now.with_changes(&self.mine, state))
+        };
+        merged.save(dir)?;
+        self.cache.keep(dir, merged.clone());
+        self.mine = mine;
+        self.written = merged;
         Ok(())
+    }
+}
+
+impl State {
+    /// This state with the changes that took `from` to `to`: entries `to`
+    /// added or changed are set, entries it dropped are removed, the rest
+    /// is left as it is here.
+    fn with_changes(&self, from: &State, to: &State) -> State {
+        let mut out = self.clone();
+        out.version = to.version;
+        for id in from.owned.keys().filter(|id| !to.owned.contains_key(*id)) {
+            out.owned.remove(id);
+        }
+        for (id, entry) in &to.owned {
+            if from.owned.get(id) != Some(entry) {
+                out.owned.insert(id.clone(), entry.clone());
+            }
+        }
+        out
     }
 }
 
@@ -217,6 +255,41 @@ mod tests {
         assert_eq!(cache.load(dir.path()).unwrap(), theirs);
         std::fs::remove_file(dir.path().join(FILE)).unwrap();
         assert!(cache.load(dir.path()).unwrap().owned.is_empty());
+    }
+
+    #[test]
+    fn two_applies_of_one_process_keep_what_the_other_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cached::default();
+        let link = |name: &str| ResourceId::new(&crate::Kind::new("link"), name);
+        let entry = OwnedEntry {
+            provider: "netlink".into(),
+            deps: vec![],
+            identity: None,
+        };
+        let mut start = State::default();
+        start.owned.insert(link("old"), entry.clone());
+        start.save(dir.path()).unwrap();
+        let on_disk = cache.shared(dir.path()).unwrap();
+        // Both start from the same state; each changes its own entries.
+        let (mut a, mut b) = (State::clone(&on_disk), State::clone(&on_disk));
+        let mut saved_a = Saved::new(on_disk.clone(), &cache);
+        let mut saved_b = Saved::new(on_disk, &cache);
+        a.owned.insert(link("a"), entry.clone());
+        saved_a.save(&a, dir.path()).unwrap();
+        b.owned.insert(link("b"), entry.clone());
+        b.owned.remove(&link("old"));
+        saved_b.save(&b, dir.path()).unwrap();
+        a.owned.get_mut(&link("a")).unwrap().identity = Some(Identity("bridge#7".into()));
+        saved_a.save(&a, dir.path()).unwrap();
+
+        let file = State::load(dir.path()).unwrap();
+        let ids: Vec<String> = file.owned.keys().map(ToString::to_string).collect();
+        assert_eq!(ids, ["link/a", "link/b"]);
+        assert_eq!(
+            file.owned[&link("a")].identity,
+            Some(Identity("bridge#7".into()))
+        );
     }
 
     #[test]

@@ -24,4 +24,4 @@ pub use error::HostError;
 pub use facts::uplink_facts;
 pub use follow_up::FollowUp;
 pub use host::{Applied, Host, Target};
-pub use watch::{WatchEvent, WatchOptions, watch};
+pub use watch::{CONTESTED_FILE, Contested, WatchEvent, WatchOptions, contested, watch};

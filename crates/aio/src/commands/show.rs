@@ -42,8 +42,9 @@ pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
     let host = Host::open(target.host()?).await?;
     let plan = host.plan().await?;
     let all = statuses(host.desired(), &plan);
+    let contested = aio_host::contested(&host.target().state_dir);
     if json {
-        outln!("{:#}", render::status::json(&plan.facts, &all));
+        outln!("{:#}", render::status::json(&plan.facts, &all, &contested));
         return Ok(0);
     }
     outln!("aio show of {}", target.file.path.display());
@@ -52,6 +53,9 @@ pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
     }
     outln!();
     for line in render::status::lines(&all, verbosity() > 0) {
+        outln!("{line}");
+    }
+    for line in render::status::contested_lines(&contested) {
         outln!("{line}");
     }
     outln!("\n{}", render::status::counts(&all));

@@ -48,6 +48,14 @@ fn log(event: WatchEvent<'_>) {
         WatchEvent::Locked(e) => errln!("aio watch: {e}"),
         WatchEvent::Repaired(c) => outln!("aio watch: repaired {}", change_line(c).trim()),
         WatchEvent::ApplyFailed(e) => errln!("aio watch: {e}"),
+        WatchEvent::Contested { id, wait } => errln!(
+            "aio watch: another writer keeps changing {id}: each repair of it now waits, from {} s doubling up to a minute, until it stays as repaired",
+            wait.as_secs()
+        ),
+        WatchEvent::Settled { id, quiet } => errln!(
+            "aio watch: {id} stayed as repaired for {} s: repaired at once again",
+            quiet.as_secs()
+        ),
     }
 }
 

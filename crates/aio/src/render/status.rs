@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use aio_engine::{ResourceStatus, Status};
+use aio_host::Contested;
 
 use super::value::{inline, shown};
 use crate::output::styled;
@@ -29,9 +30,14 @@ pub fn counts(all: &[ResourceStatus]) -> String {
     counts.join(", ")
 }
 
-/// The JSON document of `aio show --json`.
-pub fn json(facts: &IndexMap<String, String>, all: &[ResourceStatus]) -> Value {
-    serde_json::json!({
+/// The JSON document of `aio show --json`; `contested` as the running
+/// `aio watch` lists it.
+pub fn json(
+    facts: &IndexMap<String, String>,
+    all: &[ResourceStatus],
+    contested: &[Contested],
+) -> Value {
+    let mut doc = serde_json::json!({
         "format_version": 1,
         "facts": facts,
         "resources": all,
@@ -39,7 +45,25 @@ pub fn json(facts: &IndexMap<String, String>, all: &[ResourceStatus]) -> Value {
             .into_iter()
             .map(|(st, n)| (st.as_str().to_string(), Value::from(n)))
             .collect::<serde_json::Map<_, _>>(),
-    })
+    });
+    if !contested.is_empty() {
+        doc["contested"] = serde_json::json!(contested);
+    }
+    doc
+}
+
+/// `contested  link/veth-br  another writer keeps changing it: aio watch repairs it every 8 s`
+pub fn contested_lines(contested: &[Contested]) -> Vec<String> {
+    contested
+        .iter()
+        .map(|c| {
+            let word = styled(colour(AnsiColor::Magenta).bold(), "contested");
+            format!(
+                "  {word}  {}  another writer keeps changing it: aio watch repairs it every {} s",
+                c.id, c.wait_seconds
+            )
+        })
+        .collect()
 }
 
 /// Every resource's lines, the status words padded to one width.
@@ -92,8 +116,11 @@ fn line(s: &ResourceStatus, width: usize, whole: bool) -> String {
     out
 }
 
+fn colour(c: AnsiColor) -> Style {
+    c.on_default()
+}
+
 fn style(status: Status) -> Style {
-    let colour = |c: AnsiColor| c.on_default();
     match status {
         Status::Converged => colour(AnsiColor::Green),
         Status::Drifted => colour(AnsiColor::Yellow),

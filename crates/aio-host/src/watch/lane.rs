@@ -1,0 +1,380 @@
+//! The two lanes of `aio watch`: the host's own plumbing, and the families
+//! that come after it (Kolla). Their resources are disjoint: a resource of
+//! such a family, or one that depends on one (other than for being provided
+//! by it), is the later lane's. A pass
+//! of one lane plans and applies only its own resources, so both can run at
+//! once; they share the state dir's lock (a `flock` is held by an open
+//! file: a second one in the same process would wait for the first).
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use aio_engine::{Change, Pending, Plan, Reason, ResourceId, StateLock};
+use aio_family::Touched;
+
+use super::WatchEvent;
+use super::fights::Fights;
+use crate::{Host, HostError};
+
+/// After a pass, how long events that keep coming are gathered into one
+/// plan. A first event after a quiet time is planned at once.
+const SETTLE: Duration = Duration::from_millis(10);
+/// The first wait before checking again what could not be checked.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// The longest wait before checking again what could not be checked.
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Side {
+    /// The host's own plumbing.
+    Host,
+    /// The families that come after it, and what depends on them.
+    Later,
+}
+
+/// Which resources are the later lane's.
+pub(super) struct Lanes {
+    families: HashSet<String>,
+    later: BTreeSet<ResourceId>,
+}
+
+impl Lanes {
+    pub(super) fn of(host: &Host) -> Lanes {
+        let families: HashSet<String> = host
+            .families()
+            .iter()
+            .filter(|f| f.after_host())
+            .map(|f| f.name().to_string())
+            .collect();
+        let desired = host.desired();
+        let mut later: BTreeSet<ResourceId> = desired
+            .iter()
+            .filter(|r| families.contains(r.provider.as_str()))
+            .map(|r| r.id.clone())
+            .collect();
+        loop {
+            let before = later.len();
+            // What a later family only provides for (the OVS ports of the
+            // bridge Kolla's deploy makes) stays the host's: it waits for
+            // that family while its provider cannot observe, no longer.
+            for r in desired {
+                let needs = |d: &ResourceId| later.contains(d) && r.provided_by.as_ref() != Some(d);
+                if r.deps.iter().any(needs) {
+                    later.insert(r.id.clone());
+                }
+            }
+            if later.len() == before {
+                break;
+            }
+        }
+        Lanes { families, later }
+    }
+
+    pub(super) fn has_later(&self) -> bool {
+        !self.later.is_empty()
+    }
+
+    fn is_later(&self, id: &ResourceId) -> bool {
+        self.later.contains(id)
+    }
+
+    /// `ids` as the host's and the later lane's.
+    pub(super) fn split(&self, ids: &Touched) -> (Vec<ResourceId>, Vec<ResourceId>) {
+        ids.iter().cloned().partition(|id| !self.is_later(id))
+    }
+
+    /// Whether `p` waits for something of its own lane (then the next pass
+    /// may find it possible), not for the later lane.
+    fn waits_in_its_lane(&self, p: &Pending) -> bool {
+        match &p.reason {
+            Reason::Later(_) => false,
+            Reason::WaitsFor(dep) => !self.is_later(dep),
+            _ => !self.is_later(&p.id),
+        }
+    }
+
+    /// Moves the later lane's changes of a host plan to `waiting`, and drops
+    /// what of it could not be observed (the later lane reports that).
+    /// Returns whether there were such changes.
+    fn leave_for_later(&self, plan: &mut Plan) -> bool {
+        let is_later =
+            |c: &Change| self.families.contains(c.provider.as_str()) || self.is_later(&c.id);
+        let (wait, now): (Vec<_>, Vec<_>) = plan.changes.drain(..).partition(is_later);
+        plan.changes = now;
+        let moved = !wait.is_empty();
+        plan.waiting.extend(wait.into_iter().map(|c| Pending {
+            id: c.id,
+            reason: Reason::Later("after the host's own plumbing".into()),
+        }));
+        plan.unavailable.retain(|p| {
+            !self.is_later(&p.id) && !matches!(&p.reason, Reason::WaitsFor(d) if self.is_later(d))
+        });
+        moved
+    }
+}
+
+/// What both lanes share: the host, the lock, and the caller's report.
+pub(super) struct Shared<'h> {
+    host: &'h Host,
+    lock_timeout: Duration,
+    held: RefCell<Weak<StateLock>>,
+    report: RefCell<&'h mut dyn FnMut(WatchEvent<'_>)>,
+    /// Per lane, what was told as not yet possible, and why.
+    told: [RefCell<HashMap<ResourceId, String>>; 2],
+}
+
+impl<'h> Shared<'h> {
+    pub(super) fn new(
+        host: &'h Host,
+        lock_timeout: Duration,
+        report: &'h mut dyn FnMut(WatchEvent<'_>),
+    ) -> Shared<'h> {
+        Shared {
+            host,
+            lock_timeout,
+            held: RefCell::new(Weak::new()),
+            report: RefCell::new(report),
+            told: Default::default(),
+        }
+    }
+
+    pub(super) fn tell(&self, event: WatchEvent<'_>) {
+        (self.report.borrow_mut())(event);
+    }
+
+    /// The state dir's lock, taken if neither lane holds it.
+    fn lock(&self) -> Result<Rc<StateLock>, HostError> {
+        let held = self.held.borrow().upgrade();
+        if let Some(lock) = held {
+            return Ok(lock);
+        }
+        let lock = Rc::new(self.host.lock(self.lock_timeout)?);
+        *self.held.borrow_mut() = Rc::downgrade(&lock);
+        Ok(lock)
+    }
+
+    /// Tells what cannot be checked yet, once per reason: a daemon that is
+    /// down for an hour is one line, not one every retry.
+    fn not_yet(&self, side: Side, plan: &Plan) {
+        let mut told = self.told[side as usize].borrow_mut();
+        let in_scope = |id: &ResourceId| plan.scope.as_ref().is_none_or(|s| s.contains(id));
+        told.retain(|id, _| !in_scope(id) || plan.unavailable.iter().any(|p| p.id == *id));
+        for p in plan
+            .unavailable
+            .iter()
+            .filter(|p| !p.reason.is_consequence())
+        {
+            let why = p.reason.to_string();
+            if told.get(&p.id) != Some(&why) {
+                self.tell(WatchEvent::NotYet(p));
+                told.insert(p.id.clone(), why);
+            }
+        }
+    }
+}
+
+/// What the next pass of a lane looks at.
+#[derive(Default)]
+pub(super) struct Next {
+    /// Everything (the timer, or something could not be checked).
+    full: bool,
+    /// What families announced since the last pass.
+    touched: BTreeSet<ResourceId>,
+    /// When the pass is due; `None`: nothing to do.
+    pub(super) due: Option<Instant>,
+}
+
+impl Next {
+    pub(super) fn announced(&mut self, ids: Vec<ResourceId>, at: Instant) {
+        if !ids.is_empty() {
+            self.touched.extend(ids);
+            self.due.get_or_insert(at);
+        }
+    }
+
+    pub(super) fn everything(&mut self, at: Instant) {
+        self.full = true;
+        self.due = Some(self.due.map_or(at, |d| d.min(at)));
+    }
+}
+
+/// What follows a pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Then {
+    /// Nothing: the next event or the timer.
+    Done,
+    /// Everything, at once: changes waited for what the pass made.
+    Again,
+    /// Everything, after a backoff: something could not be checked or changed.
+    Retry,
+}
+
+/// How a pass ended.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct End {
+    then: Then,
+    /// It applied changes.
+    pub(super) applied: bool,
+    /// A host pass found changes of the later lane.
+    pub(super) later_changes: bool,
+}
+
+impl End {
+    fn then(then: Then) -> End {
+        End {
+            then,
+            applied: false,
+            later_changes: false,
+        }
+    }
+}
+
+/// One lane's passes: what is due, and the backoff of what could not be done.
+pub(super) struct Lane {
+    pub(super) next: Next,
+    backoff: Option<Duration>,
+}
+
+impl Lane {
+    pub(super) fn new() -> Lane {
+        Lane {
+            next: Next::default(),
+            backoff: None,
+        }
+    }
+
+    /// The scope of the pass due by `now` (`Some(None)`: everything), taken.
+    pub(super) fn take_due(&mut self, now: Instant) -> Option<Option<BTreeSet<ResourceId>>> {
+        if self.next.due.is_none_or(|d| d > now) {
+            return None;
+        }
+        let next = std::mem::take(&mut self.next);
+        Some((!next.full).then_some(next.touched))
+    }
+
+    /// Schedules what follows a pass that ended at `now`.
+    pub(super) fn after(&mut self, end: End, now: Instant) {
+        // Our own changes are announced too, but so is drift that came
+        // while we applied: one more look tells them apart.
+        if let Some(due) = self.next.due {
+            self.next.due = Some(due.max(now + SETTLE));
+        }
+        match end.then {
+            Then::Retry => {
+                let wait = self
+                    .backoff
+                    .map_or(FIRST_BACKOFF, |b| (b * 2).min(MAX_BACKOFF));
+                self.backoff = Some(wait);
+                self.next.full = true;
+                self.next.due = Some(self.next.due.map_or(now + wait, |d| d.max(now + wait)));
+            }
+            Then::Again => {
+                self.backoff = None;
+                self.next.everything(now);
+            }
+            Then::Done => self.backoff = None,
+        }
+    }
+}
+
+/// One pass of a lane: a plan (of `scope` and what depends on it, else of
+/// everything of the lane) and, if needed, one apply.
+pub(super) async fn pass(
+    side: Side,
+    shared: &Shared<'_>,
+    lanes: &Lanes,
+    fights: &RefCell<Fights>,
+    scope: Option<BTreeSet<ResourceId>>,
+) -> End {
+    let host = shared.host;
+    let scope = match (scope, side) {
+        // What another writer keeps changing waits for its turn.
+        (Some(touched), Side::Host) => {
+            let free: BTreeSet<ResourceId> = touched
+                .into_iter()
+                .filter(|id| !fights.borrow().holds(id, Instant::now()))
+                .collect();
+            if free.is_empty() {
+                return End::then(Then::Done);
+            }
+            Some(free)
+        }
+        (None, Side::Later) => Some(lanes.later.clone()),
+        (scope, _) => scope,
+    };
+    let planned = match &scope {
+        Some(touched) => host.plan_within(touched).await,
+        None => host.plan().await,
+    };
+    let mut plan = match planned {
+        Ok(plan) => plan,
+        Err(e) => {
+            shared.tell(WatchEvent::CannotPlan(&e));
+            return End::then(Then::Retry);
+        }
+    };
+    let later_changes = side == Side::Host && lanes.leave_for_later(&mut plan);
+    if side == Side::Host {
+        fights.borrow().hold(&mut plan, Instant::now());
+    }
+    tracing::debug!(
+        "{side:?} lane: {} to change, {} waiting, {} unavailable",
+        plan.changes.len(),
+        plan.waiting.len(),
+        plan.unavailable.len()
+    );
+    shared.not_yet(side, &plan);
+    let held = if plan.unavailable.is_empty() {
+        Then::Done
+    } else {
+        Then::Retry
+    };
+    if plan.is_empty() {
+        return End {
+            later_changes,
+            ..End::then(held)
+        };
+    }
+    let _lock = match shared.lock() {
+        Ok(lock) => lock,
+        Err(e) => {
+            shared.tell(WatchEvent::Locked(&e));
+            return End::then(Then::Retry);
+        }
+    };
+    if let Err(e) = host.remember_vip() {
+        shared.tell(WatchEvent::ApplyFailed(&e));
+    }
+    match host.apply_once(&plan).await {
+        Ok(_) => {
+            for change in &plan.changes {
+                shared.tell(WatchEvent::Repaired(change));
+            }
+            if side == Side::Host {
+                let repaired = plan.changes.iter().map(|c| &c.id);
+                fights
+                    .borrow_mut()
+                    .repaired(repaired, Instant::now(), &mut |e| shared.tell(e));
+            }
+            // What waited for what was just made may go ahead now.
+            let again = plan.waiting.iter().any(|p| lanes.waits_in_its_lane(p));
+            End {
+                then: if held == Then::Done && again {
+                    Then::Again
+                } else {
+                    held
+                },
+                applied: true,
+                later_changes,
+            }
+        }
+        Err(e) => {
+            shared.tell(WatchEvent::ApplyFailed(&e));
+            End::then(Then::Retry)
+        }
+    }
+}
