@@ -178,6 +178,22 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command changes the system or writes a file once it has
+    /// started printing: a closed stdout must not stop it halfway.
+    pub fn writes(&self) -> bool {
+        match self {
+            Command::Apply { .. }
+            | Command::Adopt { .. }
+            | Command::Destroy { .. }
+            | Command::Service { .. } => true,
+            Command::Plan { out, .. } => out.is_some(),
+            Command::State { action } => matches!(action, StateAction::Rm { .. }),
+            _ => false,
+        }
+    }
+}
+
 /// For the commands that change the system.
 #[derive(Args)]
 pub struct Write {

@@ -1,6 +1,7 @@
 //! The `aio` binary: parses the command line and runs the command.
 //! Everything it prints goes through `aio::output`: a closed stdout ends it
-//! quietly with exit 0, a closed stderr is ignored.
+//! quietly with exit 0 (a command that changes the system first finishes
+//! its work), a closed stderr is ignored.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use clap::Parser;
@@ -22,6 +23,9 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     aio::output::init(cli.color, cli.verbose);
+    if command.writes() {
+        aio::output::finish_work_when_stdout_closes();
+    }
     aio::logging::init(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

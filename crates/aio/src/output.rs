@@ -9,7 +9,7 @@
 //! closed stdout or stderr ends aio quietly instead of with a panic.
 
 use std::io::Write as _;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use anstyle::{AnsiColor, Style};
 
@@ -46,26 +46,54 @@ pub fn styled(style: Style, text: &str) -> String {
 pub const ERROR: Style = AnsiColor::Red.on_default().bold();
 pub const NOTE: Style = AnsiColor::Yellow.on_default();
 
+/// Set once stdout is found closed while a command that writes goes on.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// Set by a command that changes the system or writes a file.
+static FINISH_WORK: AtomicBool = AtomicBool::new(false);
+
+/// For a command that changes the system or writes a file after it starts
+/// printing (`apply`, `adopt`, `destroy`, `plan --out`, `service`, `state
+/// rm`): a closed stdout no longer ends aio; the rest of the output is
+/// dropped, the command finishes what it was asked, and its exit status
+/// says how that went. Called once, before any output.
+pub fn finish_work_when_stdout_closes() {
+    FINISH_WORK.store(true, Ordering::Relaxed);
+}
+
+/// Whether stdout was found closed (only ever, for a command that
+/// finishes its work): a question cannot be seen there.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
 /// Writes `args` to stdout, with ANSI styles stripped unless colour is wanted.
 ///
 /// A closed stdout (`aio plan | head -1`) ends aio at once, quietly, with
-/// exit status 0, as ripgrep does: whoever reads has what it wanted. aio
-/// writes its output between the steps of a command, never while it
-/// changes the system, so ending there leaves nothing half-done. Any other
-/// failure to write (a full disk) ends aio with status 1 and says so on
+/// exit status 0, as ripgrep does: whoever reads has what it wanted. A
+/// command that changes the system does not stop halfway for that: see
+/// [`finish_work_when_stdout_closes`]. Any other failure to write (a full
+/// disk) ends a command that changes nothing with status 1, saying so on
 /// stderr. Use it through [`outln!`](crate::outln) and [`out!`](crate::out).
 pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    if stdout_closed() {
+        return;
+    }
     let written = {
         let mut out = anstream::stdout().lock();
         out.write_fmt(args).and_then(|()| out.flush())
     };
-    if let Err(e) = written {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
+    let Err(e) = written else {
+        return;
+    };
+    let closed = e.kind() == std::io::ErrorKind::BrokenPipe;
+    if !closed {
         write_stderr(format_args!("error: cannot write to stdout: {e}\n"));
-        std::process::exit(1);
     }
+    if FINISH_WORK.load(Ordering::Relaxed) {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        return;
+    }
+    std::process::exit(if closed { 0 } else { 1 });
 }
 
 /// Writes `args` to stderr, with ANSI styles stripped unless colour is

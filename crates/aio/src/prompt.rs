@@ -1,5 +1,6 @@
 //! Questions on the terminal before a command changes the system. Without
-//! a terminal nothing is asked: the command is refused rather than hang.
+//! a terminal, or with stdout closed, nothing is asked: the command is
+//! refused rather than hang.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -11,6 +12,12 @@ fn ask(question: &str, without_terminal: &str) -> Result<String, Failure> {
         return Err(Failure::Refused(without_terminal.to_string()));
     }
     out!("{question}");
+    if crate::output::stdout_closed() {
+        let asked = question.trim().lines().last().unwrap_or_default();
+        return Err(Failure::Refused(format!(
+            "stdout is closed, so aio cannot ask \"{asked}\" and goes no further"
+        )));
+    }
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).ok();
     Ok(answer.trim().to_string())

@@ -1,7 +1,8 @@
 //! Nothing a user types or does to aio's output makes it panic (exit 101):
 //! a number of seconds out of range is a usage error (exit 2), and a
 //! closed stdout ends every command quietly with exit 0, as ripgrep does
-//! (`aio plan | head -1`); a closed stderr changes nothing but the words.
+//! (`aio plan | head -1`), once a command that changes the host has
+//! finished its work; a closed stderr changes nothing but the words.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -118,24 +119,147 @@ fn commands_on_a_host_end_quietly_when_stdout_is_closed() {
     let sb = Sandbox::new();
     let t = sb.reference();
     let mut runs = Vec::new();
-    let mut closed = |name: &str, extra: &[&str]| {
-        let what = format!("{name} {}", extra.join(" "));
-        let out = stdout_closed(sb.command(name, &t, extra), &what);
-        runs.push((what, out));
-    };
-    closed("plan", &[]);
-    closed("plan", &["--json"]);
-    closed("plan", &["--detailed-exitcode"]);
-    closed("show", &[]);
-    closed("apply", &["--yes"]);
-    closed("apply", &["--yes", "--json"]);
-    sb.apply(&t);
-    closed("show", &[]);
-    closed("show", &["--json"]);
-    closed("plan", &["--destroy"]);
-    closed("watch", &[]);
-    closed("destroy", &["--yes"]);
+    for extra in [
+        &[][..],
+        &["--json"],
+        &["--detailed-exitcode"],
+        &["--destroy"],
+    ] {
+        let what = format!("plan {}", extra.join(" "));
+        runs.push((
+            what.clone(),
+            stdout_closed(sb.command("plan", &t, extra), &what),
+        ));
+    }
+    runs.push((
+        "show".into(),
+        stdout_closed(sb.command("show", &t, &[]), "show"),
+    ));
     assert_all_quiet(runs);
+    assert!(
+        sb.links().get("veth-ovs").is_none(),
+        "a plan changed the host"
+    );
+}
+
+/// `aio ARGS` with stdout closed must end quietly with 0.
+#[track_caller]
+fn quietly(aio: Command, what: &str) {
+    let out = stdout_closed(aio, what);
+    assert!(
+        not_quiet(&out).is_none(),
+        "aio {what}: {:?}",
+        not_quiet(&out)
+    );
+}
+
+#[test]
+fn commands_that_change_the_host_finish_their_work_when_stdout_is_closed() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let saved = sb.state.path().join("saved.plan");
+    let saved_arg = saved.to_str().unwrap();
+    quietly(sb.command("plan", &t, &["--out", saved_arg]), "plan --out");
+    assert!(
+        saved.exists(),
+        "plan --out stopped before it saved the plan"
+    );
+
+    quietly(sb.command("apply", &t, &["--yes"]), "apply --yes");
+    assert_eq!(sb.plan(&t), Vec::new(), "apply stopped before it was done");
+    quietly(
+        sb.command("apply", &t, &["--yes", "--json"]),
+        "apply --yes --json",
+    );
+    for extra in [&[][..], &["--json"]] {
+        quietly(sb.command("show", &t, extra), "show");
+    }
+    quietly(sb.command("watch", &t, &[]), "watch");
+
+    let state = sb.state.path().to_str().unwrap();
+    let listed = || {
+        let out = command(&["state", "list", "--json", "--state-dir", state])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["owned"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap().to_string())
+            .collect::<Vec<String>>()
+    };
+    for extra in [&[][..], &["--json"]] {
+        let args = [&["state", "list", "--state-dir", state][..], extra].concat();
+        quietly(command(&args), "state list");
+    }
+    let address = listed()
+        .into_iter()
+        .find(|id| id.starts_with("address/"))
+        .expect("an address owned");
+    quietly(
+        command(&["state", "rm", &address, "--state-dir", state]),
+        "state rm",
+    );
+    assert!(
+        !listed().contains(&address),
+        "state rm stopped before it forgot {address}"
+    );
+
+    quietly(sb.command("destroy", &t, &["--yes"]), "destroy --yes");
+    assert!(
+        sb.links().get("veth-ovs").is_none(),
+        "destroy stopped before it was done"
+    );
+}
+
+/// A terminal for stdin (the other end kept open by the caller), as a user
+/// at a shell has when they type `aio apply | head -1`.
+fn terminal() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
+    use std::os::fd::FromRawFd;
+    let (mut controller, mut user) = (-1, -1);
+    // SAFETY: openpty writes two new descriptors, which are owned from here.
+    let made = unsafe {
+        libc::openpty(
+            &mut controller,
+            &mut user,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(made, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just made and nothing else owns them.
+    unsafe {
+        (
+            std::os::fd::OwnedFd::from_raw_fd(controller),
+            std::os::fd::OwnedFd::from_raw_fd(user),
+        )
+    }
+}
+
+/// At a terminal whose stdout goes to a reader that left, apply cannot
+/// show its question: it does not wait for an answer nobody was asked,
+/// and changes nothing.
+#[test]
+fn apply_does_not_ask_when_stdout_is_closed() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let before = sb.everything();
+    let (_controller, user) = terminal();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = sb
+        .command("apply", &t, &[])
+        .stdin(user)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = finish(child, "aio apply asking with stdout closed");
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("cannot ask"), "{said}");
+    assert_eq!(sb.everything(), before, "apply changed the host");
 }
 
 #[test]

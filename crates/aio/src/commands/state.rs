@@ -54,8 +54,10 @@ pub fn rm(ids: &[String], dir: &StateDir, lock_timeout: Duration) -> Result<u8, 
     }
     for id in &wanted {
         state.owned.remove(id);
-        outln!("{id}: no longer aio's; left as it is");
     }
     state.save(&path).map_err(aio_host::HostError::from)?;
+    for id in &wanted {
+        outln!("{id}: no longer aio's; left as it is");
+    }
     Ok(0)
 }
