@@ -151,3 +151,54 @@ fn a_saved_plan_is_shown_without_looking_at_the_system() {
     assert!(text.contains("  + link/dummy1  (kind=bridge"), "{text}");
     assert!(!sb.links().contains_key("dummy1"), "showing applied it");
 }
+
+/// A saved plan edited after `aio plan --out` (a fact, a change's detail,
+/// what waits) is refused whole, naming what differs, and changes nothing.
+#[test]
+fn a_saved_plan_runs_only_if_a_fresh_plan_equals_it_whole() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let saved = sb.state.path().join("saved.json");
+    let plan = sb.aio("plan", &t, &["--out", saved.to_str().unwrap()]);
+    assert!(plan.status.success(), "{}", said(&plan));
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let forgeries: [(&str, fn(&mut serde_json::Value)); 3] = [
+        ("fact uplink: evil0 saved", |p| {
+            p["plan"]["facts"]["uplink"] = "evil0".into();
+        }),
+        ("as saved", |p| {
+            p["plan"]["changes"][0]["detail"] = "actions: none".into();
+        }),
+        ("what waits", |p| {
+            p["plan"]["waiting"] = serde_json::json!([{"id": "link/dummy1", "reason": "forged"}]);
+        }),
+    ];
+    for (named, forge) in forgeries {
+        let mut doc = original.clone();
+        forge(&mut doc);
+        let forged = sb.state.path().join("forged.json");
+        std::fs::write(&forged, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+        let shown = run(&["show", forged.to_str().unwrap()]);
+        assert!(
+            stdout(&shown).contains("as the file claims it"),
+            "{}",
+            said(&shown)
+        );
+        let applied = run(&["apply", "--yes", forged.to_str().unwrap()]);
+        assert_eq!(
+            applied.status.code(),
+            Some(1),
+            "{named}: {}",
+            said(&applied)
+        );
+        let text = said(&applied);
+        assert!(text.contains("nothing was changed"), "{text}");
+        assert!(text.contains(named), "{named}: {text}");
+        assert!(!sb.links().contains_key("dummy1"), "{named}: applied");
+    }
+    // The plan as saved still runs.
+    let applied = run(&["apply", "--yes", saved.to_str().unwrap()]);
+    assert!(applied.status.success(), "{}", said(&applied));
+    assert!(sb.links().contains_key("dummy1"));
+}

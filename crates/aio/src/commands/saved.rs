@@ -5,7 +5,10 @@
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-use aio_engine::{Change, Plan};
+use std::collections::BTreeSet;
+
+use aio_engine::Plan;
+use serde_json::Value;
 
 use crate::Failure;
 use crate::cli::{FileArg, Target};
@@ -120,39 +123,80 @@ pub fn load(path: &Path) -> Result<(SavedPlan, Target), Failure> {
     Ok((saved, target))
 }
 
-/// The changes of `a` and `b` that differ (by id, provider, action,
-/// attributes and dependencies, each as often as it comes), as plan lines.
-pub fn differences(a: &Plan, b: &Plan) -> Vec<String> {
-    let key = |c: &Change| {
-        (
-            c.id.clone(),
-            c.provider.clone(),
-            c.action,
-            c.before.clone(),
-            c.after.clone(),
-            c.deps.clone(),
-        )
+/// What differs between the plan `saved` and the plan made `now`, as lines
+/// for a person. Every part of a plan counts, as the plan's document holds
+/// it: the facts, each change whole (its attributes, dependencies and the
+/// provider's detail, such as Kolla's actions), what waits, what cannot be
+/// observed, what is released or adoptable, and the scope.
+pub fn differences(saved: &Plan, now: &Plan) -> Vec<String> {
+    let (Ok(Value::Object(a)), Ok(Value::Object(b))) =
+        (serde_json::to_value(saved), serde_json::to_value(now))
+    else {
+        return vec!["the plan cannot be written as a document".into()];
     };
-    let show = |c: &Change| format!("{} {}", c.action.symbol(), c.id);
-    let only = |x: &Plan, y: &Plan| {
-        let mut left: Vec<_> = y.changes.iter().map(key).collect();
+    let mut out = Vec::new();
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for key in keys {
+        let (x, y) = (a.get(key), b.get(key));
+        if x == y {
+            continue;
+        }
+        match key.as_str() {
+            "changes" => out.extend(changes(x, y)),
+            "facts" => out.extend(facts(x, y)),
+            "waiting" => out.push("what waits".into()),
+            "unavailable" => out.push("what cannot be observed".into()),
+            "released" => out.push("what is no longer aio's".into()),
+            "adoptable" => out.push("what aio adopt would take over".into()),
+            "scope" => out.push("what the plan covers (--target)".into()),
+            other => out.push(other.replace('_', " ")),
+        }
+    }
+    out
+}
+
+/// The changes only one side has, each compared whole, as plan lines.
+fn changes(saved: Option<&Value>, now: Option<&Value>) -> Vec<String> {
+    let list = |v: Option<&Value>| v.and_then(Value::as_array).cloned().unwrap_or_default();
+    let (saved, now) = (list(saved), list(now));
+    let show = |c: &Value, side: &str| {
+        let action = serde_json::from_value::<aio_engine::Action>(c["action"].clone())
+            .map_or("?", aio_engine::Action::symbol);
+        let id = c["id"].as_str().unwrap_or("?");
+        format!("{action} {id} ({side})")
+    };
+    let only = |x: &[Value], y: &[Value], side: &str| {
+        let mut left: Vec<&Value> = y.iter().collect();
         let mut out = Vec::new();
-        for c in &x.changes {
-            match left.iter().position(|k| *k == key(c)) {
+        for c in x {
+            match left.iter().position(|k| *k == c) {
                 Some(i) => drop(left.remove(i)),
-                None => out.push(show(c)),
+                None => out.push(show(c, side)),
             }
         }
         out
     };
-    let mut out = only(a, b);
-    out.extend(only(b, a));
-    if out.is_empty()
-        && a.waiting.len() + a.unavailable.len() != b.waiting.len() + b.unavailable.len()
-    {
-        out.push("what waits or cannot be observed".into());
-    }
+    let mut out = only(&saved, &now, "as saved");
+    out.extend(only(&now, &saved, "as now"));
     out
+}
+
+/// The facts that differ: `fact uplink: eth0 saved, eth1 now`.
+fn facts(saved: Option<&Value>, now: Option<&Value>) -> Vec<String> {
+    let map = |v: Option<&Value>| v.and_then(Value::as_object).cloned().unwrap_or_default();
+    let (saved, now) = (map(saved), map(now));
+    let keys: BTreeSet<&String> = saved.keys().chain(now.keys()).collect();
+    let shown = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("none").to_string();
+    keys.into_iter()
+        .filter(|k| saved.get(*k) != now.get(*k))
+        .map(|k| {
+            format!(
+                "fact {k}: {} saved, {} now",
+                shown(saved.get(k)),
+                shown(now.get(k))
+            )
+        })
+        .collect()
 }
 
 /// Refuses `-f`, `--netns` or `--state-dir` given with a saved plan when they

@@ -20,6 +20,7 @@ pub fn saved(file: &std::path::Path, json: bool) -> Result<u8, Failure> {
         return Ok(0);
     }
     outln!("saved plan {}", file.display());
+    outln!("  as the file claims it: nothing below was checked against the system");
     outln!("  topology: {}", saved.topology.display());
     if let Some(ns) = &saved.netns {
         outln!("  netns: {ns}");
@@ -32,7 +33,7 @@ pub fn saved(file: &std::path::Path, json: bool) -> Result<u8, Failure> {
     outln!("{}", render::plan::painted(&saved.plan));
     outln!(
         "
-`aio apply {}` carries it out if the system has not changed since.",
+`aio apply {}` plans again and carries the plan out only if the new plan is this one, whole (facts, changes, details, what waits).",
         file.display()
     );
     Ok(0)
