@@ -163,7 +163,8 @@ fn a_saved_plan_runs_only_if_a_fresh_plan_equals_it_whole() {
     assert!(plan.status.success(), "{}", said(&plan));
     let original: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
-    let forgeries: [(&str, fn(&mut serde_json::Value)); 3] = [
+    type Forge = fn(&mut serde_json::Value);
+    let forgeries: [(&str, Forge); 3] = [
         ("fact uplink: evil0 saved", |p| {
             p["plan"]["facts"]["uplink"] = "evil0".into();
         }),
