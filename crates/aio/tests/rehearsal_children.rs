@@ -80,19 +80,17 @@ fn a_killed_apply_leaves_no_kolla_child_and_the_next_one_does_not_deploy_beside_
             .unwrap_or_default()
             .contains("deploy\t")
     });
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(
-        alive_with_env(&marker).len() >= 2,
-        "the stand-in and its sleep run"
-    );
+    poll::wait_until(Duration::from_secs(60), "the stand-in and its sleep", || {
+        alive_with_env(&marker).len() >= 2
+    });
     aio.kill().unwrap(); // SIGKILL
     aio.wait().unwrap();
-    let gone = poll::within(Duration::from_secs(2), || {
+    let gone = poll::within(Duration::from_secs(20), || {
         alive_with_env(&marker).is_empty()
     });
     assert!(
         gone,
-        "alive 2 s after aio was SIGKILLed: {:?}",
+        "alive 20 s after aio was SIGKILLed: {:?}",
         alive_with_env(&marker)
     );
 
