@@ -318,14 +318,17 @@ fn a_saved_plan_is_verified_not_trusted() {
     }
     assert_eq!(snapshot(&sb), before);
 
-    // Forged facts and descriptions are never shown: the plan run is made afresh.
+    // Forged facts and descriptions refuse the plan, and are never shown.
     let mut forged = original.clone();
     forged["plan"]["facts"]["uplink"] = "FORGED-UPLINK".into();
     forged["plan"]["changes"][0]["detail"] = "FORGED-DETAIL".into();
     let out = apply(&forged, &[]);
     let shown = said(&out);
-    assert!(out.status.success(), "{shown}");
+    assert_eq!(out.status.code(), Some(1), "{shown}");
     assert!(!shown.contains("FORGED"), "{shown}");
+    assert_eq!(snapshot(&sb), before, "a forged plan changed the system");
+    let out = apply(&original, &[]);
+    assert!(out.status.success(), "{}", said(&out));
     assert_eq!(sb.plan(&t), vec![]);
 }
 

@@ -165,7 +165,7 @@ fn a_saved_plan_runs_only_if_a_fresh_plan_equals_it_whole() {
         serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     type Forge = fn(&mut serde_json::Value);
     let forgeries: [(&str, Forge); 3] = [
-        ("fact uplink: evil0 saved", |p| {
+        ("fact uplink: eth0 now, not as saved", |p| {
             p["plan"]["facts"]["uplink"] = "evil0".into();
         }),
         ("as saved", |p| {
@@ -196,6 +196,10 @@ fn a_saved_plan_runs_only_if_a_fresh_plan_equals_it_whole() {
         let text = said(&applied);
         assert!(text.contains("nothing was changed"), "{text}");
         assert!(text.contains(named), "{named}: {text}");
+        assert!(
+            !text.contains("evil0") && !text.contains("actions: none"),
+            "{text}"
+        );
         assert!(!sb.links().contains_key("dummy1"), "{named}: applied");
     }
     // The plan as saved still runs.

@@ -181,20 +181,17 @@ fn changes(saved: Option<&Value>, now: Option<&Value>) -> Vec<String> {
     out
 }
 
-/// The facts that differ: `fact uplink: eth0 saved, eth1 now`.
+/// The facts that differ, with their value now (what the file claims is
+/// not repeated: it may be forged): `fact uplink: eth1 now`.
 fn facts(saved: Option<&Value>, now: Option<&Value>) -> Vec<String> {
     let map = |v: Option<&Value>| v.and_then(Value::as_object).cloned().unwrap_or_default();
     let (saved, now) = (map(saved), map(now));
     let keys: BTreeSet<&String> = saved.keys().chain(now.keys()).collect();
-    let shown = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("none").to_string();
     keys.into_iter()
         .filter(|k| saved.get(*k) != now.get(*k))
-        .map(|k| {
-            format!(
-                "fact {k}: {} saved, {} now",
-                shown(saved.get(k)),
-                shown(now.get(k))
-            )
+        .map(|k| match now.get(k).and_then(Value::as_str) {
+            Some(v) => format!("fact {k}: {v} now, not as saved"),
+            None => format!("fact {k}: none now, not as saved"),
         })
         .collect()
 }
