@@ -80,9 +80,11 @@ fn a_killed_apply_leaves_no_kolla_child_and_the_next_one_does_not_deploy_beside_
             .unwrap_or_default()
             .contains("deploy\t")
     });
-    poll::wait_until(Duration::from_secs(60), "the stand-in and its sleep", || {
-        alive_with_env(&marker).len() >= 2
-    });
+    poll::wait_until(
+        Duration::from_secs(60),
+        "the stand-in and its sleep",
+        || alive_with_env(&marker).len() >= 2,
+    );
     aio.kill().unwrap(); // SIGKILL
     aio.wait().unwrap();
     let gone = poll::within(Duration::from_secs(20), || {
