@@ -5,6 +5,8 @@
 //! router at the other end of that cable. Both are deleted when the sandbox
 //! is dropped, also when a test panics. Nothing here touches the root
 //! network namespace: every command runs with `ip -n`.
+//!
+//! [`seed`] lays out the old installer's boot units under a temporary root.
 // A test and developer tool: a failure here is a failed test or task, said loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -16,6 +18,7 @@ pub mod ovn;
 pub mod ovs;
 pub mod poll;
 pub mod process;
+pub mod seed;
 pub mod tcp;
 
 /// The uplink's address in the host namespace.

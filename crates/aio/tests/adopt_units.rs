@@ -13,7 +13,7 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::seed::{UNIT_DIR, enable, installer_units, upstream, write};
+use aio_sandbox::seed::{UNIT_DIR, enable, installer_units, upstream, write};
 use common::{Sandbox, said};
 
 /// The network part of the seed's two scripts.

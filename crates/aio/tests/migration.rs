@@ -90,8 +90,8 @@ fn as_the_installer_leaves_it(sb: &Sandbox, boots: usize) {
 /// The installer's two boot units (the seed's own unit files and scripts),
 /// enabled, under `root`: the links, or none where the seed is not at hand.
 fn boot_units(root: &Path) -> Vec<std::path::PathBuf> {
-    common::seed::upstream()
-        .map(|upstream| common::seed::installer_units(&upstream, root).to_vec())
+    aio_sandbox::seed::upstream()
+        .map(|upstream| aio_sandbox::seed::installer_units(&upstream, root).to_vec())
         .unwrap_or_default()
 }
 

@@ -2,20 +2,8 @@
 //! (its own files, read at run time), and units that only look like them.
 
 use super::*;
+use aio_sandbox::seed::{enable, installer_units, upstream, write};
 use std::os::unix::fs::symlink;
-
-/// The seed's `upstream/` directory (`AIO_SEED_DIR` to put it elsewhere).
-fn seed_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("AIO_SEED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/seed/upstream"));
-    if dir.join("scripts_setup-interfaces.sh").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: no seed scripts in {}", dir.display());
-        None
-    }
-}
 
 /// The reference topology, whose uplink is eth0.
 fn reference() -> (Topology, Facts) {
@@ -29,25 +17,39 @@ fn reference() -> (Topology, Facts) {
     (topology, facts)
 }
 
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path.trim_start_matches('/'));
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+/// A script that does one thing the installer's does.
+const MAKES_DUMMY1: &str = "#!/bin/sh\nip link add dummy1 type bridge\n";
 
 /// Unit `name` running `exec`, enabled in `target`.wants as `systemctl
 /// enable` does (an absolute link): the link.
 fn unit(root: &Path, name: &str, exec: &str, target: &str) -> PathBuf {
-    let dir = root.join(UNIT_DIR);
     write(
         root,
         &format!("{UNIT_DIR}/{name}"),
         &format!("[Service]\nType=oneshot\nExecStart={exec}\n\n[Install]\nWantedBy={target}\n"),
     );
-    std::fs::create_dir_all(dir.join(format!("{target}.wants"))).unwrap();
-    let link = dir.join(format!("{target}.wants/{name}"));
-    symlink(format!("/{UNIT_DIR}/{name}"), &link).unwrap();
-    link
+    enable(root, name, target)
+}
+
+/// `/usr/local/bin/NAME.sh` holding `script`, run by unit `NAME.service`
+/// enabled in `target`.wants: the link.
+fn script_unit(root: &Path, name: &str, script: &str, target: &str) -> PathBuf {
+    let exec = format!("/usr/local/bin/{name}.sh");
+    write(root, &exec, script);
+    unit(root, &format!("{name}.service"), &exec, target)
+}
+
+/// Under `tmp`: a root with a unit like the installer's enabled in
+/// multi-user.target.wants, and beside the root a directory holding a link
+/// of that unit's name: (the root, that directory, the link).
+fn beside_a_link_outside(tmp: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let root = tmp.join("root");
+    let outside = tmp.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let victim = outside.join("setup-interfaces.service");
+    symlink("/somewhere", &victim).unwrap();
+    script_unit(&root, "setup-interfaces", MAKES_DUMMY1, "multi-user.target");
+    (root, outside, victim)
 }
 
 fn exists(path: &Path) -> bool {
@@ -61,33 +63,12 @@ fn names(units: &BootUnits) -> (Vec<&str>, Vec<&str>) {
     )
 }
 
-/// The seed's two units and scripts, copied where its installer puts them.
-fn as_the_seed_leaves_it(seed: &Path, root: &Path) -> [PathBuf; 2] {
-    let mut links = Vec::new();
-    for (name, target) in [
-        ("setup-interfaces", "multi-user.target"),
-        ("veth-lbaas", "default.target"),
-    ] {
-        let script = std::fs::read_to_string(seed.join(format!("scripts_{name}.sh"))).unwrap();
-        write(root, &format!("/usr/local/bin/{name}.sh"), &script);
-        let service =
-            std::fs::read_to_string(seed.join(format!("scripts_{name}.service"))).unwrap();
-        write(root, &format!("{UNIT_DIR}/{name}.service"), &service);
-        let dir = root.join(UNIT_DIR).join(format!("{target}.wants"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let link = dir.join(format!("{name}.service"));
-        symlink(format!("/{UNIT_DIR}/{name}.service"), &link).unwrap();
-        links.push(link);
-    }
-    [links[0].clone(), links[1].clone()]
-}
-
 #[test]
 fn the_seeds_own_units_are_the_installers_and_are_disabled() {
-    let Some(seed) = seed_dir() else { return };
+    let Some(seed) = upstream() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let links = as_the_seed_leaves_it(&seed, root);
+    let links = installer_units(&seed, root);
     let (topology, facts) = reference();
 
     let units = boot_units(root, &topology, &facts).unwrap();
@@ -120,9 +101,9 @@ fn the_seeds_own_units_are_the_installers_and_are_disabled() {
 
 #[test]
 fn a_topology_that_leaves_out_the_octavia_pair_leaves_its_unit_alone() {
-    let Some(seed) = seed_dir() else { return };
+    let Some(seed) = upstream() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let links = as_the_seed_leaves_it(&seed, tmp.path());
+    let links = installer_units(&seed, tmp.path());
     let text = "version = 1\n[interfaces.dummy1]\ntype = \"bridge\"\naddresses = [\"10.0.2.2/24\"]\n\
                 [interfaces.veth-ovs]\ntype = \"veth\"\npeer = \"veth-br\"\n\
                 [interfaces.veth-br]\nmaster = \"dummy1\"\n\
@@ -151,15 +132,10 @@ fn a_topology_that_leaves_out_the_octavia_pair_leaves_its_unit_alone() {
 fn a_vpn_units_masquerade_is_not_the_installers() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    write(
+    let link = script_unit(
         root,
-        "/usr/local/bin/vpn-nat.sh",
+        "vpn-nat",
         "#!/bin/sh\niptables -t nat -A POSTROUTING -s 10.8.0.0/24 -o tun0 -j MASQUERADE\n",
-    );
-    let link = unit(
-        root,
-        "vpn-nat.service",
-        "/usr/local/bin/vpn-nat.sh",
         "multi-user",
     );
     let (topology, facts) = reference();
@@ -173,15 +149,10 @@ fn a_vpn_units_masquerade_is_not_the_installers() {
 fn a_script_with_only_a_comment_is_not_the_installers_even_by_its_name() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    write(
+    let link = script_unit(
         root,
-        "/usr/local/bin/veth-lbaas.sh",
+        "veth-lbaas",
         "#!/bin/bash\n# v-lbaas and v-lbaas-vlan: ip link add v-lbaas-vlan type veth peer name v-lbaas\n",
-    );
-    let link = unit(
-        root,
-        "veth-lbaas.service",
-        "/usr/local/bin/veth-lbaas.sh",
         "default",
     );
     let (topology, facts) = reference();
@@ -203,16 +174,11 @@ fn a_script_with_only_a_comment_is_not_the_installers_even_by_its_name() {
 fn the_installers_name_with_one_line_more_is_left_alone_and_says_which() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    write(
+    let link = script_unit(
         root,
-        "/usr/local/bin/setup-interfaces.sh",
+        "setup-interfaces",
         "#!/bin/bash\nip link add dummy1 type bridge\nip link set dummy1 up\n\
          iptables -t nat -A POSTROUTING -s 10.0.2.0/24 -o eth0 -j MASQUERADE --random\n",
-    );
-    let link = unit(
-        root,
-        "setup-interfaces.service",
-        "/usr/local/bin/setup-interfaces.sh",
         "multi-user.target",
     );
     let (topology, facts) = reference();
@@ -228,22 +194,7 @@ fn the_installers_name_with_one_line_more_is_left_alone_and_says_which() {
 #[test]
 fn a_wants_directory_that_points_out_of_the_root_is_not_followed_out() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("root");
-    let outside = tmp.path().join("outside");
-    std::fs::create_dir_all(&outside).unwrap();
-    let victim = outside.join("setup-interfaces.service");
-    symlink("/somewhere", &victim).unwrap();
-    write(
-        &root,
-        "/usr/local/bin/setup-interfaces.sh",
-        "#!/bin/sh\nip link add dummy1 type bridge\n",
-    );
-    unit(
-        &root,
-        "setup-interfaces.service",
-        "/usr/local/bin/setup-interfaces.sh",
-        "multi-user.target",
-    );
+    let (root, outside, victim) = beside_a_link_outside(tmp.path());
     let wants = root.join(UNIT_DIR).join("graphical.target.wants");
     symlink(&outside, &wants).unwrap();
     let (topology, facts) = reference();
@@ -262,22 +213,7 @@ fn a_wants_directory_that_points_out_of_the_root_is_not_followed_out() {
 #[test]
 fn a_link_swapped_for_a_directory_out_of_the_root_after_the_look_is_not_followed() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("root");
-    let outside = tmp.path().join("outside");
-    std::fs::create_dir_all(&outside).unwrap();
-    let victim = outside.join("setup-interfaces.service");
-    symlink("/somewhere", &victim).unwrap();
-    write(
-        &root,
-        "/usr/local/bin/setup-interfaces.sh",
-        "#!/bin/sh\nip link add dummy1 type bridge\n",
-    );
-    unit(
-        &root,
-        "setup-interfaces.service",
-        "/usr/local/bin/setup-interfaces.sh",
-        "multi-user.target",
-    );
+    let (root, outside, victim) = beside_a_link_outside(tmp.path());
     let (topology, facts) = reference();
     let units = boot_units(&root, &topology, &facts).unwrap();
     assert_eq!(units.enabled().count(), 1);
@@ -293,10 +229,9 @@ fn a_link_swapped_for_a_directory_out_of_the_root_after_the_look_is_not_followed
 fn exec_paths_and_script_links_stay_inside_the_root() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("a/root");
-    let makes_dummy1 = "#!/bin/sh\nip link add dummy1 type bridge\n";
     // Out of the root by `..`, and by an absolute link.
-    write(tmp.path(), "a/x", makes_dummy1);
-    write(tmp.path(), "elsewhere/y.sh", makes_dummy1);
+    write(tmp.path(), "a/x", MAKES_DUMMY1);
+    write(tmp.path(), "elsewhere/y.sh", MAKES_DUMMY1);
     std::fs::create_dir_all(&root).unwrap();
     symlink(tmp.path().join("elsewhere/y.sh"), root.join("y.sh")).unwrap();
     unit(&root, "dots.service", "/../x", "multi-user.target");
@@ -307,7 +242,7 @@ fn exec_paths_and_script_links_stay_inside_the_root() {
 
     // The same link, read as the root's own file of that path, is read.
     let same_path_inside = tmp.path().join("elsewhere/y.sh");
-    write(&root, same_path_inside.to_str().unwrap(), makes_dummy1);
+    write(&root, same_path_inside.to_str().unwrap(), MAKES_DUMMY1);
     let units = boot_units(&root, &topology, &facts).unwrap();
     assert_eq!(names(&units).0, ["linked.service"]);
 }
@@ -330,13 +265,7 @@ fn a_fifo_or_a_huge_script_is_not_read() {
         "multi-user.target",
     );
     let huge = format!("#!/bin/sh\n{}", "# padding\n".repeat(200_000));
-    write(root, "/usr/local/bin/veth-lbaas.sh", &huge);
-    unit(
-        root,
-        "veth-lbaas.service",
-        "/usr/local/bin/veth-lbaas.sh",
-        "default.target",
-    );
+    script_unit(root, "veth-lbaas", &huge, "default.target");
     let (topology, facts) = reference();
     let units = boot_units(root, &topology, &facts).unwrap();
     assert_eq!(
@@ -366,17 +295,7 @@ fn a_fifo_or_a_huge_script_is_not_read() {
 fn drop_ins_and_other_exec_lines_make_a_unit_not_the_installers() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    write(
-        root,
-        "/usr/local/bin/setup-interfaces.sh",
-        "#!/bin/sh\nip link add dummy1 type bridge\n",
-    );
-    unit(
-        root,
-        "setup-interfaces.service",
-        "/usr/local/bin/setup-interfaces.sh",
-        "multi-user.target",
-    );
+    script_unit(root, "setup-interfaces", MAKES_DUMMY1, "multi-user.target");
     write(
         root,
         &format!("{UNIT_DIR}/setup-interfaces.service.d/more.conf"),

@@ -9,7 +9,6 @@
 pub mod ansible;
 pub mod kolla;
 pub mod run;
-pub mod seed;
 
 pub use aio_sandbox::poll;
 pub use run::{command, run, said, stderr, stdout, text};
