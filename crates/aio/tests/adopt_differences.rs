@@ -9,35 +9,22 @@ mod common;
 use common::Sandbox;
 use common::run::said as text;
 
-/// Runs `args` in the sandbox's namespace and wants it to succeed.
-fn run(sb: &Sandbox, args: &[&str]) {
-    let out = sb.host.exec(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn adopt_shows_how_what_it_takes_over_differs_and_apply_then_changes_it() {
     let sb = &Sandbox::new();
     let t = sb.reference();
     // The Octavia port as made by hand: the default MTU, the wrong tag.
-    run(
-        sb,
-        &[
-            "ip",
-            "link",
-            "add",
-            "v-lbaas-vlan",
-            "type",
-            "veth",
-            "peer",
-            "name",
-            "v-lbaas",
-        ],
-    );
+    sb.exec_ok(&[
+        "ip",
+        "link",
+        "add",
+        "v-lbaas-vlan",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "v-lbaas",
+    ]);
     sb.ovsdb
         .vsctl(&["add-port", "br-ex", "v-lbaas-vlan", "tag=99"]);
     let root = tempfile::tempdir().unwrap();

@@ -15,38 +15,11 @@ use std::process::Output;
 use std::time::Duration;
 
 use aio_sandbox::Guest;
-use common::{Sandbox, poll, said, stdout};
-
-const TOPOLOGY: &str = r#"version = 1
-[host]
-uplink = "auto"
-
-[sysctl]
-"net.ipv4.ip_forward" = 1
-
-[interfaces.dummy1]
-type = "bridge"
-addresses = ["10.0.2.2/24"]
-
-[[nat]]
-source = "10.0.2.0/24"
-out = "${uplink}"
-"#;
+use common::{Sandbox, poll, said, stdout, topology};
 
 /// The installer's rule, as iptables-save prints it.
 const INSTALLERS: &str = "-A POSTROUTING -s 10.0.2.0/24 -o eth0 -j MASQUERADE";
 const NAT: &str = "nat/eth0/10.0.2.0/24";
-
-/// Runs `args` in the sandbox's namespace and wants it to succeed.
-fn run(sb: &Sandbox, args: &[&str]) -> String {
-    let out = sb.host.exec(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout(&out)
-}
 
 /// `PROGRAM -t nat ARGS` (`iptables-legacy`, `iptables-nft`) in the namespace.
 fn iptables(sb: &Sandbox, program: &str, args: &str) {
@@ -54,12 +27,12 @@ fn iptables(sb: &Sandbox, program: &str, args: &str) {
         .into_iter()
         .chain(args.split_whitespace())
         .collect();
-    run(sb, &args);
+    sb.exec_ok(&args);
 }
 
 /// The `-A` lines of `PROGRAM -t nat` (`iptables-legacy-save`, `iptables-nft-save`).
 fn saved(sb: &Sandbox, program: &str) -> Vec<String> {
-    run(sb, &[program, "-t", "nat"])
+    sb.exec_ok(&[program, "-t", "nat"])
         .lines()
         .filter(|l| l.starts_with("-A"))
         .map(str::to_string)
@@ -70,11 +43,11 @@ fn saved(sb: &Sandbox, program: &str) -> Vec<String> {
 /// on, and a guest behind dummy1 whose default route is dummy1. No NAT yet.
 fn host() -> (Sandbox, PathBuf, Guest) {
     let sb = Sandbox::new();
-    let t = sb.topology("nat.toml", TOPOLOGY);
-    run(&sb, &["ip", "link", "add", "dummy1", "type", "bridge"]);
-    run(&sb, &["ip", "link", "set", "dummy1", "up"]);
-    run(&sb, &["ip", "addr", "add", "10.0.2.2/24", "dev", "dummy1"]);
-    run(&sb, &["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
+    let t = sb.topology("nat.toml", topology::NAT);
+    sb.exec_ok(&["ip", "link", "add", "dummy1", "type", "bridge"]);
+    sb.exec_ok(&["ip", "link", "set", "dummy1", "up"]);
+    sb.exec_ok(&["ip", "addr", "add", "10.0.2.2/24", "dev", "dummy1"]);
+    sb.exec_ok(&["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
     let vm = sb
         .host
         .guest("vm0", Some("dummy1"), "10.0.2.50/24", Some("10.0.2.2"));
@@ -155,46 +128,39 @@ fn the_installers_legacy_rule_is_replaced_and_a_port_80_rule_beside_it_is_left_a
 #[test]
 fn masquerade_rules_that_are_not_exactly_the_installers_are_shown_and_never_touched() {
     let (sb, t, _vm) = host();
-    // iptables-legacy: a negated source, a target option, a chain of its own reached by a jump.
-    iptables(
-        &sb,
-        "iptables-legacy",
-        "-A POSTROUTING ! -s 10.0.2.0/24 -o eth0 -j MASQUERADE",
-    );
-    iptables(
-        &sb,
-        "iptables-legacy",
-        "-A POSTROUTING -s 10.0.2.0/24 -o eth0 -j MASQUERADE --random",
-    );
-    iptables(&sb, "iptables-legacy", "-N MINE");
-    iptables(&sb, "iptables-legacy", "-A POSTROUTING -j MINE");
-    iptables(
-        &sb,
-        "iptables-legacy",
-        "-A MINE -s 10.0.2.0/24 -o eth0 -j MASQUERADE",
-    );
-    // iptables-nft: a target option nft's JSON does not show, a chain of its own.
-    iptables(
-        &sb,
-        "iptables-nft",
-        "-A POSTROUTING -s 10.0.2.0/24 -o eth0 -j MASQUERADE --random",
-    );
-    iptables(&sb, "iptables-nft", "-N THEIRS");
-    iptables(&sb, "iptables-nft", "-A POSTROUTING -j THEIRS");
-    iptables(
-        &sb,
-        "iptables-nft",
-        "-A THEIRS -s 10.0.2.0/24 -o eth0 -j MASQUERADE",
-    );
+    for (program, rules) in [
+        // A negated source, a target option, a chain of its own reached by a jump.
+        (
+            "iptables-legacy",
+            &[
+                "-A POSTROUTING ! -s 10.0.2.0/24 -o eth0 -j MASQUERADE",
+                "-A POSTROUTING -s 10.0.2.0/24 -o eth0 -j MASQUERADE --random",
+                "-N MINE",
+                "-A POSTROUTING -j MINE",
+                "-A MINE -s 10.0.2.0/24 -o eth0 -j MASQUERADE",
+            ][..],
+        ),
+        // A target option nft's JSON does not show, a chain of its own.
+        (
+            "iptables-nft",
+            &[
+                "-A POSTROUTING -s 10.0.2.0/24 -o eth0 -j MASQUERADE --random",
+                "-N THEIRS",
+                "-A POSTROUTING -j THEIRS",
+                "-A THEIRS -s 10.0.2.0/24 -o eth0 -j MASQUERADE",
+            ],
+        ),
+    ] {
+        for rule in rules {
+            iptables(&sb, program, rule);
+        }
+    }
     // nftables: the operator's own table.
     sb.nft("add table inet fw");
-    run(
-        &sb,
-        &[
-            "nft",
-            "add chain inet fw post { type nat hook postrouting priority 100 ; }",
-        ],
-    );
+    sb.exec_ok(&[
+        "nft",
+        "add chain inet fw post { type nat hook postrouting priority 100 ; }",
+    ]);
     sb.nft("add rule inet fw post ip saddr 10.0.2.0/24 oifname eth0 masquerade");
     let legacy = saved(&sb, "iptables-legacy-save");
     let nft_side = saved(&sb, "iptables-nft-save");
@@ -247,7 +213,7 @@ fn masquerade_rules_that_are_not_exactly_the_installers_are_shown_and_never_touc
 fn when_deleting_the_old_rule_fails_the_host_keeps_masquerading_and_the_count_is_true() {
     let (sb, t, vm) = host();
     // dummy1 is aio's already: the plan is the NAT takeover alone.
-    let bare = sb.topology("bare.toml", TOPOLOGY.split("[[nat]]").next().unwrap());
+    let bare = sb.topology("bare.toml", topology::NAT.split("[[nat]]").next().unwrap());
     let out = adopt(&sb, &bare, &[]);
     assert!(out.status.success(), "{}", said(&out));
     iptables(&sb, "iptables-legacy", INSTALLERS);

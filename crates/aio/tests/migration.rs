@@ -15,73 +15,51 @@ use common::Sandbox;
 use common::kolla::{Kolla, OPERATORS_GLOBALS};
 use common::run::said as text;
 
-/// Runs `args` in the sandbox's namespace and wants it to succeed.
-fn run(sb: &Sandbox, args: &[&str]) {
-    let out = sb.host.exec(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// The host as the installer's scripts leave it after `boots` boots.
 fn as_the_installer_leaves_it(sb: &Sandbox, boots: usize) {
     // As the installer finds it: the interface of the IPv4 default route.
     let route = sb.ip(&["-o", "-4", "route", "show", "to", "default"]);
     let words: Vec<&str> = route.split_whitespace().collect();
     let nic = words[words.iter().position(|w| *w == "dev").unwrap() + 1].to_string();
-    run(sb, &["ip", "link", "add", "dummy1", "type", "bridge"]);
-    run(sb, &["ip", "link", "set", "dummy1", "up"]);
-    run(sb, &["ip", "addr", "add", "10.0.2.2/24", "dev", "dummy1"]);
-    run(
-        sb,
-        &[
-            "ip", "link", "add", "veth-ovs", "type", "veth", "peer", "name", "veth-br",
-        ],
-    );
-    run(sb, &["ip", "link", "set", "veth-br", "master", "dummy1"]);
-    run(sb, &["ip", "link", "set", "veth-ovs", "up"]);
-    run(sb, &["ip", "link", "set", "veth-br", "up"]);
+    sb.exec_ok(&["ip", "link", "add", "dummy1", "type", "bridge"]);
+    sb.exec_ok(&["ip", "link", "set", "dummy1", "up"]);
+    sb.exec_ok(&["ip", "addr", "add", "10.0.2.2/24", "dev", "dummy1"]);
+    sb.exec_ok(&[
+        "ip", "link", "add", "veth-ovs", "type", "veth", "peer", "name", "veth-br",
+    ]);
+    sb.exec_ok(&["ip", "link", "set", "veth-br", "master", "dummy1"]);
+    sb.exec_ok(&["ip", "link", "set", "veth-ovs", "up"]);
+    sb.exec_ok(&["ip", "link", "set", "veth-br", "up"]);
     // Appended again at every boot.
     for _ in 0..boots {
-        run(
-            sb,
-            &[
-                "iptables",
-                "-t",
-                "nat",
-                "-A",
-                "POSTROUTING",
-                "-s",
-                "10.0.2.0/24",
-                "-o",
-                &nic,
-                "-j",
-                "MASQUERADE",
-            ],
-        );
+        sb.exec_ok(&[
+            "iptables",
+            "-t",
+            "nat",
+            "-A",
+            "POSTROUTING",
+            "-s",
+            "10.0.2.0/24",
+            "-o",
+            &nic,
+            "-j",
+            "MASQUERADE",
+        ]);
     }
-    run(
-        sb,
-        &[
-            "ip",
-            "link",
-            "add",
-            "v-lbaas-vlan",
-            "type",
-            "veth",
-            "peer",
-            "name",
-            "v-lbaas",
-        ],
-    );
-    run(
-        sb,
-        &["ip", "addr", "add", "172.18.255.254/16", "dev", "v-lbaas"],
-    );
-    run(sb, &["ip", "link", "set", "v-lbaas-vlan", "up"]);
-    run(sb, &["ip", "link", "set", "v-lbaas", "up"]);
+    sb.exec_ok(&[
+        "ip",
+        "link",
+        "add",
+        "v-lbaas-vlan",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "v-lbaas",
+    ]);
+    sb.exec_ok(&["ip", "addr", "add", "172.18.255.254/16", "dev", "v-lbaas"]);
+    sb.exec_ok(&["ip", "link", "set", "v-lbaas-vlan", "up"]);
+    sb.exec_ok(&["ip", "link", "set", "v-lbaas", "up"]);
     // Added by hand once Kolla's openvswitch containers run.
     sb.ovsdb
         .vsctl(&["add-port", "br-ex", "v-lbaas-vlan", "tag=1718"]);

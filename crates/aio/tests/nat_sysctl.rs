@@ -4,24 +4,8 @@
 
 mod common;
 
-use common::{Sandbox, change, stderr};
+use common::{Sandbox, change, stderr, topology};
 use std::path::PathBuf;
-
-const TOPOLOGY: &str = r#"version = 1
-[host]
-uplink = "auto"
-
-[sysctl]
-"net.ipv4.ip_forward" = 1
-
-[interfaces.dummy1]
-type = "bridge"
-addresses = ["10.0.2.2/24"]
-
-[[nat]]
-source = "10.0.2.0/24"
-out = "${uplink}"
-"#;
 
 /// The comment on aio's rule.
 const COMMENT: &str = "comment \"aio:nat/eth0/10.0.2.0/24\"";
@@ -51,7 +35,7 @@ fn forwarding_off(sb: &Sandbox) {
 
 fn setup() -> (Sandbox, PathBuf) {
     let sb = Sandbox::new();
-    let t = sb.topology("nat.toml", TOPOLOGY);
+    let t = sb.topology("nat.toml", topology::NAT);
     (sb, t)
 }
 
@@ -131,7 +115,7 @@ fn a_nat_entry_removed_from_the_file_removes_exactly_its_rule() {
     sb.nft("add table ip foreign");
     let without = sb.topology(
         "no-nat.toml",
-        &TOPOLOGY.replace(
+        &topology::NAT.replace(
             "[[nat]]\nsource = \"10.0.2.0/24\"\nout = \"${uplink}\"\n",
             "",
         ),
@@ -166,7 +150,7 @@ fn a_sysctl_that_does_not_exist_stops_the_plan() {
 fn without_a_default_route_auto_uplink_is_a_clear_error() {
     let sb = Sandbox::new();
     sb.ip(&["route", "del", "default"]);
-    let t = sb.topology("nat.toml", TOPOLOGY);
+    let t = sb.topology("nat.toml", topology::NAT);
     let out = sb.aio("plan", &t, &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);

@@ -9,6 +9,7 @@
 pub mod ansible;
 pub mod kolla;
 pub mod run;
+pub mod topology;
 
 pub use aio_sandbox::poll;
 pub use run::{command, run, said, stderr, stdout, text};
@@ -90,6 +91,13 @@ impl Sandbox {
     /// `ip -n NS ARGS`.
     pub fn ip(&self, args: &[&str]) -> String {
         self.host.ip(args)
+    }
+
+    /// Runs `args` in the namespace, which must succeed: what it printed.
+    pub fn exec_ok(&self, args: &[&str]) -> String {
+        let out = self.host.exec(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
     }
 
     /// `nft COMMAND` in the namespace (nft joins its words itself), which
