@@ -31,17 +31,24 @@ fn finish(mut child: Child, what: &str) -> Output {
 
 /// `aio` run to its end, writing to a pipe whose reader is closed before
 /// it starts: its first write to stdout finds nobody to read it.
-fn stdout_closed(mut aio: Command, what: &str) -> Output {
+fn stdout_closed(aio: Command, what: &str) -> Output {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
+    finish(writing_to(aio, writer), what)
+}
+
+/// `aio` started with nothing on stdin, its stdout into `stdout` and its
+/// stderr kept; the command, with its copy of `stdout`, is dropped once
+/// the child runs.
+fn writing_to(mut aio: Command, stdout: std::io::PipeWriter) -> Child {
     let child = aio
         .stdin(Stdio::null())
-        .stdout(writer)
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     drop(aio);
-    finish(child, what)
+    child
 }
 
 /// What is wrong with how `out` ended, if aio was to end quietly with 0.
@@ -268,14 +275,7 @@ fn watch_ends_quietly_when_its_reader_goes_away_after_the_first_line() {
     let t = sb.reference();
     sb.apply(&t);
     let (reader, writer) = std::io::pipe().unwrap();
-    let mut aio = sb.command("watch", &t, &[]);
-    let child = aio
-        .stdin(Stdio::null())
-        .stdout(writer)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(aio);
+    let child = writing_to(sb.command("watch", &t, &[]), writer);
     let mut first = String::new();
     std::io::BufReader::new(reader)
         .read_line(&mut first)
