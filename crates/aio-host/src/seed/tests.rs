@@ -52,6 +52,19 @@ fn beside_a_link_outside(tmp: &Path) -> (PathBuf, PathBuf, PathBuf) {
     (root, outside, victim)
 }
 
+/// A fresh root holding one unit, `NAME.service` running `script`, looked
+/// at with the reference topology and disabled: what was found, once its
+/// link is proven to be still there.
+fn one_unit_disabled(name: &str, script: &str, target: &str) -> BootUnits {
+    let tmp = tempfile::tempdir().unwrap();
+    let link = script_unit(tmp.path(), name, script, target);
+    let (topology, facts) = reference();
+    let units = boot_units(tmp.path(), &topology, &facts).unwrap();
+    units.disable().unwrap();
+    assert!(exists(&link), "{name} was disabled: {units:?}");
+    units
+}
+
 fn exists(path: &Path) -> bool {
     path.symlink_metadata().is_ok()
 }
@@ -130,33 +143,21 @@ fn a_topology_that_leaves_out_the_octavia_pair_leaves_its_unit_alone() {
 
 #[test]
 fn a_vpn_units_masquerade_is_not_the_installers() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    let link = script_unit(
-        root,
+    let units = one_unit_disabled(
         "vpn-nat",
         "#!/bin/sh\niptables -t nat -A POSTROUTING -s 10.8.0.0/24 -o tun0 -j MASQUERADE\n",
         "multi-user",
     );
-    let (topology, facts) = reference();
-    let units = boot_units(root, &topology, &facts).unwrap();
     assert_eq!(names(&units), (vec![], vec![]), "{units:?}");
-    units.disable().unwrap();
-    assert!(exists(&link));
 }
 
 #[test]
 fn a_script_with_only_a_comment_is_not_the_installers_even_by_its_name() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    let link = script_unit(
-        root,
+    let units = one_unit_disabled(
         "veth-lbaas",
         "#!/bin/bash\n# v-lbaas and v-lbaas-vlan: ip link add v-lbaas-vlan type veth peer name v-lbaas\n",
         "default",
     );
-    let (topology, facts) = reference();
-    let units = boot_units(root, &topology, &facts).unwrap();
     assert_eq!(names(&units), (vec![], vec!["veth-lbaas.service"]));
     assert!(
         units.left_alone[0]
@@ -166,29 +167,20 @@ fn a_script_with_only_a_comment_is_not_the_installers_even_by_its_name() {
         "{:?}",
         units.left_alone
     );
-    units.disable().unwrap();
-    assert!(exists(&link));
 }
 
 #[test]
 fn the_installers_name_with_one_line_more_is_left_alone_and_says_which() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    let link = script_unit(
-        root,
+    let units = one_unit_disabled(
         "setup-interfaces",
         "#!/bin/bash\nip link add dummy1 type bridge\nip link set dummy1 up\n\
          iptables -t nat -A POSTROUTING -s 10.0.2.0/24 -o eth0 -j MASQUERADE --random\n",
         "multi-user.target",
     );
-    let (topology, facts) = reference();
-    let units = boot_units(root, &topology, &facts).unwrap();
     assert_eq!(names(&units), (vec![], vec!["setup-interfaces.service"]));
     let why = units.left_alone[0].why.to_string();
     assert!(why.contains("setup-interfaces.sh:4:"), "{why}");
     assert!(why.contains("--random"), "{why}");
-    units.disable().unwrap();
-    assert!(exists(&link));
 }
 
 #[test]
