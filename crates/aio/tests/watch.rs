@@ -81,6 +81,10 @@ fn drift_is_repaired_as_it_happens_and_unrelated_events_cost_nothing() {
     within(Duration::from_secs(120), "the first apply", &watch, || {
         String::from_utf8_lossy(&port_tag().stdout).trim() == "1718"
     });
+    // Kolla's files come in their own lane, after the host's plumbing.
+    within(Duration::from_secs(180), "Kolla's files", &watch, || {
+        watch.log().contains("kolla/deployment")
+    });
 
     sb.ip(&["link", "del", "veth-br"]);
     within(
