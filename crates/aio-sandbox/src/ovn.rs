@@ -143,7 +143,9 @@ impl Ovn {
             args.extend(extra);
             self.spawn("ovsdb-server", db, &args);
             let socket = self.dir.path().join(format!("{db}.sock"));
-            self.wait(&format!("the {db} database's socket"), || socket.exists());
+            self.wait(&format!("the {db} database's socket"), || {
+                crate::ovs::listens(&socket)
+            });
         }
         let northd = [
             format!("--ovnnb-db={}", self.nb()),

@@ -33,7 +33,7 @@ impl Ovsdb {
         let child = spawn(dir.path(), remotes);
         let mut server = Ovsdb { dir, child };
         let socket = server.dir.path().join("db.sock");
-        server.wait_for("its unix socket", || socket.exists());
+        server.wait_for("its unix socket", || listens(&socket));
         server
     }
 
@@ -43,7 +43,7 @@ impl Ovsdb {
         let socket = self.dir.path().join("db.sock");
         let _ = std::fs::remove_file(&socket);
         self.child = spawn(self.dir.path(), &[]);
-        self.wait_for("its unix socket", || socket.exists());
+        self.wait_for("its unix socket", || listens(&socket));
     }
 
     /// A server also listening on TCP, on 127.0.0.1 only; returns its port.
@@ -235,4 +235,10 @@ impl Drop for Vswitchd {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether a server accepts connections on `socket`: the file appears at
+/// `bind`, before `listen`, and a loaded machine can run a client in between.
+pub fn listens(socket: &Path) -> bool {
+    std::os::unix::net::UnixStream::connect(socket).is_ok()
 }
