@@ -12,7 +12,7 @@
 //!   link; an operator's files ([`Links::Follow`]) may be one, to a regular
 //!   file.
 
-use std::fs::{Metadata, OpenOptions};
+use std::fs::{File, Metadata, OpenOptions};
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
@@ -112,22 +112,28 @@ pub fn read_bounded(path: &Path, bound: Bound) -> Result<Vec<u8>, FsError> {
             },
             _ => io(e),
         })?;
-    // What was opened may not be what was looked at.
+    read_opened(path, file, bound.most)
+}
+
+/// The whole of `file`, opened from `path` by the caller: a regular file
+/// (what was opened may not be what was looked at) of at most `most` bytes.
+pub fn read_opened(path: &Path, file: File, most: u64) -> Result<Vec<u8>, FsError> {
+    let io = |e| FsError::io(path, e);
     let opened = file.metadata().map_err(io)?;
     regular(path, &opened)?;
     let too_large = || FsError::TooLarge {
         path: path.to_path_buf(),
-        most: bound.most,
+        most,
     };
-    if opened.len() > bound.most {
+    if opened.len() > most {
         return Err(too_large());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
     // One byte more than allowed tells a file that is too large.
-    file.take(bound.most.saturating_add(1))
+    file.take(most.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
-    if bytes.len() as u64 > bound.most {
+    if bytes.len() as u64 > most {
         return Err(too_large());
     }
     Ok(bytes)

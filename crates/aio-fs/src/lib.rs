@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 mod bounded;
 
-pub use bounded::{Bound, Links, read_bounded, read_text_bounded, shown_size};
+pub use bounded::{Bound, Links, read_bounded, read_opened, read_text_bounded, shown_size};
 
 /// Temp files aio makes are named `.NAME.aio-RANDOM.tmp`.
 const TEMP_MARK: &str = ".aio-";

@@ -8,7 +8,7 @@
 use std::ffi::{CStr, CString, OsStr};
 use std::fmt;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
@@ -54,6 +54,18 @@ impl fmt::Display for ReadRefusal {
             ReadRefusal::TooLarge { most } => write!(f, "it is larger than {most} bytes"),
             ReadRefusal::NotText => write!(f, "it is not UTF-8 text"),
             ReadRefusal::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<aio_fs::FsError> for ReadRefusal {
+    fn from(e: aio_fs::FsError) -> ReadRefusal {
+        match e {
+            aio_fs::FsError::NotRegular { .. } => ReadRefusal::NotRegular,
+            aio_fs::FsError::TooLarge { most, .. } => ReadRefusal::TooLarge { most },
+            aio_fs::FsError::NotText { .. } => ReadRefusal::NotText,
+            aio_fs::FsError::Io { source, .. } => ReadRefusal::from(source),
+            other => ReadRefusal::Io(other.to_string()),
         }
     }
 }
@@ -149,15 +161,10 @@ impl Root {
         }
         let file = File::from(self.open_in(rel, libc::O_RDONLY | libc::O_NONBLOCK)?);
         let opened = file.metadata()?;
-        if !opened.file_type().is_file() || (opened.dev(), opened.ino()) != (seen.dev(), seen.ino())
-        {
+        if (opened.dev(), opened.ino()) != (seen.dev(), seen.ino()) {
             return Err(ReadRefusal::NotRegular);
         }
-        let mut bytes = Vec::new();
-        file.take(most.saturating_add(1)).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > most {
-            return Err(ReadRefusal::TooLarge { most });
-        }
+        let bytes = aio_fs::read_opened(&self.shown(rel), file, most)?;
         String::from_utf8(bytes).map_err(|_| ReadRefusal::NotText)
     }
 
@@ -213,13 +220,13 @@ impl Dir {
         })
     }
 
-    /// Removes `name` from this directory if it is a symlink; true if it
-    /// was removed, false if it was not there or is not a symlink.
-    pub(crate) fn remove_symlink(&self, name: &str) -> io::Result<bool> {
+    /// Removes `name` from this directory if it is a symlink (nothing if
+    /// it is not there or is something else).
+    pub(crate) fn remove_symlink(&self, name: &str) -> io::Result<()> {
         match self.kind(name) {
             Ok(EntryKind::Symlink) => {}
-            Ok(_) => return Ok(false),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
         }
         let c = c_name(name)?;
@@ -230,7 +237,7 @@ impl Dir {
                 return Err(e);
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     fn names(&self) -> io::Result<Vec<String>> {

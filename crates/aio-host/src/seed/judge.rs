@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use super::in_root::Root;
 use super::script::{self, Declared};
 use super::unit_file::{self, UnitShape};
-use super::{NotTheInstallers, SCRIPT_MOST, UNIT_DIR, UNIT_MOST};
+use aio_fs::Bound;
+
+use super::{NotTheInstallers, UNIT_DIR};
 
 /// What reading one unit found.
 pub(super) struct Judged {
@@ -29,7 +31,7 @@ pub(super) fn judge(
         related: false,
     };
     let rel = format!("{UNIT_DIR}/{name}");
-    let execs = match root.read(&rel, UNIT_MOST) {
+    let execs = match root.read(&rel, Bound::UNIT.most) {
         Ok(text) => unit_file::execs(&text).map_err(NotTheInstallers::Shape),
         Err(why) => Err(NotTheInstallers::Unreadable {
             path: root.shown(&rel),
@@ -50,7 +52,7 @@ pub(super) fn judge(
             None => Err(NotTheInstallers::Shape(UnitShape::NotAScript(exec.line))),
             Some(script) => {
                 let shown = root.shown(&script.path);
-                match root.read(&script.path, SCRIPT_MOST) {
+                match root.read(&script.path, Bound::UNIT.most) {
                     Err(why) => Err(NotTheInstallers::Unreadable { path: shown, why }),
                     Ok(text) => {
                         let reading = script::read(&text, declared, script.through_shell);

@@ -35,13 +35,7 @@ pub(super) fn masquerade(
     let get = |key: &str| options.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
     let is = |key: &str, want: &str| get(key) == Some(&text(want));
     let not_a_masquerade = || {
-        let all: Vec<String> = args
-            .iter()
-            .map(|w| match w {
-                Word::Text(t) => t.clone(),
-                Word::Var(v) => format!("${v}"),
-            })
-            .collect();
+        let all: Vec<String> = args.iter().map(ToString::to_string).collect();
         Unaccounted::Command(format!("iptables {}", all.join(" ")))
     };
     if !rest.is_empty()
@@ -54,10 +48,7 @@ pub(super) fn masquerade(
     let (Some(Word::Text(source)), Some(out)) = (get("source"), get("out")) else {
         return Err(not_a_masquerade());
     };
-    let shown_out = match out {
-        Word::Text(t) => t.clone(),
-        Word::Var(v) => format!("${v}"),
-    };
+    let shown_out = out.to_string();
     let unaccounted = || Unaccounted::Nat {
         source: source.clone(),
         out: shown_out.clone(),

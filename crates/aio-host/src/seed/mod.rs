@@ -44,10 +44,6 @@ const NAMES: [&str; 2] = ["setup-interfaces.service", "veth-lbaas.service"];
 const UNIT_DIR: &str = "etc/systemd/system";
 /// The directories whose links start a unit.
 const LINK_DIRS: [&str; 3] = [".wants", ".requires", ".upholds"];
-/// A unit file is read up to this size.
-const UNIT_MOST: u64 = 1 << 20;
-/// A script is read up to this size (the installer's are under 2 KiB).
-const SCRIPT_MOST: u64 = 1 << 20;
 
 /// The boot units found under a root.
 #[derive(Debug, Clone, Default)]
@@ -168,7 +164,6 @@ impl BootUnits {
             root: root_path.clone(),
             source,
         })?;
-        let mut disabled = 0;
         for unit in self.enabled() {
             for link in &unit.enabled_by {
                 let failed = |source| SeedError::Disable {
@@ -184,9 +179,8 @@ impl BootUnits {
                     Err(e) => return Err(failed(e)),
                 }
             }
-            disabled += 1;
         }
-        Ok(disabled)
+        Ok(self.enabled().count())
     }
 }
 

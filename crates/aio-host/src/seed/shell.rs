@@ -13,6 +13,16 @@ pub(crate) enum Word {
     Var(String),
 }
 
+/// A word as the script wrote it, a variable as `$NAME`.
+impl std::fmt::Display for Word {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Word::Text(t) => f.write_str(t),
+            Word::Var(v) => write!(f, "${v}"),
+        }
+    }
+}
+
 /// The line uses shell syntax beyond words, quotes and variables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Syntax;
