@@ -110,8 +110,13 @@ impl Work {
 
     /// Does the work. Call in the namespace.
     pub(crate) fn run(self) -> Result<(), WorkError> {
-        let now = foreign::list().map_err(WorkError::Nothing)?;
-        let (nft_rules, legacy) = self.still_theirs(&now)?;
+        // Only an adoption takes over others' rules: an ordinary apply does
+        // not list them.
+        let (nft_rules, legacy) = if self.theirs.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            self.still_theirs(&foreign::list().map_err(WorkError::Nothing)?)?
+        };
         // Handles are read again now: they are what `nft` deletes by.
         // Every rule carrying a changed id goes (copies included).
         let current = ruleset::list().map_err(WorkError::Nothing)?;
