@@ -251,31 +251,23 @@ impl Engine {
             }
             saved.save(&state, &self.state_dir)?;
             if let Err(error) = provider.apply(&group).await {
-                let creates = |c: &&&Change| c.action.claims();
-                // What the failed batch did not make is not aio's, whoever makes it later.
-                for c in group
+                // What the failed batch made, as its provider says, and the rest.
+                let (made, not_made): (Vec<&Change>, Vec<&Change>) = group
                     .iter()
-                    .filter(creates)
-                    .filter(|c| !error.applied.contains(&c.id))
-                {
+                    .copied()
+                    .partition(|c| error.applied.contains(&c.id));
+                // What the failed batch did not make is not aio's, whoever makes it later.
+                for c in not_made.iter().filter(|c| c.action.claims()) {
                     state.owned.remove(&c.id);
                 }
-                // What the failed batch did make, as its provider says.
-                done.extend(group.iter().filter(|c| error.applied.contains(&c.id)));
+                done.extend(&made);
                 let rolled_back = self.undo(&done, &mut state, &error).await?;
                 saved.save(&state, &self.state_dir)?;
                 // The change that failed: the first its provider does not say it made.
-                let failed = group
-                    .iter()
-                    .find(|c| !error.applied.contains(&c.id))
-                    .unwrap_or(&group[0]);
+                let failed = not_made.first().copied().unwrap_or(group[0]);
                 return Err(ApplyError::Failed {
                     // Those of the failed batch its provider says it made count too.
-                    applied: applied
-                        + group
-                            .iter()
-                            .filter(|c| error.applied.contains(&c.id))
-                            .count(),
+                    applied: applied + made.len(),
                     failed: Box::new(failed.id.clone()),
                     error,
                     rolled_back,
