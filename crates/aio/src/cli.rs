@@ -6,7 +6,7 @@ use std::time::Duration;
 
 mod seconds;
 
-pub use seconds::{MAX_SECONDS, lock_timeout, resync};
+use seconds::{lock_timeout, resync};
 
 #[derive(Parser)]
 #[command(

@@ -4,6 +4,7 @@ use indexmap::IndexMap;
 use toml::Spanned;
 
 use super::Checker;
+use crate::diag::Span;
 use crate::model::{Interface, InterfaceKind, Ovs, OvsBridge, OvsDb, OvsPort, OvsPortType};
 use crate::raw::{RawOvs, RawOvsBridge, RawOvsPort};
 
@@ -26,7 +27,7 @@ pub(crate) fn check(
     };
     let mut bridges: IndexMap<String, OvsBridge> = IndexMap::new();
     for (name, bridge) in raw.bridges.unwrap_or_default() {
-        not_created_by_interfaces(c, &name, "bridge", interfaces);
+        not_created_by_interfaces(c, name.get_ref(), name.span(), "bridge", interfaces);
         let Some(b) = check_bridge(c, &name, bridge, have_kolla) else {
             continue;
         };
@@ -72,11 +73,12 @@ fn check_db(c: &mut Checker, d: &Spanned<String>) -> Option<OvsDb> {
 /// refused if `[interfaces]` creates one of that name too.
 fn not_created_by_interfaces(
     c: &mut Checker,
-    name: &Spanned<String>,
+    name: &str,
+    span: Span,
     what: &str,
     interfaces: &IndexMap<String, Interface>,
 ) {
-    let Some(iface) = interfaces.get(name.get_ref()) else {
+    let Some(iface) = interfaces.get(name) else {
         return;
     };
     if iface.kind == InterfaceKind::Existing {
@@ -87,11 +89,8 @@ fn not_created_by_interfaces(
         _ => format!("[interfaces.{}]", iface.name),
     };
     c.error(
-        name.span(),
-        format!(
-            "OVS {what} \"{}\" has the name of the interface {declared} creates",
-            name.get_ref()
-        ),
+        span,
+        format!("OVS {what} \"{name}\" has the name of the interface {declared} creates"),
         "two interfaces of one name cannot both exist: rename one, or drop `type` from [interfaces] to only manage the settings of what OVS makes",
     );
 }
@@ -137,8 +136,7 @@ fn check_port_owner(
         return;
     }
     if port.kind == OvsPortType::Internal {
-        let spanned = Spanned::new(span, name.clone());
-        not_created_by_interfaces(c, &spanned, "internal port", interfaces);
+        not_created_by_interfaces(c, name, span, "internal port", interfaces);
     }
 }
 
