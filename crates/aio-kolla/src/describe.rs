@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use aio_engine::{Action, Change};
 
 use crate::work::Work;
-use crate::{KollaError, globals, keys, passwords};
+use crate::{globals, keys, passwords};
 
 fn differs(change: &Change, key: &str) -> bool {
     change.differences().iter().any(|(k, _, _)| *k == key)
@@ -58,14 +58,12 @@ pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> Strin
     overridden(work, &mut text);
     let inventory = d.config_dir.join(crate::inventory::FILE);
     let current = globals::read_text(&inventory).ok().flatten();
-    let wanted = match work.inventory() {
-        Ok((_, text)) => Some(text),
-        // The shipped ones come with the venv; any other must be readable.
-        Err(KollaError::File(e)) if !e.is_not_found() => {
+    let wanted = match work.inventory_if_any() {
+        Ok(found) => found.map(|(_, text)| text),
+        Err(e) => {
             let _ = writeln!(text, "{e}");
             None
         }
-        Err(_) => None,
     };
     if wanted.is_none() || current != wanted {
         let local = wanted.as_deref().is_none_or(crate::inventory::all_local);

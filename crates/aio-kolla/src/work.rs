@@ -54,12 +54,8 @@ impl Work {
         // Kolla reads every globals file: one aio cannot read safely (a
         // FIFO, a device, an alias bomb) is an error now, not in a deploy.
         globals::merged(&d.config_dir)?;
-        // So is the inventory (a shipped one comes with the venv).
-        match self.inventory() {
-            Err(KollaError::File(e)) if e.is_not_found() => {}
-            Err(e) => return Err(e),
-            Ok(_) => {}
-        }
+        // So is the inventory.
+        self.inventory_if_any()?;
         let inputs = if record.complete(&d.inputs, version.as_deref(), &d.actions) {
             if reruns.is_empty() {
                 Some(d.inputs.clone())
@@ -120,6 +116,15 @@ impl Work {
 
     /// Kolla's inventory as aio writes it, and where (the config dir's
     /// `inventory`).
+    /// [`Work::inventory`], or `None` when it is not there yet: the
+    /// shipped ones come with the venv; any other must be readable.
+    pub fn inventory_if_any(&self) -> Result<Option<(PathBuf, String)>, KollaError> {
+        match self.inventory() {
+            Err(KollaError::File(e)) if e.is_not_found() => Ok(None),
+            found => found.map(Some),
+        }
+    }
+
     pub fn inventory(&self) -> Result<(PathBuf, String), KollaError> {
         let d = &self.deployment;
         let source = if d.inventory.contains('/') {
