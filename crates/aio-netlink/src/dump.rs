@@ -3,39 +3,11 @@
 //! links are asked for by name instead: a dump of every link costs the
 //! kernel ~2 KB per link, thousands of them on a large host.
 
-use futures::TryStreamExt;
-use ipnet::IpNet;
-use rtnetlink::packet_route::AddressFamily;
-use rtnetlink::packet_route::address::{AddressAttribute, AddressFlags, AddressHeaderFlags};
-use rtnetlink::packet_route::link::{
-    LinkAttribute, LinkExtentMask, LinkFlags, LinkInfo, LinkMessage,
-};
-use rtnetlink::{Handle, LinkGetRequest};
+use rtnetlink::Handle;
 use std::collections::{BTreeSet, HashMap};
 
-const ENODEV: i32 = 19;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Link {
-    pub index: u32,
-    pub name: String,
-    /// `bridge`, `veth`, ...; `None` for physical NICs and `lo`.
-    pub kind: Option<String>,
-    pub up: bool,
-    pub mtu: Option<u32>,
-    pub master: Option<u32>,
-    /// For a veth: its peer's index (when the peer is in this namespace).
-    pub link: Option<u32>,
-    /// `IFLA_IFALIAS`, where aio's mark is (see [`crate::mark`]).
-    pub alias: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Addr {
-    pub index: u32,
-    pub net: IpNet,
-    pub secondary: bool,
-}
+use crate::address::dump::{Addr, addrs};
+use crate::link::dump::{Link, links, one};
 
 /// Links and addresses as one dump saw them.
 #[derive(Debug, Clone, Default)]
@@ -141,97 +113,4 @@ impl Snapshot {
             .map_or(&[][..], Vec::as_slice);
         at.iter().map(|i| &self.addrs[*i])
     }
-}
-
-async fn links(handle: &Handle) -> Result<Vec<Link>, rtnetlink::Error> {
-    let mut out = Vec::new();
-    // Counters are the bulk of a link message and aio reads none.
-    let mut dump = handle
-        .link()
-        .get()
-        .set_filter_mask(AddressFamily::Unspec, vec![LinkExtentMask::SkipStats])
-        .execute();
-    while let Some(m) = dump.try_next().await? {
-        out.push(link_of(m));
-    }
-    Ok(out)
-}
-
-/// The one link `request` names, or `None` when there is no such link.
-async fn one(request: LinkGetRequest) -> Result<Option<Link>, rtnetlink::Error> {
-    let mut reply = request
-        .set_filter_mask(AddressFamily::Unspec, vec![LinkExtentMask::SkipStats])
-        .execute();
-    match reply.try_next().await {
-        Ok(m) => Ok(m.map(link_of)),
-        Err(e) if crate::errno(&e) == Some(ENODEV) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-fn link_of(m: LinkMessage) -> Link {
-    let mut link = Link {
-        index: m.header.index,
-        name: String::new(),
-        kind: None,
-        up: m.header.flags.contains(LinkFlags::Up),
-        mtu: None,
-        master: None,
-        link: None,
-        alias: None,
-    };
-    let mut elsewhere = false;
-    for a in m.attributes {
-        match a {
-            LinkAttribute::IfName(n) => link.name = n,
-            LinkAttribute::Mtu(v) => link.mtu = Some(v),
-            LinkAttribute::Controller(v) => link.master = Some(v),
-            LinkAttribute::Link(v) => link.link = Some(v),
-            LinkAttribute::IfAlias(a) => link.alias = Some(a),
-            // IFLA_LINK then names a link of another namespace.
-            LinkAttribute::LinkNetNsId(_) => elsewhere = true,
-            LinkAttribute::LinkInfo(infos) => {
-                for info in infos {
-                    if let LinkInfo::Kind(k) = info {
-                        link.kind = Some(k.to_string());
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    if elsewhere {
-        link.link = None;
-    }
-    link
-}
-
-async fn addrs(handle: &Handle) -> Result<Vec<Addr>, rtnetlink::Error> {
-    let mut out = Vec::new();
-    let mut dump = handle.address().get().execute();
-    while let Some(m) = dump.try_next().await? {
-        let (mut local, mut address) = (None, None);
-        // Secondary shows in the header's u8 flags and in IFA_FLAGS.
-        let mut secondary = m.header.flags.contains(AddressHeaderFlags::Secondary);
-        for a in &m.attributes {
-            match a {
-                AddressAttribute::Local(ip) => local = Some(*ip),
-                AddressAttribute::Address(ip) => address = Some(*ip),
-                AddressAttribute::Flags(f) => secondary |= f.contains(AddressFlags::Secondary),
-                _ => {}
-            }
-        }
-        // IFA_LOCAL is the interface's own address (they differ on point-to-point links).
-        if let Some(net) = local
-            .or(address)
-            .and_then(|ip| IpNet::new(ip, m.header.prefix_len).ok())
-        {
-            out.push(Addr {
-                index: m.header.index,
-                net,
-                secondary,
-            });
-        }
-    }
-    Ok(out)
 }

@@ -11,7 +11,8 @@ use rtnetlink::packet_route::link::LinkAttribute;
 use rtnetlink::sys::{AsyncSocket, SocketAddr};
 use tokio::sync::mpsc;
 
-use crate::NetlinkError;
+use crate::error::NetlinkError;
+use crate::lean::LeanSocket;
 
 /// One announcement: a link (by index, and name when given) or an address of a link changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +28,7 @@ pub async fn events(netns: Option<&str>) -> Result<mpsc::UnboundedReceiver<Event
     aio_netns::run_in(netns, move || {
         let _guard = runtime.enter();
         let (mut connection, _, mut messages) =
-            rtnetlink::new_connection_with_socket::<crate::lean::LeanSocket>()?;
+            rtnetlink::new_connection_with_socket::<LeanSocket>()?;
         let groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
         connection
             .socket_mut()

@@ -10,8 +10,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use aio_topology::{Facts, Protected, Uplink};
 
-use crate::NetlinkError;
 use crate::dump::Snapshot;
+use crate::error::NetlinkError;
 
 /// One next hop of a default route of the main table (a multipath route
 /// has several).

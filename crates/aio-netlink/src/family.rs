@@ -1,25 +1,50 @@
-//! Links and addresses as a provider family: resources from `[interfaces]`,
-//! a provider on one netlink socket, and the kernel's announcements.
+//! Links and addresses as a provider family: the facts netlink knows,
+//! resources from `[interfaces]`, a provider on the run's one netlink
+//! connection, and the kernel's announcements.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 use tokio::sync::mpsc::UnboundedSender;
 
-use aio_engine::{Provider, Resource, ResourceId};
-use aio_family::{Context, Family, FamilyError, Touched, Wanted};
-use aio_topology::{Span, Topology};
+use aio_engine::{Provider, ProviderName, Resource, ResourceId};
+use aio_family::{Context, Family, FamilyError, FamilyErrorKind, Probe, Touched, Wanted};
+use aio_topology::{Facts, Span, Topology};
 
+use crate::connection::shared;
+use crate::dump::Snapshot;
+use crate::error::NetlinkError;
+use crate::events::{Event, events};
+use crate::facts::facts;
 use crate::id::NetId;
-use crate::{Event, NetlinkProvider, PROVIDER, Snapshot, connect, events, resources};
+use crate::name::PROVIDER;
+use crate::provider::NetlinkProvider;
+use crate::resources::resources;
 
 /// The `netlink` family.
 pub struct Links;
 
 #[async_trait]
 impl Family for Links {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ProviderName {
         PROVIDER
+    }
+
+    /// The uplink, its addresses and gateway, the interfaces a default route
+    /// goes through, every link name.
+    async fn facts(&self, probe: Probe<'_>, out: &mut Facts) -> Result<(), FamilyError> {
+        let handle = shared(probe.shared, probe.netns)
+            .await
+            .map_err(FamilyError::unreachable)?;
+        let found = facts(&handle, probe.uplink).await.map_err(facts_error)?;
+        out.uplink = found.uplink;
+        out.uplink_address = found.uplink_address;
+        out.uplink_prefix = found.uplink_prefix;
+        out.gateway = found.gateway;
+        out.uplink_addresses = found.uplink_addresses;
+        out.protected = found.protected;
+        out.existing = found.existing;
+        Ok(())
     }
 
     fn wanted(&self, cx: Context<'_>) -> Result<Wanted, FamilyError> {
@@ -27,7 +52,9 @@ impl Family for Links {
     }
 
     async fn provider(&self, cx: Context<'_>) -> Result<Option<Box<dyn Provider>>, FamilyError> {
-        let handle = connect(cx.netns).await.map_err(unreachable)?;
+        let handle = shared(cx.shared, cx.netns)
+            .await
+            .map_err(FamilyError::unreachable)?;
         let mut protected: Vec<String> =
             cx.facts.protected.iter().map(|p| p.name.clone()).collect();
         protected.extend(cx.facts.uplink.clone());
@@ -36,13 +63,16 @@ impl Family for Links {
 
     fn locate(&self, topology: &Topology, id: &ResourceId) -> Option<Span> {
         match NetId::of(id)? {
-            NetId::Link(name) => topology.interfaces.get(name).map(|i| i.name_span.clone()),
-            NetId::Address { interface, cidr } => topology
+            NetId::Link(link) => topology
                 .interfaces
-                .get(interface)?
+                .get(link.name())
+                .map(|i| i.name_span.clone()),
+            NetId::Address(address) => topology
+                .interfaces
+                .get(&address.iface)?
                 .addresses
                 .iter()
-                .find(|a| a.value.to_string() == cidr)
+                .find(|a| a.value == address.cidr)
                 .map(|a| a.span.clone()),
         }
     }
@@ -53,22 +83,11 @@ impl Family for Links {
         resources: &[Resource],
         changed: UnboundedSender<Touched>,
     ) -> Result<(), FamilyError> {
-        // Each interface's resources: the link and its addresses.
-        let mut by_name: HashMap<String, Vec<ResourceId>> = HashMap::new();
-        for r in resources {
-            if let Some(n) = NetId::of(&r.id) {
-                by_name
-                    .entry(n.interface().to_string())
-                    .or_default()
-                    .push(r.id.clone());
-            }
-        }
-        let by_name: HashMap<String, Touched> = by_name
-            .into_iter()
-            .map(|(name, ids)| (name, Touched::from(ids)))
-            .collect();
-        let mut announced = events(cx.netns).await.map_err(unreachable)?;
-        let handle = connect(cx.netns).await.map_err(unreachable)?;
+        let by_name = by_interface(resources);
+        let mut announced = events(cx.netns).await.map_err(FamilyError::unreachable)?;
+        let handle = shared(cx.shared, cx.netns)
+            .await
+            .map_err(FamilyError::unreachable)?;
         // Our links by index, as address events name only the index.
         let mut ours: HashMap<u32, Touched> = match Snapshot::take(&handle).await {
             Ok(s) => s
@@ -104,6 +123,29 @@ impl Family for Links {
     }
 }
 
-fn unreachable(e: crate::NetlinkError) -> FamilyError {
-    FamilyError::Unreachable(e.to_string())
+/// Each interface's resources among `resources`: the link and its addresses.
+fn by_interface(resources: &[Resource]) -> HashMap<String, Touched> {
+    let mut by_name: HashMap<String, Vec<ResourceId>> = HashMap::new();
+    for r in resources {
+        if let Some(n) = NetId::of(&r.id) {
+            by_name
+                .entry(n.interface().to_string())
+                .or_default()
+                .push(r.id.clone());
+        }
+    }
+    by_name
+        .into_iter()
+        .map(|(name, ids)| (name, Touched::from(ids)))
+        .collect()
+}
+
+/// No default route, or no such uplink, is a fact the system does not
+/// give; anything else means netlink could not be asked.
+fn facts_error(e: NetlinkError) -> FamilyError {
+    let kind = match e {
+        NetlinkError::NoDefaultRoute | NetlinkError::NoUplink(_) => FamilyErrorKind::MissingFact,
+        _ => FamilyErrorKind::Unreachable,
+    };
+    FamilyError::from_source(kind, e)
 }

@@ -1,171 +1,58 @@
-//! The ids and attributes of this family's resources, built and read here only.
-//!
-//! - `link/NAME`: [`LinkAttrs`]; a change of `kind` or `peer` means delete
-//!   and create.
-//! - `address/NAME/CIDR`: [`AddressAttrs`], one address on one interface.
+//! This family's ids: a link's ([`LinkId`]) or an address's ([`AddressId`]).
 
-use serde::{Deserialize, Serialize};
+use aio_engine::ResourceId;
 
-use aio_engine::{Attrs, ResourceId, TypedAttrs};
-pub use aio_family::ids::{ADDRESS, LINK, address as address_id, link as link_id};
+use crate::address::id::AddressId;
+use crate::link::id::LinkId;
 
 /// One of this family's ids, read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NetId<'a> {
-    Link(&'a str),
-    Address { interface: &'a str, cidr: &'a str },
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetId {
+    Link(LinkId),
+    Address(AddressId),
 }
 
-impl<'a> NetId<'a> {
-    /// `None` for an id of another family.
-    pub fn of(id: &'a ResourceId) -> Option<NetId<'a>> {
-        if id.is(&LINK) {
-            Some(NetId::Link(id.name()))
-        } else if id.is(&ADDRESS) {
-            let (interface, cidr) = id.name().split_once('/')?;
-            Some(NetId::Address { interface, cidr })
-        } else {
-            None
+impl NetId {
+    /// `None` for an id of another family, or one not well formed.
+    pub fn of(id: &ResourceId) -> Option<NetId> {
+        if let Ok(link) = LinkId::try_from(id) {
+            return Some(NetId::Link(link));
         }
+        AddressId::try_from(id).ok().map(NetId::Address)
     }
 
     /// The interface the resource is about.
-    pub fn interface(&self) -> &'a str {
+    pub fn interface(&self) -> &str {
         match self {
-            NetId::Link(name) => name,
-            NetId::Address { interface, .. } => interface,
+            NetId::Link(link) => link.name(),
+            NetId::Address(address) => &address.iface,
         }
-    }
-}
-
-/// `up` or `down`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LinkState {
-    Up,
-    Down,
-}
-
-/// A link's managed attributes. `kind` is absent for an interface aio does
-/// not create (an existing NIC); `master`, `peer` and `mtu` when not set.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkAttrs {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub master: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<LinkState>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtu: Option<u32>,
-}
-
-impl LinkAttrs {
-    /// The attributes that cannot change in place.
-    pub const REPLACE_ON: [&'static str; 2] = ["kind", "peer"];
-
-    /// As observed: every attribute present, `null` when the link has none,
-    /// so a plan shows `master: none -> br-ex`.
-    pub fn live(&self) -> Attrs {
-        let mut attrs = self.to_attrs();
-        for key in ["kind", "peer", "master", "mtu"] {
-            attrs.entry(key).or_insert(serde_json::Value::Null);
-        }
-        attrs
-    }
-}
-
-/// One address on one interface.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AddressAttrs {
-    pub interface: String,
-    pub address: String,
-}
-
-/// What a link update sets, from the attributes that differ.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LinkSettings {
-    /// `Some(None)`: detach from its master.
-    pub master: Option<Option<String>>,
-    pub state: Option<LinkState>,
-    pub mtu: Option<u32>,
-}
-
-impl LinkSettings {
-    /// Everything `attrs` sets (a link being created).
-    pub fn all(attrs: &LinkAttrs) -> Self {
-        LinkSettings {
-            master: attrs.master.clone().map(Some),
-            state: attrs.state,
-            mtu: attrs.mtu,
-        }
-    }
-
-    /// What an update sets: `changed` holds the attributes that differ,
-    /// with their wanted values (`master: null` detaches).
-    pub fn changed(changed: &Attrs) -> Result<Self, serde_json::Error> {
-        let wanted = LinkAttrs::from_attrs(changed)?;
-        Ok(LinkSettings {
-            master: changed.contains_key("master").then_some(wanted.master),
-            state: wanted.state,
-            mtu: wanted.mtu,
-        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aio_family::ids;
 
     #[test]
     fn ids_read_back_as_built() {
-        let id = address_id("dummy1", "10.0.2.2/24");
+        let id = ids::address("dummy1", "10.0.2.2/24");
         assert_eq!(id.to_string(), "address/dummy1/10.0.2.2/24");
+        let read = NetId::of(&id).unwrap();
         assert_eq!(
-            NetId::of(&id),
-            Some(NetId::Address {
-                interface: "dummy1",
-                cidr: "10.0.2.2/24"
+            read,
+            NetId::Address(AddressId {
+                iface: "dummy1".into(),
+                cidr: "10.0.2.2/24".parse().unwrap()
             })
         );
-        assert_eq!(NetId::of(&link_id("br0")), Some(NetId::Link("br0")));
+        assert_eq!(read.interface(), "dummy1");
+        assert_eq!(
+            NetId::of(&ids::link("br0")),
+            Some(NetId::Link(LinkId::new("br0")))
+        );
         let nat = ResourceId::new(&aio_engine::Kind::new("nat"), "x/y");
         assert_eq!(NetId::of(&nat), None);
-    }
-
-    #[test]
-    fn attributes_go_to_the_engine_and_back() {
-        let a = LinkAttrs {
-            kind: Some("veth".into()),
-            peer: Some("veth-ovs".into()),
-            state: Some(LinkState::Up),
-            mtu: Some(9000),
-            ..LinkAttrs::default()
-        };
-        let map = a.to_attrs();
-        assert_eq!(
-            serde_json::Value::Object(map.clone()),
-            serde_json::json!({"kind": "veth", "peer": "veth-ovs", "state": "up", "mtu": 9000})
-        );
-        assert_eq!(LinkAttrs::from_attrs(&map).unwrap(), a);
-        assert_eq!(a.live()["master"], serde_json::Value::Null);
-    }
-
-    #[test]
-    fn an_update_sets_only_what_differs() {
-        let mtu = serde_json::json!({"mtu": 9000});
-        let detach = serde_json::json!({"master": null});
-        let get = |v: serde_json::Value| LinkSettings::changed(v.as_object().unwrap()).unwrap();
-        assert_eq!(
-            get(mtu),
-            LinkSettings {
-                mtu: Some(9000),
-                ..LinkSettings::default()
-            }
-        );
-        assert_eq!(get(detach).master, Some(None));
-        assert_eq!(get(serde_json::json!({"state": "up"})).master, None);
     }
 }

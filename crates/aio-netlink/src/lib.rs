@@ -1,71 +1,60 @@
-//! The netlink provider: Linux links and addresses through rtnetlink.
+//! The netlink provider: Linux links and addresses through rtnetlink,
+//! arranged by object.
 //!
-//! - [`connect`] opens a netlink socket in a network namespace (or here);
+//! - [`link`] and [`address`]: each object's typed id ([`LinkId`],
+//!   [`AddressId`], converting to and from the engine's `ResourceId`), its
+//!   attributes, its dump, the resources `[interfaces]` declares, what
+//!   observe sees, and the requests that change it. [`link::mark`] is what
+//!   makes a link aio's beyond its name and ifindex: the alias `aio:TOKEN`
+//!   set on every link aio creates or adopts. The text of the ids
+//!   (`link/NAME`, `address/NAME/CIDR`) is written and split in one place,
+//!   [`aio_family::ids`], as other families depend on them;
+//! - [`Snapshot`]: one link dump and one address dump (or a few links asked
+//!   for by name), beside the kernel's announcements for `aio watch`
+//!   ([`events`]);
+//! - [`connect`] opens a netlink socket in a network namespace (or here),
+//!   whose link messages are cut down to what aio reads; [`shared_connection`]
+//!   is the run's one connection, kept in the families' shared slots;
 //! - [`facts`] finds the uplink (IPv4 default route, lowest metric) and its
 //!   address, every interface a default route goes through, every link name;
-//! - [`resources`] turns `[interfaces]` into engine resources ([`id`] builds
-//!   and reads their ids and attributes);
-//! - [`NetlinkProvider`] observes them with one link dump and one address
-//!   dump, and carries out changes, never touching the uplink;
-//! - [`mark`] is what makes a link aio's beyond its name and ifindex: the
-//!   alias `aio:TOKEN` it sets on every link it creates or adopts;
-//! - [`Links`] is the family the run opens: all of the above, and the
-//!   kernel's announcements for `aio watch`.
+//! - [`NetlinkProvider`] observes links and addresses and carries out
+//!   changes (a failed one is a [`ChangeError`] with a [`ChangeErrorKind`]),
+//!   never touching the uplink;
+//! - [`Links`] is the family the run opens: the facts, all of the above, and
+//!   the kernel's announcements.
 
+pub mod address;
+mod change;
+mod change_error;
+mod check;
+mod connection;
 mod dump;
+mod error;
 mod events;
 mod facts;
 mod family;
 pub mod id;
+mod indexes;
+mod known;
 mod lean;
-pub mod mark;
-mod ops;
+pub mod link;
+mod name;
 mod provider;
 mod resources;
 
-pub use dump::{Addr, Link, Snapshot};
+pub use address::dump::Addr;
+pub use address::id::AddressId;
+pub use change_error::{ChangeError, ChangeErrorKind, OpError};
+pub use connection::{connect, shared as shared_connection};
+pub use dump::Snapshot;
+pub use error::{IdError, NetlinkError};
 pub use events::{Event, events};
 pub use facts::facts;
 pub use family::Links;
+pub use id::NetId;
+pub use link::dump::Link;
+pub use link::id::LinkId;
+pub use link::mark;
+pub use name::PROVIDER;
 pub use provider::NetlinkProvider;
-pub use resources::{PROVIDER, resources};
-
-use rtnetlink::Handle;
-
-#[derive(Debug, thiserror::Error)]
-pub enum NetlinkError {
-    #[error(transparent)]
-    Netns(#[from] aio_netns::NetnsError),
-    #[error("cannot open a netlink socket: {0}")]
-    Socket(std::io::Error),
-    #[error("netlink: {0}")]
-    Request(#[from] rtnetlink::Error),
-    #[error("no IPv4 default route: set host.uplink to the management NIC")]
-    NoDefaultRoute,
-    #[error("the uplink \"{0}\" does not exist")]
-    NoUplink(String),
-}
-
-/// A netlink handle whose socket lives in network namespace `netns` (or the
-/// caller's). Call from within a tokio runtime: the connection task is
-/// spawned on it. Link messages come through it cut down to what aio reads
-/// (see `lean.rs`).
-pub async fn connect(netns: Option<&str>) -> Result<Handle, NetlinkError> {
-    let runtime = tokio::runtime::Handle::current();
-    aio_netns::run_in(netns, move || {
-        // The socket registers with the runtime's reactor when it is made.
-        let _guard = runtime.enter();
-        let (connection, handle, _) = rtnetlink::new_connection_with_socket::<lean::LeanSocket>()?;
-        runtime.spawn(connection);
-        Ok(handle)
-    })?
-    .map_err(NetlinkError::Socket)
-}
-
-/// The positive errno of a kernel refusal (EEXIST = 17, ENODEV = 19, ...).
-pub(crate) fn errno(e: &rtnetlink::Error) -> Option<i32> {
-    match e {
-        rtnetlink::Error::NetlinkError(m) => m.code.map(|c| -c.get()),
-        _ => None,
-    }
-}
+pub use resources::resources;

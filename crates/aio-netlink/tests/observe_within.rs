@@ -3,10 +3,21 @@
 //! them must be exactly what the full dump sees.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use aio_engine::Provider;
-use aio_netlink::NetlinkProvider;
-use aio_netlink::id::{address_id, link_id};
+use aio_engine::{Provider, ResourceId};
+use aio_netlink::{AddressId, LinkId, NetlinkProvider};
 use aio_sandbox::Sandbox;
+
+fn link_id(name: &str) -> ResourceId {
+    LinkId::new(name).into()
+}
+
+fn address_id(iface: &str, cidr: &str) -> ResourceId {
+    AddressId {
+        iface: iface.into(),
+        cidr: cidr.parse().unwrap(),
+    }
+    .into()
+}
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_few_links_asked_for_by_name_look_as_in_the_full_dump() {

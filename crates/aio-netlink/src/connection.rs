@@ -1,0 +1,48 @@
+//! The netlink connection every request of a run goes through.
+
+use rtnetlink::Handle;
+
+use aio_family::Shared;
+
+use crate::error::NetlinkError;
+use crate::lean::LeanSocket;
+
+/// A netlink handle whose socket lives in network namespace `netns` (or the
+/// caller's). Call from within a tokio runtime: the connection task is
+/// spawned on it. Link messages come through it cut down to what aio reads
+/// (see `lean.rs`).
+pub async fn connect(netns: Option<&str>) -> Result<Handle, NetlinkError> {
+    let runtime = tokio::runtime::Handle::current();
+    aio_netns::run_in(netns, move || {
+        // The socket registers with the runtime's reactor when it is made.
+        let _guard = runtime.enter();
+        let (connection, handle, _) = rtnetlink::new_connection_with_socket::<LeanSocket>()?;
+        runtime.spawn(connection);
+        Ok(handle)
+    })?
+    .map_err(NetlinkError::Socket)
+}
+
+/// The run's one netlink connection, kept in its [`Shared`] slots.
+struct Connection {
+    netns: Option<String>,
+    handle: Handle,
+}
+
+/// The run's netlink connection to `netns` (or the caller's namespace):
+/// opened by the first family that asks, then shared by facts, provider and
+/// watch.
+pub async fn shared(shared: &Shared, netns: Option<&str>) -> Result<Handle, NetlinkError> {
+    let open = async {
+        Ok::<_, NetlinkError>(Connection {
+            netns: netns.map(str::to_string),
+            handle: connect(netns).await?,
+        })
+    };
+    let connection = shared.get_or_open(open).await?;
+    match connection.netns.as_deref() == netns {
+        true => Ok(connection.handle.clone()),
+        // A run targets one namespace: another gets its own connection.
+        false => connect(netns).await,
+    }
+}

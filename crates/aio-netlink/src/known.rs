@@ -1,0 +1,101 @@
+//! The link indexes the provider knows between observe and apply: from the
+//! last observe, then from a link dump when a batch names a link they do
+//! not know after earlier batches created links, or after links were
+//! deleted.
+
+use rtnetlink::Handle;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use aio_engine::{Change, ProviderError};
+
+use crate::change::names_needed;
+use crate::dump::Snapshot;
+use crate::indexes::Indexes;
+
+/// At most this many links are asked for one by one; more are dumped.
+pub const FEW: usize = 16;
+
+#[derive(Default)]
+pub struct Known {
+    /// Shared with the batch being applied: no copy per batch.
+    by_name: Arc<Indexes>,
+    /// Links were deleted since: an index may be gone (with a veth, its peer's too).
+    stale: bool,
+    /// Links were created since: a name they do not know may exist now.
+    created: bool,
+    /// Only some links were observed: a name they do not know may exist.
+    partial: bool,
+}
+
+impl Known {
+    pub fn from(snapshot: &Snapshot) -> Known {
+        Known {
+            by_name: Arc::new(
+                snapshot
+                    .links
+                    .iter()
+                    .map(|l| (l.name.clone(), l.index))
+                    .collect(),
+            ),
+            stale: false,
+            created: false,
+            partial: snapshot.partial,
+        }
+    }
+
+    /// After a batch: links were `deleted`, links were `created`.
+    pub fn after(&mut self, deleted: bool, created: bool) {
+        self.stale |= deleted;
+        self.created |= created;
+    }
+}
+
+/// What the provider knows, behind the lock every call of it shares.
+#[derive(Default)]
+pub struct KnownIndexes(Mutex<Known>);
+
+impl KnownIndexes {
+    pub fn lock(&self) -> MutexGuard<'_, Known> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Indexes of every link `changes` name that exists: what is known,
+    /// those not known asked for by name when they are few, else one link
+    /// dump.
+    pub async fn for_changes(
+        &self,
+        handle: &Handle,
+        changes: &[&Change],
+    ) -> Result<Arc<Indexes>, ProviderError> {
+        let failed = |e| ProviderError::unreachable(format!("netlink dump: {e}"));
+        let (known, unsure) = {
+            let known = self.lock();
+            let names = changes.iter().flat_map(|c| names_needed(c));
+            let unsure: BTreeSet<String> = match known.created || known.partial {
+                true => names.filter(|n| !known.by_name.contains_key(n)).collect(),
+                // Every link was seen: one it does not know does not exist.
+                false => BTreeSet::new(),
+            };
+            if !known.stale && unsure.is_empty() {
+                return Ok(known.by_name.clone());
+            }
+            (known.by_name.clone(), (!known.stale).then_some(unsure))
+        };
+        let fresh = match unsure {
+            Some(names) if names.len() <= FEW => {
+                let names = names.iter().map(String::as_str).collect();
+                let found = Snapshot::of_links(handle, &names).await.map_err(failed)?;
+                let mut by_name = Indexes::clone(&known);
+                by_name.extend(found.links.iter().map(|l| (l.name.clone(), l.index)));
+                let mut fresh = Known::from(&found);
+                fresh.by_name = Arc::new(by_name);
+                fresh
+            }
+            _ => Known::from(&Snapshot::links_only(handle).await.map_err(failed)?),
+        };
+        let by_name = fresh.by_name.clone();
+        *self.lock() = fresh;
+        Ok(by_name)
+    }
+}

@@ -1,0 +1,5 @@
+//! The provider name this family's resources carry.
+
+use aio_engine::ProviderName;
+
+pub const PROVIDER: ProviderName = ProviderName::new("netlink");
