@@ -11,8 +11,8 @@ pub enum HostError {
     /// The file does not fit the system it targets (located diagnostics).
     #[error("{0}")]
     Facts(#[from] Diagnostics),
-    #[error("{0}")]
-    Netlink(#[from] aio_netlink::NetlinkError),
+    /// A family's facts, resources, provider or own work (choosing the
+    /// VIP, `kolla-ansible destroy`); its kind says which.
     #[error("{0}")]
     Family(#[from] FamilyError),
     #[error("plan failed, nothing was changed: {0}")]
@@ -26,9 +26,10 @@ pub enum HostError {
     State(#[from] StateError),
     #[error("{0}")]
     Lock(#[from] LockError),
-    /// Kolla's own work (choosing the VIP, `kolla-ansible destroy`).
+    /// A saved plan that cannot be written or read, or that the plan made
+    /// now is not.
     #[error("{0}")]
-    Kolla(#[from] aio_kolla::KollaError),
+    Saved(#[from] crate::saved::SavedPlanError),
     /// Looking for or disabling the old installer's boot units.
     #[error("{0}")]
     Seed(#[from] crate::seed::SeedError),

@@ -1,29 +1,35 @@
-//! The facts of the live system a topology is planned against, gathered once
-//! per run: the uplink, its addresses and gateway, the interfaces a default
-//! route goes through, every link name, and the VIP (chosen by aio-kolla).
+//! The facts of the live system a topology is planned against, gathered
+//! once per run from the families, in the registry's order: the uplink,
+//! its addresses and gateway, the interfaces a default route goes through
+//! and every link name (netlink), then the VIP (Kolla).
 
 use std::path::Path;
 
-use aio_kolla::vip::Chosen;
+use aio_family::{Family, FamilyErrorKind, Probe, Shared};
 use aio_topology::{Facts, Topology, Uplink};
 
-use crate::HostError;
+use crate::{HostError, registry};
 
-/// The facts, and the VIP with where it came from (kept in the state dir
-/// when applied, if aio chose it).
+/// What every family knows of the system `topology` targets.
 pub(crate) async fn gather(
+    families: &[Box<dyn Family>],
     topology: &Topology,
     netns: Option<&str>,
     state_dir: &Path,
-) -> Result<(Facts, Option<Chosen>), HostError> {
-    let handle = aio_netlink::connect(netns).await?;
-    let mut facts = aio_netlink::facts(&handle, &topology.host.uplink.value).await?;
-    let vip = match &topology.kolla {
-        Some(kolla) => Some(aio_kolla::vip::choose(kolla, netns, state_dir, &facts)?),
-        None => None,
+    shared: &Shared,
+) -> Result<Facts, HostError> {
+    let probe = Probe {
+        topology: Some(topology),
+        uplink: &topology.host.uplink.value,
+        netns,
+        state_dir: Some(state_dir),
+        shared,
     };
-    facts.vip = vip.as_ref().map(|v| v.address);
-    Ok((facts, vip))
+    let mut facts = Facts::default();
+    for family in families {
+        family.facts(probe, &mut facts).await?;
+    }
+    Ok(facts)
 }
 
 /// The uplink facts of `netns` (or the host) for `aio init`; `None` when
@@ -32,10 +38,23 @@ pub async fn uplink_facts(
     netns: Option<&str>,
     wanted: &Uplink,
 ) -> Result<Option<Facts>, HostError> {
-    let handle = aio_netlink::connect(netns).await?;
-    match aio_netlink::facts(&handle, wanted).await {
-        Ok(facts) => Ok(Some(facts)),
-        Err(aio_netlink::NetlinkError::NoDefaultRoute) => Ok(None),
-        Err(e) => Err(e.into()),
+    let shared = Shared::new();
+    let probe = Probe {
+        topology: None,
+        uplink: wanted,
+        netns,
+        state_dir: None,
+        shared: &shared,
+    };
+    let mut facts = Facts::default();
+    for family in registry::families() {
+        match family.facts(probe, &mut facts).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == FamilyErrorKind::MissingFact && *wanted == Uplink::Auto => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
+    Ok(Some(facts))
 }

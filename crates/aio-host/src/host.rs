@@ -1,14 +1,13 @@
 //! [`Host`]: a topology opened against the live system, with every family's
 //! provider wired into one engine.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use std::collections::BTreeSet;
 
 use aio_engine::{Engine, Plan, Resource, ResourceId, StateLock};
-use aio_family::{Context, Family};
-use aio_kolla::vip::{Chosen, Source};
+use aio_family::{Context, Family, Shared, Teardown};
 use aio_topology::{Facts, Topology};
 
 use crate::follow_up::FollowUp;
@@ -41,9 +40,9 @@ pub struct Host {
     target: Target,
     topology: Topology,
     facts: Facts,
-    /// The VIP and where it came from; one aio chose is remembered once
-    /// something is applied.
-    vip: Option<Chosen>,
+    /// What the families of this run share (one netlink connection, the
+    /// VIP Kolla chose and where it came from).
+    shared: Shared,
     desired: Vec<Resource>,
     notes: Vec<String>,
     families: Vec<Box<dyn Family>>,
@@ -57,12 +56,14 @@ impl Host {
     pub async fn open(target: Target) -> Result<Host, HostError> {
         let topology = aio_topology::load(&target.file)?;
         let netns = target.netns.as_deref();
-        let (facts, vip) = facts::gather(&topology, netns, &target.state_dir).await?;
+        let families = registry::families();
+        let shared = Shared::new();
+        let facts = facts::gather(&families, &topology, netns, &target.state_dir, &shared).await?;
         topology.check_facts(&facts)?;
         if let Some(ns) = netns {
-            topology.check_rehearsal(ns, aio_kolla::stand_in())?;
+            let stand_in = families.iter().any(|f| f.stands_in());
+            topology.check_rehearsal(ns, stand_in)?;
         }
-        let families = registry::families();
         let mut engine = Engine::new(&target.state_dir);
         let mut desired = Vec::new();
         let mut notes = Vec::new();
@@ -72,6 +73,7 @@ impl Host {
             netns,
             state_dir: &target.state_dir,
             reruns: &target.reruns,
+            shared: &shared,
         };
         for family in &families {
             let wanted = family.wanted(cx)?;
@@ -85,7 +87,7 @@ impl Host {
             target,
             topology,
             facts,
-            vip,
+            shared,
             desired,
             notes,
             families,
@@ -127,6 +129,7 @@ impl Host {
             netns: self.target.netns.as_deref(),
             state_dir: &self.target.state_dir,
             reruns: &self.target.reruns,
+            shared: &self.shared,
         }
     }
 
@@ -197,13 +200,11 @@ impl Host {
             "uplink_address",
             self.facts.uplink_address.map(|a| a.to_string()),
         );
-        fact(
-            "vip",
-            self.vip.as_ref().map(|v| match &v.source {
-                Source::Topology => v.address.to_string(),
-                source => format!("{} ({source})", v.address),
-            }),
-        );
+        for family in &self.families {
+            for (k, v) in family.plan_facts(self.context()) {
+                fact(&k, Some(v));
+            }
+        }
         plan
     }
 
@@ -226,7 +227,7 @@ impl Host {
         plan: &Plan,
         follow_up: &mut dyn FnMut(FollowUp<'_>),
     ) -> Result<Applied, HostError> {
-        self.remember_vip()?;
+        self.before_apply()?;
         let applied = self.apply_once(plan).await?;
         if plan.waiting.is_empty() || applied == 0 {
             return Ok(Applied {
@@ -252,19 +253,22 @@ impl Host {
         Ok(self.engine.apply(plan, &[]).await?.applied)
     }
 
-    /// `kolla-ansible destroy`, once `confirm` agreed given the Kolla config dir.
-    pub fn destroy_kolla(&self, confirm: impl FnOnce(&Path) -> bool) -> Result<(), HostError> {
-        let deployment = aio_kolla::deployment(self.context())?
-            .ok_or_else(|| HostError::Refused("the topology has no [kolla]".into()))?;
-        let kolla = aio_kolla::KollaProvider::new(
-            deployment,
-            &self.target.state_dir,
-            self.target.netns.clone(),
-        );
-        if !confirm(kolla.config_dir()) {
-            return Err(HostError::Refused("kolla-ansible destroy cancelled".into()));
+    /// The work beyond their resources the families do on `aio destroy`
+    /// when asked (`kolla-ansible destroy`), each once `confirm` agreed to
+    /// it; how many ran. A refusal stops there.
+    pub fn teardown(&self, confirm: &mut dyn FnMut(&Teardown) -> bool) -> Result<usize, HostError> {
+        let mut ran = 0;
+        for family in &self.families {
+            let Some(teardown) = family.teardown(self.context())? else {
+                continue;
+            };
+            if !confirm(&teardown) {
+                return Err(HostError::Refused(format!("{} cancelled", teardown.name)));
+            }
+            family.run_teardown(self.context())?;
+            ran += 1;
         }
-        Ok(kolla.destroy()?)
+        Ok(ran)
     }
 
     /// `FILE:LINE:COL` of what declares `id`, if the file declares it.
@@ -297,14 +301,12 @@ impl Host {
         }
     }
 
-    /// Keeps a VIP aio chose, so later runs keep it.
-    pub(crate) fn remember_vip(&self) -> Result<(), HostError> {
-        match &self.vip {
-            Some(vip) if vip.to_remember() => Ok(aio_kolla::vip::remember(
-                &self.target.state_dir,
-                vip.address,
-            )?),
-            _ => Ok(()),
+    /// What the families do before an apply changes anything (Kolla keeps
+    /// a VIP it chose, so later runs keep it).
+    pub(crate) fn before_apply(&self) -> Result<(), HostError> {
+        for family in &self.families {
+            family.before_apply(self.context())?;
         }
+        Ok(())
     }
 }

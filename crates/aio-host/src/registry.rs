@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use aio_engine::Resource;
-use aio_family::{Context, Family};
+use aio_family::{Context, Family, Shared};
 use aio_topology::Topology;
 
 use crate::HostError;
@@ -23,12 +23,14 @@ pub fn families() -> Vec<Box<dyn Family>> {
 /// live system would tell stays a placeholder (`${uplink}`). For `aio graph`.
 pub fn wanted_from_file(topology: &Topology) -> Result<Vec<Resource>, HostError> {
     let facts = topology.placeholder_facts();
+    let shared = Shared::new();
     let cx = Context {
         topology,
         facts: &facts,
         netns: None,
         state_dir: Path::new("/nonexistent"),
         reruns: &[],
+        shared: &shared,
     };
     let mut out = Vec::new();
     for family in families() {
@@ -40,10 +42,11 @@ pub fn wanted_from_file(topology: &Topology) -> Result<Vec<Resource>, HostError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aio_engine::ProviderName;
 
     #[test]
     fn each_family_has_its_own_provider_name() {
-        let names: Vec<&str> = families().iter().map(|f| f.name()).collect();
+        let names: Vec<ProviderName> = families().iter().map(|f| f.name()).collect();
         let mut unique = names.clone();
         unique.sort_unstable();
         unique.dedup();
@@ -53,7 +56,7 @@ mod tests {
 
     #[test]
     fn only_kolla_waits_for_the_host() {
-        let later: Vec<&str> = families()
+        let later: Vec<ProviderName> = families()
             .iter()
             .filter(|f| f.after_host())
             .map(|f| f.name())

@@ -4,11 +4,12 @@
 
 use async_trait::async_trait;
 
-use aio_engine::{Action, Change, Plan, Provider, ResourceId};
-use aio_family::{Context, Family, FamilyError, Wanted};
-use aio_topology::{Span, Topology};
+use aio_engine::{Action, Change, Plan, Provider, ProviderName, ResourceId};
+use aio_family::{Context, Family, FamilyError, Probe, Teardown, Wanted};
+use aio_topology::{Facts, Span, Topology};
 
-use crate::{Deployment, KollaProvider, PROVIDER, neutron, resource_id};
+use crate::vip::{self, Chosen, Source};
+use crate::{Deployment, KollaProvider, PROVIDER, RunState, neutron, resource_id};
 
 /// The action after which Neutron's external network can be made.
 const POST_DEPLOY: &str = "post-deploy";
@@ -18,8 +19,41 @@ pub struct Kolla;
 
 #[async_trait]
 impl Family for Kolla {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ProviderName {
         PROVIDER
+    }
+
+    /// The VIP: the topology's, or the one `vip = "auto"` settles on (see
+    /// [`vip`](crate::vip)), with where it came from, kept for the run.
+    async fn facts(&self, probe: Probe<'_>, facts: &mut Facts) -> Result<(), FamilyError> {
+        let Some(kolla) = probe.topology.and_then(|t| t.kolla.as_ref()) else {
+            return Ok(());
+        };
+        let Some(state_dir) = probe.state_dir else {
+            return Ok(());
+        };
+        let chosen =
+            vip::choose(kolla, probe.netns, state_dir, facts).map_err(FamilyError::failed)?;
+        facts.vip = Some(chosen.address);
+        probe.shared.put(chosen);
+        Ok(())
+    }
+
+    /// `vip`, and where it came from unless the topology names it.
+    fn plan_facts(&self, cx: Context<'_>) -> Vec<(String, String)> {
+        let Some(chosen) = cx.shared.get::<Chosen>() else {
+            return Vec::new();
+        };
+        let shown = match &chosen.source {
+            Source::Topology => chosen.address.to_string(),
+            source => format!("{} ({source})", chosen.address),
+        };
+        vec![("vip".to_string(), shown)]
+    }
+
+    /// A rehearsal runs Kolla's actions only with a stand-in for kolla-ansible.
+    fn stands_in(&self) -> bool {
+        crate::stand_in()
     }
 
     fn wanted(&self, cx: Context<'_>) -> Result<Wanted, FamilyError> {
@@ -34,14 +68,14 @@ impl Family for Kolla {
     async fn provider(&self, cx: Context<'_>) -> Result<Option<Box<dyn Provider>>, FamilyError> {
         let Some(d) = deployment(cx)? else {
             return match cx.reruns.first() {
-                Some(action) => Err(FamilyError::Refused(format!(
+                Some(action) => Err(FamilyError::refused(format!(
                     "--rerun {action}: the topology has no [kolla], whose actions it reruns"
                 ))),
                 None => Ok(None),
             };
         };
         if let Some(unknown) = cx.reruns.iter().find(|a| !d.actions.contains(a)) {
-            return Err(FamilyError::Refused(format!(
+            return Err(FamilyError::refused(format!(
                 "--rerun {unknown}: not one of [kolla] actions ({})",
                 if d.actions.is_empty() {
                     "none".to_string()
@@ -59,6 +93,34 @@ impl Family for Kolla {
     fn locate(&self, topology: &Topology, id: &ResourceId) -> Option<Span> {
         let kolla = topology.kolla.as_ref()?;
         (*id == resource_id()).then(|| kolla.vip.span.clone())
+    }
+
+    /// Keeps a VIP aio chose, so later runs keep it.
+    fn before_apply(&self, cx: Context<'_>) -> Result<(), FamilyError> {
+        match cx.shared.get::<Chosen>() {
+            Some(chosen) if chosen.to_remember() => {
+                vip::remember(cx.state_dir, chosen.address).map_err(FamilyError::failed)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// `kolla-ansible destroy`, confirmed by typing the Kolla config dir.
+    fn teardown(&self, cx: Context<'_>) -> Result<Option<Teardown>, FamilyError> {
+        Ok(deployment(cx)?.map(|d| Teardown {
+            name: "kolla-ansible destroy".into(),
+            removes: "every OpenStack container and volume".into(),
+            confirm_with: d.config_dir.display().to_string(),
+        }))
+    }
+
+    fn run_teardown(&self, cx: Context<'_>) -> Result<(), FamilyError> {
+        let Some(d) = deployment(cx)? else {
+            return Ok(());
+        };
+        KollaProvider::new(d, cx.state_dir, cx.netns.map(str::to_string))
+            .destroy()
+            .map_err(FamilyError::failed)
     }
 
     /// Kolla's containers need the host's links first.
@@ -89,10 +151,7 @@ impl Family for Kolla {
 /// the actions that ran because the inputs changed (after the one that
 /// failed, when resuming).
 fn ran_post_deploy(change: &Change, actions: &[String], reruns: &[String]) -> bool {
-    let Some(at) = actions.iter().position(|a| a == POST_DEPLOY) else {
-        return false;
-    };
-    if change.action == Action::Adopt {
+    if !actions.iter().any(|a| a == POST_DEPLOY) || change.action == Action::Adopt {
         return false;
     }
     if reruns.iter().any(|a| a == POST_DEPLOY) {
@@ -105,23 +164,14 @@ fn ran_post_deploy(change: &Change, actions: &[String], reruns: &[String]) -> bo
     else {
         return false;
     };
-    match before.as_str() {
-        Some(b) if b.starts_with("rerun requested") => false,
-        Some(b) => match b.strip_prefix("failed at ") {
-            Some(failed) => actions
-                .iter()
-                .position(|a| a == failed)
-                .is_none_or(|f| f <= at),
-            None => true,
-        },
-        None => true,
+    // Nothing ran before (`null`), or a state this aio does not know: all run.
+    match serde_json::from_value::<Option<RunState>>(before.clone()) {
+        Ok(Some(state)) => state.runs(POST_DEPLOY, actions),
+        Ok(None) | Err(_) => true,
     }
 }
 
 /// What the topology's `[kolla]` renders to, if it has one.
 pub fn deployment(cx: Context<'_>) -> Result<Option<Deployment>, FamilyError> {
-    Deployment::new(cx.topology, cx.facts).map_err(|fact| FamilyError::Missing {
-        section: "[kolla]",
-        fact,
-    })
+    Deployment::new(cx.topology, cx.facts).map_err(|fact| FamilyError::missing("[kolla]", fact))
 }

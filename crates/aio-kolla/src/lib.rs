@@ -28,6 +28,7 @@ mod provider;
 mod record;
 mod render;
 mod requirement;
+mod run_state;
 mod venv;
 pub mod vip;
 mod work;
@@ -36,7 +37,7 @@ mod yaml;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use aio_engine::{Resource, ResourceId, TypedAttrs};
+use aio_engine::{ProviderName, Resource, ResourceId, TypedAttrs};
 use aio_family::ids;
 use aio_topology::{Facts, MissingFact, Topology};
 use serde::{Deserialize, Serialize};
@@ -44,28 +45,29 @@ use serde_json::json;
 
 pub use actions::{PROGRAM_ENV, stand_in};
 pub use provider::KollaProvider;
+pub use run_state::RunState;
 pub use yaml::YamlError;
 
 mod family;
 
 pub use family::{Kolla, deployment};
 
-pub const PROVIDER: &str = "kolla";
+pub const PROVIDER: ProviderName = ProviderName::new("kolla");
 
 /// The deployment's one resource, `kolla/deployment`.
 pub use aio_family::ids::kolla_deployment as resource_id;
 
 /// What the deployment is, as the engine compares it: the package, a digest
 /// of each file aio renders (`null` when missing), whether the operator's
-/// `globals.yml` is there, whether `passwords.yml` is complete, and the
-/// fingerprint of the inputs of the actions that finished.
+/// `globals.yml` is there, whether `passwords.yml` is complete, and where
+/// the actions stand ([`RunState`]; `None` before any ran).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KollaAttrs {
     pub package: Option<String>,
     pub files: BTreeMap<String, Option<String>>,
     pub globals_yml: String,
     pub passwords: String,
-    pub inputs: Option<String>,
+    pub inputs: Option<RunState>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,7 +189,7 @@ impl Deployment {
                 .collect(),
             globals_yml: globals::BASE_PRESENT.to_string(),
             passwords: passwords::COMPLETE.to_string(),
-            inputs: Some(self.inputs.clone()),
+            inputs: Some(RunState::Done(self.inputs.clone())),
         };
         let mut r = Resource::new(resource_id(), PROVIDER).with_attrs(attrs.to_attrs());
         r.deps = self.deps.clone();

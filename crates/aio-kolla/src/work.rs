@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::actions::{self, Runner};
 use crate::record::{self, Record};
+use crate::run_state::RunState;
 use crate::venv::Venv;
 use crate::{Deployment, KollaAttrs, KollaError, files, globals, passwords, requirement};
 
@@ -58,14 +59,14 @@ impl Work {
         self.inventory_if_any()?;
         let inputs = if record.complete(&d.inputs, version.as_deref(), &d.actions) {
             if reruns.is_empty() {
-                Some(d.inputs.clone())
+                Some(RunState::Done(d.inputs.clone()))
             } else {
-                Some(format!("rerun requested: {}", reruns.join(", ")))
+                Some(RunState::Rerun(reruns.to_vec()))
             }
         } else {
             match (&record.failed, &record.inputs) {
-                (Some(action), _) => Some(format!("failed at {action}")),
-                (None, Some(_)) => Some("changed".to_string()),
+                (Some(action), _) => Some(RunState::FailedAt(action.clone())),
+                (None, Some(_)) => Some(RunState::Changed),
                 (None, None) => None,
             }
         };

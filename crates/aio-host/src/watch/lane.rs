@@ -346,7 +346,7 @@ pub(super) async fn pass(
             return End::then(Then::Retry);
         }
     };
-    if let Err(e) = host.remember_vip() {
+    if let Err(e) = host.before_apply() {
         shared.tell(WatchEvent::ApplyFailed(&e));
     }
     match host.apply_once(&plan).await {

@@ -30,16 +30,20 @@ pub async fn run(target: &Target, write: &Write, kolla: bool) -> Result<u8, Fail
     }
     if kolla {
         let mut answer = Ok(false);
-        host.destroy_kolla(|dir| {
-            let dir = dir.display().to_string();
-            answer = type_back(
-                &format!("kolla-ansible destroy removes every OpenStack container and volume of {dir}."),
-                &dir,
-                "kolla-ansible destroy removes every OpenStack container and volume: it needs a terminal to confirm",
-            );
-            matches!(answer, Ok(true))
-        })
-        .map_err(|e| answer.err().unwrap_or(Failure::Host(e)))?;
+        let ran = host
+            .teardown(&mut |t| {
+                let what = format!("{} removes {}", t.name, t.removes);
+                answer = type_back(
+                    &format!("{what} of {}.", t.confirm_with),
+                    &t.confirm_with,
+                    &format!("{what}: it needs a terminal to confirm"),
+                );
+                matches!(answer, Ok(true))
+            })
+            .map_err(|e| answer.err().unwrap_or(Failure::Host(e)))?;
+        if ran == 0 {
+            return Err(Failure::Refused("the topology has no [kolla]".into()));
+        }
     }
     plan::unavailable(&plan)?;
     Ok(0)
