@@ -20,8 +20,10 @@ mod rehearsal;
 mod schema;
 pub mod secret;
 mod subst;
+mod suggest;
 mod uplink;
 mod validate;
+mod vocabulary;
 
 use std::path::{Path, PathBuf};
 
@@ -30,8 +32,8 @@ pub use model::*;
 pub use rehearsal::{FILE_ONLY_ACTIONS, sandbox_kolla_dir};
 pub use schema::json_schema;
 pub use subst::{Facts, MissingFact, Protected, Template, VARIABLES};
-pub use validate::SUPPORTED_VERSIONS;
 pub use validate::physnet::{MtuSource, PHYSNET, PhysnetMtu};
+pub use vocabulary::SUPPORTED_VERSIONS;
 
 /// Why a topology file could not be loaded.
 #[derive(Debug, thiserror::Error)]

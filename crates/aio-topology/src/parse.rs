@@ -9,6 +9,7 @@
 
 use crate::diag::{Diagnostic, Source, Span};
 use crate::raw::RawTopology;
+use crate::suggest::closest;
 
 /// How many errors one file may report before aio stops looking.
 const MAX_ERRORS: usize = 100;
@@ -216,16 +217,6 @@ fn key_at(source: &Source, offset: usize) -> Option<String> {
     let (key, _) = line.split_once('=')?;
     let key = key.trim().trim_matches('"');
     (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
-}
-
-/// The known word most like `word`, if any is close enough to be a likely typo.
-pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(word, k), *k))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
 }
 
 #[cfg(test)]

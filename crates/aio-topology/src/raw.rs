@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::schema as s;
+use crate::schema::leaves as s;
 
 pub type Map<T> = IndexMap<Spanned<String>, T>;
 

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 
 use crate::diag::{Diagnostic, Span};
 use crate::model::{OvsPortType, Topology};
-use crate::parse::closest;
 use crate::subst::{Facts, Template};
+use crate::suggest::closest;
 
 pub fn check(t: &Topology, facts: &Facts) -> Vec<Diagnostic> {
     let mut known: Vec<&str> = t.interfaces.keys().map(String::as_str).collect();

@@ -7,10 +7,7 @@ use toml::Spanned;
 use super::Checker;
 use crate::model::{AdminState, Interface, InterfaceKind, Located};
 use crate::raw::{Map, RawInterface};
-
-pub const TYPES: [&str; 2] = ["bridge", "veth"];
-pub const STATES: [&str; 2] = ["up", "down"];
-pub const MTU: std::ops::RangeInclusive<u32> = 68..=65535;
+use crate::vocabulary::interfaces::{MTU, STATES, TYPES};
 
 pub(crate) fn check(
     c: &mut Checker,

@@ -7,6 +7,7 @@ use toml::Spanned;
 use super::Checker;
 use crate::model::{Kolla, KollaSpans, Located, Vip};
 use crate::raw::{Map, RawKolla};
+use crate::vocabulary::kolla::ACTIONS;
 
 pub const DEFAULT_PACKAGE: &str = "kolla-ansible>=20,<21";
 pub const DEFAULT_VENV: &str = "/opt/aio/kolla";
@@ -18,21 +19,6 @@ pub const DEFAULT_ACTIONS: [&str; 5] = [
     "octavia-certificates",
     "deploy",
     "post-deploy",
-];
-/// kolla-ansible 20.x actions aio may run as part of a deployment.
-pub const ACTIONS: [&str; 12] = [
-    "bootstrap-servers",
-    "prechecks",
-    "certificates",
-    "octavia-certificates",
-    "pull",
-    "deploy",
-    "deploy-containers",
-    "post-deploy",
-    "reconfigure",
-    "genconfig",
-    "check",
-    "validate-config",
 ];
 
 pub(crate) fn check(c: &mut Checker, raw: RawKolla) -> Option<Kolla> {

@@ -7,13 +7,9 @@ use super::Checker;
 use crate::diag::Span;
 use crate::model::{Interface, InterfaceKind, Ovs, OvsBridge, OvsDb, OvsPort, OvsPortType};
 use crate::raw::{RawOvs, RawOvsBridge, RawOvsPort};
+use crate::vocabulary::ovs::{DATAPATHS, FAIL_MODES, PORT_TYPES, PROVIDERS, VLAN_IDS};
 
 pub const DEFAULT_DB: &str = "unix:/run/openvswitch/db.sock";
-pub const PROVIDERS: [&str; 1] = ["kolla"];
-pub const DATAPATHS: [&str; 2] = ["system", "netdev"];
-pub const FAIL_MODES: [&str; 2] = ["standalone", "secure"];
-pub const PORT_TYPES: [&str; 2] = ["system", "internal"];
-pub const VLAN_IDS: std::ops::RangeInclusive<u16> = 1..=4094;
 
 pub(crate) fn check(
     c: &mut Checker,
