@@ -149,3 +149,34 @@ fn facts_error(e: NetlinkError) -> FamilyError {
     };
     FamilyError::from_source(kind, e)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fact_the_system_does_not_give_is_told_from_netlink_out_of_reach() {
+        for (e, kind) in [
+            (NetlinkError::NoDefaultRoute, FamilyErrorKind::MissingFact),
+            (
+                NetlinkError::NoUplink("ens9".into()),
+                FamilyErrorKind::MissingFact,
+            ),
+            (
+                NetlinkError::Socket(std::io::Error::from(std::io::ErrorKind::PermissionDenied)),
+                FamilyErrorKind::Unreachable,
+            ),
+        ] {
+            let words = e.to_string();
+            let family = facts_error(e);
+            assert_eq!(family.kind(), kind, "{words}");
+            assert_eq!(family.to_string(), words);
+            assert!(family.source_as::<NetlinkError>().is_some(), "{words}");
+        }
+        let no_route = facts_error(NetlinkError::NoDefaultRoute);
+        assert!(matches!(
+            no_route.source_as::<NetlinkError>(),
+            Some(NetlinkError::NoDefaultRoute)
+        ));
+    }
+}

@@ -11,6 +11,8 @@ use aio_engine::{
     ResourceId,
 };
 
+use aio_family::ids::LINK;
+
 use crate::address::observed::observed as address_observed;
 use crate::change::apply as apply_change;
 use crate::change_error::{ChangeError, ChangeErrorKind};
@@ -138,9 +140,9 @@ impl Provider for NetlinkProvider {
         )
         .await;
         let links = |actions: &[Action]| {
-            changes.iter().any(|c| {
-                matches!(NetId::of(&c.id), Some(NetId::Link(_))) && actions.contains(&c.action)
-            })
+            changes
+                .iter()
+                .any(|c| c.id.is(&LINK) && actions.contains(&c.action))
         };
         self.indexes.lock().after(
             links(&[Action::Delete, Action::Replace]),
@@ -157,6 +159,37 @@ impl Provider for NetlinkProvider {
                 Err(ProviderError::new(kind_of(&error), error.to_string()).with_applied(applied))
             }
             None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change_error::OpError;
+    use aio_family::ids;
+
+    #[test]
+    fn a_failed_change_reaches_the_engine_with_its_kind_and_words() {
+        let failed = |cause| ChangeError {
+            action: Action::Update,
+            id: ids::link("v1"),
+            cause,
+        };
+        for (cause, kind) in [
+            (OpError::NoMaster("br0".into()), ErrorKind::Conflict),
+            (OpError::NoInterface("v1".into()), ErrorKind::Conflict),
+            (OpError::CannotCreate(None), ErrorKind::Invalid),
+            (OpError::NotAnAddress("x".into()), ErrorKind::Invalid),
+        ] {
+            let e = failed(cause);
+            assert_eq!(kind_of(&e), kind, "{e}");
+        }
+        let mut refusal = rtnetlink::packet_core::ErrorMessage::default();
+        for (errno, kind) in [(1, ErrorKind::Refused), (16, ErrorKind::Failed)] {
+            refusal.code = std::num::NonZeroI32::new(-errno);
+            let cause = OpError::Kernel(rtnetlink::Error::NetlinkError(refusal.clone()));
+            assert_eq!(kind_of(&failed(cause)), kind, "errno {errno}");
         }
     }
 }
