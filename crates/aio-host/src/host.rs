@@ -52,11 +52,19 @@ pub struct Host {
 
 impl Host {
     /// Loads and checks the file, learns the facts of the system it targets,
-    /// and opens every family.
+    /// and opens every family of the [`registry`].
     pub async fn open(target: Target) -> Result<Host, HostError> {
+        Host::open_with(target, registry::families()).await
+    }
+
+    /// [`Host::open`] with these families, in this order, instead of the
+    /// registry's (a test's family beside aio's own).
+    pub async fn open_with(
+        target: Target,
+        families: Vec<Box<dyn Family>>,
+    ) -> Result<Host, HostError> {
         let topology = aio_topology::load(&target.file)?;
         let netns = target.netns.as_deref();
-        let families = registry::families();
         let shared = Shared::new();
         let facts = facts::gather(&families, &topology, netns, &target.state_dir, &shared).await?;
         topology.check_facts(&facts)?;
