@@ -9,12 +9,11 @@
 
 use indexmap::IndexMap;
 
+use crate::observed::Observed;
 use crate::plan::{Action, Change, Pending, Plan, Reason};
-use crate::provider::{Foreign, Observed, Provider};
-use crate::resource::{Resource, ResourceId};
+use crate::provider::{Foreign, Providers};
+use crate::resource::{ProviderName, Resource, ResourceId};
 use crate::state::State;
-
-type Providers = IndexMap<String, Box<dyn Provider>>;
 
 /// Every provider's foreign objects for `desired` (none from a provider
 /// that could not observe).
@@ -24,7 +23,7 @@ pub(crate) async fn foreign(
     plan: &Plan,
 ) -> Vec<Foreign> {
     let unseen = |r: &&Resource| !plan.unavailable.iter().any(|p| p.id == r.id);
-    let mut wanted: IndexMap<&str, Vec<&Resource>> = IndexMap::new();
+    let mut wanted: IndexMap<&ProviderName, Vec<&Resource>> = IndexMap::new();
     for r in desired.iter().filter(unseen) {
         wanted.entry(&r.provider).or_default().push(r);
     }
@@ -113,6 +112,10 @@ pub(crate) fn adoption(
         foreign.into_iter().partition(|f| f.left_alone.is_some());
     plan.adoptable.extend(untouched.into_iter().map(noted));
     for f in foreign {
+        // Always found: a provider reports foreign objects of its own resources.
+        let Some(provider) = provider_of(desired, &f.of) else {
+            continue;
+        };
         let by_id = |c: &Change| c.id == f.of;
         let detail = if adopt.iter().any(by_id) {
             format!("duplicate of {}", f.of)
@@ -133,7 +136,7 @@ pub(crate) fn adoption(
         };
         remove.push(Change {
             id: f.id,
-            provider: provider_of(desired, &f.of),
+            provider,
             action: Action::Delete,
             before: Some(f.attrs),
             after: None,
@@ -146,10 +149,9 @@ pub(crate) fn adoption(
     plan
 }
 
-fn provider_of(desired: &[Resource], id: &ResourceId) -> String {
+fn provider_of(desired: &[Resource], id: &ResourceId) -> Option<ProviderName> {
     desired
         .iter()
         .find(|r| r.id == *id)
         .map(|r| r.provider.clone())
-        .unwrap_or_default()
 }

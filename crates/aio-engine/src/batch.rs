@@ -11,11 +11,11 @@ use indexmap::IndexMap;
 
 use crate::graph::{CycleError, order};
 use crate::plan::{Action, Change};
-use crate::resource::{Kind, ResourceId};
+use crate::resource::{Kind, ProviderName, ResourceId};
 
 pub fn batches(
     changes: &[Change],
-    atomic: impl Fn(&str) -> bool,
+    atomic: impl Fn(&ProviderName) -> bool,
 ) -> Result<Vec<Vec<&Change>>, CycleError> {
     let first = |c: &&Change| c.action == Action::Delete && !atomic(&c.provider);
     let (deletes, rest): (Vec<&Change>, Vec<&Change>) = changes.iter().partition(first);
@@ -30,7 +30,7 @@ const ATOMIC: Kind = Kind::new("atomic");
 /// The batches of one phase; `reversed` turns every dependency around.
 fn waves<'a>(
     changes: &[&'a Change],
-    atomic: &impl Fn(&str) -> bool,
+    atomic: &impl Fn(&ProviderName) -> bool,
     reversed: bool,
 ) -> Result<Vec<Vec<&'a Change>>, CycleError> {
     // Units: one per atomic provider, one per other change; named like
@@ -67,7 +67,7 @@ fn waves<'a>(
         let w = units[&id].1.iter().map(|d| wave[d] + 1).max().unwrap_or(0);
         wave.insert(id, w);
     }
-    let mut grouped: IndexMap<(usize, String, bool), Vec<&'a Change>> = IndexMap::new();
+    let mut grouped: IndexMap<(usize, ProviderName, bool), Vec<&'a Change>> = IndexMap::new();
     for (id, (members, _)) in &units {
         let provider = members[0].provider.clone();
         let key = (wave[id], provider, id.is(&ATOMIC));
@@ -81,7 +81,7 @@ fn waves<'a>(
 mod tests {
     use super::*;
 
-    fn change(id: &str, provider: &str, action: Action, deps: &[&str]) -> Change {
+    fn change(id: &str, provider: &'static str, action: Action, deps: &[&str]) -> Change {
         Change {
             id: ResourceId::parse(id).unwrap(),
             provider: provider.into(),

@@ -14,14 +14,13 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
-use crate::engine::PlanError;
+use crate::error::PlanError;
 use crate::graph::order;
+use crate::observed::Observed;
 use crate::plan::{Action, Change, Pending, Plan, Reason};
-use crate::provider::{Observed, Provider, ProviderError};
-use crate::resource::{Attrs, Resource, ResourceId};
+use crate::provider::{ProviderError, Providers};
+use crate::resource::{Attrs, ProviderName, Resource, ResourceId};
 use crate::state::{OwnedEntry, State};
-
-type Providers = IndexMap<String, Box<dyn Provider>>;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Held {
@@ -188,7 +187,7 @@ pub(crate) async fn diff(
 fn released(
     state: &State,
     observed: &Observed,
-    failed: &IndexMap<String, ProviderError>,
+    failed: &IndexMap<ProviderName, ProviderError>,
     inside: &dyn Fn(&ResourceId) -> bool,
 ) -> Vec<Pending> {
     let mut out = Vec::new();
@@ -215,20 +214,24 @@ fn released(
     out
 }
 
-fn known_provider(providers: &Providers, id: &ResourceId, provider: &str) -> Result<(), PlanError> {
+fn known_provider(
+    providers: &Providers,
+    id: &ResourceId,
+    provider: &ProviderName,
+) -> Result<(), PlanError> {
     if providers.contains_key(provider) {
         Ok(())
     } else {
         Err(PlanError::NoProvider {
             id: id.clone(),
-            provider: provider.to_string(),
+            provider: provider.clone(),
         })
     }
 }
 
-fn unobservable(provider: &str, error: &ProviderError) -> Reason {
+fn unobservable(provider: &ProviderName, error: &ProviderError) -> Reason {
     Reason::Unobservable {
-        provider: provider.to_string(),
+        provider: provider.clone(),
         error: error.to_string(),
     }
 }
@@ -241,8 +244,8 @@ async fn observe(
     desired: &[&Resource],
     pruned: &IndexMap<&ResourceId, &OwnedEntry>,
     scoped: bool,
-) -> (Observed, IndexMap<String, ProviderError>) {
-    let mut ids: IndexMap<&str, Vec<ResourceId>> = IndexMap::new();
+) -> (Observed, IndexMap<ProviderName, ProviderError>) {
+    let mut ids: IndexMap<&ProviderName, Vec<ResourceId>> = IndexMap::new();
     for r in desired {
         ids.entry(&r.provider).or_default().push(r.id.clone());
     }
@@ -255,7 +258,7 @@ async fn observe(
             true => provider.observe_within(ids).await,
             false => provider.observe(ids).await,
         };
-        (name.to_string(), observed)
+        ((*name).clone(), observed)
     }))
     .await;
     let mut observed = Observed::new();

@@ -1,100 +1,18 @@
 //! Plan and apply: observe through the providers, diff, execute in order,
 //! keep ownership in the state, verify.
 
-use indexmap::IndexMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::adopt;
 use crate::batch::batches;
 use crate::diff::diff;
-use crate::graph::CycleError;
+use crate::error::{ApplyError, PlanError};
 use crate::plan::{Action, Change, Plan};
-use crate::provider::{Provider, ProviderError};
-use crate::resource::{Resource, ResourceId};
+use crate::provider::{Provider, ProviderError, Providers};
+use crate::resource::{ProviderName, Resource, ResourceId};
 use crate::rollback::roll_back;
 use crate::state::{self, OwnedEntry, Saved, State, StateError};
-
-#[derive(Debug, thiserror::Error)]
-pub enum PlanError {
-    #[error("resource {0} is declared twice")]
-    Duplicate(ResourceId),
-    #[error("resource {id} needs provider `{provider}`, which is not available")]
-    NoProvider { id: ResourceId, provider: String },
-    #[error("resource {id} depends on {dep}, which is not among the desired resources")]
-    UnknownDependency { id: ResourceId, dep: ResourceId },
-    #[error(transparent)]
-    Cycle(#[from] CycleError),
-    #[error("cannot observe {provider}: {error}")]
-    Observe {
-        provider: String,
-        error: ProviderError,
-    },
-    #[error(
-        "{id} is in the way: it exists with {found}, the topology wants {wanted}; aio did not create it, so it will not replace it. Remove or rename it, or change the topology"
-    )]
-    InTheWay {
-        id: ResourceId,
-        found: String,
-        wanted: String,
-    },
-    #[error("{id}: {error}")]
-    Refused {
-        id: ResourceId,
-        error: ProviderError,
-    },
-    #[error(transparent)]
-    State(#[from] StateError),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    #[error("{failed} failed after {applied} change(s) were applied: {error}{}", rolled_back_text(.rolled_back))]
-    Failed {
-        applied: usize,
-        /// Boxed: the error stays small on the happy path's stack.
-        failed: Box<ResourceId>,
-        error: ProviderError,
-        /// What was undone, newest first (empty without rollback).
-        rolled_back: Vec<ResourceId>,
-    },
-    #[error(
-        "apply failed ({error}) and so did undoing it ({rollback}): run aio plan to see the state"
-    )]
-    RollbackFailed {
-        error: ProviderError,
-        rollback: ProviderError,
-    },
-    /// `left` is the verifying plan: what is still different (the caller renders it).
-    #[error("apply did not converge ({}){}", left.summary(), rolled_back_text(.rolled_back))]
-    NotConverged {
-        left: Box<Plan>,
-        /// What this apply made and then undid, newest first (empty without rollback).
-        rolled_back: Vec<ResourceId>,
-    },
-    #[error("not a plan aio can carry out: {0}; nothing was changed")]
-    BadPlan(String),
-    #[error("cannot verify: {0}")]
-    Verify(#[from] PlanError),
-    #[error(transparent)]
-    State(#[from] StateError),
-    #[error("cannot order the plan: {0}")]
-    Order(#[from] CycleError),
-}
-
-fn rolled_back_text(ids: &[ResourceId]) -> String {
-    if ids.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; rolled back: {}",
-            ids.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApplyReport {
@@ -103,7 +21,7 @@ pub struct ApplyReport {
 
 /// The reconciler: providers plug in by name; the engine knows none of them.
 pub struct Engine {
-    providers: IndexMap<String, Box<dyn Provider>>,
+    providers: Providers,
     state_dir: PathBuf,
     /// The state file as last read or written.
     state: state::Cached,
@@ -113,7 +31,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(state_dir: impl Into<PathBuf>) -> Self {
         Engine {
-            providers: IndexMap::new(),
+            providers: Providers::new(),
             state_dir: state_dir.into(),
             state: state::Cached::default(),
             rollback: true,
@@ -126,7 +44,7 @@ impl Engine {
     }
 
     pub fn with_provider(mut self, provider: Box<dyn Provider>) -> Self {
-        self.providers.insert(provider.name().to_string(), provider);
+        self.providers.insert(provider.name(), provider);
         self
     }
 
@@ -223,7 +141,7 @@ impl Engine {
         let mut deleted = BTreeMap::new();
         let mut applied = 0;
         let mut done: Vec<&Change> = Vec::new();
-        let atomic = |name: &str| self.providers.get(name).is_some_and(|p| p.atomic());
+        let atomic = |name: &ProviderName| self.providers.get(name).is_some_and(|p| p.atomic());
         for group in batches(&plan.changes, atomic)? {
             let provider = &self.providers[&group[0].provider];
             for c in group
@@ -324,7 +242,7 @@ impl Engine {
         }
         if !left.changes.is_empty() {
             // Undone like any other failed apply: only what this apply made.
-            let why = ProviderError::new("the system did not converge");
+            let why = ProviderError::failed("the system did not converge");
             let rolled_back = self.undo(&done, &mut state, &why).await?;
             saved.save(&state, &self.state_dir)?;
             return Err(ApplyError::NotConverged {

@@ -66,7 +66,7 @@ mod tests {
     use super::*;
 
     fn id(s: &str) -> ResourceId {
-        ResourceId::new(&crate::Kind::new("t"), s)
+        ResourceId::new(&crate::resource::Kind::new("t"), s)
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::fmt;
 
 use crate::observed::Identity;
-use crate::resource::{Attrs, ResourceId};
+use crate::resource::{Attrs, ProviderName, ResourceId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -41,7 +41,7 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub id: ResourceId,
-    pub provider: String,
+    pub provider: ProviderName,
     pub action: Action,
     /// Observed values of the managed attributes; `None` when creating.
     pub before: Option<Attrs>,
@@ -85,7 +85,10 @@ pub enum Reason {
     /// Its provider says the change must wait, in the provider's words.
     NotYet(String),
     /// Its provider could not observe the system.
-    Unobservable { provider: String, error: String },
+    Unobservable {
+        provider: ProviderName,
+        error: String,
+    },
     /// The caller left it for a later pass, and says why.
     Later(String),
     /// aio owned it, and it is gone.

@@ -1,16 +1,56 @@
 //! The seam every provider plugs into.
 
 use async_trait::async_trait;
+use indexmap::IndexMap;
+use std::fmt;
 
+use crate::observed::Observed;
 use crate::plan::Change;
-use crate::resource::{Attrs, Resource, ResourceId};
+use crate::resource::{Attrs, ProviderName, Resource, ResourceId};
 
-pub use crate::observed::{Identity, Observed};
+/// What kind of failure a [`ProviderError`] is: what a caller matches on
+/// to decide what to do (plan again, wait and retry, tell the operator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// aio cannot reach or read what the provider manages (netlink, an
+    /// OVSDB server, `nft`, a network namespace, a file it must read).
+    Unreachable,
+    /// The system did not answer in time: whether a change took effect is
+    /// not known until it is observed again.
+    Timeout,
+    /// aio or the system will not take this change (it would modify the
+    /// uplink, delete what aio did not create, write where aio cannot
+    /// trust): nothing was changed.
+    Refused,
+    /// The system changed since the plan was made, or someone else's object
+    /// is in the way: nothing was changed, and planning again tells more.
+    Conflict,
+    /// The change is not one the provider can read (attributes of the
+    /// wrong shape): a plan aio does not make.
+    Invalid,
+    /// The system said no while the change was carried out.
+    Failed,
+}
 
-/// A provider's failure, in words a user can act on.
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorKind::Unreachable => "unreachable",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Refused => "refused",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Invalid => "invalid",
+            ErrorKind::Failed => "failed",
+        })
+    }
+}
+
+/// A provider's failure, in words a user can act on, with its kind for a
+/// caller to match on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct ProviderError {
+    pub kind: ErrorKind,
     pub message: String,
     /// Changes of the failed batch that did take effect (a rollback undoes
     /// only these: anything else may not be aio's).
@@ -18,11 +58,46 @@ pub struct ProviderError {
 }
 
 impl ProviderError {
-    pub fn new(message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         ProviderError {
+            kind,
             message: message.into(),
             applied: Vec::new(),
         }
+    }
+
+    /// [`ErrorKind::Unreachable`].
+    pub fn unreachable(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unreachable, message)
+    }
+
+    /// [`ErrorKind::Timeout`].
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Timeout, message)
+    }
+
+    /// [`ErrorKind::Refused`].
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Refused, message)
+    }
+
+    /// [`ErrorKind::Conflict`].
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, message)
+    }
+
+    /// [`ErrorKind::Invalid`].
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Invalid, message)
+    }
+
+    /// [`ErrorKind::Failed`].
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Failed, message)
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
     }
 
     pub fn with_applied(mut self, applied: Vec<ResourceId>) -> Self {
@@ -49,11 +124,14 @@ pub struct Foreign {
     pub left_alone: Option<String>,
 }
 
+/// The providers of an engine, by name.
+pub(crate) type Providers = IndexMap<ProviderName, Box<dyn Provider>>;
+
 /// One family of resources on the live system (links, NAT rules, OVS rows...).
 #[async_trait]
 pub trait Provider: Send + Sync {
     /// Matches [`Resource::provider`](crate::Resource::provider).
-    fn name(&self) -> &str;
+    fn name(&self) -> ProviderName;
 
     /// The live attributes of `ids`, in bulk (one dump per kind, not one query per object).
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError>;
@@ -130,4 +208,59 @@ pub trait Provider: Send + Sync {
     /// own where that takes a mark (an OVS row's owner key) or, with no
     /// `before`, replaces the foreign object the plan deletes beside it.
     async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a caller does with a failure depends on its kind alone.
+    fn advice(error: &ProviderError) -> &'static str {
+        match error.kind() {
+            ErrorKind::Unreachable | ErrorKind::Timeout => "try again",
+            ErrorKind::Conflict => "plan again",
+            ErrorKind::Refused | ErrorKind::Invalid => "change the topology",
+            ErrorKind::Failed => "read the message",
+        }
+    }
+
+    #[test]
+    fn a_caller_matches_the_kind_not_the_words() {
+        let cases = [
+            (
+                ProviderError::unreachable("netlink dump: gone"),
+                ErrorKind::Unreachable,
+            ),
+            (ProviderError::timeout("no answer"), ErrorKind::Timeout),
+            (ProviderError::refused("the uplink"), ErrorKind::Refused),
+            (
+                ProviderError::conflict("changed since the plan"),
+                ErrorKind::Conflict,
+            ),
+            (ProviderError::invalid("not a link"), ErrorKind::Invalid),
+            (ProviderError::failed("File exists"), ErrorKind::Failed),
+        ];
+        for (error, kind) in &cases {
+            assert_eq!(error.kind(), *kind, "{error}");
+        }
+        let advice: Vec<&str> = cases.iter().map(|(e, _)| advice(e)).collect();
+        assert_eq!(
+            advice,
+            [
+                "try again",
+                "try again",
+                "change the topology",
+                "plan again",
+                "change the topology",
+                "read the message",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_kind_does_not_change_the_words() {
+        let error = ProviderError::conflict("OVSDB changed").with_applied(Vec::new());
+        assert_eq!(error.to_string(), "OVSDB changed");
+        assert_eq!(ErrorKind::Conflict.to_string(), "conflict");
+    }
 }

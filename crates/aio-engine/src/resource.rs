@@ -28,6 +28,58 @@ impl fmt::Display for Kind {
     }
 }
 
+/// The name of a provider (`netlink`, `ovs`): each provider family defines
+/// its name once, as a constant, and compares names, never text. Written as
+/// the bare name in plans and state.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProviderName(Cow<'static, str>);
+
+impl ProviderName {
+    pub const fn new(name: &'static str) -> ProviderName {
+        ProviderName(Cow::Borrowed(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProviderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&'static str> for ProviderName {
+    fn from(name: &'static str) -> Self {
+        ProviderName::new(name)
+    }
+}
+
+impl PartialEq<str> for ProviderName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ProviderName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl Serialize for ProviderName {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProviderName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|name| ProviderName(Cow::Owned(name)))
+    }
+}
+
 /// A resource's identity: its kind and a name unique within the kind, e.g.
 /// `link/dummy1` or `address/dummy1/10.0.2.2/24`. Written `KIND/NAME` in
 /// plans and state; the name's own structure is its family's business (each
@@ -100,7 +152,7 @@ impl<'de> Deserialize<'de> for ResourceId {
 pub struct Resource {
     pub id: ResourceId,
     /// The [`Provider::name`](crate::Provider::name) that carries it out.
-    pub provider: String,
+    pub provider: ProviderName,
     /// Only these attributes are managed; the object's others are left alone.
     pub attrs: Attrs,
     /// Resources that must exist (and be converged) before this one. Each
@@ -116,10 +168,10 @@ pub struct Resource {
 
 impl Resource {
     /// A resource with no attributes or dependencies yet.
-    pub fn new(id: ResourceId, provider: &str) -> Self {
+    pub fn new(id: ResourceId, provider: impl Into<ProviderName>) -> Self {
         Resource {
             id,
-            provider: provider.to_string(),
+            provider: provider.into(),
             attrs: Attrs::new(),
             deps: Vec::new(),
             replace_on: Vec::new(),
@@ -191,6 +243,16 @@ mod tests {
         let parsed = ResourceId::parse("link/br0").unwrap();
         assert!(parsed.is(&LINK));
         assert_eq!(parsed, ResourceId::new(&LINK, "br0"));
+    }
+
+    #[test]
+    fn a_provider_name_is_written_as_the_bare_name() {
+        const NETLINK: ProviderName = ProviderName::new("netlink");
+        let r = Resource::new(ResourceId::new(&LINK, "br0"), NETLINK);
+        assert_eq!(serde_json::to_value(&r.provider).unwrap(), "netlink");
+        let back: ProviderName = serde_json::from_str("\"netlink\"").unwrap();
+        assert_eq!(back, NETLINK);
+        assert_eq!(back.to_string(), "netlink");
     }
 
     #[test]

@@ -5,13 +5,14 @@
 
 use indexmap::IndexMap;
 
+use crate::observed::Observed;
 use crate::plan::{Action, Change};
-use crate::provider::{Provider, ProviderError};
-use crate::resource::ResourceId;
+use crate::provider::{ProviderError, Providers};
+use crate::resource::{Attrs, ProviderName, ResourceId};
 
 /// The change that undoes `c`, given what is there now (`now`: observed attributes).
-fn undo(c: &Change, now: Option<&crate::Attrs>) -> Option<Change> {
-    let back = |action, before: Option<crate::Attrs>, after| Change {
+fn undo(c: &Change, now: Option<&Attrs>) -> Option<Change> {
+    let back = |action, before: Option<Attrs>, after| Change {
         id: c.id.clone(),
         provider: c.provider.clone(),
         action,
@@ -32,7 +33,7 @@ fn undo(c: &Change, now: Option<&crate::Attrs>) -> Option<Change> {
 
 /// Undoes `done` (in the order they were applied); returns what was undone.
 pub(crate) async fn roll_back(
-    providers: &IndexMap<String, Box<dyn Provider>>,
+    providers: &Providers,
     done: &[&Change],
 ) -> Result<Vec<ResourceId>, ProviderError> {
     let reversible: Vec<&Change> = done
@@ -43,11 +44,11 @@ pub(crate) async fn roll_back(
         .collect();
     // Observe again first: providers act on what is there now, and their
     // caches must know what this apply made.
-    let mut ids: IndexMap<&str, Vec<ResourceId>> = IndexMap::new();
+    let mut ids: IndexMap<&ProviderName, Vec<ResourceId>> = IndexMap::new();
     for c in &reversible {
         ids.entry(&c.provider).or_default().push(c.id.clone());
     }
-    let mut now = crate::provider::Observed::new();
+    let mut now = Observed::new();
     for (name, ids) in &ids {
         now.extend(providers[*name].observe(ids).await?);
     }

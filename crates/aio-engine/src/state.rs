@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::observed::Identity;
-use crate::resource::ResourceId;
+use crate::resource::{ProviderName, ResourceId};
 
 const FILE: &str = "state.json";
 /// The state dir: aio's alone.
@@ -36,7 +36,7 @@ pub enum StateError {
 /// A resource aio created, with what is needed to delete it in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnedEntry {
-    pub provider: String,
+    pub provider: ProviderName,
     #[serde(default)]
     pub deps: Vec<ResourceId>,
     /// What identified the object when aio last made or changed it; `None`
@@ -221,7 +221,7 @@ mod tests {
         assert!(empty.owned.is_empty());
         let mut s = empty.clone();
         s.owned.insert(
-            ResourceId::new(&crate::Kind::new("link"), "br0"),
+            ResourceId::new(&crate::resource::Kind::new("link"), "br0"),
             OwnedEntry {
                 provider: "netlink".into(),
                 deps: vec![],
@@ -237,7 +237,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cached::default();
         let mut mine = cache.load(dir.path()).unwrap();
-        let link = |name: &str| ResourceId::new(&crate::Kind::new("link"), name);
+        let link = |name: &str| ResourceId::new(&crate::resource::Kind::new("link"), name);
         let entry = OwnedEntry {
             provider: "netlink".into(),
             deps: vec![],
@@ -261,7 +261,7 @@ mod tests {
     fn two_applies_of_one_process_keep_what_the_other_wrote() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cached::default();
-        let link = |name: &str| ResourceId::new(&crate::Kind::new("link"), name);
+        let link = |name: &str| ResourceId::new(&crate::resource::Kind::new("link"), name);
         let entry = OwnedEntry {
             provider: "netlink".into(),
             deps: vec![],

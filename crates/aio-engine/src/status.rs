@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::plan::{Action, Plan};
-use crate::resource::{Attrs, Resource, ResourceId};
+use crate::resource::{Attrs, ProviderName, Resource, ResourceId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -60,7 +60,7 @@ pub struct Difference {
 pub struct ResourceStatus {
     pub id: ResourceId,
     /// `None` for an orphan its provider could not observe (the plan does not say).
-    pub provider: Option<String>,
+    pub provider: Option<ProviderName>,
     pub status: Status,
     /// Live values of the managed attributes, when observed: the topology's
     /// own when converged (that is what converged means), the observed ones

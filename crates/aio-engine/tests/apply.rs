@@ -142,3 +142,26 @@ async fn a_failure_names_the_change_that_failed_and_counts_what_its_batch_made()
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_failed_apply_carries_its_providers_kind_for_the_caller() {
+    let (mem, dir) = (
+        Memory {
+            fail_on: Some("b"),
+            ..Memory::default()
+        },
+        tempfile::tempdir().unwrap(),
+    );
+    let e = engine(&mem, &dir);
+    let desired = vec![res("a", "bridge", &[]), res("b", "bridge", &["a"])];
+    let err = plan_and_apply(&e, &desired).await.unwrap_err();
+    // What a caller does, decided by the kind, not by reading the message.
+    let retry = match err.kind() {
+        Some(ErrorKind::Unreachable | ErrorKind::Timeout) => "try again",
+        Some(ErrorKind::Failed) => "read the message",
+        Some(_) => "plan again",
+        None => "not the provider's",
+    };
+    assert_eq!(retry, "read the message", "{err}");
+    assert!(err.to_string().contains("obj/b cannot be made"), "{err}");
+}

@@ -133,7 +133,7 @@ async fn a_waiting_change_and_its_dependents_are_left_for_later() {
 async fn what_cannot_be_observed_waits_only_for_the_resource_that_provides_it() {
     let (mem, dir) = (Memory::default(), tempfile::tempdir().unwrap());
     let e = with_ovs_down(&mem, &dir);
-    let on = |name: &str, r: Resource| Resource {
+    let on = |name: &'static str, r: Resource| Resource {
         provider: name.into(),
         ..r
     };

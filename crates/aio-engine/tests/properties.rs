@@ -16,8 +16,8 @@ struct Model(Arc<Mutex<BTreeMap<ResourceId, Attrs>>>);
 
 #[async_trait]
 impl Provider for Model {
-    fn name(&self) -> &str {
-        "model"
+    fn name(&self) -> ProviderName {
+        ProviderName::new("model")
     }
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
         let objects = self.0.lock().unwrap();

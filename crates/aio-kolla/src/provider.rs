@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use aio_engine::{Action, Change, Observed, Provider, ProviderError, ResourceId, TypedAttrs};
+use aio_engine::{
+    Action, Change, Observed, Provider, ProviderError, ProviderName, ResourceId, TypedAttrs,
+};
 
 use crate::work::Work;
 use crate::{Deployment, KollaError, PROVIDER, adopt, passwords};
@@ -108,19 +110,22 @@ fn differs(change: &Change, key: &str) -> bool {
 }
 
 fn failed(e: impl ToString) -> ProviderError {
-    ProviderError::new(e.to_string())
+    ProviderError::failed(e.to_string())
 }
 
 #[async_trait]
 impl Provider for KollaProvider {
-    fn name(&self) -> &str {
+    fn name(&self) -> ProviderName {
         PROVIDER
     }
 
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
         let mut out = Observed::new();
         if let Some(id) = ids.iter().find(|id| **id == crate::resource_id()) {
-            let attrs = self.work.observed(self.reruns()).map_err(failed)?;
+            let attrs = self
+                .work
+                .observed(self.reruns())
+                .map_err(|e| ProviderError::unreachable(e.to_string()))?;
             out.insert(id.clone(), attrs.to_attrs());
         }
         Ok(out)
@@ -148,7 +153,9 @@ impl Provider for KollaProvider {
         if change.id != crate::resource_id() {
             return Ok(());
         }
-        self.work.check_targets().map_err(failed)
+        self.work
+            .check_targets()
+            .map_err(|e| ProviderError::refused(e.to_string()))
     }
 
     fn describe(&self, change: &Change) -> Option<String> {

@@ -243,7 +243,7 @@ mod tests {
     fn deletion(id: &ResourceId) -> Change {
         Change {
             id: id.clone(),
-            provider: crate::PROVIDER.into(),
+            provider: crate::PROVIDER,
             action: Action::Delete,
             before: Some(
                 rule(id.clone(), Form::Installers(installers()))

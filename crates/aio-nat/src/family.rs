@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use aio_engine::{Provider, ResourceId};
+use aio_engine::{Provider, ProviderName, ResourceId};
 use aio_family::{Context, Family, FamilyError, Wanted};
 use aio_topology::{Span, Topology};
 
@@ -13,15 +13,13 @@ pub struct Nat;
 
 #[async_trait]
 impl Family for Nat {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ProviderName {
         PROVIDER
     }
 
     fn wanted(&self, cx: Context<'_>) -> Result<Wanted, FamilyError> {
-        let resources = resources(cx.topology, cx.facts).map_err(|fact| FamilyError::Missing {
-            section: "[[nat]]",
-            fact,
-        })?;
+        let resources = resources(cx.topology, cx.facts)
+            .map_err(|fact| FamilyError::missing("[[nat]]", fact))?;
         Ok(resources.into())
     }
 

@@ -20,11 +20,11 @@ mod ruleset;
 pub use family::Nat;
 pub use provider::NatProvider;
 
-use aio_engine::{Kind, Resource, ResourceId, TypedAttrs};
+use aio_engine::{Kind, ProviderName, Resource, ResourceId, TypedAttrs};
 use aio_topology::{Facts, MissingFact, Topology};
 use serde::{Deserialize, Serialize};
 
-pub const PROVIDER: &str = "nat";
+pub const PROVIDER: ProviderName = ProviderName::new("nat");
 pub const NAT: Kind = Kind::new("nat");
 /// What every `[[nat]]` rule does.
 const STATEMENT: &str = "masquerade";

@@ -1,7 +1,8 @@
 //! [`NatProvider`]: observe and change aio's masquerade rules.
 
 use aio_engine::{
-    Change, Foreign, Identity, Observed, Provider, ProviderError, Resource, ResourceId, TypedAttrs,
+    Change, Foreign, Identity, Observed, Provider, ProviderError, ProviderName, Resource,
+    ResourceId, TypedAttrs,
 };
 use async_trait::async_trait;
 
@@ -27,14 +28,14 @@ impl NatProvider {
     ) -> Result<T, ProviderError> {
         aio_netns::spawn_in(self.netns.clone(), f)
             .await
-            .map_err(|e| ProviderError::new(e.to_string()))?
-            .map_err(ProviderError::new)
+            .map_err(|e| ProviderError::unreachable(e.to_string()))?
+            .map_err(ProviderError::unreachable)
     }
 }
 
 #[async_trait]
 impl Provider for NatProvider {
-    fn name(&self) -> &str {
+    fn name(&self) -> ProviderName {
         PROVIDER
     }
 
@@ -101,13 +102,13 @@ impl Provider for NatProvider {
         for c in changes {
             tracing::info!("nat: {} {}", c.action.symbol(), c.id);
         }
-        let work = Work::of(changes).map_err(|e| ProviderError::new(e.to_string()))?;
+        let work = Work::of(changes).map_err(|e| ProviderError::invalid(e.to_string()))?;
         let done = aio_netns::spawn_in(self.netns.clone(), move || work.run())
             .await
-            .map_err(|e| ProviderError::new(e.to_string()))?;
+            .map_err(|e| ProviderError::unreachable(e.to_string()))?;
         match done {
             Ok(()) => Ok(()),
-            Err(e @ WorkError::Nothing(_)) => Err(ProviderError::new(e.to_string())),
+            Err(e @ WorkError::Nothing(_)) => Err(ProviderError::failed(e.to_string())),
             // aio's transaction took effect: what it carried out is applied.
             Err(e @ WorkError::LegacyLeft(_)) => {
                 let (made, left) = Work::split(changes);
@@ -122,7 +123,7 @@ impl Provider for NatProvider {
                     names(&made),
                     names(&left)
                 );
-                Err(ProviderError::new(message).with_applied(made))
+                Err(ProviderError::failed(message).with_applied(made))
             }
         }
     }

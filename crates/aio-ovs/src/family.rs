@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tokio::sync::mpsc::UnboundedSender;
 
-use aio_engine::{Provider, Resource, ResourceId};
+use aio_engine::{Provider, ProviderName, Resource, ResourceId};
 use aio_family::{Context, Family, FamilyError, Touched, Wanted};
 use aio_ovsdb::Address;
 use aio_topology::{OvsDb, Span, Topology};
@@ -27,7 +27,7 @@ pub fn address(db: &OvsDb) -> Address {
 
 #[async_trait]
 impl Family for Ovs {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ProviderName {
         PROVIDER
     }
 

@@ -5,7 +5,8 @@ use serde_json::Value;
 use std::sync::{Arc, Mutex};
 
 use aio_engine::{
-    Action, Change, Identity, Observed, Provider, ProviderError, ResourceId, TypedAttrs,
+    Action, Change, Identity, Observed, Provider, ProviderError, ProviderName, ResourceId,
+    TypedAttrs,
 };
 use aio_ovsdb::{Address, Client};
 
@@ -39,19 +40,31 @@ impl OvsProvider {
         let address = self.address.clone();
         let client = Client::connect_with(address, crate::OPTIONS)
             .await
-            .map_err(|e| ProviderError::new(e.to_string()))?;
-        let schema = client
-            .get_schema(DB)
-            .await
-            .map_err(|e| ProviderError::new(e.to_string()))?;
+            .map_err(ovsdb_failure)?;
+        let schema = client.get_schema(DB).await.map_err(ovsdb_failure)?;
         for (table, column) in COLUMNS {
-            schema
-                .require(table, column)
-                .map_err(|e| ProviderError::new(format!("OVSDB at {}: {e}", self.address)))?;
+            schema.require(table, column).map_err(|e| {
+                ProviderError::unreachable(format!("OVSDB at {}: {e}", self.address))
+            })?;
         }
         let client = Arc::new(client);
         *slot = Some(client.clone());
         Ok(client)
+    }
+}
+
+/// An OVSDB client's failure as a provider's, by what went wrong: a server
+/// that did not answer in time, one aio cannot reach, or one that said no.
+fn ovsdb_failure(e: aio_ovsdb::Error) -> ProviderError {
+    use aio_ovsdb::Error;
+    let message = e.to_string();
+    match e {
+        Error::ConnectTimeout { .. } | Error::Timeout { .. } => ProviderError::timeout(message),
+        Error::Address(_)
+        | Error::Connect { .. }
+        | Error::Closed { .. }
+        | Error::Protocol { .. } => ProviderError::unreachable(message),
+        _ => ProviderError::failed(message),
     }
 }
 
@@ -63,7 +76,7 @@ fn bridge_of(change: &Change) -> Option<String> {
 
 #[async_trait]
 impl Provider for OvsProvider {
-    fn name(&self) -> &str {
+    fn name(&self) -> ProviderName {
         PROVIDER
     }
 
@@ -74,7 +87,7 @@ impl Provider for OvsProvider {
             Err(e) => {
                 // A server that went away may come back: connect afresh next time.
                 *self.client.lock().await = None;
-                return Err(ProviderError::new(e.to_string()));
+                return Err(ovsdb_failure(e));
             }
         };
         let mut out = Observed::new();
@@ -122,7 +135,7 @@ impl Provider for OvsProvider {
             .and_then(|b| b.get("owner"))
             .and_then(Value::as_str);
         if removes && owner != Some(crate::OWNER) {
-            return Err(ProviderError::new(format!(
+            return Err(ProviderError::refused(format!(
                 "{} has no external_ids:{}={}: aio did not create it, so it will not delete it",
                 change.id,
                 crate::OWNER_KEY,
@@ -162,12 +175,12 @@ impl Provider for OvsProvider {
         match client.transact(DB, &ops).await {
             Ok(_) => Ok(()),
             Err(aio_ovsdb::Error::Operation { op: "wait", .. }) => {
-                Err(ProviderError::new(format!(
+                Err(ProviderError::conflict(format!(
                     "OVSDB at {} changed since the plan was made; nothing was changed: run aio plan again",
                     self.address
                 )))
             }
-            Err(e) => Err(ProviderError::new(e.to_string())),
+            Err(e) => Err(ovsdb_failure(e)),
         }
     }
 }

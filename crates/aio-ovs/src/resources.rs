@@ -1,12 +1,12 @@
 //! `[ovs]` as engine resources (see [`crate::id`] for their ids and attributes).
 
-use aio_engine::{Resource, TypedAttrs};
+use aio_engine::{ProviderName, Resource, TypedAttrs};
 use aio_family::ids;
 use aio_topology::{OvsPortType, Topology};
 
 use crate::id::{BridgeAttrs, PortAttrs, PortType, bridge_id, port_id};
 
-pub const PROVIDER: &str = "ovs";
+pub const PROVIDER: ProviderName = ProviderName::new("ovs");
 
 /// The resources for `[ovs]`. Ports on a `provided_by = "kolla"` bridge wait
 /// for the Kolla deployment (which creates the bridge) when the topology has one.

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use aio_engine::{Provider, ResourceId};
+use aio_engine::{Provider, ProviderName, ResourceId};
 use aio_family::{Context, Family, FamilyError, Wanted};
 use aio_topology::{Span, Topology};
 
@@ -13,7 +13,7 @@ pub struct Sysctls;
 
 #[async_trait]
 impl Family for Sysctls {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ProviderName {
         PROVIDER
     }
 

@@ -17,13 +17,13 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use aio_engine::{
-    Change, Kind, Observed, Provider, ProviderError, Resource, ResourceId, TypedAttrs,
+    Change, Kind, Observed, Provider, ProviderError, ProviderName, Resource, ResourceId, TypedAttrs,
 };
 use aio_topology::{SysctlValue, Topology};
 
 pub use family::Sysctls;
 
-pub const PROVIDER: &str = "sysctl";
+pub const PROVIDER: ProviderName = ProviderName::new("sysctl");
 pub const SYSCTL: Kind = Kind::new("sysctl");
 
 /// `sysctl/KEY`.
@@ -95,7 +95,7 @@ impl SysctlProvider {
     ) -> Result<T, ProviderError> {
         aio_netns::spawn_in(self.netns.clone(), f)
             .await
-            .map_err(|e| ProviderError::new(e.to_string()))
+            .map_err(|e| ProviderError::unreachable(e.to_string()))
     }
 }
 
@@ -111,7 +111,7 @@ fn reaches_every_interface(key: &str) -> Option<&'static str> {
 
 #[async_trait]
 impl Provider for SysctlProvider {
-    fn name(&self) -> &str {
+    fn name(&self) -> ProviderName {
         PROVIDER
     }
 
@@ -158,7 +158,7 @@ impl Provider for SysctlProvider {
 
     fn check(&self, change: &Change) -> Result<(), ProviderError> {
         match change.before {
-            None => Err(ProviderError::new(format!(
+            None => Err(ProviderError::refused(format!(
                 "there is no sysctl {} ({} does not exist)",
                 change.id.name(),
                 path(change.id.name()).display()
@@ -178,7 +178,7 @@ impl Provider for SysctlProvider {
         self.in_netns(move || {
             for (key, value) in writes {
                 std::fs::write(path(&key), format!("{value}\n")).map_err(|e| {
-                    ProviderError::new(format!("cannot set sysctl {key} = {value}: {e}"))
+                    ProviderError::failed(format!("cannot set sysctl {key} = {value}: {e}"))
                 })?;
             }
             Ok(())

@@ -29,15 +29,17 @@ pub struct Memory {
 
 #[async_trait]
 impl Provider for Memory {
-    fn name(&self) -> &str {
-        self.name.unwrap_or("mem")
+    fn name(&self) -> ProviderName {
+        ProviderName::new(self.name.unwrap_or("mem"))
     }
     fn waiting(&self, change: &Change) -> Option<String> {
         (Some(change.id.name()) == self.blocked).then(|| "its bridge is not there yet".to_string())
     }
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
         if self.down {
-            return Err(ProviderError::new("cannot connect to unix:/nowhere"));
+            return Err(ProviderError::unreachable(
+                "cannot connect to unix:/nowhere",
+            ));
         }
         let objects = self.objects.lock().unwrap();
         let mut out = Observed::new();
@@ -63,7 +65,7 @@ impl Provider for Memory {
                     .map(|d| d.id.clone())
                     .collect();
                 return Err(
-                    ProviderError::new(format!("{} cannot be made", c.id)).with_applied(made)
+                    ProviderError::failed(format!("{} cannot be made", c.id)).with_applied(made)
                 );
             }
             match &c.after {

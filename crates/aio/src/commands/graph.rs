@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use aio_engine::{Resource, ResourceId};
+use aio_engine::{ProviderName, Resource, ResourceId};
 
 use crate::Failure;
 
@@ -22,9 +22,9 @@ pub fn run(path: &Path) -> Result<u8, Failure> {
 /// provider in the order they first appear, nodes in the resources' order,
 /// then the edges; a dependency outside the set is a dashed node of its own.
 pub fn dot(resources: &[Resource], source: &str) -> String {
-    let mut clusters: Vec<(&str, Vec<&ResourceId>)> = Vec::new();
+    let mut clusters: Vec<(&ProviderName, Vec<&ResourceId>)> = Vec::new();
     for r in resources {
-        match clusters.iter_mut().find(|(p, _)| *p == r.provider) {
+        match clusters.iter_mut().find(|(p, _)| **p == r.provider) {
             Some((_, ids)) => ids.push(&r.id),
             None => clusters.push((&r.provider, vec![&r.id])),
         }
@@ -45,7 +45,7 @@ pub fn dot(resources: &[Resource], source: &str) -> String {
             "\n  subgraph {} {{",
             quote(&format!("cluster_{provider}"))
         );
-        let _ = writeln!(out, "    label={};", quote(provider));
+        let _ = writeln!(out, "    label={};", quote(provider.as_str()));
         out.push_str("    style=dashed;\n    fontname=\"Helvetica\";\n");
         for id in ids {
             let _ = writeln!(out, "    {};", quote(&id.to_string()));
@@ -93,7 +93,7 @@ fn quote(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn resource(id: &str, provider: &str, deps: &[&str]) -> Resource {
+    fn resource(id: &str, provider: &'static str, deps: &[&str]) -> Resource {
         deps.iter().fold(
             Resource::new(ResourceId::parse(id).unwrap(), provider),
             |r, d| r.after(ResourceId::parse(d).unwrap()),
