@@ -46,7 +46,7 @@ use results::Results;
 use scenarios::Bench;
 use tools::Programs;
 
-use crate::{require_root, root, sh};
+use crate::shell::{on_path, require_root, root, sh};
 
 /// `cargo xtask bench ARGS`; the error as text for main.
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -57,7 +57,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 fn bench(o: &Options) -> Result<(), BenchError> {
     require_root("cargo xtask bench").map_err(BenchError::Task)?;
-    if !peers::on_path("ip") {
+    if !on_path("ip") {
         return Err(BenchError::Missing("`ip` (iproute2)"));
     }
     let stop = Arc::new(AtomicBool::new(false));

@@ -1,8 +1,9 @@
-//! Everything CI runs, installing first what the tests need on a fresh machine.
+//! Everything CI runs, installing first what the tests need on a fresh machine:
+//! format check, clippy, no import loop between the files of a crate, every test.
 
 use std::process::Command;
 
-use crate::{require_root, sh};
+use crate::shell::{require_root, sh};
 
 /// Debian packages the tests use: `ip` for sandboxes, `ping` for traffic,
 /// `nft` for NAT, `iptables` to leave a host as the old installer does,
@@ -74,10 +75,12 @@ pub fn run() -> Result<(), String> {
             "warnings",
         ],
     )?;
+    println!("$ cargo xtask cycles");
+    crate::cycles::run()?;
     crate::docs::check_completions_and_man()?;
     let mut test = Command::new("cargo");
     test.args(["test", "--workspace"])
-        .current_dir(crate::root());
+        .current_dir(crate::shell::root());
     missing.tell(&mut test);
     println!("$ cargo test --workspace");
     let status = test.status().map_err(|e| format!("cargo test: {e}"))?;

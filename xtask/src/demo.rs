@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use aio_sandbox::lab::{Lab, Run};
 
-use crate::{require_root, root, sh};
+use crate::shell::{on_path, require_root, root, sh};
 
 /// Programs the demo runs, and the Debian package of each.
 const NEEDS: [(&str, &str); 10] = [
@@ -168,8 +168,4 @@ fn prove(lab: &Lab) -> Result<(), String> {
             "{n} proof(s) failed: the data path does not work as designed"
         )),
     }
-}
-
-fn on_path(program: &str) -> bool {
-    aio_child::find_program(program).is_some()
 }

@@ -10,7 +10,7 @@ pub fn schema_text() -> String {
 }
 
 pub fn schema() -> Result<(), String> {
-    let path = crate::root().join(SCHEMA);
+    let path = crate::shell::root().join(SCHEMA);
     std::fs::write(&path, schema_text()).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
@@ -32,7 +32,7 @@ pub fn check_completions_and_man() -> Result<(), String> {
         println!("$ cargo {}", args.join(" "));
         let out = std::process::Command::new("cargo")
             .args(args)
-            .current_dir(crate::root())
+            .current_dir(crate::shell::root())
             .output()
             .map_err(|e| format!("cargo run: {e}"))?;
         if !out.status.success() || out.stdout.is_empty() {

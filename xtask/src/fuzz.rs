@@ -8,7 +8,7 @@
 
 use std::process::Command;
 
-use crate::root;
+use crate::shell::root;
 
 pub const TARGETS: [&str; 3] = ["topology", "saved_plan", "ovsdb_decoder"];
 
@@ -33,7 +33,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .output()
         .is_ok_and(|o| o.status.success())
     {
-        crate::sh("cargo", &["install", "--locked", "cargo-fuzz"])?;
+        crate::shell::sh("cargo", &["install", "--locked", "cargo-fuzz"])?;
     }
     for target in TARGETS {
         let work = tempfile_dir(target)?;

@@ -116,7 +116,7 @@ fn page(command: &clap::Command, all: &[String]) -> Result<Vec<u8>, String> {
 
 /// Writes every page into `MAN_DIR`; the paths written.
 pub fn man() -> Result<Vec<PathBuf>, String> {
-    let dir = crate::root().join(MAN_DIR);
+    let dir = crate::shell::root().join(MAN_DIR);
     let io = |e: std::io::Error| format!("{}: {e}", dir.display());
     // Pages of commands that no longer exist must not linger.
     let _ = std::fs::remove_dir_all(&dir);
@@ -130,7 +130,7 @@ pub fn man() -> Result<Vec<PathBuf>, String> {
         pages.push(path);
     }
     let topology = dir.join("aio-topology.5");
-    std::fs::copy(crate::root().join(TOPOLOGY_PAGE), &topology).map_err(io)?;
+    std::fs::copy(crate::shell::root().join(TOPOLOGY_PAGE), &topology).map_err(io)?;
     pages.push(topology);
     for p in &pages {
         println!("wrote {}", p.display());

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use super::results::Machine;
-use crate::root;
+use crate::shell::root;
 
 /// The first line `program ARGS` prints (stdout, or stderr if it printed
 /// nothing there); empty if it cannot run.

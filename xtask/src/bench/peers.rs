@@ -3,13 +3,9 @@
 
 use std::path::PathBuf;
 
-use crate::{root, sh};
+use crate::shell::{on_path, root, sh};
 
-pub use aio_child::find_program as find;
-
-pub fn on_path(program: &str) -> bool {
-    find(program).is_some()
-}
+use aio_child::find_program as find;
 
 /// Whether OVS can be measured; if not, a note says what is missing.
 pub fn ovs(notes: &mut Vec<String>) -> bool {

@@ -2,11 +2,14 @@
 //! markers in docs/benchmarks.md (the text around them kept), and the plot
 //! beside it in docs/benchmarks.svg.
 
+mod cells;
 mod plot;
 mod watch;
 
 use std::fmt::Write;
 use std::path::Path;
+
+use cells::{header, mark, ms, num};
 
 use super::error::BenchError;
 use super::results::{Metric, Results};
@@ -41,33 +44,6 @@ pub fn write(docs: &Path, r: &Results) -> Result<(), BenchError> {
     std::fs::write(&md, text).map_err(BenchError::file(&md))?;
     let svg = docs.join("benchmarks.svg");
     std::fs::write(&svg, plot::svg(r)).map_err(BenchError::file(&svg))
-}
-
-pub(super) fn ms(secs: Option<f64>) -> String {
-    match secs {
-        Some(s) if s * 1000.0 >= 100.0 => format!("{:.0}", s * 1000.0),
-        Some(s) if s * 1000.0 >= 10.0 => format!("{:.1}", s * 1000.0),
-        Some(s) => format!("{:.2}", s * 1000.0),
-        None => "–".into(),
-    }
-}
-
-pub(super) fn num(v: Option<f64>, digits: usize) -> String {
-    v.map_or("–".into(), |v| format!("{v:.digits$}"))
-}
-
-pub(super) fn header(r: &Results, first: &str, last: &str) -> String {
-    let mut h = format!("| {first} |");
-    for n in &r.sizes {
-        let _ = write!(h, " N = {n} |");
-    }
-    if !last.is_empty() {
-        let _ = write!(h, " {last} |");
-    }
-    h.push('\n');
-    h.push_str(&"|---".repeat(r.sizes.len() + 1 + usize::from(!last.is_empty())));
-    h.push_str("|\n");
-    h
 }
 
 pub fn markdown(r: &Results) -> String {
@@ -200,14 +176,6 @@ pub fn markdown(r: &Results) -> String {
     t.push_str(&targets(r));
     t.push_str(&watch::targets(r));
     t
-}
-
-pub(super) fn mark(met: Option<bool>) -> &'static str {
-    match met {
-        Some(true) => "met",
-        Some(false) => "**missed**",
-        None => "not measured",
-    }
 }
 
 fn targets(r: &Results) -> String {

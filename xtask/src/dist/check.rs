@@ -9,9 +9,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::output_of;
-use crate::sh;
+use super::output::output_of;
+use crate::shell::sh;
 
+/// Where the package installs the topology schema, which its example names.
+pub(super) const SCHEMA: &str = "/usr/share/aio/topology.schema.json";
 const BINARY: &str = "/usr/bin/aio";
 const UNIT: &str = "/usr/lib/systemd/system/aio.service";
 const EXAMPLE: &str = "/usr/share/doc/aio/examples/openstack-aio.toml";
@@ -78,7 +80,7 @@ fn checks() -> Result<(), String> {
             return Err(format!("{file} is not installed"));
         }
     }
-    let schema = std::fs::read_to_string(super::SCHEMA).map_err(|e| e.to_string())?;
+    let schema = std::fs::read_to_string(SCHEMA).map_err(|e| e.to_string())?;
     if output_of(BINARY, &["schema", "topology"])?.trim_end() != schema.trim_end() {
         return Err("aio schema topology differs from the installed schema".into());
     }
@@ -97,7 +99,7 @@ fn example() -> Result<(), String> {
         output_of(aio_sandbox::TAPLO, &["check", "--no-auto-config", copy])?;
         println!(
             "taplo check of the copied example: valid against {}",
-            super::SCHEMA
+            SCHEMA
         );
     } else {
         println!("taplo is not installed: the copied example was checked by aio only");

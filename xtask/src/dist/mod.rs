@@ -9,12 +9,15 @@
 //! operator would (see [`check`]) and purges it.
 
 mod check;
+mod output;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{root, sh};
+use output::output_of;
+
+use crate::shell::{root, sh};
 
 const SCHEMAS: [&str; 5] = [
     "topology.schema.json",
@@ -29,9 +32,6 @@ const LINTIAN_OVERRIDES: &str = "# yaml-rust2 is a Rust port of libyaml with the
 /// Where the packaged unit reads its topology.
 const TOPOLOGY: &str = "/etc/aio/topology.toml";
 
-/// Where the package installs the topology schema, which its example names.
-const SCHEMA: &str = "/usr/share/aio/topology.schema.json";
-
 pub fn run(args: &[String]) -> Result<(), String> {
     let check = match args {
         [] => false,
@@ -40,7 +40,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     let profile = if check { "debug" } else { "release" };
     if check {
-        crate::require_root("cargo xtask dist --check")?;
+        crate::shell::require_root("cargo xtask dist --check")?;
         sh("cargo", &["build", "--package", "aio"])?;
     } else {
         sh("cargo", &["build", "--release", "--package", "aio"])?;
@@ -159,7 +159,7 @@ fn installed_example(text: &str) -> String {
         .strip_prefix("#:schema ")
         .and_then(|t| t.split_once('\n'))
         .map_or(text, |(_, rest)| rest);
-    format!("#:schema {SCHEMA}\n{rest}")
+    format!("#:schema {}\n{rest}", check::SCHEMA)
 }
 
 /// `lintian` on the package, when installed: its errors fail the task.
@@ -217,24 +217,6 @@ fn gzip(data: &[u8]) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("gzip: {e}"))?;
     let out = child.wait_with_output().map_err(|e| format!("gzip: {e}"))?;
     Ok(out.stdout)
-}
-
-pub(crate) fn output_of(program: &str, args: &[&str]) -> Result<String, String> {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .map_err(|e| format!("{program}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "`{program} {}` failed ({}): {}{}",
-            args.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stdout).trim(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_string()
-        + if program.ends_with("aio") { "\n" } else { "" })
 }
 
 /// `DEBIAN/md5sums`: every file's digest, as dpkg --verify reads it.

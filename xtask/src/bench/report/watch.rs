@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::super::results::{Metric, Results};
-use super::{mark, ms, num};
+use super::cells::{header, mark, ms, num};
 
 /// Latency targets, seconds: median and p99 of a repair; a repair during the storm.
 const MEDIAN: f64 = 0.050;
@@ -22,7 +22,7 @@ pub fn section(r: &Results) -> String {
     }
     t.push_str("\n### aio watch: from a drift to its repair, ms\n\n");
     t.push_str("From the start of the command that makes the drift (`ip link del vK`, `ovs-vsctl set Port v0 tag=99`; starting it is included, as aio often repairs before it has exited) to aio's `repaired` line, printed once the object is made again and verified. One sample per event.\n\n");
-    t.push_str(&super::header(r, "", "events"));
+    t.push_str(&header(r, "", "events"));
     for metric in [Metric::WatchVeth, Metric::WatchVlan] {
         for (what, p) in [("median", 50.0), ("p99", 99.0)] {
             let _ = write!(t, "| {}, {what} |", metric.label());
