@@ -4,10 +4,10 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(saved) = aio::commands::saved::parse(data) {
-        let _ = aio::commands::saved::differences(&saved.plan, &saved.plan);
+    if let Ok(saved) = aio_host::SavedPlan::parse(data) {
+        let _ = aio_host::saved::differences(&saved.plan, &saved.plan);
         let _ = aio::render::plan::text(&saved.plan);
         let _ = aio::render::plan::elided(&saved.plan);
-        let _ = aio::render::plan::json(&saved.plan);
+        let _ = serde_json::to_value(&saved.plan);
     }
 });

@@ -127,7 +127,7 @@ pub(crate) fn adoption(
             let create = plan.changes.remove(i);
             adopt.push(Change {
                 action: Action::Adopt,
-                detail: Some(format!("taken over from {}", f.id)),
+                detail: Some(format!("taken over from {}", f.id).into()),
                 ..create
             });
             format!("taken over by {}", f.of)
@@ -141,7 +141,7 @@ pub(crate) fn adoption(
             before: Some(f.attrs),
             after: None,
             deps: Vec::new(),
-            detail: Some(detail),
+            detail: Some(detail.into()),
         });
     }
     // Duplicates go first (deletions), then what is taken over.

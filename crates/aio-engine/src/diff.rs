@@ -73,7 +73,6 @@ pub(crate) async fn diff(
     let observed_desired: Vec<&Resource> = desired.iter().filter(|r| inside(&r.id)).collect();
     let (observed, failed) = observe(providers, &observed_desired, &pruned, scope.is_some()).await;
     let mut plan = Plan {
-        format_version: 1,
         scope: scope.map(|s| s.iter().cloned().collect()),
         ..Plan::default()
     };

@@ -15,6 +15,7 @@
 
 mod adopt;
 mod batch;
+mod detail;
 mod diff;
 mod engine;
 mod error;
@@ -28,12 +29,13 @@ mod rollback;
 mod state;
 mod status;
 
+pub use detail::{Detail, DetailLine, LineKind};
 pub use engine::{ApplyReport, Engine};
 pub use error::{ApplyError, PlanError};
 pub use graph::{CycleError, order};
 pub use lock::{LockError, StateLock};
 pub use observed::{Identity, Observed};
-pub use plan::{Action, Change, Pending, Plan, Reason, Summary};
+pub use plan::{Action, Change, PLAN_FORMAT_VERSION, Pending, Plan, Reason, Summary};
 pub use provider::{ErrorKind, Foreign, Provider, ProviderError};
 pub use resource::{Attrs, BadId, Kind, ProviderName, Resource, ResourceId, TypedAttrs};
 pub use state::{OwnedEntry, State, StateError};

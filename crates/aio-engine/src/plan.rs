@@ -2,12 +2,18 @@
 //! observed to what the topology says, with the facts it was made from.
 
 use indexmap::IndexMap;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::fmt;
 
+use crate::detail::Detail;
 use crate::observed::Identity;
 use crate::resource::{Attrs, ProviderName, ResourceId};
+
+/// The version of a plan's document (docs/plan.schema.json): what
+/// `aio plan --json` prints, `aio apply --json` streams, saved plans hold
+/// and the Ansible module reads. A document of another version is refused.
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,6 +45,7 @@ impl Action {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Change {
     pub id: ResourceId,
     pub provider: ProviderName,
@@ -47,10 +54,11 @@ pub struct Change {
     pub before: Option<Attrs>,
     /// Desired attributes; `None` when deleting.
     pub after: Option<Attrs>,
-    pub deps: Vec<ResourceId>,
     /// The provider's fuller account, shown under the change's line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    #[serde(default)]
+    pub detail: Option<Detail>,
+    #[serde(default)]
+    pub deps: Vec<ResourceId>,
 }
 
 impl Change {
@@ -185,31 +193,106 @@ pub struct Summary {
     pub unavailable: usize,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A plan. Its document (the one JSON form of a plan) is
+/// `{format_version, facts, changes, waiting, unavailable, summary}`, then
+/// `released`, `adoptable` and `scope` when there are any; the summary is
+/// written from the changes, and not read back.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
-    pub format_version: u32,
     /// What the plan was made from, e.g. `uplink = eth0`.
     pub facts: IndexMap<String, String>,
     /// In execution order.
     pub changes: Vec<Change>,
     /// Changes that must wait for another resource (not an error).
-    #[serde(default)]
     pub waiting: Vec<Pending>,
     /// Resources whose provider could not observe them (an error).
-    #[serde(default)]
     pub unavailable: Vec<Pending>,
     /// Objects aio owned that are gone or were made again by someone else:
     /// no longer aio's (a note; applying the plan forgets them).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub released: Vec<Pending>,
     /// Objects that are what the topology declares but that aio did not
     /// make: left alone, never deleted; `aio adopt` takes them over.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adoptable: Vec<Pending>,
     /// When the plan is limited to part of the graph (`--target`): the
     /// resources it covers. Applying it verifies only those.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<ResourceId>>,
+}
+
+/// A plan as its document writes it.
+#[derive(Serialize)]
+struct PlanDocOut<'a> {
+    format_version: u32,
+    facts: &'a IndexMap<String, String>,
+    changes: &'a [Change],
+    waiting: &'a [Pending],
+    unavailable: &'a [Pending],
+    summary: Summary,
+    #[serde(skip_serializing_if = "<[Pending]>::is_empty")]
+    released: &'a [Pending],
+    #[serde(skip_serializing_if = "<[Pending]>::is_empty")]
+    adoptable: &'a [Pending],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: &'a Option<Vec<ResourceId>>,
+}
+
+/// A plan as its document is read: any key it does not know is an error.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanDocIn {
+    format_version: u32,
+    facts: IndexMap<String, String>,
+    changes: Vec<Change>,
+    #[serde(default)]
+    waiting: Vec<Pending>,
+    #[serde(default)]
+    unavailable: Vec<Pending>,
+    /// Written from the changes; what a document says is not kept.
+    #[serde(default, rename = "summary")]
+    _summary: Option<Summary>,
+    #[serde(default)]
+    released: Vec<Pending>,
+    #[serde(default)]
+    adoptable: Vec<Pending>,
+    #[serde(default)]
+    scope: Option<Vec<ResourceId>>,
+}
+
+impl Serialize for Plan {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        PlanDocOut {
+            format_version: PLAN_FORMAT_VERSION,
+            facts: &self.facts,
+            changes: &self.changes,
+            waiting: &self.waiting,
+            unavailable: &self.unavailable,
+            summary: self.summary(),
+            released: &self.released,
+            adoptable: &self.adoptable,
+            scope: &self.scope,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Plan {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let doc = PlanDocIn::deserialize(deserializer)?;
+        if doc.format_version != PLAN_FORMAT_VERSION {
+            return Err(serde::de::Error::custom(format!(
+                "a plan of format version {}, not {PLAN_FORMAT_VERSION}",
+                doc.format_version
+            )));
+        }
+        Ok(Plan {
+            facts: doc.facts,
+            changes: doc.changes,
+            waiting: doc.waiting,
+            unavailable: doc.unavailable,
+            released: doc.released,
+            adoptable: doc.adoptable,
+            scope: doc.scope,
+        })
+    }
 }
 
 impl Plan {

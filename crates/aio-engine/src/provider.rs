@@ -4,9 +4,11 @@ use async_trait::async_trait;
 use indexmap::IndexMap;
 use std::fmt;
 
-use crate::observed::Observed;
+use crate::detail::Detail;
 use crate::plan::Change;
 use crate::resource::{Attrs, ProviderName, Resource, ResourceId};
+
+use crate::observed::Observed;
 
 /// What kind of failure a [`ProviderError`] is: what a caller matches on
 /// to decide what to do (plan again, wait and retry, tell the operator).
@@ -157,8 +159,8 @@ pub trait Provider: Send + Sync {
     }
 
     /// A fuller account of `change` for the plan, when its attributes say too
-    /// little (a unified diff of a file, the commands that will run).
-    fn describe(&self, _change: &Change) -> Option<String> {
+    /// little (a file's lines that change, the commands that will run).
+    fn describe(&self, _change: &Change) -> Option<Detail> {
         None
     }
 

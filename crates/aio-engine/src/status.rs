@@ -114,7 +114,7 @@ pub fn statuses(desired: &[Resource], plan: &Plan) -> Vec<ResourceStatus> {
         let i = find(&mut out, &c.id);
         let s = &mut out[i];
         s.provider = Some(c.provider.clone());
-        s.detail = c.detail.clone();
+        s.detail = c.detail.as_ref().map(ToString::to_string);
         match c.action {
             Action::Create => {
                 s.status = Status::Missing;

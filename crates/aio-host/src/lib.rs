@@ -5,7 +5,10 @@
 //! provider family of the [`registry`] and wires their providers into an
 //! engine. The caller then asks for a [`Plan`](aio_engine::Plan) and renders
 //! it, and [`Host::apply`] carries it out, with one follow-up pass for what
-//! waited on something the same apply made. [`watch`] keeps the system
+//! waited on something the same apply made. [`Host::run`] is the whole of
+//! a run that changes the system (lock, plan, the caller's confirmation,
+//! apply, follow-up); [`saved`] plans are written, read and verified here,
+//! and [`owned`] lists and releases what aio owns. [`watch`] keeps the system
 //! converged. Nothing here prints: what happens is returned as data, or
 //! told to the caller through [`WatchEvent`]s.
 
@@ -14,7 +17,10 @@ mod error;
 mod facts;
 mod follow_up;
 mod host;
+pub mod owned;
 pub mod registry;
+mod run;
+pub mod saved;
 pub mod seed;
 mod target;
 mod watch;
@@ -24,4 +30,6 @@ pub use error::HostError;
 pub use facts::uplink_facts;
 pub use follow_up::FollowUp;
 pub use host::{Applied, Host, Target};
+pub use run::{Done, Intent, Operator, Outcome, Proposal};
+pub use saved::{SavedPlan, SavedPlanError};
 pub use watch::{CONTESTED_FILE, Contested, WatchEvent, WatchOptions, contested, watch};

@@ -1,9 +1,7 @@
 //! The plan's account of a change to `kolla/deployment`: what pip, the
 //! files and kolla-genpwd will do, key by key, and which actions will run.
 
-use std::fmt::Write as _;
-
-use aio_engine::{Action, Change};
+use aio_engine::{Action, Change, Detail, DetailLine, LineKind};
 
 use crate::work::Work;
 use crate::{globals, keys, passwords};
@@ -12,12 +10,21 @@ fn differs(change: &Change, key: &str) -> bool {
     change.differences().iter().any(|(k, _, _)| *k == key)
 }
 
-/// The change's detail: one line per thing that will happen.
-pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> String {
+/// Lines that change nothing by themselves: what runs, what is written whole.
+fn say(out: &mut Vec<DetailLine>, words: String) {
+    out.push(DetailLine::new(LineKind::Context, words));
+}
+
+/// The change's detail: one line per thing that will happen, the files'
+/// keys with their kind (added, changed, removed).
+pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> Detail {
     let d = &work.deployment;
-    let mut text = String::new();
+    let mut text = Vec::new();
     if differs(change, "package") {
-        let _ = writeln!(text, "venv {}: pip install {}", d.venv.display(), d.package);
+        say(
+            &mut text,
+            format!("venv {}: pip install {}", d.venv.display(), d.package),
+        );
     }
     let base = d.config_dir.join(globals::BASE_FILE);
     if differs(change, "globals_yml") {
@@ -26,11 +33,13 @@ pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> Strin
         } else {
             "created, minimal: Kolla needs it"
         };
-        let _ = writeln!(
-            text,
-            "{}: {how}; aio's settings are in {}",
-            base.display(),
-            globals::AIO_FILE
+        say(
+            &mut text,
+            format!(
+                "{}: {how}; aio's settings are in {}",
+                base.display(),
+                globals::AIO_FILE
+            ),
         );
     }
     for (path, new) in &d.files {
@@ -44,16 +53,13 @@ pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> Strin
             Some(ini) => keys::ini_lines(ini, old.as_deref(), new),
             None => keys::yaml_lines("globals:", old.as_deref(), new),
         };
-        for line in &lines {
-            let _ = writeln!(text, "{line}");
-        }
         if lines.is_empty() {
-            let _ = writeln!(
-                text,
-                "{}: rewritten, same keys and values",
-                target.display()
+            say(
+                &mut text,
+                format!("{}: rewritten, same keys and values", target.display()),
             );
         }
+        text.extend(lines);
     }
     overridden(work, &mut text);
     let inventory = d.config_dir.join(crate::inventory::FILE);
@@ -61,7 +67,7 @@ pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> Strin
     let wanted = match work.inventory_if_any() {
         Ok(found) => found.map(|(_, text)| text),
         Err(e) => {
-            let _ = writeln!(text, "{e}");
+            say(&mut text, e.to_string());
             None
         }
     };
@@ -75,26 +81,33 @@ pub(crate) fn describe(work: &Work, change: &Change, reruns: &[String]) -> Strin
         } else {
             " (multinode: each host's own Python)".to_string()
         };
-        let _ = writeln!(
-            text,
-            "{}: Kolla's {} inventory{python}",
-            inventory.display(),
-            d.inventory,
+        say(
+            &mut text,
+            format!(
+                "{}: Kolla's {} inventory{python}",
+                inventory.display(),
+                d.inventory,
+            ),
         );
     }
     if differs(change, "passwords") {
-        let _ = writeln!(
-            text,
-            "{}: kolla-genpwd fills the empty values (never shown)",
-            d.config_dir.join(passwords::FILE).display()
+        say(
+            &mut text,
+            format!(
+                "{}: kolla-genpwd fills the empty values (never shown)",
+                d.config_dir.join(passwords::FILE).display()
+            ),
         );
     }
-    let _ = writeln!(text, "actions: {}", actions(work, change, reruns));
-    text.trim_end().to_string()
+    say(
+        &mut text,
+        format!("actions: {}", actions(work, change, reruns)),
+    );
+    Detail::Diff(text)
 }
 
 /// Keys aio sets that another globals file sets too, and whose value wins.
-fn overridden(work: &Work, text: &mut String) {
+fn overridden(work: &Work, text: &mut Vec<DetailLine>) {
     let d = &work.deployment;
     let ours = d
         .files
@@ -120,20 +133,24 @@ fn overridden(work: &Work, text: &mut String) {
         }
     }
     if !in_base.is_empty() {
-        let _ = writeln!(
+        say(
             text,
-            "{} also sets {}: aio's values win (Kolla reads {} after it)",
-            base.display(),
-            in_base.join(", "),
-            globals::AIO_FILE
+            format!(
+                "{} also sets {}: aio's values win (Kolla reads {} after it)",
+                base.display(),
+                in_base.join(", "),
+                globals::AIO_FILE
+            ),
         );
     }
     for (key, file) in later {
-        let _ = writeln!(
+        say(
             text,
-            "{} sets {key} too, and wins over aio's value (Kolla reads it after {})",
-            file.display(),
-            globals::AIO_FILE
+            format!(
+                "{} sets {key} too, and wins over aio's value (Kolla reads it after {})",
+                file.display(),
+                globals::AIO_FILE
+            ),
         );
     }
 }

@@ -4,6 +4,7 @@
 //! globals show by their dotted path. A secret (by key or by content, see
 //! `aio_topology::secret`) shows as `<sensitive>` on both sides.
 
+use aio_engine::{DetailLine, LineKind};
 use aio_topology::secret::{HIDDEN, is_secret_key, is_secret_value};
 use yaml_rust2::Yaml;
 
@@ -31,7 +32,7 @@ impl Key {
 type Keys = Vec<Key>;
 
 /// The lines for globals going from `old` (the file now, if any) to `new`.
-pub fn yaml_lines(label: &str, old: Option<&str>, new: &str) -> Vec<String> {
+pub fn yaml_lines(label: &str, old: Option<&str>, new: &str) -> Vec<DetailLine> {
     let flat = |text: &str| {
         let mut out = Keys::new();
         // Past the bounds of `crate::yaml`, a file shows as no keys.
@@ -44,7 +45,7 @@ pub fn yaml_lines(label: &str, old: Option<&str>, new: &str) -> Vec<String> {
 }
 
 /// The lines for an INI file going from `old` (the file now, if any) to `new`.
-pub fn ini_lines(label: &str, old: Option<&str>, new: &str) -> Vec<String> {
+pub fn ini_lines(label: &str, old: Option<&str>, new: &str) -> Vec<DetailLine> {
     lines(
         label,
         &old.map(ini_keys).unwrap_or_default(),
@@ -110,26 +111,30 @@ fn ini_keys(text: &str) -> Keys {
 }
 
 /// `+`, `~` and `-` lines, in the new file's order, then what it drops.
-fn lines(label: &str, old: &Keys, new: &Keys) -> Vec<String> {
+fn lines(label: &str, old: &Keys, new: &Keys) -> Vec<DetailLine> {
     fn find<'a>(keys: &'a Keys, name: &str) -> Option<&'a Key> {
         keys.iter().find(|k| k.name == name)
     }
     let mut out = Vec::new();
     for key in new {
         match find(old, &key.name) {
-            None => out.push(format!("+ {label} {}: {}", key.name, key.shown())),
-            Some(was) if was.value != key.value => out.push(format!(
-                "~ {label} {}: {} -> {}",
-                key.name,
-                was.shown(),
-                key.shown()
+            None => out.push(DetailLine::new(
+                LineKind::Added,
+                format!("+ {label} {}: {}", key.name, key.shown()),
+            )),
+            Some(was) if was.value != key.value => out.push(DetailLine::new(
+                LineKind::Changed,
+                format!("~ {label} {}: {} -> {}", key.name, was.shown(), key.shown()),
             )),
             Some(_) => {}
         }
     }
     for key in old {
         if find(new, &key.name).is_none() {
-            out.push(format!("- {label} {}: {}", key.name, key.shown()));
+            out.push(DetailLine::new(
+                LineKind::Removed,
+                format!("- {label} {}: {}", key.name, key.shown()),
+            ));
         }
     }
     out
@@ -139,12 +144,29 @@ fn lines(label: &str, old: &Keys, new: &Keys) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn texts(lines: Vec<DetailLine>) -> Vec<String> {
+        lines.into_iter().map(|l| l.text).collect()
+    }
+
+    #[test]
+    fn each_line_says_its_kind() {
+        let kinds: Vec<LineKind> =
+            ini_lines("x.conf", Some("[a]\nb = 1\nc = 2\n"), "[a]\nb = 3\nd = 4\n")
+                .into_iter()
+                .map(|l| l.kind)
+                .collect();
+        assert_eq!(
+            kinds,
+            [LineKind::Changed, LineKind::Added, LineKind::Removed]
+        );
+    }
+
     #[test]
     fn globals_key_by_key_nested_by_path_secrets_hidden() {
         let old = "---\nhorizon_port: 8080\nenable_barbican: \"yes\"\nkeystone_admin_password: old-pw\nnet:\n  mtu: 1500\n  name: a\ngone: 1\n";
         let new = "---\nhorizon_port: 8081\nenable_barbican: \"yes\"\nenable_cinder: \"yes\"\nkeystone_admin_password: new-pw\nnet:\n  mtu: 9000\n  name: a\n";
         assert_eq!(
-            yaml_lines("globals:", Some(old), new),
+            texts(yaml_lines("globals:", Some(old), new)),
             [
                 "~ globals: horizon_port: 8080 -> 8081",
                 "+ globals: enable_cinder: \"yes\"",
@@ -162,7 +184,7 @@ mod tests {
         let new =
             "# other header\n[DEFAULT]\nglobal_physnet_mtu = 9000\n[quotas]\nquota_port = -1\n";
         assert_eq!(
-            ini_lines("neutron.conf", Some(old), new),
+            texts(ini_lines("neutron.conf", Some(old), new)),
             [
                 "~ neutron.conf [DEFAULT] global_physnet_mtu: 1500 -> 9000",
                 "+ neutron.conf [quotas] quota_port: -1",
@@ -170,7 +192,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            ini_lines("x.conf", None, "[a]\nb = c\n"),
+            texts(ini_lines("x.conf", None, "[a]\nb = c\n")),
             ["+ x.conf [a] b: c"]
         );
     }

@@ -158,7 +158,7 @@ impl Provider for KollaProvider {
             .map_err(|e| ProviderError::refused(e.to_string()))
     }
 
-    fn describe(&self, change: &Change) -> Option<String> {
+    fn describe(&self, change: &Change) -> Option<aio_engine::Detail> {
         Some(crate::describe::describe(&self.work, change, self.reruns()))
     }
 

@@ -165,7 +165,7 @@ async fn an_adopted_deployment_runs_no_action_until_an_input_changes() {
     let adoption = engine.plan_adoption(&desired).await.unwrap();
     let change = kolla_change(&adoption);
     assert_eq!(change.action, Action::Adopt);
-    let detail = change.detail.clone().unwrap();
+    let detail = change.detail.clone().unwrap().to_string();
     assert!(
         detail.contains("actions: none: prechecks, deploy, post-deploy recorded as done")
             && detail.contains("+ globals: enable_barbican: \"yes\""),
@@ -194,7 +194,7 @@ async fn an_adopted_deployment_runs_no_action_until_an_input_changes() {
     // A file to write again, the inputs the same: writing is the only change.
     std::fs::remove_file(case.config().join("globals.d/aio.yml")).unwrap();
     let plan = engine.plan(&desired).await.unwrap();
-    let detail = kolla_change(&plan).detail.clone().unwrap();
+    let detail = kolla_change(&plan).detail.clone().unwrap().to_string();
     assert!(
         detail.contains("actions: none: they already ran for these inputs"),
         "{detail}"
@@ -211,7 +211,7 @@ async fn an_adopted_deployment_runs_no_action_until_an_input_changes() {
     let changed = case.deployment("enable_barbican = \"no\"\n");
     let (engine, desired) = case.engine(&changed, &docker);
     let plan = engine.plan(&desired).await.unwrap();
-    let detail = kolla_change(&plan).detail.clone().unwrap();
+    let detail = kolla_change(&plan).detail.clone().unwrap().to_string();
     assert!(
         detail.contains("~ globals: enable_barbican: \"yes\" -> \"no\"")
             && detail.contains("actions: prechecks, deploy, post-deploy"),
@@ -293,7 +293,7 @@ async fn a_venv_that_already_holds_kolla_ansible_20_is_used_as_it_is() {
         let deployment = case.deployment("");
         let (engine, desired) = case.engine(&deployment, Path::new("/nonexistent"));
         let plan = engine.plan(&desired).await.unwrap();
-        let detail = kolla_change(&plan).detail.clone().unwrap();
+        let detail = kolla_change(&plan).detail.clone().unwrap().to_string();
         assert_eq!(
             detail.contains("pip install"),
             pip_runs,
@@ -347,7 +347,7 @@ async fn only_a_globals_yml_an_older_aio_wrote_whole_is_replaced() {
         let deployment = case.deployment("");
         let (engine, desired) = case.engine(&deployment, Path::new("/nonexistent"));
         let plan = engine.plan(&desired).await.unwrap();
-        let detail = kolla_change(&plan).detail.clone().unwrap();
+        let detail = kolla_change(&plan).detail.clone().unwrap().to_string();
         assert_eq!(
             detail.contains("replaced by a minimal one (an older aio wrote it whole)"),
             replaced,

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use aio_engine::{
-    Change, Kind, Observed, Provider, ProviderError, ProviderName, Resource, ResourceId, TypedAttrs,
+    Change, Detail, Kind, Observed, Provider, ProviderError, ProviderName, Resource, ResourceId,
+    TypedAttrs,
 };
 use aio_topology::{SysctlValue, Topology};
 
@@ -120,7 +121,7 @@ impl Provider for SysctlProvider {
         false
     }
 
-    fn describe(&self, change: &Change) -> Option<String> {
+    fn describe(&self, change: &Change) -> Option<Detail> {
         let key = change.id.name();
         let uplink = self.uplink.as_deref().unwrap_or("the uplink");
         let value = change.after.as_ref()?.get("value")?;
@@ -129,14 +130,15 @@ impl Provider for SysctlProvider {
             .as_ref()
             .and_then(|b| b.get("value"))
             .map_or("unset".to_string(), |v| v.to_string());
-        match reaches_every_interface(key)? {
-            "all" => Some(format!(
+        let text = match reaches_every_interface(key)? {
+            "all" => format!(
                 "value: {was} -> {value}\nchanges the uplink's behaviour: `all` applies to every interface, {uplink} included"
-            )),
-            _ => Some(format!(
+            ),
+            _ => format!(
                 "value: {was} -> {value}\n`default` applies to every interface made from now on ({uplink} keeps its own value until it is made again)"
-            )),
-        }
+            ),
+        };
+        Some(Detail::Text(text))
     }
 
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {

@@ -10,5 +10,11 @@ pub enum Failure {
     #[error(transparent)]
     Host(#[from] aio_host::HostError),
     #[error("{0}")]
+    Saved(#[from] aio_host::SavedPlanError),
+    #[error("{0}")]
+    Release(#[from] aio_host::owned::ReleaseError),
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
     Refused(String),
 }

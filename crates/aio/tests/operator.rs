@@ -158,7 +158,9 @@ fn plan_json_matches_its_schema_and_snapshot() {
     for change in doc["changes"].as_array().unwrap() {
         assert_eq!(
             keys(change),
-            ["id", "provider", "action", "before", "after", "detail"]
+            [
+                "id", "provider", "action", "before", "after", "detail", "deps"
+            ]
         );
     }
 

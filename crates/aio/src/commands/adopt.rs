@@ -2,44 +2,38 @@
 
 use std::path::Path;
 
-use aio_host::Host;
 use aio_host::seed::BootUnits;
+use aio_host::{Done, Host, Intent};
 
-use super::apply::{follow_up, lock};
 use super::plan;
+use super::run::{Ask, run as carry_out};
 use crate::Failure;
 use crate::cli::{Target, Write};
-use crate::prompt::confirm;
 
 pub async fn run(target: &Target, write: &Write, root: Option<&Path>) -> Result<u8, Failure> {
     let host = Host::open(target.host()?).await?;
-    let _lock = lock(&host, write)?;
-    let adoption = host.adoption(root).await?;
-    plan::print(&host, &adoption.plan, false);
-    print_units(&adoption.units);
-    if adoption.is_empty() {
-        outln!("\nNothing to adopt.");
-        plan::unavailable(&adoption.plan)?;
-        return Ok(0);
-    }
-    if !write.yes && !confirm("Adopt these?")? {
-        return Err(Failure::Refused(
-            "adopt cancelled, nothing was changed".into(),
-        ));
-    }
-    let done = host
-        .adopt(&adoption, &mut |event| follow_up(event, false))
-        .await?;
-    let disabled = adoption.units.enabled().count();
-    outln!(
-        "\nAdopt complete: {} change(s) applied, {disabled} boot unit(s) disabled.",
-        done.applied
-    );
-    if disabled > 0 {
-        outln!(
-            "`aio service install -f {}` runs aio at boot in their place.",
-            target.file.path.display()
-        );
+    let ask = Ask {
+        verb: "adopt",
+        question: "Adopt these?",
+        json: false,
+    };
+    let outcome = carry_out(&host, Intent::Adopt { root }, write, &ask).await?;
+    let adoption = &outcome.proposal;
+    match outcome.done {
+        Done::Applied(done) => {
+            let disabled = adoption.units.as_ref().map_or(0, |u| u.enabled().count());
+            outln!(
+                "\nAdopt complete: {} change(s) applied, {disabled} boot unit(s) disabled.",
+                done.applied
+            );
+            if disabled > 0 {
+                outln!(
+                    "`aio service install -f {}` runs aio at boot in their place.",
+                    target.file.path.display()
+                );
+            }
+        }
+        _ => outln!("\nNothing to adopt."),
     }
     plan::unavailable(&adoption.plan)?;
     Ok(0)
@@ -47,7 +41,7 @@ pub async fn run(target: &Target, write: &Write, root: Option<&Path>) -> Result<
 
 /// The old installer's boot units, those left alone and why, or why none
 /// were looked for.
-fn print_units(units: &BootUnits) {
+pub fn print_units(units: &BootUnits) {
     if units.root.is_none() {
         outln!(
             "  note: boot units are left alone: with --netns, the host's units are not the namespace's (--root DIR looks under DIR)"

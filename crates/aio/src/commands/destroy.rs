@@ -3,30 +3,30 @@
 //! rows. Never Kolla's containers or data: that takes `--kolla-ansible-destroy`
 //! and typing the Kolla config dir.
 
-use aio_host::Host;
+use aio_host::{Done, Host, Intent};
 
-use super::apply::lock;
 use super::plan;
+use super::run::{Ask, run as carry_out};
 use crate::Failure;
 use crate::cli::{Target, Write};
-use crate::prompt::{confirm, type_back};
+use crate::prompt::type_back;
 
 pub async fn run(target: &Target, write: &Write, kolla: bool) -> Result<u8, Failure> {
     let mut host = Host::open(target.host()?).await?;
     host.set_rollback(false);
-    let _lock = lock(&host, write)?;
+    let ask = Ask {
+        verb: "destroy",
+        question: "Delete all this?",
+        json: false,
+    };
     // Nothing desired: the plan deletes all that aio owns, and only that.
-    let plan = host.destroy_plan().await?;
-    plan::print(&host, &plan, false);
-    host.forget(&plan)?;
-    if !plan.is_empty() {
-        if !write.yes && !confirm("Delete all this?")? {
-            return Err(Failure::Refused(
-                "destroy cancelled, nothing was changed".into(),
-            ));
-        }
-        let deleted = host.destroy(&plan).await?;
-        outln!("\nDestroy complete: {deleted} object(s) aio created were deleted.");
+    // The state dir's lock is held until Kolla's destroy is done too.
+    let outcome = carry_out(&host, Intent::Destroy, write, &ask).await?;
+    if let Done::Applied(done) = outcome.done {
+        outln!(
+            "\nDestroy complete: {} object(s) aio created were deleted.",
+            done.applied
+        );
     }
     if kolla {
         let mut answer = Ok(false);
@@ -45,6 +45,6 @@ pub async fn run(target: &Target, write: &Write, kolla: bool) -> Result<u8, Fail
             return Err(Failure::Refused("the topology has no [kolla]".into()));
         }
     }
-    plan::unavailable(&plan)?;
+    plan::unavailable(&outcome.proposal.plan)?;
     Ok(0)
 }

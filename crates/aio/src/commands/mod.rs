@@ -7,7 +7,7 @@ mod destroy;
 mod graph;
 mod init;
 mod plan;
-pub mod saved;
+mod run;
 mod service;
 mod show;
 mod state;
@@ -69,8 +69,8 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
                 reruns: &rerun,
             };
             match saved {
-                Some(file) => apply::run_saved(&file, &target, &how).await,
-                None => apply::run(&target, &how).await,
+                Some(file) => apply::saved(&file, &target, &how).await,
+                None => apply::live(&target, &how).await,
             }
         }
         Command::Adopt {

@@ -1,7 +1,7 @@
 //! `aio plan`: what apply would change, changing nothing.
 
 use aio_engine::Plan;
-use aio_host::Host;
+use aio_host::{Host, SavedPlan};
 
 use super::CHANGES_PENDING;
 use crate::Failure;
@@ -23,9 +23,9 @@ pub async fn run(
     }
     let host = Host::open(target.host()?).await?;
     let plan = host.plan().await?;
-    print(&host, &plan, json);
+    print(&host, &plan, json)?;
     if let Some(out) = out {
-        super::saved::save(out, target, &plan)?;
+        SavedPlan::save(out, host.target(), &plan)?;
         if !json {
             outln!(
                 "\nSaved to {}: `aio apply {}` carries out exactly this plan.",
@@ -46,15 +46,16 @@ pub async fn run(
 pub async fn destroy(target: &Target, json: bool) -> Result<u8, Failure> {
     let host = Host::open(target.host()?).await?;
     let plan = host.destroy_plan().await?;
-    print(&host, &plan, json);
+    print(&host, &plan, json)?;
     unavailable(&plan)?;
     Ok(if plan.is_empty() { 0 } else { CHANGES_PENDING })
 }
 
-pub fn print(host: &Host, plan: &Plan, json: bool) {
+/// The plan as text, or as its JSON document (docs/plan.schema.json).
+pub fn print(host: &Host, plan: &Plan, json: bool) -> Result<(), Failure> {
     if json {
-        outln!("{:#}", render::plan::json(plan));
-        return;
+        outln!("{:#}", serde_json::to_value(plan)?);
+        return Ok(());
     }
     outln!("aio plan of {}", host.target().file.display());
     for (k, v) in &plan.facts {
@@ -76,6 +77,7 @@ pub fn print(host: &Host, plan: &Plan, json: bool) {
     };
     outln!("{text}");
     notes(host);
+    Ok(())
 }
 
 /// What the families left out, as notes on stderr.

@@ -4,7 +4,7 @@
 //! Read from a plan: changes nothing.
 
 use aio_engine::statuses;
-use aio_host::Host;
+use aio_host::{Host, SavedPlan};
 
 use crate::Failure;
 use crate::cli::Target;
@@ -14,9 +14,9 @@ use crate::render;
 /// `aio show PLAN`: a saved plan, what it was made for, and whether its
 /// topology is still the one it was made from. Looks at no system.
 pub fn saved(file: &std::path::Path, json: bool) -> Result<u8, Failure> {
-    let (saved, _) = super::saved::load(file)?;
+    let saved = SavedPlan::read(file)?;
     if json {
-        outln!("{:#}", render::plan::json(&saved.plan));
+        outln!("{:#}", serde_json::to_value(&saved.plan)?);
         return Ok(0);
     }
     outln!("saved plan {}", file.display());

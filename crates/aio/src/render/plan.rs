@@ -2,12 +2,13 @@
 //! coloured by its action (`+` green, `~` yellow, `-` red, `-/+` magenta),
 //! a provider's diff under it, what waits (cyan) or cannot be observed (red
 //! bold), then the summary. Long values are cut short unless `-v`. Also the
-//! plan's JSON document and the one-line form `watch` logs.
+//! one-line form `watch` logs. A plan's JSON document is the plan's own
+//! serialization (`aio_engine::Plan`).
 
 use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
-use aio_engine::{Action, Change, Plan};
+use aio_engine::{Action, Change, LineKind, Plan};
 
 use super::value::{self, cut, plain};
 use crate::output::styled;
@@ -32,21 +33,15 @@ fn action_style(action: Action) -> Option<Style> {
     }
 }
 
-/// A provider's detail is a unified diff, key-by-key lines (`+`, `~`, `-`)
-/// or plain words.
-fn detail_style(line: &str) -> Option<Style> {
-    if line.starts_with("+++") || line.starts_with("---") {
-        Some(Style::new().bold())
-    } else if line.starts_with("@@") {
-        colour(AnsiColor::Cyan)
-    } else if line.starts_with('+') {
-        colour(AnsiColor::Green)
-    } else if line.starts_with("~ ") {
-        colour(AnsiColor::Yellow)
-    } else if line.starts_with('-') {
-        colour(AnsiColor::Red)
-    } else {
-        None
+/// A line of a provider's detail, styled by what it is.
+fn detail_style(kind: LineKind) -> Option<Style> {
+    match kind {
+        LineKind::Header => Some(Style::new().bold()),
+        LineKind::Hunk => colour(AnsiColor::Cyan),
+        LineKind::Added => colour(AnsiColor::Green),
+        LineKind::Changed => colour(AnsiColor::Yellow),
+        LineKind::Removed => colour(AnsiColor::Red),
+        LineKind::Context => None,
     }
 }
 
@@ -102,8 +97,8 @@ fn lines(plan: &Plan) -> Vec<Line> {
     let mut push = |style, text| out.push(Line { style, text });
     for c in &plan.changes {
         push(action_style(c.action), change_line(c));
-        for line in c.detail.iter().flat_map(|d| d.lines()) {
-            push(detail_style(line), format!("      {line}"));
+        for (kind, line) in c.detail.iter().flat_map(|d| d.lines()) {
+            push(detail_style(kind), format!("      {line}"));
         }
     }
     for p in &plan.waiting {
@@ -177,32 +172,6 @@ pub fn elided(plan: &Plan) -> (Plan, bool) {
         }
     }
     (shown, was_cut)
-}
-
-/// The stable JSON document (docs/plan.schema.json): `facts`, `changes[]`
-/// of `{id, provider, action, before, after, detail}`, what waits or is
-/// unavailable, `summary`, and `released` when something was.
-pub fn json(plan: &Plan) -> Value {
-    let changes: Vec<Value> = plan
-        .changes
-        .iter()
-        .map(|c| serde_json::json!({"id": c.id, "provider": c.provider, "action": c.action, "before": c.before, "after": c.after, "detail": c.detail}))
-        .collect();
-    let mut doc = serde_json::json!({
-        "format_version": 1,
-        "facts": plan.facts,
-        "changes": changes,
-        "waiting": plan.waiting,
-        "unavailable": plan.unavailable,
-        "summary": plan.summary(),
-    });
-    if !plan.released.is_empty() {
-        doc["released"] = serde_json::json!(plan.released);
-    }
-    if !plan.adoptable.is_empty() {
-        doc["adoptable"] = serde_json::json!(plan.adoptable);
-    }
-    doc
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 use super::*;
-use aio_engine::{Kind, Pending, Reason, ResourceId};
+use aio_engine::{Detail, DetailLine, Kind, Pending, Reason, ResourceId};
 use serde_json::json;
 
 fn strip(s: &str) -> String {
@@ -29,7 +29,14 @@ fn named(text: &str, c: Change) -> Change {
 
 /// Every kind of line a plan has.
 fn plan() -> Plan {
-    let diff = "--- /etc/kolla/globals.yml\n+++ /etc/kolla/globals.yml (aio)\n@@ -10,3 +10,3 @@\n-enable_barbican: \"yes\"\n+enable_barbican: \"no\"\n enable_octavia_jobboard: \"no\"";
+    let diff = Detail::Diff(vec![
+        DetailLine::new(LineKind::Header, "--- /etc/kolla/globals.yml"),
+        DetailLine::new(LineKind::Header, "+++ /etc/kolla/globals.yml (aio)"),
+        DetailLine::new(LineKind::Hunk, "@@ -10,3 +10,3 @@"),
+        DetailLine::new(LineKind::Removed, "-enable_barbican: \"yes\""),
+        DetailLine::new(LineKind::Added, "+enable_barbican: \"no\""),
+        DetailLine::new(LineKind::Context, " enable_octavia_jobboard: \"no\""),
+    ]);
     Plan {
         changes: vec![
             named(
@@ -61,7 +68,7 @@ fn plan() -> Plan {
                 ),
             ),
             Change {
-                detail: Some(diff.into()),
+                detail: Some(diff),
                 ..named("kolla/deployment", change(Action::Update, None, None))
             },
         ],
@@ -205,5 +212,59 @@ fn an_adopted_object_shows_how_it_differs_from_the_topology() {
     assert_eq!(
         change_line(&port(json!({"tag": 1718, "bridge": "br-ex"}))),
         "  = ovs-port/br-ex/v-lbaas-vlan"
+    );
+}
+
+#[test]
+fn a_detail_is_styled_by_the_kind_of_each_line_never_by_its_first_characters() {
+    let kolla = |detail| Change {
+        detail: Some(detail),
+        ..named("kolla/deployment", change(Action::Update, None, None))
+    };
+    let plan = Plan {
+        changes: vec![
+            kolla(Detail::Diff(vec![
+                DetailLine::new(LineKind::Changed, "~ globals: horizon_port: 8080 -> 8081"),
+                DetailLine::new(LineKind::Added, "+ globals: enable_cinder: \"yes\""),
+                DetailLine::new(LineKind::Removed, "- globals: gone: 1"),
+                DetailLine::new(LineKind::Context, "actions: deploy"),
+            ])),
+            named(
+                "sysctl/x",
+                kolla(Detail::from("- words, not a removal\n+ nor an addition")),
+            ),
+        ],
+        ..Plan::default()
+    };
+    let painted = painted(&plan);
+    let style_of = |text: &str| {
+        let line = painted.lines().find(|l| strip(l).trim() == text).unwrap();
+        [
+            AnsiColor::Green.on_default(),
+            AnsiColor::Yellow.on_default(),
+            AnsiColor::Red.on_default(),
+        ]
+        .into_iter()
+        .find(|s| line.starts_with(&s.render().to_string()))
+    };
+    assert_eq!(
+        style_of("~ globals: horizon_port: 8080 -> 8081"),
+        Some(AnsiColor::Yellow.on_default())
+    );
+    assert_eq!(
+        style_of("+ globals: enable_cinder: \"yes\""),
+        Some(AnsiColor::Green.on_default())
+    );
+    assert_eq!(
+        style_of("- globals: gone: 1"),
+        Some(AnsiColor::Red.on_default())
+    );
+    assert_eq!(style_of("actions: deploy"), None);
+    assert_eq!(style_of("- words, not a removal"), None);
+    assert_eq!(style_of("+ nor an addition"), None);
+    assert!(
+        text(&plan).contains("      ~ globals: horizon_port: 8080 -> 8081\n      + globals"),
+        "{}",
+        text(&plan)
     );
 }

@@ -63,6 +63,17 @@ def render_attrs(attrs):
     return ''.join(lines)
 
 
+def detail_text(detail):
+    """A change's ``detail`` as lines of text: plain words (a string), or
+    lines each with its kind (``[{kind, text}]``), whose ``text`` is the line
+    as aio shows it. Empty when there is none."""
+    if not detail:
+        return ''
+    if isinstance(detail, list):
+        detail = '\n'.join(line.get('text', '') for line in detail if isinstance(line, dict))
+    return detail.rstrip('\n') + '\n'
+
+
 def diff_of(plan):
     """One Ansible diff per change of ``plan``, headed by the resource id.
 
@@ -76,8 +87,7 @@ def diff_of(plan):
         rid = change.get('id', '?')
         action = change.get('action', '?')
         after = render_attrs(change.get('after'))
-        if change.get('detail'):
-            after += change['detail'].rstrip('\n') + '\n'
+        after += detail_text(change.get('detail'))
         diffs.append({
             'before_header': '%s (live)' % rid,
             'after_header': '%s (%s)' % (rid, action),

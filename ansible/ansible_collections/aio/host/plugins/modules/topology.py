@@ -137,12 +137,13 @@ plan:
   description:
     - "The plan as aio printed it with C(--json) (C(docs/plan.schema.json) of
       aio): C(format_version), C(facts), C(changes) (each with C(id),
-      C(provider), C(action), C(before), C(after), C(detail)), C(waiting),
-      C(unavailable), C(summary)."
+      C(provider), C(action), C(before), C(after), C(detail), C(deps)),
+      C(waiting), C(unavailable), C(summary). A C(detail) is null, a string,
+      or a list of C(kind) and C(text), one per line."
   returned: always
   type: dict
   sample:
-    format_version: 1
+    format_version: 2
     facts: {uplink: eth0, uplink_address: 192.0.2.10}
     changes:
       - id: link/veth-ovs
@@ -151,6 +152,7 @@ plan:
         before: null
         after: {kind: veth, peer: veth-br, state: up}
         detail: null
+        deps: []
     waiting: []
     unavailable: []
     summary: {create: 1, change: 0, delete: 0, waiting: 0, unavailable: 0}
