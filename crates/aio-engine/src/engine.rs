@@ -1,18 +1,19 @@
-//! Plan and apply: observe through the providers, diff, execute in order,
-//! keep ownership in the state, verify.
+//! The engine: plan (observe through the providers, diff, note what may be
+//! adopted) and apply (in [`apply`](crate::apply)), keeping ownership in
+//! the state.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::adopt;
+use crate::apply::Apply;
 use crate::batch::batches;
 use crate::diff::diff;
 use crate::error::{ApplyError, PlanError};
-use crate::plan::{Action, Change, Plan};
-use crate::provider::{Provider, ProviderError, Providers};
+use crate::plan::Plan;
+use crate::provider::{Provider, Providers};
 use crate::resource::{ProviderName, Resource, ResourceId};
-use crate::rollback::roll_back;
-use crate::state::{self, OwnedEntry, Saved, State, StateError};
+use crate::state::{self, StateError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApplyReport {
@@ -123,161 +124,37 @@ impl Engine {
         Ok(())
     }
 
-    /// Carries out `plan`, then re-observes and fails unless the system now matches `desired`.
+    /// Carries out `plan`, then re-observes and fails unless the system now
+    /// matches `desired`: execute each batch in order, verify, learn the
+    /// identities of what was made.
     pub async fn apply(
         &self,
         plan: &Plan,
         desired: &[Resource],
     ) -> Result<ApplyReport, ApplyError> {
         self.check_plan(plan)?;
-        let on_disk = self.state.shared(&self.state_dir)?;
-        let mut state = State::clone(&on_disk);
-        // Written only when it changed: each write is two fsyncs.
-        let mut saved = Saved::new(on_disk, &self.state);
-        // What the plan found gone or made again by someone else is not aio's.
-        for p in &plan.released {
-            state.owned.remove(&p.id);
-        }
-        let mut deleted = BTreeMap::new();
-        let mut applied = 0;
-        let mut done: Vec<&Change> = Vec::new();
+        let mut apply = Apply::start(
+            &self.providers,
+            &self.state_dir,
+            &self.state,
+            self.rollback,
+            plan,
+        )?;
         let atomic = |name: &ProviderName| self.providers.get(name).is_some_and(|p| p.atomic());
-        for group in batches(&plan.changes, atomic)? {
-            let provider = &self.providers[&group[0].provider];
-            for c in group
-                .iter()
-                .filter(|c| c.action.claims() && provider.deletes())
-            {
-                // Recorded before creating: a crash in between leaves an owned
-                // object, never an orphan aio would not dare to prune.
-                state.owned.insert(
-                    c.id.clone(),
-                    OwnedEntry {
-                        provider: c.provider.clone(),
-                        deps: c.deps.clone(),
-                        identity: None,
-                    },
-                );
-            }
-            // A change may give an object a new identity (an nftables rule
-            // replaced gets a new handle): learnt again once it is done.
-            let remade = |c: &&&Change| c.action == Action::Update && !provider.keeps_identity();
-            for c in group.iter().filter(remade) {
-                if let Some(entry) = state.owned.get_mut(&c.id) {
-                    entry.identity = None;
-                }
-            }
-            saved.save(&state, &self.state_dir)?;
-            if let Err(error) = provider.apply(&group).await {
-                // What the failed batch made, as its provider says, and the rest.
-                let (made, not_made): (Vec<&Change>, Vec<&Change>) = group
-                    .iter()
-                    .copied()
-                    .partition(|c| error.applied.contains(&c.id));
-                // What the failed batch did not make is not aio's, whoever makes it later.
-                for c in not_made.iter().filter(|c| c.action.claims()) {
-                    state.owned.remove(&c.id);
-                }
-                done.extend(&made);
-                let rolled_back = self.undo(&done, &mut state, &error).await?;
-                saved.save(&state, &self.state_dir)?;
-                // The change that failed: the first its provider does not say it made.
-                let failed = not_made.first().copied().unwrap_or(group[0]);
-                return Err(ApplyError::Failed {
-                    // Those of the failed batch its provider says it made count too.
-                    applied: applied + made.len(),
-                    failed: Box::new(failed.id.clone()),
-                    error,
-                    rolled_back,
-                });
-            }
-            applied += group.len();
-            done.extend(group.iter().copied());
-            for c in group.iter().filter(|c| c.action == Action::Delete) {
-                if let Some(entry) = state.owned.remove(&c.id) {
-                    deleted.insert(c.id.clone(), entry);
-                }
-            }
-            saved.save(&state, &self.state_dir)?;
+        for batch in batches(&plan.changes, atomic)? {
+            apply.execute(&batch).await?;
         }
-        // Verify against a state that still owns what was deleted, so a
-        // deletion that did not happen shows up as a difference.
-        let mut verify_state = state.clone();
-        verify_state.owned.extend(deleted);
-        // A plan limited to a scope is verified within it.
-        let scope: Option<BTreeSet<ResourceId>> =
-            plan.scope.as_ref().map(|s| s.iter().cloned().collect());
-        let (mut left, seen) =
-            diff(&self.providers, desired, &verify_state, scope.as_ref()).await?;
-        // What aio made or changed is known by its identity from now on.
-        let mut learnt = false;
-        for (id, entry) in state.owned.iter_mut().filter(|(_, e)| e.identity.is_none()) {
-            if let Some(identity) = seen.identity(id) {
-                entry.identity = Some(identity.clone());
-                learnt = true;
-            }
-        }
-        if learnt {
-            saved.save(&state, &self.state_dir)?;
-        }
-        // What the plan left waiting or could not see is not this apply's to verify
-        // (what waited may have become possible meanwhile).
-        let held = |id: &ResourceId| {
-            plan.waiting
-                .iter()
-                .chain(&plan.unavailable)
-                .any(|p| p.id == *id)
-        };
-        left.changes.retain(|c| !held(&c.id));
-        if let Some(scope) = &plan.scope {
-            left.changes.retain(|c| scope.contains(&c.id));
-        }
-        // An adoption plan is verified for what it took over; what is
-        // missing or different otherwise (even an adopted object's
-        // attributes) is the next plan's.
-        if plan.changes.iter().any(|c| c.action == Action::Adopt) {
-            let planned = |id: &ResourceId| plan.changes.iter().any(|c| c.id == *id);
-            left.changes
-                .retain(|c| planned(&c.id) && c.action != Action::Update);
-        }
+        let (left, seen) = apply.verify(plan, desired).await?;
+        apply.learn(&seen)?;
         if !left.changes.is_empty() {
             // Undone like any other failed apply: only what this apply made.
-            let why = ProviderError::failed("the system did not converge");
-            let rolled_back = self.undo(&done, &mut state, &why).await?;
-            saved.save(&state, &self.state_dir)?;
-            return Err(ApplyError::NotConverged {
-                left: Box::new(left),
-                rolled_back,
-            });
+            return Err(apply.not_converged(left).await);
         }
         // What was released, when nothing else was written since.
-        saved.save(&state, &self.state_dir)?;
-        Ok(ApplyReport { applied })
-    }
-
-    /// With rollback on, undoes `done` (newest first) and forgets what it
-    /// created; returns what was undone. `error` is why the apply failed.
-    async fn undo(
-        &self,
-        done: &[&Change],
-        state: &mut State,
-        error: &ProviderError,
-    ) -> Result<Vec<ResourceId>, ApplyError> {
-        if !self.rollback {
-            return Ok(Vec::new());
-        }
-        let undone =
-            roll_back(&self.providers, done)
-                .await
-                .map_err(|e| ApplyError::RollbackFailed {
-                    error: error.clone(),
-                    rollback: e,
-                })?;
-        // What this apply created is gone again.
-        for c in done.iter().filter(|c| c.action.claims()) {
-            state.owned.remove(&c.id);
-        }
-        Ok(undone)
+        apply.save()?;
+        Ok(ApplyReport {
+            applied: apply.applied(),
+        })
     }
 
     /// Refuses a plan no [`Engine::plan`] makes: a provider that is not

@@ -14,6 +14,7 @@
 //! that the system really converged.
 
 mod adopt;
+mod apply;
 mod batch;
 mod detail;
 mod diff;

@@ -1,0 +1,247 @@
+//! One apply of a plan, in three steps: execute its batches in order,
+//! recording ownership before each and what each did after; verify by
+//! planning again; learn the identities of what it made. A failed batch or
+//! a plan that did not converge is undone (with rollback on), only what
+//! this apply made.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::diff::diff;
+use crate::error::ApplyError;
+use crate::observed::Observed;
+use crate::plan::{Action, Change, Plan};
+use crate::provider::{Provider, ProviderError, Providers};
+use crate::resource::{Resource, ResourceId};
+use crate::rollback::roll_back;
+use crate::state::{Cached, OwnedEntry, Saved, State};
+
+/// What an apply has done so far, and the state it keeps on disk.
+pub(crate) struct Apply<'a> {
+    providers: &'a Providers,
+    state_dir: &'a Path,
+    rollback: bool,
+    state: State,
+    /// Written only when it changed: each write is two fsyncs.
+    saved: Saved<'a>,
+    /// What this apply deleted, with what aio knew of it.
+    deleted: BTreeMap<ResourceId, OwnedEntry>,
+    /// The changes carried out, in order.
+    done: Vec<&'a Change>,
+    applied: usize,
+}
+
+impl<'a> Apply<'a> {
+    /// An apply of `plan` against the state on disk, which forgets first
+    /// what the plan released (gone, or made again by someone else).
+    pub(crate) fn start(
+        providers: &'a Providers,
+        state_dir: &'a Path,
+        cache: &'a Cached,
+        rollback: bool,
+        plan: &Plan,
+    ) -> Result<Apply<'a>, ApplyError> {
+        let on_disk = cache.shared(state_dir)?;
+        let mut state = State::clone(&on_disk);
+        for p in &plan.released {
+            state.owned.remove(&p.id);
+        }
+        Ok(Apply {
+            providers,
+            state_dir,
+            rollback,
+            state,
+            saved: Saved::new(on_disk, cache),
+            deleted: BTreeMap::new(),
+            done: Vec::new(),
+            applied: 0,
+        })
+    }
+
+    /// How many changes were carried out.
+    pub(crate) fn applied(&self) -> usize {
+        self.applied
+    }
+
+    /// Carries out one batch (changes of one provider that do not depend on
+    /// each other). On failure, undoes what this apply made so far.
+    pub(crate) async fn execute(&mut self, batch: &[&'a Change]) -> Result<(), ApplyError> {
+        let provider = &self.providers[&batch[0].provider];
+        self.claim(provider.as_ref(), batch);
+        self.save()?;
+        if let Err(error) = provider.apply(batch).await {
+            return Err(self.fail(batch, error).await);
+        }
+        self.applied += batch.len();
+        self.done.extend(batch.iter().copied());
+        for c in batch.iter().filter(|c| c.action == Action::Delete) {
+            if let Some(entry) = self.state.owned.remove(&c.id) {
+                self.deleted.insert(c.id.clone(), entry);
+            }
+        }
+        self.save()
+    }
+
+    /// Records what `batch` will make as aio's before it is made: a crash
+    /// in between leaves an owned object, never an orphan aio would not
+    /// dare to prune. Forgets the identity of what an update may give a
+    /// new one (an nftables rule replaced gets a new handle): it is learnt
+    /// again once done.
+    fn claim(&mut self, provider: &dyn Provider, batch: &[&Change]) {
+        for c in batch
+            .iter()
+            .filter(|c| c.action.claims() && provider.deletes())
+        {
+            let entry = OwnedEntry {
+                provider: c.provider.clone(),
+                deps: c.deps.clone(),
+                identity: None,
+            };
+            self.state.owned.insert(c.id.clone(), entry);
+        }
+        let remade = |c: &&&Change| c.action == Action::Update && !provider.keeps_identity();
+        for c in batch.iter().filter(remade) {
+            if let Some(entry) = self.state.owned.get_mut(&c.id) {
+                entry.identity = None;
+            }
+        }
+    }
+
+    /// The error of a failed batch, once what it did not make is forgotten
+    /// and what this apply made is undone.
+    async fn fail(&mut self, batch: &[&'a Change], error: ProviderError) -> ApplyError {
+        // What the failed batch made, as its provider says, and the rest.
+        let (made, not_made): (Vec<&Change>, Vec<&Change>) = batch
+            .iter()
+            .copied()
+            .partition(|c| error.applied.contains(&c.id));
+        // What the failed batch did not make is not aio's, whoever makes it later.
+        for c in not_made.iter().filter(|c| c.action.claims()) {
+            self.state.owned.remove(&c.id);
+        }
+        self.done.extend(&made);
+        let rolled_back = match self.undo(&error).await {
+            Ok(undone) => undone,
+            Err(e) => return e,
+        };
+        if let Err(e) = self.save() {
+            return e;
+        }
+        // The change that failed: the first its provider does not say it made.
+        let failed = not_made.first().copied().unwrap_or(batch[0]);
+        ApplyError::Failed {
+            // Those of the failed batch its provider says it made count too.
+            applied: self.applied + made.len(),
+            failed: Box::new(failed.id.clone()),
+            error,
+            rolled_back,
+        }
+    }
+
+    /// The plan of what is still different from `desired` once `plan` was
+    /// carried out (no changes when the system converged), and what was
+    /// observed to make it. Verified
+    /// against a state that still owns what was deleted, so a deletion
+    /// that did not happen shows up as a difference.
+    pub(crate) async fn verify(
+        &self,
+        plan: &Plan,
+        desired: &[Resource],
+    ) -> Result<(Plan, Observed), ApplyError> {
+        let mut verify_state = self.state.clone();
+        verify_state.owned.extend(self.deleted.clone());
+        // A plan limited to a scope is verified within it.
+        let scope: Option<BTreeSet<ResourceId>> =
+            plan.scope.as_ref().map(|s| s.iter().cloned().collect());
+        let (mut left, seen) = diff(self.providers, desired, &verify_state, scope.as_ref()).await?;
+        left.changes = still_different(plan, std::mem::take(&mut left.changes));
+        Ok((left, seen))
+    }
+
+    /// Learns, from what was observed, the identity of what aio made or
+    /// changed: it is known by it from now on.
+    pub(crate) fn learn(&mut self, seen: &Observed) -> Result<(), ApplyError> {
+        let mut learnt = false;
+        let unknown = self
+            .state
+            .owned
+            .iter_mut()
+            .filter(|(_, e)| e.identity.is_none());
+        for (id, entry) in unknown {
+            if let Some(identity) = seen.identity(id) {
+                entry.identity = Some(identity.clone());
+                learnt = true;
+            }
+        }
+        match learnt {
+            true => self.save(),
+            false => Ok(()),
+        }
+    }
+
+    /// Undoes what this apply made, since the system did not converge:
+    /// `left` is the verifying plan.
+    pub(crate) async fn not_converged(mut self, left: Plan) -> ApplyError {
+        let why = ProviderError::failed("the system did not converge");
+        let rolled_back = match self.undo(&why).await {
+            Ok(undone) => undone,
+            Err(e) => return e,
+        };
+        if let Err(e) = self.save() {
+            return e;
+        }
+        ApplyError::NotConverged {
+            left: Box::new(left),
+            rolled_back,
+        }
+    }
+
+    /// Writes the state if it changed since it was last written.
+    pub(crate) fn save(&mut self) -> Result<(), ApplyError> {
+        Ok(self.saved.save(&self.state, self.state_dir)?)
+    }
+
+    /// With rollback on, undoes what was done (newest first) and forgets
+    /// what it created; returns what was undone. `error` is why the apply
+    /// failed.
+    async fn undo(&mut self, error: &ProviderError) -> Result<Vec<ResourceId>, ApplyError> {
+        if !self.rollback {
+            return Ok(Vec::new());
+        }
+        let undone = roll_back(self.providers, &self.done).await.map_err(|e| {
+            ApplyError::RollbackFailed {
+                error: error.clone(),
+                rollback: e,
+            }
+        })?;
+        // What this apply created is gone again.
+        for c in self.done.iter().filter(|c| c.action.claims()) {
+            self.state.owned.remove(&c.id);
+        }
+        Ok(undone)
+    }
+}
+
+/// Of the verifying plan's changes, those this apply had to make.
+fn still_different(plan: &Plan, mut left: Vec<Change>) -> Vec<Change> {
+    // What the plan left waiting or could not see is not this apply's to verify
+    // (what waited may have become possible meanwhile).
+    let held = |id: &ResourceId| {
+        plan.waiting
+            .iter()
+            .chain(&plan.unavailable)
+            .any(|p| p.id == *id)
+    };
+    left.retain(|c| !held(&c.id));
+    if let Some(scope) = &plan.scope {
+        left.retain(|c| scope.contains(&c.id));
+    }
+    // An adoption plan is verified for what it took over; what is
+    // missing or different otherwise (even an adopted object's
+    // attributes) is the next plan's.
+    if plan.changes.iter().any(|c| c.action == Action::Adopt) {
+        let planned = |id: &ResourceId| plan.changes.iter().any(|c| c.id == *id);
+        left.retain(|c| planned(&c.id) && c.action != Action::Update);
+    }
+    left
+}
