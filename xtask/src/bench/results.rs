@@ -142,41 +142,32 @@ impl Results {
         self.samples.keys().any(|(m, _)| *m == metric)
     }
 
+    /// One figure of each sample of `metric` at `n`: `None` when none was taken.
+    fn each(&self, metric: Metric, n: usize, figure: impl Fn(&Sample) -> f64) -> Option<Vec<f64>> {
+        Some(self.samples.get(&(metric, n))?.iter().map(figure).collect())
+    }
+
     /// Median wall time, seconds.
     pub fn secs(&self, metric: Metric, n: usize) -> Option<f64> {
-        let mut v: Vec<f64> = self
-            .samples
-            .get(&(metric, n))?
-            .iter()
-            .map(|s| s.secs)
-            .collect();
-        Some(median(&mut v))
+        Some(median(&mut self.each(metric, n, wall_secs)?))
     }
 
     /// Mean user-space CPU time, seconds: the kernel charges it by ticks,
     /// so one run's figure is a multiple of a tick, and only the mean of
     /// several is not biased.
     pub fn user_secs(&self, metric: Metric, n: usize) -> Option<f64> {
-        let samples = self.samples.get(&(metric, n))?;
-        let total: f64 = samples.iter().map(|s| s.user_secs).sum();
-        Some(total / samples.len() as f64)
+        let v = self.each(metric, n, |s| s.user_secs)?;
+        Some(v.iter().sum::<f64>() / v.len() as f64)
     }
 
     /// Median peak RSS, MiB.
     pub fn rss_mib(&self, metric: Metric, n: usize) -> Option<f64> {
-        let samples = self.samples.get(&(metric, n))?;
-        let mut v: Vec<f64> = samples.iter().map(|s| s.rss_kib as f64 / 1024.0).collect();
-        Some(median(&mut v))
+        Some(median(&mut self.each(metric, n, peak_mib)?))
     }
 
     /// The `p`-th percentile (0..=100) of the wall times, nearest rank, seconds.
     pub fn percentile(&self, metric: Metric, n: usize, p: f64) -> Option<f64> {
-        let mut v: Vec<f64> = self
-            .samples
-            .get(&(metric, n))?
-            .iter()
-            .map(|s| s.secs)
-            .collect();
+        let mut v = self.each(metric, n, wall_secs)?;
         v.sort_by(f64::total_cmp);
         let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
         v.get(rank.clamp(1, v.len()) - 1).copied()
@@ -184,11 +175,7 @@ impl Results {
 
     /// The largest peak RSS of any run, MiB.
     pub fn rss_max_mib(&self, metric: Metric, n: usize) -> Option<f64> {
-        let samples = self.samples.get(&(metric, n))?;
-        samples
-            .iter()
-            .map(|s| s.rss_kib as f64 / 1024.0)
-            .reduce(f64::max)
+        self.each(metric, n, peak_mib)?.into_iter().reduce(f64::max)
     }
 
     pub fn count(&self, metric: Metric, n: usize) -> usize {
@@ -237,5 +224,44 @@ impl Results {
         let sxy: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
         let sxx: f64 = points.iter().map(|(x, _)| (x - mx) * (x - mx)).sum();
         Some(sxy / sxx)
+    }
+}
+
+fn wall_secs(s: &Sample) -> f64 {
+    s.secs
+}
+
+fn peak_mib(s: &Sample) -> f64 {
+    s.rss_kib as f64 / 1024.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(secs: f64, rss_kib: u64, user_secs: f64) -> Sample {
+        Sample {
+            secs,
+            rss_kib,
+            user_secs,
+        }
+    }
+
+    #[test]
+    fn each_figure_comes_from_the_samples_of_its_metric_and_n() {
+        let mut r = Results::default();
+        for (secs, rss, user) in [(0.3, 3072, 0.02), (0.1, 1024, 0.01), (0.2, 2048, 0.03)] {
+            r.add(Metric::AioApply, 10, sample(secs, rss, user));
+        }
+        r.add(Metric::AioApply, 100, sample(9.0, 9216, 9.0));
+        assert_eq!(r.secs(Metric::AioApply, 10), Some(0.2));
+        assert_eq!(r.rss_mib(Metric::AioApply, 10), Some(2.0));
+        assert_eq!(r.rss_max_mib(Metric::AioApply, 10), Some(3.0));
+        assert_eq!(r.percentile(Metric::AioApply, 10, 100.0), Some(0.3));
+        assert_eq!(r.percentile(Metric::AioApply, 10, 0.0), Some(0.1));
+        let user = r.user_secs(Metric::AioApply, 10).unwrap();
+        assert!((user - 0.02).abs() < 1e-12, "{user}");
+        assert_eq!(r.secs(Metric::IpBatch, 10), None);
+        assert_eq!(r.count(Metric::AioApply, 100), 1);
     }
 }
