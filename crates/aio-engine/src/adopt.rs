@@ -91,7 +91,31 @@ pub(crate) fn adoption(
     state: &State,
     foreign: Vec<Foreign>,
 ) -> Plan {
-    let mut adopt: Vec<Change> = unowned(providers, desired, observed, state)
+    let mut adopt = adoptions(providers, desired, observed, state);
+    let mut remove = Vec::new();
+    let (untouched, foreign): (Vec<Foreign>, Vec<Foreign>) =
+        foreign.into_iter().partition(|f| f.left_alone.is_some());
+    plan.adoptable.extend(untouched.into_iter().map(noted));
+    for f in foreign {
+        // Always found: a provider reports foreign objects of its own resources.
+        let Some(provider) = provider_of(desired, &f.of) else {
+            continue;
+        };
+        remove.push(take_over(f, provider, &mut plan.changes, &mut adopt));
+    }
+    // Duplicates go first (deletions), then what is taken over.
+    plan.changes = remove.into_iter().chain(adopt).collect();
+    plan
+}
+
+/// The adoption of every unowned object that is what `desired` declares.
+fn adoptions(
+    providers: &Providers,
+    desired: &[Resource],
+    observed: &Observed,
+    state: &State,
+) -> Vec<Change> {
+    unowned(providers, desired, observed, state)
         .map(|r| {
             let mut change = Change {
                 id: r.id.clone(),
@@ -106,47 +130,45 @@ pub(crate) fn adoption(
             change.detail = providers[&r.provider].describe(&change);
             change
         })
-        .collect();
-    let mut remove = Vec::new();
-    let (untouched, foreign): (Vec<Foreign>, Vec<Foreign>) =
-        foreign.into_iter().partition(|f| f.left_alone.is_some());
-    plan.adoptable.extend(untouched.into_iter().map(noted));
-    for f in foreign {
-        // Always found: a provider reports foreign objects of its own resources.
-        let Some(provider) = provider_of(desired, &f.of) else {
-            continue;
-        };
-        let by_id = |c: &Change| c.id == f.of;
-        let detail = if adopt.iter().any(by_id) {
-            format!("duplicate of {}", f.of)
-        } else if let Some(i) = plan
-            .changes
-            .iter()
-            .position(|c| by_id(c) && c.action == Action::Create)
-        {
-            let create = plan.changes.remove(i);
-            adopt.push(Change {
-                action: Action::Adopt,
-                detail: Some(format!("taken over from {}", f.id).into()),
-                ..create
-            });
-            format!("taken over by {}", f.of)
-        } else {
-            format!("duplicate of {}", f.of)
-        };
-        remove.push(Change {
-            id: f.id,
-            provider,
-            action: Action::Delete,
-            before: Some(f.attrs),
-            after: None,
-            deps: Vec::new(),
-            detail: Some(detail.into()),
+        .collect()
+}
+
+/// The deletion of foreign object `f` (of `provider`). When the resource
+/// it does the work of is to be created (in `changes`), that creation
+/// becomes an adoption (in `adopt`) that takes over from `f`; otherwise
+/// `f` is a duplicate.
+fn take_over(
+    f: Foreign,
+    provider: ProviderName,
+    changes: &mut Vec<Change>,
+    adopt: &mut Vec<Change>,
+) -> Change {
+    let by_id = |c: &Change| c.id == f.of;
+    let detail = if adopt.iter().any(by_id) {
+        format!("duplicate of {}", f.of)
+    } else if let Some(i) = changes
+        .iter()
+        .position(|c| by_id(c) && c.action == Action::Create)
+    {
+        let create = changes.remove(i);
+        adopt.push(Change {
+            action: Action::Adopt,
+            detail: Some(format!("taken over from {}", f.id).into()),
+            ..create
         });
+        format!("taken over by {}", f.of)
+    } else {
+        format!("duplicate of {}", f.of)
+    };
+    Change {
+        id: f.id,
+        provider,
+        action: Action::Delete,
+        before: Some(f.attrs),
+        after: None,
+        deps: Vec::new(),
+        detail: Some(detail.into()),
     }
-    // Duplicates go first (deletions), then what is taken over.
-    plan.changes = remove.into_iter().chain(adopt).collect();
-    plan
 }
 
 fn provider_of(desired: &[Resource], id: &ResourceId) -> Option<ProviderName> {

@@ -12,6 +12,7 @@
 
 use indexmap::IndexMap;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::error::PlanError;
@@ -39,21 +40,7 @@ pub(crate) async fn diff(
     scope: Option<&BTreeSet<ResourceId>>,
 ) -> Result<(Plan, Observed), PlanError> {
     let inside = |id: &ResourceId| scope.is_none_or(|s| s.contains(id));
-    let mut by_id: IndexMap<&ResourceId, &Resource> = IndexMap::new();
-    for r in desired {
-        if by_id.insert(&r.id, r).is_some() {
-            return Err(PlanError::Duplicate(r.id.clone()));
-        }
-        known_provider(providers, &r.id, &r.provider)?;
-    }
-    for r in desired {
-        if let Some(dep) = r.deps.iter().find(|d| !by_id.contains_key(d)) {
-            return Err(PlanError::UnknownDependency {
-                id: r.id.clone(),
-                dep: dep.clone(),
-            });
-        }
-    }
+    let by_id = consistent(providers, desired)?;
     // Within a scope, only its resources are ordered (a dependency outside
     // it is taken as it is); the whole graph was ordered by the full plan.
     let create_order = order(
@@ -77,108 +64,169 @@ pub(crate) async fn diff(
         ..Plan::default()
     };
     plan.released = released(state, &observed, &failed, &inside);
-    // Copied only to drop what was released: a state of thousands of
-    // entries is not copied for nothing on every event `watch` hears.
-    let state = match plan.released.is_empty() {
-        true => std::borrow::Cow::Borrowed(state),
-        false => {
-            let mut state = state.clone();
-            for p in &plan.released {
-                state.owned.remove(&p.id);
-            }
-            std::borrow::Cow::Owned(state)
-        }
-    };
-    let state = state.as_ref();
+    let state = without(state, &plan.released);
     let pruned: IndexMap<&ResourceId, &OwnedEntry> = pruned
         .into_iter()
         .filter(|(id, _)| state.owns(id))
         .collect();
-    let mut held: HashMap<ResourceId, Held> = HashMap::new();
-
-    // Pruning first, dependents before what they depend on: sort with every
-    // edge turned around (ties keep the state's order).
-    let mut dependents: IndexMap<&ResourceId, Vec<ResourceId>> =
-        pruned.keys().map(|id| (*id, Vec::new())).collect();
-    for (id, entry) in &pruned {
-        for dep in &entry.deps {
-            if let Some(d) = dependents.get_mut(dep) {
-                d.push((*id).clone());
-            }
-        }
-    }
-    for id in order(dependents.iter().map(|(id, ds)| (*id, ds.as_slice())))? {
-        let entry = pruned[&id];
-        if let Some(error) = failed.get(&entry.provider) {
-            plan.unavailable.push(Pending {
-                id,
-                reason: unobservable(&entry.provider, error),
-            });
-        } else if let Some(before) = observed.get(&id) {
-            let before = Some(before.clone());
-            plan.changes.push(Change {
-                id,
-                provider: entry.provider.clone(),
-                action: Action::Delete,
-                before,
-                after: None,
-                deps: entry.deps.clone(),
-                detail: None,
-            });
-        }
-    }
+    let mut planning = Planning {
+        providers,
+        observed: &observed,
+        failed: &failed,
+        held: HashMap::new(),
+        plan,
+    };
+    planning.prune(&pruned)?;
     for id in create_order.into_iter().filter(|id| inside(id)) {
-        let r = by_id[&id];
-        // What cannot be observed yet because something this plan makes
-        // provides it (OVSDB that Kolla's deploy starts) waits for that.
-        let changing = |d: &ResourceId| {
-            plan.changes.iter().any(|c| c.id == *d) || held.get(d) == Some(&Held::Waiting)
-        };
-        if failed.contains_key(&r.provider)
-            && let Some(dep) = r.provided_by.as_ref().filter(|d| changing(d))
-        {
-            held.insert(id.clone(), Held::Waiting);
-            plan.waiting.push(Pending {
-                id,
-                reason: Reason::WaitsFor(dep.clone()),
-            });
-            continue;
+        planning.make(by_id[&id], &state)?;
+    }
+    Ok((planning.plan, observed))
+}
+
+/// `desired` by id, once each is declared once, has a provider here, and
+/// depends only on desired resources.
+fn consistent<'a>(
+    providers: &Providers,
+    desired: &'a [Resource],
+) -> Result<IndexMap<&'a ResourceId, &'a Resource>, PlanError> {
+    let mut by_id: IndexMap<&ResourceId, &Resource> = IndexMap::new();
+    for r in desired {
+        if by_id.insert(&r.id, r).is_some() {
+            return Err(PlanError::Duplicate(r.id.clone()));
         }
-        if let Some(error) = failed.get(&r.provider) {
-            held.insert(id.clone(), Held::Unavailable);
-            plan.unavailable.push(Pending {
-                id,
-                reason: unobservable(&r.provider, error),
+        known_provider(providers, &r.id, &r.provider)?;
+    }
+    for r in desired {
+        if let Some(dep) = r.deps.iter().find(|d| !by_id.contains_key(d)) {
+            return Err(PlanError::UnknownDependency {
+                id: r.id.clone(),
+                dep: dep.clone(),
             });
-            continue;
-        }
-        if let Some((dep, how)) = r.deps.iter().find_map(|d| held.get(d).map(|h| (d, *h))) {
-            held.insert(id.clone(), how);
-            let pending = Pending {
-                id,
-                reason: Reason::WaitsFor(dep.clone()),
-            };
-            match how {
-                Held::Waiting => plan.waiting.push(pending),
-                Held::Unavailable => plan.unavailable.push(pending),
-            }
-            continue;
-        }
-        let Some(mut change) = compare(r, observed.get(&id), state)? else {
-            continue;
-        };
-        if let Some(why) = providers[&r.provider].waiting(&change) {
-            held.insert(id.clone(), Held::Waiting);
-            plan.waiting.push(Pending {
-                id,
-                reason: Reason::NotYet(why),
-            });
-        } else {
-            change.detail = providers[&r.provider].describe(&change);
-            plan.changes.push(change);
         }
     }
-    Ok((plan, observed))
+    Ok(by_id)
+}
+
+/// `state` without what was `released`. Copied only then: a state of
+/// thousands of entries is not copied for nothing on every event `watch`
+/// hears.
+fn without<'a>(state: &'a State, released: &[Pending]) -> Cow<'a, State> {
+    if released.is_empty() {
+        return Cow::Borrowed(state);
+    }
+    let mut state = state.clone();
+    for p in released {
+        state.owned.remove(&p.id);
+    }
+    Cow::Owned(state)
+}
+
+/// A plan being made from what was observed.
+struct Planning<'a> {
+    providers: &'a Providers,
+    observed: &'a Observed,
+    /// The providers that could not observe, and why.
+    failed: &'a IndexMap<ProviderName, ProviderError>,
+    /// What is held back, and how: what depends on it is held the same way.
+    held: HashMap<ResourceId, Held>,
+    plan: Plan,
+}
+
+impl Planning<'_> {
+    /// Deletes what aio owns that is no longer desired: dependents before
+    /// what they depend on (sorted with every edge turned around; ties keep
+    /// the state's order).
+    fn prune(&mut self, pruned: &IndexMap<&ResourceId, &OwnedEntry>) -> Result<(), PlanError> {
+        let mut dependents: IndexMap<&ResourceId, Vec<ResourceId>> =
+            pruned.keys().map(|id| (*id, Vec::new())).collect();
+        for (id, entry) in pruned {
+            for dep in &entry.deps {
+                if let Some(d) = dependents.get_mut(dep) {
+                    d.push((*id).clone());
+                }
+            }
+        }
+        for id in order(dependents.iter().map(|(id, ds)| (*id, ds.as_slice())))? {
+            let entry = pruned[&id];
+            if let Some(error) = self.failed.get(&entry.provider) {
+                self.plan.unavailable.push(Pending {
+                    id,
+                    reason: unobservable(&entry.provider, error),
+                });
+            } else if let Some(before) = self.observed.get(&id) {
+                let before = Some(before.clone());
+                self.plan.changes.push(Change {
+                    id,
+                    provider: entry.provider.clone(),
+                    action: Action::Delete,
+                    before,
+                    after: None,
+                    deps: entry.deps.clone(),
+                    detail: None,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The change that makes `r` what it declares, unless it is held back
+    /// (waiting, or unavailable) or nothing differs.
+    fn make(&mut self, r: &Resource, state: &State) -> Result<(), PlanError> {
+        if self.held_back(r) {
+            return Ok(());
+        }
+        let Some(mut change) = compare(r, self.observed.get(&r.id), state)? else {
+            return Ok(());
+        };
+        let provider = &self.providers[&r.provider];
+        match provider.waiting(&change) {
+            Some(why) => self.hold(&r.id, Held::Waiting, Reason::NotYet(why)),
+            None => {
+                change.detail = provider.describe(&change);
+                self.plan.changes.push(change);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `r` is held back, before it is compared: its provider could
+    /// not observe (it waits when what this plan makes provides it), or it
+    /// depends on something held back.
+    fn held_back(&mut self, r: &Resource) -> bool {
+        if let Some(error) = self.failed.get(&r.provider) {
+            // What cannot be observed yet because something this plan makes
+            // provides it (OVSDB that Kolla's deploy starts) waits for that.
+            let changing = |d: &ResourceId| {
+                self.plan.changes.iter().any(|c| c.id == *d)
+                    || self.held.get(d) == Some(&Held::Waiting)
+            };
+            match r.provided_by.as_ref().filter(|d| changing(d)) {
+                Some(dep) => self.hold(&r.id, Held::Waiting, Reason::WaitsFor(dep.clone())),
+                None => self.hold(&r.id, Held::Unavailable, unobservable(&r.provider, error)),
+            }
+            return true;
+        }
+        let held = |d: &ResourceId| self.held.get(d).map(|h| (d.clone(), *h));
+        match r.deps.iter().find_map(held) {
+            Some((dep, how)) => {
+                self.hold(&r.id, how, Reason::WaitsFor(dep));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn hold(&mut self, id: &ResourceId, how: Held, reason: Reason) {
+        self.held.insert(id.clone(), how);
+        let pending = Pending {
+            id: id.clone(),
+            reason,
+        };
+        match how {
+            Held::Waiting => self.plan.waiting.push(pending),
+            Held::Unavailable => self.plan.unavailable.push(pending),
+        }
+    }
 }
 
 /// What aio owns that is no longer its own: gone, or made again by someone

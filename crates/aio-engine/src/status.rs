@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Change, Plan};
 use crate::resource::{Attrs, ProviderName, Resource, ResourceId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -79,9 +79,42 @@ pub struct ResourceStatus {
 /// The standing of every resource of `desired` (in its order), then the orphans, by `plan`
 /// (made for `desired`).
 pub fn statuses(desired: &[Resource], plan: &Plan) -> Vec<ResourceStatus> {
-    let mut out: Vec<ResourceStatus> = desired
-        .iter()
-        .map(|r| ResourceStatus {
+    let mut out: Vec<ResourceStatus> = desired.iter().map(ResourceStatus::converged).collect();
+    for c in &plan.changes {
+        entry(&mut out, &c.id).changed_by(c);
+    }
+    let pending = [
+        (&plan.waiting, Status::Waiting),
+        (&plan.unavailable, Status::Unavailable),
+    ];
+    for (list, status) in pending {
+        for p in list {
+            let s = entry(&mut out, &p.id);
+            s.status = status;
+            s.live = None;
+            s.reason = Some(p.reason.to_string());
+        }
+    }
+    out
+}
+
+/// The standing of `id` in `out`, added as an orphan when the topology
+/// does not name it.
+fn entry<'a>(out: &'a mut Vec<ResourceStatus>, id: &ResourceId) -> &'a mut ResourceStatus {
+    let i = match out.iter().position(|s| s.id == *id) {
+        Some(i) => i,
+        None => {
+            out.push(ResourceStatus::orphan(id));
+            out.len() - 1
+        }
+    };
+    &mut out[i]
+}
+
+impl ResourceStatus {
+    /// `r` as the topology says, until a plan says otherwise.
+    fn converged(r: &Resource) -> ResourceStatus {
+        ResourceStatus {
             id: r.id.clone(),
             provider: Some(r.provider.clone()),
             status: Status::Converged,
@@ -90,40 +123,36 @@ pub fn statuses(desired: &[Resource], plan: &Plan) -> Vec<ResourceStatus> {
             differences: Vec::new(),
             reason: None,
             detail: None,
-        })
-        .collect();
-    let find = |out: &mut Vec<ResourceStatus>, id: &ResourceId| -> usize {
-        match out.iter().position(|s| s.id == *id) {
-            Some(i) => i,
-            None => {
-                out.push(ResourceStatus {
-                    id: id.clone(),
-                    provider: None,
-                    status: Status::Orphaned,
-                    live: None,
-                    wanted: None,
-                    differences: Vec::new(),
-                    reason: None,
-                    detail: None,
-                });
-                out.len() - 1
-            }
         }
-    };
-    for c in &plan.changes {
-        let i = find(&mut out, &c.id);
-        let s = &mut out[i];
-        s.provider = Some(c.provider.clone());
-        s.detail = c.detail.as_ref().map(ToString::to_string);
+    }
+
+    /// What aio owns and the topology does not name.
+    fn orphan(id: &ResourceId) -> ResourceStatus {
+        ResourceStatus {
+            id: id.clone(),
+            provider: None,
+            status: Status::Orphaned,
+            live: None,
+            wanted: None,
+            differences: Vec::new(),
+            reason: None,
+            detail: None,
+        }
+    }
+
+    /// The standing the plan's change `c` of this resource tells.
+    fn changed_by(&mut self, c: &Change) {
+        self.provider = Some(c.provider.clone());
+        self.detail = c.detail.as_ref().map(ToString::to_string);
         match c.action {
             Action::Create => {
-                s.status = Status::Missing;
-                s.live = None;
+                self.status = Status::Missing;
+                self.live = None;
             }
             Action::Update | Action::Replace => {
-                s.status = Status::Drifted;
-                s.live = c.before.clone();
-                s.differences = c
+                self.status = Status::Drifted;
+                self.live = c.before.clone();
+                self.differences = c
                     .differences()
                     .into_iter()
                     .map(|(k, live, wanted)| Difference {
@@ -135,31 +164,17 @@ pub fn statuses(desired: &[Resource], plan: &Plan) -> Vec<ResourceStatus> {
             }
             Action::Adopt => {}
             Action::Delete => {
-                s.status = Status::Orphaned;
-                s.live = c.before.clone();
+                self.status = Status::Orphaned;
+                self.live = c.before.clone();
             }
         }
     }
-    let pending = [
-        (&plan.waiting, Status::Waiting),
-        (&plan.unavailable, Status::Unavailable),
-    ];
-    for (list, status) in pending {
-        for p in list {
-            let i = find(&mut out, &p.id);
-            let s = &mut out[i];
-            s.status = status;
-            s.live = None;
-            s.reason = Some(p.reason.to_string());
-        }
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Change, Pending, Reason};
+    use crate::plan::{Pending, Reason};
     use serde_json::json;
 
     fn attrs(v: Value) -> Attrs {
@@ -182,16 +197,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn each_resource_stands_as_the_plan_says() {
-        let desired = [
-            resource("link/a", json!({"state": "up"})),
-            resource("link/b", json!({"state": "up", "mtu": 1500})),
-            resource("link/c", json!({"state": "up"})),
-            resource("port/d", json!({})),
-            resource("port/e", json!({})),
-        ];
-        let plan = Plan {
+    /// A plan with a change of each action, one resource waiting and one
+    /// unavailable.
+    fn plan_of_each_kind() -> Plan {
+        Plan {
             changes: vec![
                 change(
                     "link/b",
@@ -216,7 +225,19 @@ mod tests {
                 reason: Reason::Stated("cannot observe p".into()),
             }],
             ..Plan::default()
-        };
+        }
+    }
+
+    #[test]
+    fn each_resource_stands_as_the_plan_says() {
+        let desired = [
+            resource("link/a", json!({"state": "up"})),
+            resource("link/b", json!({"state": "up", "mtu": 1500})),
+            resource("link/c", json!({"state": "up"})),
+            resource("port/d", json!({})),
+            resource("port/e", json!({})),
+        ];
+        let plan = plan_of_each_kind();
         let got = statuses(&desired, &plan);
         let ids: Vec<String> = got.iter().map(|s| s.id.to_string()).collect();
         let by: Vec<(&str, Status)> = ids
