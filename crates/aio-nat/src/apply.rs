@@ -218,7 +218,9 @@ fn new_rule(c: &Change) -> Option<NewRule> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::foreign::{Form, Installers, LEGACY_RULE, NFT_RULE};
+    use crate::foreign::rule::Form;
+    use crate::foreign::save::Installers;
+    use crate::foreign::{LEGACY_RULE, NFT_RULE};
 
     fn installers() -> Installers {
         Installers {

@@ -6,7 +6,7 @@ use aio_engine::{Provider, ProviderName, ResourceId};
 use aio_family::{Context, Family, FamilyError, Wanted};
 use aio_topology::{Span, Topology};
 
-use crate::{NatProvider, PROVIDER, read_nat_id, resources};
+use crate::{NatId, NatProvider, PROVIDER, resources};
 
 /// The `nat` family.
 pub struct Nat;
@@ -30,11 +30,11 @@ impl Family for Nat {
     }
 
     fn locate(&self, topology: &Topology, id: &ResourceId) -> Option<Span> {
-        let (_, source) = read_nat_id(id)?;
+        let id = NatId::try_from(id).ok()?;
         topology
             .nat
             .iter()
-            .find(|n| n.source.to_string() == source)
+            .find(|n| n.source == id.source)
             .map(|n| n.out.span.clone())
     }
 }

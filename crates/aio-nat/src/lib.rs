@@ -14,30 +14,21 @@
 mod apply;
 mod family;
 pub mod foreign;
+mod id;
 mod provider;
 mod ruleset;
 
 pub use family::Nat;
+pub use id::{IdError, NAT, NatId};
 pub use provider::NatProvider;
 
-use aio_engine::{Kind, ProviderName, Resource, ResourceId, TypedAttrs};
+use aio_engine::{ProviderName, Resource, TypedAttrs};
 use aio_topology::{Facts, MissingFact, Topology};
 use serde::{Deserialize, Serialize};
 
 pub const PROVIDER: ProviderName = ProviderName::new("nat");
-pub const NAT: Kind = Kind::new("nat");
 /// What every `[[nat]]` rule does.
 const STATEMENT: &str = "masquerade";
-
-/// `nat/OUT/SOURCE`: traffic from `SOURCE` (a CIDR) leaving by `OUT`.
-pub fn nat_id(out: &str, source: &str) -> ResourceId {
-    ResourceId::new(&NAT, format!("{out}/{source}"))
-}
-
-/// The output interface and source of a `nat/OUT/SOURCE` id.
-pub fn read_nat_id(id: &ResourceId) -> Option<(&str, &str)> {
-    id.is(&NAT).then(|| id.name().split_once('/')).flatten()
-}
 
 /// What a rule does, and how many rules carry its id (a copy is drift).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,16 +45,18 @@ pub struct NatAttrs {
 pub fn resources(topology: &Topology, facts: &Facts) -> Result<Vec<Resource>, MissingFact> {
     let mut out = Vec::new();
     for nat in &topology.nat {
-        let iface = nat.out.value.resolve(facts)?;
-        let source = nat.source.to_string();
+        let id = NatId {
+            out: nat.out.value.resolve(facts)?.to_string(),
+            source: nat.source,
+        };
         let attrs = NatAttrs {
-            source: Some(source.clone()),
-            out: Some(iface.to_string()),
+            source: Some(id.source.to_string()),
+            out: Some(id.out.clone()),
             statement: STATEMENT.to_string(),
             // Exactly one rule: a copy of aio's rule in its table is drift.
             rules: 1,
         };
-        out.push(Resource::new(nat_id(&iface, &source), PROVIDER).with_attrs(attrs.to_attrs()));
+        out.push(Resource::new(id.into(), PROVIDER).with_attrs(attrs.to_attrs()));
     }
     Ok(out)
 }

@@ -47,23 +47,47 @@ pub struct Snapshot {
     pub foreign: usize,
 }
 
-/// aio's table now. No table: no rules.
-pub fn list() -> Result<Snapshot, String> {
-    let out = nft(&["-j", "list", "table", "ip", TABLE], None)?;
-    let text = match out {
+/// What `nft -j list` is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Listing {
+    /// aio's own table, `ip aio`.
+    AioTable,
+    /// Every table.
+    Ruleset,
+}
+
+/// `nft -j list ...` read into nftables' objects: the one reader of
+/// nft's JSON. aio's table not there is an empty list.
+pub(crate) fn listed(listing: Listing) -> Result<Nftables<'static>, String> {
+    let (args, what): (&[&str], String) = match listing {
+        Listing::AioTable => (
+            &["-j", "list", "table", "ip", TABLE],
+            format!("table ip {TABLE}"),
+        ),
+        Listing::Ruleset => (&["-j", "list", "ruleset"], "the ruleset".into()),
+    };
+    let text = match nft(args, None)? {
         Ok(text) => text,
-        Err(stderr) if stderr.contains("No such file or directory") => {
-            return Ok(Snapshot::default());
+        Err(stderr)
+            if listing == Listing::AioTable && stderr.contains("No such file or directory") =>
+        {
+            return Ok(Nftables {
+                objects: Vec::new().into(),
+            });
         }
         Err(stderr) => {
             return Err(format!(
-                "nft failed while listing table ip {TABLE}: {}",
+                "nft failed while listing {what}: {}",
                 stderr.trim()
             ));
         }
     };
-    let ruleset: Nftables = serde_json::from_str(&text)
-        .map_err(|e| format!("nft printed a ruleset aio cannot read: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("nft printed a ruleset aio cannot read: {e}"))
+}
+
+/// aio's table now. No table: no rules.
+pub fn list() -> Result<Snapshot, String> {
+    let ruleset = listed(Listing::AioTable)?;
     let mut table = Snapshot::default();
     for object in ruleset.objects.iter() {
         let NfObject::ListObject(object) = object else {
@@ -250,7 +274,7 @@ pub fn apply(nftables: &Nftables) -> Result<(), String> {
 }
 
 /// Runs `nft` (a child that dies with aio): its stdout, or its stderr when it failed.
-pub(crate) fn nft(args: &[&str], stdin: Option<&[u8]>) -> Result<Result<String, String>, String> {
+fn nft(args: &[&str], stdin: Option<&[u8]>) -> Result<Result<String, String>, String> {
     let out = aio_child::output(std::process::Command::new(NFT).args(args), stdin)
         .map_err(|e| format!("cannot run {NFT} (is nftables installed?): {e}"))?;
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();

@@ -5,11 +5,13 @@
 
 use aio_engine::ResourceId;
 
+use super::rule::{ForeignId, ForeignRule, Form};
 use super::save::{self, SaveRule};
-use super::{ForeignRule, Form, LEGACY_RULE, Place};
 
 const SAVE: &str = "iptables-legacy-save";
 const RESTORE: &str = "iptables-legacy-restore";
+/// The table the old installer's rules are in.
+const TABLE: &str = "nat";
 
 /// Legacy masquerade rules, if iptables-legacy is installed and has any.
 pub(super) fn rules() -> Vec<ForeignRule> {
@@ -17,7 +19,7 @@ pub(super) fn rules() -> Vec<ForeignRule> {
         return Vec::new();
     }
     let mut command = std::process::Command::new(SAVE);
-    let Ok(out) = aio_child::output(command.args(["-t", "nat"]), None) else {
+    let Ok(out) = aio_child::output(command.args(["-t", TABLE]), None) else {
         return Vec::new();
     };
     read(&String::from_utf8_lossy(&out.stdout))
@@ -34,11 +36,14 @@ pub(super) fn read(text: &str) -> Vec<ForeignRule> {
         if !rule.masquerades() {
             continue;
         }
+        let id = ForeignId::Legacy {
+            table: TABLE.to_string(),
+            chain: rule.chain.clone(),
+            n: *n,
+        };
         out.push(ForeignRule {
-            id: ResourceId::new(&LEGACY_RULE, format!("nat/{}/{n}", rule.chain)),
-            place: Place::Legacy {
-                chain: rule.chain.clone(),
-            },
+            id: ResourceId::from(&id),
+            place: id.place(),
             source: rule.value("-s").map(str::to_string),
             out: rule.value("-o").map(str::to_string),
             form: match rule.installers() {
@@ -79,6 +84,7 @@ pub(crate) fn delete(rules: &[(String, String)]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::rule::Place;
     use super::super::save::Installers;
     use super::*;
 

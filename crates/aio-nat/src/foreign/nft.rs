@@ -16,9 +16,9 @@ use nftables::types::{NfChainType, NfFamily, NfHook};
 
 use aio_engine::ResourceId;
 
+use super::rule::{ForeignId, ForeignRule, Form};
 use super::save::{Installers, SaveRule};
-use super::{ForeignRule, Form, NFT_RULE, Place};
-use crate::ruleset::{TABLE, is_masquerade_target, nft, read_rule};
+use crate::ruleset::{Listing, TABLE, is_masquerade_target, listed, read_rule};
 
 const NFT_SAVE: &str = "iptables-nft-save";
 /// Where iptables-nft keeps `-t nat -A POSTROUTING`.
@@ -27,18 +27,7 @@ const IPT_CHAIN: &str = "POSTROUTING";
 
 /// Every masquerade rule outside aio's table. Call in the namespace.
 pub(super) fn rules() -> Result<Vec<ForeignRule>, String> {
-    let text = match nft(&["-j", "list", "ruleset"], None)? {
-        Ok(text) => text,
-        Err(stderr) => {
-            return Err(format!(
-                "nft failed while listing the ruleset: {}",
-                stderr.trim()
-            ));
-        }
-    };
-    let ruleset: Nftables = serde_json::from_str(&text)
-        .map_err(|e| format!("nft printed a ruleset aio cannot read: {e}"))?;
-    Ok(read(&ruleset, iptables_lines))
+    Ok(read(&listed(Listing::Ruleset)?, iptables_lines))
 }
 
 /// The `-A POSTROUTING` lines `iptables-nft-save -t nat` prints, in order,
@@ -156,17 +145,15 @@ pub(super) fn read(
                 }
             }
         };
+        let id = ForeignId::Nft {
+            family,
+            table: rule.table.to_string(),
+            chain: rule.chain.to_string(),
+            handle,
+        };
         out.push(ForeignRule {
-            id: ResourceId::new(
-                &NFT_RULE,
-                format!("{family}/{}/{}/{handle}", rule.table, rule.chain),
-            ),
-            place: Place::Nft {
-                family,
-                table: rule.table.to_string(),
-                chain: rule.chain.to_string(),
-                handle,
-            },
+            id: ResourceId::from(&id),
+            place: id.place(),
             source: live.source,
             out: live.out,
             form,
