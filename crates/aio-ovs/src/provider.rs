@@ -184,3 +184,45 @@ impl Provider for OvsProvider {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aio_engine::ErrorKind;
+    use std::time::Duration;
+
+    #[test]
+    fn an_ovsdb_failure_keeps_its_words_and_says_its_kind() {
+        let address: Address = "unix:/nowhere".parse().unwrap();
+        let cases = [
+            (
+                aio_ovsdb::Error::Timeout {
+                    address: address.clone(),
+                    method: "transact".into(),
+                    after: Duration::from_secs(5),
+                },
+                ErrorKind::Timeout,
+            ),
+            (
+                aio_ovsdb::Error::Closed {
+                    address,
+                    reason: "EOF".into(),
+                },
+                ErrorKind::Unreachable,
+            ),
+            (
+                aio_ovsdb::Error::Commit {
+                    error: "referential integrity violation".into(),
+                    details: None,
+                },
+                ErrorKind::Failed,
+            ),
+        ];
+        for (error, kind) in cases {
+            let words = error.to_string();
+            let failure = ovsdb_failure(error);
+            assert_eq!(failure.kind(), kind, "{words}");
+            assert_eq!(failure.to_string(), words);
+        }
+    }
+}
