@@ -175,3 +175,69 @@ fn ran_post_deploy(change: &Change, actions: &[String], reruns: &[String]) -> bo
 pub fn deployment(cx: Context<'_>) -> Result<Option<Deployment>, FamilyError> {
     Deployment::new(cx.topology, cx.facts).map_err(|fact| FamilyError::missing("[kolla]", fact))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use aio_engine::TypedAttrs;
+
+    use super::*;
+    use crate::KollaAttrs;
+
+    fn attrs(inputs: Option<RunState>) -> aio_engine::Attrs {
+        KollaAttrs {
+            package: Some("kolla-ansible".into()),
+            files: BTreeMap::new(),
+            globals_yml: "present".into(),
+            passwords: "complete".into(),
+            inputs,
+        }
+        .to_attrs()
+    }
+
+    /// The deployment's change from what was observed to what is wanted.
+    fn change(action: Action, before: Option<RunState>) -> Change {
+        Change {
+            id: resource_id(),
+            provider: PROVIDER,
+            action,
+            before: Some(attrs(before)),
+            after: Some(attrs(Some(RunState::Done("1f0c5e9a7b3d2c48".into())))),
+            detail: None,
+            deps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn post_deploy_ran_as_the_observed_run_state_says() {
+        let actions: Vec<String> = ["prechecks", "deploy", POST_DEPLOY]
+            .map(String::from)
+            .into();
+        let ran = |action, before, reruns: &[String]| {
+            ran_post_deploy(&change(action, before), &actions, reruns)
+        };
+        assert!(ran(Action::Update, None, &[]));
+        assert!(ran(Action::Update, Some(RunState::Changed), &[]));
+        assert!(ran(
+            Action::Update,
+            Some(RunState::FailedAt("deploy".into())),
+            &[]
+        ));
+        assert!(ran(
+            Action::Update,
+            Some(RunState::FailedAt(POST_DEPLOY.into())),
+            &[]
+        ));
+        let rerun = Some(RunState::Rerun(vec!["deploy".into()]));
+        assert!(!ran(Action::Update, rerun.clone(), &["deploy".into()]));
+        assert!(ran(Action::Update, rerun, &[POST_DEPLOY.into()]));
+        assert!(!ran(Action::Adopt, Some(RunState::Changed), &[]));
+        let without: Vec<String> = ["prechecks", "deploy"].map(String::from).into();
+        assert!(!ran_post_deploy(
+            &change(Action::Update, None),
+            &without,
+            &[]
+        ));
+    }
+}
