@@ -48,11 +48,11 @@ impl Family for Ovs {
         match OvsId::of(id)? {
             // A bridge's table has no span of its own: the error names the bridge.
             OvsId::Bridge(_) => None,
-            OvsId::Port { bridge, name } => ovs
+            OvsId::Port(port) => ovs
                 .bridges
-                .get(bridge)?
+                .get(&port.bridge)?
                 .ports
-                .get(name)
+                .get(&port.port)
                 .map(|p| p.name_span.clone()),
         }
     }

@@ -1,4 +1,6 @@
-//! The ids and attributes of this family's resources, built and read here only.
+//! The ids and attributes of this family's resources, built and read here
+//! only: [`PortId`] is the one conversion of a port's id to and from the
+//! engine's [`ResourceId`].
 
 use serde::{Deserialize, Serialize};
 
@@ -12,28 +14,81 @@ pub fn bridge_id(bridge: &str) -> ResourceId {
     ResourceId::new(&OVS_BRIDGE, bridge)
 }
 
-/// `ovs-port/BRIDGE/NAME`.
-pub fn port_id(bridge: &str, port: &str) -> ResourceId {
-    ResourceId::new(&OVS_PORT, format!("{bridge}/{port}"))
+/// `ovs-port/BRIDGE/PORT`: port `port` (with its one interface of the
+/// same name) on bridge `bridge`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PortId {
+    pub bridge: String,
+    pub port: String,
+}
+
+/// A resource id that is not a port's, or not well formed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("`{id}` is not a {expected} id")]
+    OtherKind { id: ResourceId, expected: Kind },
+    #[error("`{id}` is not written {form}")]
+    Malformed {
+        id: ResourceId,
+        /// How it should be written (`ovs-port/BRIDGE/PORT`).
+        form: &'static str,
+    },
+}
+
+impl From<&PortId> for ResourceId {
+    fn from(id: &PortId) -> ResourceId {
+        ResourceId::new(&OVS_PORT, format!("{}/{}", id.bridge, id.port))
+    }
+}
+
+impl From<PortId> for ResourceId {
+    fn from(id: PortId) -> ResourceId {
+        ResourceId::from(&id)
+    }
+}
+
+impl TryFrom<&ResourceId> for PortId {
+    type Error = IdError;
+
+    fn try_from(id: &ResourceId) -> Result<PortId, IdError> {
+        if !id.is(&OVS_PORT) {
+            return Err(IdError::OtherKind {
+                id: id.clone(),
+                expected: OVS_PORT,
+            });
+        }
+        // An interface name holds no `/`: the bridge's ends at the first one.
+        match id.name().split_once('/') {
+            Some((bridge, port))
+                if !bridge.is_empty() && !port.is_empty() && !port.contains('/') =>
+            {
+                Ok(PortId {
+                    bridge: bridge.to_string(),
+                    port: port.to_string(),
+                })
+            }
+            _ => Err(IdError::Malformed {
+                id: id.clone(),
+                form: "`ovs-port/BRIDGE/PORT`",
+            }),
+        }
+    }
 }
 
 /// One of this family's ids, read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OvsId<'a> {
-    Bridge(&'a str),
-    Port { bridge: &'a str, name: &'a str },
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OvsId {
+    Bridge(String),
+    Port(PortId),
 }
 
-impl<'a> OvsId<'a> {
-    /// `None` for an id of another family.
-    pub fn of(id: &'a ResourceId) -> Option<OvsId<'a>> {
+impl OvsId {
+    /// `None` for an id of another family, or a port's id not well formed.
+    pub fn of(id: &ResourceId) -> Option<OvsId> {
         if id.is(&OVS_BRIDGE) {
-            Some(OvsId::Bridge(id.name()))
-        } else if id.is(&OVS_PORT) {
-            let (bridge, name) = id.name().split_once('/')?;
-            Some(OvsId::Port { bridge, name })
+            Some(OvsId::Bridge(id.name().to_string()))
         } else {
-            None
+            PortId::try_from(id).ok().map(OvsId::Port)
         }
     }
 }
@@ -83,17 +138,50 @@ mod tests {
     use super::*;
     use aio_engine::TypedAttrs;
 
+    fn port(bridge: &str, port: &str) -> PortId {
+        PortId {
+            bridge: bridge.into(),
+            port: port.into(),
+        }
+    }
+
     #[test]
     fn ids_read_back_as_built() {
         assert_eq!(
-            OvsId::of(&port_id("br-ex", "v-lbaas")),
-            Some(OvsId::Port {
-                bridge: "br-ex",
-                name: "v-lbaas"
-            })
+            OvsId::of(&port("br-ex", "v-lbaas").into()),
+            Some(OvsId::Port(port("br-ex", "v-lbaas")))
         );
-        assert_eq!(OvsId::of(&bridge_id("br0")), Some(OvsId::Bridge("br0")));
+        assert_eq!(
+            OvsId::of(&bridge_id("br0")),
+            Some(OvsId::Bridge("br0".into()))
+        );
         assert_eq!(OvsId::of(&aio_family::ids::link("br0")), None);
+    }
+
+    #[test]
+    fn a_port_id_goes_to_the_engine_and_back() {
+        for (bridge, name) in [("br-ex", "v-lbaas"), ("br-int", "patch-ex")] {
+            let id = port(bridge, name);
+            let engine = ResourceId::from(&id);
+            assert_eq!(engine.to_string(), format!("ovs-port/{bridge}/{name}"));
+            assert_eq!(PortId::try_from(&engine), Ok(id));
+        }
+    }
+
+    #[test]
+    fn a_malformed_port_id_or_another_kind_is_refused() {
+        for name in ["br-ex", "br-ex/", "/v-lbaas", "br-ex/v/lbaas"] {
+            let id = ResourceId::new(&OVS_PORT, name);
+            assert!(
+                matches!(PortId::try_from(&id), Err(IdError::Malformed { .. })),
+                "{name}"
+            );
+            assert_eq!(OvsId::of(&id), None, "{name}");
+        }
+        assert!(matches!(
+            PortId::try_from(&bridge_id("br-ex")),
+            Err(IdError::OtherKind { expected, .. }) if expected == OVS_PORT
+        ));
     }
 
     #[test]

@@ -95,10 +95,10 @@ impl Provider for OvsProvider {
             // A row is its `_uuid`: a row of the same name made again gets a new one.
             let live = match OvsId::of(id) {
                 Some(OvsId::Bridge(bridge)) => {
-                    snapshot.bridges.get(bridge).map(|b| (b.attrs(), &b.uuid))
+                    snapshot.bridges.get(&bridge).map(|b| (b.attrs(), &b.uuid))
                 }
-                Some(OvsId::Port { name, .. }) => {
-                    snapshot.ports.get(name).map(|p| (p.attrs(), &p.uuid))
+                Some(OvsId::Port(port)) => {
+                    snapshot.ports.get(&port.port).map(|p| (p.attrs(), &p.uuid))
                 }
                 None => None,
             };

@@ -4,7 +4,7 @@ use aio_engine::{ProviderName, Resource, TypedAttrs};
 use aio_family::ids;
 use aio_topology::{OvsPortType, Topology};
 
-use crate::id::{BridgeAttrs, PortAttrs, PortType, bridge_id, port_id};
+use crate::id::{BridgeAttrs, PortAttrs, PortId, PortType, bridge_id};
 
 pub const PROVIDER: ProviderName = ProviderName::new("ovs");
 
@@ -24,7 +24,11 @@ pub fn resources(topology: &Topology) -> Vec<Resource> {
             out.push(Resource::new(bridge_id(&bridge.name), PROVIDER).with_attrs(attrs.to_attrs()));
         }
         for port in bridge.ports.values() {
-            let mut r = Resource::new(port_id(&bridge.name, &port.name), PROVIDER);
+            let id = PortId {
+                bridge: bridge.name.clone(),
+                port: port.name.clone(),
+            };
+            let mut r = Resource::new(id.into(), PROVIDER);
             if !bridge.provided_by_kolla {
                 r = r.after(bridge_id(&bridge.name));
             } else if topology.kolla.is_some() {

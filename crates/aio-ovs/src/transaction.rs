@@ -15,13 +15,13 @@ use aio_engine::{Action, Attrs, Change, TypedAttrs};
 use aio_ovsdb::{Atom, Condition, Datum, Mutation, Op, Row, Until};
 use serde_json::Value;
 
-use crate::id::{OvsId, PortAttrs, PortType};
+use crate::id::{OvsId, PortAttrs, PortId, PortType};
 use crate::snapshot::Snapshot;
 use crate::{OWNER, OWNER_KEY};
 
 /// What a change is about; the engine gives this provider only its own ids.
-fn target(c: &Change) -> OvsId<'_> {
-    OvsId::of(&c.id).unwrap_or(OvsId::Bridge(c.id.name()))
+fn target(c: &Change) -> OvsId {
+    OvsId::of(&c.id).unwrap_or_else(|| OvsId::Bridge(c.id.name().to_string()))
 }
 
 pub fn build(changes: &[&Change], snapshot: &Snapshot) -> Vec<Op> {
@@ -55,14 +55,15 @@ pub fn build(changes: &[&Change], snapshot: &Snapshot) -> Vec<Op> {
 
 /// `wait` (now, no timeout) until the row named like the change is exactly as observed.
 fn guard(c: &Change, snapshot: &Snapshot) -> Op {
-    let (table, name, seen, columns): (_, _, Option<&Row>, &[&str]) = match target(c) {
+    let id = target(c);
+    let (table, name, seen, columns): (_, _, Option<&Row>, &[&str]) = match &id {
         OvsId::Bridge(b) => (
             "Bridge",
             b,
             snapshot.bridges.get(b).map(|b| &b.row),
             &["_uuid", "datapath_type", "fail_mode"],
         ),
-        OvsId::Port { name, .. } => (
+        OvsId::Port(PortId { port: name, .. }) => (
             "Port",
             name,
             snapshot.ports.get(name).map(|p| &p.row),
@@ -82,7 +83,7 @@ fn guard(c: &Change, snapshot: &Snapshot) -> Op {
         .collect();
     Op::wait(
         table,
-        [Condition::eq("name", name)],
+        [Condition::eq("name", name.as_str())],
         columns,
         Until::Eq,
         rows,
@@ -91,7 +92,7 @@ fn guard(c: &Change, snapshot: &Snapshot) -> Op {
 }
 
 fn delete(c: &Change, snapshot: &Snapshot, ops: &mut Vec<Op>) {
-    match target(c) {
+    match &target(c) {
         OvsId::Bridge(b) => {
             if let (Some(bridge), Some(root)) = (snapshot.bridges.get(b), &snapshot.root) {
                 let drop = Mutation::delete("bridges", Datum::set([Atom::uuid(&bridge.uuid)]));
@@ -102,7 +103,7 @@ fn delete(c: &Change, snapshot: &Snapshot, ops: &mut Vec<Op>) {
                 ));
             }
         }
-        OvsId::Port { name, .. } => {
+        OvsId::Port(PortId { port: name, .. }) => {
             if let Some(port) = snapshot.ports.get(name)
                 && let Some(holder) = &port.bridge
             {
@@ -119,13 +120,14 @@ fn delete(c: &Change, snapshot: &Snapshot, ops: &mut Vec<Op>) {
 
 /// Marks the row as aio's: taken over, it is aio's to delete later.
 fn claim(c: &Change) -> Op {
-    let (table, name) = match target(c) {
+    let id = target(c);
+    let (table, name) = match &id {
         OvsId::Bridge(b) => ("Bridge", b),
-        OvsId::Port { name, .. } => ("Port", name),
+        OvsId::Port(PortId { port: name, .. }) => ("Port", name),
     };
     Op::mutate(
         table,
-        [Condition::eq("name", name)],
+        [Condition::eq("name", name.as_str())],
         [Mutation::insert("external_ids", owned())],
     )
 }
@@ -170,7 +172,7 @@ fn port_attrs(attrs: Option<&Attrs>) -> PortAttrs {
 fn create(c: &Change, i: usize, root: &mut Option<Atom>, ops: &mut Vec<Op>) {
     let after = c.after.clone().unwrap_or_default();
     let label = format!("c{i}");
-    match target(c) {
+    match &target(c) {
         OvsId::Bridge(b) => {
             // The bridge's local port, as `ovs-vsctl add-br` makes it.
             let local = PortAttrs {
@@ -180,7 +182,7 @@ fn create(c: &Change, i: usize, root: &mut Option<Atom>, ops: &mut Vec<Op>) {
             let port = port_row(b, &local, &format!("{label}_local"), ops);
             ops.push(Op::insert("Port", port, Some(&format!("{label}_local"))));
             let mut row = Row::new()
-                .with("name", b)
+                .with("name", b.as_str())
                 .with("ports", Datum::set([Atom::named(format!("{label}_local"))]))
                 .with("external_ids", owned());
             for col in ["datapath_type", "fail_mode"] {
@@ -201,11 +203,15 @@ fn create(c: &Change, i: usize, root: &mut Option<Atom>, ops: &mut Vec<Op>) {
                 [add],
             ));
         }
-        OvsId::Port { bridge, name } => {
+        OvsId::Port(PortId { bridge, port: name }) => {
             let row = port_row(name, &port_attrs(Some(&after)), &label, ops);
             ops.push(Op::insert("Port", row, Some(&label)));
             let add = Mutation::insert("ports", Datum::set([Atom::named(&label)]));
-            ops.push(Op::mutate("Bridge", [Condition::eq("name", bridge)], [add]));
+            ops.push(Op::mutate(
+                "Bridge",
+                [Condition::eq("name", bridge.as_str())],
+                [add],
+            ));
         }
     }
 }
@@ -213,7 +219,7 @@ fn create(c: &Change, i: usize, root: &mut Option<Atom>, ops: &mut Vec<Op>) {
 fn update(c: &Change, ops: &mut Vec<Op>) {
     let after = c.after.clone().unwrap_or_default();
     let changed: Vec<&str> = c.differences().into_iter().map(|(k, _, _)| k).collect();
-    match target(c) {
+    match &target(c) {
         OvsId::Bridge(b) => {
             let row = changed.iter().fold(Row::new(), |row, col| {
                 match after.get(*col).and_then(Value::as_str) {
@@ -221,13 +227,17 @@ fn update(c: &Change, ops: &mut Vec<Op>) {
                     None => row.with(col, Datum::empty_set()),
                 }
             });
-            ops.push(Op::update("Bridge", [Condition::eq("name", b)], row));
+            ops.push(Op::update(
+                "Bridge",
+                [Condition::eq("name", b.as_str())],
+                row,
+            ));
         }
-        OvsId::Port { name, .. } => {
+        OvsId::Port(PortId { port: name, .. }) => {
             let port = port_attrs(Some(&after));
             ops.push(Op::update(
                 "Port",
-                [Condition::eq("name", name)],
+                [Condition::eq("name", name.as_str())],
                 Row::new()
                     .with("tag", tag(&port))
                     .with("trunks", trunks(&port)),
@@ -235,7 +245,7 @@ fn update(c: &Change, ops: &mut Vec<Op>) {
             if changed.contains(&"type") {
                 ops.push(Op::update(
                     "Interface",
-                    [Condition::eq("name", name)],
+                    [Condition::eq("name", name.as_str())],
                     Row::new().with("type", port.kind.column()),
                 ));
             }
