@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use aio_engine::{Change, Pending, Plan, Reason, ResourceId, StateLock};
+use aio_engine::{Change, Pending, Plan, ProviderName, Reason, ResourceId, StateLock};
 use aio_family::Touched;
 
 use super::WatchEvent;
@@ -38,22 +38,22 @@ pub(super) enum Side {
 
 /// Which resources are the later lane's.
 pub(super) struct Lanes {
-    families: HashSet<String>,
+    families: HashSet<ProviderName>,
     later: BTreeSet<ResourceId>,
 }
 
 impl Lanes {
     pub(super) fn of(host: &Host) -> Lanes {
-        let families: HashSet<String> = host
+        let families: HashSet<ProviderName> = host
             .families()
             .iter()
             .filter(|f| f.after_host())
-            .map(|f| f.name().to_string())
+            .map(|f| f.name())
             .collect();
         let desired = host.desired();
         let mut later: BTreeSet<ResourceId> = desired
             .iter()
-            .filter(|r| families.contains(r.provider.as_str()))
+            .filter(|r| families.contains(&r.provider))
             .map(|r| r.id.clone())
             .collect();
         loop {
@@ -101,8 +101,7 @@ impl Lanes {
     /// what of it could not be observed (the later lane reports that).
     /// Returns whether there were such changes.
     fn leave_for_later(&self, plan: &mut Plan) -> bool {
-        let is_later =
-            |c: &Change| self.families.contains(c.provider.as_str()) || self.is_later(&c.id);
+        let is_later = |c: &Change| self.families.contains(&c.provider) || self.is_later(&c.id);
         let (wait, now): (Vec<_>, Vec<_>) = plan.changes.drain(..).partition(is_later);
         plan.changes = now;
         let moved = !wait.is_empty();
