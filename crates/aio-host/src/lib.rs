@@ -1,9 +1,11 @@
 //! One aio run on one host, from a topology file to a converged system.
 //!
-//! [`Host::open`] reads the file, gathers the facts of the live system once
-//! (the uplink, the interfaces with a default route, the VIP), opens every
-//! provider family of the [`registry`] and wires their providers into an
-//! engine. The caller then asks for a [`Plan`](aio_engine::Plan) and renders
+//! [`Host::open`] reads the file, asks every provider family of the
+//! [`registry`] for the facts of the live system it knows, once (the
+//! uplink, the interfaces with a default route, the VIP), opens the
+//! families and wires their providers into an engine. The registry is the
+//! one place that names the provider crates: everything else goes through
+//! the [`Family`](aio_family::Family) trait. The caller then asks for a [`Plan`](aio_engine::Plan) and renders
 //! it, and [`Host::apply`] carries it out, with one follow-up pass for what
 //! waited on something the same apply made. [`Host::run`] is the whole of
 //! a run that changes the system (lock, plan, the caller's confirmation,
