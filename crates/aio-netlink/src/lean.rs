@@ -9,7 +9,7 @@
 //! as often) received is cut down, before decoding, to
 //! its header (index, flags), `IFLA_IFNAME`, `IFLA_MTU`, `IFLA_LINK`,
 //! `IFLA_LINK_NETNSID`, `IFLA_MASTER`, `IFLA_IFALIAS` (aio's mark) and
-//! `IFLA_LINKINFO`'s `IFLA_INFO_KIND`: what [`crate::dump`] reads. Every other message passes unchanged.
+//! `IFLA_LINKINFO`'s `IFLA_INFO_KIND`: what [`crate::link::dump`] reads. Every other message passes unchanged.
 
 use bytes::BufMut;
 use rtnetlink::sys::{AsyncSocket, Socket, SocketAddr, TokioSocket};
