@@ -16,7 +16,10 @@ async fn auto_finds_the_default_route_s_uplink_or_nothing_and_a_missing_name_is_
 
     let found = uplink_facts(ns, &Uplink::Auto).await.unwrap().unwrap();
     assert_eq!(found.uplink.as_deref(), Some("eth0"));
-    assert_eq!(found.gateway.map(|g| g.to_string()).as_deref(), Some(GATEWAY));
+    assert_eq!(
+        found.gateway.map(|g| g.to_string()).as_deref(),
+        Some(GATEWAY)
+    );
 
     let named = uplink_facts(ns, &Uplink::Named("ens9".into())).await;
     match named {
