@@ -26,10 +26,6 @@ pub enum HostError {
     State(#[from] StateError),
     #[error("{0}")]
     Lock(#[from] LockError),
-    /// A saved plan that cannot be written or read, or that the plan made
-    /// now is not.
-    #[error("{0}")]
-    Saved(#[from] crate::saved::SavedPlanError),
     /// Looking for or disabling the old installer's boot units.
     #[error("{0}")]
     Seed(#[from] crate::seed::SeedError),

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use aio_engine::{Plan, StateLock};
 
+use crate::saved::SavedPlanError;
 use crate::seed::BootUnits;
 use crate::{Adoption, Applied, FollowUp, Host, HostError, SavedPlan};
 
@@ -48,8 +49,9 @@ impl Proposal {
 
 /// The caller's side of a run.
 pub trait Operator {
-    /// What the run stops with when the caller's side fails.
-    type Error: From<HostError>;
+    /// What the run stops with: the caller's own failures, the run's, and
+    /// a saved plan's refusal.
+    type Error: From<HostError> + From<SavedPlanError>;
     /// Sees the proposal before anything is asked or changed.
     fn show(&mut self, proposal: &Proposal) -> Result<(), Self::Error>;
     /// Whether to go ahead; asked only when there is something to do.
@@ -88,6 +90,11 @@ impl Host {
     ) -> Result<Outcome, O::Error> {
         let lock = self.lock(lock_timeout)?;
         let proposal = self.propose(intent).await?;
+        // Nothing the file holds (changes, facts, descriptions) is trusted:
+        // it is the fresh plan that is shown and carried out, if the same.
+        if let Intent::Saved(saved) = intent {
+            saved.verify(&proposal.plan)?;
+        }
         operator.show(&proposal)?;
         // Claims on what is no longer aio's are dropped when nothing else
         // is done, and always before a destroy.
@@ -135,17 +142,10 @@ impl Host {
         Ok(ended(proposal, Done::Applied(applied)))
     }
 
-    /// The plan of `intent`; for a saved plan, the plan made now, refused
-    /// unless it is the saved one: nothing the file holds (changes, facts,
-    /// descriptions) is trusted, the fresh plan is the one carried out.
+    /// The plan of `intent` (for a saved plan, the plan made now).
     async fn propose(&self, intent: Intent<'_>) -> Result<Proposal, HostError> {
         let plan = match intent {
-            Intent::Apply => self.plan().await?,
-            Intent::Saved(saved) => {
-                let now = self.plan().await?;
-                saved.verify(&now)?;
-                now
-            }
+            Intent::Apply | Intent::Saved(_) => self.plan().await?,
             Intent::Destroy => self.destroy_plan().await?,
             Intent::Adopt { root } => {
                 let adoption = self.adoption(root).await?;

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use aio_host::seed::BootUnits;
 use aio_host::{Done, Host, Intent};
 
 use super::plan;
@@ -37,33 +36,4 @@ pub async fn run(target: &Target, write: &Write, root: Option<&Path>) -> Result<
     }
     plan::unavailable(&adoption.plan)?;
     Ok(0)
-}
-
-/// The old installer's boot units, those left alone and why, or why none
-/// were looked for.
-pub fn print_units(units: &BootUnits) {
-    if units.root.is_none() {
-        outln!(
-            "  note: boot units are left alone: with --netns, the host's units are not the namespace's (--root DIR looks under DIR)"
-        );
-    }
-    for unit in &units.installer {
-        let state = if unit.enabled_by.is_empty() {
-            "already disabled"
-        } else {
-            "to disable"
-        };
-        outln!(
-            "  - boot unit {} ({state}): runs {}",
-            unit.name,
-            unit.runs.join("; ")
-        );
-    }
-    for unit in &units.left_alone {
-        outln!(
-            "  note: boot unit {} is left alone, not certainly the old installer's: {}",
-            unit.name,
-            unit.why
-        );
-    }
 }

@@ -18,9 +18,6 @@ pub use service::packaged as packaged_unit;
 use crate::Failure;
 use crate::cli::{Command, SchemaKind, ServiceAction, StateAction};
 
-/// Exit code 2: `plan --detailed-exitcode` found changes.
-const CHANGES_PENDING: u8 = 2;
-
 /// Runs `command`; the exit code on success.
 pub async fn run(command: Command) -> Result<u8, Failure> {
     match command {

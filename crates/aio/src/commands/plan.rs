@@ -3,11 +3,13 @@
 use aio_engine::Plan;
 use aio_host::{Host, SavedPlan};
 
-use super::CHANGES_PENDING;
 use crate::Failure;
 use crate::cli::Target;
 use crate::output::{NOTE, styled, verbosity};
 use crate::render;
+
+/// Exit code 2: `plan --detailed-exitcode` found changes.
+const CHANGES_PENDING: u8 = 2;
 
 /// Prints the plan; `CHANGES_PENDING` unless converged.
 pub async fn run(

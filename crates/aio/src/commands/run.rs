@@ -36,7 +36,9 @@ impl Operator for Terminal<'_> {
         }
         plan::print(self.host, &proposal.plan, false)?;
         if let Some(units) = &proposal.units {
-            super::adopt::print_units(units);
+            for line in render::units::lines(units) {
+                outln!("{line}");
+            }
         }
         Ok(())
     }

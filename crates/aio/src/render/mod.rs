@@ -5,4 +5,5 @@
 pub mod failure;
 pub mod plan;
 pub mod status;
+pub mod units;
 pub mod value;
