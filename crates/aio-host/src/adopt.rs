@@ -7,7 +7,7 @@ use std::path::Path;
 
 use aio_engine::Plan;
 
-use crate::follow_up::FollowUp;
+use crate::applied::FollowUp;
 use crate::seed::{self, BootUnits};
 use crate::{Applied, Host, HostError};
 

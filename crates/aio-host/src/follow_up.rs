@@ -9,24 +9,13 @@ use std::time::{Duration, Instant};
 
 use aio_engine::{Plan, Reason, ResourceId};
 
-use crate::{Applied, Host, HostError};
+use crate::applied::{Applied, FollowUp};
+use crate::{Host, HostError};
 
 /// How often to look again while waiting.
 const POLL: Duration = Duration::from_millis(500);
 /// How often to tell the caller it is still waiting.
 const PROGRESS: Duration = Duration::from_secs(5);
-
-/// What the follow-up tells its caller.
-#[derive(Debug)]
-pub enum FollowUp<'a> {
-    /// Still waiting for these, this long so far.
-    Waiting {
-        ids: &'a [ResourceId],
-        waited: Duration,
-    },
-    /// These changes are possible now and are about to be applied.
-    Now(&'a Plan),
-}
 
 impl Host {
     /// How long an apply waits for what something it made will provide (300 s by default).

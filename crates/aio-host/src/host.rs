@@ -10,7 +10,7 @@ use aio_engine::{Engine, Plan, Resource, ResourceId, StateLock};
 use aio_family::{Context, Family, Shared, Teardown};
 use aio_topology::{Facts, Topology};
 
-use crate::follow_up::FollowUp;
+use crate::applied::{Applied, FollowUp};
 use crate::{HostError, facts, registry};
 
 /// What a run works on.
@@ -25,15 +25,6 @@ pub struct Target {
     pub reruns: Vec<String>,
     /// Only these resources (and what they need) are planned (`--target`).
     pub targets: Vec<ResourceId>,
-}
-
-/// What an apply did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Applied {
-    /// Changes carried out, the follow-up pass's included.
-    pub applied: usize,
-    /// Changes still waiting for something.
-    pub waiting: usize,
 }
 
 pub struct Host {

@@ -15,6 +15,7 @@
 //! told to the caller through [`WatchEvent`]s.
 
 mod adopt;
+mod applied;
 mod error;
 mod facts;
 mod follow_up;
@@ -28,10 +29,10 @@ mod target;
 mod watch;
 
 pub use adopt::Adoption;
+pub use applied::{Applied, FollowUp};
 pub use error::HostError;
 pub use facts::uplink_facts;
-pub use follow_up::FollowUp;
-pub use host::{Applied, Host, Target};
+pub use host::{Host, Target};
 pub use run::{Done, Intent, Operator, Outcome, Proposal};
 pub use saved::{SavedPlan, SavedPlanError};
 pub use watch::{CONTESTED_FILE, Contested, WatchEvent, WatchOptions, contested, watch};

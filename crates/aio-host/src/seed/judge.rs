@@ -3,12 +3,14 @@
 
 use std::path::PathBuf;
 
+use super::declared::Declared;
 use super::in_root::Root;
-use super::script::{self, Declared};
+use super::script;
 use super::unit_file::{self, UnitShape};
 use aio_fs::Bound;
 
-use super::{NotTheInstallers, UNIT_DIR};
+use super::unit_file::UNIT_DIR;
+use super::verdict::NotTheInstallers;
 
 /// What reading one unit found.
 pub(super) struct Judged {

@@ -6,8 +6,8 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::script::{Declared, Unaccounted, text};
-use super::shell::Word;
+use super::declared::{Declared, Unaccounted};
+use super::shell::{Word, text};
 
 /// `-t nat -A POSTROUTING -s SOURCE -o OUT -j MASQUERADE`, in any order.
 pub(super) fn masquerade(

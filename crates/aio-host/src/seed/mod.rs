@@ -16,32 +16,33 @@
 //! Everything is read under the root (`/` on a host, `--root DIR` for an
 //! image) without ever leaving it (see [`in_root`]), files bounded in size.
 
+mod declared;
 mod in_root;
 mod judge;
 mod masquerade;
 mod script;
 mod shell;
 mod unit_file;
+mod verdict;
 
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use aio_topology::{Facts, Topology};
 
+use declared::Declared;
+pub use declared::Unaccounted;
 pub use in_root::ReadRefusal;
 use in_root::{EntryKind, Root};
-use script::Declared;
-pub use script::Unaccounted;
+use unit_file::UNIT_DIR;
 pub use unit_file::UnitShape;
+pub use verdict::NotTheInstallers;
 
 /// The names the old installer gives its units.
 const NAMES: [&str; 2] = ["setup-interfaces.service", "veth-lbaas.service"];
-/// Where units are installed and enabled, under the root.
-const UNIT_DIR: &str = "etc/systemd/system";
 /// The directories whose links start a unit.
 const LINK_DIRS: [&str; 3] = [".wants", ".requires", ".upholds"];
 
@@ -82,49 +83,6 @@ pub struct EnabledBy {
 pub struct LeftAlone {
     pub name: String,
     pub why: NotTheInstallers,
-}
-
-/// Why a unit is not taken for the installer's.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotTheInstallers {
-    /// The unit file or a script could not be read.
-    Unreadable { path: PathBuf, why: ReadRefusal },
-    /// The unit runs something other than scripts.
-    Shape(UnitShape),
-    /// Drop-ins in this directory change the unit.
-    DropIns(PathBuf),
-    /// A line of a script that the topology does not account for.
-    Unaccounted {
-        script: PathBuf,
-        line: usize,
-        text: String,
-        why: Unaccounted,
-    },
-    /// A script with no command that does something.
-    DoesNothing(PathBuf),
-}
-
-impl fmt::Display for NotTheInstallers {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NotTheInstallers::Unreadable { path, why } => {
-                write!(f, "{} is not read: {why}", path.display())
-            }
-            NotTheInstallers::Shape(shape) => write!(f, "{shape}"),
-            NotTheInstallers::DropIns(dir) => {
-                write!(f, "drop-ins in {} change it", dir.display())
-            }
-            NotTheInstallers::Unaccounted {
-                script,
-                line,
-                text,
-                why,
-            } => write!(f, "{}:{line}: `{text}`: {why}", script.display()),
-            NotTheInstallers::DoesNothing(script) => {
-                write!(f, "{} runs no command aio replaces", script.display())
-            }
-        }
-    }
 }
 
 /// Looking for or disabling boot units failed.

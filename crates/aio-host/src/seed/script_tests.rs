@@ -1,6 +1,7 @@
 //! Which script lines the topology accounts for, and which it does not.
 
 use super::*;
+use aio_topology::Facts;
 
 const TOPOLOGY: &str = "version = 1\n\
     [interfaces.dummy1]\ntype = \"bridge\"\naddresses = [\"10.0.2.2/24\"]\nmtu = 9000\n\

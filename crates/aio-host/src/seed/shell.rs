@@ -122,6 +122,11 @@ pub(crate) fn is_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// A plain word of text.
+pub(super) fn text(s: &str) -> Word {
+    Word::Text(s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+/// Where units are installed and enabled, under the root.
+pub(super) const UNIT_DIR: &str = "etc/systemd/system";
+
 /// The `Exec*=` settings of a service.
 const EXEC_KEYS: [&str; 7] = [
     "ExecCondition",

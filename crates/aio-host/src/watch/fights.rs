@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use aio_engine::{Pending, Plan, Reason, ResourceId};
 
-use super::WatchEvent;
+use super::event::WatchEvent;
 
 /// Where `aio watch` lists what it finds contested.
 pub const CONTESTED_FILE: &str = "contested.json";

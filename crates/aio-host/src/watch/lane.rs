@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use aio_engine::{Change, Pending, Plan, ProviderName, Reason, ResourceId, StateLock};
 use aio_family::Touched;
 
-use super::WatchEvent;
+use super::event::WatchEvent;
 use super::fights::Fights;
 use crate::{Host, HostError};
 

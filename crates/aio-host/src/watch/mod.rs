@@ -11,6 +11,7 @@
 //! repairs another writer keeps undoing is repaired less and less often
 //! ([`fights`]).
 
+mod event;
 mod fights;
 mod lane;
 
@@ -23,13 +24,13 @@ use futures::future::OptionFuture;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
-use aio_engine::{Change, Pending, ResourceId};
 use aio_family::Touched;
 
 use crate::{Host, HostError};
 use fights::Fights;
 use lane::{Lane, Lanes, Shared, Side, pass};
 
+pub use event::WatchEvent;
 pub use fights::{CONTESTED_FILE, Contested, contested};
 
 #[derive(Debug, Clone, Copy)]
@@ -38,31 +39,6 @@ pub struct WatchOptions {
     pub resync: Duration,
     /// How long to wait for the state dir's lock before trying later.
     pub lock_timeout: Duration,
-}
-
-/// What the watch loop tells its caller, to log.
-#[derive(Debug)]
-pub enum WatchEvent<'a> {
-    /// The host's own plumbing is in place (or was tried): a service may say it is ready.
-    HostReady,
-    /// Something could not be checked yet; it is retried. Told once until
-    /// the reason changes or the resource can be checked again.
-    NotYet(&'a Pending),
-    CannotPlan(&'a HostError),
-    Locked(&'a HostError),
-    Repaired(&'a Change),
-    ApplyFailed(&'a HostError),
-    /// Another writer keeps undoing the repairs of `id`: the next repair
-    /// waits `wait` (doubling with each repair undone, up to a cap).
-    Contested {
-        id: &'a ResourceId,
-        wait: Duration,
-    },
-    /// `id` stayed as repaired for `quiet`: it is repaired at once again.
-    Settled {
-        id: &'a ResourceId,
-        quiet: Duration,
-    },
 }
 
 /// Applies, then keeps `host` converged until `stop` completes.
