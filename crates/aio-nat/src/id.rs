@@ -4,6 +4,7 @@
 use ipnet::Ipv4Net;
 
 use aio_engine::{Kind, ResourceId};
+use aio_family::ids::{self, IdError};
 
 pub const NAT: Kind = Kind::new("nat");
 /// How a [`NatId`] is written.
@@ -14,19 +15,6 @@ const FORM: &str = "`nat/OUT/SOURCE`";
 pub struct NatId {
     pub out: String,
     pub source: Ipv4Net,
-}
-
-/// A resource id that is not a NAT id, or not well formed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IdError {
-    #[error("`{id}` is not a {expected} id")]
-    OtherKind { id: ResourceId, expected: Kind },
-    #[error("`{id}` is not written {form}")]
-    Malformed {
-        id: ResourceId,
-        /// How it should be written (`nat/OUT/SOURCE`).
-        form: &'static str,
-    },
 }
 
 impl From<&NatId> for ResourceId {
@@ -45,18 +33,10 @@ impl TryFrom<&ResourceId> for NatId {
     type Error = IdError;
 
     fn try_from(id: &ResourceId) -> Result<NatId, IdError> {
-        if !id.is(&NAT) {
-            return Err(IdError::OtherKind {
-                id: id.clone(),
-                expected: NAT,
-            });
-        }
-        let malformed = || IdError::Malformed {
-            id: id.clone(),
-            form: FORM,
-        };
+        let name = ids::name_of(id, &NAT)?;
+        let malformed = || IdError::malformed(id, FORM);
         // An interface name holds no `/`: the first one ends it.
-        let (out, source) = id.name().split_once('/').ok_or_else(malformed)?;
+        let (out, source) = name.split_once('/').ok_or_else(malformed)?;
         if out.is_empty() {
             return Err(malformed());
         }

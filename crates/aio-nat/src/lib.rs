@@ -18,8 +18,9 @@ mod id;
 mod provider;
 mod ruleset;
 
+pub use aio_family::ids::IdError;
 pub use family::Nat;
-pub use id::{IdError, NAT, NatId};
+pub use id::{NAT, NatId};
 pub use provider::NatProvider;
 
 use aio_engine::{ProviderName, Resource, TypedAttrs};

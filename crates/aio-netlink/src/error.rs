@@ -27,19 +27,3 @@ pub fn errno(e: &rtnetlink::Error) -> Option<i32> {
         _ => None,
     }
 }
-
-/// A resource id that is not one of this family's, or not well formed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IdError {
-    #[error("`{id}` is not a {expected} id")]
-    OtherKind {
-        id: aio_engine::ResourceId,
-        expected: aio_engine::Kind,
-    },
-    #[error("`{id}` is not written {form}")]
-    Malformed {
-        id: aio_engine::ResourceId,
-        /// How it should be written (`address/INTERFACE/CIDR`).
-        form: &'static str,
-    },
-}

@@ -44,10 +44,11 @@ mod resources;
 
 pub use address::dump::Addr;
 pub use address::id::AddressId;
+pub use aio_family::ids::IdError;
 pub use change_error::{ChangeError, ChangeErrorKind, OpError};
 pub use connection::{connect, shared as shared_connection};
 pub use dump::Snapshot;
-pub use error::{IdError, NetlinkError};
+pub use error::NetlinkError;
 pub use events::{Event, events};
 pub use facts::facts;
 pub use family::Links;

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use aio_engine::{Kind, ResourceId};
+use aio_family::ids;
+pub use aio_family::ids::IdError;
 
 pub const OVS_BRIDGE: Kind = Kind::new("ovs-bridge");
 pub const OVS_PORT: Kind = Kind::new("ovs-port");
@@ -20,19 +22,6 @@ pub fn bridge_id(bridge: &str) -> ResourceId {
 pub struct PortId {
     pub bridge: String,
     pub port: String,
-}
-
-/// A resource id that is not a port's, or not well formed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IdError {
-    #[error("`{id}` is not a {expected} id")]
-    OtherKind { id: ResourceId, expected: Kind },
-    #[error("`{id}` is not written {form}")]
-    Malformed {
-        id: ResourceId,
-        /// How it should be written (`ovs-port/BRIDGE/PORT`).
-        form: &'static str,
-    },
 }
 
 impl From<&PortId> for ResourceId {
@@ -51,14 +40,9 @@ impl TryFrom<&ResourceId> for PortId {
     type Error = IdError;
 
     fn try_from(id: &ResourceId) -> Result<PortId, IdError> {
-        if !id.is(&OVS_PORT) {
-            return Err(IdError::OtherKind {
-                id: id.clone(),
-                expected: OVS_PORT,
-            });
-        }
+        let name = ids::name_of(id, &OVS_PORT)?;
         // An interface name holds no `/`: the bridge's ends at the first one.
-        match id.name().split_once('/') {
+        match name.split_once('/') {
             Some((bridge, port))
                 if !bridge.is_empty() && !port.is_empty() && !port.contains('/') =>
             {
@@ -67,10 +51,7 @@ impl TryFrom<&ResourceId> for PortId {
                     port: port.to_string(),
                 })
             }
-            _ => Err(IdError::Malformed {
-                id: id.clone(),
-                form: "`ovs-port/BRIDGE/PORT`",
-            }),
+            _ => Err(IdError::malformed(id, "`ovs-port/BRIDGE/PORT`")),
         }
     }
 }

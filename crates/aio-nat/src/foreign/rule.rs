@@ -152,10 +152,7 @@ impl TryFrom<&ResourceId> for ForeignId {
                 expected: NFT_RULE,
             });
         };
-        let malformed = || IdError::Malformed {
-            id: id.clone(),
-            form,
-        };
+        let malformed = || IdError::malformed(id, form);
         let mut split = id.name().splitn(parts, '/');
         let mut next = || split.next().map(str::to_string).ok_or_else(malformed);
         if parts == 4 {

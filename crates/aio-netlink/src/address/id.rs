@@ -5,9 +5,7 @@
 use ipnet::IpNet;
 
 use aio_engine::ResourceId;
-use aio_family::ids::{self, ADDRESS};
-
-use crate::error::IdError;
+use aio_family::ids::{self, ADDRESS, IdError};
 
 /// Address `cidr` on interface `iface`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,16 +30,8 @@ impl TryFrom<&ResourceId> for AddressId {
     type Error = IdError;
 
     fn try_from(id: &ResourceId) -> Result<AddressId, IdError> {
-        if !id.is(&ADDRESS) {
-            return Err(IdError::OtherKind {
-                id: id.clone(),
-                expected: ADDRESS,
-            });
-        }
-        let malformed = || IdError::Malformed {
-            id: id.clone(),
-            form: "`address/INTERFACE/CIDR`",
-        };
+        ids::name_of(id, &ADDRESS)?;
+        let malformed = || IdError::malformed(id, "`address/INTERFACE/CIDR`");
         let (iface, cidr) = ids::address_parts(id).ok_or_else(malformed)?;
         Ok(AddressId {
             iface: iface.to_string(),

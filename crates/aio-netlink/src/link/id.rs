@@ -3,9 +3,7 @@
 //! [`aio_family::ids::link`]).
 
 use aio_engine::ResourceId;
-use aio_family::ids::{self, LINK};
-
-use crate::error::IdError;
+use aio_family::ids::{self, IdError, LINK};
 
 /// The link named `NAME`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,19 +38,10 @@ impl TryFrom<&ResourceId> for LinkId {
     type Error = IdError;
 
     fn try_from(id: &ResourceId) -> Result<LinkId, IdError> {
-        if !id.is(&LINK) {
-            return Err(IdError::OtherKind {
-                id: id.clone(),
-                expected: LINK,
-            });
+        match ids::name_of(id, &LINK)? {
+            "" => Err(IdError::malformed(id, "`link/NAME`")),
+            name => Ok(LinkId::new(name)),
         }
-        if id.name().is_empty() {
-            return Err(IdError::Malformed {
-                id: id.clone(),
-                form: "`link/NAME`",
-            });
-        }
-        Ok(LinkId::new(id.name()))
     }
 }
 
