@@ -73,6 +73,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aio_sandbox::files_under;
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
@@ -99,20 +100,6 @@ mod tests {
             1,
             "a temp file was left"
         );
-    }
-
-    /// Everything under `dir`, to prove nothing was written.
-    fn tree(dir: &Path) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if std::fs::symlink_metadata(&path).unwrap().is_dir() {
-                out.extend(tree(&path));
-            }
-            out.push(path);
-        }
-        out.sort();
-        out
     }
 
     #[test]
@@ -155,7 +142,7 @@ mod tests {
             "{err}"
         );
         assert_eq!(
-            tree(dir.path()),
+            files_under(dir.path()),
             [elsewhere, config.clone(), config.join("inventory")]
         );
     }

@@ -12,6 +12,7 @@
 
 use std::process::Command;
 
+mod files;
 pub mod lab;
 pub mod neutron;
 pub mod ovn;
@@ -20,6 +21,8 @@ pub mod poll;
 pub mod process;
 pub mod seed;
 pub mod tcp;
+
+pub use files::files_under;
 
 /// The uplink's address in the host namespace.
 pub const UPLINK_ADDRESS: &str = "192.0.2.10/24";

@@ -31,11 +31,18 @@ fn refused_at(text: &str, line: usize, col: usize, words: &[&str]) {
     }
 }
 
+/// Bridges of these names, each with its addresses (the items of a TOML
+/// array), one after the other.
+fn bridges(each: &[(&str, &str)]) -> String {
+    each.iter()
+        .fold(String::from("version = 1\n"), |text, (name, addresses)| {
+            text + &format!("[interfaces.{name}]\ntype = \"bridge\"\naddresses = [{addresses}]\n")
+        })
+}
+
 #[test]
 fn two_interfaces_on_one_subnet_are_refused_at_the_second_naming_the_first() {
-    let text = "version = 1\n\
-                [interfaces.br-a]\ntype = \"bridge\"\naddresses = [\"10.0.2.2/24\"]\n\
-                [interfaces.br-b]\ntype = \"bridge\"\naddresses = [\"10.0.2.3/24\"]\n";
+    let text = &bridges(&[("br-a", r#""10.0.2.2/24""#), ("br-b", r#""10.0.2.3/24""#)]);
     refused_at(
         text,
         7,
@@ -46,51 +53,46 @@ fn two_interfaces_on_one_subnet_are_refused_at_the_second_naming_the_first() {
 
 #[test]
 fn a_subnet_inside_another_interfaces_subnet_is_refused_either_way_round() {
-    let wide_first = "version = 1\n\
-                      [interfaces.a]\ntype = \"bridge\"\naddresses = [\"10.0.0.1/16\"]\n\
-                      [interfaces.b]\ntype = \"bridge\"\naddresses = [\"192.0.2.1/24\", \"10.0.5.1/24\"]\n";
+    let wide_first = &bridges(&[
+        ("a", r#""10.0.0.1/16""#),
+        ("b", r#""192.0.2.1/24", "10.0.5.1/24""#),
+    ]);
     refused_at(
         wide_first,
         7,
         30,
         &["10.0.5.1/24", "10.0.0.1/16", "\"a\"", "10.0.5.0/24"],
     );
-    let narrow_first = "version = 1\n\
-                        [interfaces.a]\ntype = \"bridge\"\naddresses = [\"10.0.5.1/24\"]\n\
-                        [interfaces.b]\ntype = \"bridge\"\naddresses = [\"10.0.0.1/16\"]\n";
+    let narrow_first = &bridges(&[("a", r#""10.0.5.1/24""#), ("b", r#""10.0.0.1/16""#)]);
     refused_at(
         narrow_first,
         7,
         14,
         &["10.0.0.1/16", "10.0.5.1/24", "\"a\""],
     );
-    let v6 = "version = 1\n\
-              [interfaces.a]\ntype = \"bridge\"\naddresses = [\"fd00:1::1/64\"]\n\
-              [interfaces.b]\ntype = \"bridge\"\naddresses = [\"fd00:1::2/64\"]\n";
+    let v6 = &bridges(&[("a", r#""fd00:1::1/64""#), ("b", r#""fd00:1::2/64""#)]);
     refused_at(v6, 7, 14, &["fd00:1::2/64", "\"a\""]);
 }
 
 #[test]
 fn separate_subnets_and_two_addresses_of_one_interface_are_taken() {
-    let text = "version = 1\n\
-                [interfaces.a]\ntype = \"bridge\"\naddresses = [\"10.0.2.2/24\", \"10.0.2.3/24\"]\n\
-                [interfaces.b]\ntype = \"bridge\"\naddresses = [\"10.0.3.1/24\", \"fd00::1/64\"]\n\
-                [interfaces.c]\ntype = \"bridge\"\naddresses = [\"10.0.4.1/32\", \"fd00:1::1/64\"]\n";
+    let text = &bridges(&[
+        ("a", r#""10.0.2.2/24", "10.0.2.3/24""#),
+        ("b", r#""10.0.3.1/24", "fd00::1/64""#),
+        ("c", r#""10.0.4.1/32", "fd00:1::1/64""#),
+    ]);
     assert_eq!(errors(text), Vec::new());
 }
 
 #[test]
 fn one_address_on_two_interfaces_is_said_once() {
-    let text = "version = 1\n\
-                [interfaces.a]\ntype = \"bridge\"\naddresses = [\"10.0.2.2/24\"]\n\
-                [interfaces.b]\ntype = \"bridge\"\naddresses = [\"10.0.2.2/25\"]\n";
+    let text = &bridges(&[("a", r#""10.0.2.2/24""#), ("b", r#""10.0.2.2/25""#)]);
     refused_at(text, 7, 14, &["already the address of \"a\""]);
 }
 
 #[test]
 fn an_address_listed_twice_on_one_interface_is_refused_at_the_second() {
-    let text = "version = 1\n\
-                [interfaces.br0]\ntype = \"bridge\"\naddresses = [\"10.0.2.2/24\", \"10.0.2.2/24\"]\n";
+    let text = &bridges(&[("br0", r#""10.0.2.2/24", "10.0.2.2/24""#)]);
     refused_at(text, 4, 29, &["10.0.2.2", "twice", "\"br0\""]);
 }
 

@@ -14,17 +14,7 @@ fn adopt_shows_how_what_it_takes_over_differs_and_apply_then_changes_it() {
     let sb = &Sandbox::new();
     let t = sb.reference();
     // The Octavia port as made by hand: the default MTU, the wrong tag.
-    sb.exec_ok(&[
-        "ip",
-        "link",
-        "add",
-        "v-lbaas-vlan",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "v-lbaas",
-    ]);
+    sb.veth("v-lbaas-vlan", "v-lbaas");
     sb.ovsdb
         .vsctl(&["add-port", "br-ex", "v-lbaas-vlan", "tag=99"]);
     let root = tempfile::tempdir().unwrap();

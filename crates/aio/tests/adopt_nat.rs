@@ -43,7 +43,7 @@ fn saved(sb: &Sandbox, program: &str) -> Vec<String> {
 /// on, and a guest behind dummy1 whose default route is dummy1. No NAT yet.
 fn host() -> (Sandbox, PathBuf, Guest) {
     let sb = Sandbox::new();
-    let t = sb.topology("nat.toml", topology::NAT);
+    let t = sb.topology("nat.toml", &topology::nat());
     sb.exec_ok(&["ip", "link", "add", "dummy1", "type", "bridge"]);
     sb.exec_ok(&["ip", "link", "set", "dummy1", "up"]);
     sb.exec_ok(&["ip", "addr", "add", "10.0.2.2/24", "dev", "dummy1"]);
@@ -213,7 +213,10 @@ fn masquerade_rules_that_are_not_exactly_the_installers_are_shown_and_never_touc
 fn when_deleting_the_old_rule_fails_the_host_keeps_masquerading_and_the_count_is_true() {
     let (sb, t, vm) = host();
     // dummy1 is aio's already: the plan is the NAT takeover alone.
-    let bare = sb.topology("bare.toml", topology::NAT.split("[[nat]]").next().unwrap());
+    let bare = sb.topology(
+        "bare.toml",
+        topology::nat().split("[[nat]]").next().unwrap(),
+    );
     let out = adopt(&sb, &bare, &[]);
     assert!(out.status.success(), "{}", said(&out));
     iptables(&sb, "iptables-legacy", INSTALLERS);

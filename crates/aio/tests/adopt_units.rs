@@ -14,35 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use aio_sandbox::seed::{UNIT_DIR, enable, installer_units, upstream, write};
-use common::{Sandbox, said};
-
-/// The network part of the seed's two scripts.
-const TOPOLOGY: &str = r#"version = 1
-[host]
-uplink = "auto"
-
-[interfaces.dummy1]
-type = "bridge"
-addresses = ["10.0.2.2/24"]
-
-[interfaces.veth-ovs]
-type = "veth"
-peer = "veth-br"
-
-[interfaces.veth-br]
-master = "dummy1"
-
-[[nat]]
-source = "10.0.2.0/24"
-out = "${uplink}"
-
-[interfaces.v-lbaas-vlan]
-type = "veth"
-peer = "v-lbaas"
-
-[interfaces.v-lbaas]
-addresses = ["172.18.255.254/16"]
-"#;
+use common::{Sandbox, said, topology};
 
 /// What a root holds: the links that enable each unit.
 struct Laid {
@@ -101,7 +73,7 @@ fn succeeded(out: &Output) -> String {
 fn adopt_disables_the_installers_units_under_root_and_nothing_else() {
     let Some(seed) = upstream() else { return };
     let sb = Sandbox::new();
-    let t = sb.topology("seed.toml", TOPOLOGY);
+    let t = sb.topology("seed.toml", &topology::seed_network());
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("root");
     let laid = as_the_seed_leaves_it(&seed, &root);
@@ -181,7 +153,7 @@ fn adopt_in_a_namespace_looks_for_units_only_under_an_explicit_root() {
         return;
     }
     let sb = Sandbox::new();
-    let t = sb.topology("seed.toml", TOPOLOGY);
+    let t = sb.topology("seed.toml", &topology::seed_network());
     let tmp = tempfile::tempdir().unwrap();
     let laid = as_the_seed_leaves_it(&seed, tmp.path());
 

@@ -13,6 +13,7 @@
 
 mod common;
 
+use aio_sandbox::files_under;
 use common::{Sandbox, command, poll};
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
@@ -230,20 +231,6 @@ fn a_saved_plans_topology_turned_into_a_link_to_dev_zero_is_refused_by_show() {
     );
 }
 
-/// Every path under `dir`, to prove nothing was written there.
-fn tree(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if std::fs::symlink_metadata(&path).unwrap().is_dir() {
-            out.extend(tree(&path));
-        }
-        out.push(path);
-    }
-    out.sort();
-    out
-}
-
 /// `aio apply --yes` is refused with `why`, and nothing is written: not in
 /// `written` (the config dir, or where it points), not Kolla's record in
 /// the state dir, and no link in the sandbox.
@@ -256,7 +243,12 @@ fn apply_writes_nothing(host: &Host, written: &Path, why: &str) {
     );
     assert_eq!(ended.code, Some(1), "{}", ended.stderr);
     assert!(ended.stderr.contains(why), "{}", ended.stderr);
-    assert_eq!(tree(written), Vec::<PathBuf>::new(), "{}", ended.stderr);
+    assert_eq!(
+        files_under(written),
+        Vec::<PathBuf>::new(),
+        "{}",
+        ended.stderr
+    );
     let kolla_record = host.sb.state.path().join("kolla");
     assert!(
         !kolla_record.exists(),

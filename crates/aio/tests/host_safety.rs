@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::topology::HEAD;
 use common::{Sandbox, command, run, stderr};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -37,8 +38,6 @@ fn refused(sb: &Sandbox, name: &str, text: &str, at: &str, word: &str) {
 fn validate(t: &Path) -> std::process::Output {
     run(&["validate", "-f", t.to_str().unwrap()])
 }
-
-const HEAD: &str = "version = 1\n[host]\nuplink = \"auto\"\n";
 
 #[test]
 fn the_uplink_s_sysctls_addresses_and_gateway_are_out_of_reach() {

@@ -8,11 +8,10 @@
 
 mod common;
 
+use common::topology::HEAD;
 use common::{Sandbox, said, stdout};
 use serde_json::Value;
 use std::path::PathBuf;
-
-const HEAD: &str = "version = 1\n[host]\nuplink = \"auto\"\n";
 
 /// A sandbox where aio made the bridge `dummy1` and the veth pair
 /// `veth-ovs`/`veth-br`; the topology that declares them.

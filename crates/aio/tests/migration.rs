@@ -24,9 +24,7 @@ fn as_the_installer_leaves_it(sb: &Sandbox, boots: usize) {
     sb.exec_ok(&["ip", "link", "add", "dummy1", "type", "bridge"]);
     sb.exec_ok(&["ip", "link", "set", "dummy1", "up"]);
     sb.exec_ok(&["ip", "addr", "add", "10.0.2.2/24", "dev", "dummy1"]);
-    sb.exec_ok(&[
-        "ip", "link", "add", "veth-ovs", "type", "veth", "peer", "name", "veth-br",
-    ]);
+    sb.veth("veth-ovs", "veth-br");
     sb.exec_ok(&["ip", "link", "set", "veth-br", "master", "dummy1"]);
     sb.exec_ok(&["ip", "link", "set", "veth-ovs", "up"]);
     sb.exec_ok(&["ip", "link", "set", "veth-br", "up"]);
@@ -46,17 +44,7 @@ fn as_the_installer_leaves_it(sb: &Sandbox, boots: usize) {
             "MASQUERADE",
         ]);
     }
-    sb.exec_ok(&[
-        "ip",
-        "link",
-        "add",
-        "v-lbaas-vlan",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "v-lbaas",
-    ]);
+    sb.veth("v-lbaas-vlan", "v-lbaas");
     sb.exec_ok(&["ip", "addr", "add", "172.18.255.254/16", "dev", "v-lbaas"]);
     sb.exec_ok(&["ip", "link", "set", "v-lbaas-vlan", "up"]);
     sb.exec_ok(&["ip", "link", "set", "v-lbaas", "up"]);

@@ -35,7 +35,7 @@ fn forwarding_off(sb: &Sandbox) {
 
 fn setup() -> (Sandbox, PathBuf) {
     let sb = Sandbox::new();
-    let t = sb.topology("nat.toml", topology::NAT);
+    let t = sb.topology("nat.toml", &topology::nat());
     (sb, t)
 }
 
@@ -115,7 +115,7 @@ fn a_nat_entry_removed_from_the_file_removes_exactly_its_rule() {
     sb.nft("add table ip foreign");
     let without = sb.topology(
         "no-nat.toml",
-        &topology::NAT.replace(
+        &topology::nat().replace(
             "[[nat]]\nsource = \"10.0.2.0/24\"\nout = \"${uplink}\"\n",
             "",
         ),
@@ -150,7 +150,7 @@ fn a_sysctl_that_does_not_exist_stops_the_plan() {
 fn without_a_default_route_auto_uplink_is_a_clear_error() {
     let sb = Sandbox::new();
     sb.ip(&["route", "del", "default"]);
-    let t = sb.topology("nat.toml", topology::NAT);
+    let t = sb.topology("nat.toml", &topology::nat());
     let out = sb.aio("plan", &t, &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::topology::{DUMMY1, FORWARDING, MASQUERADE, VETH_TO_DUMMY1};
 use common::{Sandbox, root, run, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -22,25 +23,7 @@ fn fixed(sb: &Sandbox) -> PathBuf {
 
 [host]
 uplink = "eth0"
-
-[sysctl]
-"net.ipv4.ip_forward" = 1
-
-[interfaces.dummy1]
-type = "bridge"
-addresses = ["10.0.2.2/24"]
-
-[interfaces.veth-ovs]
-type = "veth"
-peer = "veth-br"
-
-[interfaces.veth-br]
-master = "dummy1"
-
-[[nat]]
-source = "10.0.2.0/24"
-out = "${{uplink}}"
-
+{FORWARDING}{DUMMY1}{VETH_TO_DUMMY1}{MASQUERADE}
 [ovs]
 db = "{}"
 

@@ -76,6 +76,23 @@ fn names(units: &BootUnits) -> (Vec<&str>, Vec<&str>) {
     )
 }
 
+/// The units under `root`, looked at with the reference topology, once
+/// both the installer's names (`setup-interfaces`, `veth-lbaas`) are proven
+/// left alone, in that order, and none taken for the installer's.
+#[track_caller]
+fn both_left_alone(root: &Path) -> BootUnits {
+    let (topology, facts) = reference();
+    let units = boot_units(root, &topology, &facts).unwrap();
+    assert_eq!(
+        names(&units),
+        (
+            vec![],
+            vec!["setup-interfaces.service", "veth-lbaas.service"]
+        )
+    );
+    units
+}
+
 #[test]
 fn the_seeds_own_units_are_the_installers_and_are_disabled() {
     let Some(seed) = upstream() else { return };
@@ -258,15 +275,7 @@ fn a_fifo_or_a_huge_script_is_not_read() {
     );
     let huge = format!("#!/bin/sh\n{}", "# padding\n".repeat(200_000));
     script_unit(root, "veth-lbaas", &huge, "default.target");
-    let (topology, facts) = reference();
-    let units = boot_units(root, &topology, &facts).unwrap();
-    assert_eq!(
-        names(&units),
-        (
-            vec![],
-            vec!["setup-interfaces.service", "veth-lbaas.service"]
-        )
-    );
+    let units = both_left_alone(root);
     assert_eq!(
         units.left_alone[0].why,
         NotTheInstallers::Unreadable {
@@ -303,15 +312,7 @@ fn drop_ins_and_other_exec_lines_make_a_unit_not_the_installers() {
         &format!("{UNIT_DIR}/veth-lbaas.service"),
         "[Service]\nExecStart=/usr/local/bin/veth-lbaas.sh\nExecStop=/usr/sbin/ip link del v-lbaas\n",
     );
-    let (topology, facts) = reference();
-    let units = boot_units(root, &topology, &facts).unwrap();
-    assert_eq!(
-        names(&units),
-        (
-            vec![],
-            vec!["setup-interfaces.service", "veth-lbaas.service"]
-        )
-    );
+    let units = both_left_alone(root);
     assert!(matches!(
         units.left_alone[0].why,
         NotTheInstallers::DropIns(_)

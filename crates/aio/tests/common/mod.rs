@@ -100,6 +100,14 @@ impl Sandbox {
         stdout(&out)
     }
 
+    /// Veth pair `name` and `peer` made by hand in the namespace, as an
+    /// installer's script makes one.
+    pub fn veth(&self, name: &str, peer: &str) {
+        self.exec_ok(&[
+            "ip", "link", "add", name, "type", "veth", "peer", "name", peer,
+        ]);
+    }
+
     /// `nft COMMAND` in the namespace (nft joins its words itself), which
     /// must succeed: what it printed.
     pub fn nft(&self, command: &str) -> String {
