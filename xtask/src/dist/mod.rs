@@ -15,22 +15,26 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use clap::ValueEnum;
 use output::output_of;
 
 use crate::shell::{root, sh};
 
-const SCHEMAS: [&str; 5] = [
-    "topology.schema.json",
-    "plan.schema.json",
-    "apply.schema.json",
-    "show.schema.json",
-    "validate.schema.json",
-];
 /// yaml-rust2, a pure-Rust port of libyaml, keeps libyaml's messages,
 /// which lintian takes for an embedded copy of the C library.
 const LINTIAN_OVERRIDES: &str = "# yaml-rust2 is a Rust port of libyaml with the same messages, not a copy of the C library.\naio: embedded-library libyaml [usr/bin/aio]\n";
 /// Where the packaged unit reads its topology.
 const TOPOLOGY: &str = "/etc/aio/topology.toml";
+
+/// The JSON Schemas `aio schema` prints, one for each kind it names: their
+/// file names in `docs/`.
+fn schemas() -> Vec<String> {
+    aio::cli::SchemaKind::value_variants()
+        .iter()
+        .filter_map(|kind| kind.to_possible_value())
+        .map(|kind| format!("{}.schema.json", kind.get_name()))
+        .collect()
+}
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let check = match args {
@@ -99,8 +103,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         unit.as_bytes(),
         0o644,
     )?;
-    for schema in SCHEMAS {
-        let text = std::fs::read(root().join("docs").join(schema)).map_err(|e| e.to_string())?;
+    for schema in schemas() {
+        let text = std::fs::read(root().join("docs").join(&schema)).map_err(|e| e.to_string())?;
         put(&stage, &format!("usr/share/aio/{schema}"), &text, 0o644)?;
     }
     let example = std::fs::read_to_string(root().join("examples/openstack-aio.toml"))
@@ -287,4 +291,22 @@ fn changelog(version: &str) -> String {
  -- aio developers <dev@aio-project.org>  Tue, 01 Dec 2026 00:00:00 +0000
 "
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_package_holds_every_schema_in_docs_and_each_one_aio_schema_prints() {
+        let mut in_docs: Vec<String> = std::fs::read_dir(root().join("docs"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".schema.json"))
+            .collect();
+        in_docs.sort();
+        let mut packaged = schemas();
+        packaged.sort();
+        assert_eq!(packaged, in_docs);
+    }
 }
