@@ -11,6 +11,7 @@ use nftables::types::NfFamily;
 
 use aio_engine::{Action, Change, ResourceId, TypedAttrs};
 
+use crate::error::NatError;
 use crate::foreign::{self, ForeignRule, Place};
 use crate::ruleset::{self, NewRule, RuleAt};
 use crate::{NAT, NatAttrs};
@@ -20,12 +21,21 @@ use crate::{NAT, NatAttrs};
 pub(crate) enum WorkError {
     /// Nothing was changed.
     #[error("{0}")]
-    Nothing(String),
+    Nothing(NatError),
     /// aio's rules are in place; the old legacy rules were not deleted.
     #[error(
         "{0}; aio's own rules are in place and the old iptables-legacy rules were left as they were, so the traffic is still masqueraded"
     )]
-    LegacyLeft(String),
+    LegacyLeft(NatError),
+}
+
+impl WorkError {
+    /// What stopped the work.
+    pub(crate) fn cause(&self) -> &NatError {
+        match self {
+            WorkError::Nothing(e) | WorkError::LegacyLeft(e) => e,
+        }
+    }
 }
 
 /// An installer's rule to delete: where it is and what it did when planned.
@@ -79,10 +89,7 @@ impl Work {
                 ..
             }) = did
             else {
-                return Err(WorkError::Nothing(format!(
-                    "{}: the plan does not say which source and interface it masquerades; nothing was changed",
-                    c.id
-                )));
+                return Err(WorkError::Nothing(NatError::Unplanned { id: c.id.clone() }));
             };
             theirs.push(Theirs {
                 id: c.id.clone(),
@@ -178,15 +185,20 @@ impl Work {
                         continue;
                     };
                     if !rule.is_installers(&t.source, &t.out) {
-                        return Err(WorkError::Nothing(format!(
-                            "{} changed since the plan ({}); nothing was changed",
-                            t.id,
-                            rule.why_not(&t.source, &t.out)
-                        )));
+                        return Err(WorkError::Nothing(NatError::ChangedSincePlan {
+                            id: t.id.clone(),
+                            why: rule.why_not(&t.source, &t.out),
+                        }));
                     }
-                    let family: NfFamily =
-                        serde_json::from_value(serde_json::Value::String(family.clone()))
-                            .map_err(|e| WorkError::Nothing(format!("{}: {e}", t.id)))?;
+                    let family: NfFamily = serde_json::from_value(serde_json::Value::String(
+                        family.clone(),
+                    ))
+                    .map_err(|source| {
+                        WorkError::Nothing(NatError::UnknownFamily {
+                            id: t.id.clone(),
+                            source,
+                        })
+                    })?;
                     nft_rules.push((family, table.clone(), chain.clone(), *handle));
                 }
                 Place::Legacy { .. } => {
@@ -280,6 +292,7 @@ mod tests {
         let Err(WorkError::Nothing(why)) = w.still_theirs(&replaced) else {
             panic!("a changed rule was deleted");
         };
+        let why = why.to_string();
         assert!(why.contains("changed since the plan"), "{why}");
     }
 

@@ -12,6 +12,7 @@
 //! takes whole or not at all.
 
 mod apply;
+mod error;
 mod family;
 pub mod foreign;
 mod id;
@@ -19,6 +20,7 @@ mod provider;
 mod ruleset;
 
 pub use aio_family::ids::IdError;
+pub use error::{NatError, NftTask, Tool};
 pub use family::Nat;
 pub use id::{NAT, NatId};
 pub use provider::NatProvider;

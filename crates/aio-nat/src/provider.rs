@@ -22,14 +22,14 @@ impl NatProvider {
     }
 
     /// Runs `nft` work in the namespace: child processes inherit the thread's.
-    async fn in_netns<T: Send + 'static>(
+    /// The outer error: the namespace could not be entered; the inner one is the work's.
+    async fn in_netns<T: Send + 'static, E: Send + 'static>(
         &self,
-        f: impl FnOnce() -> Result<T, String> + Send + 'static,
-    ) -> Result<T, ProviderError> {
+        f: impl FnOnce() -> Result<T, E> + Send + 'static,
+    ) -> Result<Result<T, E>, ProviderError> {
         aio_netns::spawn_in(self.netns.clone(), f)
             .await
-            .map_err(|e| ProviderError::unreachable(e.to_string()))?
-            .map_err(ProviderError::unreachable)
+            .map_err(|e| ProviderError::unreachable(e.to_string()))
     }
 }
 
@@ -40,7 +40,7 @@ impl Provider for NatProvider {
     }
 
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
-        let table = self.in_netns(ruleset::list).await?;
+        let table = self.in_netns(ruleset::list).await??;
         let mut out = Observed::new();
         for id in ids {
             let Some(rules) = table.rules.get(&id.to_string()).filter(|r| !r.is_empty()) else {
@@ -69,7 +69,7 @@ impl Provider for NatProvider {
     }
 
     async fn foreign(&self, wanted: &[&Resource]) -> Result<Vec<Foreign>, ProviderError> {
-        let found = self.in_netns(foreign::list).await?;
+        let found = self.in_netns(foreign::list).await??;
         let mut out: Vec<Foreign> = Vec::new();
         for r in wanted {
             let Ok(NatAttrs {
@@ -102,13 +102,10 @@ impl Provider for NatProvider {
         for c in changes {
             tracing::info!("nat: {} {}", c.action.symbol(), c.id);
         }
-        let work = Work::of(changes).map_err(|e| ProviderError::invalid(e.to_string()))?;
-        let done = aio_netns::spawn_in(self.netns.clone(), move || work.run())
-            .await
-            .map_err(|e| ProviderError::unreachable(e.to_string()))?;
-        match done {
+        let work = Work::of(changes).map_err(provider_error)?;
+        match self.in_netns(move || work.run()).await? {
             Ok(()) => Ok(()),
-            Err(e @ WorkError::Nothing(_)) => Err(ProviderError::failed(e.to_string())),
+            Err(e @ WorkError::Nothing(_)) => Err(provider_error(e)),
             // aio's transaction took effect: what it carried out is applied.
             Err(e @ WorkError::LegacyLeft(_)) => {
                 let (made, left) = Work::split(changes);
@@ -123,8 +120,47 @@ impl Provider for NatProvider {
                     names(&made),
                     names(&left)
                 );
-                Err(ProviderError::failed(message).with_applied(made))
+                Err(ProviderError::new(e.cause().kind(), message).with_applied(made))
             }
         }
+    }
+}
+
+/// The engine's error for work that stopped: its cause's kind, its words.
+fn provider_error(e: WorkError) -> ProviderError {
+    ProviderError::new(e.cause().kind(), e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+
+    use aio_engine::ErrorKind;
+
+    use super::*;
+    use crate::NatError;
+
+    #[test]
+    fn work_that_stopped_has_its_causes_kind_and_says_whether_aios_rules_are_in_place() {
+        let id = ResourceId::new(&crate::foreign::NFT_RULE, "ip/nat/POSTROUTING/4");
+        let e = provider_error(WorkError::Nothing(NatError::ChangedSincePlan {
+            id,
+            why: "it reads `...`".into(),
+        }));
+        assert_eq!(e.kind(), ErrorKind::Conflict);
+        assert_eq!(
+            e.message,
+            "nft-rule/ip/nat/POSTROUTING/4 changed since the plan (it reads `...`); nothing was changed"
+        );
+
+        let e = provider_error(WorkError::LegacyLeft(NatError::RestoreRefused {
+            status: std::process::ExitStatus::from_raw(1 << 8),
+            stderr: "no".into(),
+        }));
+        assert_eq!(e.kind(), ErrorKind::Failed);
+        assert_eq!(
+            e.message,
+            "iptables-legacy-restore --noflush failed (exit status: 1): no; aio's own rules are in place and the old iptables-legacy rules were left as they were, so the traffic is still masqueraded"
+        );
     }
 }

@@ -7,8 +7,8 @@ use nftables::stmt::{Match, Operator, Statement};
 use nftables::types::{NfChainPolicy, NfChainType, NfFamily, NfHook};
 use std::collections::BTreeMap;
 
-/// The program, found on PATH.
-const NFT: &str = "nft";
+use crate::error::{NatError, NftTask, Tool};
+
 pub const TABLE: &str = "aio";
 pub const CHAIN: &str = "postrouting";
 /// Rules whose comment starts with this are aio's; the rest names the resource.
@@ -58,35 +58,30 @@ pub(crate) enum Listing {
 
 /// `nft -j list ...` read into nftables' objects: the one reader of
 /// nft's JSON. aio's table not there is an empty list.
-pub(crate) fn listed(listing: Listing) -> Result<Nftables<'static>, String> {
-    let (args, what): (&[&str], String) = match listing {
+pub(crate) fn listed(listing: Listing) -> Result<Nftables<'static>, NatError> {
+    let (args, task): (&[&str], NftTask) = match listing {
         Listing::AioTable => (
             &["-j", "list", "table", "ip", TABLE],
-            format!("table ip {TABLE}"),
+            NftTask::ListTable { table: TABLE },
         ),
-        Listing::Ruleset => (&["-j", "list", "ruleset"], "the ruleset".into()),
+        Listing::Ruleset => (&["-j", "list", "ruleset"], NftTask::ListRuleset),
     };
-    let text = match nft(args, None)? {
+    let text = match nft(task, args, None) {
         Ok(text) => text,
-        Err(stderr)
+        Err(NatError::NftRefused { stderr, .. })
             if listing == Listing::AioTable && stderr.contains("No such file or directory") =>
         {
             return Ok(Nftables {
                 objects: Vec::new().into(),
             });
         }
-        Err(stderr) => {
-            return Err(format!(
-                "nft failed while listing {what}: {}",
-                stderr.trim()
-            ));
-        }
+        Err(e) => return Err(e),
     };
-    serde_json::from_str(&text).map_err(|e| format!("nft printed a ruleset aio cannot read: {e}"))
+    serde_json::from_str(&text).map_err(NatError::NftUnreadable)
 }
 
 /// aio's table now. No table: no rules.
-pub fn list() -> Result<Snapshot, String> {
+pub fn list() -> Result<Snapshot, NatError> {
     let ruleset = listed(Listing::AioTable)?;
     let mut table = Snapshot::default();
     for object in ruleset.objects.iter() {
@@ -262,25 +257,78 @@ fn masquerade(rule: &NewRule) -> Rule<'static> {
 }
 
 /// Carries out one batch: the kernel takes it whole or not at all.
-pub fn apply(nftables: &Nftables) -> Result<(), String> {
-    let json = serde_json::to_vec(nftables).map_err(|e| e.to_string())?;
-    match nft(&["-j", "-f", "-"], Some(&json))? {
-        Ok(_) => Ok(()),
-        Err(stderr) => Err(format!(
-            "nft failed while applying aio's batch: {}",
-            stderr.trim()
-        )),
+pub fn apply(nftables: &Nftables) -> Result<(), NatError> {
+    let json = serde_json::to_vec(nftables).map_err(NatError::BatchUnwritable)?;
+    nft(NftTask::ApplyBatch, &["-j", "-f", "-"], Some(&json)).map(drop)
+}
+
+/// Runs `nft` for `task`: its stdout, or what went wrong.
+fn nft(task: NftTask, args: &[&str], stdin: Option<&[u8]>) -> Result<String, NatError> {
+    let mut command = std::process::Command::new(Tool::Nft.program());
+    answer(task, Tool::Nft.output(command.args(args), stdin)?)
+}
+
+/// What `nft` answered for `task`: its stdout, or its refusal.
+fn answer(task: NftTask, out: std::process::Output) -> Result<String, NatError> {
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(NatError::NftRefused {
+            task,
+            stderr: crate::error::stderr_of(&out),
+        })
     }
 }
 
-/// Runs `nft` (a child that dies with aio): its stdout, or its stderr when it failed.
-fn nft(args: &[&str], stdin: Option<&[u8]>) -> Result<Result<String, String>, String> {
-    let out = aio_child::output(std::process::Command::new(NFT).args(args), stdin)
-        .map_err(|e| format!("cannot run {NFT} (is nftables installed?): {e}"))?;
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    Ok(if out.status.success() {
-        Ok(text(&out.stdout))
-    } else {
-        Err(text(&out.stderr))
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aio_engine::{ErrorKind, ProviderError};
+
+    /// What `sh -c SCRIPT` printed and how it ended.
+    fn ran(script: &str) -> std::process::Output {
+        std::process::Command::new("sh")
+            .args(["-c", script])
+            .output()
+            .unwrap()
+    }
+
+    #[test]
+    fn an_nft_that_refuses_is_its_trimmed_stderr_unreachable_for_a_listing_failed_for_a_batch() {
+        let refused = || {
+            ran("echo '  Error: Could not process rule: No such file or directory ' >&2; exit 1")
+        };
+        let e = answer(NftTask::ListTable { table: TABLE }, refused()).unwrap_err();
+        assert!(
+            matches!(&e, NatError::NftRefused { stderr, .. }
+                if stderr == "Error: Could not process rule: No such file or directory"),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "nft failed while listing table ip aio: Error: Could not process rule: No such file or directory"
+        );
+        assert_eq!(ProviderError::from(e).kind(), ErrorKind::Unreachable);
+
+        let e = answer(NftTask::ListRuleset, refused()).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("nft failed while listing the ruleset: Error:"),
+            "{e}"
+        );
+        assert_eq!(e.kind(), ErrorKind::Unreachable);
+
+        let e = answer(NftTask::ApplyBatch, refused()).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("nft failed while applying aio's batch: Error:"),
+            "{e}"
+        );
+        assert_eq!(ProviderError::from(e).kind(), ErrorKind::Failed);
+
+        assert_eq!(
+            answer(NftTask::ApplyBatch, ran("echo '{}'")).unwrap(),
+            "{}\n"
+        );
+    }
 }

@@ -7,9 +7,9 @@ use aio_engine::ResourceId;
 
 use super::rule::{ForeignId, ForeignRule, Form};
 use super::save::{self, SaveRule};
+use crate::error::{NatError, Tool, stderr_of};
 
 const SAVE: &str = "iptables-legacy-save";
-const RESTORE: &str = "iptables-legacy-restore";
 /// The table the old installer's rules are in.
 const TABLE: &str = "nat";
 
@@ -57,7 +57,7 @@ pub(super) fn read(text: &str) -> Vec<ForeignRule> {
 
 /// Deletes one installer's rule per `(source, out)`, all in one
 /// transaction: either every one goes or none does. Call in the namespace.
-pub(crate) fn delete(rules: &[(String, String)]) -> Result<(), String> {
+pub(crate) fn delete(rules: &[(String, String)]) -> Result<(), NatError> {
     if rules.is_empty() {
         return Ok(());
     }
@@ -67,18 +67,17 @@ pub(crate) fn delete(rules: &[(String, String)]) -> Result<(), String> {
         input.push('\n');
     }
     input.push_str("COMMIT\n");
-    let mut command = std::process::Command::new(RESTORE);
+    let tool = Tool::IptablesLegacyRestore;
+    let mut command = std::process::Command::new(tool.program());
     command.arg("--noflush");
-    let out = aio_child::output(&mut command, Some(input.as_bytes()))
-        .map_err(|e| format!("cannot run {RESTORE}: {e}"))?;
+    let out = tool.output(&mut command, Some(input.as_bytes()))?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "{RESTORE} --noflush failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
+        Err(NatError::RestoreRefused {
+            status: out.status,
+            stderr: stderr_of(&out),
+        })
     }
 }
 

@@ -23,7 +23,7 @@ pub use rule::{ForeignId, ForeignRule, LEGACY_RULE, NFT_RULE, Place};
 
 /// Every masquerade rule outside aio's table, in nftables and, where
 /// iptables-legacy is installed, in its `nat` table. Call in the namespace.
-pub fn list() -> Result<Vec<ForeignRule>, String> {
+pub fn list() -> Result<Vec<ForeignRule>, crate::NatError> {
     let mut out = nft::rules()?;
     out.extend(legacy::rules());
     Ok(out)

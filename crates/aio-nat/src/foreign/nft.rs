@@ -18,32 +18,32 @@ use aio_engine::ResourceId;
 
 use super::rule::{ForeignId, ForeignRule, Form};
 use super::save::{Installers, SaveRule};
+use crate::error::{NatError, Tool};
 use crate::ruleset::{Listing, TABLE, is_masquerade_target, listed, read_rule};
 
-const NFT_SAVE: &str = "iptables-nft-save";
+/// `iptables-nft-save`, as messages name it.
+const NFT_SAVE: Tool = Tool::IptablesNftSave;
 /// Where iptables-nft keeps `-t nat -A POSTROUTING`.
 const IPT_TABLE: &str = "nat";
 const IPT_CHAIN: &str = "POSTROUTING";
 
 /// Every masquerade rule outside aio's table. Call in the namespace.
-pub(super) fn rules() -> Result<Vec<ForeignRule>, String> {
+pub(super) fn rules() -> Result<Vec<ForeignRule>, NatError> {
     Ok(read(&listed(Listing::Ruleset)?, iptables_lines))
 }
 
 /// The `-A POSTROUTING` lines `iptables-nft-save -t nat` prints, in order,
 /// or why there are none to trust.
-fn iptables_lines() -> Result<Vec<SaveRule>, String> {
-    if aio_child::find_program(NFT_SAVE).is_none() {
-        return Err(format!(
-            "{NFT_SAVE} is not installed to show its iptables form"
-        ));
+fn iptables_lines() -> Result<Vec<SaveRule>, NatError> {
+    let tool = Tool::IptablesNftSave;
+    if aio_child::find_program(tool.program()).is_none() {
+        return Err(NatError::NftSaveMissing);
     }
-    let mut command = std::process::Command::new(NFT_SAVE);
-    let out = aio_child::output(command.args(["-t", IPT_TABLE]), None)
-        .map_err(|e| format!("{NFT_SAVE} cannot run: {e}"))?;
+    let mut command = std::process::Command::new(tool.program());
+    let out = tool.output(command.args(["-t", IPT_TABLE]), None)?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() || text.lines().any(|l| l.contains("incompatible")) {
-        return Err(format!("{NFT_SAVE} cannot read table ip {IPT_TABLE}"));
+        return Err(NatError::NftSaveUnreadable { table: IPT_TABLE });
     }
     Ok(text
         .lines()
@@ -63,7 +63,7 @@ fn family_name(family: &NfFamily) -> String {
 /// asked only when a rule needs them.
 pub(super) fn read(
     ruleset: &Nftables,
-    saved: impl FnOnce() -> Result<Vec<SaveRule>, String>,
+    saved: impl FnOnce() -> Result<Vec<SaveRule>, NatError>,
 ) -> Vec<ForeignRule> {
     let objects = || {
         ruleset.objects.iter().filter_map(|o| match o {
@@ -99,7 +99,7 @@ pub(super) fn read(
         .collect();
     // Asked for once, and only when a rule needs them.
     let mut saved = Some(saved);
-    let mut lines: Option<Result<Vec<SaveRule>, String>> = None;
+    let mut lines: Option<Result<Vec<SaveRule>, NatError>> = None;
     let mut out = Vec::new();
     for rule in rules {
         let family = family_name(&rule.family);
@@ -134,7 +134,7 @@ pub(super) fn read(
                 Some((installers, true)) => {
                     let lines = lines.get_or_insert_with(|| match saved.take() {
                         Some(read) => read(),
-                        None => Err(format!("{NFT_SAVE} was not read")),
+                        None => Err(NatError::NftSaveNotRead),
                     });
                     by_iptables(
                         &installers,
@@ -166,7 +166,7 @@ pub(super) fn read(
 /// installer's only if iptables-nft-save prints exactly its line.
 fn by_iptables(
     installers: &Installers,
-    saved: &Result<Vec<SaveRule>, String>,
+    saved: &Result<Vec<SaveRule>, NatError>,
     place: Option<usize>,
     rules: usize,
 ) -> Form {
@@ -275,11 +275,11 @@ mod tests {
         -A POSTROUTING -s 10.0.2.0/24 -o eth0 -j MASQUERADE --random\n\
         -A POSTROUTING ! -s 10.0.2.0/24 -o eth0 -j MASQUERADE\nCOMMIT\n";
 
-    fn lines(text: &str) -> Result<Vec<SaveRule>, String> {
+    fn lines(text: &str) -> Result<Vec<SaveRule>, NatError> {
         Ok(text.lines().filter_map(SaveRule::parse).collect())
     }
 
-    fn forms(saved: Result<Vec<SaveRule>, String>) -> Vec<(String, Form)> {
+    fn forms(saved: Result<Vec<SaveRule>, NatError>) -> Vec<(String, Form)> {
         let ruleset: Nftables = serde_json::from_str(RULESET).unwrap();
         read(&ruleset, || saved)
             .into_iter()
@@ -322,7 +322,7 @@ mod tests {
 
     #[test]
     fn without_iptables_view_an_iptables_target_is_not_proven() {
-        let found = forms(Err("iptables-nft-save is not installed".into()));
+        let found = forms(Err(NatError::NftSaveMissing));
         assert!(
             found.iter().all(|(_, f)| matches!(f, Form::Other(_))),
             "{found:?}"
