@@ -1,0 +1,40 @@
+//! Real Debian 12 VMs under QEMU, for the proofs a network namespace cannot
+//! give: a package installed by `apt-get`, a unit started by systemd, a real
+//! reboot.
+//!
+//! - [`Recipe`]: what the image holds (its packages, suite, mirror, hooks)
+//!   and its [`ImageKey`], a digest of all of it.
+//! - [`Image`]: built once with `mmdebstrap` from Debian's archive into an
+//!   ext4 disk, kept as a compressed qcow2 base with the kernel and initrd
+//!   beside it for direct boot, under `/var/cache/aio/vm/KEY/`. The cached
+//!   files are only ever read.
+//! - [`Lab`]: a network namespace the harness creates, with a bridge for
+//!   the management network and the host side at [`lab::GATEWAY`]; every VM
+//!   reaches it through a tap device inside it. The root namespace is never
+//!   touched. Dropping it deletes the namespace (and the taps with it).
+//! - [`Vm`]: one QEMU (TCG unless told otherwise) with a per-run
+//!   copy-on-write qcow2 overlay, the serial console logged to a file, and
+//!   the per-run ed25519 key handed over on the kernel command line
+//!   ([`cmdline`]). Dropping it kills the QEMU by its PID.
+//! - [`Ssh`]: commands and copies into a VM from inside the namespace.
+//!
+//! Everything a run makes lives in one temporary directory that goes with it.
+//!
+//! The image does not hold Docker or the NFS packages yet: proofs that need
+//! them add them to [`Recipe::debian12`] (which changes the key).
+
+pub mod cmdline;
+mod error;
+mod image;
+pub mod lab;
+mod process;
+mod recipe;
+mod ssh;
+mod vm;
+
+pub use error::VmError;
+pub use image::{CACHE, Image, Obtained};
+pub use lab::Lab;
+pub use recipe::{ImageKey, Recipe};
+pub use ssh::{Ssh, SshKey};
+pub use vm::{Accel, Vm, VmSpec};

@@ -1,0 +1,211 @@
+//! One QEMU: a copy-on-write overlay on the cached base, direct boot of
+//! the image's kernel, a tap in the lab, the serial console in a file.
+//! Dropping a [`Vm`] kills its QEMU by PID.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::cmdline::KernelCmdline;
+use crate::process::run;
+use crate::{Image, Lab, Ssh, SshKey, VmError, lab};
+
+/// How QEMU runs the guest's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accel {
+    /// Software emulation: works everywhere, slowly.
+    Tcg,
+    /// The host's KVM, when a real one works.
+    Kvm,
+}
+
+impl Accel {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Tcg => "tcg",
+            Self::Kvm => "kvm",
+        }
+    }
+}
+
+/// What one VM gets.
+#[derive(Debug, Clone)]
+pub struct VmSpec {
+    /// Its number in the lab: its tap, address and MAC follow from it.
+    pub index: u8,
+    pub memory_mib: u32,
+    pub cpus: u8,
+    pub accel: Accel,
+}
+
+impl VmSpec {
+    pub fn new(index: u8) -> Self {
+        Self {
+            index,
+            memory_mib: 1024,
+            cpus: 2,
+            accel: Accel::Tcg,
+        }
+    }
+}
+
+/// A running VM.
+#[derive(Debug)]
+pub struct Vm {
+    qemu: Child,
+    console: PathBuf,
+    overlay: PathBuf,
+    ssh: Ssh,
+}
+
+impl Vm {
+    /// Makes the overlay `DIR/vmN.qcow2` on the image's base, a tap in the
+    /// lab, and starts QEMU inside the lab's namespace. Returns at once:
+    /// see [`Vm::wait_for_ssh`].
+    pub fn boot(
+        image: &Image,
+        lab: &Lab,
+        key: &SshKey,
+        dir: &Path,
+        spec: &VmSpec,
+    ) -> Result<Self, VmError> {
+        let overlay = dir.join(format!("vm{}.qcow2", spec.index));
+        run(Command::new("qemu-img")
+            .args(["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b"])
+            .arg(image.base())
+            .arg(&overlay))?;
+        let tap = lab.tap(spec.index)?;
+        let address = Lab::address(spec.index);
+        let cmdline = KernelCmdline {
+            hostname: format!("aio-vm-{}", spec.index),
+            address,
+            prefix: lab::PREFIX,
+            gateway: lab::GATEWAY,
+            ssh_ed25519: key.public_base64.clone(),
+        };
+        let console = dir.join(format!("vm{}.console.log", spec.index));
+        let qemu_log = dir.join(format!("vm{}.qemu.log", spec.index));
+        let log = File::create(&qemu_log).map_err(VmError::io(&qemu_log))?;
+        let log_err = log.try_clone().map_err(VmError::io(&qemu_log))?;
+        let mut command = lab.command("qemu-system-x86_64");
+        command
+            .args(["-nodefaults", "-display", "none", "-no-user-config"])
+            .args(["-accel", spec.accel.name()])
+            .args(["-m", &spec.memory_mib.to_string()])
+            .args(["-smp", &spec.cpus.to_string()])
+            .arg("-serial")
+            .arg(format!("file:{}", console.display()))
+            .arg("-drive")
+            .arg(format!(
+                "file={},if=virtio,format=qcow2,discard=unmap",
+                overlay.display()
+            ))
+            .arg("-kernel")
+            .arg(image.kernel())
+            .arg("-initrd")
+            .arg(image.initrd())
+            .arg("-append")
+            .arg(cmdline.render())
+            .arg("-netdev")
+            .arg(format!("tap,id=mgmt,ifname={tap},script=no,downscript=no"))
+            .arg("-device")
+            .arg(format!(
+                "virtio-net-pci,netdev=mgmt,mac=52:54:00:a1:00:{:02x}",
+                spec.index
+            ))
+            .args(["-device", "virtio-rng-pci"])
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err);
+        let qemu = command.spawn().map_err(|source| VmError::Spawn {
+            program: "qemu-system-x86_64".into(),
+            source,
+        })?;
+        Ok(Self {
+            qemu,
+            console,
+            overlay,
+            ssh: Ssh::new(lab, address, key),
+        })
+    }
+
+    pub fn ssh(&self) -> &Ssh {
+        &self.ssh
+    }
+
+    /// The file the serial console is written to.
+    pub fn console(&self) -> &Path {
+        &self.console
+    }
+
+    /// The per-run overlay disk.
+    pub fn overlay(&self) -> &Path {
+        &self.overlay
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.qemu.id()
+    }
+
+    /// Polls until the VM answers over SSH, or QEMU stops, or `deadline`
+    /// passes. Returns how long it took.
+    pub fn wait_for_ssh(&mut self, deadline: Duration) -> Result<Duration, VmError> {
+        self.wait_for(deadline, "SSH to answer", |ssh| ssh.answers())
+    }
+
+    /// The kernel's id of the current boot.
+    pub fn boot_id(&self) -> Result<String, VmError> {
+        Ok(self
+            .ssh
+            .run("cat /proc/sys/kernel/random/boot_id")?
+            .trim()
+            .to_string())
+    }
+
+    /// `systemctl reboot` in the VM, then polls until SSH answers from a
+    /// new boot. Returns the time of the whole cycle.
+    pub fn reboot(&mut self, deadline: Duration) -> Result<Duration, VmError> {
+        let before = self.boot_id()?;
+        // The connection may end before the command returns.
+        let _ = self.ssh.exec("systemctl reboot");
+        self.wait_for(deadline, "SSH to answer after the reboot", |ssh| {
+            ssh.run("cat /proc/sys/kernel/random/boot_id")
+                .is_ok_and(|id| !id.trim().is_empty() && id.trim() != before)
+        })
+    }
+
+    fn wait_for(
+        &mut self,
+        deadline: Duration,
+        what: &str,
+        mut done: impl FnMut(&Ssh) -> bool,
+    ) -> Result<Duration, VmError> {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.qemu.try_wait() {
+                return Err(VmError::QemuExited {
+                    status: status.to_string(),
+                    console: self.console.clone(),
+                });
+            }
+            if done(&self.ssh) {
+                return Ok(started.elapsed());
+            }
+            if started.elapsed() > deadline {
+                return Err(VmError::Timeout {
+                    what: format!("{what} (console: {})", self.console.display()),
+                    seconds: deadline.as_secs(),
+                });
+            }
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+}
+
+impl Drop for Vm {
+    fn drop(&mut self) {
+        let _ = self.qemu.kill();
+        let _ = self.qemu.wait();
+    }
+}
