@@ -1,29 +1,34 @@
 //! `aio service install|uninstall` against a temporary unit dir, with a
 //! stand-in `systemctl` on `PATH` that records its calls (no systemd runs
-//! here): the unit's text, the round trip, refusals, a missing systemctl,
+//! here), run inside a sandbox's namespace (`ip netns exec`), which plays
+//! the host the unit would run on: the unit's text, the round trip,
+//! refusals, a topology that does not fit the host, a missing systemctl,
 //! and what `systemd-analyze` says of the unit written.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
-use common::{REFERENCE, command, stderr, stdout};
+use common::{Sandbox, command, stderr, stdout};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
-/// A temp dir holding a topology, a unit dir and a `bin` dir for `PATH`.
+/// A sandbox host, and a temp dir holding its reference topology, a unit
+/// dir and a `bin` dir for `PATH`.
 struct Host {
+    sandbox: Sandbox,
     dir: tempfile::TempDir,
 }
 
 impl Host {
     fn new() -> Host {
+        let sandbox = Sandbox::new();
         let dir = tempfile::tempdir().unwrap();
-        std::fs::copy(REFERENCE, dir.path().join("topology.toml")).unwrap();
+        std::fs::copy(sandbox.reference(), dir.path().join("topology.toml")).unwrap();
         std::fs::create_dir(dir.path().join("units")).unwrap();
         std::fs::create_dir(dir.path().join("packaged")).unwrap();
         std::fs::create_dir(dir.path().join("bin")).unwrap();
-        Host { dir }
+        Host { sandbox, dir }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -54,9 +59,19 @@ impl Host {
             .collect()
     }
 
-    /// `aio service ARGS --unit-dir units`, run in the temp dir with only `bin` on `PATH`.
+    /// `aio service ARGS --unit-dir units`, run in the sandbox's namespace
+    /// and the temp dir, with only `bin` on `PATH`.
     fn aio(&self, args: &[&str]) -> Output {
-        command(&["service"])
+        let aio = command(&["service"]);
+        let ip = aio_child::find_program("ip").expect("iproute2 is installed");
+        Command::new(ip)
+            .args(["netns", "exec", &self.sandbox.ns])
+            .arg(aio.get_program())
+            .args(aio.get_args())
+            .envs(aio.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("RUST_LOG")
             .args(args)
             .arg("--unit-dir")
             .arg(self.path("units"))
@@ -188,7 +203,7 @@ fn a_different_unit_is_kept_without_force() {
     assert_ne!(std::fs::read_to_string(host.unit()).unwrap(), foreign);
 
     // aio's own unit for another file is different too.
-    std::fs::copy(REFERENCE, host.path("other.toml")).unwrap();
+    std::fs::copy(host.path("topology.toml"), host.path("other.toml")).unwrap();
     let err = refused(&host.aio(&["install", "-f", "other.toml"]));
     assert!(err.contains("an earlier aio service install"), "{err}");
     let out = ok(&host.aio(&["install", "-f", "other.toml", "--dry-run"]));
@@ -227,6 +242,57 @@ fn failures_are_named() {
     let err = refused(&host.aio(&["install", "-f", "bad.toml", "--no-systemctl"]));
     assert!(err.contains("bad.toml:2:1"), "{err}");
     assert!(!Path::new(&host.path("units/aio.service.aio-tmp")).exists());
+}
+
+/// Moves the sandbox's uplink onto 10.0.2.0/24, QEMU's and VirtualBox's
+/// default NAT network (`10.0.2.15`, gateway `10.0.2.2`), where the
+/// reference puts dummy1 (`10.0.2.2/24`).
+fn uplink_on_the_default_nat_network(host: &Host) {
+    let sb = &host.sandbox;
+    sb.ip(&["addr", "flush", "dev", "eth0"]);
+    sb.ip(&["addr", "add", "10.0.2.15/24", "dev", "eth0"]);
+    sb.host
+        .upstream_ip(&["addr", "add", "10.0.2.2/24", "dev", "up0"]);
+    sb.ip(&["route", "replace", "default", "via", "10.0.2.2"]);
+}
+
+#[test]
+fn a_topology_that_does_not_fit_the_host_is_not_installed() {
+    let host = Host::new();
+    host.systemctl(0);
+    // A topology that fits is installed.
+    ok(&host.aio(&["install", "-f", "topology.toml"]));
+    let installed = std::fs::read_to_string(host.unit()).unwrap();
+    let units = aio_sandbox::files_under(&host.path("units"));
+
+    uplink_on_the_default_nat_network(&host);
+    std::fs::copy(host.path("topology.toml"), host.path("other.toml")).unwrap();
+    let other = std::fs::canonicalize(host.path("other.toml")).unwrap();
+    // What `aio plan` says of the file on this host: where and why.
+    let plan = host.sandbox.aio("plan", &other, &[]);
+    let located = stderr(&plan).lines().next().unwrap_or_default().to_string();
+    let text = std::fs::read_to_string(&other).unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|l| l.starts_with("addresses = [\"10.0.2.2/24\"]"))
+        .unwrap();
+    assert!(
+        located.starts_with(&format!("{}:{line}:", other.display())) && located.contains("dummy1"),
+        "aio plan does not locate the clash at dummy1's address (line {line}): {}",
+        stderr(&plan)
+    );
+
+    for dry_run in [true, false] {
+        let args = ["install", "-f", "other.toml", "--force", "--dry-run"];
+        let out = host.aio(&args[..if dry_run { 5 } else { 4 }]);
+        let err = refused(&out);
+        assert!(err.contains(&located), "not the located error:\n{err}");
+        assert!(err.contains("aio.service was not installed"), "{err}");
+        assert!(!stdout(&out).contains("would write"), "{}", stdout(&out));
+    }
+    assert_eq!(aio_sandbox::files_under(&host.path("units")), units);
+    assert_eq!(std::fs::read_to_string(host.unit()).unwrap(), installed);
+    assert_eq!(host.calls(), ["daemon-reload", "enable aio.service"]);
 }
 
 #[test]

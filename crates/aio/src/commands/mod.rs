@@ -109,7 +109,7 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Service { action } => match action {
-            ServiceAction::Install { file, unit } => service::install(&file.path, &unit),
+            ServiceAction::Install { file, unit } => service::install(&file.path, &unit).await,
             ServiceAction::Uninstall { unit } => service::uninstall(&unit),
         },
     }

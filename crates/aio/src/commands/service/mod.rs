@@ -6,7 +6,9 @@
 //! unit, aio writes only a drop-in (`aio.service.d/topology.conf`) that
 //! points it at FILE, and leaves the packaged unit to dpkg. A file aio did
 //! not write, or one that differs, is left alone without `--force`;
-//! without systemctl nothing is written.
+//! without systemctl nothing is written. A topology that does not open and
+//! plan on this host, as the unit's `aio watch` opens it, is refused before
+//! anything is written ([`fits`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,6 +16,7 @@ use std::process::Command;
 use crate::Failure;
 use crate::cli::UnitArgs;
 
+mod fits;
 mod unit;
 
 use unit::{MARK, drop_in};
@@ -91,11 +94,17 @@ impl Installation {
     }
 }
 
-pub fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
+pub async fn install(file: &Path, args: &UnitArgs) -> Result<u8, Failure> {
     let plan = Installation::new(args);
     let topology = std::fs::canonicalize(file).map_err(|e| io(file, e))?;
-    // A unit for a file that does not validate would only fail at boot.
-    aio_topology::load(&topology)?;
+    // A unit for a file that does not validate, or does not plan on this
+    // host, would only fail at every start. With --no-systemctl the unit is
+    // for another host (an image, a chroot): the file alone is checked.
+    if args.no_systemctl {
+        aio_topology::load(&topology)?;
+    } else {
+        fits::check(&topology).await?;
+    }
     let aio = std::env::current_exe()
         .and_then(std::fs::canonicalize)
         .map_err(|e| Failure::Refused(format!("cannot find the aio binary: {e}")))?;
