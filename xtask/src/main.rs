@@ -5,6 +5,7 @@
 //! `cargo xtask schema`: docs/topology.schema.json; `cargo xtask man`: man pages in target/man.
 //! `cargo xtask bench`: aio's cost against ip -batch, ovs-vsctl (and nmstatectl) into docs/benchmarks.md.
 //! `cargo xtask fuzz`: each fuzz target for a bounded time (nightly).
+//! `cargo xtask vm`: aio installed, rebooted and repairing drift in a real Debian VM.
 // A test and developer tool: a failure here is a failed test or task, said loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -17,6 +18,7 @@ mod docs;
 mod fuzz;
 mod man;
 mod shell;
+mod vm;
 
 use std::process::ExitCode;
 
@@ -33,8 +35,9 @@ fn main() -> ExitCode {
         "dist" => dist::run(&args[1..]),
         "bench" => bench::run(&args[1..]),
         "fuzz" => fuzz::run(&args[1..]),
+        "vm" => vm::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask ci | setup | cycles | demo [--install-deps] [--topology FILE] | schema | man | dist [--check] | bench [--with-nmstate] | fuzz [--seconds N]"
+            "usage: cargo xtask ci | setup | cycles | demo [--install-deps] [--topology FILE] | schema | man | dist [--check] | bench [--with-nmstate] | fuzz [--seconds N] | vm [--deb FILE]"
                 .to_string(),
         ),
     };
