@@ -1,6 +1,7 @@
 //! The cached image: a compressed qcow2 base disk, its kernel and initrd,
 //! under `CACHE/KEY/`, built once and then only read.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -111,6 +112,12 @@ fn build(recipe: &Recipe, out: &Path) -> Result<(), VmError> {
         .args(["convert", "-c", "-f", "raw", "-O", "qcow2"])
         .arg(&raw)
         .arg(out.join(BASE)))?;
+    // Overlays only read it; nothing else should write it either.
+    for name in [BASE, KERNEL, INITRD] {
+        let path = out.join(name);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444))
+            .map_err(VmError::io(&path))?;
+    }
     Ok(())
 }
 

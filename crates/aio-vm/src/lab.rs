@@ -4,6 +4,7 @@
 //! namespace, which takes its bridge and taps with it.
 
 use std::net::Ipv4Addr;
+use std::path::Path;
 use std::process::Command;
 
 use crate::VmError;
@@ -39,6 +40,32 @@ impl Lab {
         ])?;
         lab.ip(&["link", "set", MGMT_BRIDGE, "up"])?;
         Ok(lab)
+    }
+
+    /// Deletes the namespaces of earlier runs whose process is gone (an
+    /// interrupted run cannot drop its lab), killing by PID any QEMU still
+    /// inside. Returns their names.
+    pub fn sweep_stale() -> Result<Vec<String>, VmError> {
+        let listed = run(Command::new("ip").args(["netns", "list"]))?;
+        let mut swept = Vec::new();
+        for name in listed
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+        {
+            let Some(pid) = name.strip_prefix("aio-vm-") else {
+                continue;
+            };
+            if pid.parse::<u32>().is_err() || Path::new("/proc").join(pid).exists() {
+                continue;
+            }
+            let inside = run(Command::new("ip").args(["netns", "pids", name]))?;
+            for qemu in inside.split_whitespace() {
+                let _ = Command::new("kill").args(["-KILL", qemu]).output();
+            }
+            run(Command::new("ip").args(["netns", "delete", name]))?;
+            swept.push(name.to_string());
+        }
+        Ok(swept)
     }
 
     pub fn name(&self) -> &str {

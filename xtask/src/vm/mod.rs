@@ -32,6 +32,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some(deb) => deb,
         None => package()?,
     };
+    let swept = Lab::sweep_stale().map_err(|e| e.to_string())?;
+    if !swept.is_empty() {
+        println!(
+            "deleted namespaces left by interrupted runs: {}",
+            swept.join(", ")
+        );
+    }
     let mut report = Report::new();
     let image = report.check("the image is built or restored", image)?;
     let run = tempfile::Builder::new()

@@ -46,9 +46,18 @@ pub fn all(vm: &mut Vm, deb: &Path, report: &mut Report) -> Result<(), String> {
     report.check("the VM boots and answers SSH", || {
         let took = vm.wait_for_ssh(BOOT_DEADLINE).map_err(|e| e.to_string())?;
         let kernel = must(vm.ssh(), "uname -r")?;
+        // ip= on the kernel command line becomes a .network file for networkd.
+        let generated = must(
+            vm.ssh(),
+            "grep -l '^Address=' /run/systemd/network/*.network",
+        )
+        .map_err(|e| format!("systemd-network-generator wrote no .network file from ip=: {e}"))?;
         Ok((
             (),
-            format!("kernel {kernel}, SSH after {:.1} s", took.as_secs_f64()),
+            format!(
+                "kernel {kernel}, SSH after {:.1} s, ip= became {generated}",
+                took.as_secs_f64()
+            ),
         ))
     })?;
     report.check("the Debian package installs with apt-get", || {
@@ -127,19 +136,7 @@ fn converged(ssh: &Ssh) -> Proof<()> {
         ),
     )
     .map_err(|e| format!("aio.service did not become active: {e}"))?;
-    let out = ssh
-        .exec(&format!(
-            "aio plan -f {} --detailed-exitcode --color never",
-            topology::PATH
-        ))
-        .map_err(|e| e.to_string())?;
-    if out.status.code() != Some(0) {
-        return Err(format!(
-            "aio plan --detailed-exitcode exited {:?}, not 0:\n{}",
-            out.status.code(),
-            said(&out)
-        ));
-    }
+    plan_is_empty(ssh)?;
     let rules = must(ssh, "nft list table ip aio | grep -c masquerade || true")?;
     if rules != "1" {
         return Err(format!("{rules} masquerade rules in table ip aio, not 1"));
@@ -173,12 +170,30 @@ fn repaired(ssh: &Ssh) -> Proof<()> {
             topology::VETH
         )
     })?;
+    plan_is_empty(ssh).map_err(|e| format!("after the repair {e}"))?;
     Ok((
         (),
         format!(
-            "{} back on {} after {ms} ms",
+            "{} back on {} after {ms} ms; plan exits 0 again",
             topology::VETH,
             topology::BRIDGE
         ),
     ))
+}
+
+/// `aio plan --detailed-exitcode` exits 0: nothing to change.
+fn plan_is_empty(ssh: &Ssh) -> Result<(), String> {
+    let out = ssh
+        .exec(&format!(
+            "aio plan -f {} --detailed-exitcode --color never",
+            topology::PATH
+        ))
+        .map_err(|e| e.to_string())?;
+    match out.status.code() {
+        Some(0) => Ok(()),
+        code => Err(format!(
+            "aio plan --detailed-exitcode exited {code:?}, not 0:\n{}",
+            said(&out)
+        )),
+    }
 }
