@@ -27,6 +27,9 @@ pub enum VmError {
     /// Something did not happen before its deadline.
     #[error("{what} did not happen within {seconds} s")]
     Timeout { what: String, seconds: u64 },
+    /// The run was interrupted (Ctrl-C) while waiting.
+    #[error("interrupted")]
+    Interrupted,
     /// QEMU stopped while it was expected to run.
     #[error("qemu exited ({status}); serial console in {console}")]
     QemuExited { status: String, console: PathBuf },

@@ -37,4 +37,4 @@ pub use image::{CACHE, Image, Obtained};
 pub use lab::Lab;
 pub use recipe::{ImageKey, Recipe};
 pub use ssh::{Ssh, SshKey};
-pub use vm::{Accel, Vm, VmSpec};
+pub use vm::{Accel, INTERRUPTED, Vm, VmSpec};

@@ -5,11 +5,17 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::cmdline::KernelCmdline;
 use crate::process::run;
 use crate::{Image, Lab, Ssh, SshKey, VmError, lab};
+
+/// Set (by a signal handler of the caller) to stop every wait at its next
+/// poll with [`VmError::Interrupted`], so that the VMs and the lab are
+/// dropped and cleaned up as on any failure.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// How QEMU runs the guest's code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +189,9 @@ impl Vm {
     ) -> Result<Duration, VmError> {
         let started = Instant::now();
         loop {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                return Err(VmError::Interrupted);
+            }
             if let Ok(Some(status)) = self.qemu.try_wait() {
                 return Err(VmError::QemuExited {
                     status: status.to_string(),

@@ -14,6 +14,7 @@ mod report;
 mod topology;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 use aio_vm::{Image, Lab, Obtained, Recipe, SshKey, Vm, VmSpec};
 
@@ -27,6 +28,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         _ => return Err("usage: cargo xtask vm [--deb FILE]".into()),
     };
     require_root("cargo xtask vm")?;
+    // Ctrl-C ends the waits, so that the usual cleanup runs.
+    ctrlc::set_handler(|| aio_vm::INTERRUPTED.store(true, Ordering::SeqCst))
+        .map_err(|e| e.to_string())?;
     install_tools()?;
     let deb = match deb {
         Some(deb) => deb,

@@ -1,5 +1,6 @@
 //! The proofs as checked lines with their times, and the totals.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// The proofs run so far and when the run began.
@@ -23,6 +24,9 @@ impl Report {
         name: &str,
         proof: impl FnOnce() -> Result<(T, String), String>,
     ) -> Result<T, String> {
+        if aio_vm::INTERRUPTED.load(Ordering::SeqCst) {
+            return Err(format!("{name}: interrupted"));
+        }
         let began = Instant::now();
         match proof() {
             Ok((value, detail)) => {
