@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::cmdline::KernelCmdline;
 use crate::process::run;
+use crate::qemu::{VmFiles, qemu_args};
 use crate::{Image, Lab, Ssh, SshKey, VmError, lab};
 
 /// Set (by a signal handler of the caller) to stop every wait at its next
@@ -24,15 +25,6 @@ pub enum Accel {
     Tcg,
     /// The host's KVM, when a real one works.
     Kvm,
-}
-
-impl Accel {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Tcg => "tcg",
-            Self::Kvm => "kvm",
-        }
-    }
 }
 
 /// What one VM gets.
@@ -76,11 +68,11 @@ impl Vm {
         dir: &Path,
         spec: &VmSpec,
     ) -> Result<Self, VmError> {
-        let overlay = dir.join(format!("vm{}.qcow2", spec.index));
+        let files = VmFiles::new(dir, spec.index);
         run(Command::new("qemu-img")
             .args(["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b"])
             .arg(image.base())
-            .arg(&overlay))?;
+            .arg(&files.overlay))?;
         let tap = lab.tap(spec.index)?;
         let address = Lab::address(spec.index);
         let cmdline = KernelCmdline {
@@ -90,37 +82,11 @@ impl Vm {
             gateway: lab::GATEWAY,
             ssh_ed25519: key.public_base64.clone(),
         };
-        let console = dir.join(format!("vm{}.console.log", spec.index));
-        let qemu_log = dir.join(format!("vm{}.qemu.log", spec.index));
-        let log = File::create(&qemu_log).map_err(VmError::io(&qemu_log))?;
-        let log_err = log.try_clone().map_err(VmError::io(&qemu_log))?;
+        let log = File::create(&files.qemu_log).map_err(VmError::io(&files.qemu_log))?;
+        let log_err = log.try_clone().map_err(VmError::io(&files.qemu_log))?;
         let mut command = lab.command("qemu-system-x86_64");
         command
-            .args(["-nodefaults", "-display", "none", "-no-user-config"])
-            .args(["-accel", spec.accel.name()])
-            .args(["-m", &spec.memory_mib.to_string()])
-            .args(["-smp", &spec.cpus.to_string()])
-            .arg("-serial")
-            .arg(format!("file:{}", console.display()))
-            .arg("-drive")
-            .arg(format!(
-                "file={},if=virtio,format=qcow2,discard=unmap",
-                overlay.display()
-            ))
-            .arg("-kernel")
-            .arg(image.kernel())
-            .arg("-initrd")
-            .arg(image.initrd())
-            .arg("-append")
-            .arg(cmdline.render())
-            .arg("-netdev")
-            .arg(format!("tap,id=mgmt,ifname={tap},script=no,downscript=no"))
-            .arg("-device")
-            .arg(format!(
-                "virtio-net-pci,netdev=mgmt,mac=52:54:00:a1:00:{:02x}",
-                spec.index
-            ))
-            .args(["-device", "virtio-rng-pci"])
+            .args(qemu_args(spec, image, &files, &tap, &cmdline))
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
@@ -130,8 +96,8 @@ impl Vm {
         })?;
         Ok(Self {
             qemu,
-            console,
-            overlay,
+            console: files.console,
+            overlay: files.overlay,
             ssh: Ssh::new(lab, address, key),
         })
     }
