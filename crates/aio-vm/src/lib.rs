@@ -30,6 +30,7 @@ pub mod lab;
 mod process;
 mod qemu;
 mod recipe;
+mod spec;
 mod ssh;
 mod vm;
 
@@ -38,5 +39,6 @@ pub use image::{CACHE, Image, Obtained};
 pub use lab::Lab;
 pub use qemu::{VmFiles, qemu_args};
 pub use recipe::{ImageKey, Recipe};
+pub use spec::{Accel, VmSpec};
 pub use ssh::{Ssh, SshKey};
-pub use vm::{Accel, INTERRUPTED, Vm, VmSpec};
+pub use vm::{INTERRUPTED, Vm};

@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::Image;
 use crate::cmdline::KernelCmdline;
-use crate::{Accel, Image, VmSpec};
+use crate::spec::VmSpec;
 
 /// What one VM writes, all in the run's directory: never the cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,15 +24,6 @@ impl VmFiles {
             overlay: dir.join(format!("vm{index}.qcow2")),
             console: dir.join(format!("vm{index}.console.log")),
             qemu_log: dir.join(format!("vm{index}.qemu.log")),
-        }
-    }
-}
-
-impl Accel {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Tcg => "tcg",
-            Self::Kvm => "kvm",
         }
     }
 }

@@ -11,42 +11,13 @@ use std::time::{Duration, Instant};
 use crate::cmdline::KernelCmdline;
 use crate::process::run;
 use crate::qemu::{VmFiles, qemu_args};
+use crate::spec::VmSpec;
 use crate::{Image, Lab, Ssh, SshKey, VmError, lab};
 
 /// Set (by a signal handler of the caller) to stop every wait at its next
 /// poll with [`VmError::Interrupted`], so that the VMs and the lab are
 /// dropped and cleaned up as on any failure.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-/// How QEMU runs the guest's code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Accel {
-    /// Software emulation: works everywhere, slowly.
-    Tcg,
-    /// The host's KVM, when a real one works.
-    Kvm,
-}
-
-/// What one VM gets.
-#[derive(Debug, Clone)]
-pub struct VmSpec {
-    /// Its number in the lab: its tap, address and MAC follow from it.
-    pub index: u8,
-    pub memory_mib: u32,
-    pub cpus: u8,
-    pub accel: Accel,
-}
-
-impl VmSpec {
-    pub fn new(index: u8) -> Self {
-        Self {
-            index,
-            memory_mib: 1024,
-            cpus: 2,
-            accel: Accel::Tcg,
-        }
-    }
-}
 
 /// A running VM.
 #[derive(Debug)]
