@@ -15,10 +15,16 @@
 //! - [`Vm`]: one QEMU (TCG unless told otherwise) with a per-run
 //!   copy-on-write qcow2 overlay, the serial console logged to a file, and
 //!   the per-run ed25519 key handed over on the kernel command line
-//!   ([`cmdline`]). Dropping it kills the QEMU by its PID.
+//!   ([`cmdline`]). Dropping it kills the QEMU by its PID. What it gets is a
+//!   [`VmSpec`]; its files ([`VmFiles`]) and QEMU's arguments ([`qemu_args`])
+//!   are pure functions of it. [`INTERRUPTED`] ends every wait, so that a
+//!   Ctrl-C cleans up as a failure does.
 //! - [`Ssh`]: commands and copies into a VM from inside the namespace.
 //!
-//! Everything a run makes lives in one temporary directory that goes with it.
+//! Everything a run makes lives in one temporary directory that goes with
+//! it; namespaces of interrupted runs are swept by [`Lab::sweep_stale`].
+//! KVM is not probed yet: TCG is the default (a paravirtual `/dev/kvm`
+//! may not run a stock kernel).
 //!
 //! The image does not hold Docker or the NFS packages yet: proofs that need
 //! them add them to [`Recipe::debian12`] (which changes the key).
