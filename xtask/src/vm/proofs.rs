@@ -131,8 +131,11 @@ fn converged(ssh: &Ssh) -> Proof<()> {
             "for i in $(seq {ACTIVE_DEADLINE_S}); do \
                s=$(systemctl is-active aio.service); \
                [ \"$s\" = active ] && {{ echo \"$i\"; exit 0; }}; \
-               [ \"$s\" = failed ] && break; sleep 1; done; \
-             systemctl status --no-pager aio.service; exit 1"
+               [ \"$s\" = failed ] && break; \
+               [ \"$(systemctl show -p NRestarts --value aio.service)\" != 0 ] && break; \
+               sleep 1; done; \
+             systemctl status --no-pager aio.service; \
+             journalctl -b -u aio.service -n 20 --no-pager; exit 1"
         ),
     )
     .map_err(|e| format!("aio.service did not become active: {e}"))?;
