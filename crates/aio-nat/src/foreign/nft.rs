@@ -35,12 +35,11 @@ pub(super) fn rules() -> Result<Vec<ForeignRule>, NatError> {
 /// The `-A POSTROUTING` lines `iptables-nft-save -t nat` prints, in order,
 /// or why there are none to trust.
 fn iptables_lines() -> Result<Vec<SaveRule>, NatError> {
-    let tool = Tool::IptablesNftSave;
-    if aio_child::find_program(tool.program()).is_none() {
+    if aio_child::find_program(NFT_SAVE.program()).is_none() {
         return Err(NatError::NftSaveMissing);
     }
-    let mut command = std::process::Command::new(tool.program());
-    let out = tool.output(command.args(["-t", IPT_TABLE]), None)?;
+    let mut command = std::process::Command::new(NFT_SAVE.program());
+    let out = NFT_SAVE.output(command.args(["-t", IPT_TABLE]), None)?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() || text.lines().any(|l| l.contains("incompatible")) {
         return Err(NatError::NftSaveUnreadable { table: IPT_TABLE });
