@@ -3,6 +3,7 @@
 //! links are asked for by name instead: a dump of every link costs the
 //! kernel ~2 KB per link, thousands of them on a large host.
 
+use aio_engine::ProviderError;
 use rtnetlink::Handle;
 use std::collections::{BTreeSet, HashMap};
 
@@ -113,4 +114,9 @@ impl Snapshot {
             .map_or(&[][..], Vec::as_slice);
         at.iter().map(|i| &self.addrs[*i])
     }
+}
+
+/// A dump the kernel did not answer, as the provider reports it.
+pub fn dump_failed(e: rtnetlink::Error) -> ProviderError {
+    ProviderError::unreachable(format!("netlink dump: {e}"))
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use aio_engine::{Change, ProviderError};
 
 use crate::change::names_needed;
-use crate::dump::Snapshot;
+use crate::dump::{Snapshot, dump_failed};
 use crate::indexes::Indexes;
 
 /// At most this many links are asked for one by one; more are dumped.
@@ -68,7 +68,6 @@ impl KnownIndexes {
         handle: &Handle,
         changes: &[&Change],
     ) -> Result<Arc<Indexes>, ProviderError> {
-        let failed = |e| ProviderError::unreachable(format!("netlink dump: {e}"));
         let (known, unsure) = {
             let known = self.lock();
             let names = changes.iter().flat_map(|c| names_needed(c));
@@ -85,14 +84,16 @@ impl KnownIndexes {
         let fresh = match unsure {
             Some(names) if names.len() <= FEW => {
                 let names = names.iter().map(String::as_str).collect();
-                let found = Snapshot::of_links(handle, &names).await.map_err(failed)?;
+                let found = Snapshot::of_links(handle, &names)
+                    .await
+                    .map_err(dump_failed)?;
                 let mut by_name = Indexes::clone(&known);
                 by_name.extend(found.links.iter().map(|l| (l.name.clone(), l.index)));
                 let mut fresh = Known::from(&found);
                 fresh.by_name = Arc::new(by_name);
                 fresh
             }
-            _ => Known::from(&Snapshot::links_only(handle).await.map_err(failed)?),
+            _ => Known::from(&Snapshot::links_only(handle).await.map_err(dump_failed)?),
         };
         let by_name = fresh.by_name.clone();
         *self.lock() = fresh;

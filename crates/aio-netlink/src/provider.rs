@@ -17,7 +17,7 @@ use crate::address::observed::observed as address_observed;
 use crate::change::apply as apply_change;
 use crate::change_error::{ChangeError, ChangeErrorKind};
 use crate::check::{Protected, check};
-use crate::dump::Snapshot;
+use crate::dump::{Snapshot, dump_failed};
 use crate::id::NetId;
 use crate::known::{FEW, Known, KnownIndexes};
 use crate::link::observed::{attrs as link_attrs, identity as link_identity};
@@ -84,9 +84,7 @@ impl Provider for NetlinkProvider {
     }
 
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
-        let snapshot = Snapshot::take(&self.handle)
-            .await
-            .map_err(|e| ProviderError::unreachable(format!("netlink dump: {e}")))?;
+        let snapshot = Snapshot::take(&self.handle).await.map_err(dump_failed)?;
         Ok(self.keep(snapshot, ids))
     }
 
