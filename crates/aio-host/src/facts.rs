@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use aio_family::{Family, FamilyErrorKind, Probe, Shared};
+use aio_family::{Family, FamilyError, FamilyErrorKind, Probe, Shared};
 use aio_topology::{Facts, Topology, Uplink};
 
 use crate::{HostError, registry};
@@ -25,11 +25,7 @@ pub(crate) async fn gather(
         state_dir: Some(state_dir),
         shared,
     };
-    let mut facts = Facts::default();
-    for family in families {
-        family.facts(probe, &mut facts).await?;
-    }
-    Ok(facts)
+    Ok(probe_all(families, probe).await?)
 }
 
 /// The uplink facts of `netns` (or the host) for `aio init`; `None` when
@@ -46,15 +42,18 @@ pub async fn uplink_facts(
         state_dir: None,
         shared: &shared,
     };
-    let mut facts = Facts::default();
-    for family in registry::families() {
-        match family.facts(probe, &mut facts).await {
-            Ok(()) => {}
-            Err(e) if e.kind() == FamilyErrorKind::MissingFact && *wanted == Uplink::Auto => {
-                return Ok(None);
-            }
-            Err(e) => return Err(e.into()),
-        }
+    match probe_all(&registry::families(), probe).await {
+        Ok(facts) => Ok(Some(facts)),
+        Err(e) if e.kind() == FamilyErrorKind::MissingFact && *wanted == Uplink::Auto => Ok(None),
+        Err(e) => Err(e.into()),
     }
-    Ok(Some(facts))
+}
+
+/// Asks every family, in order, what it knows; the first that fails ends it.
+async fn probe_all(families: &[Box<dyn Family>], probe: Probe<'_>) -> Result<Facts, FamilyError> {
+    let mut facts = Facts::default();
+    for family in families {
+        family.facts(probe, &mut facts).await?;
+    }
+    Ok(facts)
 }
