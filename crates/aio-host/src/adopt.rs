@@ -21,13 +21,6 @@ pub struct Adoption {
     pub units: BootUnits,
 }
 
-impl Adoption {
-    /// Nothing to take over, make or disable.
-    pub fn is_empty(&self) -> bool {
-        self.plan.is_empty() && self.units.enabled().next().is_none()
-    }
-}
-
 impl Host {
     /// The adoption plan. Boot units are looked for under `root`; without
     /// one, under `/` on the host, and nowhere in a namespace (the host's
