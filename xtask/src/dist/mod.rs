@@ -36,6 +36,11 @@ fn schemas() -> Vec<String> {
         .collect()
 }
 
+/// Where `cargo xtask dist` puts the package.
+pub fn dist_dir() -> PathBuf {
+    root().join("target/dist")
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let check = match args {
         [] => false,
@@ -53,7 +58,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let arch = output_of("dpkg", &["--print-architecture"])?
         .trim()
         .to_string();
-    let dist = root().join("target/dist");
+    let dist = dist_dir();
     let stage = dist.join(format!("aio_{version}_{arch}"));
     let _ = std::fs::remove_dir_all(&stage);
     let binary = root().join("target").join(profile).join("aio");

@@ -18,7 +18,7 @@ use std::sync::atomic::Ordering;
 
 use aio_vm::{Image, Lab, Obtained, Recipe, SshKey, Vm, VmSpec};
 
-use crate::shell::{on_path, require_root, root, sh};
+use crate::shell::{on_path, require_root, sh};
 use report::Report;
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -134,13 +134,10 @@ fn install_tools() -> Result<(), String> {
     Ok(())
 }
 
-/// The newest `aio_*.deb` of the target directory's `dist/`, made by
-/// `cargo xtask dist` when there is none.
+/// The newest `aio_*.deb` where `cargo xtask dist` puts it, made by it
+/// when there is none.
 fn package() -> Result<PathBuf, String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let dist = target.join("dist");
+    let dist = crate::dist::dist_dir();
     if newest_deb(&dist).is_none() {
         crate::dist::run(&[])?;
     }
