@@ -43,9 +43,7 @@ impl<'a> Apply<'a> {
     ) -> Result<Apply<'a>, ApplyError> {
         let on_disk = cache.shared(state_dir)?;
         let mut state = State::clone(&on_disk);
-        for p in &plan.released {
-            state.owned.remove(&p.id);
-        }
+        state.release(&plan.released);
         Ok(Apply {
             providers,
             state_dir,

@@ -115,9 +115,7 @@ fn without<'a>(state: &'a State, released: &[Pending]) -> Cow<'a, State> {
         return Cow::Borrowed(state);
     }
     let mut state = state.clone();
-    for p in released {
-        state.owned.remove(&p.id);
-    }
+    state.release(released);
     Cow::Owned(state)
 }
 

@@ -114,11 +114,7 @@ impl Engine {
             return Ok(());
         }
         let mut state = self.state.load(&self.state_dir)?;
-        let before = state.owned.len();
-        for p in &plan.released {
-            state.owned.remove(&p.id);
-        }
-        if state.owned.len() != before {
+        if state.release(&plan.released) {
             state.save(&self.state_dir)?;
         }
         Ok(())

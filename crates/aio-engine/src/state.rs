@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::observed::Identity;
+use crate::plan::Pending;
 use crate::resource::{ProviderName, ResourceId};
 
 const FILE: &str = "state.json";
@@ -80,6 +81,16 @@ impl State {
 
     pub fn owns(&self, id: &ResourceId) -> bool {
         self.owned.contains_key(id)
+    }
+
+    /// Drops the claims a plan released (objects gone, or made again by
+    /// someone else); whether any of them was held.
+    pub fn release(&mut self, released: &[Pending]) -> bool {
+        let before = self.owned.len();
+        for p in released {
+            self.owned.remove(&p.id);
+        }
+        self.owned.len() != before
     }
 }
 
