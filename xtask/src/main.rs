@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::run(&args[1..]),
         "vm" => vm::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask ci | setup | cycles | demo [--install-deps] [--topology FILE] | schema | man | dist [--check] | bench [--with-nmstate] | fuzz [--seconds N] | vm [--deb FILE]"
+            "usage: cargo xtask ci | setup | cycles | demo [--install-deps] [--topology FILE] | schema | man | dist [--check] | bench [--with-nmstate] | fuzz [--seconds N] | vm [--deb FILE] [--only SUITE,...]"
                 .to_string(),
         ),
     };

@@ -1,7 +1,7 @@
-//! The network namespace the VMs live in: a bridge for the management
-//! network, the host side's address on it, and one tap device per VM.
-//! The root namespace is never touched; dropping the lab deletes the
-//! namespace, which takes its bridge and taps with it.
+//! The network namespace the VMs live in: a bridge for their network, the
+//! host side's address on it, and one tap device per VM. The root
+//! namespace is never touched; dropping the lab deletes the namespace,
+//! which takes its bridge and taps with it.
 
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -10,31 +10,65 @@ use std::process::Command;
 use crate::VmError;
 use crate::process::run;
 
-/// The management bridge inside the namespace.
+/// The bridge inside the namespace that every tap is a port of.
 pub const MGMT_BRIDGE: &str = "br-mgmt";
-/// The namespace's address on the management network, the VMs' gateway.
-pub const GATEWAY: Ipv4Addr = Ipv4Addr::new(192, 168, 100, 1);
-/// The management network's prefix length.
-pub const PREFIX: u8 = 24;
+
+/// The prefix of every lab's namespace: `aio-vm-PID-NAME`.
+const PREFIX_NS: &str = "aio-vm-";
+
+/// The network a lab's VMs are on: the namespace's address (the VMs'
+/// gateway), the prefix length, and where the VMs' addresses start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabNet {
+    pub gateway: Ipv4Addr,
+    pub prefix: u8,
+    /// The address of VM 0; VM N has this plus N.
+    pub first: Ipv4Addr,
+}
+
+impl LabNet {
+    /// 192.168.100.0/24: clear of every network the reference topology uses.
+    pub const MANAGEMENT: Self = Self {
+        gateway: Ipv4Addr::new(192, 168, 100, 1),
+        prefix: 24,
+        first: Ipv4Addr::new(192, 168, 100, 10),
+    };
+
+    /// 10.0.2.0/24 with the VM at 10.0.2.15 behind 10.0.2.2: QEMU's and
+    /// VirtualBox's default NAT network, where many VMs have their uplink.
+    pub const QEMU_USER: Self = Self {
+        gateway: Ipv4Addr::new(10, 0, 2, 2),
+        prefix: 24,
+        first: Ipv4Addr::new(10, 0, 2, 15),
+    };
+
+    /// The address of the VM numbered `index` (from 0).
+    pub fn address(&self, index: u8) -> Ipv4Addr {
+        let [a, b, c, d] = self.first.octets();
+        Ipv4Addr::new(a, b, c, d.saturating_add(index))
+    }
+}
 
 /// A network namespace made for one run.
 #[derive(Debug)]
 pub struct Lab {
     name: String,
+    net: LabNet,
 }
 
 impl Lab {
-    /// Creates `aio-vm-PID` with its management bridge up at [`GATEWAY`].
-    pub fn create() -> Result<Self, VmError> {
-        let name = format!("aio-vm-{}", std::process::id());
+    /// Creates `aio-vm-PID-NAME` with its bridge up at the net's gateway.
+    /// `name` tells a run's labs apart (letters, digits and `-`).
+    pub fn create(name: &str, net: LabNet) -> Result<Self, VmError> {
+        let name = format!("{PREFIX_NS}{}-{name}", std::process::id());
         run(Command::new("ip").args(["netns", "add", &name]))?;
-        let lab = Self { name };
+        let lab = Self { name, net };
         lab.ip(&["link", "set", "lo", "up"])?;
         lab.ip(&["link", "add", MGMT_BRIDGE, "type", "bridge"])?;
         lab.ip(&[
             "addr",
             "add",
-            &format!("{GATEWAY}/{PREFIX}"),
+            &format!("{}/{}", net.gateway, net.prefix),
             "dev",
             MGMT_BRIDGE,
         ])?;
@@ -52,10 +86,10 @@ impl Lab {
             .lines()
             .filter_map(|line| line.split_whitespace().next())
         {
-            let Some(pid) = name.strip_prefix("aio-vm-") else {
+            let Some(pid) = stale_owner(name) else {
                 continue;
             };
-            if pid.parse::<u32>().is_err() || Path::new("/proc").join(pid).exists() {
+            if Path::new("/proc").join(pid.to_string()).exists() {
                 continue;
             }
             let inside = run(Command::new("ip").args(["netns", "pids", name]))?;
@@ -72,12 +106,16 @@ impl Lab {
         &self.name
     }
 
-    /// The address of the VM numbered `index` (from 0) on the management network.
-    pub fn address(index: u8) -> Ipv4Addr {
-        Ipv4Addr::new(192, 168, 100, 10_u8.saturating_add(index))
+    pub fn net(&self) -> LabNet {
+        self.net
     }
 
-    /// A tap device `tapN` on the management bridge, for the VM numbered `index`.
+    /// The address of the VM numbered `index` (from 0).
+    pub fn address(&self, index: u8) -> Ipv4Addr {
+        self.net.address(index)
+    }
+
+    /// A tap device `tapN` on the bridge, for the VM numbered `index`.
     pub fn tap(&self, index: u8) -> Result<String, VmError> {
         let tap = format!("tap{index}");
         self.ip(&["tuntap", "add", "dev", &tap, "mode", "tap"])?;
@@ -98,10 +136,39 @@ impl Lab {
     }
 }
 
+/// The PID of the run that made namespace `name`, if it is a lab's.
+fn stale_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(PREFIX_NS)?;
+    let pid = rest.split('-').next()?;
+    pid.parse().ok()
+}
+
 impl Drop for Lab {
     fn drop(&mut self) {
         let _ = Command::new("ip")
             .args(["netns", "delete", &self.name])
             .output();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lab_namespace_names_the_run_that_made_it() {
+        assert_eq!(stale_owner("aio-vm-4242-host"), Some(4242));
+        assert_eq!(stale_owner("aio-vm-4242"), Some(4242));
+        assert_eq!(stale_owner("aio-t1-host"), None);
+        assert_eq!(stale_owner("aio-vm-x-host"), None);
+    }
+
+    #[test]
+    fn vm_addresses_follow_the_first() {
+        assert_eq!(
+            LabNet::MANAGEMENT.address(2),
+            Ipv4Addr::new(192, 168, 100, 12)
+        );
+        assert_eq!(LabNet::QEMU_USER.address(0), Ipv4Addr::new(10, 0, 2, 15));
     }
 }

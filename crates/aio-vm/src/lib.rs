@@ -9,7 +9,7 @@
 //!   beside it for direct boot, under `/var/cache/aio/vm/KEY/`. The cached
 //!   files are only ever read.
 //! - [`Lab`]: a network namespace the harness creates, with a bridge for
-//!   the management network and the host side at [`lab::GATEWAY`]; every VM
+//!   the VMs' network ([`LabNet`]) and the host side at its gateway; every VM
 //!   reaches it through a tap device inside it. The root namespace is never
 //!   touched. Dropping it deletes the namespace (and the taps with it).
 //! - [`Vm`]: one QEMU (TCG unless told otherwise) with a per-run
@@ -25,9 +25,6 @@
 //! it; namespaces of interrupted runs are swept by [`Lab::sweep_stale`].
 //! KVM is not probed yet: TCG is the default (a paravirtual `/dev/kvm`
 //! may not run a stock kernel).
-//!
-//! The image does not hold Docker or the NFS packages yet: proofs that need
-//! them add them to [`Recipe::debian12`] (which changes the key).
 
 pub mod cmdline;
 mod error;
@@ -42,7 +39,7 @@ mod vm;
 
 pub use error::VmError;
 pub use image::{CACHE, Image, Obtained};
-pub use lab::Lab;
+pub use lab::{Lab, LabNet};
 pub use qemu::{VmFiles, qemu_args};
 pub use recipe::{ImageKey, Recipe};
 pub use spec::{Accel, VmSpec};

@@ -6,8 +6,9 @@ use sha2::{Digest, Sha256};
 /// layout, the files taken out), so that older cached images are not reused.
 const BUILD_FORMAT: u32 = 1;
 
-/// The packages a Kolla host has before deploy, plus what a direct boot
-/// needs. Docker and the NFS packages are not in it yet.
+/// The packages a Kolla host has before deploy (Docker included, and the
+/// NFS server and client Cinder's NFS backend uses), plus what a direct
+/// boot needs.
 const DEBIAN12_PACKAGES: &[&str] = &[
     "systemd",
     "systemd-sysv",
@@ -18,6 +19,9 @@ const DEBIAN12_PACKAGES: &[&str] = &[
     "nftables",
     "iptables",
     "openvswitch-switch",
+    "docker.io",
+    "nfs-kernel-server",
+    "nfs-common",
     "python3",
     "procps",
     "linux-image-amd64",
@@ -31,10 +35,23 @@ printf 'MODULES=list\nCOMPRESS=zstd\n' > "$1/etc/initramfs-tools/conf.d/aio-vm.c
 printf 'virtio_pci\nvirtio_blk\next4\n' > "$1/etc/initramfs-tools/modules""#;
 
 /// Written once the packages are in: the root file system in fstab,
-/// networkd (fed by `ip=` through systemd-network-generator), and the unit
-/// that authorizes the run's SSH key found on the kernel command line.
+/// networkd (fed by `ip=` through systemd-network-generator), Docker's
+/// `daemon.json` as Kolla's bootstrap-servers writes it (Docker neither
+/// touches iptables nor turns on forwarding), and the unit that authorizes
+/// the run's SSH key found on the kernel command line.
 const CUSTOMIZE_HOOK: &str = r#"set -e
 echo aio-vm > "$1/etc/hostname"
+mkdir -p "$1/etc/docker"
+cat > "$1/etc/docker/daemon.json" <<'JSON'
+{
+    "iptables": false,
+    "ip-forward": false,
+    "log-opts": {
+        "max-file": "5",
+        "max-size": "50m"
+    }
+}
+JSON
 echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' > "$1/etc/fstab"
 cat > "$1/usr/local/sbin/aio-vm-authorize" <<'SCRIPT'
 #!/bin/sh
@@ -147,7 +164,7 @@ mod tests {
     fn the_key_changes_with_the_packages_and_the_hooks() {
         let recipe = Recipe::debian12();
         let mut more = recipe.clone();
-        more.packages.push("docker.io".into());
+        more.packages.push("curl".into());
         assert_ne!(recipe.key(), more.key());
         let mut hooked = recipe.clone();
         hooked.customize_hook.push_str("\ntrue");

@@ -12,7 +12,7 @@ use crate::cmdline::KernelCmdline;
 use crate::process::run;
 use crate::qemu::{VmFiles, qemu_args};
 use crate::spec::VmSpec;
-use crate::{Image, Lab, Ssh, SshKey, VmError, lab};
+use crate::{Image, Lab, Ssh, SshKey, VmError};
 
 /// Set (by a signal handler of the caller) to stop every wait at its next
 /// poll with [`VmError::Interrupted`], so that the VMs and the lab are
@@ -45,12 +45,12 @@ impl Vm {
             .arg(image.base())
             .arg(&files.overlay))?;
         let tap = lab.tap(spec.index)?;
-        let address = Lab::address(spec.index);
+        let address = lab.address(spec.index);
         let cmdline = KernelCmdline {
             hostname: format!("aio-vm-{}", spec.index),
             address,
-            prefix: lab::PREFIX,
-            gateway: lab::GATEWAY,
+            prefix: lab.net().prefix,
+            gateway: lab.net().gateway,
             ssh_ed25519: key.public_base64.clone(),
         };
         let log = File::create(&files.qemu_log).map_err(VmError::io(&files.qemu_log))?;

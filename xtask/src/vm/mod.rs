@@ -9,24 +9,75 @@
 //! `--deb FILE` takes that package; without it, the newest
 //! `target/dist/aio_*.deb`, else `cargo xtask dist` makes one.
 
-mod proofs;
+mod host;
+mod multinode;
+mod refusal;
+mod remote;
 mod report;
+mod seed;
 mod topology;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use aio_vm::{Image, Lab, Obtained, Recipe, SshKey, Vm, VmSpec};
+use aio_vm::{Image, Lab, Obtained, Recipe, SshKey};
 
 use crate::shell::{on_path, require_root, sh};
 use report::Report;
 
+/// What every suite gets: the image, the package, the run's directory (for
+/// overlays, consoles and the key) and the key its VMs trust.
+pub struct Run {
+    pub image: Image,
+    pub deb: PathBuf,
+    pub dir: PathBuf,
+    pub key: SshKey,
+}
+
+/// A group of proofs with VMs of its own, run by name with `--only`.
+struct Suite {
+    name: &'static str,
+    what: &'static str,
+    prove: fn(&Run, &mut Report) -> Result<(), String>,
+}
+
+const SUITES: &[Suite] = &[
+    Suite {
+        name: "host",
+        what: "one VM: the package, aio.service through real reboots, late OVS, drift",
+        prove: host::prove,
+    },
+    Suite {
+        name: "refusal",
+        what: "a VM with its uplink on 10.0.2.0/24: aio service install refuses the reference",
+        prove: refusal::prove,
+    },
+    Suite {
+        name: "seed",
+        what: "a host built by the seed's installer, adopted",
+        prove: seed::prove,
+    },
+    Suite {
+        name: "multinode",
+        what: "three VMs converged by the Ansible collection over SSH",
+        prove: multinode::prove,
+    },
+];
+
+const USAGE: &str = "usage: cargo xtask vm [--deb FILE] [--only SUITE[,SUITE...]] (suites: host, refusal, seed, multinode)";
+
 pub fn run(args: &[String]) -> Result<(), String> {
-    let deb = match args {
-        [] => None,
-        [flag, file] if flag == "--deb" => Some(PathBuf::from(file)),
-        _ => return Err("usage: cargo xtask vm [--deb FILE]".into()),
-    };
+    let mut deb = None;
+    let mut only: Option<Vec<String>> = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match (arg.as_str(), rest.next()) {
+            ("--deb", Some(file)) => deb = Some(PathBuf::from(file)),
+            ("--only", Some(names)) => only = Some(names.split(',').map(String::from).collect()),
+            _ => return Err(USAGE.into()),
+        }
+    }
+    let suites = chosen(only.as_deref())?;
     require_root("cargo xtask vm")?;
     // Ctrl-C ends the waits, so that the usual cleanup runs.
     ctrlc::set_handler(|| aio_vm::INTERRUPTED.store(true, Ordering::SeqCst))
@@ -45,37 +96,40 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let mut report = Report::new();
     let image = report.check("the image is built or restored", image)?;
-    let run = tempfile::Builder::new()
+    let dir = tempfile::Builder::new()
         .prefix("aio-vm-run.")
         .tempdir()
         .map_err(|e| e.to_string())?;
-    let outcome = boot_and_prove(&image, run.path(), &deb, &mut report);
-    if let Err(why) = &outcome {
-        show_console(run.path());
-        return Err(why.clone());
+    let key = SshKey::generate(dir.path()).map_err(|e| e.to_string())?;
+    let run = Run {
+        image,
+        deb,
+        dir: dir.path().to_path_buf(),
+        key,
+    };
+    for suite in suites {
+        println!("{}: {}", suite.name, suite.what);
+        if let Err(why) = (suite.prove)(&run, &mut report) {
+            show_consoles(&run.dir);
+            return Err(why);
+        }
     }
     report.finish();
     Ok(())
 }
 
-/// One VM through every proof. The VM is dropped (its QEMU killed) before
-/// the lab (the namespace deleted), both before the run's directory goes.
-fn boot_and_prove(
-    image: &Image,
-    dir: &Path,
-    deb: &Path,
-    report: &mut Report,
-) -> Result<(), String> {
-    let lab = Lab::create().map_err(|e| e.to_string())?;
-    let key = SshKey::generate(dir).map_err(|e| e.to_string())?;
-    let mut vm = Vm::boot(image, &lab, &key, dir, &VmSpec::new(0)).map_err(|e| e.to_string())?;
-    println!(
-        "booting {} (qemu pid {}, TCG) in namespace {}",
-        vm.overlay().display(),
-        vm.pid(),
-        lab.name()
-    );
-    proofs::all(&mut vm, deb, report)
+/// The suites `--only` names, in their usual order; all without it.
+fn chosen(only: Option<&[String]>) -> Result<Vec<&'static Suite>, String> {
+    let Some(names) = only else {
+        return Ok(SUITES.iter().collect());
+    };
+    if let Some(unknown) = names.iter().find(|n| !SUITES.iter().any(|s| s.name == *n)) {
+        return Err(format!("no suite named {unknown}; {USAGE}"));
+    }
+    Ok(SUITES
+        .iter()
+        .filter(|s| names.iter().any(|n| n == s.name))
+        .collect())
 }
 
 /// The image, built when its key is not in the cache.
@@ -158,7 +212,7 @@ fn newest_deb(dir: &Path) -> Option<PathBuf> {
 }
 
 /// The end of each VM's serial console, to say why a proof failed.
-fn show_console(dir: &Path) {
+fn show_consoles(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

@@ -1,11 +1,14 @@
-//! The proofs inside one VM, each a shell script run over SSH whose
+//! The host suite: one VM through the package, `aio service install`, real
+//! reboots and drift. Each proof is a shell script run over SSH whose
 //! outcome is checked here.
 
 use std::path::Path;
 use std::time::Duration;
 
-use aio_vm::{Ssh, Vm};
+use aio_vm::{Lab, LabNet, Ssh, Vm, VmSpec};
 
+use super::Run;
+use super::remote::{Proof, install_package, must, plan_is_empty};
 use super::report::Report;
 use super::topology;
 
@@ -16,33 +19,22 @@ const ACTIVE_DEADLINE_S: u32 = 180;
 /// How long a deleted veth may take to come back.
 const REPAIR_DEADLINE_S: u32 = 60;
 
-type Proof<T> = Result<(T, String), String>;
-
-fn said(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-    .trim()
-    .to_string()
+/// Boots the suite's VM in a lab of its own and runs every proof. The VM
+/// is dropped (its QEMU killed) before the lab (the namespace deleted).
+pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
+    let lab = Lab::create("host", LabNet::MANAGEMENT).map_err(|e| e.to_string())?;
+    let mut vm = Vm::boot(&run.image, &lab, &run.key, &run.dir, &VmSpec::new(0))
+        .map_err(|e| e.to_string())?;
+    println!(
+        "  booting {} (qemu pid {}, TCG) in namespace {}",
+        vm.overlay().display(),
+        vm.pid(),
+        lab.name()
+    );
+    all(&mut vm, &run.deb, report)
 }
 
-/// Runs `script`, which must exit 0; its stdout.
-fn must(ssh: &Ssh, script: &str) -> Result<String, String> {
-    let out = ssh.exec(script).map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-    } else {
-        Err(format!(
-            "`{script}` exited {}: {}",
-            out.status.code().unwrap_or(-1),
-            said(&out)
-        ))
-    }
-}
-
-pub fn all(vm: &mut Vm, deb: &Path, report: &mut Report) -> Result<(), String> {
+fn all(vm: &mut Vm, deb: &Path, report: &mut Report) -> Result<(), String> {
     report.check("the VM boots and answers SSH", || {
         let took = vm.wait_for_ssh(BOOT_DEADLINE).map_err(|e| e.to_string())?;
         let kernel = must(vm.ssh(), "uname -r")?;
@@ -61,7 +53,7 @@ pub fn all(vm: &mut Vm, deb: &Path, report: &mut Report) -> Result<(), String> {
         ))
     })?;
     report.check("the Debian package installs with apt-get", || {
-        install(vm.ssh(), deb)
+        install_package(vm.ssh(), deb)
     })?;
     report.check("aio service install enables aio.service", || {
         service_install(vm.ssh())
@@ -76,35 +68,6 @@ pub fn all(vm: &mut Vm, deb: &Path, report: &mut Report) -> Result<(), String> {
     )?;
     report.check("a deleted veth comes back", || repaired(vm.ssh()))?;
     Ok(())
-}
-
-fn install(ssh: &Ssh, deb: &Path) -> Proof<()> {
-    let name = deb
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or("the package has no file name")?;
-    ssh.copy(deb, &format!("/root/{name}"))
-        .map_err(|e| e.to_string())?;
-    must(
-        ssh,
-        &format!("cd /root && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ./{name}"),
-    )?;
-    for file in [
-        "/usr/bin/aio",
-        "/usr/share/man/man1/aio.1.gz",
-        "/usr/share/bash-completion/completions/aio",
-        "/usr/share/zsh/vendor-completions/_aio",
-        "/usr/share/fish/vendor_completions.d/aio.fish",
-        "/usr/lib/systemd/system/aio.service",
-    ] {
-        must(ssh, &format!("test -f {file}")).map_err(|_| format!("{file} is not installed"))?;
-    }
-    let version = must(ssh, "aio --version")?;
-    let first = version.lines().next().unwrap_or_default().to_string();
-    Ok((
-        (),
-        format!("{first}; man page, completions and unit present"),
-    ))
 }
 
 fn service_install(ssh: &Ssh) -> Proof<()> {
@@ -139,7 +102,7 @@ fn converged(ssh: &Ssh) -> Proof<()> {
         ),
     )
     .map_err(|e| format!("aio.service did not become active: {e}"))?;
-    plan_is_empty(ssh)?;
+    plan_is_empty(ssh, topology::PATH)?;
     let rules = must(ssh, "nft list table ip aio | grep -c masquerade || true")?;
     if rules != "1" {
         return Err(format!("{rules} masquerade rules in table ip aio, not 1"));
@@ -173,7 +136,7 @@ fn repaired(ssh: &Ssh) -> Proof<()> {
             topology::VETH
         )
     })?;
-    plan_is_empty(ssh).map_err(|e| format!("after the repair {e}"))?;
+    plan_is_empty(ssh, topology::PATH).map_err(|e| format!("after the repair {e}"))?;
     Ok((
         (),
         format!(
@@ -182,21 +145,4 @@ fn repaired(ssh: &Ssh) -> Proof<()> {
             topology::BRIDGE
         ),
     ))
-}
-
-/// `aio plan --detailed-exitcode` exits 0: nothing to change.
-fn plan_is_empty(ssh: &Ssh) -> Result<(), String> {
-    let out = ssh
-        .exec(&format!(
-            "aio plan -f {} --detailed-exitcode --color never",
-            topology::PATH
-        ))
-        .map_err(|e| e.to_string())?;
-    match out.status.code() {
-        Some(0) => Ok(()),
-        code => Err(format!(
-            "aio plan --detailed-exitcode exited {code:?}, not 0:\n{}",
-            said(&out)
-        )),
-    }
 }

@@ -1,0 +1,80 @@
+//! Running checks in a VM over SSH: a script that must succeed, and what
+//! the proofs ask of every converged host.
+
+use std::path::Path;
+
+use aio_vm::Ssh;
+
+/// A proof's value and the detail its checked line shows, or why it failed.
+pub type Proof<T> = Result<(T, String), String>;
+
+pub fn said(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+    .trim()
+    .to_string()
+}
+
+/// Runs `script`, which must exit 0; its stdout.
+pub fn must(ssh: &Ssh, script: &str) -> Result<String, String> {
+    let out = ssh.exec(script).map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(format!(
+            "`{script}` exited {}: {}",
+            out.status.code().unwrap_or(-1),
+            said(&out)
+        ))
+    }
+}
+
+/// `aio plan --detailed-exitcode` exits 0: nothing to change.
+pub fn plan_is_empty(ssh: &Ssh, topology: &str) -> Result<(), String> {
+    let out = ssh
+        .exec(&format!(
+            "aio plan -f {topology} --detailed-exitcode --color never"
+        ))
+        .map_err(|e| e.to_string())?;
+    match out.status.code() {
+        Some(0) => Ok(()),
+        code => Err(format!(
+            "aio plan --detailed-exitcode exited {code:?}, not 0:\n{}",
+            said(&out)
+        )),
+    }
+}
+
+/// Copies the Debian package into the VM and installs it with `apt-get`;
+/// checks the files it must bring.
+pub fn install_package(ssh: &Ssh, deb: &Path) -> Proof<()> {
+    let name = deb
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or("the package has no file name")?;
+    ssh.copy(deb, &format!("/root/{name}"))
+        .map_err(|e| e.to_string())?;
+    must(
+        ssh,
+        &format!("cd /root && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ./{name}"),
+    )?;
+    for file in [
+        "/usr/bin/aio",
+        "/usr/share/man/man1/aio.1.gz",
+        "/usr/share/bash-completion/completions/aio",
+        "/usr/share/zsh/vendor-completions/_aio",
+        "/usr/share/fish/vendor_completions.d/aio.fish",
+        "/usr/lib/systemd/system/aio.service",
+    ] {
+        must(ssh, &format!("test -f {file}")).map_err(|_| format!("{file} is not installed"))?;
+    }
+    let version = must(ssh, "aio --version")?;
+    let first = version.lines().next().unwrap_or_default().to_string();
+    Ok((
+        (),
+        format!("{first}; man page, completions and unit present"),
+    ))
+}
