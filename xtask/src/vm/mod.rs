@@ -32,6 +32,27 @@ pub struct Run {
     pub deb: PathBuf,
     pub dir: PathBuf,
     pub key: SshKey,
+    /// The design broken on purpose (`--break`), to see a proof fail.
+    pub broken: Option<Break>,
+}
+
+/// A way to break the design on purpose: the proof that catches it fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Break {
+    /// aio.service without `Before=docker.service`.
+    UnitOrder,
+    /// NAT out of an interface the host does not have.
+    NatOut,
+}
+
+impl Break {
+    fn parse(name: &str) -> Result<Self, String> {
+        match name {
+            "unit-order" => Ok(Self::UnitOrder),
+            "nat-out" => Ok(Self::NatOut),
+            _ => Err(format!("no way to break named {name}; {USAGE}")),
+        }
+    }
 }
 
 /// A group of proofs with VMs of its own, run by name with `--only`.
@@ -64,16 +85,18 @@ const SUITES: &[Suite] = &[
     },
 ];
 
-const USAGE: &str = "usage: cargo xtask vm [--deb FILE] [--only SUITE[,SUITE...]] (suites: host, refusal, seed, multinode)";
+const USAGE: &str = "usage: cargo xtask vm [--deb FILE] [--only SUITE[,SUITE...]] [--break unit-order|nat-out] (suites: host, refusal, seed, multinode)";
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut deb = None;
     let mut only: Option<Vec<String>> = None;
+    let mut broken = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match (arg.as_str(), rest.next()) {
             ("--deb", Some(file)) => deb = Some(PathBuf::from(file)),
             ("--only", Some(names)) => only = Some(names.split(',').map(String::from).collect()),
+            ("--break", Some(name)) => broken = Some(Break::parse(name)?),
             _ => return Err(USAGE.into()),
         }
     }
@@ -106,6 +129,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         deb,
         dir: dir.path().to_path_buf(),
         key,
+        broken,
     };
     for suite in suites {
         println!("{}: {}", suite.name, suite.what);

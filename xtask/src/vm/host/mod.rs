@@ -1,0 +1,212 @@
+//! The host suite: one VM through the package, `aio service install`, two
+//! real reboots (the first with Open vSwitch starting a minute late, as
+//! Kolla's containers do) and drift of every kind. Each proof is a shell
+//! script run over SSH whose outcome is checked here.
+
+mod drift;
+mod order;
+mod ovs;
+
+use std::time::Duration;
+
+use aio_vm::{Lab, LabNet, Ssh, Vm, VmSpec};
+
+use super::remote::{Proof, install_package, must, plan_is_empty};
+use super::report::Report;
+use super::topology::{self, OVS_PORT, OVS_TAG, PATH};
+use super::{Break, Run};
+
+/// How long TCG may take to boot or reboot a VM to SSH.
+const BOOT_DEADLINE: Duration = Duration::from_secs(300);
+/// How long aio.service may take to report its first pass.
+const ACTIVE_DEADLINE_S: u32 = 180;
+/// How long the br-ex port may take once Open vSwitch starts with the host.
+const PORT_DEADLINE_S: u32 = 120;
+
+/// Boots the suite's VM in a lab of its own and runs every proof. The VM
+/// is dropped (its QEMU killed) before the lab (the namespace deleted).
+pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
+    let lab = Lab::create("host", LabNet::MANAGEMENT).map_err(|e| e.to_string())?;
+    let mut vm = Vm::boot(&run.image, &lab, &run.key, &run.dir, &VmSpec::new(0))
+        .map_err(|e| e.to_string())?;
+    println!(
+        "  booting {} (qemu pid {}, TCG) in namespace {}",
+        vm.overlay().display(),
+        vm.pid(),
+        lab.name()
+    );
+    all(&mut vm, run, report)
+}
+
+fn all(vm: &mut Vm, run: &Run, report: &mut Report) -> Result<(), String> {
+    report.check("the VM boots and answers SSH", || {
+        let took = vm.wait_for_ssh(BOOT_DEADLINE).map_err(|e| e.to_string())?;
+        let kernel = must(vm.ssh(), "uname -r")?;
+        // ip= on the kernel command line becomes a .network file for networkd.
+        let generated = must(
+            vm.ssh(),
+            "grep -l '^Address=' /run/systemd/network/*.network",
+        )
+        .map_err(|e| format!("systemd-network-generator wrote no .network file from ip=: {e}"))?;
+        Ok((
+            (),
+            format!(
+                "kernel {kernel}, SSH after {:.1} s, ip= became {generated}",
+                took.as_secs_f64()
+            ),
+        ))
+    })?;
+    report.check("the Debian package installs with apt-get", || {
+        install_package(vm.ssh(), &run.deb)
+    })?;
+    report.check("aio service install enables aio.service", || {
+        service_install(vm.ssh(), run.broken)
+    })?;
+    ovs::start_late(vm.ssh())?;
+    report.check("a real reboot brings SSH back", || {
+        let took = vm.reboot(BOOT_DEADLINE).map_err(|e| e.to_string())?;
+        Ok(((), format!("reboot cycle {:.1} s", took.as_secs_f64())))
+    })?;
+    report.check(
+        "after the reboot aio.service is ready after its first pass and before docker.service",
+        || ready_before_docker(vm.ssh()),
+    )?;
+    report.check(
+        &format!(
+            "Open vSwitch {} s after boot: the br-ex port follows within seconds, the wait logged once",
+            ovs::LATE_S
+        ),
+        || ovs::port_follows_late_ovs(vm.ssh()),
+    )?;
+    report.check("the host is converged", || converged(vm.ssh()))?;
+    for drift in drift::kinds() {
+        report.check(&format!("drift repaired live: {}", drift.name), || {
+            drift::repaired(vm.ssh(), &drift)
+        })?;
+    }
+    ovs::start_with_the_host(vm.ssh())?;
+    report.check("a second real reboot brings SSH back", || {
+        let took = vm.reboot(BOOT_DEADLINE).map_err(|e| e.to_string())?;
+        Ok(((), format!("reboot cycle {:.1} s", took.as_secs_f64())))
+    })?;
+    report.check(
+        "after the second reboot aio.service is ready before docker.service",
+        || ready_before_docker(vm.ssh()),
+    )?;
+    report.check("the host is converged again", || {
+        wait_for_port(vm.ssh())?;
+        converged(vm.ssh())
+    })?;
+    Ok(())
+}
+
+/// Writes the topology and installs the unit. A [`Break`] changes the
+/// design on purpose, so that the proof meant to catch it can be seen
+/// failing.
+fn service_install(ssh: &Ssh, broken: Option<Break>) -> Proof<()> {
+    let text = match broken {
+        Some(Break::NatOut) => {
+            topology::plumbing().replace("out = \"${uplink}\"", "out = \"eth9\"")
+        }
+        _ => topology::plumbing(),
+    };
+    must(
+        ssh,
+        &format!("mkdir -p /etc/aio && cat > {PATH} <<'TOPOLOGY'\n{text}TOPOLOGY"),
+    )?;
+    must(ssh, &format!("aio service install -f {PATH}"))?;
+    if broken == Some(Break::UnitOrder) {
+        must(
+            ssh,
+            "sed -i '/^Before=docker.service/d' /etc/systemd/system/aio.service && systemctl daemon-reload",
+        )?;
+    }
+    let enabled = must(ssh, "systemctl is-enabled aio.service")?;
+    if enabled != "enabled" {
+        return Err(format!("aio.service is {enabled}, not enabled"));
+    }
+    Ok(((), "enabled".into()))
+}
+
+/// aio.service becomes active (`Type=notify`: after its first pass), and
+/// docker.service began only after that.
+fn ready_before_docker(ssh: &Ssh) -> Proof<()> {
+    must(
+        ssh,
+        &format!(
+            "for i in $(seq {ACTIVE_DEADLINE_S}); do \
+               s=$(systemctl is-active aio.service); \
+               [ \"$s\" = active ] && exit 0; \
+               [ \"$s\" = failed ] && break; \
+               [ \"$(systemctl show -p NRestarts --value aio.service)\" != 0 ] && break; \
+               sleep 1; done; \
+             systemctl status --no-pager aio.service; \
+             journalctl -b -u aio.service -n 20 --no-pager; exit 1"
+        ),
+    )
+    .map_err(|e| format!("aio.service did not become active: {e}"))?;
+    let kind = must(ssh, "systemctl show -p Type --value aio.service")?;
+    if kind != "notify" {
+        return Err(format!(
+            "aio.service is Type={kind}, not notify: active would not mean its first pass is done"
+        ));
+    }
+    let aio = must(
+        ssh,
+        &format!("systemctl show -p {} aio.service", order::PROPERTIES),
+    )?;
+    // docker.service may still be starting: its start is what is compared.
+    let docker = must(
+        ssh,
+        "systemctl show -p InactiveExitTimestampMonotonic docker.service",
+    )?;
+    let said = order::Boot::parse(&aio, &docker)?.ordered()?;
+    Ok(((), said))
+}
+
+/// Once Open vSwitch started with the host: the port on its tag.
+fn wait_for_port(ssh: &Ssh) -> Result<(), String> {
+    must(
+        ssh,
+        &format!(
+            "for i in $(seq {PORT_DEADLINE_S}); do \
+               [ \"$(ovs-vsctl --timeout=1 get port {OVS_PORT} tag 2>/dev/null)\" = {OVS_TAG} ] && exit 0; \
+               sleep 1; done; exit 1"
+        ),
+    )
+    .map(drop)
+    .map_err(|_| format!("{OVS_PORT} was not on tag {OVS_TAG} within {PORT_DEADLINE_S} s"))
+}
+
+/// `plan` exits 0, one masquerade rule, forwarding on, the port on its tag.
+fn converged(ssh: &Ssh) -> Proof<()> {
+    plan_is_empty(ssh, PATH)?;
+    let rules = must(ssh, "nft list table ip aio | grep -c masquerade || true")?;
+    if rules != "1" {
+        return Err(format!("{rules} masquerade rules in table ip aio, not 1"));
+    }
+    let others = must(
+        ssh,
+        "iptables-legacy-save -t nat 2>/dev/null | grep -c MASQUERADE || true",
+    )?;
+    if others != "0" {
+        return Err(format!(
+            "{others} legacy iptables masquerade rules besides aio's"
+        ));
+    }
+    let forward = must(ssh, "cat /proc/sys/net/ipv4/ip_forward")?;
+    if forward != "1" {
+        return Err(format!("ip_forward is {forward}, not 1"));
+    }
+    let tag = must(
+        ssh,
+        &format!("ovs-vsctl --timeout=5 get port {OVS_PORT} tag"),
+    )?;
+    if tag != OVS_TAG.to_string() {
+        return Err(format!("{OVS_PORT} is on tag {tag}, not {OVS_TAG}"));
+    }
+    Ok((
+        (),
+        format!("plan exits 0, one masquerade rule, ip_forward=1, {OVS_PORT} on tag {OVS_TAG}"),
+    ))
+}
