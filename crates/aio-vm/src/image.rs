@@ -42,6 +42,15 @@ impl Image {
         if image.complete() {
             return Ok((image, Obtained::Cached));
         }
+        // One build per key at a time: a second run waits for the first
+        // and then finds its image.
+        std::fs::create_dir_all(cache).map_err(VmError::io(cache))?;
+        let lock_path = cache.join(format!("{}.lock", image.key));
+        let lock = std::fs::File::create(&lock_path).map_err(VmError::io(&lock_path))?;
+        lock.lock().map_err(VmError::io(&lock_path))?;
+        if image.complete() {
+            return Ok((image, Obtained::Cached));
+        }
         let started = Instant::now();
         let partial = cache.join(format!("{}.partial", image.key));
         let _ = std::fs::remove_dir_all(&partial);
