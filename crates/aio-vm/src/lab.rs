@@ -7,6 +7,8 @@ use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::Command;
 
+use aio_sandbox::{delete_namespace, namespaces_starting};
+
 use crate::VmError;
 use crate::process::run;
 
@@ -80,24 +82,28 @@ impl Lab {
     /// interrupted run cannot drop its lab), killing by PID any QEMU still
     /// inside. Returns their names.
     pub fn sweep_stale() -> Result<Vec<String>, VmError> {
-        let listed = run(Command::new("ip").args(["netns", "list"]))?;
         let mut swept = Vec::new();
-        for name in listed
-            .lines()
-            .filter_map(|line| line.split_whitespace().next())
-        {
-            let Some(pid) = stale_owner(name) else {
+        for name in namespaces_starting(PREFIX_NS) {
+            let Some(pid) = stale_owner(&name) else {
                 continue;
             };
             if Path::new("/proc").join(pid.to_string()).exists() {
                 continue;
             }
-            let inside = run(Command::new("ip").args(["netns", "pids", name]))?;
+            let inside = run(Command::new("ip").args(["netns", "pids", &name]))?;
             for qemu in inside.split_whitespace() {
                 let _ = Command::new("kill").args(["-KILL", qemu]).output();
             }
-            run(Command::new("ip").args(["netns", "delete", name]))?;
-            swept.push(name.to_string());
+            delete_namespace(&name);
+            swept.push(name);
+        }
+        let left = namespaces_starting(PREFIX_NS);
+        if let Some(name) = swept.iter().find(|name| left.contains(name)) {
+            return Err(VmError::Failed {
+                command: format!("ip netns delete {name}"),
+                status: "still listed".into(),
+                stderr: String::new(),
+            });
         }
         Ok(swept)
     }
@@ -145,9 +151,7 @@ fn stale_owner(name: &str) -> Option<u32> {
 
 impl Drop for Lab {
     fn drop(&mut self) {
-        let _ = Command::new("ip")
-            .args(["netns", "delete", &self.name])
-            .output();
+        delete_namespace(&self.name);
     }
 }
 

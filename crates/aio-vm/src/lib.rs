@@ -15,7 +15,8 @@
 //! - [`Vm`]: one QEMU (TCG unless told otherwise) with a per-run
 //!   copy-on-write qcow2 overlay, the serial console logged to a file, and
 //!   the per-run ed25519 key handed over on the kernel command line
-//!   ([`cmdline`]). Dropping it kills the QEMU by its PID. What it gets is a
+//!   ([`cmdline`]). [`Vm::reboot`] and [`Vm::power_off`] go through
+//!   systemd in the VM; dropping it kills the QEMU by its PID. What it gets is a
 //!   [`VmSpec`]; its files ([`VmFiles`]) and QEMU's arguments ([`qemu_args`])
 //!   are pure functions of it. [`INTERRUPTED`] ends every wait, so that a
 //!   Ctrl-C cleans up as a failure does.
@@ -23,15 +24,20 @@
 //!
 //! Everything a run makes lives in one temporary directory that goes with
 //! it; namespaces of interrupted runs are swept by [`Lab::sweep_stale`].
-//! KVM is not probed yet: TCG is the default (a paravirtual `/dev/kvm`
-//! may not run a stock kernel).
+//! QEMU is started through `aio_child`, so that it dies with the harness.
+//!
+//! TCG is the default. [`Accel::probe`] says whether KVM works: a
+//! `/dev/kvm` counts only when the image's kernel runs under it to its init
+//! (a paravirtual `/dev/kvm` may not run a stock kernel at all).
 
 pub mod cmdline;
 mod error;
 mod image;
 pub mod lab;
+mod probe;
 mod process;
 mod qemu;
+mod qemu_child;
 mod recipe;
 mod spec;
 mod ssh;
@@ -40,6 +46,7 @@ mod vm;
 pub use error::VmError;
 pub use image::{CACHE, Image, Obtained};
 pub use lab::{Lab, LabNet};
+pub use probe::{Finding, Probed};
 pub use qemu::{VmFiles, qemu_args};
 pub use recipe::{ImageKey, Recipe};
 pub use spec::{Accel, VmSpec};

@@ -20,6 +20,8 @@ pub struct VmSpec {
 }
 
 impl VmSpec {
+    /// 1 GiB, 2 CPUs, TCG: pass a probed accelerator with
+    /// [`VmSpec::with_accel`].
     pub fn new(index: u8) -> Self {
         Self {
             index,
@@ -28,10 +30,16 @@ impl VmSpec {
             accel: Accel::Tcg,
         }
     }
+
+    /// The same spec on `accel` (for example [`Accel::probe`]'s).
+    pub fn with_accel(self, accel: Accel) -> Self {
+        Self { accel, ..self }
+    }
 }
 
 impl Accel {
-    pub(crate) fn name(self) -> &'static str {
+    /// QEMU's name for it (`-accel NAME`).
+    pub fn name(self) -> &'static str {
         match self {
             Self::Tcg => "tcg",
             Self::Kvm => "kvm",

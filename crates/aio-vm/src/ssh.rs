@@ -81,10 +81,16 @@ impl Ssh {
         command
     }
 
-    /// Runs `script` in the VM's shell; its output whatever its exit status.
-    pub fn exec(&self, script: &str) -> Result<Output, VmError> {
+    /// `ssh root@ADDRESS SCRIPT`.
+    fn remote(&self, script: &str) -> Command {
         let mut command = self.command("ssh");
         command.arg(format!("root@{}", self.address)).arg(script);
+        command
+    }
+
+    /// Runs `script` in the VM's shell; its output whatever its exit status.
+    pub fn exec(&self, script: &str) -> Result<Output, VmError> {
+        let mut command = self.remote(script);
         command.output().map_err(|source| VmError::Spawn {
             program: describe(&command),
             source,
@@ -93,9 +99,8 @@ impl Ssh {
 
     /// Runs `script` in the VM; its stdout, or an error when it fails.
     pub fn run(&self, script: &str) -> Result<String, VmError> {
-        let mut command = self.command("ssh");
-        command.arg(format!("root@{}", self.address)).arg(script);
-        Ok(String::from_utf8_lossy(&output(&mut command)?.stdout).into_owned())
+        let out = output(&mut self.remote(script))?;
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// Whether the VM answers a trivial command now.

@@ -4,13 +4,14 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::cmdline::KernelCmdline;
 use crate::process::run;
 use crate::qemu::{VmFiles, qemu_args};
+use crate::qemu_child::QemuChild;
 use crate::spec::VmSpec;
 use crate::{Image, Lab, Ssh, SshKey, VmError};
 
@@ -22,7 +23,7 @@ pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// A running VM.
 #[derive(Debug)]
 pub struct Vm {
-    qemu: Child,
+    qemu: QemuChild,
     console: PathBuf,
     overlay: PathBuf,
     ssh: Ssh,
@@ -32,6 +33,11 @@ impl Vm {
     /// Makes the overlay `DIR/vmN.qcow2` on the image's base, a tap in the
     /// lab, and starts QEMU inside the lab's namespace. Returns at once:
     /// see [`Vm::wait_for_ssh`].
+    ///
+    /// QEMU runs in a process group of its own and is killed when the
+    /// harness dies, even by SIGKILL (`aio_child`). It also dies with the
+    /// *thread* that called this (a parent-death signal): boot in the
+    /// thread that keeps the `Vm`; waiting in other threads is fine.
     pub fn boot(
         image: &Image,
         lab: &Lab,
@@ -61,10 +67,7 @@ impl Vm {
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
-        let qemu = command.spawn().map_err(|source| VmError::Spawn {
-            program: "qemu-system-x86_64".into(),
-            source,
-        })?;
+        let qemu = QemuChild::spawn(&mut command)?;
         Ok(Self {
             qemu,
             console: files.console,
@@ -88,7 +91,12 @@ impl Vm {
     }
 
     pub fn pid(&self) -> u32 {
-        self.qemu.id()
+        self.qemu.pid()
+    }
+
+    /// Whether QEMU still runs.
+    pub fn is_running(&mut self) -> bool {
+        self.qemu.exited().is_none()
     }
 
     /// Polls until the VM answers over SSH, or QEMU stops, or `deadline`
@@ -118,6 +126,23 @@ impl Vm {
         })
     }
 
+    /// `systemctl poweroff` in the VM, then waits for QEMU to exit; at
+    /// `deadline` kills it by its PID and fails. Returns how long the
+    /// VM took to power off.
+    pub fn power_off(&mut self, deadline: Duration) -> Result<Duration, VmError> {
+        let started = Instant::now();
+        // The connection may end before the command returns.
+        let _ = self.ssh.exec("systemctl --no-block poweroff");
+        self.qemu.wait_exit(
+            deadline.saturating_sub(started.elapsed()),
+            &format!(
+                "QEMU to exit after poweroff (console: {})",
+                self.console.display()
+            ),
+        )?;
+        Ok(started.elapsed())
+    }
+
     fn wait_for(
         &mut self,
         deadline: Duration,
@@ -129,7 +154,7 @@ impl Vm {
             if INTERRUPTED.load(Ordering::SeqCst) {
                 return Err(VmError::Interrupted);
             }
-            if let Ok(Some(status)) = self.qemu.try_wait() {
+            if let Some(status) = self.qemu.exited() {
                 return Err(VmError::QemuExited {
                     status: status.to_string(),
                     console: self.console.clone(),
@@ -151,7 +176,6 @@ impl Vm {
 
 impl Drop for Vm {
     fn drop(&mut self) {
-        let _ = self.qemu.kill();
-        let _ = self.qemu.wait();
+        self.qemu.kill();
     }
 }
