@@ -1,5 +1,6 @@
 //! Everything CI runs, installing first what the tests need on a fresh machine:
-//! format check, clippy, no import loop between the files of a crate, every test.
+//! format check, clippy, no import loop between the files of a crate, every test,
+//! the Debian package, the VM suites (`cargo xtask vm`) and the fuzz targets.
 
 use std::process::Command;
 
@@ -89,6 +90,8 @@ pub fn run() -> Result<(), String> {
     }
     // The Debian package, installed, checked as an operator meets it, purged.
     crate::dist::run(&["--check".into()])?;
+    // Real boots in real VMs, with the package dist just made.
+    crate::vm::run_in_ci()?;
     // Each fuzz target for a bounded time (skipped, saying so, without nightly).
     crate::fuzz::run(&["--seconds".into(), FUZZ_SECONDS.into()])
 }
