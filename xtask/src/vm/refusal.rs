@@ -86,10 +86,15 @@ fn refused(ssh: &Ssh) -> Proof<()> {
         ));
     }
     let unit = ssh
-        .exec("test -e /etc/systemd/system/aio.service || systemctl is-enabled aio.service")
+        .exec(
+            "test -e /etc/systemd/system/aio.service.d/topology.conf || \
+             test -e /etc/systemd/system/aio.service || systemctl is-enabled aio.service",
+        )
         .map_err(|e| e.to_string())?;
     if unit.status.success() {
-        return Err("aio.service is installed or enabled all the same".into());
+        return Err(
+            "aio.service (its drop-in or the unit) is installed or enabled all the same".into(),
+        );
     }
     Ok(((), located.to_string()))
 }

@@ -116,9 +116,13 @@ fn service_install(ssh: &Ssh, broken: Option<Break>) -> Proof<()> {
     )?;
     must(ssh, &format!("aio service install -f {PATH}"))?;
     if broken == Some(Break::UnitOrder) {
+        // The packaged unit, or a whole unit an install wrote.
         must(
             ssh,
-            "sed -i '/^Before=docker.service/d' /etc/systemd/system/aio.service && systemctl daemon-reload",
+            "for unit in /usr/lib/systemd/system/aio.service /etc/systemd/system/aio.service; do \
+               [ -f $unit ] && sed -i '/^Before=docker.service/d' $unit; done; \
+             systemctl daemon-reload; \
+             ! systemctl show -p Before --value aio.service | grep -q docker.service",
         )?;
     }
     let enabled = must(ssh, "systemctl is-enabled aio.service")?;

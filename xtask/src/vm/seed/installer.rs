@@ -23,6 +23,7 @@
 //! it runs on the host, against the same kind of database).
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The seed's files the boot-unit lines copy, by their name in `upstream/`
 /// (`scripts_NAME`) and in the installer's checkout (`scripts/NAME`).
@@ -55,11 +56,44 @@ pub fn upstream() -> Result<PathBuf, String> {
     })
 }
 
+/// Debian's `sudo` package, downloaded with `apt-get download` into a
+/// directory of `dir`: the seed's scripts and lines call `sudo`, a host the
+/// seed built has it, the image (mmdebstrap's `apt` variant) does not.
+pub fn sudo_package(dir: &Path) -> Result<PathBuf, String> {
+    let into = dir.join("seed-packages");
+    std::fs::create_dir_all(&into).map_err(|e| format!("{}: {e}", into.display()))?;
+    let out = Command::new("apt-get")
+        .args(["download", "sudo"])
+        .current_dir(&into)
+        .output()
+        .map_err(|e| format!("apt-get: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "apt-get download sudo failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    std::fs::read_dir(&into)
+        .map_err(|e| format!("{}: {e}", into.display()))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| {
+            path.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("sudo_"))
+                && path.extension().is_some_and(|e| e == "deb")
+        })
+        .ok_or_else(|| {
+            format!(
+                "apt-get download sudo left no sudo_*.deb in {}",
+                into.display()
+            )
+        })
+}
+
 /// Reads `install.sh` from the seed.
 pub fn lines(upstream: &Path) -> Result<InstallerLines, String> {
     let path = upstream.join("install.sh");
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     parse(&text).map_err(|why| format!("{}: {why}", path.display()))
 }
 
@@ -119,9 +153,12 @@ sudo docker exec openvswitch_vswitchd ovs-vsctl add-port br-ex v-lbaas-vlan tag=
     #[test]
     fn only_the_boot_unit_lines_and_the_last_add_port_are_taken() {
         let lines = parse(INSTALL).unwrap();
-        assert_eq!(lines.boot_units.len(), 7, "{:?}", lines.boot_units);
+        assert_eq!(lines.boot_units.len(), 8, "{:?}", lines.boot_units);
         assert!(lines.boot_units.iter().all(|l| !l.contains("apt")));
-        assert_eq!(lines.add_port, "ovs-vsctl add-port br-ex v-lbaas-vlan tag=1718");
+        assert_eq!(
+            lines.add_port,
+            "ovs-vsctl add-port br-ex v-lbaas-vlan tag=1718"
+        );
     }
 
     #[test]

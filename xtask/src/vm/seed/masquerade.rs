@@ -78,12 +78,18 @@ mod tests {
 
     #[test]
     fn the_rules_are_added_up_across_places_and_empty_places_left_out() {
-        let found = Masquerades::parse("iptables-legacy 0\ntable ip nat 2\ntable ip aio 1\n").unwrap();
+        let found =
+            Masquerades::parse("iptables-legacy 0\ntable ip nat 2\ntable ip aio 1\n").unwrap();
         assert_eq!(found.total(), 3);
         assert_eq!(found.in_table("ip aio"), 1);
         assert_eq!(found.in_table("ip nat"), 2);
         assert_eq!(found.to_string(), "3 (table ip nat: 2, table ip aio: 1)");
-        assert_eq!(Masquerades::parse("iptables-legacy 0\n").unwrap().to_string(), "none");
+        assert_eq!(
+            Masquerades::parse("iptables-legacy 0\n")
+                .unwrap()
+                .to_string(),
+            "none"
+        );
     }
 
     #[test]
