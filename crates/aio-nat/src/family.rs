@@ -1,11 +1,14 @@
-//! NAT as a provider family: `[[nat]]` as masquerade rules in aio's own nftables table.
+//! NAT as a provider family: `[[nat]]` as masquerade rules in aio's own
+//! nftables table, and nftables' events about that table for `aio watch`.
 
 use async_trait::async_trait;
+use tokio::sync::mpsc::UnboundedSender;
 
-use aio_engine::{Provider, ProviderName, ResourceId};
-use aio_family::{Context, Family, FamilyError, Wanted};
+use aio_engine::{Provider, ProviderName, Resource, ResourceId};
+use aio_family::{Context, Family, FamilyError, Touched, Wanted};
 use aio_topology::{Span, Topology};
 
+use crate::events::{Heard, events};
 use crate::{NatId, NatProvider, PROVIDER, resources};
 
 /// The `nat` family.
@@ -36,5 +39,39 @@ impl Family for Nat {
             .iter()
             .find(|n| n.source == id.source)
             .map(|n| n.out.span.clone())
+    }
+
+    /// Every rule of aio's at each change nftables announces in table `ip
+    /// aio` (its own applies too: the next look finds nothing to do). Without
+    /// the events, the periodic check still finds the drift.
+    async fn follow(
+        &self,
+        cx: Context<'_>,
+        resources: &[Resource],
+        changed: UnboundedSender<Touched>,
+    ) -> Result<(), FamilyError> {
+        let ours: Touched = resources
+            .iter()
+            .filter(|r| r.provider == PROVIDER)
+            .map(|r| r.id.clone())
+            .collect();
+        if ours.is_empty() {
+            return Ok(());
+        }
+        let mut announced = match events(cx.netns).await {
+            Ok(announced) => announced,
+            Err(e) => {
+                tracing::warn!("nat: {e}; drift of the NAT rules is found by the periodic check");
+                return Ok(());
+            }
+        };
+        tokio::spawn(async move {
+            while let Some(heard) = announced.recv().await {
+                if heard == Heard::Ours && changed.send(ours.clone()).is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(())
     }
 }

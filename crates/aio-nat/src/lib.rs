@@ -9,10 +9,12 @@
 //! old installer's exact iptables rule with aio's own ([`foreign`]), and
 //! the table is deleted only when nothing of anyone's is left in it. All
 //! nftables changes of one apply go to `nft` as one batch, which the kernel
-//! takes whole or not at all.
+//! takes whole or not at all. `aio watch` hears of changes to the table
+//! from nftables itself ([`events`]).
 
 mod apply;
 mod error;
+pub mod events;
 mod family;
 pub mod foreign;
 mod id;

@@ -1,11 +1,14 @@
-//! Sysctls as a provider family: `[sysctl]` read and written under `/proc/sys`.
+//! Sysctls as a provider family: `[sysctl]` read and written under
+//! `/proc/sys`, and read every second for `aio watch`.
 
 use async_trait::async_trait;
+use tokio::sync::mpsc::UnboundedSender;
 
-use aio_engine::{Provider, ProviderName, ResourceId};
-use aio_family::{Context, Family, FamilyError, Wanted};
+use aio_engine::{Provider, ProviderName, Resource, ResourceId};
+use aio_family::{Context, Family, FamilyError, Touched, Wanted};
 use aio_topology::{Span, Topology};
 
+use crate::follow::{Followed, follow};
 use crate::{PROVIDER, SYSCTL, SysctlProvider, resources};
 
 /// The `sysctl` family.
@@ -45,5 +48,20 @@ impl Family for Sysctls {
             .iter()
             .find(|s| s.key.value == id.name())
             .map(|s| s.key.span.clone())
+    }
+
+    /// Each declared key whose value turns from the one wanted, read every
+    /// second (the kernel announces no change of a sysctl).
+    async fn follow(
+        &self,
+        cx: Context<'_>,
+        resources: &[Resource],
+        changed: UnboundedSender<Touched>,
+    ) -> Result<(), FamilyError> {
+        let followed = Followed::of(resources);
+        if !followed.is_empty() {
+            tokio::spawn(follow(cx.netns.map(str::to_string), followed, changed));
+        }
+        Ok(())
     }
 }

@@ -9,8 +9,12 @@
 //!
 //! aio does not create sysctls, only sets them, so none is ever recorded as
 //! owned or pruned: a key removed from the file keeps its current value.
+//!
+//! The kernel announces no change of a sysctl: `aio watch` reads the
+//! declared keys every second ([`follow`]).
 
 mod family;
+mod follow;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -67,6 +71,13 @@ fn normalize(value: &str) -> String {
 
 fn path(key: &str) -> PathBuf {
     PathBuf::from("/proc/sys").join(key.replace('.', "/"))
+}
+
+/// The value of `key`, normalized; `None` if there is no such key (or it
+/// cannot be read). In the namespace of the calling thread.
+fn read(key: &str) -> Option<String> {
+    let text = aio_fs::read_text_bounded(&path(key), aio_fs::Bound::PROC_SYS).ok()?;
+    Some(normalize(&text))
 }
 
 pub struct SysctlProvider {
@@ -147,9 +158,7 @@ impl Provider for SysctlProvider {
         self.in_netns(move || {
             let mut out = Observed::new();
             for id in keys {
-                let read = aio_fs::read_text_bounded(&path(id.name()), aio_fs::Bound::PROC_SYS);
-                if let Ok(text) = read {
-                    let value = normalize(&text);
+                if let Some(value) = read(id.name()) {
                     out.insert(id, SysctlAttrs { value }.to_attrs());
                 }
             }

@@ -4,67 +4,10 @@
 
 mod common;
 
-use common::{Sandbox, kolla, poll};
-use std::process::{Child, Command};
+use common::watch::{Watch, within};
+use common::{Sandbox, kolla};
+use std::process::Command;
 use std::time::Duration;
-
-struct Watch {
-    child: Child,
-    log: std::path::PathBuf,
-}
-
-impl Watch {
-    fn start(sb: &Sandbox, topology: &std::path::Path) -> Watch {
-        Watch::start_with(sb, topology, &[])
-    }
-
-    fn start_with(sb: &Sandbox, topology: &std::path::Path, env: &[(&str, &str)]) -> Watch {
-        let log = sb.state.path().join("watch.log");
-        let file = std::fs::File::create(&log).unwrap();
-        let child = sb
-            .command("watch", topology, &[])
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .envs(env.iter().copied())
-            .spawn()
-            .unwrap();
-        Watch { child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap()
-    }
-
-    fn repairs(&self) -> usize {
-        self.log().matches("aio watch: repaired").count()
-    }
-
-    fn stop(mut self) -> String {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let status = self.child.wait().unwrap();
-        assert!(
-            status.success(),
-            "watch did not stop cleanly: {status}\n{}",
-            self.log()
-        );
-        self.log()
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits until `check` holds, failing after `limit` with `what` and the log.
-fn within(limit: Duration, what: &str, watch: &Watch, check: impl FnMut() -> bool) {
-    poll::wait_until_showing(limit, what, check, || {
-        format!("watch said:\n{}", watch.log())
-    });
-}
 
 #[test]
 fn drift_is_repaired_as_it_happens_and_unrelated_events_cost_nothing() {

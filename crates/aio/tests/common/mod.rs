@@ -10,6 +10,7 @@ pub mod ansible;
 pub mod kolla;
 pub mod run;
 pub mod topology;
+pub mod watch;
 
 pub use aio_sandbox::poll;
 pub use run::{command, run, said, stderr, stdout, text};

@@ -1,0 +1,180 @@
+//! `aio watch` repairs NAT and sysctl drift as it happens, not at its full
+//! check: a flushed or deleted nftables table, or forwarding turned off, is
+//! back within seconds while the full check is an hour away, and aio's own
+//! repairs do not set off more passes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::watch::{Watch, within};
+use common::{Sandbox, topology};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Well below the full check (`--resync 3600`): only a live repair meets it.
+const LIVE: Duration = Duration::from_secs(15);
+/// How long watch is left alone to show that nothing more happens.
+const QUIET: Duration = Duration::from_secs(4);
+/// What the watch loop logs (at debug) for each pass of the host's plumbing.
+const PASS: &str = "Host lane:";
+
+/// Masquerade rules anywhere in the namespace's ruleset.
+fn masquerade_rules(sb: &Sandbox) -> usize {
+    sb.nft("list ruleset")
+        .lines()
+        .filter(|l| l.contains("masquerade"))
+        .count()
+}
+
+/// The NAT topology, and watch on it whose full check is an hour away,
+/// logging each pass, once its first apply is in place and settled.
+fn watching() -> (Sandbox, PathBuf, Watch) {
+    let sb = Sandbox::new();
+    let t = sb.topology("nat.toml", &topology::nat());
+    let watch = Watch::start_full(
+        &sb,
+        &t,
+        &["--resync", "3600"],
+        &[("RUST_LOG", "aio_host=debug")],
+    );
+    within(Duration::from_secs(120), "the first apply", &watch, || {
+        masquerade_rules(&sb) == 1 && sb.sysctl("net.ipv4.ip_forward") == "1"
+    });
+    settled(&watch);
+    (sb, t, watch)
+}
+
+/// Passes of the host's plumbing so far.
+fn passes(watch: &Watch) -> usize {
+    watch.log().matches(PASS).count()
+}
+
+/// Waits until watch has made no pass for a second (its own changes were
+/// looked at once more), failing after a minute.
+fn settled(watch: &Watch) {
+    let mut last = (passes(watch), Instant::now());
+    within(Duration::from_secs(60), "watch at rest", watch, || {
+        let now = passes(watch);
+        if now != last.0 {
+            last = (now, Instant::now());
+        }
+        last.1.elapsed() >= Duration::from_secs(1)
+    });
+}
+
+/// After a repair: no more repairs and no more passes while left alone.
+fn stays_quiet(watch: &Watch, what: &str) {
+    settled(watch);
+    let (repairs, passes_before) = (watch.repairs(), passes(watch));
+    std::thread::sleep(QUIET);
+    let log = watch.log();
+    assert_eq!(
+        watch.repairs(),
+        repairs,
+        "more repairs after {what}:\n{log}"
+    );
+    assert_eq!(
+        passes(watch),
+        passes_before,
+        "more passes after {what}, with nothing changed:\n{log}"
+    );
+}
+
+/// Runs `drift` and waits until `repaired` holds: how long that took.
+fn repair_time(
+    watch: &Watch,
+    what: &str,
+    drift: impl FnOnce(),
+    repaired: impl FnMut() -> bool,
+) -> Duration {
+    let before = watch.repairs();
+    drift();
+    let started = Instant::now();
+    within(LIVE, what, watch, repaired);
+    let took = started.elapsed();
+    eprintln!("{what}: {took:?}");
+    // And the repair is logged.
+    within(LIVE, "the repair's log line", watch, || {
+        watch.repairs() > before
+    });
+    took
+}
+
+/// How many times watch logged `line`.
+fn logged(watch: &Watch, line: &str) -> usize {
+    watch.log().matches(line).count()
+}
+
+#[test]
+fn a_flushed_or_deleted_nat_table_is_back_within_seconds_and_watch_then_rests() {
+    let (sb, _t, watch) = watching();
+    let rule = "repaired + nat/eth0/10.0.2.0/24";
+    for (drift, command) in [
+        ("a flushed table", "flush table ip aio"),
+        ("a deleted table", "delete table ip aio"),
+        ("a flushed ruleset", "flush ruleset"),
+    ] {
+        let before = logged(&watch, rule);
+        repair_time(
+            &watch,
+            &format!("the rule back after `nft {command}`"),
+            || drop(sb.nft(command)),
+            || masquerade_rules(&sb) == 1,
+        );
+        stays_quiet(&watch, &format!("the repair of {drift}"));
+        assert_eq!(
+            logged(&watch, rule),
+            before + 1,
+            "one drift, one repair:\n{}",
+            watch.log()
+        );
+    }
+
+    // Someone else's table is not aio's business: not even a plan.
+    let passes_before = passes(&watch);
+    for command in [
+        "add table ip theirs",
+        "add chain ip theirs post { type nat hook postrouting priority 100 ; }",
+        "add rule ip theirs post oifname lo accept",
+        "delete table ip theirs",
+    ] {
+        sb.nft(command);
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        passes(&watch),
+        passes_before,
+        "another table's changes led to a pass:\n{}",
+        watch.log()
+    );
+    watch.stop();
+}
+
+#[test]
+fn forwarding_turned_off_is_back_within_seconds_and_watch_then_rests() {
+    let (sb, _t, watch) = watching();
+    let repaired = "repaired ~ sysctl/net.ipv4.ip_forward";
+    // The key is followed for as long as watch runs: twice.
+    for time in ["", " again"] {
+        let before = logged(&watch, repaired);
+        repair_time(
+            &watch,
+            &format!("ip_forward back to 1 after it was set to 0{time}"),
+            || {
+                let out = sb
+                    .host
+                    .exec(&["sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward"]);
+                assert!(out.status.success());
+            },
+            || sb.sysctl("net.ipv4.ip_forward") == "1",
+        );
+        stays_quiet(&watch, "forwarding's repair");
+        assert_eq!(
+            logged(&watch, repaired),
+            before + 1,
+            "one drift, one repair:\n{}",
+            watch.log()
+        );
+    }
+    watch.stop();
+}
