@@ -15,10 +15,10 @@
 //! - [`Vm`]: one QEMU (TCG unless told otherwise) with a per-run
 //!   copy-on-write qcow2 overlay, the serial console logged to a file, and
 //!   the per-run ed25519 key handed over on the kernel command line
-//!   ([`cmdline`]). [`Vm::reboot`] and [`Vm::power_off`] go through
+//!   (with `ip=` for its address). [`Vm::reboot`] and [`Vm::power_off`] go through
 //!   systemd in the VM; dropping it kills the QEMU by its PID. What it gets is a
-//!   [`VmSpec`]; its files ([`VmFiles`]) and QEMU's arguments ([`qemu_args`])
-//!   are pure functions of it. [`INTERRUPTED`] ends every wait, so that a
+//!   [`VmSpec`]; its files and QEMU's arguments are pure functions of it,
+//!   checked without running QEMU. [`INTERRUPTED`] ends every wait, so that a
 //!   Ctrl-C cleans up as a failure does.
 //! - [`Ssh`]: commands and copies into a VM from inside the namespace.
 //!
@@ -30,7 +30,7 @@
 //! `/dev/kvm` counts only when the image's kernel runs under it to its init
 //! (a paravirtual `/dev/kvm` may not run a stock kernel at all).
 
-pub mod cmdline;
+mod cmdline;
 mod error;
 mod image;
 pub mod lab;
@@ -43,11 +43,11 @@ mod spec;
 mod ssh;
 mod vm;
 
+pub use cmdline::MGMT_IF;
 pub use error::VmError;
 pub use image::{CACHE, Image, Obtained};
 pub use lab::{Lab, LabNet};
 pub use probe::{Finding, Probed};
-pub use qemu::{VmFiles, qemu_args};
 pub use recipe::{ImageKey, Recipe};
 pub use spec::{Accel, VmSpec};
 pub use ssh::{Ssh, SshKey};
