@@ -20,7 +20,7 @@ mod topology;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use aio_vm::{Image, Lab, Obtained, Recipe, SshKey};
+use aio_vm::{Accel, Image, Lab, Obtained, Recipe, SshKey};
 
 use crate::shell::{on_path, require_root, sh};
 use report::Report;
@@ -32,6 +32,8 @@ pub struct Run {
     pub deb: PathBuf,
     pub dir: PathBuf,
     pub key: SshKey,
+    /// KVM where a real one boots the image's kernel, else TCG.
+    pub accel: Accel,
     /// The design broken on purpose (`--break`), to see a proof fail.
     pub broken: Option<Break>,
 }
@@ -124,11 +126,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .tempdir()
         .map_err(|e| e.to_string())?;
     let key = SshKey::generate(dir.path()).map_err(|e| e.to_string())?;
+    let accel = report.check("the accelerator is probed", || {
+        let probed = Accel::probe(&image);
+        Ok((probed.accel, probed.to_string()))
+    })?;
     let run = Run {
         image,
         deb,
         dir: dir.path().to_path_buf(),
         key,
+        accel,
         broken,
     };
     for suite in suites {

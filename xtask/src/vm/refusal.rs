@@ -17,8 +17,14 @@ const BOOT_DEADLINE: Duration = Duration::from_secs(300);
 
 pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
     let lab = Lab::create("refusal", LabNet::QEMU_USER).map_err(|e| e.to_string())?;
-    let mut vm = Vm::boot(&run.image, &lab, &run.key, &run.dir, &VmSpec::new(1))
-        .map_err(|e| e.to_string())?;
+    let mut vm = Vm::boot(
+        &run.image,
+        &lab,
+        &run.key,
+        &run.dir,
+        &VmSpec::new(1).with_accel(run.accel),
+    )
+    .map_err(|e| e.to_string())?;
     let address = lab.address(1);
     report.check("a VM with its uplink on 10.0.2.0/24 answers SSH", || {
         let took = vm.wait_for_ssh(BOOT_DEADLINE).map_err(|e| e.to_string())?;

@@ -27,12 +27,19 @@ const PORT_DEADLINE_S: u32 = 120;
 /// is dropped (its QEMU killed) before the lab (the namespace deleted).
 pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
     let lab = Lab::create("host", LabNet::MANAGEMENT).map_err(|e| e.to_string())?;
-    let mut vm = Vm::boot(&run.image, &lab, &run.key, &run.dir, &VmSpec::new(0))
-        .map_err(|e| e.to_string())?;
+    let mut vm = Vm::boot(
+        &run.image,
+        &lab,
+        &run.key,
+        &run.dir,
+        &VmSpec::new(0).with_accel(run.accel),
+    )
+    .map_err(|e| e.to_string())?;
     println!(
-        "  booting {} (qemu pid {}, TCG) in namespace {}",
+        "  booting {} (qemu pid {}, {}) in namespace {}",
         vm.overlay().display(),
         vm.pid(),
+        run.accel.name(),
         lab.name()
     );
     all(&mut vm, run, report)

@@ -13,10 +13,10 @@ use super::super::topology::{OVS_BRIDGE, OVS_PORT, OVS_TAG};
 
 /// How long after boot the late Open vSwitch starts.
 pub const LATE_S: u32 = 60;
-/// How long after OVSDB answers the port may take.
-const PORT_DEADLINE_S: u32 = 60;
-/// How long OVSDB may take to answer, from SSH answering.
-const OVSDB_DEADLINE_S: u32 = 300;
+/// How long after OVSDB answers the port may take ("within seconds").
+const PORT_WITHIN_S: f64 = 15.0;
+/// How long, from SSH answering, the late start and the port may take.
+const PORT_DEADLINE_S: u32 = 300;
 
 const LATE_UNIT: &str = "aio-vm-late-ovs";
 
@@ -26,6 +26,7 @@ pub fn start_late(ssh: &Ssh) -> Result<(), String> {
         "cat > /etc/systemd/system/{LATE_UNIT}.service <<'UNIT'
 [Unit]
 Description=Open vSwitch started late with a fresh database, as Kolla's containers start it
+After=docker.service
 
 [Service]
 Type=oneshot
@@ -58,45 +59,26 @@ pub fn start_with_the_host(ssh: &Ssh) -> Result<(), String> {
     .map(drop)
 }
 
-/// Run as soon as SSH answers after a boot with the late start: OVSDB must
-/// still be down, then it answers, then aio's port is on its tag within
-/// seconds; aio's journal says each thing it waited for once.
+/// After a boot with the late start: once the port is on its tag, the
+/// journal (systemd's monotonic timestamps) must show aio ready before
+/// OVSDB answered, the port added within [`PORT_WITHIN_S`] of it, and
+/// each wait said once.
 pub fn port_follows_late_ovs(ssh: &Ssh) -> Proof<()> {
-    let script = format!(
-        "if ovs-vsctl --timeout=1 show >/dev/null 2>&1; then echo early; exit 0; fi
-start=$(date +%s%N)
-until ovs-vsctl --timeout=1 show >/dev/null 2>&1; do
-  [ $(( $(date +%s%N) - start )) -gt {OVSDB_DEADLINE_S}000000000 ] && {{ echo noovsdb; exit 0; }}
-  sleep 0.1
-done
-answered=$(date +%s%N); up=$(cut -d' ' -f1 /proc/uptime)
-until [ \"$(ovs-vsctl --timeout=1 get port {OVS_PORT} tag 2>/dev/null)\" = {OVS_TAG} ]; do
-  [ $(( $(date +%s%N) - answered )) -gt {PORT_DEADLINE_S}000000000 ] && {{ echo noport; exit 0; }}
-  sleep 0.05
-done
-echo \"port $up $(( ($(date +%s%N) - answered) / 1000000 ))\""
-    );
-    let said = must(ssh, &script)?;
-    let (up, ms) = match said.split_whitespace().collect::<Vec<_>>()[..] {
-        ["port", up, ms] => (up.to_string(), ms.to_string()),
-        ["early"] => {
-            return Err(
-                "OVSDB already answered when SSH did: Open vSwitch did not start late".into(),
-            );
-        }
-        ["noovsdb"] => {
-            return Err(format!(
-                "OVSDB did not answer within {OVSDB_DEADLINE_S} s of SSH answering"
-            ));
-        }
-        ["noport"] => {
-            return Err(format!(
-                "OVSDB answered but {OVS_PORT} was not on {OVS_BRIDGE} with tag {OVS_TAG} within {PORT_DEADLINE_S} s"
-            ));
-        }
-        _ => return Err(format!("unexpected answer: {said}")),
-    };
-    let journal = must(ssh, "journalctl -b -u aio.service -o cat --no-pager")?;
+    must(
+        ssh,
+        &format!(
+            "for i in $(seq {PORT_DEADLINE_S}); do \
+               [ \"$(ovs-vsctl --timeout=1 get port {OVS_PORT} tag 2>/dev/null)\" = {OVS_TAG} ] && exit 0; \
+               sleep 1; done; exit 1"
+        ),
+    )
+    .map_err(|_| format!("{OVS_PORT} was not on tag {OVS_TAG} within {PORT_DEADLINE_S} s"))?;
+    let journal = must(
+        ssh,
+        "journalctl -b -o short-monotonic -u aio.service -u ovsdb-server.service --no-pager",
+    )?;
+    let late = LateOvs::read(&journal)?;
+    let said = late.judge()?;
     let waits = repeated_waits(&journal);
     let lines: usize = waits.values().sum();
     if lines == 0 {
@@ -107,20 +89,70 @@ echo \"port $up $(( ($(date +%s%N) - answered) / 1000000 ))\""
             "aio logged the same wait {n} times (once is enough): {line}"
         ));
     }
-    Ok((
-        (),
-        format!(
-            "OVSDB answered {up} s after boot, {OVS_PORT} on {OVS_BRIDGE} with tag {OVS_TAG} {ms} ms later; \
-             {lines} wait line(s) in the journal, none repeated"
-        ),
-    ))
+    Ok(((), format!("{said}; {lines} wait line(s), none repeated")))
+}
+
+/// The moments of one boot with the late start, in seconds since it began.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LateOvs {
+    /// systemd started aio.service: its first pass was done.
+    aio_ready: f64,
+    /// systemd started ovsdb-server.service: OVSDB answers.
+    ovsdb: f64,
+    /// aio's journal line that added the port.
+    port: f64,
+}
+
+impl LateOvs {
+    fn read(journal: &str) -> Result<Self, String> {
+        let at = |needle: &str| {
+            journal
+                .lines()
+                .find(|line| line.contains(needle))
+                .and_then(monotonic)
+                .ok_or_else(|| format!("no journal line with {needle:?}"))
+        };
+        Ok(Self {
+            aio_ready: at("Started aio.service")?,
+            ovsdb: at("Started ovsdb-server.service")?,
+            port: at(&format!("repaired + ovs-port/{OVS_BRIDGE}/{OVS_PORT}"))?,
+        })
+    }
+
+    fn judge(&self) -> Result<String, String> {
+        if self.ovsdb < self.aio_ready {
+            return Err(format!(
+                "OVSDB answered at {:.1} s, before aio.service was ready at {:.1} s: Open vSwitch did not start late",
+                self.ovsdb, self.aio_ready
+            ));
+        }
+        let after = self.port - self.ovsdb;
+        if !(0.0..=PORT_WITHIN_S).contains(&after) {
+            return Err(format!(
+                "{OVS_PORT} was added {after:.1} s after OVSDB answered (at {:.1} s), not within {PORT_WITHIN_S} s",
+                self.ovsdb
+            ));
+        }
+        Ok(format!(
+            "aio ready at {:.1} s, OVSDB answered at {:.1} s, {OVS_PORT} on {OVS_BRIDGE} with tag {OVS_TAG} {after:.1} s later",
+            self.aio_ready, self.ovsdb
+        ))
+    }
+}
+
+/// `[  236.610449] host unit[pid]: ...` -> 236.610449.
+fn monotonic(line: &str) -> Option<f64> {
+    let inside = line.trim_start().strip_prefix('[')?;
+    inside.split(']').next()?.trim().parse().ok()
 }
 
 /// Each distinct "not yet" line of aio's journal and how often it came.
-fn repeated_waits(journal: &str) -> BTreeMap<&str, usize> {
+fn repeated_waits(journal: &str) -> BTreeMap<String, usize> {
     let mut seen = BTreeMap::new();
     for line in journal.lines().filter(|l| l.contains("not yet")) {
-        *seen.entry(line.trim()).or_insert(0) += 1;
+        // Without the timestamp and the process: the message alone.
+        let message = line.split_once(": ").map_or(line, |(_, m)| m).trim();
+        *seen.entry(message.to_string()).or_insert(0) += 1;
     }
     seen
 }
@@ -129,14 +161,48 @@ fn repeated_waits(journal: &str) -> BTreeMap<&str, usize> {
 mod tests {
     use super::*;
 
+    const JOURNAL: &str = "\
+[  211.126628] aio-vm aio[387]: aio watch: 11 resources of /etc/aio/topology.toml
+[  212.000000] aio-vm aio[387]: aio watch: not yet: ovs-port/br-ex/v-lbaas-vlan: OVSDB does not answer
+[  236.610449] aio-vm systemd[1]: Started aio.service - aio: keep the all-in-one OpenStack host plumbing converged.
+[  301.160520] aio-vm systemd[1]: Started ovsdb-server.service - Open vSwitch Database Unit.
+[  303.340956] aio-vm aio[387]: aio watch: repaired + ovs-bridge/br-ex
+[  303.340956] aio-vm aio[387]: aio watch: repaired + ovs-port/br-ex/v-lbaas-vlan  (tag=1718, trunks=[], type=system)
+";
+
+    #[test]
+    fn a_port_added_seconds_after_ovsdb_answered_late_holds() {
+        let late = LateOvs::read(JOURNAL).unwrap();
+        assert_eq!(late.aio_ready, 236.610449);
+        let said = late.judge().unwrap();
+        assert!(said.contains("2.2 s later"), "{said}");
+    }
+
+    #[test]
+    fn ovs_up_before_aio_was_ready_is_not_a_late_start() {
+        let early = JOURNAL.replace("[  301.160520]", "[  100.000000]");
+        let why = LateOvs::read(&early).unwrap().judge().unwrap_err();
+        assert!(why.contains("did not start late"), "{why}");
+    }
+
+    #[test]
+    fn a_port_added_at_the_next_full_check_is_too_late() {
+        let slow = JOURNAL.replace(
+            "[  303.340956] aio-vm aio[387]: aio watch: repaired + ovs-port",
+            "[  601.000000] aio-vm aio[387]: aio watch: repaired + ovs-port",
+        );
+        let why = LateOvs::read(&slow).unwrap().judge().unwrap_err();
+        assert!(why.contains("not within"), "{why}");
+    }
+
     #[test]
     fn a_wait_said_every_few_seconds_is_counted_as_repeated() {
-        let journal = "aio watch: 9 resources\n\
-            aio watch: not yet: ovs-port/br-ex/v-lbaas-vlan: OVSDB does not answer\n\
-            aio watch: not yet: ovs-port/br-ex/v-lbaas-vlan: OVSDB does not answer\n\
-            aio watch: not yet: ovs-port/br-ex/v-lbaas-vlan: br-ex does not exist\n";
+        let journal = "[ 1.0] vm aio[1]: aio watch: 9 resources\n\
+            [ 2.0] vm aio[1]: aio watch: not yet: ovs-port/br-ex/v-lbaas-vlan: OVSDB does not answer\n\
+            [ 4.0] vm aio[1]: aio watch: not yet: ovs-port/br-ex/v-lbaas-vlan: OVSDB does not answer\n\
+            [ 6.0] vm aio[1]: aio watch: not yet: ovs-port/br-ex/v-lbaas-vlan: br-ex does not exist\n";
         let waits = repeated_waits(journal);
-        assert_eq!(waits.len(), 2);
+        assert_eq!(waits.len(), 2, "{waits:?}");
         assert_eq!(waits.values().max(), Some(&2));
     }
 }

@@ -39,12 +39,14 @@ pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
     let lines = installer::lines(&upstream)?;
     let sudo = installer::sudo_package(&run.dir)?;
     let lab = Lab::create("seed", LabNet::MANAGEMENT).map_err(|e| e.to_string())?;
-    let mut vm = Vm::boot(&run.image, &lab, &run.key, &run.dir, &VmSpec::new(0))
-        .map_err(|e| e.to_string())?;
+    let spec = VmSpec::new(0).with_accel(run.accel);
+    let mut vm =
+        Vm::boot(&run.image, &lab, &run.key, &run.dir, &spec).map_err(|e| e.to_string())?;
     println!(
-        "  booting {} (qemu pid {}, TCG) in namespace {}; the seed from {}",
+        "  booting {} (qemu pid {}, {:?}) in namespace {}; the seed from {}",
         vm.overlay().display(),
         vm.pid(),
+        run.accel,
         lab.name(),
         upstream.display()
     );
@@ -125,6 +127,13 @@ fn install_seed(ssh: &Ssh, seed: &Seed) -> Proof<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or("the sudo package has no file name")?;
+    // sudo looks up the host's own name: Debian's installer puts it in
+    // /etc/hosts, the image does not, and its resolver is not reachable
+    // from the lab, so each sudo would wait for DNS timeouts.
+    must(
+        ssh,
+        "grep -qw \"$(hostname)\" /etc/hosts || echo \"127.0.1.1 $(hostname)\" >> /etc/hosts",
+    )?;
     ssh.copy(seed.sudo, &format!("/root/{sudo}"))
         .map_err(|e| e.to_string())?;
     must(ssh, &format!("dpkg -i /root/{sudo}")).map_err(|e| {
@@ -146,7 +155,7 @@ fn install_seed(ssh: &Ssh, seed: &Seed) -> Proof<()> {
         ),
     )?;
     // veth-lbaas.service is a simple service: its script may still run.
-    wait_for_lbaas(ssh)?;
+    wait_for_seed_units(ssh)?;
     // Kolla's openvswitch role: br-ex, with neutron_external_interface.
     must(
         ssh,
@@ -183,43 +192,30 @@ fn install_seed(ssh: &Ssh, seed: &Seed) -> Proof<()> {
     ))
 }
 
-/// Polls until `veth-lbaas.sh` has given `v-lbaas` its address.
-fn wait_for_lbaas(ssh: &Ssh) -> Result<(), String> {
+/// Polls until both of the seed's units have run: `setup-interfaces` is
+/// active (a oneshot that remains), `veth-lbaas` (a simple service) has
+/// exited; both succeeded.
+fn wait_for_seed_units(ssh: &Ssh) -> Result<(), String> {
     must(
         ssh,
         &format!(
             "for i in $(seq {UNITS_DEADLINE_S}); do \
-               ip -o addr show dev {LBAAS} 2>/dev/null | grep -q ' {LBAAS_ADDRESS} ' && exit 0; \
+               [ \"$(systemctl is-active setup-interfaces.service)\" = active ] && \
+               [ \"$(systemctl show -p ExecMainExitTimestampMonotonic --value veth-lbaas.service)\" != 0 ] && exit 0; \
                sleep 1; done; \
-             systemctl status --no-pager veth-lbaas.service; exit 1"
+             systemctl status --no-pager setup-interfaces.service veth-lbaas.service; exit 1"
         ),
     )
-    .map(drop)
-    .map_err(|e| format!("{LBAAS} did not get {LBAAS_ADDRESS} within {UNITS_DEADLINE_S} s: {e}"))
-}
-
-/// After a boot with the seed's units enabled: both ran and succeeded,
-/// their links are there; the masquerade rules found.
-fn seed_units_ran(ssh: &Ssh) -> Result<Masquerades, String> {
-    must(
-        ssh,
-        &format!(
-            "for i in $(seq {UNITS_DEADLINE_S}); do \
-               [ \"$(systemctl is-active setup-interfaces.service)\" = active ] && exit 0; \
-               sleep 1; done; \
-             systemctl status --no-pager setup-interfaces.service; exit 1"
-        ),
-    )
-    .map_err(|e| format!("setup-interfaces.service did not become active: {e}"))?;
-    wait_for_lbaas(ssh)?;
-    let result = must(
+    .map_err(|e| format!("the seed's units did not both run within {UNITS_DEADLINE_S} s: {e}"))?;
+    let results = must(
         ssh,
         "systemctl show -p Result --value setup-interfaces.service veth-lbaas.service",
     )?;
-    if result.lines().any(|r| r.trim() != "success") {
+    let results: Vec<&str> = results.split_whitespace().collect();
+    if results != ["success", "success"] {
         return Err(format!(
-            "the seed's units did not both succeed (Result: {}); {}",
-            result.replace('\n', ", "),
+            "the seed's units did not both succeed (Result: {}):\n{}",
+            results.join(", "),
             must(
                 ssh,
                 "journalctl -b -u setup-interfaces -u veth-lbaas --no-pager -n 30"
@@ -227,9 +223,20 @@ fn seed_units_ran(ssh: &Ssh) -> Result<Masquerades, String> {
             .unwrap_or_default()
         ));
     }
+    Ok(())
+}
+
+/// After a boot with the seed's units enabled: both ran and succeeded,
+/// their links are there; the masquerade rules found.
+fn seed_units_ran(ssh: &Ssh) -> Result<Masquerades, String> {
+    wait_for_seed_units(ssh)?;
     for link in SEED_LINKS {
         must(ssh, &format!("ip link show {link}"))
             .map_err(|_| format!("{link}, which the seed's scripts make, is missing"))?;
+    }
+    let address = must(ssh, &format!("ip -o addr show dev {LBAAS}"))?;
+    if !address.contains(&format!(" {LBAAS_ADDRESS} ")) {
+        return Err(format!("{LBAAS} has not {LBAAS_ADDRESS}: {address}"));
     }
     masquerade::count(ssh, topology::NAT_SOURCE)
 }
