@@ -6,20 +6,24 @@
 //! pair into it, named after the VM), so that what one VM shows is told
 //! apart from the others.
 //!
-//! The package is installed on each VM with `apt-get` (as a user installs
-//! aio on a host) before the playbook runs: the role copies a bare binary,
-//! which the package already put at `/usr/bin/aio`. `aio.service` is not
-//! installed, so that drift stays until a playbook repairs it.
+//! aio gets onto the VMs the way the role installs it (`aio_binary_src`):
+//! the binary is taken out of the Debian package on this side and the
+//! playbook copies it, so that the role's install task is proven over real
+//! SSH too (the host suite proves `apt-get install` of the package).
+//! `aio.service` is not installed, so that drift stays until a playbook
+//! repairs it.
 
 mod ansible;
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
 
 use aio_vm::{Lab, LabNet, Ssh, Vm, VmSpec};
 use serde_json::{Value, json};
 
 use super::Run;
-use super::remote::{Proof, install_package, must, plan_is_empty};
+use super::remote::{Proof, must, plan_is_empty};
 use super::report::Report;
 use ansible::{Outcome, Playbook};
 
@@ -37,8 +41,10 @@ const DRIFTED: u8 = 1;
 const POWERED_OFF: u8 = 2;
 /// Where the role writes each host's topology (`aio_topology_file`).
 const TOPOLOGY_FILE: &str = "/etc/aio/topology.toml";
-/// Where the package installs aio (`aio_binary` of the role).
-const AIO: &str = "/usr/bin/aio";
+/// Where the package has aio; the role copies it from there.
+const PACKAGED: &str = "usr/bin/aio";
+/// Where the role installs aio on each VM (`aio_binary`).
+const AIO: &str = "/usr/local/bin/aio";
 /// `ansible-playbook`'s exit code when a host was unreachable.
 const EXIT_UNREACHABLE: i32 = 4;
 
@@ -95,8 +101,8 @@ fn hosts(indices: impl IntoIterator<Item = u8>) -> Vec<String> {
 }
 
 /// Every VM by its lab address, root with the run's key, each with its
-/// own topology.
-fn inventory(net: LabNet, key: &std::path::Path) -> Value {
+/// own topology; aio copied from `aio` on this side.
+fn inventory(net: LabNet, key: &Path, aio: &Path) -> Value {
     let hosts: serde_json::Map<String, Value> = (0..VMS)
         .map(|i| {
             (
@@ -117,6 +123,7 @@ fn inventory(net: LabNet, key: &std::path::Path) -> Value {
                 "ansible_ssh_common_args":
                     "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
                 "ansible_python_interpreter": "/usr/bin/python3",
+                "aio_binary_src": aio.display().to_string(),
                 "aio_binary": AIO,
                 "aio_topology_file": TOPOLOGY_FILE,
                 "aio_timeout": 600,
@@ -135,31 +142,36 @@ pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
         let spec = VmSpec {
             cpus: CPUS,
             memory_mib: MEMORY_MIB,
-            ..VmSpec::new(index)
+            ..VmSpec::new(index).with_accel(run.accel)
         };
         let vm =
             Vm::boot(&run.image, &lab, &run.key, &run.dir, &spec).map_err(|e| e.to_string())?;
         println!(
-            "  booting {} ({} at {}, qemu pid {}, TCG) in namespace {}",
+            "  booting {} ({} at {}, qemu pid {}, {}) in namespace {}",
             vm.overlay().display(),
             host(index),
             lab.address(index),
             vm.pid(),
+            run.accel.name(),
             lab.name()
         );
         vms.push(Some(vm));
     }
     let dir = run.dir.join("multinode");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let playbook = Playbook::write(&dir, &inventory(lab.net(), &run.key.private), PLAYBOOK)?;
-    all(&lab, &mut vms, &playbook, run, report)
+    let aio = unpacked(&run.deb, &dir)?;
+    let playbook = Playbook::write(
+        &dir,
+        &inventory(lab.net(), &run.key.private, &aio),
+        PLAYBOOK,
+    )?;
+    all(&lab, &mut vms, &playbook, report)
 }
 
 fn all(
     lab: &Lab,
     vms: &mut [Option<Vm>],
     playbook: &Playbook,
-    run: &Run,
     report: &mut Report,
 ) -> Result<(), String> {
     report.check("three VMs boot and answer SSH", || {
@@ -173,13 +185,7 @@ fn all(
         }
         Ok(((), format!("SSH answered: {}", took.join(", "))))
     })?;
-    let sshes = |vms: &[Option<Vm>]| -> Vec<Ssh> {
-        vms.iter().flatten().map(|vm| vm.ssh().clone()).collect()
-    };
-    let all_ssh = sshes(vms);
-    report.check("the package installs on each VM", || {
-        installed(&all_ssh, run)
-    })?;
+    let all_ssh: Vec<Ssh> = vms.iter().flatten().map(|vm| vm.ssh().clone()).collect();
     report.check(
         "the first run changes all three VMs, and each converges",
         || first_run(lab, playbook, &all_ssh),
@@ -207,28 +213,24 @@ fn all(
     Ok(())
 }
 
-/// `apt-get install` of the package on every VM at once.
-fn installed(sshes: &[Ssh], run: &Run) -> Proof<()> {
-    let results: Vec<Proof<()>> = std::thread::scope(|scope| {
-        let installs: Vec<_> = sshes
-            .iter()
-            .map(|ssh| scope.spawn(|| install_package(ssh, &run.deb)))
-            .collect();
-        installs
-            .into_iter()
-            .map(|install| {
-                install
-                    .join()
-                    .unwrap_or_else(|_| Err("the install thread panicked".into()))
-            })
-            .collect()
-    });
-    let mut said = String::new();
-    for (index, result) in (0..VMS).zip(results) {
-        let (_, detail) = result.map_err(|e| format!("{}: {e}", host(index)))?;
-        said = detail;
+/// aio as the package has it, unpacked (`dpkg-deb -x`) under `dir`.
+fn unpacked(deb: &Path, dir: &Path) -> Result<PathBuf, String> {
+    let into = dir.join("package");
+    let out = Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(deb)
+        .arg(&into)
+        .output()
+        .map_err(|e| format!("dpkg-deb: {e}"))?;
+    let aio = into.join(PACKAGED);
+    if !out.status.success() || !aio.is_file() {
+        return Err(format!(
+            "dpkg-deb -x {} gave no {PACKAGED}: {}",
+            deb.display(),
+            super::remote::said(&out)
+        ));
     }
-    Ok(((), format!("on {}: {said}", hosts(0..VMS).join(", "))))
+    Ok(aio)
 }
 
 /// The run exited 0 and the recap counts a change on exactly `expected`.
@@ -306,13 +308,17 @@ fn first_run(lab: &Lab, playbook: &Playbook, sshes: &[Ssh]) -> Proof<()> {
             ));
         }
     }
+    let mut version = String::new();
     for (index, ssh) in (0..VMS).zip(sshes) {
+        version = must(ssh, &format!("{AIO} --version"))
+            .map_err(|e| format!("the role did not install aio on {}: {e}", host(index)))?;
         own_plumbing(ssh, index)?;
     }
+    let version = version.lines().next().unwrap_or_default().to_string();
     Ok((
         (),
         format!(
-            "ansible-playbook {:.1} s, changed on {}; each has its own bridge, veth and address, and aio plan exits 0",
+            "ansible-playbook {:.1} s, changed on {}; the role installed {version} at {AIO}; each has its own bridge, veth and address, and aio plan exits 0",
             outcome.took.as_secs_f64(),
             all.join(", ")
         ),
@@ -472,7 +478,11 @@ mod tests {
 
     #[test]
     fn the_inventory_gives_each_vm_its_address_and_topology() {
-        let inventory = inventory(LabNet::MANAGEMENT, std::path::Path::new("/run/id"));
+        let inventory = inventory(
+            LabNet::MANAGEMENT,
+            Path::new("/run/id"),
+            Path::new("/run/package/usr/bin/aio"),
+        );
         let vm1 = &inventory["all"]["hosts"]["vm1"];
         assert_eq!(vm1["ansible_host"], "192.168.100.11");
         let interfaces = &vm1["aio_topology"]["interfaces"];
@@ -488,5 +498,9 @@ mod tests {
             "/run/id"
         );
         assert_eq!(inventory["all"]["vars"]["aio_binary"], AIO);
+        assert_eq!(
+            inventory["all"]["vars"]["aio_binary_src"],
+            "/run/package/usr/bin/aio"
+        );
     }
 }
