@@ -83,6 +83,15 @@ fn all(vm: &mut Vm, deb: &Path, seed: &Seed, report: &mut Report) -> Result<(), 
         let found = report.check(&format!("real boot {boot} runs the seed's units"), || {
             let took = vm.reboot(BOOT_DEADLINE).map_err(|e| e.to_string())?;
             let found = seed_units_ran(vm.ssh())?;
+            // The kernel forgets the last boot's rules: `iptables -A` at
+            // boot adds one to none. More would mean something restores
+            // them (iptables-persistent), which the seed never installs.
+            if found.total() != 1 {
+                return Err(format!(
+                    "{found} masquerade rules for {} after the boot, not the 1 that setup-interfaces.sh appends to a fresh kernel's none",
+                    topology::NAT_SOURCE
+                ));
+            }
             let detail = format!(
                 "reboot cycle {:.1} s; masquerade rules for {}: {found}",
                 took.as_secs_f64(),
