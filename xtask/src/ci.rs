@@ -64,6 +64,8 @@ impl Missing {
 
 pub fn run() -> Result<(), String> {
     let missing = setup()?;
+    // The VM image builds (downloads, mostly) while the workspace builds and tests.
+    let vm_prepared = std::thread::spawn(crate::vm::prepare);
     sh("cargo", &["fmt", "--all", "--", "--check"])?;
     sh(
         "cargo",
@@ -91,7 +93,10 @@ pub fn run() -> Result<(), String> {
     // The Debian package, installed, checked as an operator meets it, purged.
     crate::dist::run(&["--check".into()])?;
     // Real boots in real VMs, with the package dist just made.
-    crate::vm::run_in_ci()?;
+    let prepared = vm_prepared
+        .join()
+        .unwrap_or_else(|_| Err("preparing the VM image panicked".into()));
+    crate::vm::run_in_ci(prepared)?;
     // Each fuzz target for a bounded time (skipped, saying so, without nightly).
     crate::fuzz::run(&["--seconds".into(), FUZZ_SECONDS.into()])
 }

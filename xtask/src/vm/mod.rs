@@ -149,12 +149,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// What `cargo xtask ci` runs: every suite. A machine where QEMU cannot
-/// be installed or run says the suite is skipped, in a line of its own,
-/// except in CI (`CI=true`), where that is a failure.
-pub fn run_in_ci() -> Result<(), String> {
+/// What `cargo xtask ci` starts in the background while the workspace
+/// builds and its tests run: QEMU and mmdebstrap installed, and the image
+/// built when it is not cached. Its line says what it found or took.
+pub fn prepare() -> Result<(), String> {
+    usable()?;
+    let (_, said) = image()?;
+    println!("xtask ci: the VM image, prepared beside the tests: {said}");
+    Ok(())
+}
+
+/// What `cargo xtask ci` runs: every suite, once [`prepare`] said how it
+/// went. A machine where QEMU cannot be installed or run says the suite
+/// is skipped, in a line of its own, except in CI (`CI=true`), where that
+/// is a failure.
+pub fn run_in_ci(prepared: Result<(), String>) -> Result<(), String> {
     println!("$ cargo xtask vm");
-    match usable() {
+    match prepared {
         Ok(()) => run(&[]),
         Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
             Err(format!("the VM suite cannot run in CI: {why}"))
