@@ -145,8 +145,43 @@ pub fn run(args: &[String]) -> Result<(), String> {
             return Err(why);
         }
     }
+    let kept = run.dir.clone();
+    drop(run);
+    dir.close()
+        .map_err(|e| format!("{}: {e}", kept.display()))?;
+    report.check("nothing of the run is left behind", || left_behind(&kept))?;
     report.finish();
     Ok(())
+}
+
+/// No namespace of this run, no QEMU on its files, no run directory (the
+/// overlays, consoles and key were in it).
+fn left_behind(dir: &Path) -> Result<((), String), String> {
+    let namespaces = aio_sandbox::namespaces_starting(&format!("aio-vm-{}-", std::process::id()));
+    if !namespaces.is_empty() {
+        return Err(format!("namespaces left: {}", namespaces.join(", ")));
+    }
+    let marker = dir.display().to_string();
+    let qemus: Vec<String> = std::fs::read_dir("/proc")
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            (cmdline.starts_with("qemu-system") && cmdline.contains(&marker))
+                .then(|| entry.file_name().to_string_lossy().into_owned())
+        })
+        .collect();
+    if !qemus.is_empty() {
+        return Err(format!(
+            "QEMU still running on the run's files: pids {}",
+            qemus.join(", ")
+        ));
+    }
+    if dir.exists() {
+        return Err(format!("{} is still there", dir.display()));
+    }
+    Ok(((), "no namespace, QEMU, tap or overlay".into()))
 }
 
 /// What `cargo xtask ci` starts in the background while the workspace
