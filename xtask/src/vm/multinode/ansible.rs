@@ -12,9 +12,11 @@ use serde_json::Value;
 use super::super::remote::said;
 use crate::shell::root;
 
-/// The stdout callback that prints the run as JSON.
-const CALLBACK: &str = include_str!("aio_vm_json.py");
-const CALLBACK_NAME: &str = "aio_vm_json";
+/// The stdout callback that prints the run as JSON: the one the Ansible
+/// tests use.
+const CALLBACK: &str =
+    include_str!("../../../../crates/aio/tests/ansible/callback_plugins/aio_test_json.py");
+const CALLBACK_NAME: &str = "aio_test_json";
 /// How long one playbook run may take before `timeout` stops it.
 const PLAYBOOK_DEADLINE_S: u32 = 900;
 /// The name of the role's task that runs the `aio.host.topology` module.
