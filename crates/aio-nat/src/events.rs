@@ -50,10 +50,13 @@ pub enum EventsError {
     Socket(#[source] std::io::Error),
 }
 
-/// One item per datagram about nftables in network namespace `netns` (or
-/// the caller's), until the receiver is dropped. Events lost because they
-/// came faster than they were read count as [`Heard::Ours`].
-pub async fn events(netns: Option<&str>) -> Result<mpsc::UnboundedReceiver<Heard>, EventsError> {
+/// An item whenever nftables announces a change that may concern table
+/// `ip aio` in network namespace `netns` (or the caller's), until the
+/// receiver is dropped. Other tables' changes are dropped by the reader;
+/// changes heard while an item is still unread make no second one (one
+/// look at the table covers them all). Events lost because they came
+/// faster than they were read count as aio's.
+pub async fn events(netns: Option<&str>) -> Result<mpsc::Receiver<()>, EventsError> {
     let runtime = tokio::runtime::Handle::current();
     let socket = aio_netns::run_in(netns, move || {
         // The socket registers with the runtime's reactor when it is made.
@@ -67,7 +70,7 @@ pub async fn events(netns: Option<&str>) -> Result<mpsc::UnboundedReceiver<Heard
         Ok(socket)
     })?
     .map_err(EventsError::Socket)?;
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::channel(1);
     tokio::spawn(async move {
         let mut buf: Vec<u8> = Vec::with_capacity(DATAGRAM);
         loop {
@@ -81,12 +84,35 @@ pub async fn events(netns: Option<&str>) -> Result<mpsc::UnboundedReceiver<Heard
                     return;
                 }
             };
-            if tx.send(heard).is_err() {
+            if pass_on(heard, &tx) == Reader::Stop {
                 return;
             }
         }
     });
     Ok(rx)
+}
+
+/// Whether the reader goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Continue,
+    Stop,
+}
+
+/// Sends an item for a change of aio's, unless one is still unread; other
+/// tables' changes are not sent. Stops when the receiver is gone.
+fn pass_on(heard: Heard, tx: &mpsc::Sender<()>) -> Reader {
+    if heard == Heard::Theirs {
+        return if tx.is_closed() {
+            Reader::Stop
+        } else {
+            Reader::Continue
+        };
+    }
+    match tx.try_send(()) {
+        Ok(()) | Err(mpsc::error::TrySendError::Full(())) => Reader::Continue,
+        Err(mpsc::error::TrySendError::Closed(())) => Reader::Stop,
+    }
 }
 
 /// Whether a datagram of netlink messages from nftables can concern table
@@ -214,6 +240,20 @@ mod tests {
         let mut datagram = message(NEWTABLE, NFPROTO_IPV4, &[(NFTA_TABLE, b"filter\0")]);
         datagram.extend(message(DELRULE, NFPROTO_IPV4, &[(NFTA_TABLE, b"aio\0")]));
         assert_eq!(concerns_aio(&datagram), Heard::Ours);
+    }
+
+    #[test]
+    fn only_changes_of_aio_reach_the_receiver_and_unread_ones_make_one_item() {
+        let (tx, mut rx) = mpsc::channel(1);
+        assert_eq!(pass_on(Heard::Theirs, &tx), Reader::Continue);
+        assert!(rx.try_recv().is_err(), "another table's change was sent");
+        assert_eq!(pass_on(Heard::Ours, &tx), Reader::Continue);
+        assert_eq!(pass_on(Heard::Ours, &tx), Reader::Continue);
+        assert_eq!(rx.try_recv(), Ok(()));
+        assert!(rx.try_recv().is_err(), "two items for one look");
+        drop(rx);
+        assert_eq!(pass_on(Heard::Theirs, &tx), Reader::Stop);
+        assert_eq!(pass_on(Heard::Ours, &tx), Reader::Stop);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use aio_engine::{Provider, ProviderName, Resource, ResourceId};
 use aio_family::{Context, Family, FamilyError, Touched, Wanted};
 use aio_topology::{Span, Topology};
 
-use crate::events::{Heard, events};
+use crate::events::events;
 use crate::{NatId, NatProvider, PROVIDER, resources};
 
 /// The `nat` family.
@@ -66,8 +66,8 @@ impl Family for Nat {
             }
         };
         tokio::spawn(async move {
-            while let Some(heard) = announced.recv().await {
-                if heard == Heard::Ours && changed.send(ours.clone()).is_err() {
+            while announced.recv().await.is_some() {
+                if changed.send(ours.clone()).is_err() {
                     return;
                 }
             }
