@@ -24,6 +24,9 @@ pub enum VmError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A public key the harness made has no key in it.
+    #[error("{path} holds no public key")]
+    BadKey { path: PathBuf },
     /// Something did not happen before its deadline.
     #[error("{what} did not happen within {seconds} s")]
     Timeout { what: String, seconds: u64 },

@@ -50,5 +50,5 @@ pub use lab::{Lab, LabNet};
 pub use probe::{Finding, Probed};
 pub use recipe::{ImageKey, Recipe};
 pub use spec::{Accel, VmSpec};
-pub use ssh::{Ssh, SshKey};
+pub use ssh::{SSH_DEADLINE, Ssh, SshKey};
 pub use vm::{INTERRUPTED, Vm};
