@@ -14,6 +14,8 @@ pub const CACHE: &str = "/var/cache/aio/vm";
 const BASE: &str = "base.qcow2";
 const KERNEL: &str = "vmlinuz";
 const INITRD: &str = "initrd.img";
+/// The suffix of an image's directory while it is built.
+const PARTIAL: &str = ".partial";
 
 /// A complete image in the cache.
 #[derive(Debug, Clone)]
@@ -36,9 +38,7 @@ impl Image {
     /// A build goes to `KEY.partial` and is renamed when complete, so an
     /// interrupted build is never taken for an image.
     pub fn obtain(recipe: &Recipe, cache: &Path) -> Result<(Self, Obtained), VmError> {
-        let key = recipe.key();
-        let dir = cache.join(key.as_str());
-        let image = Self { key, dir };
+        let image = Self::located(recipe, cache);
         if image.complete() {
             return Ok((image, Obtained::Cached));
         }
@@ -52,12 +52,46 @@ impl Image {
             return Ok((image, Obtained::Cached));
         }
         let started = Instant::now();
-        let partial = cache.join(format!("{}.partial", image.key));
+        let partial = cache.join(format!("{}{PARTIAL}", image.key));
         let _ = std::fs::remove_dir_all(&partial);
         std::fs::create_dir_all(&partial).map_err(VmError::io(&partial))?;
         build(recipe, &partial)?;
         std::fs::rename(&partial, &image.dir).map_err(VmError::io(&image.dir))?;
         Ok((image, Obtained::Built(started.elapsed())))
+    }
+
+    /// Where the image of `recipe` is, or will be once built, in `cache`.
+    pub fn located(recipe: &Recipe, cache: &Path) -> Self {
+        let key = recipe.key();
+        let dir = cache.join(key.as_str());
+        Self { key, dir }
+    }
+
+    /// The image of `recipe` in [`CACHE`], when it has been built.
+    pub fn cached(recipe: &Recipe) -> Option<Self> {
+        let image = Self::located(recipe, Path::new(CACHE));
+        image.complete().then_some(image)
+    }
+
+    /// An image of [`CACHE`] with its kernel and initrd, for booting only
+    /// those (the KVM probe): `recipe`'s, or else an earlier recipe's.
+    pub fn cached_kernel(recipe: &Recipe) -> Option<Self> {
+        let current = Self::located(recipe, Path::new(CACHE));
+        let earlier = std::fs::read_dir(CACHE)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
+            .filter_map(|entry| {
+                let name = entry.file_name().into_string().ok()?;
+                (!name.ends_with(PARTIAL)).then(|| Self {
+                    key: ImageKey(name),
+                    dir: entry.path(),
+                })
+            });
+        std::iter::once(current)
+            .chain(earlier)
+            .find(|image| image.kernel().is_file() && image.initrd().is_file())
     }
 
     fn complete(&self) -> bool {

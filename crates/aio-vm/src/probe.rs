@@ -265,11 +265,7 @@ mod tests {
 
     #[test]
     fn the_probe_boots_only_the_kernel_under_kvm_and_exits_on_reboot() {
-        let key = Recipe::debian12().key();
-        let image = Image {
-            dir: Path::new("/var/cache/aio/vm").join(key.as_str()),
-            key,
-        };
+        let image = Image::located(&Recipe::debian12(), Path::new(crate::CACHE));
         let args = probe_args(&image, Accel::Kvm, Path::new("/tmp/p/console.log"));
         let line = args.join(" ");
         assert!(line.contains("-accel kvm"), "{line}");
@@ -284,27 +280,12 @@ mod tests {
         assert!(line.contains(&format!("-append {CMDLINE}")), "{line}");
     }
 
-    /// Any image of the cache with a kernel: the probe boots nothing else.
-    fn cached_image() -> Option<Image> {
-        let key = Recipe::debian12().key();
-        std::fs::read_dir(crate::CACHE)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.path())
-            .filter(|dir| !dir.to_string_lossy().ends_with(".partial"))
-            .map(|dir| Image {
-                key: key.clone(),
-                dir,
-            })
-            .find(|image| image.kernel().is_file() && image.initrd().is_file())
-    }
-
     /// The one way to KVM, walked under TCG, which runs everywhere: the
     /// real kernel's console, read while it boots, shows it reached its init.
     #[test]
+    #[ignore = "boots a real kernel: up to minutes under TCG"]
     fn a_real_kernel_reaching_its_init_is_seen_on_its_console() {
-        let Some(image) = cached_image() else {
+        let Some(image) = Image::cached_kernel(&Recipe::debian12()) else {
             eprintln!("skipped: no image in {}", crate::CACHE);
             return;
         };

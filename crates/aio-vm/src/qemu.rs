@@ -81,11 +81,7 @@ mod tests {
     use crate::Recipe;
 
     fn image() -> Image {
-        let key = Recipe::debian12().key();
-        Image {
-            dir: Path::new("/var/cache/aio/vm").join(key.as_str()),
-            key,
-        }
+        Image::located(&Recipe::debian12(), Path::new(crate::CACHE))
     }
 
     fn cmdline() -> KernelCmdline {

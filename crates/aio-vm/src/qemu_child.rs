@@ -88,7 +88,6 @@ impl QemuChild {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
     use super::*;
 
@@ -96,10 +95,9 @@ mod tests {
         QemuChild::spawn(Command::new("sleep").arg(seconds)).unwrap()
     }
 
+    /// Whether process `pid` runs (a zombie does not).
     fn alive(pid: u32) -> bool {
-        // A zombie is not alive: its state letter is Z.
-        std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("stat"))
-            .is_ok_and(|stat| !stat.contains(") Z "))
+        !aio_sandbox::process::alive(|dir, _| dir.ends_with(pid.to_string())).is_empty()
     }
 
     #[test]

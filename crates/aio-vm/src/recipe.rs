@@ -95,7 +95,7 @@ pub struct Recipe {
 
 /// The digest of a recipe: the name of its image in the cache.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ImageKey(String);
+pub struct ImageKey(pub(crate) String);
 
 impl ImageKey {
     pub fn as_str(&self) -> &str {

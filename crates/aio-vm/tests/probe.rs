@@ -18,29 +18,9 @@ fn probe_qemus() -> Vec<String> {
     })
 }
 
-/// An image of the cache with its kernel and initrd, of this recipe or an
-/// earlier one: the probe boots only the kernel, the same in both.
-fn cached_image() -> Option<Image> {
-    let key = Recipe::debian12().key();
-    let current = Path::new(aio_vm::CACHE).join(key.as_str());
-    let earlier = std::fs::read_dir(aio_vm::CACHE)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|dir| !dir.to_string_lossy().ends_with(".partial"));
-    std::iter::once(current)
-        .chain(earlier)
-        .map(|dir| Image {
-            key: key.clone(),
-            dir,
-        })
-        .find(|image| image.kernel().is_file() && image.initrd().is_file())
-}
-
 #[test]
 fn the_probe_decides_within_its_deadline_and_leaves_no_qemu() {
-    let Some(image) = cached_image() else {
+    let Some(image) = Image::cached_kernel(&Recipe::debian12()) else {
         eprintln!(
             "skipped: no image in {} (cargo xtask vm builds it)",
             aio_vm::CACHE

@@ -4,7 +4,6 @@
 //! a few minutes on a loaded host, so run with `--ignored`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
 use std::time::Duration;
 
 use aio_sandbox::namespaces_starting;
@@ -13,24 +12,20 @@ use aio_vm::{Image, Lab, LabNet, Recipe, SshKey, Vm, VmSpec};
 const BOOT: Duration = Duration::from_secs(400);
 const POWER_OFF: Duration = Duration::from_secs(180);
 
+/// Whether process `pid` runs (a zombie does not).
 fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("stat"))
-        .is_ok_and(|stat| !stat.contains(") Z "))
+    !aio_sandbox::process::alive(|dir, _| dir.ends_with(pid.to_string())).is_empty()
 }
 
 #[test]
 #[ignore = "boots a real VM: minutes under TCG"]
 fn a_vm_powers_off_through_systemd_and_leaves_nothing_behind() {
-    let key = Recipe::debian12().key();
-    let image = Image {
-        dir: Path::new(aio_vm::CACHE).join(key.as_str()),
-        key,
-    };
-    assert!(
-        image.base().is_file(),
-        "no image in {} (cargo xtask vm builds it)",
-        image.dir.display()
-    );
+    let image = Image::cached(&Recipe::debian12()).unwrap_or_else(|| {
+        panic!(
+            "no image of this recipe in {} (cargo xtask vm builds it)",
+            aio_vm::CACHE
+        )
+    });
     let dir = tempfile::Builder::new()
         .prefix("aio-vm-test.")
         .tempdir()
