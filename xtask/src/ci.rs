@@ -66,6 +66,21 @@ pub fn run() -> Result<(), String> {
     let missing = setup()?;
     // The VM image builds (downloads, mostly) while the workspace builds and tests.
     let vm_prepared = std::thread::spawn(crate::vm::prepare);
+    let checked = checks(&missing);
+    // Waited for on every path, so that no image build outlives CI.
+    let prepared = vm_prepared
+        .join()
+        .unwrap_or_else(|_| crate::vm::Prepared::Failed("preparing the VM image panicked".into()));
+    checked?;
+    // Real boots in real VMs, with the package dist just made.
+    crate::vm::run_in_ci(prepared)?;
+    // Each fuzz target for a bounded time (skipped, saying so, without nightly).
+    crate::fuzz::run(&["--seconds".into(), FUZZ_SECONDS.into()])
+}
+
+/// Format, lints, import loops, the man pages and completions, every
+/// test, and the Debian package.
+fn checks(missing: &Missing) -> Result<(), String> {
     sh("cargo", &["fmt", "--all", "--", "--check"])?;
     sh(
         "cargo",
@@ -92,13 +107,7 @@ pub fn run() -> Result<(), String> {
     }
     // The Debian package, installed, checked as an operator meets it, purged.
     crate::dist::run(&["--check".into()])?;
-    // Real boots in real VMs, with the package dist just made.
-    let prepared = vm_prepared
-        .join()
-        .unwrap_or_else(|_| Err("preparing the VM image panicked".into()));
-    crate::vm::run_in_ci(prepared)?;
-    // Each fuzz target for a bounded time (skipped, saying so, without nightly).
-    crate::fuzz::run(&["--seconds".into(), FUZZ_SECONDS.into()])
+    Ok(())
 }
 
 /// Installs what the tests need: the Debian packages (an error stops), the

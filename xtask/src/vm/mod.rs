@@ -1,32 +1,45 @@
-//! `cargo xtask vm`: aio in a real Debian 12 VM under QEMU (TCG). Builds
-//! or restores the cached image (see `aio_vm`), boots one VM in a network
-//! namespace of its own, installs the Debian package with `apt-get`, applies
-//! a small topology through `aio service install` and a real reboot, and
-//! repairs a deleted veth. Each proof is a checked line with its time.
-//! Everything it made (QEMU, namespace, taps, overlay, key) is gone when it
-//! returns, whether the proofs passed or not.
+//! `cargo xtask vm`: aio in real Debian 12 VMs under QEMU (KVM where a
+//! real one boots the image's kernel, else TCG). Builds or restores the
+//! cached image (see `aio_vm`), then runs each suite ([`SUITES`]) with VMs
+//! of its own in a network namespace of its own: the package installed
+//! with `apt-get`, `aio.service` through real reboots, drift repaired, a
+//! seed-built host adopted, three hosts converged by Ansible. Each proof is
+//! a checked line with its time. Whether the proofs passed or not, a last
+//! check says that no namespace, tap or QEMU of the run is left; the run's
+//! directory (overlays, consoles, key) goes with it, and the logs of a
+//! failed run are kept in `target/vm-logs`.
 //!
-//! `--deb FILE` takes that package; without it, the newest
-//! `target/dist/aio_*.deb`, else `cargo xtask dist` makes one.
+//! `--deb FILE` takes that package; without it `cargo xtask dist` makes
+//! one from this checkout first. `--only` runs the named suites; `--break`
+//! breaks the design on purpose, to see the matching proof fail.
 
 mod host;
+mod leftovers;
+mod logs;
 mod multinode;
 mod refusal;
 mod remote;
 mod report;
 mod seed;
+mod tools;
 mod topology;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
-use aio_vm::{Accel, Image, Lab, Obtained, Recipe, SshKey};
+use aio_vm::{Accel, Image, Lab, SshKey, Vm, VmSpec};
 
-use crate::shell::{on_path, require_root, sh};
+use crate::shell::require_root;
 use report::Report;
 
-/// What every suite gets: the image, the package, the run's directory (for
-/// overlays, consoles and the key) and the key its VMs trust.
+/// How long a VM may take to boot or reboot to SSH (TCG on a loaded
+/// 2-core machine has taken 280 s).
+pub const BOOT_DEADLINE: Duration = Duration::from_secs(600);
+
+/// What every suite gets: the image, the package, a directory of its own
+/// (for overlays and consoles), the key its VMs trust and how QEMU runs.
+#[derive(Clone)]
 pub struct Run {
     pub image: Image,
     pub deb: PathBuf,
@@ -36,6 +49,38 @@ pub struct Run {
     pub accel: Accel,
     /// The design broken on purpose (`--break`), to see a proof fail.
     pub broken: Option<Break>,
+}
+
+impl Run {
+    /// The VM numbered `index` with this run's accelerator.
+    pub fn spec(&self, index: u8) -> VmSpec {
+        VmSpec::new(index).with_accel(self.accel)
+    }
+
+    /// Boots `spec` in `lab` and says so; see [`Vm::wait_for_ssh`].
+    pub fn boot(&self, lab: &Lab, spec: &VmSpec) -> Result<Vm, String> {
+        let vm =
+            Vm::boot(&self.image, lab, &self.key, &self.dir, spec).map_err(|e| e.to_string())?;
+        println!(
+            "  booting vm{} at {} (qemu pid {}, {}) in namespace {}",
+            spec.index,
+            lab.address(spec.index),
+            vm.pid(),
+            spec.accel.name(),
+            lab.name()
+        );
+        Ok(vm)
+    }
+
+    /// The same run in `dir/NAME`, so that suites do not share files.
+    fn for_suite(&self, name: &str) -> Result<Self, String> {
+        let dir = self.dir.join(name);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(Self {
+            dir,
+            ..self.clone()
+        })
+    }
 }
 
 /// A way to break the design on purpose: the proof that catches it fails.
@@ -107,11 +152,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Ctrl-C ends the waits, so that the usual cleanup runs.
     ctrlc::set_handler(|| aio_vm::INTERRUPTED.store(true, Ordering::SeqCst))
         .map_err(|e| e.to_string())?;
-    install_tools()?;
+    tools::usable()?;
     let deb = match deb {
         Some(deb) => deb,
-        None => package()?,
+        None => tools::fresh_package()?,
     };
+    logs::clear();
     let swept = Lab::sweep_stale().map_err(|e| e.to_string())?;
     if !swept.is_empty() {
         println!(
@@ -120,7 +166,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
     let mut report = Report::new();
-    let image = report.check("the image is built or restored", image)?;
+    let image = report.check("the image is built or restored", tools::image)?;
     let dir = tempfile::Builder::new()
         .prefix("aio-vm-run.")
         .tempdir()
@@ -138,85 +184,72 @@ pub fn run(args: &[String]) -> Result<(), String> {
         accel,
         broken,
     };
+    let mut outcome = Ok(());
     for suite in suites {
         println!("{}: {}", suite.name, suite.what);
-        if let Err(why) = (suite.prove)(&run, &mut report) {
-            show_consoles(&run.dir);
-            return Err(why);
+        outcome = run
+            .for_suite(suite.name)
+            .and_then(|own| (suite.prove)(&own, &mut report));
+        if outcome.is_err() {
+            logs::show_consoles(&run.dir);
+            break;
         }
     }
-    let kept = run.dir.clone();
-    drop(run);
-    dir.close()
-        .map_err(|e| format!("{}: {e}", kept.display()))?;
-    report.check("nothing of the run is left behind", || left_behind(&kept))?;
+    // Every suite's VMs and labs were dropped when it returned.
+    let left = report.check("nothing of the run is left behind", || {
+        leftovers::none_left(&run.dir)
+    });
+    outcome?;
+    left?;
     report.finish();
     Ok(())
 }
 
-/// No namespace of this run, no QEMU on its files, no run directory (the
-/// overlays, consoles and key were in it).
-fn left_behind(dir: &Path) -> Result<((), String), String> {
-    let namespaces = aio_sandbox::namespaces_starting(&format!("aio-vm-{}-", std::process::id()));
-    if !namespaces.is_empty() {
-        return Err(format!("namespaces left: {}", namespaces.join(", ")));
-    }
-    let marker = dir.display().to_string();
-    let qemus: Vec<String> = std::fs::read_dir("/proc")
-        .map_err(|e| e.to_string())?
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            (cmdline.starts_with("qemu-system") && cmdline.contains(&marker))
-                .then(|| entry.file_name().to_string_lossy().into_owned())
-        })
-        .collect();
-    if !qemus.is_empty() {
-        return Err(format!(
-            "QEMU still running on the run's files: pids {}",
-            qemus.join(", ")
-        ));
-    }
-    if dir.exists() {
-        return Err(format!("{} is still there", dir.display()));
-    }
-    Ok(((), "no namespace, QEMU, tap or overlay".into()))
+/// How [`prepare`] went.
+pub enum Prepared {
+    Ready,
+    /// QEMU cannot be installed or started: no VM can run here.
+    Unusable(String),
+    /// It could run, but preparing failed (the image, the network).
+    Failed(String),
 }
 
 /// What `cargo xtask ci` starts in the background while the workspace
 /// builds and its tests run: QEMU and mmdebstrap installed, and the image
 /// built when it is not cached. Its line says what it found or took.
-pub fn prepare() -> Result<(), String> {
-    usable()?;
-    let (_, said) = image()?;
-    println!("xtask ci: the VM image, prepared beside the tests: {said}");
-    Ok(())
-}
-
-/// What `cargo xtask ci` runs: every suite, once [`prepare`] said how it
-/// went. A machine where QEMU cannot be installed or run says the suite
-/// is skipped, in a line of its own, except in CI (`CI=true`), where that
-/// is a failure.
-pub fn run_in_ci(prepared: Result<(), String>) -> Result<(), String> {
-    println!("$ cargo xtask vm");
-    match prepared {
-        Ok(()) => run(&[]),
-        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            Err(format!("the VM suite cannot run in CI: {why}"))
+pub fn prepare() -> Prepared {
+    if let Err(why) = tools::usable() {
+        return Prepared::Unusable(why);
+    }
+    match tools::image() {
+        Ok((_, said)) => {
+            println!("xtask ci: the VM image, prepared beside the tests: {said}");
+            Prepared::Ready
         }
-        Err(why) => {
-            println!("xtask ci: SKIPPED the VM suite (real boots): {why}");
-            Ok(())
-        }
+        Err(why) => Prepared::Failed(why),
     }
 }
 
-/// QEMU and mmdebstrap are installed and QEMU starts.
-fn usable() -> Result<(), String> {
-    require_root("cargo xtask vm")?;
-    install_tools()?;
-    sh("qemu-system-x86_64", &["--version"])
+/// What `cargo xtask ci` runs once [`prepare`] said how it went: every
+/// suite, with the package `cargo xtask dist` just made. A machine where
+/// QEMU cannot run at all says the suites are skipped, in a line of its
+/// own, except in CI (`CI=true`), where that is a failure.
+pub fn run_in_ci(prepared: Prepared) -> Result<(), String> {
+    println!("$ cargo xtask vm");
+    match prepared {
+        Prepared::Ready => {
+            let deb = tools::dist_package()?;
+            run(&["--deb".into(), deb.display().to_string()])
+        }
+        Prepared::Failed(why) => Err(format!("the VM suites could not be prepared: {why}")),
+        Prepared::Unusable(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            Err(format!("the VM suites cannot run in CI: {why}"))
+        }
+        Prepared::Unusable(why) => {
+            println!("xtask ci: SKIPPED the VM suites (real boots): {why}");
+            Ok(())
+        }
+    }
 }
 
 /// The suites `--only` names, in their usual order; all without it.
@@ -231,160 +264,4 @@ fn chosen(only: Option<&[String]>) -> Result<Vec<&'static Suite>, String> {
         .iter()
         .filter(|s| names.iter().any(|n| n == s.name))
         .collect())
-}
-
-/// The image, built when its key is not in the cache.
-fn image() -> Result<(Image, String), String> {
-    let recipe = Recipe::debian12();
-    let (image, how) =
-        Image::obtain(&recipe, Path::new(aio_vm::CACHE)).map_err(|e| e.to_string())?;
-    let size = image.size_on_disk().map_err(|e| e.to_string())?;
-    let how = match how {
-        Obtained::Built(took) => format!("built in {:.1} s", took.as_secs_f64()),
-        Obtained::Cached => "found in the cache".into(),
-    };
-    Ok((
-        image.clone(),
-        format!(
-            "{} {how}, {:.0} MB in {}",
-            image.key,
-            size as f64 / 1_000_000.0,
-            image.dir.display()
-        ),
-    ))
-}
-
-/// QEMU from bookworm-backports when it is missing: the plain
-/// `qemu-system-x86` conflicts with the backports `qemu-utils` these
-/// machines have. mmdebstrap from Debian's archive.
-fn install_tools() -> Result<(), String> {
-    if !on_path("mmdebstrap") {
-        sh(
-            "apt-get",
-            &["install", "-y", "--no-install-recommends", "mmdebstrap"],
-        )?;
-    }
-    if !on_path("qemu-system-x86_64") {
-        let backports = Path::new("/etc/apt/sources.list.d/bookworm-backports.sources");
-        if !backports.exists() {
-            std::fs::write(
-                backports,
-                "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
-            )
-            .map_err(|e| format!("{}: {e}", backports.display()))?;
-            sh("apt-get", &["update"])?;
-        }
-        sh(
-            "apt-get",
-            &[
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "-t",
-                "bookworm-backports",
-                "qemu-system-x86",
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-/// The newest `aio_*.deb` where `cargo xtask dist` puts it, made by it
-/// when there is none.
-fn package() -> Result<PathBuf, String> {
-    let dist = crate::dist::dist_dir();
-    if newest_deb(&dist).is_none() {
-        crate::dist::run(&[])?;
-    }
-    newest_deb(&dist).ok_or_else(|| format!("no aio_*.deb in {}", dist.display()))
-}
-
-fn newest_deb(dir: &Path) -> Option<PathBuf> {
-    std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("aio_"))
-                && path.extension().is_some_and(|e| e == "deb")
-        })
-        .max_by_key(|path| std::fs::metadata(path).and_then(|m| m.modified()).ok())
-}
-
-/// Where the logs of a failed run are kept (the run's directory goes).
-const FAILED_LOGS: &str = "target/vm-logs";
-
-/// The end of each VM's serial console and QEMU log, without the escape
-/// sequences and the progress lines systemd draws, to say why a proof
-/// failed; the whole logs are copied to [`FAILED_LOGS`].
-fn show_consoles(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let kept = crate::shell::root().join(FAILED_LOGS);
-    let _ = std::fs::create_dir_all(&kept);
-    for path in entries.filter_map(Result::ok).map(|e| e.path()) {
-        if !path.to_string_lossy().ends_with(".log") {
-            continue;
-        }
-        let raw = std::fs::read(&path).unwrap_or_default();
-        if let Some(name) = path.file_name() {
-            let _ = std::fs::write(kept.join(name), &raw);
-        }
-        let text = readable(&String::from_utf8_lossy(&raw));
-        let tail: Vec<&str> = text.lines().rev().take(40).collect();
-        eprintln!(
-            "--- last lines of {} (whole in {}) ---",
-            path.display(),
-            kept.display()
-        );
-        for line in tail.iter().rev() {
-            eprintln!("{line}");
-        }
-    }
-}
-
-/// Console text without ANSI escapes, carriage-return redraws and
-/// systemd's "A start job is running" spinner lines.
-fn readable(console: &str) -> String {
-    let mut out = String::new();
-    let mut chars = console.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI: ESC [ parameters final-byte.
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                while let Some(&p) = chars.peek() {
-                    chars.next();
-                    if p.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            }
-            continue;
-        }
-        out.push(if c == '\r' { '\n' } else { c });
-    }
-    out.lines()
-        .map(str::trim_end)
-        .filter(|line| !line.is_empty() && !line.contains(" running ("))
-        .map(|line| format!("{line}\n"))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_console_is_shown_without_escapes_or_spinners() {
-        let console = "\u{1b}[0;32m  OK  \u{1b}[0m] Started ssh.service\r\n\
-            \u{1b}[K[\u{1b}[0;31m*     \u{1b}[0m] (1 of 2) Job systemd-networkd-wait-online.service/start running (2min 19s / no limit)\r\n\
-            [  183.2] openvswitch: Open vSwitch switching datapath\n";
-        assert_eq!(
-            readable(console),
-            "  OK  ] Started ssh.service\n[  183.2] openvswitch: Open vSwitch switching datapath\n"
-        );
-    }
 }

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use aio_vm::Ssh;
+use aio_vm::{Ssh, Vm};
+
+use super::BOOT_DEADLINE;
 
 /// A proof's value and the detail its checked line shows, or why it failed.
 pub type Proof<T> = Result<(T, String), String>;
@@ -71,10 +73,53 @@ pub fn install_package(ssh: &Ssh, deb: &Path) -> Proof<()> {
     ] {
         must(ssh, &format!("test -f {file}")).map_err(|_| format!("{file} is not installed"))?;
     }
+    // A closed stdout ends the output, never a panic.
+    let first = must(
+        ssh,
+        "aio --version | head -1; echo \"exit ${PIPESTATUS[0]}\"",
+    )?;
+    if !first.ends_with("exit 0") {
+        return Err(format!("`aio --version | head -1` failed: {first}"));
+    }
     let version = must(ssh, "aio --version")?;
     let first = version.lines().next().unwrap_or_default().to_string();
     Ok((
         (),
         format!("{first}; man page, completions and unit present"),
     ))
+}
+
+/// `systemctl reboot`, then SSH again from the new boot.
+pub fn reboot(vm: &mut Vm) -> Proof<()> {
+    let took = vm.reboot(BOOT_DEADLINE).map_err(|e| e.to_string())?;
+    Ok(((), format!("reboot cycle {:.1} s", took.as_secs_f64())))
+}
+
+/// Writes `text` to `path` in the VM (its directory made first).
+pub fn write_topology(ssh: &Ssh, path: &str, text: &str) -> Result<(), String> {
+    must(
+        ssh,
+        &format!("mkdir -p \"$(dirname {path})\" && cat > {path} <<'TOPOLOGY'\n{text}TOPOLOGY"),
+    )
+    .map(drop)
+}
+
+/// Polls until aio.service is active, for at most `seconds`; fails at
+/// once when it failed or restarted, with its status and journal.
+pub fn wait_active(ssh: &Ssh, seconds: u32) -> Result<(), String> {
+    must(
+        ssh,
+        &format!(
+            "for i in $(seq {seconds}); do \
+               s=$(systemctl is-active aio.service); \
+               [ \"$s\" = active ] && exit 0; \
+               [ \"$s\" = failed ] && break; \
+               [ \"$(systemctl show -p NRestarts --value aio.service)\" != 0 ] && break; \
+               sleep 1; done; \
+             systemctl status --no-pager aio.service; \
+             journalctl -b -u aio.service -n 20 --no-pager; exit 1"
+        ),
+    )
+    .map(drop)
+    .map_err(|e| format!("aio.service did not become active: {e}"))
 }

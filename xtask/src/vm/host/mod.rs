@@ -7,18 +7,14 @@ mod drift;
 mod order;
 mod ovs;
 
-use std::time::Duration;
+use aio_vm::{Lab, LabNet, Ssh, Vm};
 
-use aio_vm::{Lab, LabNet, Ssh, Vm, VmSpec};
-
-use super::remote::{Proof, install_package, must, plan_is_empty};
+use super::remote::{
+    Proof, install_package, must, plan_is_empty, reboot, wait_active, write_topology,
+};
 use super::report::Report;
 use super::topology::{self, OVS_PORT, OVS_TAG, PATH};
-use super::{Break, Run};
-
-/// How long TCG may take to boot or reboot a VM to SSH (a loaded 2-core
-/// machine has taken 280 s).
-const BOOT_DEADLINE: Duration = Duration::from_secs(600);
+use super::{BOOT_DEADLINE, Break, Run};
 /// How long aio.service may take to report its first pass.
 const ACTIVE_DEADLINE_S: u32 = 180;
 /// How long the br-ex port may take once Open vSwitch starts with the host.
@@ -28,25 +24,11 @@ const PORT_DEADLINE_S: u32 = 120;
 /// is dropped (its QEMU killed) before the lab (the namespace deleted).
 pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
     let lab = Lab::create("host", LabNet::MANAGEMENT).map_err(|e| e.to_string())?;
-    let mut vm = Vm::boot(
-        &run.image,
-        &lab,
-        &run.key,
-        &run.dir,
-        &VmSpec::new(0).with_accel(run.accel),
-    )
-    .map_err(|e| e.to_string())?;
-    println!(
-        "  booting {} (qemu pid {}, {}) in namespace {}",
-        vm.overlay().display(),
-        vm.pid(),
-        run.accel.name(),
-        lab.name()
-    );
-    all(&mut vm, run, report)
+    let mut vm = run.boot(&lab, &run.spec(0))?;
+    proofs(&mut vm, run, report)
 }
 
-fn all(vm: &mut Vm, run: &Run, report: &mut Report) -> Result<(), String> {
+fn proofs(vm: &mut Vm, run: &Run, report: &mut Report) -> Result<(), String> {
     report.check("the VM boots and answers SSH", || {
         let took = vm.wait_for_ssh(BOOT_DEADLINE).map_err(|e| e.to_string())?;
         let kernel = must(vm.ssh(), "uname -r")?;
@@ -71,10 +53,7 @@ fn all(vm: &mut Vm, run: &Run, report: &mut Report) -> Result<(), String> {
         service_install(vm.ssh(), run.broken)
     })?;
     ovs::start_late(vm.ssh())?;
-    report.check("a real reboot brings SSH back", || {
-        let took = vm.reboot(BOOT_DEADLINE).map_err(|e| e.to_string())?;
-        Ok(((), format!("reboot cycle {:.1} s", took.as_secs_f64())))
-    })?;
+    report.check("a real reboot brings SSH back", || reboot(vm))?;
     report.check(
         "after the reboot aio.service is ready after its first pass and before docker.service",
         || ready_before_docker(vm.ssh()),
@@ -93,16 +72,13 @@ fn all(vm: &mut Vm, run: &Run, report: &mut Report) -> Result<(), String> {
         })?;
     }
     ovs::start_with_the_host(vm.ssh())?;
-    report.check("a second real reboot brings SSH back", || {
-        let took = vm.reboot(BOOT_DEADLINE).map_err(|e| e.to_string())?;
-        Ok(((), format!("reboot cycle {:.1} s", took.as_secs_f64())))
-    })?;
+    report.check("a second real reboot brings SSH back", || reboot(vm))?;
     report.check(
         "after the second reboot aio.service is ready before docker.service",
         || ready_before_docker(vm.ssh()),
     )?;
     report.check("the host is converged again", || {
-        wait_for_port(vm.ssh())?;
+        ovs::wait_for_port(vm.ssh(), PORT_DEADLINE_S)?;
         converged(vm.ssh())
     })?;
     Ok(())
@@ -118,10 +94,7 @@ fn service_install(ssh: &Ssh, broken: Option<Break>) -> Proof<()> {
         }
         _ => topology::plumbing(),
     };
-    must(
-        ssh,
-        &format!("mkdir -p /etc/aio && cat > {PATH} <<'TOPOLOGY'\n{text}TOPOLOGY"),
-    )?;
+    write_topology(ssh, PATH, &text)?;
     must(ssh, &format!("aio service install -f {PATH}"))?;
     if broken == Some(Break::UnitOrder) {
         // The packaged unit, or a whole unit an install wrote.
@@ -143,20 +116,7 @@ fn service_install(ssh: &Ssh, broken: Option<Break>) -> Proof<()> {
 /// aio.service becomes active (`Type=notify`: after its first pass), and
 /// docker.service began only after that.
 fn ready_before_docker(ssh: &Ssh) -> Proof<()> {
-    must(
-        ssh,
-        &format!(
-            "for i in $(seq {ACTIVE_DEADLINE_S}); do \
-               s=$(systemctl is-active aio.service); \
-               [ \"$s\" = active ] && exit 0; \
-               [ \"$s\" = failed ] && break; \
-               [ \"$(systemctl show -p NRestarts --value aio.service)\" != 0 ] && break; \
-               sleep 1; done; \
-             systemctl status --no-pager aio.service; \
-             journalctl -b -u aio.service -n 20 --no-pager; exit 1"
-        ),
-    )
-    .map_err(|e| format!("aio.service did not become active: {e}"))?;
+    wait_active(ssh, ACTIVE_DEADLINE_S)?;
     let kind = must(ssh, "systemctl show -p Type --value aio.service")?;
     if kind != "notify" {
         return Err(format!(
@@ -173,29 +133,19 @@ fn ready_before_docker(ssh: &Ssh) -> Proof<()> {
         "systemctl show -p InactiveExitTimestampMonotonic docker.service",
     )?;
     let said = order::Boot::parse(&aio, &docker)?.ordered()?;
+    let before = must(ssh, "systemctl show -p Before --value aio.service")?;
+    order::names_docker(&before)?;
     Ok(((), said))
-}
-
-/// Once Open vSwitch started with the host: the port on its tag.
-fn wait_for_port(ssh: &Ssh) -> Result<(), String> {
-    must(
-        ssh,
-        &format!(
-            "for i in $(seq {PORT_DEADLINE_S}); do \
-               [ \"$(ovs-vsctl --timeout=1 get port {OVS_PORT} tag 2>/dev/null)\" = {OVS_TAG} ] && exit 0; \
-               sleep 1; done; exit 1"
-        ),
-    )
-    .map(drop)
-    .map_err(|_| format!("{OVS_PORT} was not on tag {OVS_TAG} within {PORT_DEADLINE_S} s"))
 }
 
 /// `plan` exits 0, one masquerade rule, forwarding on, the port on its tag.
 fn converged(ssh: &Ssh) -> Proof<()> {
     plan_is_empty(ssh, PATH)?;
-    let rules = must(ssh, "nft list table ip aio | grep -c masquerade || true")?;
+    let rules = must(ssh, "nft list ruleset | grep -c masquerade || true")?;
     if rules != "1" {
-        return Err(format!("{rules} masquerade rules in table ip aio, not 1"));
+        return Err(format!(
+            "{rules} masquerade rules in nftables (all tables), not 1"
+        ));
     }
     let others = must(
         ssh,

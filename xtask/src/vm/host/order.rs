@@ -50,6 +50,21 @@ impl Boot {
     }
 }
 
+/// systemd's `Before=` of aio.service (`systemctl show -p Before
+/// --value`) names docker.service.
+pub fn names_docker(before: &str) -> Result<(), String> {
+    if before
+        .split_whitespace()
+        .any(|unit| unit == "docker.service")
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "aio.service is not ordered before docker.service (Before={before}): its unit needs Before=docker.service"
+        ))
+    }
+}
+
 /// `NAME=VALUE` in `systemctl show` output; an unset timestamp is 0.
 fn value(shown: &str, name: &str) -> Result<u64, String> {
     shown
@@ -92,6 +107,13 @@ mod tests {
     fn docker_that_never_started_is_not_taken_as_ordered() {
         let boot = Boot::parse(AIO, "InactiveExitTimestampMonotonic=0\n").unwrap();
         assert!(boot.ordered().is_err());
+    }
+
+    #[test]
+    fn before_must_name_docker() {
+        assert!(names_docker("network.target docker.service shutdown.target").is_ok());
+        let why = names_docker("shutdown.target").unwrap_err();
+        assert!(why.contains("Before=docker.service"), "{why}");
     }
 
     #[test]

@@ -17,21 +17,17 @@ mod ansible;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use aio_vm::{Lab, LabNet, Ssh, Vm, VmSpec};
 use serde_json::{Value, json};
 
-use super::Run;
 use super::remote::{Proof, must, plan_is_empty};
 use super::report::Report;
+use super::{BOOT_DEADLINE, Run};
 use ansible::{Outcome, Playbook};
 
 /// How many VMs the suite boots.
 const VMS: u8 = 3;
-/// How long TCG may take to boot a VM to SSH: three at once on two cores
-/// (with other suites' VMs beside them) took over 300 s.
-const BOOT_DEADLINE: Duration = Duration::from_secs(600);
 /// One CPU and 1 GiB each: three VMs share this machine's two cores.
 const CPUS: u8 = 1;
 const MEMORY_MIB: u32 = 1024;
@@ -142,22 +138,11 @@ pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
         let spec = VmSpec {
             cpus: CPUS,
             memory_mib: MEMORY_MIB,
-            ..VmSpec::new(index).with_accel(run.accel)
+            ..run.spec(index)
         };
-        let vm =
-            Vm::boot(&run.image, &lab, &run.key, &run.dir, &spec).map_err(|e| e.to_string())?;
-        println!(
-            "  booting {} ({} at {}, qemu pid {}, {}) in namespace {}",
-            vm.overlay().display(),
-            host(index),
-            lab.address(index),
-            vm.pid(),
-            run.accel.name(),
-            lab.name()
-        );
-        vms.push(Some(vm));
+        vms.push(Some(run.boot(&lab, &spec)?));
     }
-    let dir = run.dir.join("multinode");
+    let dir = run.dir.join("ansible");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let aio = unpacked(&run.deb, &dir)?;
     let playbook = Playbook::write(
