@@ -5,6 +5,7 @@
 //! disables them; after the next real boot aio alone has made the
 //! plumbing: one masquerade rule, and nothing left to plan.
 
+mod boot;
 mod installer;
 mod masquerade;
 
@@ -13,22 +14,17 @@ use std::time::Duration;
 
 use aio_vm::{Lab, LabNet, Ssh, Vm, VmSpec};
 
-use super::Run;
+use super::common::Run;
 use super::remote::{Proof, install_package, must, plan_is_empty, said};
 use super::report::Report;
 use super::topology;
+use boot::{Outcome, SEED_LINKS, SeedBoot, seed_units_ran, wait_for_seed_units};
 use installer::{CHECKOUT, InstallerLines, SCRIPTS, UNITS};
-use masquerade::Masquerades;
 
 /// How long TCG may take to boot or reboot a VM to SSH.
-const BOOT_DEADLINE: Duration = Duration::from_secs(300);
-/// How long the seed's units, or aio.service, may take once SSH answers.
-const UNITS_DEADLINE_S: u32 = 180;
-/// The seed's Octavia link and its address: made by `veth-lbaas.sh`.
-const LBAAS: &str = "v-lbaas";
-const LBAAS_ADDRESS: &str = "172.18.255.254/16";
-/// The links the seed's scripts make.
-const SEED_LINKS: [&str; 5] = ["dummy1", "veth-ovs", "veth-br", "v-lbaas-vlan", LBAAS];
+const BOOT_DEADLINE: Duration = Duration::from_secs(600);
+/// How long aio.service may take to become active once SSH answers.
+const ACTIVE_DEADLINE_S: u32 = 300;
 /// The table aio keeps its masquerade rules in.
 const AIO_TABLE: &str = "ip aio";
 
@@ -78,32 +74,25 @@ fn all(vm: &mut Vm, deb: &Path, seed: &Seed, report: &mut Report) -> Result<(), 
         "the seed's installer installs, enables and starts its boot units",
         || install_seed(vm.ssh(), seed),
     )?;
-    let mut after_boots = Vec::new();
+    let mut boots = Vec::new();
     for boot in 1..=2 {
         let found = report.check(&format!("real boot {boot} runs the seed's units"), || {
             let took = vm.reboot(BOOT_DEADLINE).map_err(|e| e.to_string())?;
             let found = seed_units_ran(vm.ssh())?;
-            // The kernel forgets the last boot's rules: `iptables -A` at
-            // boot adds one to none. More would mean something restores
-            // them (iptables-persistent), which the seed never installs.
-            if found.total() != 1 {
-                return Err(format!(
-                    "{found} masquerade rules for {} after the boot, not the 1 that setup-interfaces.sh appends to a fresh kernel's none",
-                    topology::NAT_SOURCE
-                ));
-            }
             let detail = format!(
-                "reboot cycle {:.1} s; masquerade rules for {}: {found}",
+                "reboot cycle {:.1} s; {}; masquerade rules for {}: {}",
                 took.as_secs_f64(),
-                topology::NAT_SOURCE
+                found.outcome,
+                topology::NAT_SOURCE,
+                found.rules
             );
             Ok((found, detail))
         })?;
-        after_boots.push(found);
+        boots.push(found);
     }
     report.check(
-        "the seed's interface script run again appends a duplicate masquerade rule",
-        || duplicate(vm.ssh(), &after_boots),
+        "the seed's interface script run again appends a masquerade rule each time",
+        || duplicate(vm.ssh(), &boots),
     )?;
     report.check(
         "aio adopt --yes takes the host over and disables the seed's units",
@@ -164,7 +153,12 @@ fn install_seed(ssh: &Ssh, seed: &Seed) -> Proof<()> {
         ),
     )?;
     // veth-lbaas.service is a simple service: its script may still run.
-    wait_for_seed_units(ssh)?;
+    let outcome = wait_for_seed_units(ssh)?;
+    if outcome != Outcome::Appended {
+        return Err(format!(
+            "the installer's start of setup-interfaces.service: {outcome}"
+        ));
+    }
     // Kolla's openvswitch role: br-ex, with neutron_external_interface.
     must(
         ssh,
@@ -184,13 +178,7 @@ fn install_seed(ssh: &Ssh, seed: &Seed) -> Proof<()> {
             return Err(format!("{unit} is {enabled}, not enabled"));
         }
     }
-    let ran = seed_units_ran(ssh)?;
-    if ran.total() != 1 {
-        return Err(format!(
-            "the installer's start of setup-interfaces.service left {ran} masquerade rules for {}, not 1",
-            topology::NAT_SOURCE
-        ));
-    }
+    let ran = seed_units_ran(ssh)?.rules;
     Ok((
         (),
         format!(
@@ -201,79 +189,39 @@ fn install_seed(ssh: &Ssh, seed: &Seed) -> Proof<()> {
     ))
 }
 
-/// Polls until both of the seed's units have run: `setup-interfaces` is
-/// active (a oneshot that remains), `veth-lbaas` (a simple service) has
-/// exited; both succeeded.
-fn wait_for_seed_units(ssh: &Ssh) -> Result<(), String> {
-    must(
-        ssh,
-        &format!(
-            "for i in $(seq {UNITS_DEADLINE_S}); do \
-               [ \"$(systemctl is-active setup-interfaces.service)\" = active ] && \
-               [ \"$(systemctl show -p ExecMainExitTimestampMonotonic --value veth-lbaas.service)\" != 0 ] && exit 0; \
-               sleep 1; done; \
-             systemctl status --no-pager setup-interfaces.service veth-lbaas.service; exit 1"
-        ),
-    )
-    .map_err(|e| format!("the seed's units did not both run within {UNITS_DEADLINE_S} s: {e}"))?;
-    let results = must(
-        ssh,
-        "systemctl show -p Result --value setup-interfaces.service veth-lbaas.service",
-    )?;
-    let results: Vec<&str> = results.split_whitespace().collect();
-    if results != ["success", "success"] {
-        return Err(format!(
-            "the seed's units did not both succeed (Result: {}):\n{}",
-            results.join(", "),
-            must(
-                ssh,
-                "journalctl -b -u setup-interfaces -u veth-lbaas --no-pager -n 30"
-            )
-            .unwrap_or_default()
-        ));
+/// The seed's way to bring back a lost link (or its rule, after a boot
+/// that lost the race for the default route) is to run its script again:
+/// `ip link add` fails for what exists, `iptables -A` appends anyway. Run
+/// until there are two rules, one more each time: the host aio adopts has
+/// a duplicate.
+fn duplicate(ssh: &Ssh, boots: &[SeedBoot]) -> Proof<()> {
+    let shown: Vec<String> = boots.iter().map(|b| b.rules.to_string()).collect();
+    let mut rules = boots.last().map_or(0, |b| b.rules.total());
+    let mut runs = 0;
+    while rules < 2 {
+        must(
+            ssh,
+            "ip link del veth-ovs && systemctl restart setup-interfaces.service",
+        )?;
+        must(ssh, "ip link show veth-ovs")
+            .map_err(|_| "the seed's script run again did not make veth-ovs again".to_string())?;
+        let found = masquerade::count(ssh, topology::NAT_SOURCE)?;
+        if found.total() != rules + 1 {
+            return Err(format!(
+                "{found} masquerade rules for {} after the script ran again, not {} (one more than before)",
+                topology::NAT_SOURCE,
+                rules + 1
+            ));
+        }
+        rules = found.total();
+        runs += 1;
     }
-    Ok(())
-}
-
-/// After a boot with the seed's units enabled: both ran and succeeded,
-/// their links are there; the masquerade rules found.
-fn seed_units_ran(ssh: &Ssh) -> Result<Masquerades, String> {
-    wait_for_seed_units(ssh)?;
-    for link in SEED_LINKS {
-        must(ssh, &format!("ip link show {link}"))
-            .map_err(|_| format!("{link}, which the seed's scripts make, is missing"))?;
-    }
-    let address = must(ssh, &format!("ip -o addr show dev {LBAAS}"))?;
-    if !address.contains(&format!(" {LBAAS_ADDRESS} ")) {
-        return Err(format!("{LBAAS} has not {LBAAS_ADDRESS}: {address}"));
-    }
-    masquerade::count(ssh, topology::NAT_SOURCE)
-}
-
-/// The seed's way to bring back a lost link is to run its script again:
-/// `ip link add` fails for what exists, `iptables -A` appends anyway.
-fn duplicate(ssh: &Ssh, after_boots: &[Masquerades]) -> Proof<()> {
-    let boots: Vec<String> = after_boots.iter().map(ToString::to_string).collect();
-    must(
-        ssh,
-        "ip link del veth-ovs && systemctl restart setup-interfaces.service",
-    )?;
-    must(ssh, "ip link show veth-ovs")
-        .map_err(|_| "the seed's script run again did not make veth-ovs again".to_string())?;
     let found = masquerade::count(ssh, topology::NAT_SOURCE)?;
-    let before = after_boots.last().map_or(0, Masquerades::total);
-    if found.total() != before + 1 {
-        return Err(format!(
-            "{found} masquerade rules for {} after the script ran again, not {} (one more than the {before} the boot left)",
-            topology::NAT_SOURCE,
-            before + 1
-        ));
-    }
     Ok((
         (),
         format!(
-            "after each boot: {}; after the script ran again: {found}",
-            boots.join("; ")
+            "after each boot: {}; after the script ran {runs} more time(s): {found}",
+            shown.join("; ")
         ),
     ))
 }
@@ -301,6 +249,15 @@ fn adopt(ssh: &Ssh) -> Proof<()> {
             "aio adopt exited {:?}, not 0:\n{shown}",
             out.status.code()
         ));
+    }
+    // The two rules of the seed: one becomes aio's, one is a duplicate.
+    for said in ["taken over by nat/", "duplicate of nat/"] {
+        let times = shown.matches(said).count();
+        if times != 1 {
+            return Err(format!(
+                "aio adopt said `{said}` {times} times, not once for the seed's two rules:\n{shown}"
+            ));
+        }
     }
     for unit in UNITS {
         if !shown.contains(&format!("boot unit {unit} (to disable)")) {
@@ -357,7 +314,7 @@ fn adopted_boot(ssh: &Ssh) -> Result<String, String> {
     let active = must(
         ssh,
         &format!(
-            "for i in $(seq {UNITS_DEADLINE_S}); do \
+            "for i in $(seq {ACTIVE_DEADLINE_S}); do \
                s=$(systemctl is-active aio.service); \
                [ \"$s\" = active ] && {{ echo \"$i\"; exit 0; }}; \
                [ \"$s\" = failed ] && break; \
@@ -378,6 +335,17 @@ fn adopted_boot(ssh: &Ssh) -> Result<String, String> {
                 "{unit} is {state}, not inactive, after the adoption's reboot"
             ));
         }
+        // A simple service that ran and exited is inactive too: it must
+        // not have started at all in this boot.
+        let started = must(
+            ssh,
+            &format!("systemctl show -p ExecMainStartTimestamp --value {unit}"),
+        )?;
+        if !started.is_empty() {
+            return Err(format!(
+                "{unit} is disabled but started in the adoption's boot at {started}"
+            ));
+        }
     }
     let found = masquerade::count(ssh, topology::NAT_SOURCE)?;
     if found.total() != 1 || found.in_table(AIO_TABLE) != 1 {
@@ -388,7 +356,7 @@ fn adopted_boot(ssh: &Ssh) -> Result<String, String> {
     }
     plan_is_empty(ssh, topology::PATH)?;
     Ok(format!(
-        "aio.service active about {active} s after SSH answered; {} inactive; masquerade rules: {found}; plan exits 0",
+        "aio.service active about {active} s after SSH answered; {} never started; masquerade rules: {found}; plan exits 0",
         UNITS.join(" and ")
     ))
 }
