@@ -141,9 +141,8 @@ fn build(recipe: &Recipe, out: &Path) -> Result<(), VmError> {
         .arg(&recipe.suite)
         .arg(&root)
         .arg(&recipe.mirror))?;
-    let boot = root.join("boot");
-    copy_newest(&boot, "vmlinuz-", &out.join(KERNEL))?;
-    copy_newest(&boot, "initrd.img-", &out.join(INITRD))?;
+    copy_boot_file(&root, KERNEL, &out.join(KERNEL))?;
+    copy_boot_file(&root, INITRD, &out.join(INITRD))?;
     let raw = work.path().join("disk.raw");
     run(Command::new("mkfs.ext4")
         .args(["-q", "-L", "aio-root", "-d"])
@@ -164,19 +163,139 @@ fn build(recipe: &Recipe, out: &Path) -> Result<(), VmError> {
     Ok(())
 }
 
-/// Copies the last (by name) file of `dir` starting with `prefix` to `to`.
-fn copy_newest(dir: &Path, prefix: &str, to: &Path) -> Result<(), VmError> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map_err(VmError::io(dir))?
-        .filter_map(Result::ok)
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with(prefix))
-        .collect();
-    names.sort();
-    let name = names.pop().ok_or_else(|| VmError::Io {
-        path: dir.join(format!("{prefix}*")),
-        source: std::io::Error::from(std::io::ErrorKind::NotFound),
-    })?;
-    std::fs::copy(dir.join(&name), to).map_err(VmError::io(to))?;
+/// Copies the kernel or initrd `name` (`vmlinuz`, `initrd.img`) of the
+/// system in `root` to `to`: the one Debian's symlink `/NAME` (or
+/// `/boot/NAME`) points at, the one the system boots; without the symlink,
+/// the newest by version of `/boot/NAME-*`.
+fn copy_boot_file(root: &Path, name: &str, to: &Path) -> Result<(), VmError> {
+    let boot = root.join("boot");
+    let linked = [root, boot.as_path()].into_iter().find_map(|dir| {
+        let target = std::fs::read_link(dir.join(name)).ok()?;
+        Some(within(root, dir, &target))
+    });
+    let from = match linked {
+        Some(from) => from,
+        None => {
+            let names = std::fs::read_dir(&boot)
+                .map_err(VmError::io(&boot))?
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned());
+            let newest = newest(names, &format!("{name}-")).ok_or_else(|| VmError::Io {
+                path: boot.join(format!("{name}-*")),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            })?;
+            boot.join(newest)
+        }
+    };
+    std::fs::copy(&from, to).map_err(VmError::io(&from))?;
     Ok(())
+}
+
+/// Where symlink target `target` of a link in `dir` is, for the system in
+/// `root`: an absolute target is the root's, not this machine's.
+fn within(root: &Path, dir: &Path, target: &Path) -> PathBuf {
+    match target.strip_prefix("/") {
+        Ok(inside) => root.join(inside),
+        Err(_) => dir.join(target),
+    }
+}
+
+/// The name starting with `prefix` of the highest version: numbers compare
+/// as numbers (`6.1.0-28` is newer than `6.1.0-9`).
+fn newest(names: impl Iterator<Item = String>, prefix: &str) -> Option<String> {
+    names
+        .filter(|name| name.starts_with(prefix))
+        .max_by_key(|name| version(name))
+}
+
+/// A part of a version: a number, or the text between numbers.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    Number(u64),
+    Text(String),
+}
+
+/// `name` cut into numbers and the text between them.
+fn version(name: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut rest = name;
+    while let Some(first) = rest.chars().next() {
+        let digit = first.is_ascii_digit();
+        let end = rest
+            .find(|c: char| c.is_ascii_digit() != digit)
+            .unwrap_or(rest.len());
+        let (part, tail) = rest.split_at(end);
+        parts.push(match part.parse() {
+            Ok(number) if digit => Part::Number(number),
+            _ => Part::Text(part.to_string()),
+        });
+        rest = tail;
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> impl Iterator<Item = String> {
+        list.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn the_newest_kernel_is_found_by_version_not_by_text() {
+        let boot = names(&[
+            "config-6.1.0-28-amd64",
+            "vmlinuz-6.1.0-9-amd64",
+            "vmlinuz-6.1.0-28-amd64",
+            "vmlinuz-6.1.0-10-amd64",
+        ]);
+        assert_eq!(
+            newest(boot, "vmlinuz-").as_deref(),
+            Some("vmlinuz-6.1.0-28-amd64")
+        );
+        assert_eq!(newest(names(&["config-6.1.0-9"]), "vmlinuz-"), None);
+    }
+
+    #[test]
+    fn a_link_target_is_read_inside_the_root() {
+        let root = Path::new("/tmp/r");
+        assert_eq!(
+            within(root, root, Path::new("boot/vmlinuz-6.1.0-9-amd64")),
+            Path::new("/tmp/r/boot/vmlinuz-6.1.0-9-amd64")
+        );
+        assert_eq!(
+            within(
+                root,
+                &root.join("boot"),
+                Path::new("/boot/vmlinuz-6.1.0-9-amd64")
+            ),
+            Path::new("/tmp/r/boot/vmlinuz-6.1.0-9-amd64")
+        );
+        assert_eq!(
+            within(root, &root.join("boot"), Path::new("vmlinuz-6.1.0-9-amd64")),
+            Path::new("/tmp/r/boot/vmlinuz-6.1.0-9-amd64")
+        );
+    }
+
+    #[test]
+    fn the_kernel_copied_is_the_one_debians_symlink_names() {
+        let root = tempfile::tempdir().unwrap();
+        let boot = root.path().join("boot");
+        std::fs::create_dir(&boot).unwrap();
+        for version in ["6.1.0-9", "6.1.0-28", "6.1.0-10"] {
+            std::fs::write(boot.join(format!("vmlinuz-{version}-amd64")), version).unwrap();
+        }
+        let out = root.path().join("copied");
+        copy_boot_file(root.path(), "vmlinuz", &out).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "6.1.0-28");
+
+        std::os::unix::fs::symlink("boot/vmlinuz-6.1.0-10-amd64", root.path().join("vmlinuz"))
+            .unwrap();
+        copy_boot_file(root.path(), "vmlinuz", &out).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "6.1.0-10");
+    }
 }
