@@ -5,10 +5,10 @@
 
 use aio_vm::{Lab, LabNet, Ssh};
 
+use super::common::{BOOT_DEADLINE, Run};
 use super::remote::{Proof, install_package, must, said, write_topology};
 use super::report::Report;
 use super::topology::{self, BRIDGE, NAT_SOURCE, PATH};
-use super::{BOOT_DEADLINE, Run};
 
 pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
     let lab = Lab::create("refusal", LabNet::QEMU_USER).map_err(|e| e.to_string())?;

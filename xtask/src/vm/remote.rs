@@ -5,7 +5,7 @@ use std::path::Path;
 
 use aio_vm::{Ssh, Vm};
 
-use super::BOOT_DEADLINE;
+use super::common::BOOT_DEADLINE;
 
 /// A proof's value and the detail its checked line shows, or why it failed.
 pub type Proof<T> = Result<(T, String), String>;

@@ -9,12 +9,12 @@ mod ovs;
 
 use aio_vm::{Lab, LabNet, Ssh, Vm};
 
+use super::common::{BOOT_DEADLINE, Break, Run};
 use super::remote::{
     Proof, install_package, must, plan_is_empty, reboot, wait_active, write_topology,
 };
 use super::report::Report;
 use super::topology::{self, OVS_PORT, OVS_TAG, PATH};
-use super::{BOOT_DEADLINE, Break, Run};
 /// How long aio.service may take to report its first pass.
 const ACTIVE_DEADLINE_S: u32 = 180;
 /// How long the br-ex port may take once Open vSwitch starts with the host.

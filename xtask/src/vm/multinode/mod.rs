@@ -21,9 +21,9 @@ use std::process::Command;
 use aio_vm::{Lab, LabNet, Ssh, Vm, VmSpec};
 use serde_json::{Value, json};
 
+use super::common::{BOOT_DEADLINE, Run};
 use super::remote::{Proof, must, plan_is_empty};
 use super::report::Report;
-use super::{BOOT_DEADLINE, Run};
 use ansible::{Outcome, Playbook};
 
 /// How many VMs the suite boots.
