@@ -31,7 +31,7 @@ use std::sync::atomic::Ordering;
 use aio_vm::{Accel, Lab, SshKey};
 
 use crate::shell::require_root;
-pub use common::Run;
+use common::Run;
 use common::Break;
 use report::Report;
 
