@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use aio_child::Guarded;
 
 use crate::VmError;
-use crate::vm::INTERRUPTED;
+use crate::interrupt::INTERRUPTED;
 
 /// How often a wait for QEMU's exit looks.
 const EVERY: Duration = Duration::from_millis(200);

@@ -5,20 +5,16 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::cmdline::KernelCmdline;
+use crate::interrupt::INTERRUPTED;
 use crate::process::run;
 use crate::qemu::{VmFiles, qemu_args};
 use crate::qemu_child::QemuChild;
 use crate::spec::VmSpec;
 use crate::{Image, Lab, Ssh, SshKey, VmError};
-
-/// Set (by a signal handler of the caller) to stop every wait at its next
-/// poll with [`VmError::Interrupted`], so that the VMs and the lab are
-/// dropped and cleaned up as on any failure.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// A running VM.
 #[derive(Debug)]
