@@ -6,6 +6,7 @@
 use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aio_sandbox::{delete_namespace, namespaces_starting};
 
@@ -80,14 +81,16 @@ impl Lab {
 
     /// Deletes the namespaces of earlier runs whose process is gone (an
     /// interrupted run cannot drop its lab), killing by PID any QEMU still
-    /// inside. Returns their names.
+    /// inside. Returns their names. A process that now has the run's PID
+    /// but started after the namespace was made is another one: the PID
+    /// was reused, and the namespace is swept too.
     pub fn sweep_stale() -> Result<Vec<String>, VmError> {
         let mut swept = Vec::new();
         for name in namespaces_starting(PREFIX_NS) {
             let Some(pid) = stale_owner(&name) else {
                 continue;
             };
-            if Path::new("/proc").join(pid.to_string()).exists() {
+            if still_running(&name, pid) {
                 continue;
             }
             let inside = run(Command::new("ip").args(["netns", "pids", &name]))?;
@@ -149,6 +152,68 @@ fn stale_owner(name: &str) -> Option<u32> {
     pid.parse().ok()
 }
 
+/// Where `ip netns` keeps its namespaces; a file's mtime is when it was made.
+const NETNS_DIR: &str = "/run/netns";
+/// Clock ticks per second in `/proc/PID/stat` (`USER_HZ`, 100 on Linux).
+const USER_HZ: u64 = 100;
+/// How far apart a process's start and its namespace's making may seem
+/// though the process made it: the boot time is given in whole seconds,
+/// and the wall clock may have been set since the boot.
+const CLOCK_SLACK: Duration = Duration::from_secs(5);
+
+/// Whether the run that made namespace `name` (PID `pid`) still runs: a
+/// process of that PID started before the namespace was made. When that
+/// cannot be told, it is taken as running and its lab is left alone.
+fn still_running(name: &str, pid: u32) -> bool {
+    let proc_dir = Path::new("/proc").join(pid.to_string());
+    if !proc_dir.exists() {
+        return false;
+    }
+    let made = std::fs::metadata(Path::new(NETNS_DIR).join(name)).and_then(|meta| meta.modified());
+    match (process_started(&proc_dir), made) {
+        (Some(started), Ok(made)) => could_have_made(started, made),
+        _ => true,
+    }
+}
+
+/// When the process of `/proc/PID` (`proc_dir`) started, by the wall clock.
+fn process_started(proc_dir: &Path) -> Option<SystemTime> {
+    let stat = std::fs::read_to_string(proc_dir.join("stat")).ok()?;
+    let boot = boot_time(&std::fs::read_to_string("/proc/stat").ok()?)?;
+    Some(started_at(boot, start_ticks(&stat)?))
+}
+
+/// The `starttime` of a `/proc/PID/stat` line: clock ticks after the boot.
+/// Its fields are counted after the command name, which may hold spaces
+/// and parentheses.
+fn start_ticks(stat: &str) -> Option<u64> {
+    let (_, fields) = stat.rsplit_once(')')?;
+    // Field 22 of the line; the state (field 3) is the first after the name.
+    fields.split_whitespace().nth(22 - 3)?.parse().ok()
+}
+
+/// `btime` of `/proc/stat`: the boot, in seconds since the epoch.
+fn boot_time(proc_stat: &str) -> Option<u64> {
+    proc_stat
+        .lines()
+        .find_map(|line| line.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn started_at(boot_seconds: u64, ticks: u64) -> SystemTime {
+    UNIX_EPOCH
+        + Duration::from_secs(boot_seconds)
+        + Duration::from_millis(ticks.saturating_mul(1000) / USER_HZ)
+}
+
+/// Whether a process that started at `started` can have made a namespace
+/// made at `made`: not when it started after it.
+fn could_have_made(started: SystemTime, made: SystemTime) -> bool {
+    started <= made + CLOCK_SLACK
+}
+
 impl Drop for Lab {
     fn drop(&mut self) {
         delete_namespace(&self.name);
@@ -165,6 +230,43 @@ mod tests {
         assert_eq!(stale_owner("aio-vm-4242"), Some(4242));
         assert_eq!(stale_owner("aio-t1-host"), None);
         assert_eq!(stale_owner("aio-vm-x-host"), None);
+    }
+
+    #[test]
+    fn a_process_started_after_the_namespace_did_not_make_it() {
+        let made = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let minute = Duration::from_secs(60);
+        assert!(could_have_made(made - minute, made));
+        assert!(could_have_made(made, made));
+        // The boot time's whole seconds do not make the maker a stranger.
+        assert!(could_have_made(made + Duration::from_secs(1), made));
+        // The PID was reused by a process started later.
+        assert!(!could_have_made(made + minute, made));
+    }
+
+    #[test]
+    fn the_start_of_a_process_is_read_after_its_name() {
+        let stat = "4242 (x) y (z) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 \
+                    123456 1000 10 18446744073709551615";
+        assert_eq!(start_ticks(stat), Some(123_456));
+        assert_eq!(start_ticks("4242 (x) S 1"), None);
+        assert_eq!(
+            boot_time("cpu 1 2 3\nbtime 1700000000\nprocesses 9\n"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            started_at(1_700_000_000, 250),
+            UNIX_EPOCH + Duration::from_millis(1_700_000_002_500)
+        );
+    }
+
+    #[test]
+    fn this_process_started_before_now() {
+        let me = Path::new("/proc").join(std::process::id().to_string());
+        let started = process_started(&me).unwrap();
+        let now = SystemTime::now();
+        assert!(could_have_made(started, now), "{started:?} after {now:?}");
+        assert!(started + Duration::from_secs(3600) > now, "{started:?}");
     }
 
     #[test]
