@@ -5,7 +5,7 @@
 //! `cargo xtask schema`: docs/topology.schema.json; `cargo xtask man`: man pages in target/man.
 //! `cargo xtask bench`: aio's cost against ip -batch, ovs-vsctl (and nmstatectl) into docs/benchmarks.md.
 //! `cargo xtask fuzz`: each fuzz target for a bounded time (nightly).
-//! `cargo xtask vm`: aio installed, rebooted and repairing drift in a real Debian VM.
+//! `cargo xtask vm`: aio in real Debian VMs: the package, real reboots, drift, a seed-built host adopted, multinode.
 // A test and developer tool: a failure here is a failed test or task, said loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::run(&args[1..]),
         "vm" => vm::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask ci | setup | cycles | demo [--install-deps] [--topology FILE] | schema | man | dist [--check] | bench [--with-nmstate] | fuzz [--seconds N] | vm [--deb FILE] [--only SUITE,...]"
+            "usage: cargo xtask ci | setup | cycles | demo [--install-deps] [--topology FILE] | schema | man | dist [--check] | bench [--with-nmstate] | fuzz [--seconds N] | vm [--deb FILE] [--only SUITE,...] [--break unit-order|nat-out]"
                 .to_string(),
         ),
     };
