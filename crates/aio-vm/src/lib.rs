@@ -20,7 +20,9 @@
 //!   [`VmSpec`]; its files and QEMU's arguments are pure functions of it,
 //!   checked without running QEMU. [`INTERRUPTED`] ends every wait, so that a
 //!   Ctrl-C cleans up as a failure does.
-//! - [`Ssh`]: commands and copies into a VM from inside the namespace.
+//! - [`Ssh`]: commands and copies into a VM from inside the namespace, each
+//!   with a deadline ([`SSH_DEADLINE`] unless told otherwise), so that a
+//!   command that blocks fails the run instead of hanging it.
 //!
 //! Everything a run makes lives in one temporary directory that goes with
 //! it; namespaces of interrupted runs are swept by [`Lab::sweep_stale`].
