@@ -31,8 +31,8 @@ use std::sync::atomic::Ordering;
 use aio_vm::{Accel, Lab, SshKey};
 
 use crate::shell::require_root;
-use common::Run;
 use common::Break;
+use common::Run;
 use report::Report;
 
 /// A group of proofs with VMs of its own, run by name with `--only`.
