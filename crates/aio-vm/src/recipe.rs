@@ -6,9 +6,10 @@ use sha2::{Digest, Sha256};
 /// layout, the files taken out), so that older cached images are not reused.
 const BUILD_FORMAT: u32 = 1;
 
-/// The packages a Kolla host has before deploy (Docker included, and the
-/// NFS server and client Cinder's NFS backend uses), plus what a direct
-/// boot needs.
+/// The packages a Kolla host has before deploy (Docker included, `sudo`,
+/// which kolla-ansible's `become` and the seed's scripts call, and the NFS
+/// server and client Cinder's NFS backend uses), plus what a direct boot
+/// needs.
 const DEBIAN12_PACKAGES: &[&str] = &[
     "systemd",
     "systemd-sysv",
@@ -24,6 +25,7 @@ const DEBIAN12_PACKAGES: &[&str] = &[
     "nfs-common",
     "python3",
     "procps",
+    "sudo",
     "linux-image-amd64",
     "initramfs-tools",
 ];

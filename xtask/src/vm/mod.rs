@@ -17,6 +17,7 @@ mod common;
 mod host;
 mod leftovers;
 mod logs;
+mod masquerade;
 mod multinode;
 mod refusal;
 mod remote;

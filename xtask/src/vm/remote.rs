@@ -105,14 +105,15 @@ pub fn write_topology(ssh: &Ssh, path: &str, text: &str) -> Result<(), String> {
 }
 
 /// Polls until aio.service is active, for at most `seconds`; fails at
-/// once when it failed or restarted, with its status and journal.
-pub fn wait_active(ssh: &Ssh, seconds: u32) -> Result<(), String> {
-    must(
+/// once when it failed or restarted, with its status and journal. Returns
+/// about how many seconds it waited.
+pub fn wait_active(ssh: &Ssh, seconds: u32) -> Result<u32, String> {
+    let waited = must(
         ssh,
         &format!(
             "for i in $(seq {seconds}); do \
                s=$(systemctl is-active aio.service); \
-               [ \"$s\" = active ] && exit 0; \
+               [ \"$s\" = active ] && {{ echo \"$i\"; exit 0; }}; \
                [ \"$s\" = failed ] && break; \
                [ \"$(systemctl show -p NRestarts --value aio.service)\" != 0 ] && break; \
                sleep 1; done; \
@@ -120,6 +121,8 @@ pub fn wait_active(ssh: &Ssh, seconds: u32) -> Result<(), String> {
              journalctl -b -u aio.service -n 20 --no-pager; exit 1"
         ),
     )
-    .map(drop)
-    .map_err(|e| format!("aio.service did not become active: {e}"))
+    .map_err(|e| format!("aio.service did not become active: {e}"))?;
+    waited
+        .parse()
+        .map_err(|_| format!("the wait for aio.service printed {waited:?}, not its seconds"))
 }

@@ -10,11 +10,12 @@ mod ovs;
 use aio_vm::{Lab, LabNet, Ssh, Vm};
 
 use super::common::{BOOT_DEADLINE, Break, Run};
+use super::masquerade::{self, AIO_TABLE};
 use super::remote::{
     Proof, install_package, must, plan_is_empty, reboot, wait_active, write_topology,
 };
 use super::report::Report;
-use super::topology::{self, OVS_PORT, OVS_TAG, PATH};
+use super::topology::{self, NAT_SOURCE, OVS_PORT, OVS_TAG, PATH};
 /// How long aio.service may take to report its first pass.
 const ACTIVE_DEADLINE_S: u32 = 180;
 /// How long the br-ex port may take once Open vSwitch starts with the host.
@@ -141,19 +142,10 @@ fn ready_before_docker(ssh: &Ssh) -> Proof<()> {
 /// `plan` exits 0, one masquerade rule, forwarding on, the port on its tag.
 fn converged(ssh: &Ssh) -> Proof<()> {
     plan_is_empty(ssh, PATH)?;
-    let rules = must(ssh, "nft list ruleset | grep -c masquerade || true")?;
-    if rules != "1" {
+    let rules = masquerade::count(ssh, NAT_SOURCE)?;
+    if !rules.only_aios() {
         return Err(format!(
-            "{rules} masquerade rules in nftables (all tables), not 1"
-        ));
-    }
-    let others = must(
-        ssh,
-        "iptables-legacy-save -t nat 2>/dev/null | grep -c MASQUERADE || true",
-    )?;
-    if others != "0" {
-        return Err(format!(
-            "{others} legacy iptables masquerade rules besides aio's"
+            "masquerade rules for {NAT_SOURCE}: {rules}, not one in table {AIO_TABLE}"
         ));
     }
     let forward = must(ssh, "cat /proc/sys/net/ipv4/ip_forward")?;
@@ -169,6 +161,8 @@ fn converged(ssh: &Ssh) -> Proof<()> {
     }
     Ok((
         (),
-        format!("plan exits 0, one masquerade rule, ip_forward=1, {OVS_PORT} on tag {OVS_TAG}"),
+        format!(
+            "plan exits 0, masquerade rules: {rules}, ip_forward=1, {OVS_PORT} on tag {OVS_TAG}"
+        ),
     ))
 }

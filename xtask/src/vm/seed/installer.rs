@@ -23,7 +23,6 @@
 //! it runs on the host, against the same kind of database).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The seed's files the boot-unit lines copy, by their name in `upstream/`
 /// (`scripts_NAME`) and in the installer's checkout (`scripts/NAME`).
@@ -54,40 +53,6 @@ pub fn upstream() -> Result<PathBuf, String> {
     aio_sandbox::seed::upstream().ok_or_else(|| {
         "the seed's scripts are not at hand (set AIO_SEED_DIR to its upstream/ directory)".into()
     })
-}
-
-/// Debian's `sudo` package, downloaded with `apt-get download` into a
-/// directory of `dir`: the seed's scripts and lines call `sudo`, a host the
-/// seed built has it, the image (mmdebstrap's `apt` variant) does not.
-pub fn sudo_package(dir: &Path) -> Result<PathBuf, String> {
-    let into = dir.join("seed-packages");
-    std::fs::create_dir_all(&into).map_err(|e| format!("{}: {e}", into.display()))?;
-    let out = Command::new("apt-get")
-        .args(["download", "sudo"])
-        .current_dir(&into)
-        .output()
-        .map_err(|e| format!("apt-get: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "apt-get download sudo failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    std::fs::read_dir(&into)
-        .map_err(|e| format!("{}: {e}", into.display()))?
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .find(|path| {
-            path.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("sudo_"))
-                && path.extension().is_some_and(|e| e == "deb")
-        })
-        .ok_or_else(|| {
-            format!(
-                "apt-get download sudo left no sudo_*.deb in {}",
-                into.display()
-            )
-        })
 }
 
 /// Reads `install.sh` from the seed.

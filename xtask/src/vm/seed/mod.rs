@@ -7,59 +7,43 @@
 
 mod boot;
 mod installer;
-mod masquerade;
 
 use std::path::Path;
-use std::time::Duration;
 
-use aio_vm::{Lab, LabNet, Ssh, Vm, VmSpec};
+use aio_vm::{Lab, LabNet, Ssh, Vm};
 
-use super::common::Run;
-use super::remote::{Proof, install_package, must, plan_is_empty, said};
+use super::common::{BOOT_DEADLINE, Run};
+use super::masquerade::{self, AIO_TABLE};
+use super::remote::{
+    Proof, install_package, must, plan_is_empty, said, wait_active, write_topology,
+};
 use super::report::Report;
 use super::topology;
 use boot::{Outcome, SEED_LINKS, SeedBoot, seed_units_ran, wait_for_seed_units};
 use installer::{CHECKOUT, InstallerLines, SCRIPTS, UNITS};
 
-/// How long TCG may take to boot or reboot a VM to SSH.
-const BOOT_DEADLINE: Duration = Duration::from_secs(600);
 /// How long aio.service may take to become active once SSH answers.
 const ACTIVE_DEADLINE_S: u32 = 300;
-/// The table aio keeps its masquerade rules in.
-const AIO_TABLE: &str = "ip aio";
 
 /// Boots the suite's VM in a lab of its own and runs every proof. The VM
 /// is dropped (its QEMU killed) before the lab (the namespace deleted).
 pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
     let upstream = installer::upstream()?;
     let lines = installer::lines(&upstream)?;
-    let sudo = installer::sudo_package(&run.dir)?;
     let lab = Lab::create("seed", LabNet::MANAGEMENT).map_err(|e| e.to_string())?;
-    let spec = VmSpec::new(0).with_accel(run.accel);
-    let mut vm =
-        Vm::boot(&run.image, &lab, &run.key, &run.dir, &spec).map_err(|e| e.to_string())?;
-    println!(
-        "  booting {} (qemu pid {}, {:?}) in namespace {}; the seed from {}",
-        vm.overlay().display(),
-        vm.pid(),
-        run.accel,
-        lab.name(),
-        upstream.display()
-    );
+    let mut vm = run.boot(&lab, &run.spec(0))?;
+    println!("  the seed from {}", upstream.display());
     let seed = Seed {
         upstream: &upstream,
         lines: &lines,
-        sudo: &sudo,
     };
     all(&mut vm, &run.deb, &seed, report)
 }
 
-/// What the suite takes from the seed, and the package its scripts need.
+/// What the suite takes from the seed.
 struct Seed<'a> {
     upstream: &'a Path,
     lines: &'a InstallerLines,
-    /// Debian's `sudo`, which the seed's scripts call and the image lacks.
-    sudo: &'a Path,
 }
 
 fn all(vm: &mut Vm, deb: &Path, seed: &Seed, report: &mut Report) -> Result<(), String> {
@@ -120,11 +104,6 @@ fn all(vm: &mut Vm, deb: &Path, seed: &Seed, report: &mut Report) -> Result<(), 
 /// `br-ex` as Kolla's openvswitch role does and runs the installer's last
 /// line, `ovs-vsctl add-port br-ex v-lbaas-vlan tag=1718`.
 fn install_seed(ssh: &Ssh, seed: &Seed) -> Proof<()> {
-    let sudo = seed
-        .sudo
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or("the sudo package has no file name")?;
     // sudo looks up the host's own name: Debian's installer puts it in
     // /etc/hosts, the image does not, and its resolver is not reachable
     // from the lab, so each sudo would wait for DNS timeouts.
@@ -132,11 +111,6 @@ fn install_seed(ssh: &Ssh, seed: &Seed) -> Proof<()> {
         ssh,
         "grep -qw \"$(hostname)\" /etc/hosts || echo \"127.0.1.1 $(hostname)\" >> /etc/hosts",
     )?;
-    ssh.copy(seed.sudo, &format!("/root/{sudo}"))
-        .map_err(|e| e.to_string())?;
-    must(ssh, &format!("dpkg -i /root/{sudo}")).map_err(|e| {
-        format!("Debian's sudo, which the seed's scripts call, did not install: {e}")
-    })?;
     must(ssh, &format!("mkdir -p {CHECKOUT}/scripts"))?;
     for name in SCRIPTS {
         ssh.copy(
@@ -229,14 +203,7 @@ fn duplicate(ssh: &Ssh, boots: &[SeedBoot]) -> Proof<()> {
 /// `aio adopt --yes` on the reference's plumbing: exit 0, the seed's two
 /// units disabled as systemd sees them, their rules replaced by aio's one.
 fn adopt(ssh: &Ssh) -> Proof<()> {
-    must(
-        ssh,
-        &format!(
-            "mkdir -p /etc/aio && cat > {path} <<'TOPOLOGY'\n{text}TOPOLOGY",
-            path = topology::PATH,
-            text = topology::plumbing()
-        ),
-    )?;
+    write_topology(ssh, topology::PATH, &topology::plumbing())?;
     let out = ssh
         .exec(&format!(
             "aio adopt --yes -f {} --color never",
@@ -273,7 +240,7 @@ fn adopt(ssh: &Ssh) -> Proof<()> {
         }
     }
     let found = masquerade::count(ssh, topology::NAT_SOURCE)?;
-    if found.total() != 1 || found.in_table(AIO_TABLE) != 1 {
+    if !found.only_aios() {
         return Err(format!(
             "after aio adopt {found} masquerade rules for {}, not exactly 1 in table {AIO_TABLE}:\n{shown}",
             topology::NAT_SOURCE
@@ -311,20 +278,7 @@ fn service_install(ssh: &Ssh) -> Proof<()> {
 /// seed's units neither enabled nor run, one masquerade rule (aio's),
 /// `aio plan --detailed-exitcode` exits 0.
 fn adopted_boot(ssh: &Ssh) -> Result<String, String> {
-    let active = must(
-        ssh,
-        &format!(
-            "for i in $(seq {ACTIVE_DEADLINE_S}); do \
-               s=$(systemctl is-active aio.service); \
-               [ \"$s\" = active ] && {{ echo \"$i\"; exit 0; }}; \
-               [ \"$s\" = failed ] && break; \
-               [ \"$(systemctl show -p NRestarts --value aio.service)\" != 0 ] && break; \
-               sleep 1; done; \
-             systemctl status --no-pager aio.service; \
-             journalctl -b -u aio.service -n 20 --no-pager; exit 1"
-        ),
-    )
-    .map_err(|e| format!("aio.service did not become active: {e}"))?;
+    let active = wait_active(ssh, ACTIVE_DEADLINE_S)?;
     for unit in UNITS {
         let out = ssh
             .exec(&format!("systemctl is-active {unit}"))
@@ -348,7 +302,7 @@ fn adopted_boot(ssh: &Ssh) -> Result<String, String> {
         }
     }
     let found = masquerade::count(ssh, topology::NAT_SOURCE)?;
-    if found.total() != 1 || found.in_table(AIO_TABLE) != 1 {
+    if !found.only_aios() {
         return Err(format!(
             "{found} masquerade rules for {}, not exactly 1 in table {AIO_TABLE}",
             topology::NAT_SOURCE

@@ -6,7 +6,10 @@ use std::fmt;
 
 use aio_vm::Ssh;
 
-use super::super::remote::must;
+use super::remote::must;
+
+/// The nftables table aio keeps its masquerade rules in.
+pub const AIO_TABLE: &str = "ip aio";
 
 /// The masquerade rules for one network, by where they are.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -18,6 +21,11 @@ pub struct Masquerades {
 impl Masquerades {
     pub fn total(&self) -> usize {
         self.places.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Whether the only rule is aio's.
+    pub fn only_aios(&self) -> bool {
+        self.total() == 1 && self.in_table(AIO_TABLE) == 1
     }
 
     /// How many rules the nftables table `family name` holds.
