@@ -124,9 +124,17 @@ fn ansible_playbook() -> PathBuf {
     Path::new(aio_sandbox::KOLLA_VENV).join("bin/ansible-playbook")
 }
 
-/// The JSON document the callback printed (warnings may come before it).
+/// The JSON document the callback printed: it begins on the first line
+/// that starts with `{`; warnings (which may hold braces) come before it.
 fn parse(stdout: &str) -> Result<Value, String> {
-    let start = stdout.find('{').ok_or("ansible-playbook printed no JSON")?;
+    let start = if stdout.starts_with('{') {
+        0
+    } else {
+        stdout
+            .find("\n{")
+            .map(|at| at + 1)
+            .ok_or("ansible-playbook printed no JSON")?
+    };
     serde_json::from_str(&stdout[start..]).map_err(|e| format!("its JSON does not parse: {e}"))
 }
 
@@ -214,6 +222,13 @@ mod tests {
  "stats": {"vm0": {"changed": 1, "ok": 3, "unreachable": 0},
            "vm1": {"changed": 0, "ok": 3, "unreachable": 0},
            "vm2": {"changed": 0, "ok": 1, "unreachable": 1}}}"#;
+
+    #[test]
+    fn a_warning_with_braces_before_the_document_is_skipped() {
+        let run = parse(&format!("[WARNING]: a value {{x}} was templated\n{RUN}"));
+        assert!(run.is_ok(), "{run:?}");
+        assert!(parse("[WARNING]: {only a warning}\n").is_err());
+    }
 
     #[test]
     fn the_recap_says_which_hosts_changed_and_which_were_unreachable() {
