@@ -15,6 +15,7 @@ use std::process::Command;
 mod files;
 pub mod lab;
 pub mod neutron;
+pub mod openstack;
 pub mod ovn;
 pub mod ovs;
 pub mod poll;
