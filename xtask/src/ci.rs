@@ -13,8 +13,10 @@ use crate::shell::{require_root, sh};
 /// `ethtool` for the userspace datapath's offloads, `dot` to render `aio graph`,
 /// `man` to render the man pages, `sshd` for the multinode test over SSH (one
 /// per host namespace; the package's own service never starts, see [`POLICY_RC_D`]),
-/// `lintian` to check aio's own Debian package.
-const PACKAGES: [&str; 12] = [
+/// `lintian` to check aio's own Debian package, `mariadbd` for the private
+/// database of the sandbox's Keystone and neutron-server (its Debian service
+/// never starts either).
+const PACKAGES: [&str; 13] = [
     "iproute2",
     "iputils-ping",
     "nftables",
@@ -27,6 +29,7 @@ const PACKAGES: [&str; 12] = [
     "man-db",
     "openssh-server",
     "lintian",
+    "mariadb-server",
 ];
 /// Makes package scripts leave services alone: nothing may start in the root namespace.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
@@ -38,6 +41,8 @@ const FUZZ_SECONDS: &str = "20";
 const KOLLA_PACKAGE: &str = "kolla-ansible>=20,<21";
 /// Tells the tests why there is no kolla venv (set only when PyPI could not be reached).
 pub const NO_VENV_ENV: &str = "AIO_TEST_NO_KOLLA_VENV";
+/// Tells the tests why there is no OpenStack venv (set only when PyPI could not be reached).
+pub const NO_OPENSTACK_VENV_ENV: &str = "AIO_TEST_NO_OPENSTACK_VENV";
 /// The Taplo CLI the editor test runs, from the npm registry.
 const TAPLO_PACKAGE: &str = "@taplo/cli@0.7";
 /// Tells the tests why there is no Taplo (set only when npm could not install it).
@@ -48,12 +53,18 @@ pub const NO_TAPLO_ENV: &str = "AIO_TEST_NO_TAPLO";
 #[derive(Default)]
 pub struct Missing {
     venv: Option<String>,
+    openstack_venv: Option<String>,
     taplo: Option<String>,
 }
 
 impl Missing {
     fn tell(&self, test: &mut Command) {
-        for (env, why) in [(NO_VENV_ENV, &self.venv), (NO_TAPLO_ENV, &self.taplo)] {
+        let reasons = [
+            (NO_VENV_ENV, &self.venv),
+            (NO_OPENSTACK_VENV_ENV, &self.openstack_venv),
+            (NO_TAPLO_ENV, &self.taplo),
+        ];
+        for (env, why) in reasons {
             if let Some(why) = why {
                 eprintln!("xtask ci: {env}: {why}");
                 test.env(env, why);
@@ -111,12 +122,14 @@ fn checks(missing: &Missing) -> Result<(), String> {
 }
 
 /// Installs what the tests need: the Debian packages (an error stops), the
-/// kolla-ansible venv and Taplo (what could not be installed is returned).
+/// kolla-ansible and OpenStack venvs and Taplo (what could not be installed
+/// is returned).
 pub fn setup() -> Result<Missing, String> {
     require_root("cargo xtask setup")?;
     install_packages()?;
     Ok(Missing {
         venv: kolla_venv().err(),
+        openstack_venv: openstack_venv().err(),
         taplo: taplo().err(),
     })
 }
@@ -160,6 +173,35 @@ fn kolla_venv() -> Result<(), String> {
             "-q",
             "--disable-pip-version-check",
             KOLLA_PACKAGE,
+        ],
+    )
+}
+
+/// The venv of the sandbox's Keystone and neutron-server, made once and kept
+/// outside the repository, from the pins in `crates/aio-sandbox/openstack/`.
+fn openstack_venv() -> Result<(), String> {
+    let path = aio_sandbox::openstack::OPENSTACK_VENV;
+    let venv = std::path::Path::new(path);
+    if venv.join("bin/neutron-server").exists() {
+        return Ok(());
+    }
+    if !venv.join("bin/python").exists() {
+        sh("python3", &["-m", "venv", path])?;
+    }
+    let pins = crate::shell::root().join("crates/aio-sandbox/openstack");
+    let constraints = pins.join("upper-constraints-2025.1.txt");
+    let requirements = pins.join("requirements.txt");
+    let pip = venv.join("bin/pip").display().to_string();
+    sh(
+        &pip,
+        &[
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "-c",
+            &constraints.display().to_string(),
+            "-r",
+            &requirements.display().to_string(),
         ],
     )
 }
