@@ -19,6 +19,8 @@ const CALLBACK: &str =
 const CALLBACK_NAME: &str = "aio_test_json";
 /// How long one playbook run may take before `timeout` stops it.
 const PLAYBOOK_DEADLINE_S: u32 = 900;
+/// `ansible-playbook`'s exit code when a host was unreachable.
+pub const EXIT_UNREACHABLE: i32 = 4;
 /// The name of the role's task that runs the `aio.host.topology` module.
 pub const CONVERGE_TASK: &str = "Converge the host's plumbing";
 

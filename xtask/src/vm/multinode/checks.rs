@@ -4,9 +4,8 @@
 
 use aio_vm::{Lab, Ssh};
 
-use super::ansible::{Outcome, Playbook};
-use super::inventory::{Plumbing, host, hosts};
-use super::{AIO, DRIFTED, EXIT_UNREACHABLE, POWERED_OFF, TOPOLOGY_FILE, VMS};
+use super::ansible::{EXIT_UNREACHABLE, Outcome, Playbook};
+use super::inventory::{AIO, DRIFTED, POWERED_OFF, Plumbing, TOPOLOGY_FILE, VMS, host, hosts};
 use crate::vm::remote::{Proof, must, plan_is_empty};
 
 /// The run exited 0 and the recap counts a change on exactly `expected`.

@@ -7,7 +7,18 @@ use std::process::Command;
 use aio_vm::LabNet;
 use serde_json::{Value, json};
 
-use super::{AIO, PACKAGED, TOPOLOGY_FILE, VMS};
+/// How many VMs the suite boots.
+pub const VMS: u8 = 3;
+/// The VM whose veth the drift proof deletes.
+pub const DRIFTED: u8 = 1;
+/// The VM the last proof powers off.
+pub const POWERED_OFF: u8 = 2;
+/// Where the role writes each host's topology (`aio_topology_file`).
+pub const TOPOLOGY_FILE: &str = "/etc/aio/topology.toml";
+/// Where the package has aio; the role copies it from there.
+pub const PACKAGED: &str = "usr/bin/aio";
+/// Where the role installs aio on each VM (`aio_binary`).
+pub const AIO: &str = "/usr/local/bin/aio";
 
 /// What one VM's topology makes: a bridge with an address, a veth pair
 /// whose peer is a port of the bridge, all named after the VM.

@@ -23,25 +23,11 @@ use super::common::{BOOT_DEADLINE, Run};
 use super::report::Report;
 use ansible::Playbook;
 use checks::{drift_checked, first_run, powered_off, second_run};
-use inventory::{host, inventory, unpacked};
+use inventory::{DRIFTED, POWERED_OFF, VMS, host, inventory, unpacked};
 
-/// How many VMs the suite boots.
-pub const VMS: u8 = 3;
 /// One CPU and 1 GiB each: three VMs share this machine's two cores.
 const CPUS: u8 = 1;
 const MEMORY_MIB: u32 = 1024;
-/// The VM whose veth the drift proof deletes.
-pub const DRIFTED: u8 = 1;
-/// The VM the last proof powers off.
-pub const POWERED_OFF: u8 = 2;
-/// Where the role writes each host's topology (`aio_topology_file`).
-pub const TOPOLOGY_FILE: &str = "/etc/aio/topology.toml";
-/// Where the package has aio; the role copies it from there.
-pub const PACKAGED: &str = "usr/bin/aio";
-/// Where the role installs aio on each VM (`aio_binary`).
-pub const AIO: &str = "/usr/local/bin/aio";
-/// `ansible-playbook`'s exit code when a host was unreachable.
-pub const EXIT_UNREACHABLE: i32 = 4;
 
 /// The playbook: the collection's role on every host, no fact gathering
 /// (it costs seconds under TCG and the role needs none).
