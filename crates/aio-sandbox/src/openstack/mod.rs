@@ -93,6 +93,7 @@ impl Cloud {
             .prefix("aio-openstack-")
             .tempdir()
             .map_err(|e| format!("a temporary directory: {e}"))?;
+        settings::make_private(dir.path())?;
         for part in ["datadir", "fernet-keys"] {
             copy_tree(&template.dir.join(part), dir.path())?;
         }

@@ -56,3 +56,10 @@ pub(crate) fn write_private(path: &Path, text: &str) -> Result<(), String> {
     file.write_all(text.as_bytes())
         .map_err(|e| format!("{}: {e}", path.display()))
 }
+
+/// Makes directory `dir` reachable by its owner only.
+pub(crate) fn make_private(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| format!("{}: {e}", dir.display()))
+}

@@ -76,6 +76,7 @@ pub(crate) fn ensure(ns: &str) -> Result<Template, String> {
         .prefix(&format!("db-{key}.tmp-"))
         .tempdir_in(root)
         .map_err(|e| format!("a directory in {}: {e}", root.display()))?;
+    super::settings::make_private(work.path())?;
     build(ns, work.path())?;
     std::fs::rename(work.path(), &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut template = load(&dir).ok_or_else(|| format!("{} is incomplete", dir.display()))?;
@@ -114,12 +115,18 @@ fn read_bounded(path: &Path) -> Option<String> {
     Some(text)
 }
 
-/// What a build killed half-way left behind (the caller holds the lock).
+/// What a build killed half-way left behind, and the templates of other
+/// inputs, each 100 MB or so (the caller holds the lock).
 fn remove_unfinished(root: &Path, key: &str) {
-    let prefix = format!("db-{key}.tmp-");
+    let ours = format!("db-{key}");
     for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stale = name.starts_with(&format!("{ours}.tmp-"))
+            || (name.starts_with("db-") && !name.starts_with(&ours));
+        if stale && entry.path().is_dir() {
             let _ = std::fs::remove_dir_all(entry.path());
+        } else if stale {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
