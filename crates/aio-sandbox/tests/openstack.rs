@@ -36,6 +36,17 @@ fn api(cloud: &Cloud, args: &[&str]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}\n{}", cloud.logs()))
 }
 
+/// The admin's password, as `clouds.yaml` holds it.
+fn admin_password(clouds_yaml: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(clouds_yaml).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("password: "));
+    let password = line.unwrap().trim_start().trim_start_matches("password: ");
+    assert!(password.len() >= 16, "a generated password");
+    password.to_string()
+}
+
 fn field<'a>(value: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     value
         .get(name)
@@ -166,6 +177,18 @@ fn neutron_makes_a_flat_network_in_ovn_and_leaves_nothing() {
     let again = api(&cloud, &["network", "show", "public1"]);
     assert_eq!(field(&again, "id"), id.as_str());
     assert_eq!(field(&again, "status"), "ACTIVE");
+
+    cloud
+        .openstack_unit(&["subnet", "delete", "public1-subnet"])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let subnets = api(&cloud, &["subnet", "list", "--network", "public1"]);
+    assert_eq!(subnets, serde_json::json!([]), "the subnet is still there");
+    let password = admin_password(cloud.clouds_yaml());
+    let error = cloud
+        .openstack(&["network", "show", "no-such-network"])
+        .expect_err("an unknown network is an error");
+    assert!(error.contains("network show no-such-network"), "{error}");
+    assert!(!error.contains(&password), "the error shows the password");
 
     let pids: Vec<u32> = cloud.pids().into_iter().map(|(_, pid)| pid).collect();
     let dir = cloud.dir().to_path_buf();

@@ -153,18 +153,18 @@ impl Cloud {
     /// Stops neutron-server, Keystone and MariaDB (SIGTERM to each process
     /// group, SIGKILL after a grace period); the database stays.
     pub fn stop(&mut self) {
-        for daemon in [self.neutron.take(), self.keystone.take()]
+        for mut daemon in [self.neutron.take(), self.keystone.take()]
             .into_iter()
             .flatten()
         {
-            let mut daemon = daemon;
             daemon.stop(Duration::from_secs(10));
         }
         self.db.stop();
     }
 
-    /// `openstack --os-cloud kolla-admin ARGS -f json`, parsed; an empty
-    /// output (`delete`, `set`) is `null`.
+    /// `openstack --os-cloud kolla-admin ARGS -f json`, parsed (an empty
+    /// output is `null`). Commands that take no `-f` (`delete`, `set`,
+    /// `add`): [`Cloud::openstack_unit`].
     pub fn openstack(&self, args: &[&str]) -> Result<serde_json::Value, String> {
         let args = [args, &["-f", "json"]].concat();
         let out = self.run(&args)?;
