@@ -157,7 +157,7 @@ fn taplo() -> Result<(), String> {
 }
 
 /// The kolla-ansible venv the tests use, made once and kept outside the repository.
-fn kolla_venv() -> Result<(), String> {
+pub fn kolla_venv() -> Result<(), String> {
     let venv = std::path::Path::new(aio_sandbox::KOLLA_VENV);
     if venv.join("bin/kolla-genpwd").exists() {
         return Ok(());
@@ -179,7 +179,7 @@ fn kolla_venv() -> Result<(), String> {
 
 /// The venv of the sandbox's Keystone and neutron-server, made once and kept
 /// outside the repository, from the pins in `crates/aio-sandbox/openstack/`.
-fn openstack_venv() -> Result<(), String> {
+pub fn openstack_venv() -> Result<(), String> {
     let path = aio_sandbox::openstack::OPENSTACK_VENV;
     let venv = std::path::Path::new(path);
     if venv.join("bin/neutron-server").exists() {

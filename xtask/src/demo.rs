@@ -1,13 +1,19 @@
 //! `cargo xtask demo`: the reference topology in a sandbox with real OVN,
-//! wired as Neutron wires it, proven by traffic, through a reboot. The scenario is `aio_sandbox::lab`, the same
-//! one the data-path test runs. Everything it makes is removed at the end,
-//! also after a failure or Ctrl-C; the machine's own network is never touched.
+//! the real Keystone and neutron-server, Neutron's objects made through its
+//! API, proven by traffic, through a reboot. The scenario is
+//! `aio_sandbox::lab`, the same one the data-path test runs. Everything it
+//! makes is removed at the end, also after a failure or Ctrl-C; the
+//! machine's own network is never touched.
+//!
+//! `--topology FILE` runs another topology (a broken one, to see a proof
+//! fail); `--break agent-rule` removes the rule Kolla's Octavia role adds
+//! for the amphora agent's port from `lb-mgmt-sec-grp`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use aio_sandbox::lab::{Lab, Run};
+use aio_sandbox::lab::{Lab, Proof, Run};
 
 use crate::shell::{on_path, require_root, root, sh};
 
@@ -55,12 +61,38 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let reference =
         std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
 
+    let broken = match args.iter().position(|a| a == "--break") {
+        Some(i) => match args.get(i + 1).map(String::as_str) {
+            Some("agent-rule") => true,
+            other => return Err(format!("--break {other:?}: the only way is agent-rule")),
+        },
+        None => false,
+    };
+    // Kolla's roles (read for Octavia's groups) and the OpenStack venv.
+    crate::ci::kolla_venv()?;
+    crate::ci::openstack_venv()?;
+
     let started = Instant::now();
     step(
-        "A sandbox host: namespace aio-demo, uplink eth0 192.0.2.10/24 to an upstream router 192.0.2.1 (no route back to 10.0.2.0/24); ovsdb-server and ovs-vswitchd (userspace datapath) for Kolla's openvswitch containers; OVN's NB and SB databases, ovn-northd and ovn-controller for Kolla's ovn containers, the chassis set as Kolla sets it",
+        "A sandbox host: namespace aio-demo, uplink eth0 192.0.2.10/24 to an upstream router 192.0.2.1 (no route back to 10.0.2.0/24); ovsdb-server and ovs-vswitchd (userspace datapath) for Kolla's openvswitch containers; OVN's NB and SB databases, ovn-northd and ovn-controller for Kolla's ovn containers, the chassis set as Kolla sets it; a private MariaDB, the real Keystone (bootstrapped as Kolla bootstraps it) and the real neutron-server with Kolla's ML2/OVN settings on that OVN",
     );
     let mut lab = Lab::new("aio-demo", &root().join("target/debug/aio"), &reference);
-    let result = scenario(&mut lab, &interrupted);
+    let t = lab.cloud().timings();
+    println!(
+        "    (database copied in {:.1} s, MariaDB up in {:.1} s, Keystone in {:.1} s, neutron-server in {:.1} s, its API answering with a token in {:.1} s{})",
+        t.copy.as_secs_f64(),
+        t.mariadb.as_secs_f64(),
+        t.keystone.as_secs_f64(),
+        t.neutron.as_secs_f64(),
+        t.api_ready.as_secs_f64(),
+        t.template_build
+            .map(|b| format!(
+                "; the database template was built first, in {:.1} s",
+                b.as_secs_f64()
+            ))
+            .unwrap_or_default()
+    );
+    let result = scenario(&mut lab, broken, &interrupted);
     drop(lab);
     match &result {
         Ok(()) => step(&format!(
@@ -74,7 +106,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     result
 }
 
-fn scenario(lab: &mut Lab, interrupted: &AtomicBool) -> Result<(), String> {
+fn scenario(lab: &mut Lab, broken: bool, interrupted: &AtomicBool) -> Result<(), String> {
     let check = || {
         if interrupted.load(Ordering::SeqCst) {
             Err("interrupted".to_string())
@@ -96,22 +128,35 @@ fn scenario(lab: &mut Lab, interrupted: &AtomicBool) -> Result<(), String> {
     lab.kolla_makes_br_ex();
     show("aio apply --yes", &lab.aio("apply", &["--yes"]), &[0])?;
     check()?;
+    step("Neutron's external network, with the commands aio prints (`aio show`), through the API:");
+    for command in lab.printed_commands() {
+        println!("    $ {command}");
+    }
     let d = lab.design.clone();
     step(&format!(
-        "Neutron's objects, made with ovn-nbctl as Neutron makes them: external network (localnet on {physnet}), lb-mgmt-net (localnet on {physnet}, VLAN {tag} from the topology) and a twin on VLAN {wrong}, a tenant network {tenant}, a router with its gateway {gw} on the external network scheduled to the chassis, a default route via {outside}, SNAT, floating IP {fip}; guests plugged into br-int with iface-id: amphorae amp0, amp1, VMs vm0, vm1",
+        "Then, through the API as Kolla's Octavia role and a user would: the role's security groups (read from kolla-ansible), lb-mgmt-net (VLAN {tag} on {physnet}) and a twin on VLAN {wrong}, a tenant network {tenant} behind a router with its gateway on public1, ports bound to the chassis for amphorae amp0, amp1 and VMs vm0, vm1, a floating IP for vm1; the guests plugged into br-int with iface-id = the port's id",
         physnet = d.physnet,
         tag = d.amp_tag,
         wrong = d.wrong_tag(),
         tenant = d.tenant(),
-        gw = d.router_gateway(),
-        outside = d.outside.addr(),
-        fip = d.floating_ip(),
     ));
-    lab.neutron();
+    lab.neutron()?;
+    for line in lab.made_summary() {
+        println!("    {line}");
+    }
+    if broken {
+        step("Broken on purpose: the amphora agent's rule removed from lb-mgmt-sec-grp");
+        lab.remove_agent_rule()?;
+    }
     prove(lab)?;
     check()?;
     step(
-        "A reboot: the OVS and OVN daemons stop (their databases stay), aio's links, ip_forward and the NAT table are gone",
+        "Kolla's init-runonce gives public1 the subnet's first address as gateway; aio prints dummy1's",
+    );
+    report(&[lab.init_runonce_gateway()])?;
+    check()?;
+    step(
+        "A reboot: MariaDB, Keystone, neutron-server, the OVS and OVN daemons stop (their databases stay), aio's links, ip_forward and the NAT table are gone",
     );
     lab.reboot();
     show(
@@ -123,8 +168,10 @@ fn scenario(lab: &mut Lab, interrupted: &AtomicBool) -> Result<(), String> {
         "    (exit 1 as expected: the OVS port could not be checked; everything else converged)"
     );
     check()?;
-    step("Kolla's openvswitch and ovn containers start; the next apply completes");
-    lab.start_daemons();
+    step(
+        "Kolla's openvswitch, ovn, keystone and neutron containers start; every port is ACTIVE again; the next apply completes",
+    );
+    lab.start_daemons()?;
     show("aio apply --yes", &lab.aio("apply", &["--yes"]), &[0])?;
     prove(lab)?;
     show(
@@ -155,13 +202,19 @@ fn prove(lab: &Lab) -> Result<(), String> {
     step("Proofs, by traffic");
     let started = Instant::now();
     let proofs = lab.proofs();
-    for p in &proofs {
+    let result = report(&proofs);
+    println!("  ({:.1} s)", started.elapsed().as_secs_f64());
+    result
+}
+
+/// Prints each proof, failing when one did not hold.
+fn report(proofs: &[Proof]) -> Result<(), String> {
+    for p in proofs {
         println!("  {} {}", if p.held { "✓" } else { "✗ FAILED:" }, p.claim);
         for line in p.why.lines() {
             println!("      {line}");
         }
     }
-    println!("  ({:.1} s)", started.elapsed().as_secs_f64());
     match proofs.iter().filter(|p| !p.held).count() {
         0 => Ok(()),
         n => Err(format!(

@@ -22,6 +22,7 @@ pub mod poll;
 pub mod process;
 pub mod seed;
 pub mod tcp;
+pub mod udp;
 
 pub use files::files_under;
 

@@ -91,6 +91,9 @@ impl Ovn {
             "open_vswitch",
             ".",
             &format!("external_ids:system-id={CHASSIS}"),
+            // Kolla's openvswitch role sets both; Neutron binds a port to
+            // the chassis whose hostname is the port's binding host.
+            &format!("external_ids:hostname={CHASSIS}"),
             &format!("external_ids:ovn-remote=\"{remote}\""),
             "external_ids:ovn-encap-type=geneve",
             &format!("external_ids:ovn-encap-ip={address}"),

@@ -44,6 +44,19 @@ impl Daemon {
             .stdout(log)
             .stderr(err)
             .process_group(0);
+        // Killed with the harness too (a demo stopped by SIGTERM or
+        // SIGKILL), not only on Drop: SIGTERM when the thread that started
+        // it ends. neutron-server stops its workers on SIGTERM.
+        // SAFETY: prctl is async-signal-safe and touches only this child.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
         for (key, value) in env {
             command.env(key, value);
         }
