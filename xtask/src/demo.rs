@@ -140,7 +140,12 @@ fn scenario(lab: &mut Lab, broken: bool, interrupted: &AtomicBool) -> Result<(),
         wrong = d.wrong_tag(),
         tenant = d.tenant(),
     ));
+    let made = Instant::now();
     lab.neutron()?;
+    println!(
+        "    ({:.1} s: the objects through the API, the guests plugged, every port ACTIVE)",
+        made.elapsed().as_secs_f64()
+    );
     for line in lab.made_summary() {
         println!("    {line}");
     }

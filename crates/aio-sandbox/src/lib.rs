@@ -7,6 +7,10 @@
 //! network namespace: every command runs with `ip -n`.
 //!
 //! [`seed`] lays out the old installer's boot units under a temporary root.
+//! [`ovs`] and [`ovn`] run private Open vSwitch and OVN daemons in the host;
+//! [`openstack`] the real Keystone and neutron-server on a private MariaDB;
+//! [`neutron`] makes Neutron's objects through its API; [`lab`] is the
+//! demo's scenario on all of them, proven by traffic ([`tcp`], [`udp`]).
 // A test and developer tool: a failure here is a failed test or task, said loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

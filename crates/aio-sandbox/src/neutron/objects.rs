@@ -47,9 +47,46 @@ impl Made {
     }
 }
 
-/// Makes every object; `external` holds aio's printed `openstack`
-/// commands for `public1`; `kolla_venv` is where kolla-ansible's role is
-/// read from; `globals` the topology's Kolla globals as strings.
+/// The scenario's `openstack` commands, run in one batch; each command's
+/// output is found again by the index [`Batch::add`] returned.
+#[derive(Default)]
+struct Batch {
+    commands: Vec<Vec<String>>,
+}
+
+impl Batch {
+    /// Adds `args`, asking for JSON when `json`; its index.
+    fn add(&mut self, args: &[&str], json: bool) -> usize {
+        let mut command: Vec<String> = args.iter().map(|a| (*a).to_string()).collect();
+        if json {
+            command.extend(["-f".into(), "json".into()]);
+        }
+        self.commands.push(command);
+        self.commands.len() - 1
+    }
+}
+
+/// The outputs of a batch, parsed where they are JSON.
+struct Outputs(Vec<String>);
+
+impl Outputs {
+    fn json(&self, index: usize) -> Result<Value, String> {
+        let text = self.0.get(index).ok_or("a command's output is missing")?;
+        serde_json::from_str(text).map_err(|e| format!("{e}: {text}"))
+    }
+}
+
+/// A port to make: the guest's name, its network and groups.
+struct Wanted {
+    name: &'static str,
+    network: String,
+    groups: Vec<String>,
+}
+
+/// Makes every object in one batch of `openstack` commands; `external`
+/// holds aio's printed commands for `public1`; `kolla_venv` is where
+/// kolla-ansible's role is read from; `globals` the topology's Kolla
+/// globals as strings.
 pub fn make(
     cloud: &Cloud,
     d: &Design,
@@ -57,77 +94,117 @@ pub fn make(
     kolla_venv: &Path,
     globals: &HashMap<String, String>,
 ) -> Result<Made, String> {
+    let mut batch = Batch::default();
     for command in external {
         let args: Vec<&str> = command
             .strip_prefix("openstack ")
             .ok_or_else(|| format!("not an openstack command: {command}"))?
             .split_whitespace()
             .collect();
-        cloud.openstack(&args)?;
+        batch.add(&args, false);
     }
     let octavia_groups = octavia::security_groups(kolla_venv, globals)?;
     for group in &octavia_groups {
-        cloud.openstack(&["security", "group", "create", &group.name])?;
+        batch.add(&["security", "group", "create", &group.name], false);
         for rule in &group.rules {
             let args = rule.args(&group.name);
-            cloud.openstack(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
+            batch.add(&args.iter().map(String::as_str).collect::<Vec<_>>(), false);
         }
     }
-    let amp_mtu = amp_network(cloud, d, "lb-mgmt-net", d.amp_tag)?;
-    amp_network(cloud, d, &d.twin(), d.wrong_tag())?;
-    let router_gateway = tenant(cloud, d)?;
-    cloud.openstack(&["security", "group", "create", VM_INGRESS])?;
+    let amp_net = amp_network(&mut batch, d, "lb-mgmt-net", d.amp_tag);
+    amp_network(&mut batch, d, &d.twin(), d.wrong_tag());
+    let (tenant_net, tenant_subnet, router) = tenant(&mut batch, d);
+    batch.add(&["security", "group", "create", VM_INGRESS], false);
+    let tcp = format!("{VM_TCP_PORT}:{VM_TCP_PORT}");
     for rule in [
         vec!["--protocol", "icmp"],
-        vec!["--protocol", "tcp", "--dst-port"],
+        vec!["--protocol", "tcp", "--dst-port", &tcp],
     ] {
-        let port = format!("{VM_TCP_PORT}:{VM_TCP_PORT}");
         let mut args = vec!["security", "group", "rule", "create", "--ingress"];
-        args.extend(rule.iter().copied());
-        if args.last() == Some(&"--dst-port") {
-            args.push(&port);
-        }
+        args.extend(rule);
         args.push(VM_INGRESS);
-        cloud.openstack(&args)?;
+        batch.add(&args, false);
     }
     let amp_group = octavia_groups
         .first()
-        .map(|g| g.name.as_str())
+        .map(|g| g.name.clone())
         .ok_or("Kolla's Octavia role makes no security group")?;
-    let ports = vec![
-        port(cloud, "amp0", "lb-mgmt-net", &[amp_group])?,
-        port(cloud, "amp1", &d.twin(), &[amp_group])?,
-        port(cloud, "vm0", "tenant", &["default"])?,
-        port(cloud, "vm1", "tenant", &["default", VM_INGRESS])?,
+    let wanted = |name, network: &str, groups: &[&str]| Wanted {
+        name,
+        network: network.to_string(),
+        groups: groups.iter().map(|g| (*g).to_string()).collect(),
+    };
+    let wanted = [
+        wanted("amp0", "lb-mgmt-net", &[&amp_group]),
+        wanted("amp1", &d.twin(), &[&amp_group]),
+        wanted("vm0", "tenant", &["default"]),
+        wanted("vm1", "tenant", &["default", VM_INGRESS]),
     ];
-    let fip = cloud.openstack(&["floating", "ip", "create", "--port", &ports[3].id, EXTERNAL])?;
-    let floating_ip = address(&fip["floating_ip_address"])?;
+    let port_indices: Vec<usize> = wanted.iter().map(|w| port(&mut batch, w)).collect();
+    let fip = batch.add(
+        &["floating", "ip", "create", "--port", "vm1", EXTERNAL],
+        true,
+    );
+    let out = Outputs(cloud.openstack_batch(&batch.commands)?);
+
+    let amp_mtu = mtu(&out.json(amp_net)?)?;
+    let tenant_mtu = mtu(&out.json(tenant_net)?)?;
+    let tenant_gateway = out.json(tenant_subnet)?["gateway_ip"]
+        .as_str()
+        .and_then(|g| g.parse().ok());
+    let mut ports = Vec::new();
+    for (w, index) in wanted.iter().zip(port_indices) {
+        let shown = out.json(index)?;
+        let fixed = &shown["fixed_ips"][0];
+        let on_tenant = w.network == "tenant";
+        ports.push(Port {
+            name: w.name,
+            id: text(&shown["id"])?.to_string(),
+            network: w.network.clone(),
+            mac: text(&shown["mac_address"])?.to_string(),
+            address: address(&fixed["ip_address"])?,
+            prefix: if on_tenant { d.tenant() } else { d.amp_net }.prefix_len(),
+            gateway: if on_tenant {
+                tenant_gateway
+            } else {
+                d.amp_gateway
+            },
+            mtu: if on_tenant { tenant_mtu } else { amp_mtu },
+        });
+    }
+    let router = out.json(router)?;
     Ok(Made {
         ports,
-        router_gateway,
-        floating_ip,
+        router_gateway: address(
+            &router["external_gateway_info"]["external_fixed_ips"][0]["ip_address"],
+        )?,
+        floating_ip: address(&out.json(fip)?["floating_ip_address"])?,
         octavia_groups,
         amp_mtu,
     })
 }
 
 /// A VLAN provider network on the physnet with the subnet Kolla's
-/// `octavia_amp_network` describes; returns its MTU.
-fn amp_network(cloud: &Cloud, d: &Design, name: &str, tag: u16) -> Result<u32, String> {
+/// `octavia_amp_network` describes; the index of the network's JSON.
+fn amp_network(batch: &mut Batch, d: &Design, name: &str, tag: u16) -> usize {
     let tag = tag.to_string();
-    let net = cloud.openstack(&[
-        "network",
-        "create",
-        "--provider-network-type",
-        "vlan",
-        "--provider-physical-network",
-        &d.physnet,
-        "--provider-segment",
-        &tag,
-        name,
-    ])?;
+    let net = batch.add(
+        &[
+            "network",
+            "create",
+            "--provider-network-type",
+            "vlan",
+            "--provider-physical-network",
+            &d.physnet,
+            "--provider-segment",
+            &tag,
+            name,
+        ],
+        true,
+    );
     let cidr = d.amp_net.to_string();
     let subnet = format!("{name}-subnet");
+    let gateway = d.amp_gateway.map_or("none".to_string(), |g| g.to_string());
     let mut args = vec![
         "subnet",
         "create",
@@ -136,12 +213,9 @@ fn amp_network(cloud: &Cloud, d: &Design, name: &str, tag: u16) -> Result<u32, S
         "--subnet-range",
         &cidr,
         "--dhcp",
+        "--gateway",
+        &gateway,
     ];
-    let gateway = d.amp_gateway.map(|g| g.to_string());
-    match &gateway {
-        Some(g) => args.extend(["--gateway", g.as_str()]),
-        None => args.extend(["--gateway", "none"]),
-    }
     let pool = d
         .amp_pool
         .map(|(start, end)| format!("start={start},end={end}"));
@@ -149,65 +223,59 @@ fn amp_network(cloud: &Cloud, d: &Design, name: &str, tag: u16) -> Result<u32, S
         args.extend(["--allocation-pool", pool.as_str()]);
     }
     args.push(&subnet);
-    cloud.openstack(&args)?;
-    mtu(&net)
+    batch.add(&args, false);
+    net
 }
 
 /// The tenant network, its subnet and a router with its gateway on
-/// `public1`; returns the router's external address.
-fn tenant(cloud: &Cloud, d: &Design) -> Result<Ipv4Addr, String> {
-    cloud.openstack(&["network", "create", "tenant"])?;
+/// `public1`; the indices of the network's, the subnet's and the
+/// router's JSON.
+fn tenant(batch: &mut Batch, d: &Design) -> (usize, usize, usize) {
+    let net = batch.add(&["network", "create", "tenant"], true);
     let cidr = d.tenant().to_string();
-    cloud.openstack(&[
-        "subnet",
-        "create",
-        "--network",
-        "tenant",
-        "--subnet-range",
-        &cidr,
-        "tenant-subnet",
-    ])?;
-    cloud.openstack(&["router", "create", "router1"])?;
-    cloud.openstack_unit(&["router", "set", "--external-gateway", EXTERNAL, "router1"])?;
-    cloud.openstack_unit(&["router", "add", "subnet", "router1", "tenant-subnet"])?;
-    let router = cloud.openstack(&["router", "show", "router1"])?;
-    address(&router["external_gateway_info"]["external_fixed_ips"][0]["ip_address"])
+    let subnet = batch.add(
+        &[
+            "subnet",
+            "create",
+            "--network",
+            "tenant",
+            "--subnet-range",
+            &cidr,
+            "tenant-subnet",
+        ],
+        true,
+    );
+    batch.add(&["router", "create", "router1"], false);
+    batch.add(
+        &["router", "set", "--external-gateway", EXTERNAL, "router1"],
+        false,
+    );
+    batch.add(
+        &["router", "add", "subnet", "router1", "tenant-subnet"],
+        false,
+    );
+    let router = batch.add(&["router", "show", "router1"], true);
+    (net, subnet, router)
 }
 
-/// A port for guest `name` on `network`, bound to the sandbox's chassis
-/// as Nova binds an instance's port.
-fn port(cloud: &Cloud, name: &'static str, network: &str, groups: &[&str]) -> Result<Port, String> {
+/// A port for a guest, bound to the sandbox's chassis as Nova binds an
+/// instance's port; the index of its JSON.
+fn port(batch: &mut Batch, wanted: &Wanted) -> usize {
     let mut args = vec![
         "port",
         "create",
         "--network",
-        network,
+        &wanted.network,
         "--host",
         CHASSIS,
         "--device-owner",
         "compute:nova",
     ];
-    for group in groups {
-        args.extend(["--security-group", group]);
+    for group in &wanted.groups {
+        args.extend(["--security-group", group.as_str()]);
     }
-    args.push(name);
-    let port = cloud.openstack(&args)?;
-    let fixed = &port["fixed_ips"][0];
-    let subnet = cloud.openstack(&["subnet", "show", text(&fixed["subnet_id"])?])?;
-    let net = cloud.openstack(&["network", "show", network])?;
-    let cidr: ipnet::Ipv4Net = text(&subnet["cidr"])?
-        .parse()
-        .map_err(|e| format!("subnet cidr: {e}"))?;
-    Ok(Port {
-        name,
-        id: text(&port["id"])?.to_string(),
-        network: network.to_string(),
-        mac: text(&port["mac_address"])?.to_string(),
-        address: address(&fixed["ip_address"])?,
-        prefix: cidr.prefix_len(),
-        gateway: subnet["gateway_ip"].as_str().and_then(|g| g.parse().ok()),
-        mtu: mtu(&net)?,
-    })
+    args.push(wanted.name);
+    batch.add(&args, true)
 }
 
 /// Waits until Neutron says every port is ACTIVE (a real ovn-controller

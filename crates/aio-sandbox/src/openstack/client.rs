@@ -1,8 +1,9 @@
 //! The `openstack` CLI of the venv, authenticated as Kolla's post-deploy
 //! sets an operator up: a `clouds.yaml` with cloud `kolla-admin`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use super::keystone;
 use super::settings::{REGION, venv_bin};
@@ -30,6 +31,89 @@ pub(crate) fn write_clouds_yaml(dir: &Path, admin_password: &str) -> Result<Path
     let path = dir.join("clouds.yaml");
     super::settings::write_private(&path, &text)?;
     Ok(path)
+}
+
+/// The batch runner: several `openstack` commands in one interpreter.
+const BATCH_SCRIPT: &str = include_str!("../../openstack/openstack_batch.py");
+
+/// Runs each of `commands` as `openstack --os-cloud kolla-admin ARGS`,
+/// in order, in one Python interpreter inside namespace `ns` (the
+/// client's start costs seconds, each call a fraction of one); their
+/// stdouts. The first that fails stops the batch; the error names it and
+/// holds its stderr, with `secrets` masked.
+pub(crate) fn run_batch(
+    ns: &str,
+    dir: &Path,
+    clouds_yaml: &Path,
+    commands: &[Vec<String>],
+    secrets: &[&str],
+) -> Result<Vec<String>, String> {
+    let script = dir.join("openstack_batch.py");
+    if !script.exists() {
+        std::fs::write(&script, BATCH_SCRIPT).map_err(|e| format!("{}: {e}", script.display()))?;
+    }
+    let argvs: Vec<Vec<&str>> = commands
+        .iter()
+        .map(|c| {
+            let mut argv = vec!["--os-cloud", CLOUD];
+            argv.extend(c.iter().map(String::as_str));
+            argv
+        })
+        .collect();
+    let input = serde_json::to_vec(&argvs).map_err(|e| e.to_string())?;
+    let mut child = Command::new("ip")
+        .args(["netns", "exec", ns])
+        .arg(venv_bin("python3"))
+        .arg(&script)
+        .env("OS_CLIENT_CONFIG_FILE", clouds_yaml)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("the openstack batch: {e}"))?;
+    child
+        .stdin
+        .take()
+        .ok_or("no stdin")?
+        .write_all(&input)
+        .map_err(|e| format!("the openstack batch: {e}"))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("the openstack batch: {e}"))?;
+    let mask = |text: &str| {
+        secrets
+            .iter()
+            .filter(|s| !s.is_empty())
+            .fold(text.to_string(), |t, s| t.replace(s, "***"))
+    };
+    let results: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "the openstack batch ({}) printed no results ({e}): {}",
+            out.status,
+            mask(super::daemon::tail_of(&String::from_utf8_lossy(&out.stderr), 20).trim_end())
+        )
+    })?;
+    let mut stdouts = Vec::new();
+    for (result, command) in results.iter().zip(commands) {
+        let text = |key: &str| result[key].as_str().unwrap_or_default().to_string();
+        if result["code"].as_i64() != Some(0) {
+            return Err(format!(
+                "openstack {} (exit {}): {}",
+                mask(&command.join(" ")),
+                result["code"],
+                mask(super::daemon::tail_of(&(text("stderr") + &text("stdout")), 20).trim_end())
+            ));
+        }
+        stdouts.push(text("stdout"));
+    }
+    if stdouts.len() != commands.len() {
+        return Err(format!(
+            "the openstack batch ran {} of {} commands",
+            stdouts.len(),
+            commands.len()
+        ));
+    }
+    Ok(stdouts)
 }
 
 /// Runs `openstack --os-cloud kolla-admin ARGS` inside namespace `ns`;

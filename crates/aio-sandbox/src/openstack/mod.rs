@@ -180,6 +180,20 @@ impl Cloud {
         self.run(args).map(|_| ())
     }
 
+    /// Each of `commands` (`openstack` arguments), in order, in one
+    /// interpreter: what each printed. Add `-f json` where a command
+    /// takes it. The first failure stops the batch and is the error.
+    pub fn openstack_batch(&self, commands: &[Vec<String>]) -> Result<Vec<String>, String> {
+        let secrets = [self.secrets.admin.as_str(), self.secrets.neutron.as_str()];
+        client::run_batch(
+            &self.ns,
+            self.dir.path(),
+            &self.clouds_yaml,
+            commands,
+            &secrets,
+        )
+    }
+
     fn run(&self, args: &[&str]) -> Result<String, String> {
         let secrets = [self.secrets.admin.as_str(), self.secrets.neutron.as_str()];
         client::run(&self.ns, &self.clouds_yaml, args, &secrets)
