@@ -28,14 +28,6 @@ fn failed(proofs: &[Proof]) -> Vec<String> {
         .collect()
 }
 
-/// Kolla's br-ex, then aio, then Neutron's objects and guests.
-fn wired(lab: &mut Lab) {
-    lab.kolla_makes_br_ex();
-    let run = lab.aio("apply", &["--yes"]);
-    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
-    neutron(lab);
-}
-
 fn neutron(lab: &mut Lab) {
     if let Err(e) = lab.neutron() {
         panic!("Neutron's objects: {e}\n{}", lab.logs());
@@ -91,6 +83,29 @@ fn the_reference_topology_carries_traffic_through_ovn_and_comes_back_after_a_reb
     );
     let gateway = lab.init_runonce_gateway();
     assert!(gateway.held, "{}: {}", gateway.claim, gateway.why);
+
+    // Broken on purpose: the operator puts the port on the twin's VLAN.
+    assert!(reference.contains("tag = 1718"));
+    lab.edit_topology(&reference.replace("tag = 1718", "tag = 1717"));
+    let wrong = lab.aio("apply", &["--yes"]);
+    assert_eq!(wrong.code, Some(0), "{}{}", wrong.stdout, wrong.stderr);
+    let proofs = lab.proofs();
+    let amphora = [
+        "amphora on lb-mgmt-net",
+        "the amphora's heartbeat",
+        "the controller calls the amphora's agent",
+        "amphora and v-lbaas exchange",
+        "an amphora on VLAN",
+    ];
+    assert_eq!(
+        failed_starting(&proofs, &amphora).len(),
+        amphora.len(),
+        "every amphora proof fails on tag 1717: {:?}",
+        failed(&proofs)
+    );
+    lab.edit_topology(&reference);
+    let right = lab.aio("apply", &["--yes"]);
+    assert_eq!(right.code, Some(0), "{}{}", right.stdout, right.stderr);
 
     lab.reboot();
     let at_boot = lab.aio("apply", &["--yes"]);
@@ -161,26 +176,4 @@ fn the_reference_topology_carries_traffic_through_ovn_and_comes_back_after_a_reb
     assert!(aio_sandbox::namespaces_starting(&ns).is_empty());
     assert!(dirs.iter().all(|d| !d.exists()), "{dirs:?}");
     eprintln!("the scenario took {:.1} s", started.elapsed().as_secs_f64());
-}
-
-#[test]
-fn the_wrong_tag_in_the_topology_fails_every_amphora_proof() {
-    let reference = std::fs::read_to_string(REFERENCE).unwrap();
-    assert!(reference.contains("tag = 1718"));
-    let mut lab = lab("aio-dpx", &reference.replace("tag = 1718", "tag = 1717"));
-    wired(&mut lab);
-    let proofs = lab.proofs();
-    let amphora = [
-        "amphora on lb-mgmt-net",
-        "the amphora's heartbeat",
-        "the controller calls the amphora's agent",
-        "amphora and v-lbaas exchange",
-        "an amphora on VLAN",
-    ];
-    assert_eq!(
-        failed_starting(&proofs, &amphora).len(),
-        amphora.len(),
-        "{:?}",
-        failed(&proofs)
-    );
 }

@@ -132,6 +132,18 @@ impl Lab {
         }
     }
 
+    /// Rewrites the lab's topology file from `reference` (as an operator
+    /// edits theirs); the next `aio` run reads it.
+    pub fn edit_topology(&self, reference: &str) {
+        let text = sandboxed_reference(
+            reference,
+            &self.ovsdb.unix(),
+            &self.work.path().join("kolla"),
+            false,
+        );
+        std::fs::write(&self.topology, text).expect("the topology is written");
+    }
+
     /// The cloud's API, through the `openstack` client.
     pub fn cloud(&self) -> &Cloud {
         &self.cloud
