@@ -75,23 +75,28 @@ impl Missing {
 
 pub fn run() -> Result<(), String> {
     let missing = setup()?;
-    // The VM image builds (downloads, mostly) while the workspace builds and tests.
+    // The VM image builds (downloads, mostly) while the workspace builds.
     let vm_prepared = std::thread::spawn(crate::vm::prepare);
-    let checked = checks(&missing);
+    let checked = static_checks();
     // Waited for on every path, so that no image build outlives CI.
     let prepared = vm_prepared
         .join()
         .unwrap_or_else(|_| crate::vm::Prepared::Failed("preparing the VM image panicked".into()));
     checked?;
-    // Real boots in real VMs, with the package dist just made.
-    crate::vm::run_in_ci(prepared)?;
+    // Real boots in real VMs, with the package dist just made, beside the
+    // workspace's tests.
+    let suites = crate::vm::Suites::start(prepared)?;
+    let tested = tests(&missing);
+    let booted = suites.finish();
+    tested?;
+    booted?;
     // Each fuzz target for a bounded time (skipped, saying so, without nightly).
     crate::fuzz::run(&["--seconds".into(), FUZZ_SECONDS.into()])
 }
 
-/// Format, lints, import loops, the man pages and completions, every
-/// test, and the Debian package.
-fn checks(missing: &Missing) -> Result<(), String> {
+/// Format, lints, import loops, the man pages and completions, and the
+/// Debian package (installed, checked as an operator meets it, purged).
+fn static_checks() -> Result<(), String> {
     sh("cargo", &["fmt", "--all", "--", "--check"])?;
     sh(
         "cargo",
@@ -107,18 +112,22 @@ fn checks(missing: &Missing) -> Result<(), String> {
     println!("$ cargo xtask cycles");
     crate::cycles::run()?;
     crate::docs::check_completions_and_man()?;
+    crate::dist::run(&["--check".into()])
+}
+
+/// Every test of the workspace.
+fn tests(missing: &Missing) -> Result<(), String> {
     let mut test = Command::new("cargo");
     test.args(["test", "--workspace"])
         .current_dir(crate::shell::root());
     missing.tell(&mut test);
     println!("$ cargo test --workspace");
     let status = test.status().map_err(|e| format!("cargo test: {e}"))?;
-    if !status.success() {
-        return Err(format!("cargo test failed ({status})"));
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo test failed ({status})"))
     }
-    // The Debian package, installed, checked as an operator meets it, purged.
-    crate::dist::run(&["--check".into()])?;
-    Ok(())
 }
 
 /// Installs what the tests need: the Debian packages (an error stops), the

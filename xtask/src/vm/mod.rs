@@ -15,6 +15,7 @@
 
 mod common;
 mod host;
+mod in_ci;
 mod leftovers;
 mod logs;
 mod masquerade;
@@ -25,6 +26,8 @@ mod report;
 mod seed;
 mod tools;
 mod topology;
+
+pub use in_ci::{Prepared, Suites, prepare};
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -137,53 +140,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
     left?;
     report.finish();
     Ok(())
-}
-
-/// How [`prepare`] went.
-pub enum Prepared {
-    Ready,
-    /// QEMU cannot be installed or started: no VM can run here.
-    Unusable(String),
-    /// It could run, but preparing failed (the image, the network).
-    Failed(String),
-}
-
-/// What `cargo xtask ci` starts in the background while the workspace
-/// builds and its tests run: QEMU and mmdebstrap installed, and the image
-/// built when it is not cached. Its line says what it found or took.
-pub fn prepare() -> Prepared {
-    if let Err(why) = tools::usable() {
-        return Prepared::Unusable(why);
-    }
-    match tools::image() {
-        Ok((_, said)) => {
-            println!("xtask ci: the VM image, prepared beside the tests: {said}");
-            Prepared::Ready
-        }
-        Err(why) => Prepared::Failed(why),
-    }
-}
-
-/// What `cargo xtask ci` runs once [`prepare`] said how it went: every
-/// suite, with the package `cargo xtask dist` just made. A machine where
-/// QEMU cannot run at all says the suites are skipped, in a line of its
-/// own, except in CI (`CI=true`), where that is a failure.
-pub fn run_in_ci(prepared: Prepared) -> Result<(), String> {
-    println!("$ cargo xtask vm");
-    match prepared {
-        Prepared::Ready => {
-            let deb = tools::dist_package()?;
-            run(&["--deb".into(), deb.display().to_string()])
-        }
-        Prepared::Failed(why) => Err(format!("the VM suites could not be prepared: {why}")),
-        Prepared::Unusable(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            Err(format!("the VM suites cannot run in CI: {why}"))
-        }
-        Prepared::Unusable(why) => {
-            println!("xtask ci: SKIPPED the VM suites (real boots): {why}");
-            Ok(())
-        }
-    }
 }
 
 /// The suites `--only` names, in their usual order; all without it.
