@@ -93,10 +93,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .unwrap_or_default()
     );
     let result = scenario(&mut lab, broken, &interrupted);
+    let traces = Traces::of(&lab);
     drop(lab);
+    let left = traces.left();
+    if !left.is_empty() {
+        return Err(format!("left behind: {}", left.join(", ")));
+    }
     match &result {
         Ok(()) => step(&format!(
-            "Done in {:.1} s; the sandbox, its namespaces, daemons and files are removed",
+            "Done in {:.1} s; the sandbox, its namespaces, daemons and files are removed (checked: no namespace aio-demo*, no daemon of the run, no directory of it)",
             started.elapsed().as_secs_f64()
         )),
         Err(e) => step(&format!(
@@ -184,6 +189,43 @@ fn scenario(lab: &mut Lab, broken: bool, interrupted: &AtomicBool) -> Result<(),
         &lab.aio("plan", &["--detailed-exitcode"]),
         &[0],
     )
+}
+
+/// What the lab made that must be gone once it is dropped.
+struct Traces {
+    pids: Vec<u32>,
+    dirs: Vec<std::path::PathBuf>,
+}
+
+impl Traces {
+    fn of(lab: &Lab) -> Self {
+        let mut pids = lab.ovn.pids();
+        pids.extend(lab.cloud().pids().into_iter().map(|(_, pid)| pid));
+        let dirs = vec![
+            lab.ovn.dir().to_path_buf(),
+            lab.ovsdb.dir().to_path_buf(),
+            lab.cloud().dir().to_path_buf(),
+        ];
+        Self { pids, dirs }
+    }
+
+    /// What is still there: namespaces, live processes, directories.
+    fn left(&self) -> Vec<String> {
+        let mut left = aio_sandbox::namespaces_starting("aio-demo");
+        left.extend(
+            self.pids
+                .iter()
+                .filter(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists())
+                .map(|pid| format!("process {pid}")),
+        );
+        left.extend(
+            self.dirs
+                .iter()
+                .filter(|d| d.exists())
+                .map(|d| d.display().to_string()),
+        );
+        left
+    }
 }
 
 fn step(text: &str) {
