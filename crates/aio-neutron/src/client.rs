@@ -9,7 +9,7 @@ use crate::clouds::Credentials;
 use crate::error::{NeutronError, fault_message};
 use crate::keystone::{self, Session};
 use crate::stats::Stats;
-use crate::transport::Transport;
+use crate::transport::{Api, Transport};
 
 /// A Neutron client authenticated as a `clouds.yaml` cloud. Blocking;
 /// `Send + Sync`, so a provider can share it behind an `Arc` and call it
@@ -66,6 +66,12 @@ impl Client {
         self.transport.stats()
     }
 
+    /// Asks Keystone to revoke the client's token (at the end of a run,
+    /// so it does not outlive it). A later call authenticates again.
+    pub fn revoke_token(&self) -> Result<(), NeutronError> {
+        keystone::revoke(&self.transport, &self.creds, &self.session().token)
+    }
+
     fn session(&self) -> Session {
         self.session
             .lock()
@@ -85,9 +91,10 @@ impl Client {
         let mut renewed = false;
         loop {
             let url = format!("{}/v2.0{path}", session.network_url);
+            let tokens = [("X-Auth-Token", &session.token)];
             let reply = self
                 .transport
-                .send(method.clone(), &url, Some(&session.token), body)?;
+                .send(Api::Neutron, method.clone(), &url, &tokens, body)?;
             if reply.status == 401 && !renewed {
                 session = keystone::authenticate(&self.transport, &self.creds)?;
                 *self.session.lock().unwrap_or_else(PoisonError::into_inner) = session.clone();

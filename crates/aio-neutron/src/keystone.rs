@@ -8,7 +8,7 @@ use ureq::http::Method;
 use crate::clouds::Credentials;
 use crate::error::NeutronError;
 use crate::secret::Secret;
-use crate::transport::Transport;
+use crate::transport::{Api, Transport};
 
 /// A token and where Neutron answers for it.
 #[derive(Debug, Clone)]
@@ -75,7 +75,7 @@ pub(crate) fn authenticate(
             }
         }
     });
-    let reply = transport.send(Method::POST, &url, None, Some(&body))?;
+    let reply = transport.send(Api::Keystone, Method::POST, &url, &[], Some(&body))?;
     if !(200..300).contains(&reply.status) {
         return Err(NeutronError::AuthRefused {
             url,
@@ -135,4 +135,25 @@ fn network_endpoint(catalog: &[Service], creds: &Credentials) -> Result<String, 
     };
     let url = endpoint.url.trim_end_matches('/');
     Ok(url.strip_suffix("/v2.0").unwrap_or(url).to_string())
+}
+
+/// `DELETE /v3/auth/tokens`: Keystone revokes `token`. A token a service
+/// validated already may still work there until its cache forgets it.
+pub(crate) fn revoke(
+    transport: &Transport,
+    creds: &Credentials,
+    token: &Secret,
+) -> Result<(), NeutronError> {
+    let url = format!("{}/auth/tokens", creds.identity_v3());
+    let tokens = [("X-Auth-Token", token), ("X-Subject-Token", token)];
+    let reply = transport.send(Api::Keystone, Method::DELETE, &url, &tokens, None)?;
+    if (200..300).contains(&reply.status) {
+        return Ok(());
+    }
+    Err(NeutronError::AuthRefused {
+        url,
+        who: creds.who(),
+        status: reply.status,
+        message: crate::error::fault_message(&reply.body),
+    })
 }

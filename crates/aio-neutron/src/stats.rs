@@ -38,7 +38,7 @@ impl std::fmt::Display for Stats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} API call(s) ({} to Keystone) in {:.0?}",
+            "{} API call(s) ({} to Keystone) in {:.1?}",
             self.calls, self.keystone_calls, self.time
         )
     }

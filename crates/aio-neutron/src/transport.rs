@@ -25,6 +25,13 @@ const CONNECT_LIMIT: Duration = Duration::from_secs(10);
 /// Creating a network on a busy all-in-one takes seconds.
 const CALL_LIMIT: Duration = Duration::from_secs(120);
 
+/// Which API a request goes to, for [`Stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Api {
+    Keystone,
+    Neutron,
+}
+
 /// What was answered: the status, Keystone's token header, the body.
 pub(crate) struct Reply {
     pub status: u16,
@@ -62,13 +69,15 @@ impl Transport {
         *self.stats.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Sends `method url` with `token` as `X-Auth-Token` and `body` as
-    /// JSON. Any status is a reply; only no answer is an error.
+    /// Sends `method url` to `api` with `tokens` as headers (`X-Auth-Token`,
+    /// Keystone's `X-Subject-Token`) and `body` as JSON. Any status is a
+    /// reply; only no answer is an error.
     pub fn send(
         &self,
+        api: Api,
         method: Method,
         url: &str,
-        token: Option<&Secret>,
+        tokens: &[(&'static str, &Secret)],
         body: Option<&serde_json::Value>,
     ) -> Result<Reply, NeutronError> {
         let transport_error = |why: String| NeutronError::Transport {
@@ -80,8 +89,8 @@ impl Transport {
             .method(method.clone())
             .uri(url)
             .header("Accept", "application/json");
-        if let Some(token) = token {
-            request = request.header("X-Auth-Token", token.expose());
+        for (header, token) in tokens {
+            request = request.header(*header, token.expose());
         }
         let body = match body {
             Some(value) => {
@@ -91,8 +100,6 @@ impl Transport {
             None => None,
         };
         let agent = self.agent.clone();
-        // Only the token request to Keystone goes without a token.
-        let keystone = token.is_none();
         let exchange = move || -> Result<Reply, String> {
             let response = match body {
                 Some(bytes) => request.body(bytes).map(|r| agent.run(r)),
@@ -127,7 +134,7 @@ impl Transport {
         self.stats
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .add(keystone, took);
+            .add(api == Api::Keystone, took);
         let reply = result.map_err(transport_error)?;
         tracing::debug!(%method, url, status = reply.status, ?took, "OpenStack API call");
         Ok(reply)
