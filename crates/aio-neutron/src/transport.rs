@@ -164,3 +164,61 @@ fn root_certs(creds: &Credentials) -> Result<ureq::tls::RootCerts, NeutronError>
     }
     Ok(ureq::tls::RootCerts::new_with_certs(&certs))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::clouds::Interface;
+
+    fn creds(cacert: Option<&Path>) -> Credentials {
+        Credentials {
+            source: "/etc/kolla/clouds.yaml".into(),
+            cloud: "kolla-admin".into(),
+            auth_url: "https://192.0.2.250:5000".into(),
+            username: "admin".into(),
+            password: Secret::new("not-shown"),
+            project_name: "admin".into(),
+            user_domain_name: "Default".into(),
+            project_domain_name: "Default".into(),
+            region_name: None,
+            interface: Interface::Public,
+            cacert: cacert.map(Path::to_path_buf),
+            verify: true,
+        }
+    }
+
+    #[test]
+    fn a_missing_cacert_names_both_files() {
+        let missing = Path::new("/nonexistent/root.crt");
+        let message = Transport::new(&creds(Some(missing)), None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            message.starts_with("/etc/kolla/clouds.yaml: `cacert` /nonexistent/root.crt"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_cacert_without_certificates_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("root.crt");
+        std::fs::write(&path, "not a certificate\n").unwrap();
+        let message = Transport::new(&creds(Some(&path)), None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(message.ends_with("no PEM certificate in it"), "{message}");
+    }
+
+    #[test]
+    fn no_cacert_and_no_verification_are_accepted() {
+        let mut unverified = creds(None);
+        unverified.verify = false;
+        assert!(Transport::new(&creds(None), None).is_ok());
+        assert!(Transport::new(&unverified, None).is_ok());
+    }
+}
