@@ -15,8 +15,8 @@ use crate::shell::{require_root, sh};
 /// per host namespace; the package's own service never starts, see [`POLICY_RC_D`]),
 /// `lintian` to check aio's own Debian package, `mariadbd` for the private
 /// database of the sandbox's Keystone and neutron-server (its Debian service
-/// never starts either).
-const PACKAGES: [&str; 13] = [
+/// never starts either), `openssl` to make the TLS test's CA and certificate.
+const PACKAGES: [&str; 14] = [
     "iproute2",
     "iputils-ping",
     "nftables",
@@ -30,6 +30,7 @@ const PACKAGES: [&str; 13] = [
     "openssh-server",
     "lintian",
     "mariadb-server",
+    "openssl",
 ];
 /// Makes package scripts leave services alone: nothing may start in the root namespace.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
