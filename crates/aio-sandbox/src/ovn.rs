@@ -13,7 +13,7 @@
 //! kernel `br-int`, which this sandbox has no module for.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::ovs::Ovsdb;
@@ -30,7 +30,7 @@ pub const CHASSIS: &str = "aio-sandbox";
 /// child's and killing it needs no pid file.
 struct Daemon {
     name: &'static str,
-    child: Child,
+    child: aio_child::Guarded,
 }
 
 impl Daemon {
@@ -46,7 +46,7 @@ impl Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let _ = self.child.child_mut().kill();
         let _ = self.child.wait();
     }
 }
@@ -178,7 +178,8 @@ impl Ovn {
     /// `PROGRAM ARGS --pidfile --log-file --no-chdir` in the host namespace,
     /// with both run dirs private.
     fn spawn(&mut self, program: &'static str, name: &str, args: &[String]) {
-        let child = Command::new("ip")
+        let mut command = Command::new("ip");
+        command
             .args(["netns", "exec", &self.ns, program])
             .args(args)
             .arg(format!("--pidfile={}", self.at(&format!("{name}.pid"))))
@@ -188,8 +189,8 @@ impl Ovn {
             .env("OVS_RUNDIR", &self.ovs_dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+            .stderr(Stdio::null());
+        let child = aio_child::spawn(&mut command)
             .unwrap_or_else(|e| panic!("{program} (packages ovn-central, ovn-host): {e}"));
         self.daemons.push(Daemon {
             name: program,

@@ -6,7 +6,7 @@
 
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const SCHEMA: &str = "/usr/share/openvswitch/vswitch.ovsschema";
@@ -14,7 +14,7 @@ pub const DB: &str = "Open_vSwitch";
 
 pub struct Ovsdb {
     dir: tempfile::TempDir,
-    child: Child,
+    child: aio_child::Guarded,
 }
 
 impl Ovsdb {
@@ -72,7 +72,7 @@ impl Ovsdb {
 
     /// SIGKILL, like a crash: no goodbye on any connection.
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
+        let _ = self.child.child_mut().kill();
         let _ = self.child.wait();
     }
 
@@ -91,7 +91,7 @@ impl Ovsdb {
     fn wait_for(&mut self, what: &str, mut ready: impl FnMut() -> bool) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !ready() {
-            if let Ok(Some(status)) = self.child.try_wait() {
+            if let Ok(Some(status)) = self.child.child_mut().try_wait() {
                 panic!("ovsdb-server exited ({status}); its log:\n{}", self.log());
             }
             assert!(
@@ -111,9 +111,10 @@ impl Drop for Ovsdb {
 }
 
 /// `ovsdb-server` on `dir/conf.db`, listening on `dir/db.sock` and `remotes`.
-fn spawn(dir: &Path, remotes: &[String]) -> Child {
+fn spawn(dir: &Path, remotes: &[String]) -> aio_child::Guarded {
     let at = |name: &str| dir.join(name).display().to_string();
-    Command::new("ovsdb-server")
+    let mut command = Command::new("ovsdb-server");
+    command
         .arg(at("conf.db"))
         // The other remotes first: once the socket exists, they have
         // been tried, and a port taken by someone else is in the log.
@@ -125,9 +126,8 @@ fn spawn(dir: &Path, remotes: &[String]) -> Child {
         .arg(format!("--pidfile={}", at("pid")))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("ovsdb-server (package openvswitch-switch) runs")
+        .stderr(Stdio::null());
+    aio_child::spawn(&mut command).expect("ovsdb-server (package openvswitch-switch) runs")
 }
 
 /// `copies` OVSDB echo requests with `param`, back to back: what a peer
@@ -167,7 +167,7 @@ impl Ovsdb {
 /// userspace datapath (bridges need `datapath_type=netdev`): the kernel here
 /// has no openvswitch module, and nothing reaches the root namespace.
 pub struct Vswitchd {
-    child: Child,
+    child: aio_child::Guarded,
     log: std::path::PathBuf,
     ctl: std::path::PathBuf,
 }
@@ -180,7 +180,8 @@ impl Vswitchd {
         let ctl = db.dir().join("vswitchd.ctl");
         let _ = std::fs::remove_file(&ctl);
         let _ = std::fs::remove_file(db.dir().join("vswitchd.pid"));
-        let child = Command::new("ip")
+        let mut command = Command::new("ip");
+        command
             .args(["netns", "exec", ns, "ovs-vswitchd", &db.unix()])
             .arg(format!("--pidfile={}", at("vswitchd.pid")))
             .arg(format!("--log-file={}", at("vswitchd.log")))
@@ -190,9 +191,9 @@ impl Vswitchd {
             .env("OVS_RUNDIR", db.dir())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("ovs-vswitchd (package openvswitch-switch) runs");
+            .stderr(Stdio::null());
+        let child =
+            aio_child::spawn(&mut command).expect("ovs-vswitchd (package openvswitch-switch) runs");
         let deadline = Instant::now() + Duration::from_secs(10);
         while !ctl.exists() {
             assert!(
@@ -232,7 +233,7 @@ impl Vswitchd {
 
 impl Drop for Vswitchd {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let _ = self.child.child_mut().kill();
         let _ = self.child.wait();
     }
 }

@@ -4,16 +4,15 @@
 //! directory, and stopped by signalling that group: SIGTERM, then SIGKILL
 //! when the grace period is over.
 
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::{poll, process};
 
 pub(crate) struct Daemon {
     pub(crate) name: &'static str,
-    child: Child,
+    child: aio_child::Guarded,
 }
 
 impl Daemon {
@@ -42,26 +41,13 @@ impl Daemon {
             .args(args)
             .stdin(Stdio::null())
             .stdout(log)
-            .stderr(err)
-            .process_group(0);
-        // Killed with the harness too (a demo stopped by SIGTERM or
-        // SIGKILL), not only on Drop: SIGTERM when the thread that started
-        // it ends. neutron-server stops its workers on SIGTERM.
-        // SAFETY: prctl is async-signal-safe and touches only this child.
-        unsafe {
-            command.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == 0 {
-                    Ok(())
-                } else {
-                    Err(std::io::Error::last_os_error())
-                }
-            });
-        }
+            .stderr(err);
         for (key, value) in env {
             command.env(key, value);
         }
-        let child = command
-            .spawn()
+        // Its own process group, killed with the harness too (a demo
+        // stopped by a signal, a test killed), not only by `stop`.
+        let child = aio_child::spawn(&mut command)
             .map_err(|e| format!("{name} ({}): {e}", program.display()))?;
         Ok(Daemon { name, child })
     }
@@ -72,7 +58,7 @@ impl Daemon {
 
     /// Whether the daemon itself still runs (its workers are not asked).
     pub(crate) fn alive(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        matches!(self.child.child_mut().try_wait(), Ok(None))
     }
 
     /// The live processes of its group: the daemon and its workers.
