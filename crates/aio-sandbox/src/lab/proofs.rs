@@ -272,10 +272,18 @@ impl Lab {
         let v_lbaas = exec_in(&self.host.ns, &["cat", "/sys/class/net/v-lbaas/address"]);
         let v_lbaas = String::from_utf8_lossy(&v_lbaas.stdout).trim().to_string();
         let seen = neighbour(amp_ns, &hm);
-        if seen.as_deref() != Some(v_lbaas.as_str()) {
-            return Err(format!(
-                "the amphora resolved {hm} to {seen:?}, not v-lbaas's {v_lbaas}"
-            ));
+        match seen {
+            Some(mac) if mac == v_lbaas => {}
+            Some(mac) => {
+                return Err(format!(
+                    "the amphora resolved {hm} to {mac}, not v-lbaas's {v_lbaas}"
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "the amphora resolved no MAC for {hm} (v-lbaas's is {v_lbaas}): its ARP went unanswered"
+                ));
+            }
         }
         let line = crate::ip(&["-n", &self.host.ns, "neigh", "show", &amp.to_string()]);
         if !(line.contains("dev v-lbaas ") && line.contains(amp_mac)) {
