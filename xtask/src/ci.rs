@@ -15,8 +15,9 @@ use crate::shell::{require_root, sh};
 /// per host namespace; the package's own service never starts, see [`POLICY_RC_D`]),
 /// `lintian` to check aio's own Debian package, `mariadbd` for the private
 /// database of the sandbox's Keystone and neutron-server (its Debian service
-/// never starts either), `openssl` to make the TLS test's CA and certificate.
-const PACKAGES: [&str; 14] = [
+/// never starts either), `openssl` to make the TLS test's CA and certificate,
+/// `python3-venv` for the kolla-ansible and OpenStack venvs.
+const PACKAGES: [&str; 15] = [
     "iproute2",
     "iputils-ping",
     "nftables",
@@ -31,6 +32,7 @@ const PACKAGES: [&str; 14] = [
     "lintian",
     "mariadb-server",
     "openssl",
+    "python3-venv",
 ];
 /// Makes package scripts leave services alone: nothing may start in the root namespace.
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
@@ -192,7 +194,7 @@ pub fn kolla_venv() -> Result<(), String> {
 pub fn openstack_venv() -> Result<(), String> {
     let path = aio_sandbox::openstack::OPENSTACK_VENV;
     let venv = std::path::Path::new(path);
-    if venv.join("bin/neutron-server").exists() {
+    if aio_sandbox::openstack::venv_has_pins() {
         return Ok(());
     }
     if !venv.join("bin/python").exists() {
@@ -213,7 +215,12 @@ pub fn openstack_venv() -> Result<(), String> {
             "-r",
             &requirements.display().to_string(),
         ],
-    )
+    )?;
+    // Only a finished install of these pins counts (a failed or older one
+    // is installed over).
+    let marker = venv.join(aio_sandbox::openstack::PINS_MARKER);
+    std::fs::write(&marker, aio_sandbox::openstack::pins_digest())
+        .map_err(|e| format!("{}: {e}", marker.display()))
 }
 
 fn installed(package: &str) -> bool {

@@ -18,7 +18,7 @@ use aio_sandbox::lab::{Lab, Proof, Run};
 use crate::shell::{on_path, require_root, root, sh};
 
 /// Programs the demo runs, and the Debian package of each.
-const NEEDS: [(&str, &str); 10] = [
+const NEEDS: [(&str, &str); 11] = [
     ("ip", "iproute2"),
     ("ping", "iputils-ping"),
     ("nft", "nftables"),
@@ -29,6 +29,7 @@ const NEEDS: [(&str, &str); 10] = [
     ("ovn-northd", "ovn-central"),
     ("ovn-nbctl", "ovn-central"),
     ("ovn-controller", "ovn-host"),
+    ("mariadbd", "mariadb-server"),
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -199,13 +200,7 @@ struct Traces {
 
 impl Traces {
     fn of(lab: &Lab) -> Self {
-        let mut pids = lab.ovn.pids();
-        pids.extend(lab.cloud().pids().into_iter().map(|(_, pid)| pid));
-        let dirs = vec![
-            lab.ovn.dir().to_path_buf(),
-            lab.ovsdb.dir().to_path_buf(),
-            lab.cloud().dir().to_path_buf(),
-        ];
+        let (pids, dirs) = lab.traces();
         Self { pids, dirs }
     }
 

@@ -18,7 +18,7 @@ def main():
             try:
                 code = shell.main(argv)
             except SystemExit as e:
-                code = e.code if isinstance(e.code, int) else 1
+                code = 0 if e.code is None else e.code if isinstance(e.code, int) else 1
         results.append({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()})
         if code:
             break

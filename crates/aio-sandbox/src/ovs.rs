@@ -62,6 +62,11 @@ impl Ovsdb {
         format!("unix:{}", self.dir.path().join("db.sock").display())
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
@@ -173,6 +178,11 @@ pub struct Vswitchd {
 }
 
 impl Vswitchd {
+    /// The daemon's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn start(ns: &str, db: &Ovsdb) -> Vswitchd {
         db.vsctl(&["init"]);
         let at = |name: &str| db.dir().join(name).display().to_string();

@@ -144,6 +144,23 @@ impl Lab {
         std::fs::write(&self.topology, text).expect("the topology is written");
     }
 
+    /// What must be gone once the lab is dropped: the process ids of
+    /// every daemon (OVS, OVN, MariaDB, Keystone, neutron-server) and the
+    /// lab's directories.
+    pub fn traces(&self) -> (Vec<u32>, Vec<PathBuf>) {
+        let mut pids = vec![self.ovsdb.pid()];
+        pids.extend(self.vswitchd.as_ref().map(Vswitchd::pid));
+        pids.extend(self.ovn.pids());
+        pids.extend(self.cloud.pids().into_iter().map(|(_, pid)| pid));
+        let dirs = vec![
+            self.work.path().to_path_buf(),
+            self.ovn.dir().to_path_buf(),
+            self.ovsdb.dir().to_path_buf(),
+            self.cloud.dir().to_path_buf(),
+        ];
+        (pids, dirs)
+    }
+
     /// The cloud's API, through the `openstack` client.
     pub fn cloud(&self) -> &Cloud {
         &self.cloud
@@ -244,11 +261,7 @@ impl Lab {
     /// (`octavia_amp_listen_port`): the design broken on purpose.
     pub fn remove_agent_rule(&self) -> Result<(), String> {
         let made = self.made.as_ref().ok_or("Neutron's objects are not made")?;
-        let group = &made
-            .octavia_groups
-            .first()
-            .ok_or("no Octavia security group")?
-            .name;
+        let group = &made.amp_group;
         let port: u64 = self
             .kolla_variable("octavia_amp_listen_port")?
             .parse()

@@ -1,8 +1,10 @@
 //! The data path, checked by traffic. A reachability claim gets a few
 //! tries (the first packets may be spent learning); an isolation claim
 //! gets one. Each claim about the health manager also checks the MAC each
-//! side resolved, so that a reply from anywhere but `v-lbaas` through
-//! `br-ex` does not count.
+//! side resolved and receives on the health manager's link only, so that
+//! a reply from anywhere but `v-lbaas` through `br-ex` does not count;
+//! the VMs' claims check that they resolved the router's MAC, and the
+//! host the router's MAC for the floating IP on the external bridge.
 
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -73,16 +75,26 @@ impl Lab {
         let agent = self.port_variable("octavia_amp_listen_port");
         let pinged = pings(&amp_ns, &hm.to_string()) && pings(host, &amp.address.to_string());
         let macs = self.resolved_macs(&amp_ns, &amp.mac, amp.address);
-        let heard = heartbeat.and_then(|p| {
-            retry(|| udp::datagram(host, &amp_ns, hm, p))
-                .and_then(|from| expect_from(from.ip(), amp.address, "the heartbeat came from"))
-        });
-        let called = agent.and_then(|p| retry(|| tcp::exchange(&amp_ns, host, amp.address, p)));
+        let link = self.design.health_manager_link.as_str();
+        let through_br_ex = || self.resolved_macs(&amp_ns, &amp.mac, amp.address);
+        let heard = heartbeat
+            .and_then(|p| {
+                retry(|| udp::datagram(host, Some(link), &amp_ns, hm, p))
+                    .and_then(|from| expect_from(from.ip(), amp.address, "the heartbeat came from"))
+            })
+            .and_then(|()| through_br_ex());
+        let called = agent
+            .and_then(|p| retry(|| tcp::exchange(&amp_ns, host, amp.address, p)))
+            .and_then(|_| through_br_ex());
+        // Dropped by the group: the connection times out (a reset or any
+        // other error is not the group's doing).
         let refused = tcp::exchange(&amp_ns, host, amp.address, CLOSED_PORT);
+        let dropped = matches!(&refused, Err(e) if e.contains("timed out"));
         let opened = self.opened_by_a_rule(&amp_ns, amp.address);
         let size = made.amp_mtu;
         let full = (0..4).any(|_| unfragmented(&amp_ns, hm, size))
-            && (0..4).any(|_| unfragmented(host, amp.address, size));
+            && (0..4).any(|_| unfragmented(host, amp.address, size))
+            && through_br_ex().is_ok();
         let twin = self.ns_of("amp1");
         vec![
             proof(
@@ -113,11 +125,13 @@ impl Lab {
                 format!(
                     "TCP {CLOSED_PORT} to the amphora is dropped by its security group, and passes once a rule for it is added through the API"
                 ),
-                refused.is_err() && opened.is_ok(),
-                &if refused.is_ok() {
-                    format!("TCP {CLOSED_PORT} passed before any rule opened it")
-                } else {
-                    opened.err().unwrap_or_default()
+                dropped && opened.is_ok(),
+                &match (&refused, opened) {
+                    (Ok(_), _) => format!("TCP {CLOSED_PORT} passed before any rule opened it"),
+                    (Err(e), _) if !dropped => {
+                        format!("TCP {CLOSED_PORT} failed, but not by a drop: {e}")
+                    }
+                    (_, opened) => opened.err().unwrap_or_default(),
                 },
             ),
             proof(
@@ -146,15 +160,18 @@ impl Lab {
         let outside = self.design.outside.addr().to_string();
         let fip = made.floating_ip;
         let fip_ping = pings(host, &fip.to_string());
-        let fip_tcp = retry(|| tcp::exchange(&vm1_ns, host, fip, VM_TCP_PORT));
+        let fip_tcp = retry(|| tcp::exchange(&vm1_ns, host, fip, VM_TCP_PORT))
+            .and_then(|_| self.fip_answered_by_the_router(fip));
+        let to_dummy1 = pings(&vm0_ns, &outside);
+        let via_router = self.gateway_is_the_router(&vm0_ns, vm0);
         vec![
             proof(
                 format!(
-                    "vm0 ({}) reaches dummy1 {outside} through the OVN router",
+                    "vm0 ({}) reaches dummy1 {outside} through the OVN router (its gateway resolved to the router's MAC)",
                     vm0.address
                 ),
-                pings(&vm0_ns, &outside),
-                "",
+                to_dummy1 && via_router.is_ok(),
+                &via_router.err().unwrap_or_default(),
             ),
             self.nat_proof(
                 &vm0_ns,
@@ -164,7 +181,7 @@ impl Lab {
             ),
             proof(
                 format!(
-                    "the host reaches vm1 at its floating IP {fip} (ICMP, and TCP {VM_TCP_PORT} answered by vm1)"
+                    "the host reaches vm1 at its floating IP {fip} (ICMP, and TCP {VM_TCP_PORT} answered by vm1), resolved on dummy1 to the router's MAC"
                 ),
                 fip_ping && fip_tcp.is_ok(),
                 &fip_tcp.err().unwrap_or_default(),
@@ -195,6 +212,13 @@ impl Lab {
     pub fn init_runonce_gateway(&self) -> Proof {
         let wrong = crate::neutron::nth(self.design.outside.trunc(), 1).to_string();
         let right = self.design.outside.addr().to_string();
+        if wrong == right {
+            return proof(
+                format!("init-runonce's gateway {wrong} differs from aio's"),
+                false,
+                "dummy1 holds the subnet's first address: this design cannot show the mismatch",
+            );
+        }
         let vm0_ns = self.ns_of("vm0");
         let set = |gateway: &str| {
             self.cloud()
@@ -202,7 +226,11 @@ impl Lab {
         };
         let cut = set(&wrong).map(|_| {
             exec_in(&self.host.ns, &["ip", "neigh", "flush", "all"]);
-            poll::within(Duration::from_secs(20), || !ping(&vm0_ns, GATEWAY))
+            // Cut off for good: three pings in a row go unanswered (one
+            // may be lost while OVN reprograms the router).
+            poll::within(Duration::from_secs(30), || {
+                (0..3).all(|_| !ping(&vm0_ns, GATEWAY))
+            })
         });
         let back =
             set(&right).map(|_| poll::within(Duration::from_secs(30), || ping(&vm0_ns, GATEWAY)));
@@ -221,12 +249,7 @@ impl Lab {
     /// Opens TCP [`CLOSED_PORT`] in lb-mgmt-sec-grp through the API, waits
     /// until it passes, and removes the rule again.
     fn opened_by_a_rule(&self, amp_ns: &str, amp: Ipv4Addr) -> Result<(), String> {
-        let group = &self
-            .made()
-            .octavia_groups
-            .first()
-            .ok_or("no Octavia security group")?
-            .name;
+        let group = &self.made().amp_group;
         let range = format!("{CLOSED_PORT}:{CLOSED_PORT}");
         let rule = self.cloud().openstack(&[
             "security",
@@ -264,12 +287,45 @@ impl Lab {
         }
     }
 
+    /// Checks that a VM resolved its gateway to router1's MAC.
+    fn gateway_is_the_router(&self, ns: &str, vm: &crate::neutron::Port) -> Result<(), String> {
+        let gateway = vm.gateway.ok_or("the VM has no gateway")?.to_string();
+        let expected = &self.made().router_inside_mac;
+        match neighbour(ns, &gateway) {
+            Some(mac) if &mac == expected => Ok(()),
+            seen => Err(format!(
+                "{} resolved its gateway {gateway} to {seen:?}, not router1's {expected}",
+                vm.name
+            )),
+        }
+    }
+
+    /// Checks that the host resolved the floating IP on the external
+    /// bridge to router1's MAC on `public1`.
+    fn fip_answered_by_the_router(&self, fip: Ipv4Addr) -> Result<(), String> {
+        let expected = &self.made().router_outside_mac;
+        let line = crate::ip(&["-n", &self.host.ns, "neigh", "show", &fip.to_string()]);
+        let bridge = self.design.outside_link.as_str();
+        if line.contains(&format!("dev {bridge} ")) && line.contains(expected.as_str()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "the host's neighbour entry for {fip} is {:?}, not {expected} on {bridge}",
+                line.trim()
+            ))
+        }
+    }
+
     /// Checks that the amphora resolved `v-lbaas`'s MAC for the health
     /// manager's address, and the host resolved the amphora's MAC on
     /// `v-lbaas`.
     fn resolved_macs(&self, amp_ns: &str, amp_mac: &str, amp: Ipv4Addr) -> Result<(), String> {
         let hm = self.design.health_manager.to_string();
-        let v_lbaas = exec_in(&self.host.ns, &["cat", "/sys/class/net/v-lbaas/address"]);
+        let link = &self.design.health_manager_link;
+        let v_lbaas = exec_in(
+            &self.host.ns,
+            &["cat", &format!("/sys/class/net/{link}/address")],
+        );
         let v_lbaas = String::from_utf8_lossy(&v_lbaas.stdout).trim().to_string();
         let seen = neighbour(amp_ns, &hm);
         match seen {
@@ -286,7 +342,7 @@ impl Lab {
             }
         }
         let line = crate::ip(&["-n", &self.host.ns, "neigh", "show", &amp.to_string()]);
-        if !(line.contains("dev v-lbaas ") && line.contains(amp_mac)) {
+        if !(line.contains(&format!("dev {link} ")) && line.contains(amp_mac)) {
             return Err(format!(
                 "the host's neighbour entry for the amphora is {:?}, not {amp_mac} on v-lbaas",
                 line.trim()

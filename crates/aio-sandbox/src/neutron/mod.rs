@@ -41,9 +41,13 @@ pub struct Design {
     pub amp_pool: Option<(Ipv4Addr, Ipv4Addr)>,
     /// The address of `octavia_network_interface` (the health manager's).
     pub health_manager: Ipv4Addr,
+    /// `octavia_network_interface` itself (`v-lbaas`).
+    pub health_manager_link: String,
     /// The outside world's address (dummy1's): the interface holding an
     /// address in the NAT source network.
     pub outside: Ipv4Net,
+    /// The interface holding it (`dummy1`, the external bridge).
+    pub outside_link: String,
     /// The physnet's MTU (`global_physnet_mtu`).
     pub mtu: u32,
     /// `network_vlan_ranges` from the topology's ml2 override.
@@ -86,12 +90,12 @@ impl Design {
             .as_str()
             .expect("a name");
         let nat = t.nat.first().expect("a [[nat]] rule").source;
-        let outside = t
+        let (outside_link, outside) = t
             .interfaces
-            .values()
-            .flat_map(|i| &i.addresses)
-            .find_map(|a| match a.value {
-                ipnet::IpNet::V4(n) if nat.contains(&n.addr()) => Some(n),
+            .iter()
+            .flat_map(|(name, i)| i.addresses.iter().map(move |a| (name, a)))
+            .find_map(|(name, a)| match a.value {
+                ipnet::IpNet::V4(n) if nat.contains(&n.addr()) => Some((name.to_string(), n)),
                 _ => None,
             })
             .expect("an interface with an address in the NAT source network");
@@ -131,7 +135,9 @@ impl Design {
             amp_pool: subnet_address("allocation_pool_start")
                 .zip(subnet_address("allocation_pool_end")),
             health_manager: first_address(hm).addr(),
+            health_manager_link: hm.to_string(),
             outside,
+            outside_link,
             mtu: t.physnet_mtu().map_or(1500, |p| p.mtu),
             vlan_ranges,
             physnet,
@@ -140,6 +146,11 @@ impl Design {
 
     /// The VLAN of the `lb-mgmt-net` twin that must stay isolated.
     pub fn wrong_tag(&self) -> u16 {
+        assert!(
+            self.amp_tag > 1,
+            "lb-mgmt-net's VLAN {} has no VLAN below it for the twin",
+            self.amp_tag
+        );
         self.amp_tag - 1
     }
 

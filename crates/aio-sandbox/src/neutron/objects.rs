@@ -34,6 +34,12 @@ pub struct Made {
     pub floating_ip: Ipv4Addr,
     /// The groups Kolla's Octavia role made.
     pub octavia_groups: Vec<SecurityGroup>,
+    /// The one of them Octavia gives an amphora's port.
+    pub amp_group: String,
+    /// router1's MAC on the tenant network (the VMs' gateway) and on
+    /// `public1` (which answers for the floating IP).
+    pub router_inside_mac: String,
+    pub router_outside_mac: String,
     /// The MTU Neutron gives `lb-mgmt-net`.
     pub amp_mtu: u32,
 }
@@ -145,6 +151,14 @@ pub fn make(
         &["floating", "ip", "create", "--port", "vm1", EXTERNAL],
         true,
     );
+    let inside = batch.add(
+        &["port", "list", "--device-owner", "network:router_interface"],
+        true,
+    );
+    let outside = batch.add(
+        &["port", "list", "--device-owner", "network:router_gateway"],
+        true,
+    );
     let out = Outputs(cloud.openstack_batch(&batch.commands)?);
 
     let amp_mtu = mtu(&out.json(amp_net)?)?;
@@ -180,6 +194,9 @@ pub fn make(
         )?,
         floating_ip: address(&out.json(fip)?["floating_ip_address"])?,
         octavia_groups,
+        amp_group,
+        router_inside_mac: only_mac(&out.json(inside)?, "router1's interface on tenant")?,
+        router_outside_mac: only_mac(&out.json(outside)?, "router1's gateway on public1")?,
         amp_mtu,
     })
 }
@@ -314,6 +331,14 @@ pub fn wait_active(
             ));
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+/// The MAC of the one port `listed` (`port list -f json`) holds.
+fn only_mac(listed: &Value, what: &str) -> Result<String, String> {
+    match listed.as_array().map(Vec::as_slice) {
+        Some([port]) => Ok(text(&port["MAC Address"])?.to_string()),
+        _ => Err(format!("not exactly one port for {what}: {listed}")),
     }
 }
 

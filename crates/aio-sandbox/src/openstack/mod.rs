@@ -26,8 +26,9 @@ use daemon::Daemon;
 use mariadb::Mariadb;
 
 pub use client::CLOUD;
-use settings::venv_bin;
-pub use settings::{NeutronSettings, OPENSTACK_VENV, OvnEndpoints, REGION};
+pub use settings::{
+    NeutronSettings, OPENSTACK_VENV, OvnEndpoints, PINS_MARKER, REGION, pins_digest, venv_has_pins,
+};
 
 /// How long each step of [`Cloud::start`] (or the last
 /// [`Cloud::start_again`]) took.
@@ -48,11 +49,9 @@ pub struct Timings {
 
 /// Why the cloud cannot start here, if it cannot.
 pub fn available() -> Result<(), String> {
-    let server = venv_bin("neutron-server");
-    if !server.exists() {
+    if !venv_has_pins() {
         return Err(format!(
-            "{} is missing: the OpenStack venv is not installed (`cargo xtask ci` makes it)",
-            server.display()
+            "{OPENSTACK_VENV} holds no finished install of the pins in crates/aio-sandbox/openstack (`cargo xtask ci` makes it)"
         ));
     }
     if !Path::new(mariadb::MARIADBD).exists() {

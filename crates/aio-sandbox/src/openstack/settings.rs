@@ -37,6 +37,30 @@ impl Default for NeutronSettings {
     }
 }
 
+/// The pins the venv is installed from (`crates/aio-sandbox/openstack/`).
+pub const REQUIREMENTS: &str = include_str!("../../openstack/requirements.txt");
+pub const CONSTRAINTS: &str = include_str!("../../openstack/upper-constraints-2025.1.txt");
+/// The file in the venv that holds [`pins_digest`] once an install of
+/// those pins finished: a venv without it, or with another digest, is not
+/// the one the repository asks for.
+pub const PINS_MARKER: &str = "aio-pins.sha256";
+
+/// The SHA-256 of the requirements and the constraints, in hex.
+pub fn pins_digest() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(REQUIREMENTS.as_bytes());
+    hash.update(b"\0");
+    hash.update(CONSTRAINTS.as_bytes());
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether the venv holds a finished install of the repository's pins.
+pub fn venv_has_pins() -> bool {
+    let marker = Path::new(OPENSTACK_VENV).join(PINS_MARKER);
+    std::fs::read_to_string(marker).is_ok_and(|m| m.trim() == pins_digest())
+}
+
 /// A program of the venv.
 pub(crate) fn venv_bin(name: &str) -> PathBuf {
     Path::new(OPENSTACK_VENV).join("bin").join(name)

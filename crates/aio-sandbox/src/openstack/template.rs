@@ -115,18 +115,15 @@ fn read_bounded(path: &Path) -> Option<String> {
     Some(text)
 }
 
-/// What a build killed half-way left behind, and the templates of other
-/// inputs, each 100 MB or so (the caller holds the lock).
+/// What a build of this key killed half-way left behind (the caller
+/// holds the lock). Other keys' templates and every lock file are left
+/// alone: another checkout may be using them.
 fn remove_unfinished(root: &Path, key: &str) {
-    let ours = format!("db-{key}");
+    let partial = format!("db-{key}.tmp-");
     for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let stale = name.starts_with(&format!("{ours}.tmp-"))
-            || (name.starts_with("db-") && !name.starts_with(&ours));
-        if stale && entry.path().is_dir() {
+        if name.starts_with(&partial) && entry.path().is_dir() {
             let _ = std::fs::remove_dir_all(entry.path());
-        } else if stale {
-            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
