@@ -1,4 +1,5 @@
-//! What a test looks at to prove nothing was written under a directory.
+//! What a test looks at: every path under a directory (to prove nothing
+//! was written there), the bounded tail of a log.
 
 use std::path::{Path, PathBuf};
 
@@ -13,5 +14,31 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
         out.push(path);
     }
     out.sort();
+    out
+}
+
+/// The last `lines` lines of file `path` (at most 64 KiB of it read), for
+/// failure reports.
+pub fn tail(path: &Path, lines: usize) -> String {
+    use std::io::{Read, Seek, SeekFrom};
+    const MAX: u64 = 64 * 1024;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return format!("({} not there)\n", path.display());
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let _ = file.seek(SeekFrom::Start(len.saturating_sub(MAX)));
+    let mut bytes = Vec::new();
+    let _ = file.take(MAX).read_to_end(&mut bytes);
+    tail_of(&String::from_utf8_lossy(&bytes), lines)
+}
+
+/// The last `lines` lines of `text`.
+pub fn tail_of(text: &str, lines: usize) -> String {
+    let kept: Vec<&str> = text.lines().rev().take(lines).collect();
+    let mut out = String::new();
+    for line in kept.into_iter().rev() {
+        out += line;
+        out.push('\n');
+    }
     out
 }

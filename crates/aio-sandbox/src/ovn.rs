@@ -252,14 +252,8 @@ impl Ovn {
     pub fn logs(&self) -> String {
         let mut out = String::new();
         for name in ["nb", "sb", "northd", "controller"] {
-            let log = std::fs::read_to_string(self.dir.path().join(format!("{name}.log")));
-            let log = log.unwrap_or_default();
-            let tail: Vec<&str> = log.lines().rev().take(15).collect();
             out += &format!("--- {name}.log\n");
-            for line in tail.into_iter().rev() {
-                out += line;
-                out.push('\n');
-            }
+            out += &crate::files::tail(&self.dir.path().join(format!("{name}.log")), 15);
         }
         out
     }

@@ -71,8 +71,9 @@ impl Ovsdb {
         self.dir.path()
     }
 
+    /// The last lines of its log.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+        crate::files::tail(&self.dir.path().join("log"), 40)
     }
 
     /// SIGKILL, like a crash: no goodbye on any connection.
@@ -236,8 +237,9 @@ impl Vswitchd {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The last lines of its log.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        crate::files::tail(&self.log, 40)
     }
 }
 

@@ -94,8 +94,11 @@ impl Suites {
         };
         let status = child.wait().map_err(|e| format!("xtask vm: {e}"))?;
         println!("$ cargo xtask vm   (ran beside the tests)");
-        match std::fs::read_to_string(&log) {
-            Ok(said) => print!("{said}"),
+        // Copied as it is, not read into memory whole.
+        match std::fs::File::open(&log) {
+            Ok(mut said) => {
+                let _ = std::io::copy(&mut said, &mut std::io::stdout().lock());
+            }
             Err(e) => println!("({}: {e})", log.display()),
         }
         if status.success() {

@@ -336,17 +336,9 @@ impl Lab {
     /// What the daemons logged (for a failure's report).
     pub fn logs(&self) -> String {
         let vswitchd = self.vswitchd.as_ref().map(Vswitchd::log);
-        let tail: Vec<String> = vswitchd
-            .unwrap_or_default()
-            .lines()
-            .rev()
-            .take(15)
-            .map(str::to_string)
-            .collect();
-        let tail: Vec<String> = tail.into_iter().rev().collect();
         format!(
             "--- vswitchd.log\n{}\n{}\n{}",
-            tail.join("\n"),
+            crate::files::tail_of(&vswitchd.unwrap_or_default(), 15),
             self.ovn.logs(),
             self.cloud.logs()
         )

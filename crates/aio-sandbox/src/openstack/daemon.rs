@@ -113,31 +113,7 @@ fn rss_kib(pid: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// The last `lines` lines of file `path` (at most 64 KiB of it read), for
-/// failure reports.
-pub(crate) fn tail(path: &Path, lines: usize) -> String {
-    use std::io::{Read, Seek, SeekFrom};
-    const MAX: u64 = 64 * 1024;
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return format!("({} not there)\n", path.display());
-    };
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let _ = file.seek(SeekFrom::Start(len.saturating_sub(MAX)));
-    let mut bytes = Vec::new();
-    let _ = file.take(MAX).read_to_end(&mut bytes);
-    tail_of(&String::from_utf8_lossy(&bytes), lines)
-}
-
-/// The last `lines` lines of `text`.
-pub(crate) fn tail_of(text: &str, lines: usize) -> String {
-    let kept: Vec<&str> = text.lines().rev().take(lines).collect();
-    let mut out = String::new();
-    for line in kept.into_iter().rev() {
-        out += line;
-        out.push('\n');
-    }
-    out
-}
+pub(crate) use crate::files::{tail, tail_of};
 
 /// Waits up to `limit` for `ready`, failing early if `daemon` exits.
 pub(crate) fn poll_daemon(
