@@ -26,6 +26,25 @@ fn taplo() -> Option<PathBuf> {
 }
 
 /// `taplo check FILE`, with no configuration file of the checkout's.
+/// Runs a binary this test just copied. Until every child that another
+/// test thread forked while the copy's file was open for writing has
+/// exec'd (and so closed its inherited descriptor), the kernel refuses to
+/// run it with ETXTBSY: tried again until it runs, for at most 10 s.
+fn run_copied(command: &mut Command) -> Output {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match command.output() {
+            Err(e)
+                if e.kind() == std::io::ErrorKind::ExecutableFileBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => return result.unwrap(),
+        }
+    }
+}
+
 fn check(taplo: &Path, file: &Path) -> Output {
     Command::new(taplo)
         .args(["check", "--colors", "never", "--no-auto-config"])
@@ -80,19 +99,16 @@ fn aio_init_names_the_schema_installed_beside_the_binary() {
     std::fs::copy(env!("CARGO_BIN_EXE_aio"), &aio).unwrap();
     let schema = prefix.path().join("share/aio/topology.schema.json");
     std::fs::create_dir_all(schema.parent().unwrap()).unwrap();
-    let printed = Command::new(&aio)
-        .args(["schema", "topology"])
-        .output()
-        .unwrap();
+    let printed = run_copied(Command::new(&aio).args(["schema", "topology"]));
     std::fs::write(&schema, &printed.stdout).unwrap();
 
     let sb = Sandbox::new();
     let file = sb.state.path().join("topology.toml");
-    let out = Command::new(&aio)
-        .args(["init", "--netns", &sb.ns, "-f"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = run_copied(
+        Command::new(&aio)
+            .args(["init", "--netns", &sb.ns, "-f"])
+            .arg(&file),
+    );
     assert!(out.status.success(), "{}", said(&out));
     assert!(!stdout(&out).contains("not installed"), "{}", stdout(&out));
     let text = std::fs::read_to_string(&file).unwrap();
