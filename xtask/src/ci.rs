@@ -90,11 +90,15 @@ pub fn run() -> Result<(), String> {
     // workspace's tests.
     let suites = crate::vm::Suites::start(prepared)?;
     let tested = tests(&missing);
+    // Each fuzz target for a bounded time (skipped, saying so, without
+    // nightly), while the VM suites, the longest part, still run.
+    let fuzzed = tested
+        .is_ok()
+        .then(|| crate::fuzz::run(&["--seconds".into(), FUZZ_SECONDS.into()]));
     let booted = suites.finish();
     tested?;
     booted?;
-    // Each fuzz target for a bounded time (skipped, saying so, without nightly).
-    crate::fuzz::run(&["--seconds".into(), FUZZ_SECONDS.into()])
+    fuzzed.unwrap_or(Ok(()))
 }
 
 /// Format, lints, import loops, the man pages and completions, and the
