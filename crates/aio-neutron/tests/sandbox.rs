@@ -12,30 +12,12 @@ use aio_neutron::{
     AllocationPool, Client, Credentials, DEFAULT_CLOUD, Network, NetworkFilter, NetworkUpdate,
     NewNetwork, NewSubnet, Stats, SubnetUpdate,
 };
-use aio_sandbox::Sandbox;
-use aio_sandbox::openstack::{self, Cloud, NeutronSettings, OvnEndpoints};
-use aio_sandbox::ovn::Ovn;
-use aio_sandbox::ovs::{Ovsdb, Vswitchd};
+use aio_sandbox::openstack::{self, NeutronSettings, Stack};
 
 const PHYSNET_MTU: u32 = 9000;
 const TAG: &str = "aio:external-network";
 /// How a Fernet token, the sandbox's kind, starts.
 const FERNET_PREFIX: &str = "gAAAAA";
-
-/// Whether to go on: the venv and MariaDB are there, or CI said why not.
-fn available() -> bool {
-    match (
-        openstack::available(),
-        std::env::var("AIO_TEST_NO_OPENSTACK_VENV"),
-    ) {
-        (Ok(()), _) => true,
-        (Err(why), Ok(reason)) => {
-            eprintln!("skipped: {why} ({reason})");
-            false
-        }
-        (Err(why), Err(_)) => panic!("{why}"),
-    }
-}
 
 fn ip(text: &str) -> IpAddr {
     text.parse().unwrap()
@@ -77,25 +59,23 @@ fn assert_no_secret(text: &str, password: &str) {
 
 #[test]
 fn the_client_manages_public1_against_real_neutron() {
-    if !available() {
+    if !openstack::tests_may_run() {
         return;
     }
-    let host = Sandbox::new("aio-neutron-client");
-    let ovsdb = Ovsdb::start(&[]);
-    let vswitchd = Vswitchd::start(&host.ns, &ovsdb);
-    let ovn = Ovn::start(&host.ns, &ovsdb, "192.0.2.10", "physnet1:br-ex");
-    let endpoints = OvnEndpoints {
-        nb: ovn.nb(),
-        sb: ovn.sb(),
-    };
     let settings = NeutronSettings {
         physnet: "physnet1".into(),
         physnet_mtu: PHYSNET_MTU,
         vlan_ranges: "physnet1:1500:4000".into(),
     };
-    let started = Instant::now();
-    let cloud = Cloud::start(&host.ns, &endpoints, &settings).unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("cloud up in {:?}", started.elapsed());
+    let Stack {
+        cloud,
+        ovn,
+        vswitchd,
+        ovsdb,
+        host,
+        cloud_started_in,
+    } = Stack::start("aio-neutron-client", &settings);
+    eprintln!("cloud up in {:?}", cloud_started_in);
 
     let creds = Credentials::from_file(cloud.clouds_yaml(), DEFAULT_CLOUD).unwrap();
     let password = creds.password.expose().to_string();

@@ -5,29 +5,11 @@
 
 use std::time::Instant;
 
-use aio_sandbox::Sandbox;
-use aio_sandbox::openstack::{self, Cloud, NeutronSettings, OvnEndpoints};
-use aio_sandbox::ovn::Ovn;
-use aio_sandbox::ovs::{Ovsdb, Vswitchd};
+use aio_sandbox::openstack::{self, Cloud, NeutronSettings, Stack};
 
 /// The reference topology's physnet MTU and VLAN ranges.
 const PHYSNET_MTU: u32 = 9000;
 const VLAN_RANGES: &str = "physnet1:1500:4000,physnet2:1400:1450";
-
-/// Whether to go on: the venv and MariaDB are there, or CI said why not.
-fn available() -> bool {
-    match (
-        openstack::available(),
-        std::env::var("AIO_TEST_NO_OPENSTACK_VENV"),
-    ) {
-        (Ok(()), _) => true,
-        (Err(why), Ok(reason)) => {
-            eprintln!("skipped: {why} ({reason})");
-            false
-        }
-        (Err(why), Err(_)) => panic!("{why}"),
-    }
-}
 
 /// `openstack ARGS -f json` through the cloud, failing with its logs.
 fn api(cloud: &Cloud, args: &[&str]) -> serde_json::Value {
@@ -55,25 +37,23 @@ fn field<'a>(value: &'a serde_json::Value, name: &str) -> &'a serde_json::Value 
 
 #[test]
 fn neutron_makes_a_flat_network_in_ovn_and_leaves_nothing() {
-    if !available() {
+    if !openstack::tests_may_run() {
         return;
     }
-    let host = Sandbox::new("aio-openstack");
-    let ovsdb = Ovsdb::start(&[]);
-    let vswitchd = Vswitchd::start(&host.ns, &ovsdb);
-    let ovn = Ovn::start(&host.ns, &ovsdb, "192.0.2.10", "physnet1:br-ex");
-    let endpoints = OvnEndpoints {
-        nb: ovn.nb(),
-        sb: ovn.sb(),
-    };
     let settings = NeutronSettings {
         physnet: "physnet1".into(),
         physnet_mtu: PHYSNET_MTU,
         vlan_ranges: VLAN_RANGES.into(),
     };
-    let started = Instant::now();
-    let mut cloud = Cloud::start(&host.ns, &endpoints, &settings).unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("cloud up in {:?}: {:?}", started.elapsed(), cloud.timings());
+    let Stack {
+        mut cloud,
+        ovn,
+        vswitchd,
+        ovsdb,
+        host,
+        cloud_started_in,
+    } = Stack::start("aio-openstack", &settings);
+    eprintln!("cloud up in {:?}: {:?}", cloud_started_in, cloud.timings());
     eprintln!("memory (KiB RSS, workers included): {:?}", cloud.rss_kib());
     for (name, pid) in cloud.pids() {
         let group = aio_sandbox::process::alive_in_group(i32::try_from(pid).unwrap());

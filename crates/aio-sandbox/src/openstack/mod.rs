@@ -17,6 +17,7 @@ mod keystone;
 mod mariadb;
 mod server;
 mod settings;
+mod stack;
 mod template;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub use client::CLOUD;
 pub use settings::{
     NeutronSettings, OPENSTACK_VENV, OvnEndpoints, PINS_MARKER, REGION, pins_digest, venv_has_pins,
 };
+pub use stack::{Stack, tests_may_run};
 
 /// How long each step of [`Cloud::start`] (or the last
 /// [`Cloud::start_again`]) took.
