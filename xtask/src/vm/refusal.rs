@@ -6,7 +6,7 @@
 use aio_vm::{Lab, LabNet, Ssh};
 
 use super::common::{BOOT_DEADLINE, Run};
-use super::remote::{Proof, install_package, must, said, write_topology};
+use super::remote::{Proof, install_package, must, said, wait_settled, write_topology};
 use super::report::Report;
 use super::topology::{self, BRIDGE, NAT_SOURCE, PATH};
 
@@ -24,6 +24,9 @@ pub fn prove(run: &Run, report: &mut Report) -> Result<(), String> {
     report.check("the Debian package installs with apt-get", || {
         install_package(vm.ssh(), &run.deb)
     })?;
+    // Docker makes docker0 when its unit starts, which under emulation can
+    // be after SSH and apt: the baseline waits for the boot to be over.
+    wait_settled(vm.ssh())?;
     let before = network(vm.ssh())?;
     report.check(
         "aio service install refuses the reference there, with the located error",

@@ -126,3 +126,22 @@ pub fn wait_active(ssh: &Ssh, seconds: u32) -> Result<u32, String> {
         .parse()
         .map_err(|_| format!("the wait for aio.service printed {waited:?}, not its seconds"))
 }
+
+/// Waits until systemd says the boot is over (`running` or `degraded`), so
+/// a baseline taken next does not race units still starting, such as
+/// docker.service making `docker0` under software emulation.
+pub fn wait_settled(ssh: &Ssh) -> Result<String, String> {
+    let state = ssh
+        .exec_within(
+            "timeout 300 systemctl is-system-running --wait",
+            std::time::Duration::from_secs(330),
+        )
+        .map_err(|e| e.to_string())?;
+    let state = String::from_utf8_lossy(&state.stdout).trim().to_string();
+    match state.as_str() {
+        "running" | "degraded" => Ok(state),
+        _ => Err(format!(
+            "the boot did not settle in 300 s: systemd says {state:?}"
+        )),
+    }
+}
