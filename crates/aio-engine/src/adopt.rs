@@ -22,7 +22,7 @@ pub(crate) async fn foreign(
     desired: &[Resource],
     plan: &Plan,
 ) -> Vec<Foreign> {
-    let unseen = |r: &&Resource| !plan.unavailable.iter().any(|p| p.id == r.id);
+    let unseen = |r: &&Resource| !r.checked && !plan.unavailable.iter().any(|p| p.id == r.id);
     let mut wanted: IndexMap<&ProviderName, Vec<&Resource>> = IndexMap::new();
     for r in desired.iter().filter(unseen) {
         wanted.entry(&r.provider).or_default().push(r);
@@ -44,7 +44,10 @@ fn unowned<'a>(
     state: &'a State,
 ) -> impl Iterator<Item = &'a Resource> {
     desired.iter().filter(move |r| {
-        observed.contains(&r.id) && !state.owns(&r.id) && providers[&r.provider].adoptable(r)
+        !r.checked
+            && observed.contains(&r.id)
+            && !state.owns(&r.id)
+            && providers[&r.provider].adoptable(r)
     })
 }
 

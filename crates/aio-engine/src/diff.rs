@@ -15,6 +15,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
+use crate::conflict::Conflict;
 use crate::error::PlanError;
 use crate::graph::order;
 use crate::observed::Observed;
@@ -171,6 +172,12 @@ impl Planning<'_> {
     /// (waiting, or unavailable) or nothing differs.
     fn make(&mut self, r: &Resource, state: &State) -> Result<(), PlanError> {
         if self.held_back(r) {
+            return Ok(());
+        }
+        if r.checked {
+            let found = self.observed.get(&r.id);
+            let conflict = found.and_then(|f| Conflict::between(&r.id, &r.provider, &r.attrs, f));
+            self.plan.conflicts.extend(conflict);
             return Ok(());
         }
         let Some(mut change) = compare(r, self.observed.get(&r.id), state)? else {

@@ -11,11 +11,14 @@
 //! carries out changes. The engine orders resources by their dependencies,
 //! diffs attributes generically, records what aio created in the [`State`]
 //! so that only aio's own objects are ever pruned, and checks after applying
-//! that the system really converged.
+//! that the system really converged. A resource may be only checked
+//! (someone else's object the topology must agree with): a difference is
+//! a [`Conflict`] in the plan, never a change.
 
 mod adopt;
 mod apply;
 mod batch;
+mod conflict;
 mod detail;
 mod diff;
 mod engine;
@@ -30,6 +33,7 @@ mod rollback;
 mod state;
 mod status;
 
+pub use conflict::{Conflict, Disagreement};
 pub use detail::{Detail, DetailLine, LineKind};
 pub use engine::{ApplyReport, Engine};
 pub use error::{ApplyError, PlanError};

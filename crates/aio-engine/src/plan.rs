@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::fmt;
 
+use crate::conflict::Conflict;
 use crate::detail::Detail;
 use crate::observed::Identity;
 use crate::resource::{Attrs, ProviderName, ResourceId};
@@ -13,7 +14,7 @@ use crate::resource::{Attrs, ProviderName, ResourceId};
 /// The version of a plan's document (docs/plan.schema.json): what
 /// `aio plan --json` prints, `aio apply --json` streams, saved plans hold
 /// and the Ansible module reads. A document of another version is refused.
-pub const PLAN_FORMAT_VERSION: u32 = 2;
+pub const PLAN_FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -191,11 +192,13 @@ pub struct Summary {
     pub delete: usize,
     pub waiting: usize,
     pub unavailable: usize,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub conflicts: usize,
 }
 
 /// A plan. Its document (the one JSON form of a plan) is
 /// `{format_version, facts, changes, waiting, unavailable, summary}`, then
-/// `released`, `adoptable` and `scope` when there are any; the summary is
+/// `released`, `adoptable`, `conflicts` and `scope` when there are any; the summary is
 /// written from the changes, and not read back.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
@@ -213,6 +216,9 @@ pub struct Plan {
     /// Objects that are what the topology declares but that aio did not
     /// make: left alone, never deleted; `aio adopt` takes them over.
     pub adoptable: Vec<Pending>,
+    /// Objects aio checks but does not own that disagree with the
+    /// topology: nothing aio changes, a contradiction to resolve.
+    pub conflicts: Vec<Conflict>,
     /// When the plan is limited to part of the graph (`--target`): the
     /// resources it covers. Applying it verifies only those.
     pub scope: Option<Vec<ResourceId>>,
@@ -231,6 +237,8 @@ struct PlanDocOut<'a> {
     released: &'a [Pending],
     #[serde(skip_serializing_if = "<[Pending]>::is_empty")]
     adoptable: &'a [Pending],
+    #[serde(skip_serializing_if = "<[Conflict]>::is_empty")]
+    conflicts: &'a [Conflict],
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: &'a Option<Vec<ResourceId>>,
 }
@@ -254,6 +262,8 @@ struct PlanDocIn {
     #[serde(default)]
     adoptable: Vec<Pending>,
     #[serde(default)]
+    conflicts: Vec<Conflict>,
+    #[serde(default)]
     scope: Option<Vec<ResourceId>>,
 }
 
@@ -268,6 +278,7 @@ impl Serialize for Plan {
             summary: self.summary(),
             released: &self.released,
             adoptable: &self.adoptable,
+            conflicts: &self.conflicts,
             scope: &self.scope,
         }
         .serialize(serializer)
@@ -290,6 +301,7 @@ impl<'de> Deserialize<'de> for Plan {
             unavailable: doc.unavailable,
             released: doc.released,
             adoptable: doc.adoptable,
+            conflicts: doc.conflicts,
             scope: doc.scope,
         })
     }
@@ -301,9 +313,12 @@ impl Plan {
         self.changes.is_empty()
     }
 
-    /// Nothing to do, nothing waiting, nothing unknown.
+    /// Nothing to do, nothing waiting, nothing unknown, nothing in conflict.
     pub fn is_converged(&self) -> bool {
-        self.changes.is_empty() && self.waiting.is_empty() && self.unavailable.is_empty()
+        self.changes.is_empty()
+            && self.waiting.is_empty()
+            && self.unavailable.is_empty()
+            && self.conflicts.is_empty()
     }
 
     /// A resource the plan changes more than once, if any: no plan aio makes
@@ -321,6 +336,7 @@ impl Plan {
         let mut s = Summary {
             waiting: self.waiting.len(),
             unavailable: self.unavailable.len(),
+            conflicts: self.conflicts.len(),
             ..Summary::default()
         };
         for c in &self.changes {
@@ -358,6 +374,9 @@ impl fmt::Display for Summary {
         }
         if self.unavailable > 0 {
             write!(f, ", {} unavailable", self.unavailable)?;
+        }
+        if self.conflicts > 0 {
+            write!(f, ", {} in conflict", self.conflicts)?;
         }
         Ok(())
     }

@@ -164,6 +164,12 @@ pub struct Resource {
     /// talks to: OVSDB comes with Kolla's deploy. While it is being made,
     /// a provider that cannot observe yet means "wait", not "unavailable".
     pub provided_by: Option<ResourceId>,
+    /// Someone else's object that aio reads and never changes (Octavia's
+    /// network, owned by Kolla's role): a difference is a [`Conflict`]
+    /// for a person to resolve, not a change; absent, nothing is checked.
+    ///
+    /// [`Conflict`]: crate::Conflict
+    pub checked: bool,
 }
 
 impl Resource {
@@ -176,7 +182,14 @@ impl Resource {
             deps: Vec::new(),
             replace_on: Vec::new(),
             provided_by: None,
+            checked: false,
         }
+    }
+
+    /// Read and compared, never changed: see [`Resource::checked`].
+    pub fn checked_only(mut self) -> Self {
+        self.checked = true;
+        self
     }
 
     /// With `attrs` as its managed attributes.

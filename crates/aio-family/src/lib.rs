@@ -138,6 +138,17 @@ pub trait Family: Send + Sync {
     /// Where `topology` declares `id`, if `id` is one of this family's.
     fn locate(&self, topology: &Topology, id: &ResourceId) -> Option<Span>;
 
+    /// Every place `topology` holds what attribute `key` of checked
+    /// resource `id` must be, each with what it is there (`the tag of port
+    /// v-lbaas-vlan`), so a conflict names each line to look at. By
+    /// default the one place [`locate`](Family::locate) gives.
+    fn locate_key(&self, topology: &Topology, id: &ResourceId, _key: &str) -> Vec<(Span, String)> {
+        self.locate(topology, id)
+            .map(|span| (span, format!("what declares {id}")))
+            .into_iter()
+            .collect()
+    }
+
     /// What to do before an apply changes anything (Kolla keeps a VIP it
     /// chose, so later runs keep it). Nothing by default.
     fn before_apply(&self, _cx: Context<'_>) -> Result<(), FamilyError> {

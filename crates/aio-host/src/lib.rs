@@ -16,6 +16,7 @@
 
 mod adopt;
 mod applied;
+mod conflicts;
 mod error;
 mod facts;
 mod follow_up;

@@ -16,6 +16,7 @@ pub fn families() -> Vec<Box<dyn Family>> {
         Box::new(aio_nat::Nat),
         Box::new(aio_kolla::Kolla),
         Box::new(aio_ovs::Ovs),
+        Box::new(aio_cloud::Cloud),
     ]
 }
 
@@ -51,16 +52,19 @@ mod tests {
         unique.sort_unstable();
         unique.dedup();
         assert_eq!(unique.len(), names.len(), "{names:?}");
-        assert_eq!(names, ["netlink", "sysctl", "nat", "kolla", "ovs"]);
+        assert_eq!(
+            names,
+            ["netlink", "sysctl", "nat", "kolla", "ovs", "neutron"]
+        );
     }
 
     #[test]
-    fn only_kolla_waits_for_the_host() {
+    fn only_kolla_and_the_cloud_wait_for_the_host() {
         let later: Vec<ProviderName> = families()
             .iter()
             .filter(|f| f.after_host())
             .map(|f| f.name())
             .collect();
-        assert_eq!(later, ["kolla"]);
+        assert_eq!(later, ["kolla", "neutron"]);
     }
 }

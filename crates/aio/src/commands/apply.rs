@@ -62,7 +62,7 @@ async fn carry_out(host: &Host, intent: Intent<'_>, how: &How<'_>) -> Result<u8,
     match outcome.done {
         Done::Applied(done) if json => event(
             "result",
-            serde_json::json!({"applied": done.applied, "waiting": done.waiting, "converged": done.waiting == 0}),
+            serde_json::json!({"applied": done.applied, "waiting": done.waiting, "converged": done.waiting == 0 && plan.conflicts.is_empty(), "conflicts": plan.conflicts.len()}),
         ),
         Done::Applied(done) => {
             let rest = match (done.waiting, plan.unavailable.len()) {
@@ -80,10 +80,14 @@ async fn carry_out(host: &Host, intent: Intent<'_>, how: &How<'_>) -> Result<u8,
         }
         _ if json => event(
             "result",
-            serde_json::json!({"applied": 0, "waiting": plan.waiting.len(), "converged": plan.is_converged()}),
+            serde_json::json!({"applied": 0, "waiting": plan.waiting.len(), "converged": plan.is_converged(), "conflicts": plan.conflicts.len()}),
         ),
         _ => {}
     }
     plan::unavailable(plan)?;
-    Ok(0)
+    // The plan shown before the apply located them.
+    Ok(match plan.conflicts.is_empty() {
+        true => 0,
+        false => plan::CONFLICTS,
+    })
 }

@@ -44,12 +44,12 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             out,
             destroy,
         } => {
-            let code = if destroy {
+            let ended = if destroy {
                 plan::destroy(&target, json).await?
             } else {
                 plan::run(&target, json, out.as_deref()).await?
             };
-            Ok(if detailed_exitcode { code } else { 0 })
+            Ok(ended.code(detailed_exitcode))
         }
         Command::Apply {
             saved,

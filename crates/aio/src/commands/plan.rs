@@ -10,13 +10,47 @@ use crate::render;
 
 /// Exit code 2: `plan --detailed-exitcode` found changes.
 const CHANGES_PENDING: u8 = 2;
+/// Exit code 2, with or without `--detailed-exitcode`: something aio only
+/// checks disagrees with the topology.
+pub const CONFLICTS: u8 = 2;
 
-/// Prints the plan; `CHANGES_PENDING` unless converged.
+/// How a plan ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    Converged,
+    Pending,
+    /// Conflicts stand (whatever else the plan holds).
+    Conflicts,
+}
+
+impl Ended {
+    fn of(plan: &Plan) -> Ended {
+        if !plan.conflicts.is_empty() {
+            Ended::Conflicts
+        } else if plan.is_converged() {
+            Ended::Converged
+        } else {
+            Ended::Pending
+        }
+    }
+
+    /// The exit code: changes pending are told only when asked for.
+    pub fn code(self, detailed_exitcode: bool) -> u8 {
+        match self {
+            Ended::Converged => 0,
+            Ended::Pending if detailed_exitcode => CHANGES_PENDING,
+            Ended::Pending => 0,
+            Ended::Conflicts => CONFLICTS,
+        }
+    }
+}
+
+/// Prints the plan; how it ended.
 pub async fn run(
     target: &Target,
     json: bool,
     out: Option<&std::path::Path>,
-) -> Result<u8, Failure> {
+) -> Result<Ended, Failure> {
     if out.is_some() && !target.targets.is_empty() {
         return Err(Failure::Refused(
             "--target and --out cannot be used together: a saved plan covers the whole topology"
@@ -37,20 +71,20 @@ pub async fn run(
         }
     }
     unavailable(&plan)?;
-    Ok(if plan.is_converged() {
-        0
-    } else {
-        CHANGES_PENDING
-    })
+    Ok(Ended::of(&plan))
 }
 
-/// `aio plan --destroy`: what `aio destroy` would delete; `CHANGES_PENDING` if anything.
-pub async fn destroy(target: &Target, json: bool) -> Result<u8, Failure> {
+/// `aio plan --destroy`: what `aio destroy` would delete; pending if anything.
+pub async fn destroy(target: &Target, json: bool) -> Result<Ended, Failure> {
     let host = Host::open(target.host()?).await?;
     let plan = host.destroy_plan().await?;
     print(&host, &plan, json)?;
     unavailable(&plan)?;
-    Ok(if plan.is_empty() { 0 } else { CHANGES_PENDING })
+    Ok(if plan.is_empty() {
+        Ended::Converged
+    } else {
+        Ended::Pending
+    })
 }
 
 /// The plan as text, or as its JSON document (docs/plan.schema.json).
@@ -79,7 +113,25 @@ pub fn print(host: &Host, plan: &Plan, json: bool) -> Result<(), Failure> {
     };
     outln!("{text}");
     notes(host);
+    conflicts(host, plan);
     Ok(())
+}
+
+/// Each conflict at the lines of the file it concerns, on stderr, and what
+/// to do about it.
+pub fn conflicts(host: &Host, plan: &Plan) {
+    let lines = host.located_conflicts(plan);
+    if lines.is_empty() {
+        return;
+    }
+    for line in &lines {
+        errln!("{line}");
+    }
+    errln!(
+        "{} aio only checks what is in conflict and never changes it: make the cloud and the topology agree \
+         (change the file, or remake the object to match it)",
+        styled(NOTE, "help:")
+    );
 }
 
 /// What the families left out, as notes on stderr.

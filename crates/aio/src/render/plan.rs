@@ -119,6 +119,24 @@ fn lines(plan: &Plan) -> Vec<Line> {
     for p in &plan.adoptable {
         push(None, format!("  note: {} {}", p.id, p.reason));
     }
+    for c in &plan.conflicts {
+        let differences: Vec<String> = c
+            .differences
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}: {} here, {} wanted",
+                    d.key,
+                    plain(&d.found),
+                    plain(&d.wanted)
+                )
+            })
+            .collect();
+        push(
+            Some(AnsiColor::Red.on_default().bold()),
+            format!("  ≠ {}  conflict: {}", c.id, differences.join(", ")),
+        );
+    }
     if plan.is_converged() {
         push(
             None,

@@ -1,0 +1,170 @@
+//! Carrying out one change of the external network or its subnet.
+//! Octavia's network never gets one (it is only checked).
+
+use aio_engine::{Action, Attrs, Change, ProviderError, TypedAttrs};
+use aio_neutron::{NetworkUpdate, NewNetwork, NewSubnet, SubnetUpdate};
+
+use crate::attrs::{NETWORK, NetworkAttrs, OWNER_TAG, SUBNET, SubnetAttrs};
+use crate::error::api;
+use crate::provider::Inner;
+
+pub(crate) fn one(inner: &Inner, change: &Change) -> Result<(), ProviderError> {
+    if change.id.is(&NETWORK) {
+        network(inner, change)
+    } else if change.id.is(&SUBNET) {
+        subnet(inner, change)
+    } else {
+        Err(ProviderError::invalid(format!(
+            "{}: not a resource the neutron provider changes",
+            change.id
+        )))
+    }
+}
+
+fn typed<T: TypedAttrs>(change: &Change, attrs: Option<&Attrs>) -> Result<T, ProviderError> {
+    let attrs =
+        attrs.ok_or_else(|| ProviderError::invalid(format!("{}: no attributes", change.id)))?;
+    T::from_attrs(attrs).map_err(|e| ProviderError::invalid(format!("{}: {e}", change.id)))
+}
+
+fn network(inner: &Inner, change: &Change) -> Result<(), ProviderError> {
+    let client = inner.client()?;
+    let found = inner.seen().network;
+    let make = || -> Result<(), ProviderError> {
+        let want: NetworkAttrs = typed(change, change.after.as_ref())?;
+        let made = client
+            .create_network(&NewNetwork {
+                name: want.name,
+                external: want.external,
+                network_type: want.network_type.unwrap_or_else(|| "flat".into()),
+                physical_network: want.physical_network,
+                segmentation_id: None,
+                mtu: None,
+            })
+            .map_err(api)?;
+        client.add_network_tag(&made.id, OWNER_TAG).map_err(api)?;
+        inner.remember(|s| {
+            s.network = Some(made);
+            s.subnet = None;
+        });
+        Ok(())
+    };
+    let existing = || {
+        found.clone().ok_or_else(|| {
+            ProviderError::conflict(format!(
+                "{}: the network is no longer there; plan again",
+                change.id
+            ))
+        })
+    };
+    match change.action {
+        Action::Create => make(),
+        Action::Update => {
+            let want: NetworkAttrs = typed(change, change.after.as_ref())?;
+            let net = existing()?;
+            let update = NetworkUpdate {
+                name: (net.name != want.name).then_some(want.name),
+                external: (net.external != want.external).then_some(want.external),
+            };
+            client
+                .update_network(&net.id, &update)
+                .map_err(api)
+                .map(drop)
+        }
+        Action::Replace => {
+            client.delete_network(&existing()?.id).map_err(api)?;
+            make()
+        }
+        Action::Delete => match found {
+            Some(net) => match client.delete_network(&net.id) {
+                Err(e) if e.is_not_found() => Ok(()),
+                other => other.map_err(api),
+            },
+            None => Ok(()),
+        },
+        Action::Adopt => client
+            .add_network_tag(&existing()?.id, OWNER_TAG)
+            .map_err(api),
+    }
+}
+
+fn subnet(inner: &Inner, change: &Change) -> Result<(), ProviderError> {
+    let client = inner.client()?;
+    let seen = inner.seen();
+    let make = || -> Result<(), ProviderError> {
+        let want: SubnetAttrs = typed(change, change.after.as_ref())?;
+        let network = seen.network.as_ref().ok_or_else(|| {
+            ProviderError::conflict(format!(
+                "{}: its network is not there; plan again",
+                change.id
+            ))
+        })?;
+        let cidr = want.cidr.parse().map_err(|e| {
+            ProviderError::invalid(format!("{}: cidr {}: {e}", change.id, want.cidr))
+        })?;
+        let made = client
+            .create_subnet(&NewSubnet {
+                network_id: network.id.clone(),
+                name: want.name.clone(),
+                cidr,
+                gateway_ip: gateway(change, &want)?,
+                allocation_pools: want.pools(),
+                enable_dhcp: want.enable_dhcp,
+            })
+            .map_err(api)?;
+        inner.remember(|s| s.subnet = Some(made));
+        Ok(())
+    };
+    let existing = || {
+        seen.subnet.clone().ok_or_else(|| {
+            ProviderError::conflict(format!(
+                "{}: the subnet is no longer there; plan again",
+                change.id
+            ))
+        })
+    };
+    match change.action {
+        Action::Create => make(),
+        Action::Update => {
+            let want: SubnetAttrs = typed(change, change.after.as_ref())?;
+            let had: SubnetAttrs = typed(change, change.before.as_ref())?;
+            let update = SubnetUpdate {
+                name: (had.name != want.name).then(|| want.name.clone()),
+                gateway_ip: match had.gateway_ip != want.gateway_ip {
+                    true => gateway(change, &want)?,
+                    false => None,
+                },
+                allocation_pools: (had.allocation_pools != want.allocation_pools)
+                    .then(|| want.pools()),
+                enable_dhcp: (had.enable_dhcp != want.enable_dhcp).then_some(want.enable_dhcp),
+            };
+            client
+                .update_subnet(&existing()?.id, &update)
+                .map_err(api)
+                .map(drop)
+        }
+        Action::Replace => {
+            client.delete_subnet(&existing()?.id).map_err(api)?;
+            make()
+        }
+        Action::Delete => match seen.subnet {
+            Some(s) => match client.delete_subnet(&s.id) {
+                Err(e) if e.is_not_found() => Ok(()),
+                other => other.map_err(api),
+            },
+            None => Ok(()),
+        },
+        // The network carries aio's tag; the state records the subnet.
+        Action::Adopt => Ok(()),
+    }
+}
+
+fn gateway(change: &Change, want: &SubnetAttrs) -> Result<Option<std::net::IpAddr>, ProviderError> {
+    want.gateway_ip
+        .as_deref()
+        .map(|g| {
+            g.parse()
+                .map_err(|e| ProviderError::invalid(format!("{}: gateway {g}: {e}", change.id)))
+        })
+        .transpose()
+}
