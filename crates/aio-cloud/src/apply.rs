@@ -6,7 +6,7 @@ use aio_neutron::{NetworkUpdate, NewNetwork, NewSubnet, SubnetUpdate};
 
 use crate::attrs::{NETWORK, NetworkAttrs, OWNER_TAG, SUBNET, SubnetAttrs};
 use crate::error::api;
-use crate::provider::Inner;
+use crate::session::Inner;
 
 pub(crate) fn one(inner: &Inner, change: &Change) -> Result<(), ProviderError> {
     if change.id.is(&NETWORK) {

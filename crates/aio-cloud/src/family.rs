@@ -11,7 +11,8 @@ use aio_topology::{Span, Topology};
 use crate::attrs::{
     self, NETWORK_REPLACED_ON, NetworkAttrs, OCTAVIA, SUBNET_REPLACED_ON, SubnetAttrs,
 };
-use crate::provider::{CloudProvider, Sign};
+use crate::provider::CloudProvider;
+use crate::session::Sign;
 use crate::spec::{External, Octavia};
 use crate::{PROVIDER, locate};
 

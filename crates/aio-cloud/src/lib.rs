@@ -28,6 +28,7 @@ mod family;
 mod locate;
 mod observe;
 mod provider;
+mod session;
 pub mod spec;
 mod users;
 
@@ -35,7 +36,8 @@ use aio_engine::ProviderName;
 
 pub use attrs::{NETWORK, OCTAVIA, OWNER_TAG, SUBNET, network_id, octavia_id, subnet_id};
 pub use family::Cloud;
-pub use provider::{CloudProvider, Sign};
+pub use provider::CloudProvider;
+pub use session::Sign;
 
 /// The provider name of the cloud side's resources.
 pub const PROVIDER: ProviderName = ProviderName::new("neutron");

@@ -15,7 +15,7 @@ use crate::attrs::{
     SUBNET_REPLACED_ON, SubnetAttrs,
 };
 use crate::error::api;
-use crate::provider::{Inner, Seen};
+use crate::session::{Inner, Seen};
 
 pub(crate) fn observe(inner: &Inner, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
     let client = inner.client()?;

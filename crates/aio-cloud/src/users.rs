@@ -9,7 +9,7 @@ use aio_neutron::{Client, Network};
 
 use crate::attrs::{NETWORK, SUBNET};
 use crate::error::api;
-use crate::provider::Seen;
+use crate::session::Seen;
 
 /// Ports Neutron makes and deletes with the network itself.
 const NEUTRONS_OWN: [&str; 2] = ["network:dhcp", "network:distributed"];
