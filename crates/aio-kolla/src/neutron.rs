@@ -6,10 +6,11 @@
 //! without one) and no DHCP. Rendered as the `openstack` commands and as
 //! the `EXT_NET_*` values of Kolla's `init-runonce`.
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::Ipv4Net;
 use std::net::{IpAddr, Ipv4Addr};
 
-use aio_topology::{Facts, InterfaceKind, Topology};
+use aio_topology::derived_pool as pool;
+use aio_topology::{Facts, Topology};
 
 /// The physical network Kolla gives the first external interface.
 pub const PHYSNET: &str = "physnet1";
@@ -78,48 +79,11 @@ impl ExternalNetwork {
 
 /// The external network the topology gives Neutron; `None` without
 /// `[kolla]`, a `neutron_external_interface`, or a veth peer of it enslaved
-/// to a bridge with an IPv4 address.
+/// to a bridge with an IPv4 address (see [`Topology::external_bridge`]).
 pub fn external_network(topology: &Topology, facts: &Facts) -> Option<ExternalNetwork> {
-    let kolla = topology.kolla.as_ref()?;
-    let interface = kolla
-        .globals
-        .get("neutron_external_interface")?
-        .value
-        .as_str()?
-        .split(',')
-        .next()?
-        .trim()
-        .to_string();
-    let peer = match &topology.interfaces.get(&interface)?.kind {
-        InterfaceKind::Veth { peer } => peer.clone(),
-        InterfaceKind::VethPeer { of } => of.clone(),
-        _ => return None,
-    };
-    let bridge = topology
-        .interfaces
-        .get(&peer)?
-        .master
-        .as_ref()?
-        .value
-        .clone();
-    let (gateway, cidr) = topology
-        .interfaces
-        .get(&bridge)?
-        .addresses
-        .iter()
-        .find_map(|a| match a.value {
-            IpNet::V4(net) => Some((net.addr(), net.trunc())),
-            IpNet::V6(_) => None,
-        })?;
-    let mut taken: Vec<Ipv4Addr> = topology
-        .interfaces
-        .values()
-        .flat_map(|i| &i.addresses)
-        .filter_map(|a| match a.value.addr() {
-            IpAddr::V4(v4) => Some(v4),
-            IpAddr::V6(_) => None,
-        })
-        .collect();
+    let bridge = topology.external_bridge().ok()?;
+    let (cidr, gateway) = (bridge.subnet(), bridge.gateway());
+    let mut taken = topology.declared_ipv4();
     taken.extend(facts.uplink_address);
     taken.extend(facts.gateway);
     taken.extend(facts.vip);
@@ -136,39 +100,12 @@ pub fn external_network(topology: &Topology, facts: &Facts) -> Option<ExternalNe
     );
     let pool = pool(cidr, &taken)?;
     Some(ExternalNetwork {
-        interface,
-        bridge,
+        interface: bridge.interface.value,
+        bridge: bridge.bridge.value,
         cidr,
         gateway,
         pool,
     })
-}
-
-/// The longest run of the upper half of `net`'s hosts without a `taken` address.
-fn pool(net: Ipv4Net, taken: &[Ipv4Addr]) -> Option<(Ipv4Addr, Ipv4Addr)> {
-    if net.prefix_len() > 30 {
-        return None;
-    }
-    let first = u32::from(net.network());
-    let last = u32::from(net.broadcast()) - 1;
-    let size = u32::from(net.broadcast()) - first + 1;
-    let start = first + size / 2;
-    let mut best: Option<(u32, u32)> = None;
-    let mut run: Option<u32> = None;
-    for a in start..=last + 1 {
-        let free = a <= last && !taken.contains(&Ipv4Addr::from(a));
-        match (free, run) {
-            (true, None) => run = Some(a),
-            (false, Some(s)) => {
-                if best.is_none_or(|(bs, be)| a - 1 - s > be - bs) {
-                    best = Some((s, a - 1));
-                }
-                run = None;
-            }
-            _ => {}
-        }
-    }
-    best.map(|(s, e)| (Ipv4Addr::from(s), Ipv4Addr::from(e)))
 }
 
 #[cfg(test)]

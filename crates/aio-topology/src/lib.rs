@@ -12,6 +12,8 @@
 //! ```
 
 mod diag;
+mod external;
+mod locate;
 mod model;
 mod parse;
 mod raw;
@@ -28,6 +30,7 @@ mod vocabulary;
 use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics, Source, Span};
+pub use external::{ExternalBridge, NoExternalBridge, derived_pool};
 pub use model::*;
 pub use rehearsal::{FILE_ONLY_ACTIONS, sandbox_kolla_dir};
 pub use schema::json_schema;

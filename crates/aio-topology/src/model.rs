@@ -23,6 +23,7 @@ pub struct Topology {
     pub nat: Vec<Nat>,
     pub ovs: Option<Ovs>,
     pub kolla: Option<Kolla>,
+    pub neutron: Option<Neutron>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -186,4 +187,41 @@ pub struct KollaSpans {
     pub actions: Vec<Span>,
     /// Each `[kolla.config]` value, by (path, section, key).
     pub config: IndexMap<(String, String, String), Span>,
+}
+
+/// `[neutron]`: the cloud side aio keeps in step with the plumbing,
+/// through Neutron's API.
+#[derive(Debug, Clone)]
+pub struct Neutron {
+    /// Where `[neutron]` (or its first table) is written.
+    pub span: Span,
+    /// The cloud of `clouds_yaml` aio signs in as; `kolla-admin` by default.
+    pub cloud: Located<String>,
+    /// The `clouds.yaml` to read; `None`: `<kolla.config_dir>/clouds.yaml`,
+    /// which Kolla's post-deploy writes.
+    pub clouds_yaml: Option<Located<String>>,
+    /// `[neutron.external_network]`, when declared.
+    pub external_network: Option<ExternalNetworkDecl>,
+}
+
+/// `[neutron.external_network]`: Neutron's external network and its
+/// subnet. What is `None` is derived from the plumbing (the subnet and
+/// address of the bridge the external interface's veth peer is enslaved
+/// to, a pool clear of every host address).
+#[derive(Debug, Clone)]
+pub struct ExternalNetworkDecl {
+    /// Where `[neutron.external_network]` is written.
+    pub span: Span,
+    /// The network's name; `public1` by default (located at the table).
+    pub name: Located<String>,
+    /// The subnet's name; `NAME-subnet` by default.
+    pub subnet: Located<String>,
+    /// The physical network it is flat on; `physnet1` by default.
+    pub physical_network: Located<String>,
+    pub cidr: Option<Located<Ipv4Net>>,
+    pub gateway: Option<Located<Ipv4Addr>>,
+    /// First and last address Neutron hands out.
+    pub allocation_pool: Option<Located<(Ipv4Addr, Ipv4Addr)>>,
+    /// `false` by default: nothing on the outside network asks for DHCP.
+    pub dhcp: Located<bool>,
 }

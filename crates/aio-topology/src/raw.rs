@@ -40,6 +40,10 @@ pub struct RawTopology {
     pub ovs: Option<RawOvs>,
     /// The Kolla-Ansible deployment: venv, globals, service overrides, actions.
     pub kolla: Option<RawKolla>,
+    /// Neutron's side of the plumbing, through its API: the cloud aio signs
+    /// in as and the external network.
+    #[schemars(with = "Option<RawNeutron>")]
+    pub neutron: Option<Spanned<RawNeutron>>,
 }
 
 /// `[host]`: which NIC is the management uplink.
@@ -185,4 +189,56 @@ pub struct RawKolla {
         with = "Option<s::Named<s::ConfigPath, s::Named<s::IniSection, s::Named<s::IniKey, s::IniValue>>>>"
     )]
     pub config: Option<Map<Map<Map<Spanned<toml::Value>>>>>,
+}
+
+/// `[neutron]`: the cloud aio reaches Neutron's API through.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Neutron")]
+pub struct RawNeutron {
+    /// The cloud of `clouds_yaml` aio signs in as; by default `"kolla-admin"`.
+    #[schemars(with = "Option<s::OneLine>")]
+    pub cloud: Option<Spanned<String>>,
+    /// The `clouds.yaml` to read, an absolute path; by default
+    /// `<kolla.config_dir>/clouds.yaml`, which Kolla's post-deploy writes.
+    /// Required without `[kolla]`.
+    #[schemars(with = "Option<s::AbsolutePath>")]
+    pub clouds_yaml: Option<Spanned<String>>,
+    /// Neutron's external network: the header alone is enough, the rest is
+    /// derived from the plumbing.
+    #[schemars(with = "Option<RawExternalNetwork>")]
+    pub external_network: Option<Spanned<RawExternalNetwork>>,
+}
+
+/// `[neutron.external_network]`: Neutron's external network, flat on a
+/// physnet, and its subnet. What is left out is derived from the bridge
+/// behind `neutron_external_interface`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "ExternalNetwork")]
+pub struct RawExternalNetwork {
+    /// The network's name; by default `"public1"`.
+    #[schemars(with = "Option<s::NeutronName>")]
+    pub name: Option<Spanned<String>>,
+    /// The subnet's name; by default `"<name>-subnet"`.
+    #[schemars(with = "Option<s::NeutronName>")]
+    pub subnet: Option<Spanned<String>>,
+    /// The physical network the network is flat on: `"physnet1"` (the
+    /// default), which Kolla maps to the first `neutron_bridge_name`.
+    #[schemars(with = "Option<s::Physnet>")]
+    pub physical_network: Option<Spanned<String>>,
+    /// The subnet, e.g. `"10.0.2.0/24"`: the subnet of the bridge behind
+    /// `neutron_external_interface` (the default) or a network inside it.
+    #[schemars(with = "Option<s::Ipv4Network>")]
+    pub cidr: Option<Spanned<String>>,
+    /// The subnet's gateway: that bridge's address (the default).
+    #[schemars(with = "Option<s::Ipv4Address>")]
+    pub gateway: Option<Spanned<String>>,
+    /// The addresses Neutron hands out, `"FIRST-LAST"`; by default the
+    /// longest run of the subnet's upper half without a host address.
+    #[schemars(with = "Option<s::Ipv4Range>")]
+    pub allocation_pool: Option<Spanned<String>>,
+    /// Whether Neutron serves DHCP on the subnet; by default `false`.
+    #[schemars(with = "Option<bool>")]
+    pub dhcp: Option<Spanned<bool>>,
 }

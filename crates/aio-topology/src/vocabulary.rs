@@ -38,3 +38,12 @@ pub mod kolla {
         "validate-config",
     ];
 }
+
+/// `[neutron]`.
+pub mod neutron {
+    /// The physnets `[neutron.external_network]` may be flat on: Kolla maps
+    /// `physnet1` to the first `neutron_bridge_name`.
+    pub const PHYSNETS: [&str; 1] = ["physnet1"];
+    /// The longest name Neutron stores, in characters.
+    pub const NAME_MAX: usize = 255;
+}

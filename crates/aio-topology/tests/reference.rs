@@ -14,3 +14,36 @@ fn reference_topology_validates() {
         aio_topology::InterfaceKind::VethPeer { .. }
     ));
 }
+
+/// The reference's `[neutron.external_network]` is commented out (tests
+/// apply it without a cloud); uncommented, it validates and declares what
+/// the plumbing derives.
+#[test]
+fn the_reference_external_network_block_validates_uncommented() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/openstack-aio.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(aio_topology::load(&path).unwrap().neutron.is_none());
+    let start = text
+        .find("# [neutron.external_network]")
+        .expect("the commented block");
+    let block: String = text[start..]
+        .lines()
+        .take_while(|l| l.starts_with("# "))
+        .map(|l| format!("{}\n", &l[2..]))
+        .collect();
+    assert_eq!(block.lines().count(), 8, "{block}");
+    let t = aio_topology::parse_str("openstack-aio.toml", format!("{text}{block}"))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let declared = t
+        .neutron
+        .as_ref()
+        .unwrap()
+        .external_network
+        .clone()
+        .unwrap();
+    let derived = t.external_bridge().unwrap();
+    assert_eq!(declared.cidr.unwrap().value, derived.subnet());
+    assert_eq!(declared.gateway.unwrap().value, derived.gateway());
+    let pool = aio_topology::derived_pool(derived.subnet(), &t.declared_ipv4());
+    assert_eq!(declared.allocation_pool.unwrap().value, pool.unwrap());
+}

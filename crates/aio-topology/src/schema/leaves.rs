@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use crate::vocabulary::{SUPPORTED_VERSIONS, interfaces, kolla, ovs};
+use crate::vocabulary::{SUPPORTED_VERSIONS, interfaces, kolla, neutron, ovs};
 
 /// A schema given inline by a marker type that stands for what a located
 /// value holds.
@@ -88,6 +88,16 @@ leaf! {
         "pattern": "^[^=\\[\\];#\\s]([^=\\[\\];#\\n]*[^=\\[\\];#\\s])?$",
     };
     IniValue => {"type": ["string", "number", "boolean"], "pattern": "^[^\\n]*$"};
+    OneLine => {"type": "string", "minLength": 1, "pattern": "^[^\\n\\r]+$"};
+    NeutronName => {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": neutron::NAME_MAX,
+        "pattern": "^[^\\n\\r]+$",
+    };
+    Physnet => {"type": "string", "enum": neutron::PHYSNETS};
+    Ipv4Address => {"type": "string", "pattern": format!("^{}$", ipv4())};
+    Ipv4Range => {"type": "string", "pattern": format!("^{}-{}$", ipv4(), ipv4())};
 }
 
 /// A table of any keys whose values are `V`s.

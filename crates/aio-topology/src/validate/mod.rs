@@ -1,14 +1,19 @@
 //! From the raw file to a [`Topology`]: every rule of the format that needs no
 //! live system. Problems are collected, not stopped at, so a user sees them all.
 
+pub(crate) mod external_network;
 pub(crate) mod interfaces;
 pub(crate) mod kolla;
 pub(crate) mod nat;
+pub(crate) mod neutron;
+pub(crate) mod octavia;
 pub(crate) mod ovs;
 pub(crate) mod physnet;
 pub(crate) mod subnets;
 
 mod checker;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub(crate) use checker::Checker;
 
@@ -38,6 +43,9 @@ pub fn validate(source: &Source, raw: RawTopology) -> Result<Topology, Diagnosti
     let ovs = raw
         .ovs
         .and_then(|o| ovs::check(&mut c, o, kolla.is_some(), &interfaces));
+    let neutron = raw
+        .neutron
+        .map(|n| neutron::check(&mut c, n, kolla.is_some()));
     let topology = Topology {
         source: source.clone(),
         host,
@@ -46,11 +54,14 @@ pub fn validate(source: &Source, raw: RawTopology) -> Result<Topology, Diagnosti
         nat,
         ovs,
         kolla,
+        neutron,
     };
     let facts = topology.static_facts();
     c.diags.extend(crate::uplink::check(&topology, &facts));
     c.diags.extend(nat::twice(&topology, &facts));
     c.diags.extend(physnet::check(&topology));
+    c.diags.extend(external_network::check(&topology));
+    c.diags.extend(octavia::check(&topology));
     if c.diags.is_empty() {
         Ok(topology)
     } else {

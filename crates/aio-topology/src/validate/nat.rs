@@ -1,5 +1,6 @@
 //! `[[nat]]`: the network masqueraded and the interface it leaves through;
-//! the same rule twice is refused at the second.
+//! the same rule twice is refused at the second. [`masquerades`] tells
+//! whether a network's traffic is masqueraded at all.
 
 use ipnet::Ipv4Net;
 
@@ -48,6 +49,11 @@ fn nat(c: &mut Checker, raw: RawNat) -> Option<Nat> {
             span: raw.out.span(),
         },
     })
+}
+
+/// Whether some `[[nat]]` masquerades every address of `net`.
+pub(crate) fn masquerades(t: &Topology, net: Ipv4Net) -> bool {
+    t.nat.iter().any(|n| n.source.contains(&net))
 }
 
 /// Every `[[nat]]` that masquerades the same network out of the same

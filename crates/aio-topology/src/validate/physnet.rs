@@ -102,7 +102,7 @@ pub(crate) fn check(t: &Topology) -> Vec<Diagnostic> {
     let Some(physnet) = physnet_mtu(kolla, &mut out) else {
         return out;
     };
-    let bridge = first_item(kolla, "neutron_bridge_name").unwrap_or(DEFAULT_BRIDGE.into());
+    let bridge = physnet_bridge(kolla);
     let mut entries: Vec<(String, String)> = Vec::new();
     if let Some(ext) = first_item(kolla, "neutron_external_interface") {
         let role = format!("neutron_external_interface, {PHYSNET}'s port on {bridge}");
@@ -172,8 +172,13 @@ fn link(t: &Topology, physnet: &PhysnetMtu, name: &str, role: &str) -> Option<Di
     Some(Diagnostic::new(span, message).help(help))
 }
 
+/// [`PHYSNET`]'s bridge: the first of `neutron_bridge_name`, else [`DEFAULT_BRIDGE`].
+pub(crate) fn physnet_bridge(kolla: &Kolla) -> String {
+    first_item(kolla, "neutron_bridge_name").unwrap_or(DEFAULT_BRIDGE.into())
+}
+
 /// The first of a comma-listed string global, if it is plain text.
-fn first_item(kolla: &Kolla, key: &str) -> Option<String> {
+pub(crate) fn first_item(kolla: &Kolla, key: &str) -> Option<String> {
     let toml::Value::String(s) = &kolla.globals.get(key)?.value else {
         return None;
     };
