@@ -16,6 +16,9 @@ use crate::session::Sign;
 use crate::spec::{External, Octavia};
 use crate::{PROVIDER, locate};
 
+/// The Kolla action that writes `clouds.yaml`.
+const POST_DEPLOY: &str = "post-deploy";
+
 /// The cloud side: Neutron's external network, Octavia's network checked.
 pub struct Cloud;
 
@@ -30,9 +33,13 @@ impl Family for Cloud {
         if topology.neutron.is_none() {
             return Ok(Wanted::default());
         }
-        // What Neutron is reached through comes with Kolla's deploy.
+        // The clouds.yaml aio signs in with comes with Kolla's post-deploy:
+        // while that runs, not being able to sign in means "wait".
         let provided = |r: Resource| match &topology.kolla {
-            Some(_) => r.provided_by(ids::kolla_deployment()),
+            Some(k) if k.actions.iter().any(|a| a == POST_DEPLOY) => {
+                r.provided_by(ids::kolla_deployment())
+            }
+            Some(_) => r.after(ids::kolla_deployment()),
             None => r,
         };
         let mut out = Vec::new();

@@ -1,9 +1,8 @@
-//! Where the topology says what the cloud side must be: the line of each
-//! value a conflict concerns, found in the file's text after the place
-//! the parsed topology locates (a port's table, `octavia_amp_network`).
+//! Where the topology says what the cloud side must be: the place of each
+//! value a conflict concerns.
 
 use aio_engine::ResourceId;
-use aio_topology::{Span, Topology};
+use aio_topology::{Span, Topology, value_span};
 
 use crate::attrs::{NETWORK, OCTAVIA, SUBNET};
 use crate::spec::Octavia;
@@ -26,28 +25,27 @@ pub fn octavia_key(topology: &Topology, key: &str) -> Vec<(Span, String)> {
     let Some(octavia) = Octavia::of(topology) else {
         return Vec::new();
     };
-    let amp = amp_network(topology);
-    let in_amp = |name: &str| {
-        amp.as_ref()
-            .and_then(|s| key_after(topology, s.start, name))
+    let in_amp = |path: &[&str]| {
+        let full = [&["kolla", "globals", "octavia_amp_network"][..], path].concat();
+        value_span(&topology.source, &full)
     };
     let mut out = Vec::new();
     match key {
         "segmentation_id" | "network_type" => {
-            if let Some((port, _)) = &octavia.port {
-                if let Some(span) = port_tag(topology, port) {
-                    out.push((span, format!("the tag of OVS port {port}")));
-                }
+            if let Some((port, _)) = &octavia.port
+                && let Some(span) = port_tag(topology, port)
+            {
+                out.push((span, format!("the tag of OVS port {port}")));
             }
             let name = match key {
                 "segmentation_id" => "provider_segmentation_id",
                 _ => "provider_network_type",
             };
-            out.extend(in_amp(name).map(|s| (s, format!("octavia_amp_network.{name}"))));
+            out.extend(in_amp(&[name]).map(|s| (s, format!("octavia_amp_network.{name}"))));
         }
         "physical_network" => {
             out.extend(
-                in_amp("provider_physical_network")
+                in_amp(&["provider_physical_network"])
                     .map(|s| (s, "octavia_amp_network.provider_physical_network".into())),
             );
         }
@@ -59,7 +57,8 @@ pub fn octavia_key(topology: &Topology, key: &str) -> Vec<(Span, String)> {
                 }
             }
             out.extend(
-                in_amp("gateway_ip").map(|s| (s, "octavia_amp_network.subnet.gateway_ip".into())),
+                in_amp(&["subnet", "gateway_ip"])
+                    .map(|s| (s, "octavia_amp_network.subnet.gateway_ip".into())),
             );
         }
         "mtu" => {
@@ -84,34 +83,17 @@ fn amp_network(topology: &Topology) -> Option<Span> {
     Some(kolla.globals.get("octavia_amp_network")?.span.clone())
 }
 
-/// The `tag = N` of OVS port `port`, after its table's name.
+/// The `tag = N` of OVS port `port`.
 fn port_tag(topology: &Topology, port: &str) -> Option<Span> {
     let ovs = topology.ovs.as_ref()?;
-    let p = ovs.bridges.values().find_map(|b| b.ports.get(port))?;
-    key_after(topology, p.name_span.start, "tag")
+    let (bridge, _) = ovs
+        .bridges
+        .iter()
+        .find(|(_, b)| b.ports.contains_key(port))?;
+    let path = ["ovs", "bridges", bridge.as_str(), "ports", port, "tag"];
+    value_span(&topology.source, &path)
 }
 
-/// The value of the first `key = value` line from the line holding
-/// `from` on, as a span. The callers start at the table that holds the
-/// key, and the key is there (the topology was parsed with it).
-fn key_after(topology: &Topology, from: usize, key: &str) -> Option<Span> {
-    let text = topology.source.text();
-    let mut offset = text[..from.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    for line in text[offset..].split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key) {
-            let rest_trim = rest.trim_start();
-            if let Some(value) = rest_trim.strip_prefix('=') {
-                let value_start =
-                    offset + line.len() - value.len() + (value.len() - value.trim_start().len());
-                let value_text = value.trim_start();
-                let end = value_text.find('#').unwrap_or(value_text.len());
-                return Some(value_start..value_start + value_text[..end].trim_end().len());
-            }
-        }
-        offset += line.len();
-    }
-    None
-}
+#[cfg(test)]
+#[path = "locate_tests.rs"]
+mod tests;

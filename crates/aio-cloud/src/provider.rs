@@ -64,8 +64,18 @@ impl Provider for CloudProvider {
 
     async fn observe(&self, ids: &[aio_engine::ResourceId]) -> Result<Observed, ProviderError> {
         let ids = ids.to_vec();
-        self.blocking(move |inner| crate::observe::observe(inner, &ids))
-            .await
+        let before = self.stats();
+        let observed = self
+            .blocking(move |inner| crate::observe::observe(inner, &ids))
+            .await;
+        let cost = self.stats().since(before);
+        tracing::debug!(
+            calls = cost.calls,
+            keystone = cost.keystone_calls,
+            ms = cost.time.as_millis() as u64,
+            "the cloud side observed"
+        );
+        observed
     }
 
     /// A replace deletes what uses the network with it (Neutron deletes an

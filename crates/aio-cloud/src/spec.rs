@@ -59,7 +59,16 @@ impl External {
         let pool = match (&decl.allocation_pool, &derived) {
             (Some(p), _) => p.value,
             (None, Some(d)) if d.cidr == cidr => d.pool,
-            _ => return Err(missing("allocation_pool")),
+            // A declared subnet of its own: its pool, clear of the host.
+            (None, _) => {
+                let mut taken = topology.declared_ipv4();
+                taken.push(gateway);
+                taken.extend(facts.uplink_address);
+                taken.extend(facts.gateway);
+                taken.extend(facts.vip);
+                aio_topology::derived_pool(cidr, &taken)
+                    .ok_or_else(|| missing("allocation_pool"))?
+            }
         };
         Ok(Some(External {
             name: decl.name.value.clone(),
@@ -162,3 +171,7 @@ fn on_physnet_bridge(topology: &Topology, port: &str) -> Option<()> {
     let ovs = topology.ovs.as_ref()?;
     ovs.bridges.get(bridge)?.ports.get(port).map(drop)
 }
+
+#[cfg(test)]
+#[path = "spec_tests.rs"]
+mod tests;

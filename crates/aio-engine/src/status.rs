@@ -23,16 +23,19 @@ pub enum Status {
     Unavailable,
     /// aio created it and the topology no longer names it: apply deletes it.
     Orphaned,
+    /// Someone else's object aio only checks, disagreeing with the topology.
+    Conflict,
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
         Status::Converged,
         Status::Drifted,
         Status::Missing,
         Status::Waiting,
         Status::Unavailable,
         Status::Orphaned,
+        Status::Conflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Status {
             Status::Waiting => "waiting",
             Status::Unavailable => "unavailable",
             Status::Orphaned => "orphaned",
+            Status::Conflict => "conflict",
         }
     }
 }
@@ -82,6 +86,19 @@ pub fn statuses(desired: &[Resource], plan: &Plan) -> Vec<ResourceStatus> {
     let mut out: Vec<ResourceStatus> = desired.iter().map(ResourceStatus::converged).collect();
     for c in &plan.changes {
         entry(&mut out, &c.id).changed_by(c);
+    }
+    for c in &plan.conflicts {
+        let s = entry(&mut out, &c.id);
+        s.status = Status::Conflict;
+        s.differences = c
+            .differences
+            .iter()
+            .map(|d| Difference {
+                attribute: d.key.clone(),
+                live: d.found.clone(),
+                wanted: d.wanted.clone(),
+            })
+            .collect();
     }
     let pending = [
         (&plan.waiting, Status::Waiting),

@@ -129,11 +129,16 @@ impl Family for Kolla {
     }
 
     /// Neutron's external network: in `aio show`, and after an apply that
-    /// ran `post-deploy`.
+    /// ran `post-deploy`, unless `[neutron.external_network]` has aio make it.
     fn next_steps(&self, cx: Context<'_>, applied: Option<&Plan>) -> Vec<String> {
         let Some(kolla) = &cx.topology.kolla else {
             return Vec::new();
         };
+        // Declared, the external network is aio's to make: nothing to print.
+        let declared = cx.topology.neutron.as_ref();
+        if declared.is_some_and(|n| n.external_network.is_some()) {
+            return Vec::new();
+        }
         if let Some(plan) = applied {
             let change = plan.changes.iter().find(|c| c.id == resource_id());
             if !change.is_some_and(|c| ran_post_deploy(c, &kolla.actions, cx.reruns)) {

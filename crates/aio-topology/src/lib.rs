@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics, Source, Span};
 pub use external::{ExternalBridge, NoExternalBridge, derived_pool};
+pub use locate::value_span;
 pub use model::*;
 pub use rehearsal::{FILE_ONLY_ACTIONS, sandbox_kolla_dir};
 pub use schema::json_schema;

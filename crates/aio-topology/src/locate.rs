@@ -10,7 +10,7 @@ use crate::diag::{Source, Span};
 
 /// The span of the value at `path` (table keys from the top), if the file
 /// holds one there.
-pub(crate) fn value_span(source: &Source, path: &[&str]) -> Option<Span> {
+pub fn value_span(source: &Source, path: &[&str]) -> Option<Span> {
     let (document, _) = DeTable::parse_recoverable(source.text());
     let (first, rest) = path.split_first()?;
     let mut value = entry(document.get_ref(), first)?;

@@ -91,9 +91,15 @@ fn the_reference_topology_carries_traffic_through_ovn_and_comes_back_after_a_reb
     let gateway = lab.init_runonce_gateway();
     assert!(gateway.held, "{}: {}", gateway.claim, gateway.why);
 
-    // Broken on purpose: the operator puts the port on the twin's VLAN.
+    // Broken on purpose: the operator moves Octavia's VLAN to the twin's
+    // in the file (the port's tag and Kolla's setting agree, so the file is
+    // valid), while lb-mgmt-net in Neutron stays on 1718.
     assert!(reference.contains("tag = 1718"));
-    lab.edit_topology(&reference.replace("tag = 1718", "tag = 1717"));
+    assert!(reference.contains("provider_segmentation_id = 1718"));
+    lab.edit_topology(&reference.replace("tag = 1718", "tag = 1717").replace(
+        "provider_segmentation_id = 1718",
+        "provider_segmentation_id = 1717",
+    ));
     let wrong = lab.aio("apply", &["--yes"]);
     assert_eq!(wrong.code, Some(0), "{}{}", wrong.stdout, wrong.stderr);
     let proofs = lab.proofs();

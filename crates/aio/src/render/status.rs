@@ -128,5 +128,6 @@ fn style(status: Status) -> Style {
         Status::Waiting => colour(AnsiColor::Cyan),
         Status::Unavailable => colour(AnsiColor::Red).bold(),
         Status::Orphaned => colour(AnsiColor::Magenta),
+        Status::Conflict => colour(AnsiColor::Red).bold(),
     }
 }
