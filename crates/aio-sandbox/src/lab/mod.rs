@@ -22,6 +22,7 @@
 //! offloads off on the links that feed OVS (a property of this datapath,
 //! not of a host, so aio does not).
 
+mod gateway;
 mod guests;
 mod proofs;
 
@@ -59,6 +60,8 @@ pub struct Lab {
     globals: HashMap<String, String>,
     /// What Neutron made, once [`Lab::neutron`] ran.
     pub made: Option<Made>,
+    /// The reference topology the lab was made with, as given.
+    reference: String,
 }
 
 /// What one `aio` run said.
@@ -109,6 +112,7 @@ impl Lab {
             topology,
             guests: Vec::new(),
             globals: globals(reference),
+            reference: reference.to_string(),
             design,
             made: None,
         }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::Lab;
 use super::guests::{host_end_faults, offloads_off};
-use crate::neutron::objects::{EXTERNAL_SUBNET, Made, VM_TCP_PORT};
+use crate::neutron::objects::{Made, VM_TCP_PORT};
 use crate::{GATEWAY, exec_in, poll, tcp, udp};
 
 /// A claim about the data path, and whether traffic bore it out.
@@ -32,7 +32,7 @@ impl Lab {
         self.made.as_ref().expect("Neutron's objects are made")
     }
 
-    fn ns_of(&self, port: &str) -> String {
+    pub(super) fn ns_of(&self, port: &str) -> String {
         format!("{}-{port}", self.host.ns)
     }
 
@@ -206,46 +206,6 @@ impl Lab {
         )
     }
 
-    /// With Kolla's `init-runonce` gateway (the subnet's first address,
-    /// which nothing on `dummy1` answers), vm0 cannot reach the upstream;
-    /// with the gateway aio prints (`dummy1`'s address) it can again.
-    pub fn init_runonce_gateway(&self) -> Proof {
-        let wrong = crate::neutron::nth(self.design.outside.trunc(), 1).to_string();
-        let right = self.design.outside.addr().to_string();
-        if wrong == right {
-            return proof(
-                format!("init-runonce's gateway {wrong} differs from aio's"),
-                false,
-                "dummy1 holds the subnet's first address: this design cannot show the mismatch",
-            );
-        }
-        let vm0_ns = self.ns_of("vm0");
-        let set = |gateway: &str| {
-            self.cloud()
-                .openstack_unit(&["subnet", "set", "--gateway", gateway, EXTERNAL_SUBNET])
-        };
-        let cut = set(&wrong).map(|_| {
-            exec_in(&self.host.ns, &["ip", "neigh", "flush", "all"]);
-            // Cut off for good: three pings in a row go unanswered (one
-            // may be lost while OVN reprograms the router).
-            poll::within(Duration::from_secs(30), || {
-                (0..3).all(|_| !ping(&vm0_ns, GATEWAY))
-            })
-        });
-        let back =
-            set(&right).map(|_| poll::within(Duration::from_secs(30), || ping(&vm0_ns, GATEWAY)));
-        let held = cut == Ok(true) && back == Ok(true);
-        proof(
-            format!(
-                "with init-runonce's gateway {wrong} on {EXTERNAL_SUBNET}, vm0 cannot reach the upstream {GATEWAY}; with aio's {right} (dummy1's address) it can"
-            ),
-            held,
-            &format!(
-                "gateway {wrong}: {cut:?} (true: cut off); gateway {right}: {back:?} (true: back)"
-            ),
-        )
-    }
-
     /// Opens TCP [`CLOSED_PORT`] in lb-mgmt-sec-grp through the API, waits
     /// until it passes, and removes the rule again.
     fn opened_by_a_rule(&self, amp_ns: &str, amp: Ipv4Addr) -> Result<(), String> {
@@ -394,7 +354,7 @@ impl Lab {
     }
 }
 
-fn proof(claim: String, held: bool, why: &str) -> Proof {
+pub(super) fn proof(claim: String, held: bool, why: &str) -> Proof {
     let why = if held { String::new() } else { why.to_string() };
     Proof { claim, held, why }
 }
@@ -413,7 +373,7 @@ fn expect_from(from: std::net::IpAddr, expected: Ipv4Addr, what: &str) -> Result
 }
 
 /// Whether one ping from namespace `ns` to `to` is answered within 2 s.
-fn ping(ns: &str, to: &str) -> bool {
+pub(super) fn ping(ns: &str, to: &str) -> bool {
     exec_in(ns, &["ping", "-c", "1", "-W", "2", to])
         .status
         .success()
