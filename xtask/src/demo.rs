@@ -162,7 +162,7 @@ fn scenario(lab: &mut Lab, broken: bool, interrupted: &AtomicBool) -> Result<(),
     prove(lab)?;
     check()?;
     step(
-        "Kolla's init-runonce gives public1 the subnet's first address as gateway; aio prints dummy1's",
+        "Kolla's init-runonce gives public1 the subnet's first address as gateway; aio, told of public1 by [neutron.external_network], sets dummy1's in place",
     );
     report(&[lab.init_runonce_gateway()])?;
     check()?;

@@ -1,6 +1,7 @@
 //! The cloud side in the same graph, against the sandbox's real Keystone
-//! and neutron-server (OpenStack 2025.1, ML2/OVN): `public1` made by one
-//! apply once post-deploy's `clouds.yaml` is there, then a converged plan;
+//! and neutron-server (OpenStack 2025.1, ML2/OVN): `public1` made by the
+//! apply that runs post-deploy (Kolla's stand-in writes `clouds.yaml`, as
+//! Kolla's role does), then a converged plan;
 //! the `public1` Kolla's `init-runonce` makes (gateway 10.0.2.1) adopted
 //! and fixed in place; a CIDR change refused while a floating IP uses the
 //! network; Octavia's network on the wrong VLAN a conflict naming both
@@ -85,11 +86,33 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
         said(&early)
     );
 
-    // Post-deploy writes clouds.yaml: one apply makes public1.
+    // A deployment whose post-deploy writes clouds.yaml (Kolla's stand-in
+    // does, as Kolla's role would): one apply runs it and makes public1.
     let clouds = config_dir(&lab).join("clouds.yaml");
-    std::fs::copy(lab.cloud().clouds_yaml(), &clouds).unwrap();
+    let text = std::fs::read_to_string(&lab.topology).unwrap();
+    std::fs::write(
+        &lab.topology,
+        text.replace("actions = []", "actions = [\"post-deploy\"]"),
+    )
+    .unwrap();
+    let stand_in =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stand-in/kolla-ansible-stand-in");
+    let record = lab.topology.parent().unwrap().join("stand-in.calls");
+    let env = [
+        ("AIO_KOLLA_ANSIBLE", stand_in.as_path()),
+        ("AIO_STANDIN_RECORD", record.as_path()),
+        ("AIO_STANDIN_CLOUDS_YAML", lab.cloud().clouds_yaml()),
+    ];
+    // From now on every run sees the stand-in, as the deployment has it.
+    let aio = |command: &str, args: &[&str]| lab.aio_with(command, args, &env);
+    let fresh = aio("apply", &["--yes"]);
+    let calls = std::fs::read_to_string(&record).unwrap_or_default();
+    assert!(
+        calls.starts_with("post-deploy\t"),
+        "the stand-in ran: {calls:?}\n{}",
+        said(&fresh)
+    );
     let secret = password(&clouds);
-    let fresh = lab.aio("apply", &["--yes"]);
     assert_eq!(fresh.code, Some(0), "{}", said(&fresh));
     assert!(
         fresh.stdout.contains("+ neutron-network/external")
@@ -118,7 +141,7 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
             .contains("10.0.2.128"),
         "{subnet}"
     );
-    let again = lab.aio("plan", &["--detailed-exitcode", "-vv"]);
+    let again = aio("plan", &["--detailed-exitcode", "-vv"]);
     assert_eq!(again.code, Some(0), "{}", said(&again));
     assert_no_secret("plan -vv", &said(&again), &secret);
     let cost = again
@@ -127,10 +150,10 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
         .find(|l| l.contains("the cloud side observed"))
         .unwrap_or_else(|| panic!("plan -vv says what the cloud side cost:\n{}", said(&again)));
     eprintln!("a converged plan: {cost}");
-    let json = lab.aio("plan", &["--json"]);
+    let json = aio("plan", &["--json"]);
     assert_no_secret("plan --json", &said(&json), &secret);
     let saved = lab.topology.parent().unwrap().join("saved.plan");
-    let out = lab.aio("plan", &["--out", saved.to_str().unwrap()]);
+    let out = aio("plan", &["--out", saved.to_str().unwrap()]);
     assert_eq!(out.code, Some(0), "{}", said(&out));
     assert_no_secret(
         "a saved plan",
@@ -173,7 +196,7 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
             "public1-subnet",
         ],
     );
-    let seen = lab.aio("plan", &["--detailed-exitcode"]);
+    let seen = aio("plan", &["--detailed-exitcode"]);
     assert_eq!(seen.code, Some(2), "{}", said(&seen));
     assert!(
         seen.stdout.contains("gateway_ip: 10.0.2.1 -> 10.0.2.2"),
@@ -188,9 +211,9 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
         "{}",
         said(&seen)
     );
-    let fixed = lab.aio("apply", &["--yes"]);
+    let fixed = aio("apply", &["--yes"]);
     assert_eq!(fixed.code, Some(0), "{}", said(&fixed));
-    let unowned = lab.aio("plan", &[]);
+    let unowned = aio("plan", &[]);
     assert!(
         unowned
             .stdout
@@ -198,7 +221,7 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
         "{}",
         said(&unowned)
     );
-    let adopted = lab.aio("adopt", &["--yes"]);
+    let adopted = aio("adopt", &["--yes"]);
     assert_eq!(adopted.code, Some(0), "{}", said(&adopted));
     let subnet = openstack(&lab, &["subnet", "show", "public1-subnet"]);
     assert_eq!(subnet["gateway_ip"], "10.0.2.2", "{subnet}");
@@ -207,7 +230,7 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
         network["tags"].to_string().contains("aio:external-network"),
         "{network}"
     );
-    let settled = lab.aio("plan", &["--detailed-exitcode"]);
+    let settled = aio("plan", &["--detailed-exitcode"]);
     assert_eq!(settled.code, Some(0), "{}", said(&settled));
 
     // A floating IP uses public1: a CIDR change is a replace, refused.
@@ -221,7 +244,7 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
         .replace("source = \"10.0.2.0/24\"", "source = \"10.0.3.0/24\"");
     assert_ne!(moved, reference);
     lab.edit_topology(&moved);
-    let refused = lab.aio("plan", &[]);
+    let refused = aio("plan", &[]);
     assert_eq!(refused.code, Some(1), "{}", said(&refused));
     for needle in ["neutron-subnet/external", "cidr", "10.0.3.0/24", &address] {
         assert!(
@@ -263,7 +286,7 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
             "lb-mgmt-subnet",
         ],
     );
-    let conflict = lab.aio("plan", &[]);
+    let conflict = aio("plan", &[]);
     assert_eq!(conflict.code, Some(2), "{}", said(&conflict));
     let text = std::fs::read_to_string(&lab.topology).unwrap();
     let file = lab.topology.display().to_string();
@@ -276,7 +299,7 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
             .unwrap_or_else(|| panic!("no conflict at {at} ({needle}):\n{}", said(&conflict)));
         assert!(line.contains("1717") && line.contains("1718"), "{line}");
     }
-    let kept = lab.aio("apply", &["--yes"]);
+    let kept = aio("apply", &["--yes"]);
     assert_eq!(kept.code, Some(2), "{}", said(&kept));
     let octavia = openstack(&lab, &["network", "show", "lb-mgmt-net"]);
     assert_eq!(octavia["provider:segmentation_id"], 1717, "{octavia}");

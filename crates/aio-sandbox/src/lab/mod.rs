@@ -120,7 +120,13 @@ impl Lab {
 
     /// `aio COMMAND ARGS -f TOPOLOGY --netns HOST --state-dir STATE`.
     pub fn aio(&self, command: &str, args: &[&str]) -> Run {
+        self.aio_with(command, args, &[])
+    }
+
+    /// [`Lab::aio`] with `env` set (Kolla's stand-in and what it reads).
+    pub fn aio_with(&self, command: &str, args: &[&str], env: &[(&str, &Path)]) -> Run {
         let out = Command::new(&self.aio)
+            .envs(env.iter().copied())
             .arg(command)
             .args(args)
             .arg("-f")
