@@ -55,6 +55,7 @@ pub fn validate(source: &Source, raw: RawTopology) -> Result<Topology, Diagnosti
         ovs,
         kolla,
         neutron,
+        nfs: None,
     };
     let facts = topology.static_facts();
     c.diags.extend(crate::uplink::check(&topology, &facts));
