@@ -53,3 +53,37 @@ impl Share {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use crate::Deployment;
+
+    use super::*;
+
+    #[test]
+    fn the_export_is_the_one_source_of_nfs_shares_and_the_switches() {
+        let reference = include_str!("../../../examples/openstack-aio.toml");
+        let text = format!(
+            "{reference}\n[nfs]\ncinder_share = \"/mnt/nfs\"\n\n[nfs.exports.\"/mnt/nfs\"]\nclients = [\"${{uplink_address}}\"]\n"
+        );
+        let topology = aio_topology::parse_str("t.toml", text).unwrap();
+        let facts = Facts {
+            uplink: Some("eth0".into()),
+            uplink_address: Some(Ipv4Addr::new(192, 0, 2, 10)),
+            vip: Some(Ipv4Addr::new(192, 0, 2, 250)),
+            ..Facts::default()
+        };
+        let d = Deployment::new(&topology, &facts).unwrap().unwrap();
+        assert_eq!(d.files[NFS_SHARES], "192.0.2.10:/mnt/nfs\n");
+        let globals = &d.files[crate::globals::AIO_FILE];
+        for key in SWITCHES {
+            assert!(globals.contains(&format!("{key}: \"yes\"")), "{key} in:\n{globals}");
+        }
+        let without = aio_topology::parse_str("t.toml", reference).unwrap();
+        let plain = Deployment::new(&without, &facts).unwrap().unwrap();
+        assert!(!plain.files.contains_key(NFS_SHARES));
+        assert_ne!(plain.inputs, d.inputs, "a new share is a new input: Kolla runs again");
+    }
+}

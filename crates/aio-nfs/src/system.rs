@@ -270,3 +270,7 @@ impl Database {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "system_tests.rs"]
+mod tests;
