@@ -227,7 +227,8 @@ pub fn seed_adopted(server: &Ssh, stranger: &Ssh, hosts: &Hosts) -> Proof<()> {
     if code != Some(0) {
         return Err(format!("aio adopt exited {code:?}:\n{text}"));
     }
-    let took = text.lines().filter(|l| l.contains("exports-line/")).count();
+    // Both lines go: one taken over by the export, one a duplicate.
+    let took = text.lines().filter(|l| l.contains("- exports-line/")).count();
     if took != 2 {
         return Err(format!(
             "the adoption should name the seed's two lines:\n{text}"
