@@ -138,12 +138,14 @@ plan:
     - "The plan as aio printed it with C(--json) (C(docs/plan.schema.json) of
       aio): C(format_version), C(facts), C(changes) (each with C(id),
       C(provider), C(action), C(before), C(after), C(detail), C(deps)),
-      C(waiting), C(unavailable), C(summary). A C(detail) is null, a string,
-      or a list of C(kind) and C(text), one per line."
+      C(waiting), C(unavailable), C(summary), and C(conflicts) when any
+      stand (the module then fails: aio exits 2 with each conflict located
+      in the topology). A C(detail) is null, a string, or a list of C(kind)
+      and C(text), one per line."
   returned: always
   type: dict
   sample:
-    format_version: 2
+    format_version: 3
     facts: {uplink: eth0, uplink_address: 192.0.2.10}
     changes:
       - id: link/veth-ovs
