@@ -228,7 +228,10 @@ pub fn seed_adopted(server: &Ssh, stranger: &Ssh, hosts: &Hosts) -> Proof<()> {
         return Err(format!("aio adopt exited {code:?}:\n{text}"));
     }
     // Both lines go: one taken over by the export, one a duplicate.
-    let took = text.lines().filter(|l| l.contains("- exports-line/")).count();
+    let took = text
+        .lines()
+        .filter(|l| l.contains("- exports-line/"))
+        .count();
     if took != 2 {
         return Err(format!(
             "the adoption should name the seed's two lines:\n{text}"
