@@ -112,6 +112,12 @@ impl Provider for NfsProvider {
         !id.is(&DIR)
     }
 
+    /// Nor does aio take a directory over: it keeps its owner and mode,
+    /// as it keeps a sysctl, without making it its own.
+    fn adoptable(&self, wanted: &Resource) -> bool {
+        !wanted.id.is(&DIR)
+    }
+
     fn atomic(&self) -> bool {
         true
     }
