@@ -55,7 +55,7 @@ mod tests {
         assert_eq!(unique.len(), names.len(), "{names:?}");
         assert_eq!(
             names,
-            ["netlink", "sysctl", "nat", "kolla", "ovs", "neutron"]
+            ["netlink", "sysctl", "nat", "nfs", "kolla", "ovs", "neutron"]
         );
     }
 
