@@ -88,7 +88,7 @@ impl<'a> Apply<'a> {
     fn claim(&mut self, provider: &dyn Provider, batch: &[&Change]) {
         for c in batch
             .iter()
-            .filter(|c| c.action.claims() && provider.deletes())
+            .filter(|c| c.action.claims() && provider.deletes(&c.id))
         {
             let entry = OwnedEntry {
                 provider: c.provider.clone(),

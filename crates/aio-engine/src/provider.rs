@@ -177,10 +177,11 @@ pub trait Provider: Send + Sync {
         Ok(Vec::new())
     }
 
-    /// Whether what this provider makes or takes over becomes aio's to
-    /// delete when the topology drops it. A Kolla deployment never is:
-    /// `kolla-ansible destroy` is a step of its own, confirmed by hand.
-    fn deletes(&self) -> bool {
+    /// Whether `id`, once this provider makes or takes it over, becomes
+    /// aio's to delete when the topology drops it. A Kolla deployment never
+    /// is (`kolla-ansible destroy` is a step of its own, confirmed by
+    /// hand), nor an exported directory, which holds the volumes' data.
+    fn deletes(&self, _id: &ResourceId) -> bool {
         true
     }
 

@@ -11,6 +11,8 @@ pub const LINK: Kind = Kind::new("link");
 pub const ADDRESS: Kind = Kind::new("address");
 /// The Kolla deployment: `kolla/deployment`.
 pub const KOLLA: Kind = Kind::new("kolla");
+/// An NFS export of aio's drop-in: `nfs-export/PATH` (`nfs-export//mnt/nfs`).
+pub const NFS_EXPORT: Kind = Kind::new("nfs-export");
 
 pub fn link(name: &str) -> ResourceId {
     ResourceId::new(&LINK, name)
@@ -23,6 +25,11 @@ pub fn address(interface: &str, cidr: &str) -> ResourceId {
 /// The deployment every `provided_by = "kolla"` bridge's ports wait for.
 pub fn kolla_deployment() -> ResourceId {
     ResourceId::new(&KOLLA, "deployment")
+}
+
+/// The export of `path`, which Kolla's `nfs_shares` names (Cinder's share).
+pub fn nfs_export(path: &str) -> ResourceId {
+    ResourceId::new(&NFS_EXPORT, path)
 }
 
 /// The interface and the CIDR an [`address`] id was built from; `None` for

@@ -14,6 +14,7 @@ pub fn families() -> Vec<Box<dyn Family>> {
         Box::new(aio_netlink::Links),
         Box::new(aio_sysctl::Sysctls),
         Box::new(aio_nat::Nat),
+        Box::new(aio_nfs::Nfs),
         Box::new(aio_kolla::Kolla),
         Box::new(aio_ovs::Ovs),
         Box::new(aio_cloud::Cloud),
@@ -54,7 +55,7 @@ mod tests {
         assert_eq!(unique.len(), names.len(), "{names:?}");
         assert_eq!(
             names,
-            ["netlink", "sysctl", "nat", "kolla", "ovs", "neutron"]
+            ["netlink", "sysctl", "nat", "nfs", "kolla", "ovs", "neutron"]
         );
     }
 

@@ -54,9 +54,15 @@ impl Deployment {
             return Ok(None);
         };
         let mut files = BTreeMap::new();
+        let cinder = crate::cinder::share(topology, facts)?;
+        let mut all_globals = k.globals.clone();
+        if let Some(share) = &cinder {
+            share.switch_on(&mut all_globals);
+            files.insert(crate::cinder::NFS_SHARES.to_string(), share.nfs_shares());
+        }
         files.insert(
             globals::AIO_FILE.to_string(),
-            render::globals(&k.globals, facts)?,
+            render::globals(&all_globals, facts)?,
         );
         for (path, sections) in &k.config {
             files.insert(format!("config/{path}"), render::ini(sections));

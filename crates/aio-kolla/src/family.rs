@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use aio_engine::{Action, Change, Plan, Provider, ProviderName, ResourceId};
-use aio_family::{Context, Family, FamilyError, Probe, Teardown, Wanted};
+use aio_family::{Context, Family, FamilyError, Probe, Teardown, Wanted, ids};
 use aio_topology::{Facts, Span, Topology};
 
 use crate::vip::{self, Chosen, Source};
@@ -58,9 +58,25 @@ impl Family for Kolla {
 
     fn wanted(&self, cx: Context<'_>) -> Result<Wanted, FamilyError> {
         let deployment = deployment(cx)?;
+        // Cinder's share is exported first, on a host (a rehearsal leaves
+        // exports out).
+        let share = cx
+            .topology
+            .nfs
+            .as_ref()
+            .and_then(|n| n.cinder_share.as_ref());
+        let export = share
+            .filter(|_| cx.netns.is_none())
+            .map(|p| ids::nfs_export(&p.value));
         Ok(deployment
             .iter()
-            .map(Deployment::resource)
+            .map(|d| {
+                let r = d.resource();
+                match &export {
+                    Some(id) => r.after(id.clone()),
+                    None => r,
+                }
+            })
             .collect::<Vec<_>>()
             .into())
     }

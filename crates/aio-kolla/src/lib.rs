@@ -16,6 +16,7 @@
 
 mod actions;
 mod adopt;
+pub mod cinder;
 mod deployment;
 mod describe;
 mod error;

@@ -132,7 +132,7 @@ impl Provider for KollaProvider {
     }
 
     /// Destroying the topology never destroys the deployment.
-    fn deletes(&self) -> bool {
+    fn deletes(&self, _id: &ResourceId) -> bool {
         false
     }
 

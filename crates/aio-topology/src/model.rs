@@ -24,6 +24,7 @@ pub struct Topology {
     pub ovs: Option<Ovs>,
     pub kolla: Option<Kolla>,
     pub neutron: Option<Neutron>,
+    pub nfs: Option<Nfs>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -224,4 +225,43 @@ pub struct ExternalNetworkDecl {
     pub allocation_pool: Option<Located<(Ipv4Addr, Ipv4Addr)>>,
     /// `false` by default: nothing on the outside network asks for DHCP.
     pub dhcp: Located<bool>,
+}
+
+/// `[nfs]`: directories exported over NFS from aio's own drop-in,
+/// `/etc/exports.d/aio.exports`; one of them may be Cinder's NFS share.
+#[derive(Debug, Clone)]
+pub struct Nfs {
+    /// Where `[nfs]` (or its first table) is written.
+    pub span: Span,
+    /// The exports, by path, in file order.
+    pub exports: IndexMap<String, NfsExport>,
+    /// `cinder_share`: the path of the export Cinder's NFS backend uses.
+    /// aio renders Kolla's `nfs_shares` from it and sets Kolla's
+    /// `enable_cinder` and `enable_cinder_backend_nfs`.
+    pub cinder_share: Option<Located<String>>,
+    /// The server address Cinder mounts from (`address`);
+    /// `${uplink_address}` by default (located at `[nfs]`).
+    pub address: Located<Template>,
+}
+
+/// `[nfs.exports."PATH"]`: one exported directory.
+#[derive(Debug, Clone)]
+pub struct NfsExport {
+    /// Absolute, normalised (no `.`, `..` or trailing `/`).
+    pub path: String,
+    /// Where the export's table name is written.
+    pub path_span: Span,
+    /// Who may mount it: addresses or IPv4 networks, each may hold
+    /// substitutions (`${uplink_address}`); `*` only with `any_client`.
+    pub clients: Vec<Located<Template>>,
+    /// exports(5) options, e.g. `rw`, `sync`, `no_subtree_check`,
+    /// `no_root_squash`; the default `["rw", "sync", "no_subtree_check"]`.
+    pub options: Vec<Located<String>>,
+    /// The directory's owner and group, by name or number; `None`: root.
+    pub owner: Option<Located<String>>,
+    pub group: Option<Located<String>>,
+    /// The directory's permission bits; 0o755 by default.
+    pub mode: Located<u32>,
+    /// `any_client = true`: the file says `*` on purpose.
+    pub any_client: bool,
 }

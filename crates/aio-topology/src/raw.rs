@@ -44,6 +44,10 @@ pub struct RawTopology {
     /// in as and the external network.
     #[schemars(with = "Option<RawNeutron>")]
     pub neutron: Option<Spanned<RawNeutron>>,
+    /// Directories exported over NFS from aio's own drop-in,
+    /// `/etc/exports.d/aio.exports`; one of them may be Cinder's NFS share.
+    #[schemars(with = "Option<RawNfs>")]
+    pub nfs: Option<Spanned<RawNfs>>,
 }
 
 /// `[host]`: which NIC is the management uplink.
@@ -241,4 +245,54 @@ pub struct RawExternalNetwork {
     /// Whether Neutron serves DHCP on the subnet; by default `false`.
     #[schemars(with = "Option<bool>")]
     pub dhcp: Option<Spanned<bool>>,
+}
+
+/// `[nfs]`: the exports of `/etc/exports.d/aio.exports` and Cinder's share.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Nfs")]
+pub struct RawNfs {
+    /// The export Cinder's NFS backend uses: one of `exports`' paths;
+    /// needs `[kolla]`. aio sets Kolla's `enable_cinder` and
+    /// `enable_cinder_backend_nfs` and renders its `nfs_shares`.
+    #[schemars(with = "Option<s::AbsolutePath>")]
+    pub cinder_share: Option<Spanned<String>>,
+    /// The server address Cinder mounts from: an IPv4 address,
+    /// `"${uplink_address}"` (the default) or `"${vip}"`.
+    #[schemars(with = "Option<s::NfsAddress>")]
+    pub address: Option<Spanned<String>>,
+    /// Exported directories by absolute path, e.g. `[nfs.exports."/mnt/nfs"]`.
+    #[schemars(with = "Option<s::Named<s::ExportPath, RawNfsExport>>")]
+    pub exports: Option<Map<RawNfsExport>>,
+}
+
+/// `[nfs.exports."PATH"]`: one exported directory, who may mount it and
+/// the owner, group and mode aio gives the directory.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "NfsExport")]
+pub struct RawNfsExport {
+    /// Who may mount it: IPv4 addresses, networks (`"192.168.100.0/24"`),
+    /// `"${uplink_address}"` (the host itself) or `"${vip}"`; `"*"` (every
+    /// host) only with `any_client = true`.
+    #[schemars(with = "Vec<s::NfsClient>")]
+    pub clients: Spanned<Vec<Spanned<String>>>,
+    /// exports(5) options; by default `["rw", "sync", "no_subtree_check"]`.
+    /// `no_root_squash` is refused with a `"*"` client.
+    #[schemars(with = "Option<Vec<s::ExportOption>>")]
+    pub options: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The directory's owner: a user name or a uid; root when not set.
+    #[schemars(with = "Option<s::UserOrId>")]
+    pub owner: Option<Spanned<String>>,
+    /// The directory's group: a group name or a gid; root when not set.
+    #[schemars(with = "Option<s::UserOrId>")]
+    pub group: Option<Spanned<String>>,
+    /// The directory's permission bits as an octal string, e.g. `"0777"`;
+    /// by default `"0755"`.
+    #[schemars(with = "Option<s::FileMode>")]
+    pub mode: Option<Spanned<toml::Value>>,
+    /// `true` lets `clients` hold `"*"`: every host that reaches the
+    /// server may mount the export. By default `false`.
+    #[schemars(with = "Option<bool>")]
+    pub any_client: Option<Spanned<bool>>,
 }

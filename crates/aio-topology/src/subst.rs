@@ -107,6 +107,13 @@ impl Template {
         Ok(Template { pieces })
     }
 
+    /// The template that is one variable alone, e.g. `${uplink_address}`.
+    pub(crate) fn variable(name: &str) -> Template {
+        Template {
+            pieces: vec![Piece::Var(name.to_string())],
+        }
+    }
+
     /// The template with every variable filled from `facts`.
     pub fn resolve(&self, facts: &Facts) -> Result<String, MissingFact> {
         let mut out = String::new();

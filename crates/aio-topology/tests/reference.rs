@@ -47,3 +47,25 @@ fn the_reference_external_network_block_validates_uncommented() {
     let pool = aio_topology::derived_pool(derived.subnet(), &t.declared_ipv4());
     assert_eq!(declared.allocation_pool.unwrap().value, pool.unwrap());
 }
+
+/// The reference's `[nfs]`: Cinder's share exported to the host itself,
+/// remote root kept as root, the defaults filled in.
+#[test]
+fn the_reference_exports_cinders_share_to_the_host_only() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/openstack-aio.toml");
+    let t = aio_topology::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let nfs = t.nfs.unwrap();
+    assert_eq!(nfs.cinder_share.unwrap().value, "/mnt/nfs");
+    assert_eq!(nfs.address.value.raw(), "${uplink_address}");
+    let export = &nfs.exports["/mnt/nfs"];
+    let clients: Vec<String> = export.clients.iter().map(|c| c.value.raw()).collect();
+    assert_eq!(clients, ["${uplink_address}"]);
+    let options: Vec<&str> = export.options.iter().map(|o| o.value.as_str()).collect();
+    assert_eq!(
+        options,
+        ["rw", "sync", "no_subtree_check", "no_root_squash"]
+    );
+    assert_eq!(export.mode.value, 0o777);
+    assert_eq!((&export.owner, &export.group), (&None, &None));
+    assert!(!export.any_client);
+}

@@ -145,3 +145,39 @@ fn format_reference_names_every_key_of_the_schema() {
         "docs/format.md does not describe {missing:?}"
     );
 }
+
+/// `[nfs]` as the format reference writes it matches the schema; what an
+/// editor can see wrong in it does not.
+#[test]
+fn nfs_section_as_documented_matches_the_schema_and_shapes_it_can_see_do_not() {
+    let validator = jsonschema::validator_for(&aio_topology::json_schema()).unwrap();
+    let nfs = |export: &str| -> Value {
+        let text = format!(
+            "version = 1\n[nfs]\ncinder_share = \"/mnt/nfs\"\naddress = \"${{uplink_address}}\"\n{export}"
+        );
+        toml::from_str(&text).unwrap()
+    };
+    let good = "[nfs.exports.\"/mnt/nfs\"]\n\
+                clients = [\"${uplink_address}\", \"192.168.100.11\", \"192.168.100.0/24\", \"*\"]\n\
+                options = [\"rw\", \"sync\", \"no_subtree_check\", \"anonuid=65534\", \"sec=krb5:sys\"]\n\
+                owner = \"root\"\ngroup = \"0\"\nmode = \"0777\"\nany_client = true\n";
+    let errors: Vec<String> = validator
+        .iter_errors(&nfs(good))
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    for bad in [
+        "[nfs.exports.\"/mnt/nfs/\"]\nclients = [\"10.0.0.1\"]\n",
+        "[nfs.exports.\"mnt/nfs\"]\nclients = [\"10.0.0.1\"]\n",
+        "[nfs.exports.\"/mnt/../nfs\"]\nclients = [\"10.0.0.1\"]\n",
+        "[nfs.exports.\"/mnt/nfs\"]\nclients = [\"10.0.0.1/33\"]\n",
+        "[nfs.exports.\"/mnt/nfs\"]\nclients = [\"${uplink}\"]\n",
+        "[nfs.exports.\"/mnt/nfs\"]\nclients = [\"10.0.0.1\"]\noptions = [\"rx\"]\n",
+        "[nfs.exports.\"/mnt/nfs\"]\nclients = [\"10.0.0.1\"]\nmode = 755\n",
+        "[nfs.exports.\"/mnt/nfs\"]\nclients = [\"10.0.0.1\"]\nmode = \"0800\"\n",
+        "[nfs.exports.\"/mnt/nfs\"]\nclients = [\"10.0.0.1\"]\nowner = \"a b\"\n",
+        "[nfs.exports.\"/mnt/nfs\"]\noptions = [\"rw\"]\n",
+    ] {
+        assert!(!validator.is_valid(&nfs(bad)), "the schema accepts {bad}");
+    }
+}

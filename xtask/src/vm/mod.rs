@@ -3,7 +3,8 @@
 //! cached image (see `aio_vm`), then runs each suite ([`SUITES`]) with VMs
 //! of its own in a network namespace of its own: the package installed
 //! with `apt-get`, `aio.service` through real reboots, drift repaired, a
-//! seed-built host adopted, three hosts converged by Ansible. Each proof is
+//! seed-built host adopted, Cinder's NFS share served and adopted, three
+//! hosts converged by Ansible. Each proof is
 //! a checked line with its time. Whether the proofs passed or not, a last
 //! check says that no namespace, tap or QEMU of the run is left; the run's
 //! directory (overlays, consoles, key) goes with it, and the logs of a
@@ -20,6 +21,7 @@ mod leftovers;
 mod logs;
 mod masquerade;
 mod multinode;
+mod nfs;
 mod refusal;
 mod remote;
 mod report;
@@ -63,13 +65,18 @@ const SUITES: &[Suite] = &[
         prove: seed::prove,
     },
     Suite {
+        name: "nfs",
+        what: "three VMs: Cinder's NFS share served by aio, mounted, refused, through a reboot, adopted from the seed",
+        prove: nfs::prove,
+    },
+    Suite {
         name: "multinode",
         what: "three VMs converged by the Ansible collection over SSH",
         prove: multinode::prove,
     },
 ];
 
-const USAGE: &str = "usage: cargo xtask vm [--deb FILE] [--only SUITE[,SUITE...]] [--break unit-order|nat-out] (suites: host, refusal, seed, multinode)";
+const USAGE: &str = "usage: cargo xtask vm [--deb FILE] [--only SUITE[,SUITE...]] [--break unit-order|nat-out] (suites: host, refusal, seed, nfs, multinode)";
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut deb = None;

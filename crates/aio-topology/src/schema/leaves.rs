@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use crate::vocabulary::{SUPPORTED_VERSIONS, interfaces, kolla, neutron, ovs};
+use crate::vocabulary::{SUPPORTED_VERSIONS, interfaces, kolla, neutron, nfs, ovs};
 
 /// A schema given inline by a marker type that stands for what a located
 /// value holds.
@@ -98,6 +98,43 @@ leaf! {
     Physnet => {"type": "string", "enum": neutron::PHYSNETS};
     Ipv4Address => {"type": "string", "pattern": format!("^{}$", ipv4())};
     Ipv4Range => {"type": "string", "pattern": format!("^{}-{}$", ipv4(), ipv4())};
+    NfsAddress => {"type": "string", "pattern": format!("^({}|{})$", ipv4(), address_variable())};
+    NfsClient => {
+        "type": "string",
+        "pattern": format!("^(\\*|{}(/(3[0-2]|[12]?[0-9]))?|{})$", ipv4(), address_variable()),
+    };
+    ExportPath => {
+        "type": "string",
+        "pattern": format!("^(/{EXPORT_PART})+$"),
+    };
+    ExportOption => {"type": "string", "pattern": export_option()};
+    UserOrId => {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": nfs::NAME_MAX,
+        "pattern": "^([A-Za-z_][A-Za-z0-9_.-]*\\$?|[0-9]+)$",
+    };
+    FileMode => {"type": "string", "pattern": "^[0-7]{3,4}$"};
+}
+
+/// One component of an export's path: not empty, not `.` or `..`, none
+/// of the characters exports(5) reads specially.
+const EXPORT_PART: &str =
+    "([^/.\\s\"\\\\#][^/\\s\"\\\\#]*|\\.[^/.\\s\"\\\\#][^/\\s\"\\\\#]*|\\.\\.[^/\\s\"\\\\#]+)";
+
+/// `${uplink_address}` or `${vip}`.
+fn address_variable() -> String {
+    let names = nfs::ADDRESS_VARIABLES.join("|");
+    format!("\\$\\{{({names})\\}}")
+}
+
+/// A known exports(5) option.
+fn export_option() -> String {
+    let flavors = nfs::SEC_FLAVORS.join("|");
+    format!(
+        "^({}|anonuid=[0-9]+|anongid=[0-9]+|fsid=([0-9]+|root|[0-9A-Fa-f-]+)|sec=({flavors})(:({flavors}))*)$",
+        nfs::FLAGS.join("|")
+    )
 }
 
 /// A table of any keys whose values are `V`s.

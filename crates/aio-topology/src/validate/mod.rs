@@ -6,6 +6,10 @@ pub(crate) mod interfaces;
 pub(crate) mod kolla;
 pub(crate) mod nat;
 pub(crate) mod neutron;
+pub(crate) mod nfs;
+mod nfs_directory;
+mod nfs_export;
+mod nfs_options;
 pub(crate) mod octavia;
 pub(crate) mod ovs;
 pub(crate) mod physnet;
@@ -46,6 +50,7 @@ pub fn validate(source: &Source, raw: RawTopology) -> Result<Topology, Diagnosti
     let neutron = raw
         .neutron
         .map(|n| neutron::check(&mut c, n, kolla.is_some()));
+    let nfs = raw.nfs.map(|n| nfs::check(&mut c, n, kolla.as_ref()));
     let topology = Topology {
         source: source.clone(),
         host,
@@ -55,6 +60,7 @@ pub fn validate(source: &Source, raw: RawTopology) -> Result<Topology, Diagnosti
         ovs,
         kolla,
         neutron,
+        nfs,
     };
     let facts = topology.static_facts();
     c.diags.extend(crate::uplink::check(&topology, &facts));

@@ -83,3 +83,13 @@ pub(crate) fn line_of(text: &str, prefix: &str) -> usize {
         .unwrap_or_else(|| panic!("no line starts with {prefix:?}"))
         + 1
 }
+
+/// `LINE:COL` of the first occurrence of `needle` in `text`, as errors say it.
+#[track_caller]
+pub(crate) fn at(text: &str, needle: &str) -> String {
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} is not in the text"));
+    let (line, col) = crate::Source::new("t.toml", text).line_col(offset);
+    format!("{line}:{col}")
+}
