@@ -147,6 +147,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Walk the data paths the topology implies hop by hop, prove them with traffic, and name the first broken hop
+    ///
+    /// The outside network (uplink, forwarding, NAT, its bridge, the veth
+    /// pair into the physnet bridge, OVN's bridge mapping and gateway
+    /// chassis, Neutron's external network) and Octavia's management
+    /// network (Neutron's network, the OVS port's VLAN, the health
+    /// manager's interface). A probe in a namespace of its own pings the
+    /// uplink's gateway through NAT and the physnet at its MTU; it is gone
+    /// when doctor ends. Changes no configuration. Exit 0 when every hop
+    /// holds, 1 when one is broken, 2 when one could not be checked.
+    Doctor {
+        #[command(flatten)]
+        file: FileArg,
+        /// Look at network namespace /run/netns/NAME instead of the host's
+        #[arg(long, value_name = "NAME")]
+        netns: Option<String>,
+        /// Where aio records what it created [default: /var/lib/aio, or /var/lib/aio/netns/NAME with --netns]
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the dependency graph of the topology's resources as Graphviz DOT, e.g. `aio graph | dot -Tsvg > graph.svg`
     ///
     /// One cluster per provider; an edge from each resource to each one it depends on.

@@ -4,6 +4,7 @@ mod adopt;
 mod apply;
 mod completions;
 mod destroy;
+mod doctor;
 mod graph;
 mod init;
 mod plan;
@@ -96,6 +97,20 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             json,
         } => show::run(&target, json).await,
         Command::Graph { file } => graph::run(&file.path),
+        Command::Doctor {
+            file,
+            netns,
+            state_dir,
+            json,
+        } => {
+            let target = crate::cli::Target {
+                file,
+                netns,
+                state_dir,
+                targets: Vec::new(),
+            };
+            doctor::run(&target, json).await
+        }
         Command::State { action } => match action {
             StateAction::List { dir, json } => state::list(&dir, json),
             StateAction::Rm {
