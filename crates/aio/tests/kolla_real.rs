@@ -80,7 +80,7 @@ fn aios_globals_go_to_globals_d_and_the_operators_globals_yml_is_kept() {
     );
     let merged = k.merged_globals();
     for (key, value) in [
-        ("enable_cinder", "yes"),
+        ("enable_heat", "no"),
         ("enable_manila", "yes"),
         ("kolla_internal_vip_address", "192.0.2.50"),
         ("enable_barbican", "yes"),
@@ -132,7 +132,7 @@ fn globals_and_ini_overrides_are_planned_key_by_key() {
     k.edit("horizon_port = 8080", "horizon_port = 8081");
     k.edit(
         "enable_octavia = \"yes\"",
-        "enable_octavia = \"yes\"\nenable_cinder = \"yes\"\ndatabase_password = \"Sup3r-Secret-Value\"",
+        "enable_octavia = \"yes\"\nenable_heat = \"no\"\ndatabase_password = \"Sup3r-Secret-Value\"",
     );
     k.edit("global_physnet_mtu = 9000", "global_physnet_mtu = 1500");
     k.edit("quota_port = -1\n", "");
@@ -142,7 +142,7 @@ fn globals_and_ini_overrides_are_planned_key_by_key() {
         [
             "~ neutron.conf [DEFAULT] global_physnet_mtu: 9000 -> 1500",
             "- neutron.conf [quotas] quota_port: -1",
-            "+ globals: enable_cinder: \"yes\"",
+            "+ globals: enable_heat: \"no\"",
             "+ globals: database_password: <sensitive>",
             "~ globals: horizon_port: 8080 -> 8081",
         ],

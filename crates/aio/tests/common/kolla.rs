@@ -30,7 +30,7 @@ pub fn ran(record: &Path) -> Vec<String> {
 }
 
 /// An operator's own globals, as an earlier install left them.
-pub const OPERATORS_GLOBALS: &str = "---\n# Set by hand.\nenable_cinder: \"yes\"\nenable_manila: \"yes\"\nkolla_internal_vip_address: \"192.0.2.50\"\n";
+pub const OPERATORS_GLOBALS: &str = "---\n# Set by hand.\nenable_heat: \"no\"\nenable_manila: \"yes\"\nkolla_internal_vip_address: \"192.0.2.50\"\n";
 
 /// A sandbox with the reference topology, Kolla's actions on, the real
 /// venv, and the stand-in for actions that need Docker.
