@@ -184,7 +184,7 @@ pub enum Command {
         #[command(subcommand)]
         action: StateAction,
     },
-    /// Print a JSON Schema: of topology.toml, of a plan (`plan --json`), of a line of `apply --json`, of `validate --json`
+    /// Print a JSON Schema: of topology.toml, of a plan (`plan --json`), of a line of `apply --json`, of `validate --json`, of `doctor --json`
     Schema {
         #[arg(value_enum, default_value_t = SchemaKind::Topology)]
         kind: SchemaKind,
@@ -300,6 +300,8 @@ pub enum SchemaKind {
     /// `show --json`
     Show,
     Validate,
+    /// `doctor --json`
+    Doctor,
 }
 
 /// Which state dir: as `--netns` and `--state-dir` say for the other commands.

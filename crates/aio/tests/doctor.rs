@@ -183,6 +183,7 @@ fn doctor_passes_a_healthy_host_and_names_each_breakage_at_its_hop() {
     }
     eprintln!("{}", healthy.stdout);
     assert_eq!(host.snapshot(), before, "doctor changed the host");
+    json_is_valid(&host);
 
     let mappings = host.lab.ovsdb.vsctl(&[
         "get",
@@ -321,6 +322,23 @@ fn doctor_passes_a_healthy_host_and_names_each_breakage_at_its_hop() {
         );
     }
     killed_mid_probe(&host);
+}
+
+/// `doctor --json` against `docs/doctor.schema.json`, with a broken hop
+/// to name (the NAT rule gone).
+fn json_is_valid(host: &Host) {
+    let text = std::fs::read_to_string(common::root().join("docs/doctor.schema.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::meta::validate(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    host.ns(&["nft", "flush", "chain", "ip", "aio", "postrouting"]);
+    let run = host.aio("doctor", &["--json"]);
+    assert_eq!(run.code, Some(1), "{}", said(&run));
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}\n{doc:#}");
+    assert_eq!(doc["first_broken"]["hop"], "NAT of 10.0.2.0/24", "{doc:#}");
+    host.apply();
 }
 
 /// A doctor killed while its probe is plugged into dummy1 leaves no link,

@@ -138,6 +138,7 @@ fn schema(kind: SchemaKind) -> &'static str {
         SchemaKind::Apply => include_str!("../../../../docs/apply.schema.json"),
         SchemaKind::Show => include_str!("../../../../docs/show.schema.json"),
         SchemaKind::Validate => include_str!("../../../../docs/validate.schema.json"),
+        SchemaKind::Doctor => include_str!("../../../../docs/doctor.schema.json"),
     }
 }
 
