@@ -130,11 +130,11 @@ impl Report {
     }
 
     /// 0 when every hop holds, 1 when one is broken, 2 when none is
-    /// broken but one could not be checked.
+    /// broken but one could not be checked, or there was no path to walk.
     pub fn exit_code(&self) -> u8 {
         if self.first(Verdict::Broken).is_some() {
             1
-        } else if self.first(Verdict::Unchecked).is_some() {
+        } else if self.paths.is_empty() || self.first(Verdict::Unchecked).is_some() {
             2
         } else {
             0
@@ -161,6 +161,10 @@ impl Report {
                 "No hop is broken, but {} on {} could not be checked: {}.{fix}",
                 hop.name, path.name, hop.found
             );
+        }
+        if self.paths.is_empty() {
+            let why = self.notes.first().map_or("", String::as_str);
+            return format!("No path to walk: {why}.");
         }
         let hops: usize = self.paths.iter().map(|p| p.hops.len()).sum();
         format!(
@@ -218,6 +222,16 @@ mod tests {
         assert!(
             r.verdict()
                 .contains("OVN on the external network could not be checked: OVSDB did not answer")
+        );
+        let nothing = Report {
+            paths: Vec::new(),
+            notes: vec!["no outside network to walk".into()],
+            took: Duration::ZERO,
+        };
+        assert_eq!(nothing.exit_code(), 2, "nothing walked is not a pass");
+        assert_eq!(
+            nothing.verdict(),
+            "No path to walk: no outside network to walk."
         );
         let all = report(vec![Hop::holds("uplink eth0", "up")]);
         assert_eq!(all.exit_code(), 0);

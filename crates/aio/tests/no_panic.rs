@@ -182,6 +182,15 @@ fn commands_that_change_the_host_finish_their_work_when_stdout_is_closed() {
         quietly(sb.command("show", &t, extra), "show");
     }
     quietly(sb.command("watch", &t, &[]), "watch");
+    // Doctor prints once its probe is gone: a closed stdout ends it as
+    // it ends every command that only reads, quietly.
+    for extra in [&[][..], &["--json"]] {
+        quietly(sb.command("doctor", &t, extra), "doctor");
+    }
+    assert!(
+        !sb.links().keys().any(|l| l.starts_with("aio-doc")),
+        "doctor left its probe behind"
+    );
 
     let state = sb.state.path().to_str().unwrap();
     let listed = || {
