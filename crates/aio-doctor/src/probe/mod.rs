@@ -193,13 +193,24 @@ async fn free(
         .filter(|a| *a != net.addr() && !taken.contains(a))
         .take(64)
         .collect();
+    let first = candidates.first().copied();
     let (ns, link_owned, source) = (netns.map(str::to_string), link.to_string(), net.addr());
-    let found = tokio::task::spawn_blocking(move || {
+    let asked = tokio::task::spawn_blocking(move || {
         aio_arp::first_free(ns.as_deref(), &link_owned, source, &candidates, ARP)
     })
     .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| format!("looking for a free address on {link}: {e}"))?;
+    .map_err(|e| e.to_string())?;
+    let found = match asked {
+        Ok(found) => found,
+        // A link that is down cannot ask, and no one answers through it:
+        // its own hop is broken, and the probe still shows what that does.
+        Err(aio_arp::ArpError::Io { source, .. })
+            if source.raw_os_error() == Some(libc::ENETDOWN) =>
+        {
+            first
+        }
+        Err(e) => return Err(format!("looking for a free address on {link}: {e}")),
+    };
     let addr =
         found.ok_or_else(|| format!("every address tried on {link}'s subnet answered ARP"))?;
     Ipv4Net::new(addr, net.prefix_len()).map_err(|e| e.to_string())

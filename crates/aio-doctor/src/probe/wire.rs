@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use ipnet::Ipv4Net;
+use rtnetlink::packet_route::link::LinkAttribute;
 use rtnetlink::packet_route::neighbour::{NeighbourAddress, NeighbourAttribute};
 use rtnetlink::{Handle, LinkUnspec, LinkVeth, RouteMessageBuilder};
 
@@ -42,6 +43,15 @@ impl Attachment {
         bridge: &str,
         mtu: u32,
     ) -> Result<Attachment, WireError> {
+        let master = index(host, bridge).await?;
+        // A Linux bridge without ports takes its first port's MAC, and
+        // its MAC is all zeros once that port goes: plugging the probe
+        // into a bridge without ports would change it for good.
+        if !has_ports(host, master).await? {
+            return Err(format!(
+                "{bridge} has no ports: the probe would leave it a MAC of its own choosing"
+            ));
+        }
         let ns = Netns::new().map_err(|e| format!("a namespace for the probe: {e}"))?;
         let inner = ns
             .netlink()
@@ -71,7 +81,6 @@ impl Attachment {
             outer,
             neighbours: Vec::new(),
         };
-        let master = index(host, bridge).await?;
         // A MAC above any real one: a Linux bridge takes its ports' lowest
         // MAC as its own, and the probe must not change dummy1's.
         let pid = std::process::id().to_be_bytes();
@@ -208,6 +217,17 @@ impl Attachment {
         }
         deleted.map_err(|e| format!("deleting the probe's link: {e}"))
     }
+}
+
+/// Whether any link has `master` as its master.
+async fn has_ports(handle: &Handle, master: u32) -> Result<bool, WireError> {
+    let mut links = handle.link().get().execute();
+    while let Some(link) = links.try_next().await.map_err(|e| format!("links: {e}"))? {
+        if link.attributes.contains(&LinkAttribute::Controller(master)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The index of link `name` through `handle`.
