@@ -41,12 +41,19 @@ impl Judge<'_> {
         if picked.is_empty() {
             return None;
         }
-        for s in &picked {
-            if let Some(hop) = self.judge(name, expected, s) {
-                return Some(hop);
-            }
-        }
-        Some(Hop::holds(name, expected))
+        // A broken resource decides the hop before one that could not be read.
+        let judged: Vec<Hop> = picked
+            .iter()
+            .filter_map(|s| self.judge(name, expected, s))
+            .collect();
+        let broken = judged
+            .iter()
+            .position(|h| h.verdict == crate::Verdict::Broken);
+        let first = broken.or((!judged.is_empty()).then_some(0));
+        Some(match first {
+            Some(at) => judged.into_iter().nth(at)?,
+            None => Hop::holds(name, expected),
+        })
     }
 
     /// `None` when `s` is converged.
@@ -62,8 +69,12 @@ impl Judge<'_> {
             }
             Status::Drifted => Hop::broken(name, expected, differences(s), apply),
             Status::Waiting => {
-                let why = s.reason.clone().unwrap_or_default();
-                Hop::broken(name, expected, format!("{} waits: {why}", s.id), why)
+                let why = s
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "for what it needs".into());
+                let fix = format!("make what it waits for, then `{}`", self.apply);
+                Hop::broken(name, expected, format!("{} waits: {why}", s.id), fix)
             }
             Status::Unavailable => {
                 let why = s.reason.clone().unwrap_or_default();
@@ -161,6 +172,13 @@ mod tests {
         );
         let unread = judge.hop("veth-ovs", "up", &link("veth-ovs")).unwrap();
         assert_eq!(unread.verdict, crate::Verdict::Unchecked);
+        let both = |id: &ResourceId| matches!(id.name(), "veth-ovs" | "veth-br");
+        let worst = judge.hop("the pair", "up", &both).unwrap();
+        assert_eq!(
+            worst.verdict,
+            crate::Verdict::Broken,
+            "broken wins over unread"
+        );
         assert!(judge.hop("nothing", "-", &link("v-lbaas")).is_none());
     }
 }

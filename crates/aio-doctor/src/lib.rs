@@ -18,8 +18,10 @@
 //!   NAT, full-size packets with DF, Octavia's VLAN through the physnet
 //!   bridge.
 //!
-//! Doctor changes no configuration: the probe's namespace, veth pair and
-//! neighbour entries are its own and go when it ends, however it ends.
+//! Doctor changes no configuration: the probe's namespace and veth pair
+//! go when it ends, however it ends; the neighbour entries its addresses
+//! leave in the host are deleted when it ends, and left to the kernel's
+//! cache if it is killed.
 //! The [`Report`] is data; the first broken hop and its fix are its
 //! [`Report::verdict`].
 

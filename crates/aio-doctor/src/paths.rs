@@ -45,7 +45,7 @@ pub fn external(s: &Sources<'_>, ext: &External, probed: &mut Probed) -> PathRep
     hops.push(
         s.judge
             .hop(&nat, &nat_expected, &|id| {
-                id.kind().as_str() == "nat" && id.name().ends_with(&cidr)
+                id.kind().as_str() == "nat" && id.name().ends_with(&format!("/{cidr}"))
             })
             .unwrap_or_else(|| {
                 let fix = format!("add [[nat]] with source = \"{cidr}\" and out = \"${{uplink}}\"");

@@ -210,6 +210,8 @@ impl Command {
             | Command::Adopt { .. }
             | Command::Destroy { .. }
             | Command::Service { .. } => true,
+            // Its exit code is its verdict, whether anyone reads the report.
+            Command::Doctor { .. } => true,
             Command::Plan { out, .. } => out.is_some(),
             Command::State { action } => matches!(action, StateAction::Rm { .. }),
             _ => false,

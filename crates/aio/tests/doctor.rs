@@ -167,6 +167,19 @@ fn deployed() -> Option<Host> {
     Some(host)
 }
 
+#[test]
+fn doctor_that_cannot_look_exits_2_not_1() {
+    let out = common::command(&["doctor", "-f", "/nonexistent/topology.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", common::said(&out));
+    assert!(
+        common::stderr(&out).contains("/nonexistent/topology.toml"),
+        "{}",
+        common::said(&out)
+    );
+}
+
 /// One way to break the host, the hop doctor must name, a word its fix
 /// says, and the probe whose traffic must feel it too.
 struct Breakage {

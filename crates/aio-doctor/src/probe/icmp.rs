@@ -6,6 +6,7 @@
 use std::io;
 use std::mem::MaybeUninit;
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
 /// IPv4 header (20 bytes, no options) and ICMP header (8 bytes).
@@ -52,15 +53,20 @@ impl Pinger {
     ) -> io::Result<Option<Duration>> {
         let payload = size.saturating_sub(HEADERS);
         let end = Instant::now() + deadline;
-        let mut seq: u16 = 0;
         while Instant::now() < end {
-            seq = seq.wrapping_add(1);
+            let seq = next_seq();
             let sent = Instant::now();
             let packet = request(self.id, seq, payload);
-            self.socket
-                .send_to(&packet, &SocketAddrV4::new(to, 0).into())?;
+            match self
+                .socket
+                .send_to(&packet, &SocketAddrV4::new(to, 0).into())
+            {
+                // Too big for the first link with DF: that is the answer.
+                Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => return Ok(None),
+                other => other?,
+            };
             let resend = (sent + Duration::from_millis(500)).min(end);
-            if self.wait_reply(to, resend)? {
+            if self.wait_reply(to, seq, resend)? {
                 return Ok(Some(sent.elapsed()));
             }
         }
@@ -68,7 +74,7 @@ impl Pinger {
     }
 
     /// Reads until a reply of ours from `from` arrives (true) or `until`.
-    fn wait_reply(&self, from: Ipv4Addr, until: Instant) -> io::Result<bool> {
+    fn wait_reply(&self, from: Ipv4Addr, seq: u16, until: Instant) -> io::Result<bool> {
         let mut buf = vec![MaybeUninit::<u8>::uninit(); 65_536];
         loop {
             let left = until.saturating_duration_since(Instant::now());
@@ -95,11 +101,18 @@ impl Pinger {
                 .map(|b| unsafe { b.assume_init() })
                 .collect();
             let sender = addr.as_socket_ipv4().map(|a| *a.ip());
-            if sender == Some(from) && is_reply(&got, self.id) {
+            if sender == Some(from) && is_reply(&got, self.id, seq) {
                 return Ok(true);
             }
         }
     }
+}
+
+/// The next echo sequence number of this process: unique across probes,
+/// so a late answer to one echo never passes for another's.
+pub fn next_seq() -> u16 {
+    static SEQ: AtomicU16 = AtomicU16::new(0);
+    SEQ.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
 }
 
 /// The echo identifier of this process's probes.
@@ -122,8 +135,8 @@ pub fn request(id: u16, seq: u16, payload: usize) -> Vec<u8> {
 }
 
 /// Whether IPv4 `packet` (header first, as a raw socket hands it over)
-/// is an echo reply carrying `id`.
-pub fn is_reply(packet: &[u8], id: u16) -> bool {
+/// is an echo reply carrying `id` and `seq`.
+pub fn is_reply(packet: &[u8], id: u16, seq: u16) -> bool {
     let Some(first) = packet.first() else {
         return false;
     };
@@ -131,7 +144,10 @@ pub fn is_reply(packet: &[u8], id: u16) -> bool {
     let Some(icmp) = packet.get(ihl..) else {
         return false;
     };
-    icmp.len() >= 8 && icmp[0] == ECHO_REPLY && icmp[4..6] == id.to_be_bytes()
+    icmp.len() >= 8
+        && icmp[0] == ECHO_REPLY
+        && icmp[4..6] == id.to_be_bytes()
+        && icmp[6..8] == seq.to_be_bytes()
 }
 
 /// The Internet checksum (RFC 1071).
@@ -158,9 +174,13 @@ mod tests {
         let mut reply = vec![0x45u8; 20];
         reply.extend_from_slice(&p);
         reply[20] = ECHO_REPLY;
-        assert!(is_reply(&reply, 0x1234));
-        assert!(!is_reply(&reply, 0x4321));
-        assert!(!is_reply(&reply[..22], 0x1234));
-        assert!(!is_reply(&[], 0x1234));
+        assert!(is_reply(&reply, 0x1234, 7));
+        assert!(
+            !is_reply(&reply, 0x1234, 6),
+            "a late answer to another echo"
+        );
+        assert!(!is_reply(&reply, 0x4321, 7));
+        assert!(!is_reply(&reply[..22], 0x1234, 7));
+        assert!(!is_reply(&[], 0x1234, 7));
     }
 }

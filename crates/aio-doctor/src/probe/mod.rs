@@ -42,10 +42,20 @@ pub struct Probed {
 
 /// Runs every probe the design allows, in namespace `netns` (the host's when `None`).
 pub async fn run(design: &Design, netns: Option<&str>, taken: &[Ipv4Addr]) -> Probed {
-    let Some(ext) = &design.external else {
-        return Probed::default();
-    };
     let mtu = design.physnet.as_ref().and_then(|p| p.mtu).unwrap_or(1500);
+    let Some(ext) = &design.external else {
+        // Octavia's probe enters through the outside bridge: without one,
+        // its path cannot be proven by traffic, and says so.
+        let vlan = design.octavia.as_ref().map(|o| {
+            let (name, expected) = Names::vlan(o, "the outside bridge", "the physnet bridge", mtu);
+            let why = "the topology gives no outside bridge for the probe to enter through (neutron_external_interface)";
+            Hop::unchecked(name, expected, why)
+        });
+        return Probed {
+            vlan,
+            ..Probed::default()
+        };
+    };
     let names = Names::of(ext, design.octavia.as_ref(), design.gateway, mtu);
     let plugged = plug(ext, netns, mtu).await;
     let mut attachment = match plugged {
@@ -107,8 +117,9 @@ async fn probe_all(
         }
     });
     let sizes = [SMALL, mtu as usize];
-    let full = |size| a.ping(bridge_addr, size, ANSWER);
-    out.mtu = Some(echo_hop(&sizes, &names.mtu, &names.mtu_expected, bridge_addr, full).await);
+    let probe = address.addr();
+    let full = |size| a.ping_from_host(probe, size, ANSWER);
+    out.mtu = Some(echo_hop(&sizes, &names.mtu, &names.mtu_expected, probe, full).await);
     if let Some(o) = &design.octavia {
         out.vlan = Some(vlan(a, o, netns, taken, mtu, names).await);
     }
@@ -211,8 +222,11 @@ async fn free(
         }
         Err(e) => return Err(format!("looking for a free address on {link}: {e}")),
     };
-    let addr =
-        found.ok_or_else(|| format!("every address tried on {link}'s subnet answered ARP"))?;
+    let addr = found.ok_or_else(|| {
+        format!(
+            "no address of {link}'s subnet is free: the host's, Neutron's pool's, or answering ARP"
+        )
+    })?;
     Ipv4Net::new(addr, net.prefix_len()).map_err(|e| e.to_string())
 }
 
@@ -233,17 +247,11 @@ impl Names {
             format!("the uplink's gateway {g}")
         });
         let (vlan, vlan_expected) = match o {
-            Some(o) => (
-                format!("traffic on VLAN {} to {}", o.tag, o.interface),
-                format!(
-                    "echoes from a probe on {} tagged {}, entering {}'s bridge through {} as an amphora's do, answered by {} ({}), at 64 and {mtu} bytes with DF",
-                    ext.bridge,
-                    o.tag,
-                    ext.interface,
-                    ext.peer,
-                    o.interface,
-                    o.address.addr()
-                ),
+            Some(o) => Names::vlan(
+                o,
+                &ext.bridge,
+                &format!("{}'s bridge through {}", ext.interface, ext.peer),
+                mtu,
             ),
             None => (String::new(), String::new()),
         };
@@ -255,7 +263,7 @@ impl Names {
             ),
             mtu: format!("full-size packets on {}", ext.bridge),
             mtu_expected: format!(
-                "echoes to {} ({}) at 64 and {mtu} bytes with DF are answered",
+                "echoes from {} ({}) to the probe at 64 and {mtu} bytes with DF are answered",
                 ext.bridge,
                 ext.address.addr()
             ),
@@ -263,6 +271,20 @@ impl Names {
             vlan_expected,
             octavia: o.is_some(),
         }
+    }
+
+    /// The VLAN probe's name and expectation: a probe on `bridge`, its
+    /// frames entering `entry`.
+    fn vlan(o: &Octavia, bridge: &str, entry: &str, mtu: u32) -> (String, String) {
+        (
+            format!("traffic on VLAN {} to {}", o.tag, o.interface),
+            format!(
+                "echoes from a probe on {bridge} tagged {}, entering {entry} as an amphora's do, answered by {} ({}), at 64 and {mtu} bytes with DF",
+                o.tag,
+                o.interface,
+                o.address.addr()
+            ),
+        )
     }
 
     /// Every probe not checked, for `why`.

@@ -57,8 +57,8 @@ impl Tagged {
         size: usize,
         deadline: Instant,
     ) -> io::Result<Option<Duration>> {
-        let id = icmp::id();
-        let message = icmp::request(id, 1, size.saturating_sub(icmp::HEADERS));
+        let (id, seq) = (icmp::id(), icmp::next_seq());
+        let message = icmp::request(id, seq, size.saturating_sub(icmp::HEADERS));
         let mut f = Vec::with_capacity(size + 18);
         f.extend_from_slice(&mac);
         f.extend_from_slice(&self.mac);
@@ -68,8 +68,9 @@ impl Tagged {
         let sent = Instant::now();
         let answered = self.exchange(&tag(self.vlan, f), deadline, |f| {
             let ip = f.get(14..)?;
-            let from = Ipv4Addr::new(*ip.get(12)?, ip[13], ip[14], ip[15]);
-            (f[12..14] == IPV4 && from == to && icmp::is_reply(ip, id)).then_some(())
+            let from = <[u8; 4]>::try_from(ip.get(12..16)?).ok()?;
+            let ours = f.get(12..14) == Some(&IPV4[..]) && Ipv4Addr::from(from) == to;
+            (ours && icmp::is_reply(ip, id, seq)).then_some(())
         })?;
         Ok(answered.map(|()| sent.elapsed()))
     }

@@ -23,6 +23,8 @@ const INNER: &str = "probe";
 /// A probe on a bridge of the host; [`Attachment::remove`] takes it away.
 pub struct Attachment {
     ns: Netns,
+    /// The host's namespace, for echoes that leave from the host's side.
+    host_ns: Netns,
     inner: Handle,
     host: Handle,
     /// The host's end (`aio-doc<PID>`), by index in the host.
@@ -76,6 +78,9 @@ impl Attachment {
         let outer = index(host, &outer_name).await?;
         let attachment = Attachment {
             ns,
+            host_ns: host_ns
+                .try_clone()
+                .map_err(|e| format!("the host's namespace: {e}"))?,
             inner,
             host: host.clone(),
             outer,
@@ -172,16 +177,34 @@ impl Attachment {
         wait: Duration,
     ) -> Result<Option<Duration>, WireError> {
         let echo = move || {
-            let deadline = std::time::Instant::now() + wait;
             let link = Tagged::new(INNER, vlan, source)?;
-            match link.resolve(to, deadline)? {
+            match link.resolve(to, std::time::Instant::now() + wait)? {
                 None => Ok(None),
-                Some(mac) => link.echo(mac, to, size, deadline),
+                Some(mac) => link.echo(mac, to, size, std::time::Instant::now() + wait),
             }
         };
         self.inside(echo)
             .await
             .map_err(|e| format!("ping {to} on VLAN {vlan} ({size} bytes): {e}"))
+    }
+
+    /// Echo from the host's side to `to` (the probe), with `size` bytes of
+    /// IPv4 and DF: it leaves through the host's link, so that link's MTU
+    /// applies (a reply is never sent with DF, so an echo from the probe
+    /// could not show it).
+    pub async fn ping_from_host(
+        &self,
+        to: Ipv4Addr,
+        size: usize,
+        wait: Duration,
+    ) -> Result<Option<Duration>, WireError> {
+        let ns = self.host_ns.try_clone().map_err(|e| e.to_string())?;
+        let echo = move || Pinger::new().and_then(|p| p.echo(to, size, wait));
+        tokio::task::spawn_blocking(move || ns.run(echo))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("ping {to} from the host ({size} bytes): {e}"))
     }
 
     /// Runs blocking `work` inside the probe's namespace, off the runtime.

@@ -9,7 +9,21 @@ use crate::Failure;
 use crate::cli::Target;
 use crate::render;
 
+/// Exit code 2: doctor could not look at all (the message says why); 1
+/// is kept for a broken hop.
+const COULD_NOT_LOOK: u8 = 2;
+
 pub async fn run(target: &Target, json: bool) -> Result<u8, Failure> {
+    match walk(target, json).await {
+        Ok(code) => Ok(code),
+        Err(failure) => {
+            errln!("{}", render::failure::text(&failure));
+            Ok(COULD_NOT_LOOK)
+        }
+    }
+}
+
+async fn walk(target: &Target, json: bool) -> Result<u8, Failure> {
     let host = Host::open(target.host()?).await?;
     let mut apply = format!("aio apply -f {}", target.file.path.display());
     if let Some(ns) = &target.netns {
