@@ -189,7 +189,9 @@ fn scenario(lab: &mut Lab, broken: bool, interrupted: &AtomicBool) -> Result<(),
         "aio plan --detailed-exitcode",
         &lab.aio("plan", &["--detailed-exitcode"]),
         &[0],
-    )
+    )?;
+    step("aio doctor: the data paths walked hop by hop, each probe answered, nothing left behind");
+    show("aio doctor", &lab.aio("doctor", &[]), &[0])
 }
 
 /// What the lab made that must be gone once it is dropped.

@@ -47,6 +47,9 @@ fn examples(page: &str) -> &'static str {
         "aio-watch" => "aio watch -f /etc/aio/topology.toml --resync 60",
         "aio-show" => "aio show\naio show --json\naio show plan.json",
         "aio-graph" => "aio graph | dot -Tsvg > graph.svg",
+        "aio-doctor" => {
+            "aio doctor -f /etc/aio/topology.toml\naio doctor --json | jq .first_broken"
+        }
         "aio-state" | "aio-state-list" => "aio state list\naio state list --netns rehearsal --json",
         "aio-state-rm" => "aio state rm link/dummy1",
         "aio-schema" => "aio schema topology > topology.schema.json",

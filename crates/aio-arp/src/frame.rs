@@ -1,4 +1,5 @@
-//! ARP over Ethernet (RFC 826) on a raw packet socket.
+//! ARP over Ethernet (RFC 826) on a raw packet socket; the socket also
+//! serves whole frames of any protocol ([`Socket::bind_all`]).
 
 use std::io;
 use std::net::Ipv4Addr;
@@ -6,11 +7,16 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;
 
 const ETH_P_ARP: u16 = 0x0806;
+/// Every protocol: what a frame-level probe needs.
+const ETH_P_ALL: u16 = 0x0003;
+/// The largest frame read: a 9000-byte MTU with a VLAN tag, and room.
+const LARGEST: usize = 9216 + 18;
 const BROADCAST: [u8; 6] = [0xff; 6];
 
 pub struct Socket {
     fd: OwnedFd,
     index: i32,
+    protocol: u16,
 }
 
 fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
@@ -21,11 +27,11 @@ fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
     }
 }
 
-fn link_addr(index: i32) -> libc::sockaddr_ll {
+fn link_addr(index: i32, protocol: u16) -> libc::sockaddr_ll {
     // SAFETY: sockaddr_ll is plain old data; all-zero is a valid value.
     let mut addr: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
     addr.sll_family = libc::AF_PACKET as u16;
-    addr.sll_protocol = ETH_P_ARP.to_be();
+    addr.sll_protocol = protocol.to_be();
     addr.sll_ifindex = index;
     addr
 }
@@ -33,6 +39,17 @@ fn link_addr(index: i32) -> libc::sockaddr_ll {
 impl Socket {
     /// A socket seeing only ARP frames of `link`, in the caller's network namespace.
     pub fn bind(link: &str) -> io::Result<Socket> {
+        Socket::bind_protocol(link, ETH_P_ARP)
+    }
+
+    /// A socket seeing every frame of `link`, its own outgoing ones
+    /// included; the kernel hands VLAN-tagged frames over with the tag
+    /// taken out.
+    pub fn bind_all(link: &str) -> io::Result<Socket> {
+        Socket::bind_protocol(link, ETH_P_ALL)
+    }
+
+    fn bind_protocol(link: &str, protocol: u16) -> io::Result<Socket> {
         let name = std::ffi::CString::new(link)
             .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
         // SAFETY: plain libc calls; the fd is owned right away.
@@ -44,13 +61,14 @@ impl Socket {
             let raw = check(libc::socket(
                 libc::AF_PACKET,
                 libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-                i32::from(ETH_P_ARP.to_be()),
+                i32::from(protocol.to_be()),
             ))?;
             let socket = Socket {
                 fd: OwnedFd::from_raw_fd(raw),
                 index: index as i32,
+                protocol,
             };
-            let addr = link_addr(socket.index);
+            let addr = link_addr(socket.index, protocol);
             let len = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
             check(libc::bind(
                 raw,
@@ -63,7 +81,7 @@ impl Socket {
 
     /// The link's hardware address: a bound packet socket's own name carries it.
     pub fn mac(&self) -> io::Result<[u8; 6]> {
-        let mut addr = link_addr(0);
+        let mut addr = link_addr(0, self.protocol);
         let mut len = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
         // SAFETY: addr and len are valid for writes of their sizes.
         check(unsafe {
@@ -79,7 +97,7 @@ impl Socket {
     }
 
     pub fn send(&self, frame: &[u8]) -> io::Result<()> {
-        let mut to = link_addr(self.index);
+        let mut to = link_addr(self.index, self.protocol);
         to.sll_halen = 6;
         to.sll_addr[..6].copy_from_slice(&BROADCAST);
         let len = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
@@ -109,7 +127,7 @@ impl Socket {
         if check(unsafe { libc::poll(&mut poll, 1, ms) })? == 0 {
             return Ok(None);
         }
-        let mut buf = vec![0u8; 1514];
+        let mut buf = vec![0u8; LARGEST];
         // SAFETY: buf is valid for writes of its length.
         let n =
             check(

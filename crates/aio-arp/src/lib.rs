@@ -6,7 +6,7 @@
 //! ICMP still answers ARP for its address, and a free address is exactly one
 //! that nobody claims on the wire.
 
-mod frame;
+pub mod frame;
 
 use std::collections::BTreeSet;
 use std::io;

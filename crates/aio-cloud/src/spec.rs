@@ -10,7 +10,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 
 use aio_kolla::neutron::external_network;
-use aio_topology::{Facts, InterfaceKind, PHYSNET, Topology};
+use aio_topology::{Facts, PHYSNET, Topology};
 
 /// Neutron's external network as aio makes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,9 +96,6 @@ pub struct Octavia {
     pub mtu: Option<u32>,
 }
 
-/// Kolla's `neutron_bridge_name` when unset: the first physnet's bridge.
-const KOLLA_BRIDGE: &str = "br-ex";
-
 /// Kolla's default name for Octavia's management network.
 pub const LB_MGMT_NET: &str = "lb-mgmt-net";
 
@@ -122,7 +119,9 @@ impl Octavia {
             .unwrap_or(LB_MGMT_NET)
             .to_string();
         let interface = global("octavia_network_interface").and_then(toml::Value::as_str);
-        let port = interface.and_then(|i| tagged_peer(topology, i));
+        let port = interface
+            .and_then(|i| topology.port_behind(i))
+            .and_then(|p| Some((p.port, p.tag?)));
         let gateway = interface.and_then(|i| {
             let iface = topology.interfaces.get(i)?;
             iface.addresses.iter().find_map(|a| match a.value {
@@ -130,10 +129,11 @@ impl Octavia {
                 ipnet::IpNet::V6(_) => None,
             })
         });
-        let physical_network = port
-            .as_ref()
-            .and_then(|(p, _)| on_physnet_bridge(topology, p))
-            .map(|()| PHYSNET.to_string());
+        let physnet_bridge = topology.physnet_bridge();
+        let physical_network = interface
+            .and_then(|i| topology.port_behind(i))
+            .filter(|p| Some(&p.bridge) == physnet_bridge.as_ref())
+            .map(|_| PHYSNET.to_string());
         Some(Octavia {
             name,
             port,
@@ -142,34 +142,6 @@ impl Octavia {
             mtu: topology.physnet_mtu().map(|m| m.mtu),
         })
     }
-}
-
-/// The OVS port that is `interface`'s veth peer, and its tag.
-fn tagged_peer(topology: &Topology, interface: &str) -> Option<(String, u16)> {
-    let peer = match &topology.interfaces.get(interface)?.kind {
-        InterfaceKind::Veth { peer } => peer,
-        InterfaceKind::VethPeer { of } => of,
-        _ => return None,
-    };
-    let ovs = topology.ovs.as_ref()?;
-    ovs.bridges
-        .values()
-        .find_map(|b| b.ports.get(peer))
-        .and_then(|p| Some((p.name.clone(), p.tag?)))
-}
-
-/// `Some` when `port` is on the bridge Kolla maps the first physnet to.
-fn on_physnet_bridge(topology: &Topology, port: &str) -> Option<()> {
-    let kolla = topology.kolla.as_ref()?;
-    let bridge = kolla
-        .globals
-        .get("neutron_bridge_name")
-        .and_then(|v| v.value.as_str())
-        .and_then(|s| s.split(',').next())
-        .map(str::trim)
-        .unwrap_or(KOLLA_BRIDGE);
-    let ovs = topology.ovs.as_ref()?;
-    ovs.bridges.get(bridge)?.ports.get(port).map(drop)
 }
 
 #[cfg(test)]

@@ -147,6 +147,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Walk the data paths the topology implies hop by hop, prove them with traffic, and name the first broken hop
+    ///
+    /// The outside network (uplink, forwarding, NAT, its bridge, the veth
+    /// pair into the physnet bridge, OVN's bridge mapping and gateway
+    /// chassis, Neutron's external network) and Octavia's management
+    /// network (Neutron's network, the OVS port's VLAN, the health
+    /// manager's interface). A probe in a namespace of its own pings the
+    /// uplink's gateway through NAT and the physnet at its MTU; it is gone
+    /// when doctor ends. Changes no configuration. Exit 0 when every hop
+    /// holds, 1 when one is broken, 2 when one could not be checked.
+    Doctor {
+        #[command(flatten)]
+        file: FileArg,
+        /// Look at network namespace /run/netns/NAME instead of the host's
+        #[arg(long, value_name = "NAME")]
+        netns: Option<String>,
+        /// Where aio records what it created [default: /var/lib/aio, or /var/lib/aio/netns/NAME with --netns]
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the dependency graph of the topology's resources as Graphviz DOT, e.g. `aio graph | dot -Tsvg > graph.svg`
     ///
     /// One cluster per provider; an edge from each resource to each one it depends on.
@@ -161,7 +184,7 @@ pub enum Command {
         #[command(subcommand)]
         action: StateAction,
     },
-    /// Print a JSON Schema: of topology.toml, of a plan (`plan --json`), of a line of `apply --json`, of `validate --json`
+    /// Print a JSON Schema: of topology.toml, of a plan (`plan --json`), of a line of `apply --json`, of `validate --json`, of `doctor --json`
     Schema {
         #[arg(value_enum, default_value_t = SchemaKind::Topology)]
         kind: SchemaKind,
@@ -187,6 +210,8 @@ impl Command {
             | Command::Adopt { .. }
             | Command::Destroy { .. }
             | Command::Service { .. } => true,
+            // Its exit code is its verdict, whether anyone reads the report.
+            Command::Doctor { .. } => true,
             Command::Plan { out, .. } => out.is_some(),
             Command::State { action } => matches!(action, StateAction::Rm { .. }),
             _ => false,
@@ -277,6 +302,8 @@ pub enum SchemaKind {
     /// `show --json`
     Show,
     Validate,
+    /// `doctor --json`
+    Doctor,
 }
 
 /// Which state dir: as `--netns` and `--state-dir` say for the other commands.

@@ -258,34 +258,7 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
     assert_eq!(subnet["cidr"], "10.0.2.0/24", "{subnet}");
 
     // Octavia's network made on VLAN 1717 while the port says 1718.
-    openstack(
-        &lab,
-        &[
-            "network",
-            "create",
-            "--provider-network-type",
-            "vlan",
-            "--provider-physical-network",
-            "physnet1",
-            "--provider-segment",
-            "1717",
-            "lb-mgmt-net",
-        ],
-    );
-    openstack(
-        &lab,
-        &[
-            "subnet",
-            "create",
-            "--network",
-            "lb-mgmt-net",
-            "--subnet-range",
-            "172.18.0.0/16",
-            "--gateway",
-            "172.18.255.254",
-            "lb-mgmt-subnet",
-        ],
-    );
+    lab.kolla_makes_lb_mgmt_net(1717).unwrap();
     let conflict = aio("plan", &[]);
     assert_eq!(conflict.code, Some(2), "{}", said(&conflict));
     let text = std::fs::read_to_string(&lab.topology).unwrap();

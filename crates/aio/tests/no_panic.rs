@@ -182,6 +182,19 @@ fn commands_that_change_the_host_finish_their_work_when_stdout_is_closed() {
         quietly(sb.command("show", &t, extra), "show");
     }
     quietly(sb.command("watch", &t, &[]), "watch");
+    // Doctor's exit code is its verdict, stdout closed or not (no OVN
+    // here: the bridge mapping is broken); it ends quietly, probe gone.
+    for extra in [&[][..], &["--json"]] {
+        let out = stdout_closed(sb.command("doctor", &t, extra), "doctor");
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "aio doctor: {said}");
+        let loud = ["panicked", "Broken pipe", "failed to write"];
+        assert!(!loud.iter().any(|w| said.contains(w)), "{said}");
+    }
+    assert!(
+        !sb.links().keys().any(|l| l.starts_with("aio-doc")),
+        "doctor left its probe behind"
+    );
 
     let state = sb.state.path().to_str().unwrap();
     let listed = || {

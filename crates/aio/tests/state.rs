@@ -62,6 +62,7 @@ fn a_destroy_preview_cannot_be_saved_and_schemas_are_the_documented_ones() {
         ("apply", "apply.schema.json"),
         ("show", "show.schema.json"),
         ("validate", "validate.schema.json"),
+        ("doctor", "doctor.schema.json"),
     ] {
         let out = run(&["schema", kind]);
         assert!(out.status.success(), "{}", said(&out));

@@ -188,6 +188,34 @@ impl Lab {
             .vsctl(&["--may-exist", "add-port", bridge, "veth-ovs"]);
     }
 
+    /// What Kolla's Octavia role makes: `lb-mgmt-net`, VLAN `segment` on
+    /// physnet1, and its subnet with the health manager's address as gateway.
+    pub fn kolla_makes_lb_mgmt_net(&self, segment: u16) -> Result<(), String> {
+        let segment = segment.to_string();
+        self.cloud.openstack_unit(&[
+            "network",
+            "create",
+            "--provider-network-type",
+            "vlan",
+            "--provider-physical-network",
+            "physnet1",
+            "--provider-segment",
+            &segment,
+            "lb-mgmt-net",
+        ])?;
+        self.cloud.openstack_unit(&[
+            "subnet",
+            "create",
+            "--network",
+            "lb-mgmt-net",
+            "--subnet-range",
+            "172.18.0.0/16",
+            "--gateway",
+            "172.18.255.254",
+            "lb-mgmt-subnet",
+        ])
+    }
+
     /// The `openstack` commands `aio show` prints for Neutron's external
     /// network.
     pub fn printed_commands(&self) -> Vec<String> {

@@ -4,6 +4,7 @@ mod adopt;
 mod apply;
 mod completions;
 mod destroy;
+mod doctor;
 mod graph;
 mod init;
 mod plan;
@@ -96,6 +97,20 @@ pub async fn run(command: Command) -> Result<u8, Failure> {
             json,
         } => show::run(&target, json).await,
         Command::Graph { file } => graph::run(&file.path),
+        Command::Doctor {
+            file,
+            netns,
+            state_dir,
+            json,
+        } => {
+            let target = crate::cli::Target {
+                file,
+                netns,
+                state_dir,
+                targets: Vec::new(),
+            };
+            doctor::run(&target, json).await
+        }
         Command::State { action } => match action {
             StateAction::List { dir, json } => state::list(&dir, json),
             StateAction::Rm {
@@ -123,6 +138,7 @@ fn schema(kind: SchemaKind) -> &'static str {
         SchemaKind::Apply => include_str!("../../../../docs/apply.schema.json"),
         SchemaKind::Show => include_str!("../../../../docs/show.schema.json"),
         SchemaKind::Validate => include_str!("../../../../docs/validate.schema.json"),
+        SchemaKind::Doctor => include_str!("../../../../docs/doctor.schema.json"),
     }
 }
 

@@ -1,8 +1,10 @@
 //! The host suite: one VM through the package, `aio service install`, two
 //! real reboots (the first with Open vSwitch starting a minute late, as
-//! Kolla's containers do) and drift of every kind. Each proof is a shell
-//! script run over SSH whose outcome is checked here.
+//! Kolla's containers do), drift of every kind, and `aio doctor` against
+//! each breakage it must name. Each proof is a shell script run over SSH
+//! whose outcome is checked here.
 
+mod doctor;
 mod drift;
 mod order;
 mod ovs;
@@ -82,7 +84,16 @@ fn proofs(vm: &mut Vm, run: &Run, report: &mut Report) -> Result<(), String> {
         ovs::wait_for_port(vm.ssh(), PORT_DEADLINE_S)?;
         converged(vm.ssh())
     })?;
-    Ok(())
+    report.check(
+        "aio doctor passes the healthy VM and leaves it as it was",
+        || doctor::healthy(vm.ssh()),
+    )?;
+    for breakage in doctor::breakages() {
+        report.check(&format!("aio doctor names {}", breakage.what), || {
+            doctor::named(vm.ssh(), &breakage)
+        })?;
+    }
+    doctor::restore(vm.ssh())
 }
 
 /// Writes the topology and installs the unit. A [`Break`] changes the
