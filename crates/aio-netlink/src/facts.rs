@@ -22,8 +22,9 @@ struct Hop {
 }
 
 /// The facts of the system `handle` talks to: one dump of links and
-/// addresses, one of routes per family.
-pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkError> {
+/// addresses, one of routes per family. The dump is handed back with
+/// them, for the run's first observation to reuse.
+pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<(Facts, Snapshot), NetlinkError> {
     let snapshot = Snapshot::take(handle).await?;
     let v4 = default_hops::<Ipv4Addr>(handle).await?;
     let v6 = default_hops::<Ipv6Addr>(handle).await?;
@@ -72,7 +73,7 @@ pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkErr
             Some(IpAddr::V4(g)) => Some(g),
             _ => None,
         });
-    Ok(Facts {
+    let facts = Facts {
         uplink: Some(link.name.clone()),
         uplink_address: primary.map(|(a, _)| a),
         uplink_prefix: primary.map(|(_, p)| p),
@@ -82,7 +83,8 @@ pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<Facts, NetlinkErr
         protected: protected(&snapshot, v4.iter().chain(&v6)),
         // Every name, for the rule that a topology names only interfaces that exist.
         existing: snapshot.links.iter().map(|l| l.name.clone()).collect(),
-    })
+    };
+    Ok((facts, snapshot))
 }
 
 /// Every interface a default route goes through, with its addresses (IPv6

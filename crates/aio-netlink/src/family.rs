@@ -18,6 +18,7 @@ use crate::events::{Event, events};
 use crate::facts::facts;
 use crate::id::NetId;
 use crate::name::PROVIDER;
+use crate::primed::Primed;
 use crate::provider::NetlinkProvider;
 use crate::resources::resources;
 
@@ -36,7 +37,8 @@ impl Family for Links {
         let handle = shared(probe.shared, probe.netns)
             .await
             .map_err(FamilyError::unreachable)?;
-        let found = facts(&handle, probe.uplink).await.map_err(facts_error)?;
+        let (found, snapshot) = facts(&handle, probe.uplink).await.map_err(facts_error)?;
+        probe.shared.put(Primed::new(probe.netns, snapshot));
         out.uplink = found.uplink;
         out.uplink_address = found.uplink_address;
         out.uplink_prefix = found.uplink_prefix;
@@ -58,7 +60,10 @@ impl Family for Links {
         let mut protected: Vec<String> =
             cx.facts.protected.iter().map(|p| p.name.clone()).collect();
         protected.extend(cx.facts.uplink.clone());
-        Ok(Some(Box::new(NetlinkProvider::new(handle, protected))))
+        let primed = cx.shared.get::<Primed>().filter(|p| p.is_of(cx.netns));
+        Ok(Some(Box::new(
+            NetlinkProvider::new(handle, protected).primed(primed),
+        )))
     }
 
     fn locate(&self, topology: &Topology, id: &ResourceId) -> Option<Span> {

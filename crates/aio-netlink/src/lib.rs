@@ -39,6 +39,7 @@ mod known;
 mod lean;
 pub mod link;
 mod name;
+mod primed;
 mod provider;
 mod resources;
 

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use rtnetlink::Handle;
 use std::collections::BTreeSet;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use aio_engine::{
     Action, Change, ErrorKind, Observed, Provider, ProviderError, ProviderName, Resource,
@@ -22,6 +22,7 @@ use crate::id::NetId;
 use crate::known::{FEW, Known, KnownIndexes};
 use crate::link::observed::{attrs as link_attrs, identity as link_identity};
 use crate::name::PROVIDER;
+use crate::primed::Primed;
 
 pub struct NetlinkProvider {
     handle: Handle,
@@ -32,6 +33,8 @@ pub struct NetlinkProvider {
     last: Mutex<Snapshot>,
     /// Link names to indexes, for apply.
     indexes: KnownIndexes,
+    /// The facts' dump, for the first observe (see [`Primed`]).
+    primed: Option<Arc<Primed>>,
 }
 
 impl NetlinkProvider {
@@ -42,7 +45,14 @@ impl NetlinkProvider {
             protected: Protected::new(protected),
             last: Mutex::new(Snapshot::default()),
             indexes: KnownIndexes::default(),
+            primed: None,
         }
+    }
+
+    /// The first observe uses `primed`'s dump, if still fresh, instead of its own.
+    pub fn primed(mut self, primed: Option<Arc<Primed>>) -> Self {
+        self.primed = primed;
+        self
     }
 
     /// What `snapshot` shows of `ids`; the snapshot is kept for `check` and
@@ -84,13 +94,19 @@ impl Provider for NetlinkProvider {
     }
 
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
-        let snapshot = Snapshot::take(&self.handle).await.map_err(dump_failed)?;
+        let snapshot = match self.primed.as_ref().and_then(|p| p.take()) {
+            Some(kept) => kept,
+            None => Snapshot::take(&self.handle).await.map_err(dump_failed)?,
+        };
         Ok(self.keep(snapshot, ids))
     }
 
     /// A few links are asked for by name (with the links they name and
     /// every address); more are dumped.
     async fn observe_within(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        if let Some(p) = &self.primed {
+            p.forget();
+        }
         let ours: Vec<NetId> = ids.iter().filter_map(NetId::of).collect();
         let names: BTreeSet<&str> = ours.iter().map(NetId::interface).collect();
         let snapshot = match names.len() <= FEW {
@@ -123,6 +139,9 @@ impl Provider for NetlinkProvider {
     }
 
     async fn apply(&self, changes: &[&Change]) -> Result<(), ProviderError> {
+        if let Some(p) = &self.primed {
+            p.forget();
+        }
         if let Some(c) = changes.iter().find(|c| self.protected.touched_by(&c.id)) {
             return Err(ProviderError::refused(format!(
                 "{} would modify the uplink, which aio never does",
