@@ -105,6 +105,44 @@ fn logged(watch: &Watch, line: &str) -> usize {
     watch.log().matches(line).count()
 }
 
+/// aio's masquerade rule as `nft -a` lists it: the rule, and its handle.
+fn aios_rule(sb: &Sandbox) -> (String, String) {
+    let listing = sb.nft("-a list chain ip aio postrouting");
+    let line = listing
+        .lines()
+        .find(|l| l.contains("masquerade"))
+        .unwrap_or_else(|| panic!("no masquerade rule in aio's chain:\n{listing}"));
+    let (rule, handle) = line
+        .split_once(" # handle ")
+        .unwrap_or_else(|| panic!("no handle in {line:?}"));
+    (rule.trim().to_string(), handle.trim().to_string())
+}
+
+#[test]
+fn an_edited_nat_rule_is_put_back_within_seconds() {
+    let (sb, _t, watch) = watching();
+    let (rule, handle) = aios_rule(&sb);
+    assert!(rule.contains("oifname \"eth0\""), "{rule}");
+    let edited = rule.replace("oifname \"eth0\"", "oifname \"lo\"");
+    repair_time(
+        &watch,
+        "the rule as declared after it was edited to masquerade out lo",
+        || {
+            drop(sb.nft(&format!(
+                "replace rule ip aio postrouting handle {handle} {edited}"
+            )))
+        },
+        || {
+            let rules = sb.nft("list ruleset");
+            let masquerades: Vec<&str> =
+                rules.lines().filter(|l| l.contains("masquerade")).collect();
+            masquerades.len() == 1 && masquerades[0].contains("oifname \"eth0\"")
+        },
+    );
+    stays_quiet(&watch, "the repair of an edited rule");
+    watch.stop();
+}
+
 #[test]
 fn a_flushed_or_deleted_nat_table_is_back_within_seconds_and_watch_then_rests() {
     let (sb, _t, watch) = watching();
