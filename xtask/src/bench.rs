@@ -1,15 +1,15 @@
 //! `cargo xtask bench`: what aio costs for N bridge + veth + address triples
-//! (N = 10, 100, 300, 1000), against `ip -batch` of the same creations,
+//! (N = 10, 100, 300, 1000, 10 000), against `ip -batch` of the same creations,
 //! optionally `nmstatectl apply --kernel`, and for N OVS ports against
 //! `ovs-vsctl`; medians, ratios and peak RSS go to docs/benchmarks.md
 //! (between its markers) and docs/benchmarks.svg.
 //!
-//! Every namespace a run needs is created first (with an uplink and a
+//! Every namespace a size needs is created before it (with an uplink and a
 //! default route, IPv6 off so no autoconfiguration runs in the background),
 //! the machine settles, the tools are measured alternately, and the
-//! namespaces are deleted only at the end, also after a failure or Ctrl-C:
-//! deleting one with thousands of links keeps the kernel's RTNL lock busy
-//! for seconds. The machine's own network namespace is never touched. Not a
+//! namespaces are deleted after it, also after a failure or Ctrl-C; the
+//! next size waits while the kernel frees their links (deleting thousands
+//! keeps its RTNL lock busy for seconds). The machine's own network namespace is never touched. Not a
 //! test: no measurement runs under `cargo test`.
 //!
 //! This module puts the steps in order; each of its modules does one job:
@@ -96,34 +96,15 @@ fn bench(o: &Options) -> Result<(), BenchError> {
         stop,
         runs: o.runs,
     };
-    let namespaces = Namespaces::create(bench.namespaces(&o.sizes, ovs), &bench.work)?;
-    println!(
-        "settling for 5 s after creating {} namespaces",
-        namespaces.len()
-    );
-    std::thread::sleep(Duration::from_secs(5));
-    let measured = o.sizes.iter().try_for_each(|n| {
-        bench.links(*n, &mut results)?;
-        if ovs {
-            bench.ovs(*n, &mut results)?;
-            // Idle and the storm once, at N = 100 (or the largest N below it).
-            let load = *n
-                == o.sizes
-                    .iter()
-                    .copied()
-                    .filter(|s| *s <= 100)
-                    .max()
-                    .unwrap_or(*n);
-            bench.watch(*n, load, &mut results)?;
+    let last = o.sizes.last().copied();
+    for n in &o.sizes {
+        measure_size(&bench, *n, &o.sizes, ovs, &mut results)?;
+        if Some(*n) != last {
+            // The kernel frees the deleted namespaces' links in the
+            // background, holding its RTNL lock: not during the next size.
+            std::thread::sleep(Duration::from_millis(5000 + *n as u64));
         }
-        Ok::<(), BenchError>(())
-    });
-    println!(
-        "deleting {} namespaces (the kernel goes on freeing their links for a while)",
-        namespaces.len()
-    );
-    drop(namespaces);
-    measured?;
+    }
 
     let text = report::markdown(&results);
     println!("\n{text}");
@@ -131,5 +112,39 @@ fn bench(o: &Options) -> Result<(), BenchError> {
         report::write(&root().join("docs"), &results)?;
         println!("written: docs/benchmarks.md (between its markers), docs/benchmarks.svg");
     }
+    Ok(())
+}
+
+/// Everything measured at N, in namespaces made for it and deleted after it.
+fn measure_size(
+    bench: &Bench,
+    n: usize,
+    sizes: &[usize],
+    ovs: bool,
+    results: &mut Results,
+) -> Result<(), BenchError> {
+    let namespaces = Namespaces::create(bench.namespaces(&[n], ovs), &bench.work)?;
+    println!(
+        "settling for 5 s after creating {} namespaces",
+        namespaces.len()
+    );
+    std::thread::sleep(Duration::from_secs(5));
+    bench.links(n, results)?;
+    if ovs {
+        bench.ovs(n, results)?;
+        // Idle and the storm once, at N = 100 (or the largest N below it).
+        let load = n
+            == sizes
+                .iter()
+                .copied()
+                .filter(|s| *s <= 100)
+                .max()
+                .unwrap_or(n);
+        bench.watch(n, load, results)?;
+    }
+    println!(
+        "deleting {} namespaces (the kernel goes on freeing their links for a while)",
+        namespaces.len()
+    );
     Ok(())
 }

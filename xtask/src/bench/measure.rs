@@ -16,6 +16,8 @@ pub struct Sample {
     pub rss_kib: u64,
     /// CPU time in user space: the tool's own work, without the kernel's.
     pub user_secs: f64,
+    /// CPU time in the kernel on the tool's behalf: its requests carried out.
+    pub sys_secs: f64,
 }
 
 impl Sample {
@@ -25,6 +27,7 @@ impl Sample {
             secs: self.secs + next.secs,
             rss_kib: self.rss_kib.max(next.rss_kib),
             user_secs: self.user_secs + next.user_secs,
+            sys_secs: self.sys_secs + next.sys_secs,
         }
     }
 }
@@ -67,8 +70,13 @@ pub fn run_expecting(command: &mut Command, log: &Path, code: i32) -> Result<Sam
     Ok(Sample {
         secs,
         rss_kib: usage.ru_maxrss.max(0) as u64,
-        user_secs: usage.ru_utime.tv_sec as f64 + usage.ru_utime.tv_usec as f64 / 1e6,
+        user_secs: seconds(usage.ru_utime),
+        sys_secs: seconds(usage.ru_stime),
     })
+}
+
+fn seconds(t: libc::timeval) -> f64 {
+    t.tv_sec as f64 + t.tv_usec as f64 / 1e6
 }
 
 /// Runs `command` untimed, failing with its stderr unless it exits 0.

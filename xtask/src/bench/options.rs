@@ -19,7 +19,7 @@ pub struct Options {
         long,
         value_name = "N,...",
         value_delimiter = ',',
-        default_value = "10,100,300,1000",
+        default_value = "10,100,300,1000,10000",
         value_parser = at_least_one
     )]
     pub sizes: Vec<usize>,
@@ -66,7 +66,7 @@ mod tests {
         let o = parse(&[]).unwrap();
         assert_eq!(
             (o.sizes, o.runs, o.nmstate, o.write),
-            (vec![10, 100, 300, 1000], 5, false, true)
+            (vec![10, 100, 300, 1000, 10000], 5, false, true)
         );
     }
 

@@ -24,10 +24,12 @@ pub enum Metric {
     /// A sample per event: from the drift to `aio watch`'s repaired line.
     WatchVeth,
     WatchVlan,
+    WatchNat,
+    WatchSysctl,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 14] = [
+    pub const ALL: [Metric; 16] = [
         Metric::AioApply,
         Metric::IpBatch,
         Metric::AioNoopPlan,
@@ -42,11 +44,16 @@ impl Metric {
         Metric::IpDump,
         Metric::WatchVeth,
         Metric::WatchVlan,
+        Metric::WatchNat,
+        Metric::WatchSysctl,
     ];
 
     /// Whether its samples are `aio watch` latencies, one per event, not runs of a process.
     pub fn is_watch(self) -> bool {
-        matches!(self, Metric::WatchVeth | Metric::WatchVlan)
+        matches!(
+            self,
+            Metric::WatchVeth | Metric::WatchVlan | Metric::WatchNat | Metric::WatchSysctl
+        )
     }
 
     pub fn label(self) -> &'static str {
@@ -65,6 +72,8 @@ impl Metric {
             Metric::IpDump => "ip -d link show + ip addr show, converged",
             Metric::WatchVeth => "aio watch: a deleted veth pair repaired",
             Metric::WatchVlan => "aio watch: a changed VLAN tag repaired",
+            Metric::WatchNat => "aio watch: aio's NAT table flushed, the rule back",
+            Metric::WatchSysctl => "aio watch: ip_forward set to 0, back to 1",
         }
     }
 
@@ -84,6 +93,8 @@ impl Metric {
             Metric::IpDump => "#bcbd22",
             Metric::WatchVeth => "#e377c2",
             Metric::WatchVlan => "#f7b6d2",
+            Metric::WatchNat => "#8c6d31",
+            Metric::WatchSysctl => "#e7ba52",
         }
     }
 }
@@ -158,6 +169,22 @@ impl Results {
     pub fn user_secs(&self, metric: Metric, n: usize) -> Option<f64> {
         let v = self.each(metric, n, |s| s.user_secs)?;
         Some(v.iter().sum::<f64>() / v.len() as f64)
+    }
+
+    /// Mean CPU time in the kernel, seconds (charged by ticks, as user time).
+    pub fn sys_secs(&self, metric: Metric, n: usize) -> Option<f64> {
+        let v = self.each(metric, n, |s| s.sys_secs)?;
+        Some(v.iter().sum::<f64>() / v.len() as f64)
+    }
+
+    /// How much the wall times of the runs differ: (slowest − fastest) /
+    /// median; `None` with fewer than two runs.
+    pub fn spread(&self, metric: Metric, n: usize) -> Option<f64> {
+        let v = self.each(metric, n, wall_secs)?;
+        let (lo, hi) = v.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), x| {
+            (lo.min(*x), hi.max(*x))
+        });
+        (v.len() >= 2).then(|| (hi - lo) / self.secs(metric, n).unwrap_or(f64::NAN))
     }
 
     /// Median peak RSS, MiB.
@@ -244,6 +271,7 @@ mod tests {
             secs,
             rss_kib,
             user_secs,
+            sys_secs: user_secs * 2.0,
         }
     }
 
@@ -261,6 +289,15 @@ mod tests {
         assert_eq!(r.percentile(Metric::AioApply, 10, 0.0), Some(0.1));
         let user = r.user_secs(Metric::AioApply, 10).unwrap();
         assert!((user - 0.02).abs() < 1e-12, "{user}");
+        let sys = r.sys_secs(Metric::AioApply, 10).unwrap();
+        assert!((sys - 0.04).abs() < 1e-12, "{sys}");
+        let spread = r.spread(Metric::AioApply, 10).unwrap();
+        assert!((spread - 1.0).abs() < 1e-12, "(0.3 - 0.1) / 0.2: {spread}");
+        assert_eq!(
+            r.spread(Metric::AioApply, 100),
+            None,
+            "one run has no spread"
+        );
         assert_eq!(r.secs(Metric::IpBatch, 10), None);
         assert_eq!(r.count(Metric::AioApply, 100), 1);
     }

@@ -34,7 +34,22 @@ fn slow_runs(n: usize, runs: usize) -> usize {
     if n >= 1000 { runs.min(3) } else { runs }
 }
 
+/// The largest N the slow peers are measured at: per-port ovs-vsctl takes
+/// ~40 s at N = 1000 and grows as N^1.5 (25 min at 10 000), nmstatectl
+/// more than a minute.
+pub const SLOW_PEERS_UP_TO: usize = 1000;
+
 impl Bench {
+    /// Runs of everything at N: at most 3 at N = 10 000 and beyond, where one
+    /// apply takes tens of seconds and a namespace holds 30 000 links.
+    pub fn runs_at(&self, n: usize) -> usize {
+        if n >= 10_000 {
+            self.runs.min(3)
+        } else {
+            self.runs
+        }
+    }
+
     /// The tools that fill a namespace each in run `run` at N triples.
     fn link_tools(&self, n: usize, run: usize) -> Vec<Tool> {
         let mut tools = vec![Tool::Aio, Tool::Ip];
@@ -45,14 +60,14 @@ impl Bench {
     }
 
     fn nmstate(&self, n: usize, run: usize) -> bool {
-        self.programs.nmstatectl.is_some() && run < slow_runs(n, self.runs)
+        self.programs.nmstatectl.is_some() && n <= SLOW_PEERS_UP_TO && run < slow_runs(n, self.runs)
     }
 
     /// Every namespace the scenarios at `sizes` use, OVS's if `ovs`.
     pub fn namespaces(&self, sizes: &[usize], ovs: bool) -> Vec<String> {
         let mut names = Vec::new();
         for n in sizes {
-            for run in 0..self.runs {
+            for run in 0..self.runs_at(*n) {
                 names.extend(
                     self.link_tools(*n, run)
                         .into_iter()
@@ -133,7 +148,7 @@ impl Bench {
         let check = |tool: Tool| same(&ns(Tool::Aio, 0), tool.name(), &ns(tool, 0));
 
         take_turns(
-            self.runs,
+            self.runs_at(n),
             |run| self.link_tools(n, run),
             |tool, run| {
                 let (metric, mut c) = match tool {
@@ -159,7 +174,7 @@ impl Bench {
                 .push(format!("N = {n}: nmstatectl made something else: {e}"));
         }
 
-        for run in 0..self.runs {
+        for run in 0..self.runs_at(n) {
             // --detailed-exitcode: anything but "no changes" fails the run.
             let mut plan = aio("plan", run);
             plan.arg("--detailed-exitcode");
@@ -184,7 +199,7 @@ impl Bench {
             }
         }
 
-        for run in 0..self.runs {
+        for run in 0..self.runs_at(n) {
             quiet(&mut ip_batch(&ns(Tool::Aio, run), &drift))?;
             // Exit 2 of --detailed-exitcode: changes pending, as they must be.
             let mut plan = aio("plan", run);
@@ -198,9 +213,13 @@ impl Bench {
     /// N OVS ports: aio's one transaction against ovs-vsctl.
     pub fn ovs(&self, n: usize, results: &mut Results) -> Result<(), BenchError> {
         println!("OVS ports, N = {n}");
+        let tools = match n <= SLOW_PEERS_UP_TO {
+            true => vec![Tool::Aio, Tool::VsctlPerPort, Tool::VsctlOneCall],
+            false => vec![Tool::Aio, Tool::VsctlOneCall],
+        };
         take_turns(
             slow_runs(n, self.runs),
-            |_| vec![Tool::Aio, Tool::VsctlPerPort, Tool::VsctlOneCall],
+            |_| tools.clone(),
             |tool, run| self.ovs_turn(tool, n, run, results),
         )
     }

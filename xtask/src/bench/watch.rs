@@ -2,11 +2,12 @@
 //! what it costs while nothing happens, and under a storm of events about
 //! links that are not aio's.
 //!
-//! For each N, a namespace gets the N triples and a private ovsdb-server
-//! bridge `br0` with port `v0` on VLAN 100; `aio watch` runs on them (its
-//! stdout read line by line, each line timestamped as it arrives). A drift
-//! is made by `ip link del vK` (a veth pair) or `ovs-vsctl set Port v0
-//! tag=99`; the latency runs from the moment that command is started to
+//! For each N, a namespace gets the N triples, a private ovsdb-server
+//! bridge `br0` with port `v0` on VLAN 100, a masquerade rule and
+//! forwarding on; `aio watch` runs on them (its stdout read line by line,
+//! each line timestamped as it arrives). A drift is made by `ip link del
+//! vK` (a veth pair), `ovs-vsctl set Port v0 tag=99`, `nft flush table ip
+//! aio` or `sysctl net.ipv4.ip_forward=0`; the latency runs from the moment that command is started to
 //! aio's `repaired` line, which it prints once the object is made again and
 //! verified. (aio often repairs before the command has exited, so its exit
 //! is no starting point; the figure includes starting the command.) Idle:
@@ -33,10 +34,18 @@ use super::tools::ip_batch;
 
 /// Drifts of each kind per N.
 const EVENTS: usize = 20;
+/// The shortest round of drifts: aio takes 5 repairs of one object within
+/// 10 s for a fight with another writer and damps it, so each object
+/// drifts once per round, and rounds are long enough that 5 repairs never
+/// fall within 10 s, even with a sysctl's repair up to a second late.
+const ROUND: Duration = Duration::from_millis(3600);
 /// How long idle is measured.
 const IDLE: Duration = Duration::from_secs(60);
 /// Foreign link events in the storm: four per link (add, up, down, delete).
 const STORM_LINKS: usize = 2500;
+/// The sysctl watch keeps, and the source its masquerade rule is for.
+const FORWARDING: &str = "net.ipv4.ip_forward";
+const NAT_SOURCE: &str = "10.0.0.0/24";
 /// The longest wait for one repair before the bench gives up.
 const GIVE_UP: Duration = Duration::from_secs(10);
 
@@ -145,8 +154,10 @@ impl Bench {
         let db = Ovsdb::start(&[]);
         let mut text = inputs::topology(n);
         text += &format!(
-            "\n[ovs]\ndb = \"{}\"\n\n[ovs.bridges.br0.ports.v0]\ntag = 100\n",
-            db.unix()
+            "\n[ovs]\ndb = \"{}\"\n\n[ovs.bridges.br0.ports.v0]\ntag = 100\n\n\
+             [sysctl]\n\"{FORWARDING}\" = 1\n\n[[nat]]\nsource = \"{NAT_SOURCE}\"\nout = \"{}\"\n",
+            db.unix(),
+            inputs::UPLINK
         );
         let topology = self.file(&format!("watch-{n}.toml"), &text)?;
         let state = self.work.join(format!("state-watch-{n}"));
@@ -158,6 +169,7 @@ impl Bench {
 
         for k in 0..EVENTS {
             self.checkpoint()?;
+            let round = Instant::now();
             let i = 1 + k % n.saturating_sub(1).max(1);
             let started = Instant::now();
             quiet(Command::new("ip").args(["-n", &ns, "link", "del", &format!("v{i}")]))?;
@@ -172,6 +184,35 @@ impl Bench {
             results.add(Metric::WatchVlan, n, latency((at - started).as_secs_f64()));
             std::thread::sleep(Duration::from_millis(100));
             watch.drain();
+
+            let nat = format!("repaired + nat/{}/{NAT_SOURCE}", inputs::UPLINK);
+            let off = format!("{FORWARDING}=0");
+            let drifts: [(Metric, &[&str], String); 2] = [
+                (
+                    Metric::WatchNat,
+                    &["nft", "flush", "table", "ip", "aio"],
+                    nat,
+                ),
+                (
+                    Metric::WatchSysctl,
+                    &["sysctl", "-q", "-w", &off],
+                    format!("repaired ~ sysctl/{FORWARDING}"),
+                ),
+            ];
+            for (metric, command, repaired) in drifts {
+                let started = Instant::now();
+                quiet(
+                    Command::new("ip")
+                        .args(["netns", "exec", &ns])
+                        .args(command),
+                )?;
+                let at = watch.until(&repaired)?;
+                results.add(metric, n, latency((at - started).as_secs_f64()));
+                std::thread::sleep(Duration::from_millis(100));
+                watch.drain();
+            }
+            // The same object drifting again at once would be a fight to aio.
+            std::thread::sleep(ROUND.saturating_sub(round.elapsed()));
         }
         if load {
             results.watch_load = Some(self.load(n, &ns, &watch)?);

@@ -6,9 +6,13 @@ use std::fmt::Write;
 use super::super::results::{Metric, Results};
 use super::cells::{header, mark, ms, num};
 
-/// Latency targets, seconds: median and p99 of a repair; a repair during the storm.
+/// Latency targets, seconds: median and p99 of a link or OVS repair up to
+/// N = 1000, the median beyond; the slowest NAT and sysctl repair; a
+/// repair during the storm.
 const MEDIAN: f64 = 0.050;
 const P99: f64 = 0.150;
+const MEDIAN_AT_10K: f64 = 0.100;
+const SLOWEST: [(Metric, f64); 2] = [(Metric::WatchNat, 1.0), (Metric::WatchSysctl, 2.0)];
 const STORM_REPAIR: f64 = 0.500;
 /// CPU targets: idle, share of a core; the storm, seconds.
 const IDLE_SHARE: f64 = 0.001;
@@ -21,9 +25,14 @@ pub fn section(r: &Results) -> String {
         return t;
     }
     t.push_str("\n### aio watch: from a drift to its repair, ms\n\n");
-    t.push_str("From the start of the command that makes the drift (`ip link del vK`, `ovs-vsctl set Port v0 tag=99`; starting it is included, as aio often repairs before it has exited) to aio's `repaired` line, printed once the object is made again and verified. One sample per event.\n\n");
+    t.push_str("From the start of the command that makes the drift (`ip link del vK`, `ovs-vsctl set Port v0 tag=99`, `nft flush table ip aio`, `sysctl -w net.ipv4.ip_forward=0`; starting it is included, as aio often repairs before it has exited) to aio's `repaired` line, printed once the object is made again and verified. One sample per event. aio hears links, OVSDB and nftables as they change; it reads the declared sysctls once a second.\n\n");
     t.push_str(&header(r, "", "events"));
-    for metric in [Metric::WatchVeth, Metric::WatchVlan] {
+    for metric in [
+        Metric::WatchVeth,
+        Metric::WatchVlan,
+        Metric::WatchNat,
+        Metric::WatchSysctl,
+    ] {
         for (what, p) in [("median", 50.0), ("p99", 99.0)] {
             let _ = write!(t, "| {}, {what} |", metric.label());
             for n in &r.sizes {
@@ -76,15 +85,37 @@ pub fn targets(r: &Results) -> String {
                 r.percentile(metric, *n, 50.0),
                 r.percentile(metric, *n, 99.0),
             );
+            let _ = match *n >= 10_000 {
+                true => writeln!(
+                    t,
+                    "| {}, N = {n}: median ≤ {} ms | {} ms | {} |",
+                    metric.label(),
+                    MEDIAN_AT_10K * 1000.0,
+                    ms(median),
+                    mark(median.map(|m| m <= MEDIAN_AT_10K))
+                ),
+                false => writeln!(
+                    t,
+                    "| {}, N = {n}: median ≤ {} ms, p99 ≤ {} ms | {} ms, {} ms | {} |",
+                    metric.label(),
+                    MEDIAN * 1000.0,
+                    P99 * 1000.0,
+                    ms(median),
+                    ms(p99),
+                    mark(median.zip(p99).map(|(m, p)| m <= MEDIAN && p <= P99))
+                ),
+            };
+        }
+    }
+    for (metric, most) in SLOWEST {
+        for n in r.sizes.iter().filter(|n| r.count(metric, **n) > 0) {
+            let slowest = r.percentile(metric, *n, 100.0);
             let _ = writeln!(
                 t,
-                "| {}, N = {n}: median ≤ {} ms, p99 ≤ {} ms | {} ms, {} ms | {} |",
+                "| {}, N = {n}: every repair ≤ {most} s | slowest {} ms | {} |",
                 metric.label(),
-                MEDIAN * 1000.0,
-                P99 * 1000.0,
-                ms(median),
-                ms(p99),
-                mark(median.zip(p99).map(|(m, p)| m <= MEDIAN && p <= P99))
+                ms(slowest),
+                mark(slowest.map(|x| x <= most))
             );
         }
     }
