@@ -28,6 +28,8 @@ pub(crate) struct Apply<'a> {
     deleted: BTreeMap<ResourceId, OwnedEntry>,
     /// The changes carried out, in order.
     done: Vec<&'a Change>,
+    /// The creations claimed before the first batch (see [`Apply::claim_ahead`]).
+    ahead: Vec<&'a Change>,
     applied: usize,
 }
 
@@ -52,6 +54,7 @@ impl<'a> Apply<'a> {
             saved: Saved::new(on_disk, cache),
             deleted: BTreeMap::new(),
             done: Vec::new(),
+            ahead: Vec::new(),
             applied: 0,
         })
     }
@@ -80,6 +83,21 @@ impl<'a> Apply<'a> {
         self.save()
     }
 
+    /// Records every creation of the apply as aio's in one write before the
+    /// first batch, instead of one write of the whole state before each
+    /// batch (each batch still claims the rest of what it makes: a replace,
+    /// an adoption). A failed batch forgets the claims of what was not
+    /// made, in it and in every batch after it.
+    pub(crate) fn claim_ahead(&mut self, changes: &[&'a Change]) -> Result<(), ApplyError> {
+        for c in changes.iter().filter(|c| c.action == Action::Create) {
+            if self.providers[&c.provider].deletes(&c.id) {
+                self.state.owned.insert(c.id.clone(), claimed(c));
+                self.ahead.push(c);
+            }
+        }
+        self.save()
+    }
+
     /// Records what `batch` will make as aio's before it is made: a crash
     /// in between leaves an owned object, never an orphan aio would not
     /// dare to prune. Forgets the identity of what an update may give a
@@ -90,12 +108,7 @@ impl<'a> Apply<'a> {
             .iter()
             .filter(|c| c.action.claims() && provider.deletes(&c.id))
         {
-            let entry = OwnedEntry {
-                provider: c.provider.clone(),
-                deps: c.deps.clone(),
-                identity: None,
-            };
-            self.state.owned.insert(c.id.clone(), entry);
+            self.state.owned.insert(c.id.clone(), claimed(c));
         }
         let remade = |c: &&&Change| c.action == Action::Update && !provider.keeps_identity();
         for c in batch.iter().filter(remade) {
@@ -118,6 +131,11 @@ impl<'a> Apply<'a> {
             self.state.owned.remove(&c.id);
         }
         self.done.extend(&made);
+        // Nor what the batches after it were to create.
+        let done: BTreeSet<&ResourceId> = self.done.iter().map(|c| &c.id).collect();
+        for c in self.ahead.iter().filter(|c| !done.contains(&c.id)) {
+            self.state.owned.remove(&c.id);
+        }
         let rolled_back = match self.undo(&error).await {
             Ok(undone) => undone,
             Err(e) => return e,
@@ -217,6 +235,16 @@ impl<'a> Apply<'a> {
             self.state.owned.remove(&c.id);
         }
         Ok(undone)
+    }
+}
+
+/// What aio records of `c`'s object before it is made: whose, and after
+/// what; its identity is learnt once it exists.
+fn claimed(c: &Change) -> OwnedEntry {
+    OwnedEntry {
+        provider: c.provider.clone(),
+        deps: c.deps.clone(),
+        identity: None,
     }
 }
 

@@ -137,7 +137,9 @@ impl Engine {
             plan,
         )?;
         let atomic = |name: &ProviderName| self.providers.get(name).is_some_and(|p| p.atomic());
-        for batch in batches(&plan.changes, atomic)? {
+        let batches = batches(&plan.changes, atomic)?;
+        apply.claim_ahead(&batches.concat())?;
+        for batch in batches {
             apply.execute(&batch).await?;
         }
         let (left, seen) = apply.verify(plan, desired).await?;

@@ -7,6 +7,15 @@ use aio_engine::*;
 use common::*;
 use serde_json::json;
 
+/// A provider that fails on the object named `name`, and a state directory.
+fn failing_on(name: &'static str) -> (Memory, tempfile::TempDir) {
+    let mem = Memory {
+        fail_on: Some(name),
+        ..Memory::default()
+    };
+    (mem, tempfile::tempdir().unwrap())
+}
+
 #[tokio::test]
 async fn an_apply_that_did_not_take_fails_verification() {
     let (mem, dir) = (
@@ -50,13 +59,7 @@ async fn a_failed_verification_undoes_what_the_apply_made() {
 
 #[tokio::test]
 async fn a_failed_apply_deletes_what_it_created_and_restores_what_it_changed() {
-    let (mem, dir) = (
-        Memory {
-            fail_on: Some("c"),
-            ..Memory::default()
-        },
-        tempfile::tempdir().unwrap(),
-    );
+    let (mem, dir) = failing_on("c");
     mem.put(obj("x"), json!({"kind": "veth"}));
     let e = engine(&mem, &dir);
     let mut x = res("x", "bridge", &[]);
@@ -90,13 +93,7 @@ async fn a_failed_apply_deletes_what_it_created_and_restores_what_it_changed() {
 
 #[tokio::test]
 async fn without_rollback_a_failed_apply_leaves_what_it_did() {
-    let (mem, dir) = (
-        Memory {
-            fail_on: Some("b"),
-            ..Memory::default()
-        },
-        tempfile::tempdir().unwrap(),
-    );
+    let (mem, dir) = failing_on("b");
     let mut e = engine(&mem, &dir);
     e.set_rollback(false);
     let desired = vec![res("a", "bridge", &[]), res("b", "bridge", &["a"])];
@@ -117,14 +114,28 @@ async fn without_rollback_a_failed_apply_leaves_what_it_did() {
 }
 
 #[tokio::test]
+async fn a_failed_apply_owns_only_what_it_made_not_what_later_batches_were_to_create() {
+    let (mem, dir) = failing_on("b");
+    let mut e = engine(&mem, &dir);
+    e.set_rollback(false);
+    let desired = vec![
+        res("a", "bridge", &[]),
+        res("b", "bridge", &["a"]),
+        res("c", "bridge", &["b"]),
+    ];
+    plan_and_apply(&e, &desired).await.unwrap_err();
+    let owned: Vec<String> = State::load(dir.path())
+        .unwrap()
+        .owned
+        .keys()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(owned, ["obj/a"], "b failed and c was never made");
+}
+
+#[tokio::test]
 async fn a_failure_names_the_change_that_failed_and_counts_what_its_batch_made() {
-    let (mem, dir) = (
-        Memory {
-            fail_on: Some("c"),
-            ..Memory::default()
-        },
-        tempfile::tempdir().unwrap(),
-    );
+    let (mem, dir) = failing_on("c");
     let mut e = engine(&mem, &dir);
     e.set_rollback(false);
     // Independent: one batch, in which the provider makes a and b, then fails on c.
@@ -145,13 +156,7 @@ async fn a_failure_names_the_change_that_failed_and_counts_what_its_batch_made()
 
 #[tokio::test]
 async fn a_failed_apply_carries_its_providers_kind_for_the_caller() {
-    let (mem, dir) = (
-        Memory {
-            fail_on: Some("b"),
-            ..Memory::default()
-        },
-        tempfile::tempdir().unwrap(),
-    );
+    let (mem, dir) = failing_on("b");
     let e = engine(&mem, &dir);
     let desired = vec![res("a", "bridge", &[]), res("b", "bridge", &["a"])];
     let err = plan_and_apply(&e, &desired).await.unwrap_err();

@@ -1,6 +1,7 @@
 //! The netlink connection every request of a run goes through.
 
 use rtnetlink::Handle;
+use rtnetlink::sys::AsyncSocket;
 
 use aio_family::Shared;
 
@@ -17,6 +18,27 @@ pub async fn connect(netns: Option<&str>) -> Result<Handle, NetlinkError> {
         // The socket registers with the runtime's reactor when it is made.
         let _guard = runtime.enter();
         let (connection, handle, _) = rtnetlink::new_connection_with_socket::<LeanSocket>()?;
+        runtime.spawn(connection);
+        Ok(handle)
+    })?
+    .map_err(NetlinkError::Socket)
+}
+
+/// A second connection to `netns`, its socket in strict mode
+/// (`NETLINK_GET_STRICT_CHK`): the kernel then filters a dump by what the
+/// request's header names (the addresses of one link), instead of sending
+/// everything. Only for address dumps: strict mode also makes other
+/// header fields filters (a route dump's protocol), which the shared
+/// connection's requests do not expect.
+pub async fn strict(netns: Option<&str>) -> Result<Handle, NetlinkError> {
+    let runtime = tokio::runtime::Handle::current();
+    aio_netns::run_in(netns, move || {
+        let _guard = runtime.enter();
+        let (mut connection, handle, _) = rtnetlink::new_connection_with_socket::<LeanSocket>()?;
+        connection
+            .socket_mut()
+            .socket_ref()
+            .set_netlink_get_strict_chk(true)?;
         runtime.spawn(connection);
         Ok(handle)
     })?

@@ -7,8 +7,20 @@ use aio_engine::ProviderError;
 use rtnetlink::Handle;
 use std::collections::{BTreeSet, HashMap};
 
-use crate::address::dump::{Addr, addrs};
+use crate::address::dump::{Addr, addrs, addrs_of};
 use crate::link::dump::{Link, links, one};
+
+/// The addresses a snapshot of a few links holds.
+#[derive(Debug, Clone, Copy)]
+pub enum Addresses<'a> {
+    /// None: only the links' names and indexes are wanted.
+    None,
+    /// The links' own, asked for link by link on a socket in strict mode
+    /// (see [`crate::connection::strict`]), so the kernel sends only them.
+    OfLinks(&'a Handle),
+    /// Every address of the namespace.
+    All,
+}
 
 /// Links and addresses as one dump saw them.
 #[derive(Debug, Clone, Default)]
@@ -62,11 +74,11 @@ impl Snapshot {
     }
 
     /// The links named `names` that exist, the links they name as master or
-    /// peer, and every address (the kernel filters addresses by link only
-    /// for sockets in strict mode; the dump of all is small).
+    /// peer, and the `addresses` asked for.
     pub async fn of_links(
         handle: &Handle,
         names: &BTreeSet<&str>,
+        addresses: Addresses<'_>,
     ) -> Result<Snapshot, rtnetlink::Error> {
         let asked = names
             .iter()
@@ -92,7 +104,19 @@ impl Snapshot {
                 .into_iter()
                 .flatten(),
         );
-        let mut snapshot = Snapshot::new(links, addrs(handle).await?);
+        let addrs = match addresses {
+            Addresses::None => Vec::new(),
+            Addresses::All => addrs(handle).await?,
+            Addresses::OfLinks(strict) => {
+                let asked = links.iter().map(|l| addrs_of(strict, l.index));
+                futures::future::try_join_all(asked)
+                    .await?
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            }
+        };
+        let mut snapshot = Snapshot::new(links, addrs);
         snapshot.partial = true;
         Ok(snapshot)
     }

@@ -62,7 +62,9 @@ impl Family for Links {
         protected.extend(cx.facts.uplink.clone());
         let primed = cx.shared.get::<Primed>().filter(|p| p.is_of(cx.netns));
         Ok(Some(Box::new(
-            NetlinkProvider::new(handle, protected).primed(primed),
+            NetlinkProvider::new(handle, protected)
+                .primed(primed)
+                .in_netns(cx.netns),
         )))
     }
 

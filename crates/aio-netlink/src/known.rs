@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use aio_engine::{Change, ProviderError};
 
 use crate::change::names_needed;
-use crate::dump::{Snapshot, dump_failed};
+use crate::dump::{Addresses, Snapshot, dump_failed};
 use crate::indexes::Indexes;
 
 /// At most this many links are asked for one by one; more are dumped.
@@ -84,7 +84,7 @@ impl KnownIndexes {
         let fresh = match unsure {
             Some(names) if names.len() <= FEW => {
                 let names = names.iter().map(String::as_str).collect();
-                let found = Snapshot::of_links(handle, &names)
+                let found = Snapshot::of_links(handle, &names, Addresses::None)
                     .await
                     .map_err(dump_failed)?;
                 let mut by_name = Indexes::clone(&known);

@@ -17,7 +17,8 @@ use crate::address::observed::observed as address_observed;
 use crate::change::apply as apply_change;
 use crate::change_error::{ChangeError, ChangeErrorKind};
 use crate::check::{Protected, check};
-use crate::dump::{Snapshot, dump_failed};
+use crate::connection::strict;
+use crate::dump::{Addresses, Snapshot, dump_failed};
 use crate::id::NetId;
 use crate::known::{FEW, Known, KnownIndexes};
 use crate::link::observed::{attrs as link_attrs, identity as link_identity};
@@ -35,6 +36,10 @@ pub struct NetlinkProvider {
     indexes: KnownIndexes,
     /// The facts' dump, for the first observe (see [`Primed`]).
     primed: Option<Arc<Primed>>,
+    /// The namespace, and a socket to it in strict mode for a scoped
+    /// observe's addresses, opened at the first (`None` if it could not be).
+    netns: Option<String>,
+    strict: tokio::sync::OnceCell<Option<Handle>>,
 }
 
 impl NetlinkProvider {
@@ -46,7 +51,25 @@ impl NetlinkProvider {
             last: Mutex::new(Snapshot::default()),
             indexes: KnownIndexes::default(),
             primed: None,
+            netns: None,
+            strict: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// The provider's requests go to `netns` (for its strict socket; the
+    /// handle it was made with already does).
+    pub fn in_netns(mut self, netns: Option<&str>) -> Self {
+        self.netns = netns.map(str::to_string);
+        self
+    }
+
+    /// Addresses of a few links: from the strict socket if it opens, else all.
+    async fn addresses_of_links(&self) -> Addresses<'_> {
+        let strict = self
+            .strict
+            .get_or_init(|| async { strict(self.netns.as_deref()).await.ok() })
+            .await;
+        strict.as_ref().map_or(Addresses::All, Addresses::OfLinks)
     }
 
     /// The first observe uses `primed`'s dump, if still fresh, instead of its own.
@@ -110,7 +133,10 @@ impl Provider for NetlinkProvider {
         let ours: Vec<NetId> = ids.iter().filter_map(NetId::of).collect();
         let names: BTreeSet<&str> = ours.iter().map(NetId::interface).collect();
         let snapshot = match names.len() <= FEW {
-            true => Snapshot::of_links(&self.handle, &names).await,
+            true => {
+                let addresses = self.addresses_of_links().await;
+                Snapshot::of_links(&self.handle, &names, addresses).await
+            }
             false => Snapshot::take(&self.handle).await,
         }
         .map_err(|e| ProviderError::unreachable(format!("netlink: {e}")))?;

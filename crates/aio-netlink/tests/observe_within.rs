@@ -28,10 +28,13 @@ async fn a_few_links_asked_for_by_name_look_as_in_the_full_dump() {
     sb.ip(&["link", "set", "b1", "up"]);
     sb.ip(&["addr", "add", "10.9.0.1/24", "dev", "b1"]);
     for i in 0..40 {
-        sb.ip(&["link", "add", &format!("x{i}"), "type", "bridge"]);
+        let x = format!("x{i}");
+        sb.ip(&["link", "add", &x, "type", "bridge"]);
+        // Addresses elsewhere, which the kernel leaves out of b1's.
+        sb.ip(&["addr", "add", &format!("10.8.{i}.1/24"), "dev", &x]);
     }
     let handle = aio_netlink::connect(Some(&sb.ns)).await.unwrap();
-    let provider = NetlinkProvider::new(handle, vec!["eth0".into()]);
+    let provider = NetlinkProvider::new(handle, vec!["eth0".into()]).in_netns(Some(&sb.ns));
     let ids = [
         link_id("p1"),
         link_id("v1"),
@@ -57,6 +60,15 @@ async fn a_few_links_asked_for_by_name_look_as_in_the_full_dump() {
     assert_eq!(p1["mtu"], 1400, "{p1:?}");
     let few = provider.observe_within(&ids).await.unwrap();
     assert!(few.contains(&address_id("b1", "10.9.0.1/24")));
+    let elsewhere = address_id("b1", "10.8.3.1/24");
+    assert!(
+        !few.contains(&elsewhere)
+            && !provider
+                .observe(std::slice::from_ref(&elsewhere))
+                .await
+                .unwrap()
+                .contains(&elsewhere)
+    );
     for absent in [&ids[3], &ids[4], &ids[5]] {
         assert!(!few.contains(absent), "{absent}");
     }

@@ -1,4 +1,5 @@
-//! Addresses as the kernel describes them, every one in one dump.
+//! Addresses as the kernel describes them: every one in one dump, or a
+//! link's.
 
 use futures::TryStreamExt;
 use ipnet::IpNet;
@@ -14,8 +15,20 @@ pub struct Addr {
 
 /// Every address of every link.
 pub async fn addrs(handle: &Handle) -> Result<Vec<Addr>, rtnetlink::Error> {
+    addrs_of(handle, 0).await
+}
+
+/// The addresses of link `index` (0: of every link). The kernel filters by
+/// link only on a socket in strict mode (see [`crate::connection::strict`]);
+/// elsewhere it sends every address, and this keeps those of `index`.
+pub async fn addrs_of(handle: &Handle, index: u32) -> Result<Vec<Addr>, rtnetlink::Error> {
     let mut out = Vec::new();
-    let mut dump = handle.address().get().execute();
+    let mut request = handle.address().get();
+    if index != 0 {
+        request.message_mut().header.index = index;
+        request = request.set_link_index_filter(index);
+    }
+    let mut dump = request.execute();
     while let Some(m) = dump.try_next().await? {
         let (mut local, mut address) = (None, None);
         // Secondary shows in the header's u8 flags and in IFA_FLAGS.
