@@ -50,8 +50,9 @@ pub enum LoadError {
     Invalid(#[from] Diagnostics),
 }
 
-/// The largest topology file aio reads: topologies are small text.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// The largest topology file aio reads: topologies are small text (10 000
+/// bridges, veth pairs and addresses are 1.5 MB).
+pub const MAX_FILE_BYTES: usize = 4 << 20;
 
 /// Reads and validates a topology file.
 pub fn load(path: &Path) -> Result<Topology, LoadError> {
