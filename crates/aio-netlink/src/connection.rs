@@ -13,15 +13,7 @@ use crate::lean::LeanSocket;
 /// spawned on it. Link messages come through it cut down to what aio reads
 /// (see `lean.rs`).
 pub async fn connect(netns: Option<&str>) -> Result<Handle, NetlinkError> {
-    let runtime = tokio::runtime::Handle::current();
-    aio_netns::run_in(netns, move || {
-        // The socket registers with the runtime's reactor when it is made.
-        let _guard = runtime.enter();
-        let (connection, handle, _) = rtnetlink::new_connection_with_socket::<LeanSocket>()?;
-        runtime.spawn(connection);
-        Ok(handle)
-    })?
-    .map_err(NetlinkError::Socket)
+    open(netns, false).await
 }
 
 /// A second connection to `netns`, its socket in strict mode
@@ -31,14 +23,21 @@ pub async fn connect(netns: Option<&str>) -> Result<Handle, NetlinkError> {
 /// header fields filters (a route dump's protocol), which the shared
 /// connection's requests do not expect.
 pub async fn strict(netns: Option<&str>) -> Result<Handle, NetlinkError> {
+    open(netns, true).await
+}
+
+async fn open(netns: Option<&str>, strict: bool) -> Result<Handle, NetlinkError> {
     let runtime = tokio::runtime::Handle::current();
     aio_netns::run_in(netns, move || {
+        // The socket registers with the runtime's reactor when it is made.
         let _guard = runtime.enter();
         let (mut connection, handle, _) = rtnetlink::new_connection_with_socket::<LeanSocket>()?;
-        connection
-            .socket_mut()
-            .socket_ref()
-            .set_netlink_get_strict_chk(true)?;
+        if strict {
+            connection
+                .socket_mut()
+                .socket_ref()
+                .set_netlink_get_strict_chk(true)?;
+        }
         runtime.spawn(connection);
         Ok(handle)
     })?
