@@ -17,7 +17,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::conflict::Conflict;
 use crate::error::PlanError;
-use crate::graph::order;
+use crate::graph::{IdMap, order};
 use crate::observed::Observed;
 use crate::plan::{Action, Change, Pending, Plan, Reason};
 use crate::provider::{ProviderError, Providers};
@@ -89,8 +89,8 @@ pub(crate) async fn diff(
 fn consistent<'a>(
     providers: &Providers,
     desired: &'a [Resource],
-) -> Result<IndexMap<&'a ResourceId, &'a Resource>, PlanError> {
-    let mut by_id: IndexMap<&ResourceId, &Resource> = IndexMap::new();
+) -> Result<IdMap<&'a ResourceId, &'a Resource>, PlanError> {
+    let mut by_id: IdMap<&ResourceId, &Resource> = IdMap::default();
     for r in desired {
         if by_id.insert(&r.id, r).is_some() {
             return Err(PlanError::Duplicate(r.id.clone()));
@@ -344,14 +344,16 @@ fn compare(
     let Some(observed) = observed else {
         return Ok(Some(change(Action::Create, None)));
     };
+    // Compared in place first: a converged plan copies nothing.
+    let seen = |k: &String| observed.get(k).unwrap_or(&Value::Null);
+    if r.attrs.iter().all(|(k, v)| seen(k) == v) {
+        return Ok(None);
+    }
     let before: Attrs = r
         .attrs
         .keys()
-        .map(|k| (k.clone(), observed.get(k).cloned().unwrap_or(Value::Null)))
+        .map(|k| (k.clone(), seen(k).clone()))
         .collect();
-    if before == r.attrs {
-        return Ok(None);
-    }
     let forced: Vec<&String> = r
         .replace_on
         .iter()

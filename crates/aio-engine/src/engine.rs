@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::adopt;
 use crate::apply::Apply;
@@ -25,7 +26,7 @@ pub struct Engine {
     providers: Providers,
     state_dir: PathBuf,
     /// The state file as last read or written.
-    state: state::Cached,
+    state: Arc<state::Cached>,
     rollback: bool,
 }
 
@@ -34,8 +35,19 @@ impl Engine {
         Engine {
             providers: Providers::new(),
             state_dir: state_dir.into(),
-            state: state::Cached::default(),
+            state: Arc::default(),
             rollback: true,
+        }
+    }
+
+    /// Reads the state file into the engine's cache, for a caller with a
+    /// core to spare before its first plan (while it asks the system). The
+    /// cache is checked against the file when used, so a file written in
+    /// between is read again; a failure is left for the plan to report.
+    pub fn warm_state(&self) -> impl FnOnce() + Send + 'static {
+        let (cached, dir) = (self.state.clone(), self.state_dir.clone());
+        move || {
+            let _ = cached.shared(&dir);
         }
     }
 

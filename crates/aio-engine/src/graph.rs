@@ -6,6 +6,11 @@ use std::collections::BinaryHeap;
 
 use crate::resource::ResourceId;
 
+/// A map keyed by resource ids, in insertion order. Hashed with foldhash,
+/// not SipHash: ids are the system's names, and a plan of thousands of
+/// resources hashes each several times.
+pub(crate) type IdMap<K, V> = IndexMap<K, V, foldhash::fast::FixedState>;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("dependency cycle between: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
 pub struct CycleError(pub Vec<ResourceId>);
@@ -15,12 +20,12 @@ pub struct CycleError(pub Vec<ResourceId>);
 pub fn order<'a>(
     nodes: impl IntoIterator<Item = (&'a ResourceId, &'a [ResourceId])>,
 ) -> Result<Vec<ResourceId>, CycleError> {
-    let deps: IndexMap<&ResourceId, &[ResourceId]> = nodes.into_iter().collect();
-    let mut waiting: IndexMap<&ResourceId, usize> = deps
+    let deps: IdMap<&ResourceId, &[ResourceId]> = nodes.into_iter().collect();
+    let mut waiting: IdMap<&ResourceId, usize> = deps
         .iter()
         .map(|(id, ds)| (*id, ds.iter().filter(|d| deps.contains_key(d)).count()))
         .collect();
-    let mut dependents: IndexMap<&ResourceId, Vec<&ResourceId>> = IndexMap::new();
+    let mut dependents: IdMap<&ResourceId, Vec<&ResourceId>> = IdMap::default();
     for (id, ds) in &deps {
         for d in ds.iter().filter(|d| deps.contains_key(d)) {
             dependents.entry(d).or_default().push(id);

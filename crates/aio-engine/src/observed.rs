@@ -2,7 +2,7 @@
 //! where the system gives one, what identifies each object beyond its name.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::resource::{Attrs, ResourceId};
@@ -28,9 +28,11 @@ struct Live {
 }
 
 /// Live attributes of the resources that exist; absent ids do not exist.
+/// Looked up by id only, never walked: hashed (with foldhash: a plan of
+/// thousands of resources looks each up several times), not sorted.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Observed {
-    objects: BTreeMap<ResourceId, Live>,
+    objects: HashMap<ResourceId, Live, foldhash::fast::FixedState>,
 }
 
 impl Observed {
@@ -73,7 +75,12 @@ impl Observed {
     }
 
     pub fn extend(&mut self, other: Observed) {
-        self.objects.extend(other.objects);
+        // The first provider's objects are taken whole, not re-inserted.
+        if self.objects.is_empty() {
+            self.objects = other.objects;
+        } else {
+            self.objects.extend(other.objects);
+        }
     }
 }
 

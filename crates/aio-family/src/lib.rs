@@ -107,6 +107,13 @@ pub trait Family: Send + Sync {
     /// The provider name its resources carry.
     fn name(&self) -> ProviderName;
 
+    /// Asks the system, before the topology file is read, what
+    /// [`Family::facts`] will need whatever the file says (netlink's dump of
+    /// every link), keeping it in `shared`: it runs while the file is
+    /// parsed, on the other core. A failure here is not an error: `facts`
+    /// asks again and says why. Nothing by default.
+    async fn prefetch(&self, _netns: Option<&str>, _shared: &Shared) {}
+
     /// Adds what this family knows of the live system to `facts`, before
     /// anything is planned. Families are asked in the registry's order, so
     /// each sees what those before it found (Kolla chooses the VIP on the

@@ -54,16 +54,33 @@ impl Host {
         target: Target,
         families: Vec<Box<dyn Family>>,
     ) -> Result<Host, HostError> {
-        let topology = aio_topology::load(&target.file)?;
         let netns = target.netns.as_deref();
         let shared = Shared::new();
+        // The file is parsed, and the state read, on another thread while
+        // the families ask the system what they will need whatever the file
+        // says (a dump of every link).
+        let mut engine = Engine::new(&target.state_dir);
+        let file = target.file.clone();
+        let warm = engine.warm_state();
+        let parse = tokio::task::spawn_blocking(move || {
+            let topology = aio_topology::load(&file);
+            warm();
+            topology
+        });
+        let prefetch =
+            futures::future::join_all(families.iter().map(|f| f.prefetch(netns, &shared)));
+        let (topology, _) = tokio::join!(parse, prefetch);
+        let topology = match topology {
+            Ok(loaded) => loaded?,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => aio_topology::load(&target.file)?,
+        };
         let facts = facts::gather(&families, &topology, netns, &target.state_dir, &shared).await?;
         topology.check_facts(&facts)?;
         if let Some(ns) = netns {
             let stand_in = families.iter().any(|f| f.stands_in());
             topology.check_rehearsal(ns, stand_in)?;
         }
-        let mut engine = Engine::new(&target.state_dir);
         let mut desired = Vec::new();
         let mut notes = Vec::new();
         let cx = Context {

@@ -5,10 +5,14 @@
 
 use aio_engine::ProviderError;
 use rtnetlink::Handle;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use crate::address::dump::{Addr, addrs, addrs_of};
 use crate::link::dump::{Link, links, one};
+
+/// Hashed with foldhash: a dump of thousands of links is looked up by
+/// name and index several times per link.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// The addresses a snapshot of a few links holds.
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +51,7 @@ impl Snapshot {
             .enumerate()
             .map(|(i, l)| (l.index, i))
             .collect();
-        let mut addrs_by_link: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut addrs_by_link: HashMap<u32, Vec<usize>> = HashMap::default();
         for (i, a) in addrs.iter().enumerate() {
             addrs_by_link.entry(a.index).or_default().push(i);
         }

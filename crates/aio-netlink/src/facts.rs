@@ -21,13 +21,29 @@ struct Hop {
     metric: u32,
 }
 
-/// The facts of the system `handle` talks to: one dump of links and
-/// addresses, one of routes per family. The dump is handed back with
-/// them, for the run's first observation to reuse.
-pub async fn facts(handle: &Handle, uplink: &Uplink) -> Result<(Facts, Snapshot), NetlinkError> {
-    let snapshot = Snapshot::take(handle).await?;
-    let v4 = default_hops::<Ipv4Addr>(handle).await?;
-    let v6 = default_hops::<Ipv6Addr>(handle).await?;
+/// What the facts are read from: one dump of links and addresses, and the
+/// default routes of each family. Nothing in it depends on the topology,
+/// so it can be asked for while the file is still being parsed.
+pub struct Seen {
+    pub snapshot: Snapshot,
+    v4: Vec<Hop>,
+    v6: Vec<Hop>,
+}
+
+impl Seen {
+    pub async fn take(handle: &Handle) -> Result<Seen, rtnetlink::Error> {
+        Ok(Seen {
+            snapshot: Snapshot::take(handle).await?,
+            v4: default_hops::<Ipv4Addr>(handle).await?,
+            v6: default_hops::<Ipv6Addr>(handle).await?,
+        })
+    }
+}
+
+/// The facts of what `seen` saw, for `uplink`. The dump is handed back
+/// with them, for the run's first observation to reuse.
+pub fn facts(seen: Seen, uplink: &Uplink) -> Result<(Facts, Snapshot), NetlinkError> {
+    let Seen { snapshot, v4, v6 } = seen;
     // `auto`: the IPv4 default route with the lowest metric (the first of equals).
     let route = v4.iter().fold(None, |best: Option<&Hop>, h| match best {
         Some(b) if b.metric <= h.metric => Some(b),

@@ -8,14 +8,14 @@ use async_trait::async_trait;
 use tokio::sync::mpsc::UnboundedSender;
 
 use aio_engine::{Provider, ProviderName, Resource, ResourceId};
-use aio_family::{Context, Family, FamilyError, FamilyErrorKind, Probe, Touched, Wanted};
+use aio_family::{Context, Family, FamilyError, FamilyErrorKind, Probe, Shared, Touched, Wanted};
 use aio_topology::{Facts, Span, Topology};
 
 use crate::connection::shared;
 use crate::dump::Snapshot;
 use crate::error::NetlinkError;
 use crate::events::{Event, events};
-use crate::facts::facts;
+use crate::facts::{Seen, facts};
 use crate::id::NetId;
 use crate::name::PROVIDER;
 use crate::primed::Primed;
@@ -31,13 +31,34 @@ impl Family for Links {
         PROVIDER
     }
 
+    /// Every link, address and default route, dumped while the file is parsed.
+    async fn prefetch(&self, netns: Option<&str>, shared_slots: &Shared) {
+        let Ok(handle) = shared(shared_slots, netns).await else {
+            return;
+        };
+        if let Ok(seen) = Seen::take(&handle).await {
+            shared_slots.put(Primed::new(netns, seen));
+        }
+    }
+
     /// The uplink, its addresses and gateway, the interfaces a default route
     /// goes through, every link name.
     async fn facts(&self, probe: Probe<'_>, out: &mut Facts) -> Result<(), FamilyError> {
         let handle = shared(probe.shared, probe.netns)
             .await
             .map_err(FamilyError::unreachable)?;
-        let (found, snapshot) = facts(&handle, probe.uplink).await.map_err(facts_error)?;
+        let prefetched = probe
+            .shared
+            .get::<Primed<Seen>>()
+            .filter(|p| p.is_of(probe.netns))
+            .and_then(|p| p.take());
+        let seen = match prefetched {
+            Some(seen) => seen,
+            None => Seen::take(&handle)
+                .await
+                .map_err(|e| facts_error(e.into()))?,
+        };
+        let (found, snapshot) = facts(seen, probe.uplink).map_err(facts_error)?;
         probe.shared.put(Primed::new(probe.netns, snapshot));
         out.uplink = found.uplink;
         out.uplink_address = found.uplink_address;

@@ -1,6 +1,8 @@
-//! The facts' dump of links and addresses, kept for the run's first
-//! observation: a plan asks the kernel for every link once, not twice
-//! (at a thousand links, the dump is most of a converged plan's time).
+//! A dump kept for the one step of the run that needs it next: the facts'
+//! dump of links and addresses for the run's first observation (a plan
+//! asks the kernel for every link once, not twice: at a thousand links,
+//! the dump is most of a converged plan's time), and the dump taken while
+//! the topology file was parsed, for the facts.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -12,15 +14,15 @@ use crate::dump::Snapshot;
 const FRESH: Duration = Duration::from_secs(1);
 
 /// One dump, given out at most once, and only while fresh.
-pub struct Primed {
+pub struct Primed<T = Snapshot> {
     netns: Option<String>,
     taken: Instant,
-    snapshot: Mutex<Option<Snapshot>>,
+    snapshot: Mutex<Option<T>>,
 }
 
-impl Primed {
+impl<T> Primed<T> {
     /// `snapshot`, just taken of `netns` (or the caller's namespace).
-    pub fn new(netns: Option<&str>, snapshot: Snapshot) -> Primed {
+    pub fn new(netns: Option<&str>, snapshot: T) -> Primed<T> {
         Primed {
             netns: netns.map(str::to_string),
             taken: Instant::now(),
@@ -34,13 +36,13 @@ impl Primed {
     }
 
     /// The dump, if still fresh and not yet given out.
-    pub fn take(&self) -> Option<Snapshot> {
+    pub fn take(&self) -> Option<T> {
         let kept = self.forget()?;
         (self.taken.elapsed() < FRESH).then_some(kept)
     }
 
     /// Drops the dump: the system changed since it was taken.
-    pub fn forget(&self) -> Option<Snapshot> {
+    pub fn forget(&self) -> Option<T> {
         self.snapshot
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -58,14 +60,14 @@ mod tests {
         assert!(primed.is_of(Some("ns1")) && !primed.is_of(None));
         assert!(primed.take().is_some());
         assert!(primed.take().is_none());
-        let changed = Primed::new(None, Snapshot::default());
+        let changed = Primed::new(None, ());
         changed.forget();
         assert!(changed.take().is_none());
     }
 
     #[test]
     fn a_stale_dump_is_not_given() {
-        let primed = Primed {
+        let primed: Primed = Primed {
             netns: None,
             taken: Instant::now() - FRESH,
             snapshot: Mutex::new(Some(Snapshot::default())),
