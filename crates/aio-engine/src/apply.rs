@@ -4,6 +4,7 @@
 //! a plan that did not converge is undone (with rollback on), only what
 //! this apply made.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -24,6 +25,10 @@ pub(crate) struct Apply<'a> {
     state: State,
     /// Written only when it changed: each write is two fsyncs.
     saved: Saved<'a>,
+    /// Whether `state` changed since it was last written. Kept as it
+    /// changes: at thousands of objects, comparing the state whole to find
+    /// out costs as much as a repair.
+    unsaved: bool,
     /// What this apply deleted, with what aio knew of it.
     deleted: BTreeMap<ResourceId, OwnedEntry>,
     /// The changes carried out, in order.
@@ -45,13 +50,14 @@ impl<'a> Apply<'a> {
     ) -> Result<Apply<'a>, ApplyError> {
         let on_disk = cache.shared(state_dir)?;
         let mut state = State::clone(&on_disk);
-        state.release(&plan.released);
+        let unsaved = state.release(&plan.released);
         Ok(Apply {
             providers,
             state_dir,
             rollback,
             state,
             saved: Saved::new(on_disk, cache),
+            unsaved,
             deleted: BTreeMap::new(),
             done: Vec::new(),
             ahead: Vec::new(),
@@ -68,7 +74,7 @@ impl<'a> Apply<'a> {
     /// each other). On failure, undoes what this apply made so far.
     pub(crate) async fn execute(&mut self, batch: &[&'a Change]) -> Result<(), ApplyError> {
         let provider = &self.providers[&batch[0].provider];
-        self.claim(provider.as_ref(), batch);
+        self.unsaved |= self.claim(provider.as_ref(), batch);
         self.save()?;
         if let Err(error) = provider.apply(batch).await {
             return Err(self.fail(batch, error).await);
@@ -78,6 +84,7 @@ impl<'a> Apply<'a> {
         for c in batch.iter().filter(|c| c.action == Action::Delete) {
             if let Some(entry) = self.state.owned.remove(&c.id) {
                 self.deleted.insert(c.id.clone(), entry);
+                self.unsaved = true;
             }
         }
         self.save()
@@ -95,6 +102,7 @@ impl<'a> Apply<'a> {
                 self.ahead.push(c);
             }
         }
+        self.unsaved |= !self.ahead.is_empty();
         self.save()
     }
 
@@ -103,19 +111,27 @@ impl<'a> Apply<'a> {
     /// dare to prune. Forgets the identity of what an update may give a
     /// new one (an nftables rule replaced gets a new handle): it is learnt
     /// again once done.
-    fn claim(&mut self, provider: &dyn Provider, batch: &[&Change]) {
+    ///
+    /// Whether the state changed (a creation claimed ahead is claimed already).
+    fn claim(&mut self, provider: &dyn Provider, batch: &[&Change]) -> bool {
+        let mut changed = false;
         for c in batch
             .iter()
             .filter(|c| c.action.claims() && provider.deletes(&c.id))
         {
-            self.state.owned.insert(c.id.clone(), claimed(c));
+            let entry = claimed(c);
+            if self.state.owned.get(&c.id) != Some(&entry) {
+                self.state.owned.insert(c.id.clone(), entry);
+                changed = true;
+            }
         }
         let remade = |c: &&&Change| c.action == Action::Update && !provider.keeps_identity();
         for c in batch.iter().filter(remade) {
             if let Some(entry) = self.state.owned.get_mut(&c.id) {
-                entry.identity = None;
+                changed |= entry.identity.take().is_some();
             }
         }
+        changed
     }
 
     /// The error of a failed batch, once what it did not make is forgotten
@@ -128,13 +144,13 @@ impl<'a> Apply<'a> {
             .partition(|c| error.applied.contains(&c.id));
         // What the failed batch did not make is not aio's, whoever makes it later.
         for c in not_made.iter().filter(|c| c.action.claims()) {
-            self.state.owned.remove(&c.id);
+            self.unsaved |= self.state.owned.remove(&c.id).is_some();
         }
         self.done.extend(&made);
         // Nor what the batches after it were to create.
         let done: BTreeSet<&ResourceId> = self.done.iter().map(|c| &c.id).collect();
         for c in self.ahead.iter().filter(|c| !done.contains(&c.id)) {
-            self.state.owned.remove(&c.id);
+            self.unsaved |= self.state.owned.remove(&c.id).is_some();
         }
         let rolled_back = match self.undo(&error).await {
             Ok(undone) => undone,
@@ -164,8 +180,15 @@ impl<'a> Apply<'a> {
         plan: &Plan,
         desired: &[Resource],
     ) -> Result<(Plan, Observed), ApplyError> {
-        let mut verify_state = self.state.clone();
-        verify_state.owned.extend(self.deleted.clone());
+        // Copied only when something was deleted: the state may hold thousands.
+        let verify_state = match self.deleted.is_empty() {
+            true => Cow::Borrowed(&self.state),
+            false => {
+                let mut with_deleted = self.state.clone();
+                with_deleted.owned.extend(self.deleted.clone());
+                Cow::Owned(with_deleted)
+            }
+        };
         // A plan limited to a scope is verified within it.
         let scope: Option<BTreeSet<ResourceId>> =
             plan.scope.as_ref().map(|s| s.iter().cloned().collect());
@@ -189,10 +212,8 @@ impl<'a> Apply<'a> {
                 learnt = true;
             }
         }
-        match learnt {
-            true => self.save(),
-            false => Ok(()),
-        }
+        self.unsaved |= learnt;
+        self.save()
     }
 
     /// Undoes what this apply made, since the system did not converge:
@@ -214,7 +235,11 @@ impl<'a> Apply<'a> {
 
     /// Writes the state if it changed since it was last written.
     pub(crate) fn save(&mut self) -> Result<(), ApplyError> {
-        Ok(self.saved.save(&self.state, self.state_dir)?)
+        if self.unsaved {
+            self.saved.save(&self.state, self.state_dir)?;
+            self.unsaved = false;
+        }
+        Ok(())
     }
 
     /// With rollback on, undoes what was done (newest first) and forgets
@@ -232,7 +257,7 @@ impl<'a> Apply<'a> {
         })?;
         // What this apply created is gone again.
         for c in self.done.iter().filter(|c| c.action.claims()) {
-            self.state.owned.remove(&c.id);
+            self.unsaved |= self.state.owned.remove(&c.id).is_some();
         }
         Ok(undone)
     }

@@ -12,7 +12,6 @@
 
 use indexmap::IndexMap;
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::conflict::Conflict;
@@ -31,44 +30,55 @@ enum Held {
 }
 
 /// The plan, and what was observed to make it. With a `scope`, only the
-/// resources in it are observed and planned (the rest of `desired` is
-/// still checked for consistency, and a dependency outside the scope is
-/// taken as it is).
+/// resources in it are observed and planned, and only their entries of
+/// the state are read: the whole of `desired` was checked by the full plan
+/// made first (ids unique, dependencies declared), and a dependency outside
+/// the scope is taken as it is. A scope's plan costs what the scope holds,
+/// not what the topology holds (`aio watch` makes one per event).
 pub(crate) async fn diff(
     providers: &Providers,
     desired: &[Resource],
     state: &State,
     scope: Option<&BTreeSet<ResourceId>>,
 ) -> Result<(Plan, Observed), PlanError> {
-    let inside = |id: &ResourceId| scope.is_none_or(|s| s.contains(id));
-    let by_id = consistent(providers, desired)?;
+    let (by_id, entries): (
+        IdMap<&ResourceId, &Resource>,
+        Vec<(&ResourceId, &OwnedEntry)>,
+    ) = match scope {
+        None => (
+            consistent(providers, desired)?,
+            state.owned.iter().collect(),
+        ),
+        Some(scope) => (
+            within(providers, desired, scope)?,
+            scope
+                .iter()
+                .filter_map(|id| state.owned.get_key_value(id))
+                .collect(),
+        ),
+    };
     // Within a scope, only its resources are ordered (a dependency outside
     // it is taken as it is); the whole graph was ordered by the full plan.
-    let create_order = order(
-        desired
-            .iter()
-            .filter(|r| inside(&r.id))
-            .map(|r| (&r.id, r.deps.as_slice())),
-    )?;
-    let pruned: IndexMap<&ResourceId, &OwnedEntry> = state
-        .owned
+    let create_order = order(by_id.values().map(|r| (&r.id, r.deps.as_slice())))?;
+    let pruned: IndexMap<&ResourceId, &OwnedEntry> = entries
         .iter()
-        .filter(|(id, _)| !by_id.contains_key(id) && inside(id))
+        .filter(|(id, _)| !by_id.contains_key(id))
+        .copied()
         .collect();
     for (id, entry) in &pruned {
         known_provider(providers, id, &entry.provider)?;
     }
-    let observed_desired: Vec<&Resource> = desired.iter().filter(|r| inside(&r.id)).collect();
+    let observed_desired: Vec<&Resource> = by_id.values().copied().collect();
     let (observed, failed) = observe(providers, &observed_desired, &pruned, scope.is_some()).await;
     let mut plan = Plan {
         scope: scope.map(|s| s.iter().cloned().collect()),
         ..Plan::default()
     };
-    plan.released = released(state, &observed, &failed, &inside);
-    let state = without(state, &plan.released);
+    plan.released = released(&entries, &observed, &failed);
+    let owned = Owned::after(state, &plan.released);
     let pruned: IndexMap<&ResourceId, &OwnedEntry> = pruned
         .into_iter()
-        .filter(|(id, _)| state.owns(id))
+        .filter(|(id, _)| owned.owns(id))
         .collect();
     let mut planning = Planning {
         providers,
@@ -78,10 +88,45 @@ pub(crate) async fn diff(
         plan,
     };
     planning.prune(&pruned)?;
-    for id in create_order.into_iter().filter(|id| inside(id)) {
-        planning.make(by_id[&id], &state)?;
+    for id in create_order {
+        planning.make(by_id[&id], &owned)?;
     }
     Ok((planning.plan, observed))
+}
+
+/// The resources of `desired` in `scope`, by id, each with a provider here.
+fn within<'a>(
+    providers: &Providers,
+    desired: &'a [Resource],
+    scope: &BTreeSet<ResourceId>,
+) -> Result<IdMap<&'a ResourceId, &'a Resource>, PlanError> {
+    let mut by_id = IdMap::default();
+    for r in desired.iter().filter(|r| scope.contains(&r.id)) {
+        known_provider(providers, &r.id, &r.provider)?;
+        by_id.insert(&r.id, r);
+    }
+    Ok(by_id)
+}
+
+/// What aio owns once a plan's releases are dropped: the state's claims
+/// less the released ones. Not a copy of the state: at thousands of
+/// entries, copying it for one released object was most of a repair.
+struct Owned<'a> {
+    state: &'a State,
+    released: BTreeSet<ResourceId>,
+}
+
+impl<'a> Owned<'a> {
+    fn after(state: &'a State, released: &[Pending]) -> Owned<'a> {
+        Owned {
+            state,
+            released: released.iter().map(|p| p.id.clone()).collect(),
+        }
+    }
+
+    fn owns(&self, id: &ResourceId) -> bool {
+        self.state.owns(id) && !self.released.contains(id)
+    }
 }
 
 /// `desired` by id, once each is declared once, has a provider here, and
@@ -106,18 +151,6 @@ fn consistent<'a>(
         }
     }
     Ok(by_id)
-}
-
-/// `state` without what was `released`. Copied only then: a state of
-/// thousands of entries is not copied for nothing on every event `watch`
-/// hears.
-fn without<'a>(state: &'a State, released: &[Pending]) -> Cow<'a, State> {
-    if released.is_empty() {
-        return Cow::Borrowed(state);
-    }
-    let mut state = state.clone();
-    state.release(released);
-    Cow::Owned(state)
 }
 
 /// A plan being made from what was observed.
@@ -170,7 +203,7 @@ impl Planning<'_> {
 
     /// The change that makes `r` what it declares, unless it is held back
     /// (waiting, or unavailable) or nothing differs.
-    fn make(&mut self, r: &Resource, state: &State) -> Result<(), PlanError> {
+    fn make(&mut self, r: &Resource, owned: &Owned<'_>) -> Result<(), PlanError> {
         if self.held_back(r) {
             return Ok(());
         }
@@ -180,7 +213,7 @@ impl Planning<'_> {
             self.plan.conflicts.extend(conflict);
             return Ok(());
         }
-        let Some(mut change) = compare(r, self.observed.get(&r.id), state)? else {
+        let Some(mut change) = compare(r, self.observed.get(&r.id), owned)? else {
             return Ok(());
         };
         let provider = &self.providers[&r.provider];
@@ -234,16 +267,15 @@ impl Planning<'_> {
     }
 }
 
-/// What aio owns that is no longer its own: gone, or made again by someone
-/// else. Entries whose provider could not look are kept.
+/// What aio owns (of `entries`) that is no longer its own: gone, or made
+/// again by someone else. Entries whose provider could not look are kept.
 fn released(
-    state: &State,
+    entries: &[(&ResourceId, &OwnedEntry)],
     observed: &Observed,
     failed: &IndexMap<ProviderName, ProviderError>,
-    inside: &dyn Fn(&ResourceId) -> bool,
 ) -> Vec<Pending> {
     let mut out = Vec::new();
-    for (id, entry) in state.owned.iter().filter(|(id, _)| inside(id)) {
+    for (id, entry) in entries {
         if failed.contains_key(&entry.provider) {
             continue;
         }
@@ -259,7 +291,7 @@ fn released(
             }
         };
         out.push(Pending {
-            id: id.clone(),
+            id: (*id).clone(),
             reason,
         });
     }
@@ -330,7 +362,7 @@ async fn observe(
 fn compare(
     r: &Resource,
     observed: Option<&Attrs>,
-    state: &State,
+    owned: &Owned<'_>,
 ) -> Result<Option<Change>, PlanError> {
     let change = |action, before: Option<Attrs>| Change {
         id: r.id.clone(),
@@ -362,7 +394,7 @@ fn compare(
     if forced.is_empty() {
         return Ok(Some(change(Action::Update, Some(before))));
     }
-    if !state.owns(&r.id) {
+    if !owned.owns(&r.id) {
         let show = |attrs: &Attrs| {
             forced
                 .iter()

@@ -4,13 +4,16 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use aio_engine::{Engine, Plan, Resource, ResourceId, StateLock};
 use aio_family::{Context, Family, Shared, Teardown};
 use aio_topology::{Facts, Topology};
 
 use crate::applied::{Applied, FollowUp};
+use crate::scope::Index;
 use crate::{HostError, facts, registry};
 
 /// What a run works on.
@@ -39,6 +42,8 @@ pub struct Host {
     families: Vec<Box<dyn Family>>,
     pub(crate) engine: Engine,
     pub(crate) follow_up_timeout: Duration,
+    /// `desired` indexed for plans within a scope, on `watch`'s first event.
+    index: OnceLock<Index>,
 }
 
 impl Host {
@@ -109,6 +114,7 @@ impl Host {
             families,
             engine,
             follow_up_timeout: Duration::from_secs(300),
+            index: OnceLock::new(),
         })
     }
 
@@ -182,25 +188,15 @@ impl Host {
         &self,
         touched: &BTreeSet<ResourceId>,
     ) -> Result<Plan, HostError> {
-        let mut scope: BTreeSet<ResourceId> = self
-            .desired
-            .iter()
-            .filter(|r| touched.contains(&r.id))
-            .map(|r| r.id.clone())
-            .collect();
-        loop {
-            let before = scope.len();
-            for r in &self.desired {
-                if r.deps.iter().any(|d| scope.contains(d)) {
-                    scope.insert(r.id.clone());
-                }
-            }
-            if scope.len() == before {
-                break;
-            }
-        }
-        let plan = self.engine.plan_within(&self.desired, &scope).await?;
+        let index = self.index();
+        let scope = index.closure(&self.desired, touched);
+        let desired = index.resources(&self.desired, &scope);
+        let plan = self.engine.plan_within(&desired, &scope).await?;
         Ok(self.with_facts(plan))
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::of(&self.desired))
     }
 
     /// `plan` with the facts it was made from.
@@ -257,8 +253,13 @@ impl Host {
     /// Carries out `plan` towards what the topology wants; a failure names
     /// the resource and, when the file declares it, where.
     pub(crate) async fn apply_once(&self, plan: &Plan) -> Result<usize, HostError> {
+        // A plan within a scope is verified within it: only its resources.
+        let desired = match &plan.scope {
+            Some(scope) => Cow::Owned(self.index().resources(&self.desired, scope)),
+            None => Cow::Borrowed(&self.desired[..]),
+        };
         self.engine
-            .apply(plan, &self.desired)
+            .apply(plan, &desired)
             .await
             .map(|r| r.applied)
             .map_err(|error| self.located(error))

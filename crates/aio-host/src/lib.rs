@@ -25,6 +25,7 @@ pub mod owned;
 pub mod registry;
 mod run;
 pub mod saved;
+mod scope;
 pub mod seed;
 mod target;
 mod watch;
