@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::diff::diff;
 use crate::error::ApplyError;
@@ -30,7 +31,7 @@ pub(crate) struct Apply<'a> {
     /// out costs as much as a repair.
     unsaved: bool,
     /// What this apply deleted, with what aio knew of it.
-    deleted: BTreeMap<ResourceId, OwnedEntry>,
+    deleted: BTreeMap<ResourceId, Arc<OwnedEntry>>,
     /// The changes carried out, in order.
     done: Vec<&'a Change>,
     /// The creations claimed before the first batch (see [`Apply::claim_ahead`]).
@@ -127,8 +128,11 @@ impl<'a> Apply<'a> {
         }
         let remade = |c: &&&Change| c.action == Action::Update && !provider.keeps_identity();
         for c in batch.iter().filter(remade) {
-            if let Some(entry) = self.state.owned.get_mut(&c.id) {
-                changed |= entry.identity.take().is_some();
+            if let Some(entry) = self.state.owned.get_mut(&c.id)
+                && entry.identity.is_some()
+            {
+                Arc::make_mut(entry).identity = None;
+                changed = true;
             }
         }
         changed
@@ -208,7 +212,7 @@ impl<'a> Apply<'a> {
             .filter(|(_, e)| e.identity.is_none());
         for (id, entry) in unknown {
             if let Some(identity) = seen.identity(id) {
-                entry.identity = Some(identity.clone());
+                Arc::make_mut(entry).identity = Some(identity.clone());
                 learnt = true;
             }
         }
@@ -265,12 +269,12 @@ impl<'a> Apply<'a> {
 
 /// What aio records of `c`'s object before it is made: whose, and after
 /// what; its identity is learnt once it exists.
-fn claimed(c: &Change) -> OwnedEntry {
-    OwnedEntry {
+fn claimed(c: &Change) -> Arc<OwnedEntry> {
+    Arc::new(OwnedEntry {
         provider: c.provider.clone(),
         deps: c.deps.clone(),
         identity: None,
-    }
+    })
 }
 
 /// Of the verifying plan's changes, those this apply had to make.

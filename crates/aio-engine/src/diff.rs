@@ -47,13 +47,14 @@ pub(crate) async fn diff(
     ) = match scope {
         None => (
             consistent(providers, desired)?,
-            state.owned.iter().collect(),
+            state.owned.iter().map(|(id, e)| (id, &**e)).collect(),
         ),
         Some(scope) => (
             within(providers, desired, scope)?,
             scope
                 .iter()
                 .filter_map(|id| state.owned.get_key_value(id))
+                .map(|(id, e)| (id, &**e))
                 .collect(),
         ),
     };

@@ -32,6 +32,7 @@ mod resource;
 mod rollback;
 mod state;
 mod status;
+mod text;
 
 pub use conflict::{Conflict, Disagreement};
 pub use detail::{Detail, DetailLine, LineKind};

@@ -1,8 +1,10 @@
 //! What a provider declares: an identified object, its attributes, its dependencies.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
+
+use crate::text::Text;
 
 /// Attributes of a resource, as plain JSON values so plans are data.
 pub type Attrs = serde_json::Map<String, serde_json::Value>;
@@ -10,21 +12,21 @@ pub type Attrs = serde_json::Map<String, serde_json::Value>;
 /// The kind of a resource (`link`, `ovs-port`): each provider family defines
 /// its kinds once, as constants, and compares kinds, never text.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Kind(Cow<'static, str>);
+pub struct Kind(Text);
 
 impl Kind {
     pub const fn new(name: &'static str) -> Kind {
-        Kind(Cow::Borrowed(name))
+        Kind(Text::Static(name))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 
@@ -32,21 +34,21 @@ impl fmt::Display for Kind {
 /// its name once, as a constant, and compares names, never text. Written as
 /// the bare name in plans and state.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ProviderName(Cow<'static, str>);
+pub struct ProviderName(Text);
 
 impl ProviderName {
     pub const fn new(name: &'static str) -> ProviderName {
-        ProviderName(Cow::Borrowed(name))
+        ProviderName(Text::Static(name))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 impl fmt::Display for ProviderName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 
@@ -58,25 +60,25 @@ impl From<&'static str> for ProviderName {
 
 impl PartialEq<str> for ProviderName {
     fn eq(&self, other: &str) -> bool {
-        self.0 == other
+        self.0.as_str() == other
     }
 }
 
 impl PartialEq<&str> for ProviderName {
     fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
+        self.0.as_str() == *other
     }
 }
 
 impl Serialize for ProviderName {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.0.as_str())
     }
 }
 
 impl<'de> Deserialize<'de> for ProviderName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(|name| ProviderName(Cow::Owned(name)))
+        String::deserialize(d).map(|name| ProviderName(name.into()))
     }
 }
 
@@ -87,7 +89,8 @@ impl<'de> Deserialize<'de> for ProviderName {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ResourceId {
     kind: Kind,
-    name: String,
+    /// Shared: an id is cloned into every change and state entry about it.
+    name: Arc<str>,
 }
 
 /// Text that is not `KIND/NAME`.
@@ -99,7 +102,7 @@ impl ResourceId {
     pub fn new(kind: &Kind, name: impl Into<String>) -> Self {
         ResourceId {
             kind: kind.clone(),
-            name: name.into(),
+            name: name.into().into(),
         }
     }
 
@@ -120,8 +123,8 @@ impl ResourceId {
     pub fn parse(text: &str) -> Result<Self, BadId> {
         match text.split_once('/') {
             Some((kind, name)) if !kind.is_empty() && !name.is_empty() => Ok(ResourceId {
-                kind: Kind(Cow::Owned(kind.to_string())),
-                name: name.to_string(),
+                kind: Kind(kind.into()),
+                name: name.into(),
             }),
             _ => Err(BadId(text.to_string())),
         }

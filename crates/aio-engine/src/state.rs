@@ -49,7 +49,9 @@ pub struct OwnedEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     pub version: u32,
-    pub owned: BTreeMap<ResourceId, OwnedEntry>,
+    /// Shared entries: the state is copied whole by every apply (its
+    /// working copy, what it last wrote), and holds thousands of them.
+    pub owned: BTreeMap<ResourceId, Arc<OwnedEntry>>,
 }
 
 impl State {
@@ -251,11 +253,11 @@ mod tests {
         let mut s = empty.clone();
         s.owned.insert(
             ResourceId::new(&crate::resource::Kind::new("link"), "br0"),
-            OwnedEntry {
+            Arc::new(OwnedEntry {
                 provider: "netlink".into(),
                 deps: vec![],
                 identity: Some(Identity("bridge#4".into())),
-            },
+            }),
         );
         s.save(dir.path()).unwrap();
         assert_eq!(State::load(dir.path()).unwrap(), s);
@@ -274,11 +276,11 @@ mod tests {
         for (name, identity) in [("br0", None), ("odd\"name\n,}", Some("x\"#1"))] {
             s.owned.insert(
                 link(name),
-                OwnedEntry {
+                Arc::new(OwnedEntry {
                     provider: "netlink".into(),
                     deps: vec![link("up0")],
                     identity: identity.map(|i| Identity(i.into())),
-                },
+                }),
             );
         }
         s.save(dir.path()).unwrap();
@@ -300,11 +302,11 @@ mod tests {
         let cache = Cached::default();
         let mut mine = cache.load(dir.path()).unwrap();
         let link = |name: &str| ResourceId::new(&crate::resource::Kind::new("link"), name);
-        let entry = OwnedEntry {
+        let entry = Arc::new(OwnedEntry {
             provider: "netlink".into(),
             deps: vec![],
             identity: None,
-        };
+        });
         mine.owned.insert(link("br0"), entry.clone());
         let mut saved = Saved::new(Arc::default(), &cache);
         saved.save(&mine, dir.path()).unwrap();
@@ -324,11 +326,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cached::default();
         let link = |name: &str| ResourceId::new(&crate::resource::Kind::new("link"), name);
-        let entry = OwnedEntry {
+        let entry = Arc::new(OwnedEntry {
             provider: "netlink".into(),
             deps: vec![],
             identity: None,
-        };
+        });
         let mut start = State::default();
         start.owned.insert(link("old"), entry.clone());
         start.save(dir.path()).unwrap();
@@ -342,7 +344,8 @@ mod tests {
         b.owned.insert(link("b"), entry.clone());
         b.owned.remove(&link("old"));
         saved_b.save(&b, dir.path()).unwrap();
-        a.owned.get_mut(&link("a")).unwrap().identity = Some(Identity("bridge#7".into()));
+        Arc::make_mut(a.owned.get_mut(&link("a")).unwrap()).identity =
+            Some(Identity("bridge#7".into()));
         saved_a.save(&a, dir.path()).unwrap();
 
         let file = State::load(dir.path()).unwrap();

@@ -195,7 +195,8 @@ impl Host {
         Ok(self.with_facts(plan))
     }
 
-    fn index(&self) -> &Index {
+    /// `desired` indexed for plans within a scope (made on first use).
+    pub(crate) fn index(&self) -> &Index {
         self.index.get_or_init(|| Index::of(&self.desired))
     }
 

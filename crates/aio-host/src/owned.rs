@@ -79,11 +79,11 @@ mod tests {
         for text in ids {
             state.owned.insert(
                 id(text),
-                OwnedEntry {
+                std::sync::Arc::new(OwnedEntry {
                     provider: "netlink".into(),
                     deps: Vec::new(),
                     identity: None,
-                },
+                }),
             );
         }
         state.save(dir).unwrap();

@@ -63,6 +63,8 @@ pub async fn watch(
     // First what Kolla's containers need from the host, then the rest.
     let first = pass(Side::Host, &shared, &lanes, &fights, None).await;
     shared.tell(WatchEvent::HostReady);
+    // Indexed now rather than on the first event, which it would delay.
+    host.index();
     plumbing.after(first, Instant::now());
     if lanes.has_later() {
         later.next.everything(Instant::now());
