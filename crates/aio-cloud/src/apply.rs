@@ -31,7 +31,7 @@ fn network(inner: &Inner, change: &Change) -> Result<(), ProviderError> {
     let client = inner.client()?;
     let found = inner.seen().network;
     let make = || -> Result<(), ProviderError> {
-        let want: NetworkAttrs = typed(change, change.after.as_ref())?;
+        let want: NetworkAttrs = typed(change, change.after.as_deref())?;
         let made = client
             .create_network(&NewNetwork {
                 name: want.name,
@@ -60,7 +60,7 @@ fn network(inner: &Inner, change: &Change) -> Result<(), ProviderError> {
     match change.action {
         Action::Create => make(),
         Action::Update => {
-            let want: NetworkAttrs = typed(change, change.after.as_ref())?;
+            let want: NetworkAttrs = typed(change, change.after.as_deref())?;
             let net = existing()?;
             let update = NetworkUpdate {
                 name: (net.name != want.name).then_some(want.name),
@@ -92,7 +92,7 @@ fn subnet(inner: &Inner, change: &Change) -> Result<(), ProviderError> {
     let client = inner.client()?;
     let seen = inner.seen();
     let make = || -> Result<(), ProviderError> {
-        let want: SubnetAttrs = typed(change, change.after.as_ref())?;
+        let want: SubnetAttrs = typed(change, change.after.as_deref())?;
         let network = seen.network.as_ref().ok_or_else(|| {
             ProviderError::conflict(format!(
                 "{}: its network is not there; plan again",
@@ -126,7 +126,7 @@ fn subnet(inner: &Inner, change: &Change) -> Result<(), ProviderError> {
     match change.action {
         Action::Create => make(),
         Action::Update => {
-            let want: SubnetAttrs = typed(change, change.after.as_ref())?;
+            let want: SubnetAttrs = typed(change, change.after.as_deref())?;
             let had: SubnetAttrs = typed(change, change.before.as_ref())?;
             let update = SubnetUpdate {
                 name: (had.name != want.name).then(|| want.name.clone()),

@@ -2,6 +2,8 @@
 //! observed to what the topology says, with the facts it was made from.
 
 use indexmap::IndexMap;
+use std::sync::Arc;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::fmt;
@@ -53,8 +55,9 @@ pub struct Change {
     pub action: Action,
     /// Observed values of the managed attributes; `None` when creating.
     pub before: Option<Attrs>,
-    /// Desired attributes; `None` when deleting.
-    pub after: Option<Attrs>,
+    /// Desired attributes; `None` when deleting. Shared with the resource
+    /// that wants them: a plan of thousands of creations copies none.
+    pub after: Option<Arc<Attrs>>,
     /// The provider's fuller account, shown under the change's line.
     #[serde(default)]
     pub detail: Option<Detail>,

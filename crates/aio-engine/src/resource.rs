@@ -157,7 +157,8 @@ pub struct Resource {
     /// The [`Provider::name`](crate::Provider::name) that carries it out.
     pub provider: ProviderName,
     /// Only these attributes are managed; the object's others are left alone.
-    pub attrs: Attrs,
+    /// Shared with the plan's changes that make them.
+    pub attrs: Arc<Attrs>,
     /// Resources that must exist (and be converged) before this one. Each
     /// must be among the desired resources: planning refuses an unknown one.
     pub deps: Vec<ResourceId>,
@@ -181,7 +182,7 @@ impl Resource {
         Resource {
             id,
             provider: provider.into(),
-            attrs: Attrs::new(),
+            attrs: Arc::default(),
             deps: Vec::new(),
             replace_on: Vec::new(),
             provided_by: None,
@@ -197,7 +198,7 @@ impl Resource {
 
     /// With `attrs` as its managed attributes.
     pub fn with_attrs(mut self, attrs: Attrs) -> Self {
-        self.attrs = attrs;
+        self.attrs = Arc::new(attrs);
         self
     }
 

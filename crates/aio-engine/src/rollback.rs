@@ -5,6 +5,8 @@
 
 use indexmap::IndexMap;
 
+use std::sync::Arc;
+
 use crate::observed::Observed;
 use crate::plan::{Action, Change};
 use crate::provider::{ProviderError, Providers};
@@ -25,7 +27,11 @@ fn undo(c: &Change, now: Option<&Attrs>) -> Option<Change> {
         Action::Create | Action::Replace => {
             now.map(|n| back(Action::Delete, Some(n.clone()), None))
         }
-        Action::Update => Some(back(Action::Update, c.after.clone(), c.before.clone())),
+        Action::Update => Some(back(
+            Action::Update,
+            c.after.as_deref().cloned(),
+            c.before.clone().map(Arc::new),
+        )),
         // Deleted objects are gone; an adopted one stays (only the claim is dropped).
         Action::Delete | Action::Adopt => None,
     }

@@ -31,11 +31,13 @@ impl Provider for Model {
         for c in changes {
             match (&c.action, &c.after) {
                 (Action::Delete, _) => drop(objects.remove(&c.id)),
-                (Action::Replace, Some(after)) => drop(objects.insert(c.id.clone(), after.clone())),
+                (Action::Replace, Some(after)) => {
+                    drop(objects.insert(c.id.clone(), Attrs::clone(after)))
+                }
                 (_, Some(after)) => objects
                     .entry(c.id.clone())
                     .or_default()
-                    .extend(after.clone()),
+                    .extend(Attrs::clone(after)),
                 (_, None) => {}
             }
         }
@@ -113,7 +115,7 @@ proptest! {
         })?;
         let after = model.0.lock().unwrap().clone();
         for r in &resources {
-            for (k, v) in &r.attrs {
+            for (k, v) in r.attrs.iter() {
                 prop_assert_eq!(after[&r.id].get(k), Some(v));
             }
         }

@@ -59,7 +59,7 @@ impl Provider for LampProvider {
         let mut lamps = self.0.lock().unwrap();
         for change in changes {
             match &change.after {
-                Some(attrs) => lamps.insert(change.id.clone(), attrs.clone()),
+                Some(attrs) => lamps.insert(change.id.clone(), Attrs::clone(attrs)),
                 None => lamps.remove(&change.id),
             };
         }

@@ -224,7 +224,9 @@ mod tests {
             provider: PROVIDER,
             action,
             before: Some(attrs(before)),
-            after: Some(attrs(Some(RunState::Done("1f0c5e9a7b3d2c48".into())))),
+            after: Some(std::sync::Arc::new(attrs(Some(RunState::Done(
+                "1f0c5e9a7b3d2c48".into(),
+            ))))),
             detail: None,
             deps: Vec::new(),
         }

@@ -217,7 +217,7 @@ impl Work {
 }
 
 fn new_rule(c: &Change) -> Option<NewRule> {
-    let after = NatAttrs::from_attrs(c.after.as_ref()?).ok()?;
+    let after = NatAttrs::from_attrs(c.after.as_deref()?).ok()?;
     let source: ipnet::Ipv4Net = after.source?.parse().ok()?;
     Some(NewRule {
         id: c.id.to_string(),

@@ -27,7 +27,7 @@ pub async fn apply(h: &Handle, ix: &Indexes, c: &Change) -> Result<(), ChangeErr
 
 async fn run(h: &Handle, ix: &Indexes, c: &Change) -> Result<(), OpError> {
     let empty = Attrs::new();
-    let after = c.after.as_ref().unwrap_or(&empty);
+    let after = c.after.as_deref().unwrap_or(&empty);
     match (NetId::of(&c.id), c.action) {
         // Taking over a link marks it as aio's; an address is its link's.
         (Some(NetId::Link(id)), Action::Adopt) => link::mark(h, ix, &id).await,
@@ -61,7 +61,7 @@ async fn run(h: &Handle, ix: &Indexes, c: &Change) -> Result<(), OpError> {
 
 /// The links whose indexes `c` needs: itself, its master, its address's interface.
 pub fn names_needed(c: &Change) -> Vec<String> {
-    let attrs = c.after.as_ref().or(c.before.as_ref());
+    let attrs = c.after.as_deref().or(c.before.as_ref());
     let text = |key: &str| attrs.and_then(|a| a.get(key)).and_then(Value::as_str);
     let (own, other) = match (NetId::of(&c.id), c.action) {
         (Some(NetId::Link(_)), Action::Update) => (None, text("master").map(str::to_string)),

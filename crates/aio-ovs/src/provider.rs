@@ -69,7 +69,7 @@ fn ovsdb_failure(e: aio_ovsdb::Error) -> ProviderError {
 }
 
 fn bridge_of(change: &Change) -> Option<String> {
-    PortAttrs::from_attrs(change.after.as_ref()?)
+    PortAttrs::from_attrs(change.after.as_deref()?)
         .ok()
         .map(|p| p.bridge)
 }

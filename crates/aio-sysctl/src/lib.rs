@@ -135,7 +135,7 @@ impl Provider for SysctlProvider {
     fn describe(&self, change: &Change) -> Option<Detail> {
         let key = change.id.name();
         let uplink = self.uplink.as_deref().unwrap_or("the uplink");
-        let value = change.after.as_ref()?.get("value")?;
+        let value = change.after.as_deref()?.get("value")?;
         let was = change
             .before
             .as_ref()
@@ -182,7 +182,7 @@ impl Provider for SysctlProvider {
         let writes: Vec<(String, String)> = changes
             .iter()
             .filter_map(|c| {
-                let wanted = SysctlAttrs::from_attrs(c.after.as_ref()?).ok()?;
+                let wanted = SysctlAttrs::from_attrs(c.after.as_deref()?).ok()?;
                 Some((c.id.name().to_string(), wanted.value))
             })
             .collect();

@@ -129,7 +129,7 @@ pub enum Command {
     Watch {
         #[command(flatten)]
         target: Target,
-        /// Seconds between full checks, whatever the kernel and OVSDB announce (sysctls and NAT are checked only then); 1 to 86400
+        /// Seconds between full checks, beyond what the kernel, nftables and OVSDB announce and the declared sysctls read every second (Kolla's files are checked only then); 1 to 86400
         #[arg(long, value_name = "SECS", default_value = "300", value_parser = resync)]
         resync: Duration,
         /// Seconds to wait while another aio changes the same state dir; 0 to 86400

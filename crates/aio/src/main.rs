@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use aio::cli::Cli;
 
 fn main() -> ExitCode {
+    one_malloc_arena();
     let cli = Cli::parse();
     if cli.version {
         match cli.json {
@@ -43,5 +44,18 @@ fn main() -> ExitCode {
             aio::errln!("{}", aio::render::failure::text(&failure));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// aio's other threads are brief (the topology's parse, a hop into a
+/// network namespace): with glibc's default of one malloc arena per thread,
+/// what such a thread freed stays resident in its own heap for the rest of
+/// the run (2.5 MiB of a 1000-bridge apply's 29). One arena for all of
+/// them; they seldom allocate at the same time. Set before any thread starts.
+fn one_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; no thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }

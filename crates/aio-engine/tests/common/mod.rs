@@ -75,7 +75,7 @@ impl Provider for Memory {
                         let born = GENERATION.fetch_add(1, Ordering::Relaxed);
                         json!({ BORN: born }).as_object().unwrap().clone()
                     })
-                    .extend(after.clone()),
+                    .extend(Attrs::clone(after)),
                 None => drop(objects.remove(&c.id)),
             }
         }

@@ -176,9 +176,10 @@ pub fn elided(plan: &Plan) -> (Plan, bool) {
     let mut shown = plan.clone();
     let mut was_cut = false;
     for c in shown.changes.iter_mut().filter(|c| c.detail.is_none()) {
-        let (before, after) = (c.before.clone(), c.after.clone());
-        for (attrs, other) in [(&mut c.before, &after), (&mut c.after, &before)] {
-            for (k, v) in attrs.iter_mut().flatten() {
+        let (before, after) = (c.before.clone(), c.after.as_deref().cloned());
+        let after_shown = c.after.as_mut().map(std::sync::Arc::make_mut);
+        for (attrs, other) in [(c.before.as_mut(), &after), (after_shown, &before)] {
+            for (k, v) in attrs.into_iter().flatten() {
                 let Some(s) = short(v) else { continue };
                 let theirs = other.as_ref().and_then(|o| o.get(k));
                 if theirs.is_some_and(|o| o != v && short(o).as_ref() == Some(&s)) {

@@ -17,7 +17,7 @@ fn change(action: Action, before: Option<Value>, after: Option<Value>) -> Change
         provider: "netlink".into(),
         action,
         before: attrs(before),
-        after: attrs(after),
+        after: attrs(after).map(std::sync::Arc::new),
         deps: Vec::new(),
         detail: None,
     }
@@ -163,7 +163,7 @@ fn long_values_are_cut_short_and_short_ones_kept() {
     };
     let (shown, cut) = elided(&plan);
     assert!(cut);
-    let after = shown.changes[0].after.as_ref().unwrap();
+    let after = shown.changes[0].after.as_deref().unwrap();
     assert_eq!(after["kind"], "bridge");
     let note = after["note"].as_str().unwrap();
     assert_eq!(note.chars().count(), value::LONGEST_VALUE);
