@@ -119,7 +119,14 @@ impl Provider for NetlinkProvider {
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
         let snapshot = match self.primed.as_ref().and_then(|p| p.take()) {
             Some(kept) => kept,
-            None => Snapshot::take(&self.handle).await.map_err(dump_failed)?,
+            None => {
+                // The last dump is stale once another is asked for: not kept
+                // beside it (at a thousand bridges, a megabyte).
+                drop(std::mem::take(
+                    &mut *self.last.lock().unwrap_or_else(PoisonError::into_inner),
+                ));
+                Snapshot::take(&self.handle).await.map_err(dump_failed)?
+            }
         };
         Ok(self.keep(snapshot, ids))
     }
