@@ -8,7 +8,9 @@ use rtnetlink::Handle;
 use std::collections::BTreeSet;
 
 use crate::address::dump::{Addr, addrs, addrs_of};
-use crate::link::dump::{Link, links, one};
+use crate::error::NetlinkError;
+use crate::link::dump::{Link, one};
+use crate::link::raw;
 
 /// Hashed with foldhash: a dump of thousands of links is looked up by
 /// name and index several times per link.
@@ -65,16 +67,18 @@ impl Snapshot {
         }
     }
 
-    pub async fn take(handle: &Handle) -> Result<Snapshot, rtnetlink::Error> {
-        // One dump at a time: the kernel answers EBUSY to a second dump on a socket.
-        let links = links(handle).await?;
+    /// Every link (read off a socket of its own in `netns`, see
+    /// [`crate::link::raw`]) and every address (through `handle`).
+    pub async fn take(handle: &Handle, netns: Option<&str>) -> Result<Snapshot, NetlinkError> {
+        let links = raw::links(netns).map_err(NetlinkError::Dump)?;
         let addrs = addrs(handle).await?;
         Ok(Snapshot::new(links, addrs))
     }
 
     /// Links alone, for what needs only names and indexes.
-    pub async fn links_only(handle: &Handle) -> Result<Snapshot, rtnetlink::Error> {
-        Ok(Snapshot::new(links(handle).await?, Vec::new()))
+    pub fn links_only(netns: Option<&str>) -> Result<Snapshot, NetlinkError> {
+        let links = raw::links(netns).map_err(NetlinkError::Dump)?;
+        Ok(Snapshot::new(links, Vec::new()))
     }
 
     /// The links named `names` that exist, the links they name as master or
@@ -145,6 +149,6 @@ impl Snapshot {
 }
 
 /// A dump the kernel did not answer, as the provider reports it.
-pub fn dump_failed(e: rtnetlink::Error) -> ProviderError {
-    ProviderError::unreachable(format!("netlink dump: {e}"))
+pub fn dump_failed(e: NetlinkError) -> ProviderError {
+    ProviderError::unreachable(e.to_string())
 }

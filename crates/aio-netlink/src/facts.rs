@@ -31,9 +31,9 @@ pub struct Seen {
 }
 
 impl Seen {
-    pub async fn take(handle: &Handle) -> Result<Seen, rtnetlink::Error> {
+    pub async fn take(handle: &Handle, netns: Option<&str>) -> Result<Seen, NetlinkError> {
         Ok(Seen {
-            snapshot: Snapshot::take(handle).await?,
+            snapshot: Snapshot::take(handle, netns).await?,
             v4: default_hops::<Ipv4Addr>(handle).await?,
             v6: default_hops::<Ipv6Addr>(handle).await?,
         })

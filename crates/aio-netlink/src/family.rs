@@ -36,7 +36,7 @@ impl Family for Links {
         let Ok(handle) = shared(shared_slots, netns).await else {
             return;
         };
-        if let Ok(seen) = Seen::take(&handle).await {
+        if let Ok(seen) = Seen::take(&handle, netns).await {
             shared_slots.put(Primed::new(netns, seen));
         }
     }
@@ -54,9 +54,9 @@ impl Family for Links {
             .and_then(|p| p.take());
         let seen = match prefetched {
             Some(seen) => seen,
-            None => Seen::take(&handle)
+            None => Seen::take(&handle, probe.netns)
                 .await
-                .map_err(|e| facts_error(e.into()))?,
+                .map_err(facts_error)?,
         };
         let (found, snapshot) = facts(seen, probe.uplink).map_err(facts_error)?;
         probe.shared.put(Primed::new(probe.netns, snapshot));
@@ -117,7 +117,7 @@ impl Family for Links {
             .await
             .map_err(FamilyError::unreachable)?;
         // Our links by index, as address events name only the index.
-        let mut ours: HashMap<u32, Touched> = match Snapshot::take(&handle).await {
+        let mut ours: HashMap<u32, Touched> = match Snapshot::take(&handle, cx.netns).await {
             Ok(s) => s
                 .links
                 .iter()

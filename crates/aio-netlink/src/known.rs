@@ -66,6 +66,7 @@ impl KnownIndexes {
     pub async fn for_changes(
         &self,
         handle: &Handle,
+        netns: Option<&str>,
         changes: &[&Change],
     ) -> Result<Arc<Indexes>, ProviderError> {
         let (known, unsure) = {
@@ -86,14 +87,14 @@ impl KnownIndexes {
                 let names = names.iter().map(String::as_str).collect();
                 let found = Snapshot::of_links(handle, &names, Addresses::None)
                     .await
-                    .map_err(dump_failed)?;
+                    .map_err(|e| dump_failed(e.into()))?;
                 let mut by_name = Indexes::clone(&known);
                 by_name.extend(found.links.iter().map(|l| (l.name.clone(), l.index)));
                 let mut fresh = Known::from(&found);
                 fresh.by_name = Arc::new(by_name);
                 fresh
             }
-            _ => Known::from(&Snapshot::links_only(handle).await.map_err(dump_failed)?),
+            _ => Known::from(&Snapshot::links_only(netns).map_err(dump_failed)?),
         };
         let by_name = fresh.by_name.clone();
         *self.lock() = fresh;

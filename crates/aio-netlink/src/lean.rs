@@ -17,22 +17,22 @@ use std::io;
 use std::sync::Mutex;
 use std::task::{Context, Poll, ready};
 
-const RTM_NEWLINK: u16 = 16;
+pub(crate) const RTM_NEWLINK: u16 = 16;
 const RTM_DELLINK: u16 = 17;
-const NLMSG_HDRLEN: usize = 16;
-const IFINFOMSG_LEN: usize = 16;
-const NLA_HDRLEN: usize = 4;
+pub(crate) const NLMSG_HDRLEN: usize = 16;
+pub(crate) const IFINFOMSG_LEN: usize = 16;
+pub(crate) const NLA_HDRLEN: usize = 4;
 const NLA_TYPE_MASK: u16 = 0x3fff;
-const IFLA_IFNAME: u16 = 3;
-const IFLA_MTU: u16 = 4;
-const IFLA_LINK: u16 = 5;
-const IFLA_MASTER: u16 = 10;
-const IFLA_LINKINFO: u16 = 18;
-const IFLA_IFALIAS: u16 = 20;
-const IFLA_LINK_NETNSID: u16 = 37;
-const IFLA_INFO_KIND: u16 = 1;
+pub(crate) const IFLA_IFNAME: u16 = 3;
+pub(crate) const IFLA_MTU: u16 = 4;
+pub(crate) const IFLA_LINK: u16 = 5;
+pub(crate) const IFLA_MASTER: u16 = 10;
+pub(crate) const IFLA_LINKINFO: u16 = 18;
+pub(crate) const IFLA_IFALIAS: u16 = 20;
+pub(crate) const IFLA_LINK_NETNSID: u16 = 37;
+pub(crate) const IFLA_INFO_KIND: u16 = 1;
 /// What one receive may bring (the kernel's dump chunks are at most 32 KB).
-const DATAGRAM: usize = 64 * 1024;
+pub(crate) const DATAGRAM: usize = 64 * 1024;
 
 /// A [`TokioSocket`] whose received link messages are cut down (see the module).
 pub struct LeanSocket {
@@ -104,20 +104,20 @@ impl AsyncSocket for LeanSocket {
     }
 }
 
-fn u16_at(b: &[u8], at: usize) -> u16 {
+pub(crate) fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_ne_bytes([b[at], b[at + 1]])
 }
 
-fn u32_at(b: &[u8], at: usize) -> u32 {
+pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
-fn align(n: usize) -> usize {
+pub(crate) fn align(n: usize) -> usize {
     (n + 3) & !3
 }
 
 /// The attributes (type, whole attribute with header and padding) in `b`.
-fn attributes(b: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+pub(crate) fn attributes(b: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
     let mut at = 0;
     std::iter::from_fn(move || {
         if at + NLA_HDRLEN > b.len() {
@@ -202,14 +202,12 @@ fn trim_link(message: &[u8], out: &mut impl BufMut) -> usize {
     len
 }
 
+/// Netlink messages built by hand, for the tests of what parses them.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rtnetlink::packet_core::{NetlinkMessage, NetlinkPayload};
-    use rtnetlink::packet_route::RouteNetlinkMessage;
-    use rtnetlink::packet_route::link::{InfoKind, LinkAttribute, LinkFlags, LinkInfo};
+pub(crate) mod wire {
+    use super::{NLA_HDRLEN, NLMSG_HDRLEN, align};
 
-    fn nla(kind: u16, payload: &[u8]) -> Vec<u8> {
+    pub(crate) fn nla(kind: u16, payload: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(&((NLA_HDRLEN + payload.len()) as u16).to_ne_bytes());
         out.extend_from_slice(&kind.to_ne_bytes());
@@ -218,7 +216,8 @@ mod tests {
         out
     }
 
-    fn message(kind: u16, body: &[u8]) -> Vec<u8> {
+    /// One message of a dump (`NLM_F_MULTI`, sequence 1), padded.
+    pub(crate) fn message(kind: u16, body: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(&((NLMSG_HDRLEN + body.len()) as u32).to_ne_bytes());
         out.extend_from_slice(&kind.to_ne_bytes());
@@ -226,8 +225,18 @@ mod tests {
         out.extend_from_slice(&1u32.to_ne_bytes());
         out.extend_from_slice(&0u32.to_ne_bytes());
         out.extend_from_slice(body);
+        out.resize(align(out.len()), 0);
         out
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wire::{message, nla};
+    use super::*;
+    use rtnetlink::packet_core::{NetlinkMessage, NetlinkPayload};
+    use rtnetlink::packet_route::RouteNetlinkMessage;
+    use rtnetlink::packet_route::link::{InfoKind, LinkAttribute, LinkFlags, LinkInfo};
 
     /// A bridge port the way the kernel describes it: name, counters, mtu,
     /// kind with its options, master, alias.

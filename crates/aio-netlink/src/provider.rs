@@ -19,6 +19,7 @@ use crate::change_error::{ChangeError, ChangeErrorKind};
 use crate::check::{Protected, check};
 use crate::connection::strict;
 use crate::dump::{Addresses, Snapshot, dump_failed};
+use crate::error::NetlinkError;
 use crate::id::NetId;
 use crate::known::{FEW, Known, KnownIndexes};
 use crate::link::observed::{attrs as link_attrs, identity as link_identity};
@@ -125,7 +126,9 @@ impl Provider for NetlinkProvider {
                 drop(std::mem::take(
                     &mut *self.last.lock().unwrap_or_else(PoisonError::into_inner),
                 ));
-                Snapshot::take(&self.handle).await.map_err(dump_failed)?
+                Snapshot::take(&self.handle, self.netns.as_deref())
+                    .await
+                    .map_err(dump_failed)?
             }
         };
         Ok(self.keep(snapshot, ids))
@@ -142,11 +145,13 @@ impl Provider for NetlinkProvider {
         let snapshot = match names.len() <= FEW {
             true => {
                 let addresses = self.addresses_of_links().await;
-                Snapshot::of_links(&self.handle, &names, addresses).await
+                Snapshot::of_links(&self.handle, &names, addresses)
+                    .await
+                    .map_err(NetlinkError::from)
             }
-            false => Snapshot::take(&self.handle).await,
+            false => Snapshot::take(&self.handle, self.netns.as_deref()).await,
         }
-        .map_err(|e| ProviderError::unreachable(format!("netlink: {e}")))?;
+        .map_err(dump_failed)?;
         Ok(self.keep(snapshot, ids))
     }
 
@@ -181,7 +186,10 @@ impl Provider for NetlinkProvider {
                 c.id
             )));
         }
-        let indexes = self.indexes.for_changes(&self.handle, changes).await?;
+        let indexes = self
+            .indexes
+            .for_changes(&self.handle, self.netns.as_deref(), changes)
+            .await?;
         // Independent changes: all in flight at once over the one socket.
         let results = futures::future::join_all(
             changes

@@ -1,12 +1,12 @@
-//! Links as the kernel describes them: every link in one dump, or one link
-//! asked for by name or index.
+//! Links as the kernel describes them, and one link asked for by name or
+//! index (every link in one dump is [`crate::link::raw`]'s).
 
 use futures::TryStreamExt;
+use rtnetlink::LinkGetRequest;
 use rtnetlink::packet_route::AddressFamily;
 use rtnetlink::packet_route::link::{
     LinkAttribute, LinkExtentMask, LinkFlags, LinkInfo, LinkMessage,
 };
-use rtnetlink::{Handle, LinkGetRequest};
 
 use crate::error::{ENODEV, errno};
 
@@ -23,21 +23,6 @@ pub struct Link {
     pub link: Option<u32>,
     /// `IFLA_IFALIAS`, where aio's mark is (see [`crate::link::mark`]).
     pub alias: Option<String>,
-}
-
-/// Every link.
-pub async fn links(handle: &Handle) -> Result<Vec<Link>, rtnetlink::Error> {
-    let mut out = Vec::new();
-    // Counters are the bulk of a link message and aio reads none.
-    let mut dump = handle
-        .link()
-        .get()
-        .set_filter_mask(AddressFamily::Unspec, vec![LinkExtentMask::SkipStats])
-        .execute();
-    while let Some(m) = dump.try_next().await? {
-        out.push(link_of(m));
-    }
-    Ok(out)
 }
 
 /// The one link `request` names, or `None` when there is no such link.

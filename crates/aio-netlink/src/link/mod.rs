@@ -9,3 +9,4 @@ pub mod id;
 pub mod mark;
 pub(crate) mod observed;
 pub(crate) mod ops;
+pub(crate) mod raw;
