@@ -2,11 +2,10 @@
 //! observed to what the topology says, with the facts it was made from.
 
 use indexmap::IndexMap;
-use std::sync::Arc;
-
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::conflict::Conflict;
 use crate::detail::Detail;

@@ -4,7 +4,6 @@
 //! that says it cannot be reversed (a Kolla deploy).
 
 use indexmap::IndexMap;
-
 use std::sync::Arc;
 
 use crate::observed::Observed;

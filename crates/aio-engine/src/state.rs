@@ -89,7 +89,9 @@ impl State {
         out.extend_from_slice(b",\n  \"owned\": {");
         for (i, (id, entry)) in self.owned.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-            entry_text(&mut out, id, entry)?;
+            serde_json::to_writer(&mut out, id)?;
+            out.extend_from_slice(b": ");
+            serde_json::to_writer(&mut out, entry)?;
         }
         match self.owned.is_empty() {
             true => out.extend_from_slice(b"}\n}\n"),
@@ -111,55 +113,6 @@ impl State {
         }
         self.owned.len() != before
     }
-}
-
-/// `"ID": ENTRY` as serde_json writes them, without going through serde
-/// when nothing needs escaping (names are interface names, kinds and
-/// identities are aio's): at forty thousand entries, serde's escaping was
-/// most of a state write, and `aio watch` writes it on every repair.
-fn entry_text(out: &mut Vec<u8>, id: &ResourceId, entry: &OwnedEntry) -> serde_json::Result<()> {
-    let plain = |text: &str| text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
-    let string = |out: &mut Vec<u8>, text: &str| -> serde_json::Result<()> {
-        match plain(text) {
-            true => {
-                out.push(b'"');
-                out.extend_from_slice(text.as_bytes());
-                out.push(b'"');
-                Ok(())
-            }
-            false => serde_json::to_writer(&mut *out, text),
-        }
-    };
-    let id_text = |out: &mut Vec<u8>, id: &ResourceId| -> serde_json::Result<()> {
-        match plain(id.kind().as_str()) && plain(id.name()) {
-            true => {
-                out.push(b'"');
-                out.extend_from_slice(id.kind().as_str().as_bytes());
-                out.push(b'/');
-                out.extend_from_slice(id.name().as_bytes());
-                out.push(b'"');
-                Ok(())
-            }
-            false => serde_json::to_writer(&mut *out, id),
-        }
-    };
-    id_text(out, id)?;
-    out.extend_from_slice(b": {\"provider\":");
-    string(out, entry.provider.as_str())?;
-    out.extend_from_slice(b",\"deps\":[");
-    for (i, dep) in entry.deps.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        id_text(out, dep)?;
-    }
-    out.push(b']');
-    if let Some(identity) = &entry.identity {
-        out.extend_from_slice(b",\"identity\":");
-        string(out, &identity.0)?;
-    }
-    out.push(b'}');
-    Ok(())
 }
 
 /// The state as an apply last wrote it, so that it writes only what changed.

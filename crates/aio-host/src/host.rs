@@ -42,7 +42,8 @@ pub struct Host {
     families: Vec<Box<dyn Family>>,
     pub(crate) engine: Engine,
     pub(crate) follow_up_timeout: Duration,
-    /// `desired` indexed for plans within a scope, on `watch`'s first event.
+    /// `desired` indexed for plans within a scope (made on first use; `watch`
+    /// makes it when it starts).
     index: OnceLock<Index>,
 }
 

@@ -1,7 +1,8 @@
 //! A plan within a scope (what one `aio watch` event names) costs what the
 //! scope holds, not what the topology holds: where each resource is among
-//! the desired ones and what depends on it are indexed once, on the first
-//! event, and each scope is found and cut out through the index.
+//! the desired ones and what depends on it are indexed once (`aio watch`
+//! does it when it starts), and each scope is found and cut out through
+//! the index.
 
 use std::collections::{BTreeSet, HashMap};
 
