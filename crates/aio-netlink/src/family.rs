@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use rtnetlink::Handle;
 use tokio::sync::mpsc::UnboundedSender;
 
 use aio_engine::{Provider, ProviderName, Resource, ResourceId};
@@ -112,19 +113,16 @@ impl Family for Links {
         changed: UnboundedSender<Touched>,
     ) -> Result<(), FamilyError> {
         let by_name = by_interface(resources);
+        let everything: Touched = by_name
+            .values()
+            .flat_map(|ids| ids.iter().cloned())
+            .collect();
         let mut announced = events(cx.netns).await.map_err(FamilyError::unreachable)?;
         let handle = shared(cx.shared, cx.netns)
             .await
             .map_err(FamilyError::unreachable)?;
-        // Our links by index, as address events name only the index.
-        let mut ours: HashMap<u32, Touched> = match Snapshot::take(&handle, cx.netns).await {
-            Ok(s) => s
-                .links
-                .iter()
-                .filter_map(|l| Some((l.index, by_name.get(&l.name)?.clone())))
-                .collect(),
-            Err(_) => HashMap::new(),
-        };
+        let netns = cx.netns.map(str::to_string);
+        let mut ours = by_index(&handle, netns.as_deref(), &by_name).await;
         tokio::spawn(async move {
             while let Some(event) = announced.recv().await {
                 // A link of ours made again gets a new index: learn it from its name.
@@ -139,6 +137,13 @@ impl Family for Links {
                         }
                     }
                     Event::Address { index } => ours.get(index).cloned(),
+                    // Whatever was lost, every link and address of ours is
+                    // looked at, and their indexes learnt anew.
+                    Event::Lost => {
+                        tracing::debug!("netlink: announcements lost, all of ours looked at");
+                        ours = by_index(&handle, netns.as_deref(), &by_name).await;
+                        Some(everything.clone())
+                    }
                 };
                 if let Some(ids) = touched
                     && changed.send(ids).is_err()
@@ -148,6 +153,22 @@ impl Family for Links {
             }
         });
         Ok(())
+    }
+}
+
+/// Our links by index, as address events name only the index.
+async fn by_index(
+    handle: &Handle,
+    netns: Option<&str>,
+    by_name: &HashMap<String, Touched>,
+) -> HashMap<u32, Touched> {
+    match Snapshot::take(handle, netns).await {
+        Ok(s) => s
+            .links
+            .iter()
+            .filter_map(|l| Some((l.index, by_name.get(&l.name)?.clone())))
+            .collect(),
+        Err(_) => HashMap::new(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! `aio watch` repairs NAT and sysctl drift as it happens, not at its full
 //! check: a flushed or deleted nftables table, or forwarding turned off, is
 //! back within seconds while the full check is an hour away, and aio's own
-//! repairs do not set off more passes.
+//! repairs do not set off more passes. Link announcements the kernel had
+//! to drop are not drift waiting for that hour either.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -214,5 +215,62 @@ fn forwarding_turned_off_is_back_within_seconds_and_watch_then_rests() {
             watch.log()
         );
     }
+    watch.stop();
+}
+
+/// Drops of the namespace's netlink sockets subscribed to link
+/// announcements (group 1, `RTMGRP_LINK`), from `/proc/net/netlink`.
+fn link_listeners_drops(sb: &Sandbox) -> u64 {
+    let table = sb.exec_ok(&["cat", "/proc/net/netlink"]);
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let (protocol, groups, drops) = (f.get(1)?, f.get(3)?, f.get(8)?);
+            let groups = u32::from_str_radix(groups, 16).ok()?;
+            (*protocol == "0" && groups & 1 == 1).then(|| drops.parse::<u64>().ok())?
+        })
+        .sum()
+}
+
+#[test]
+fn link_announcements_lost_while_watch_was_busy_lead_to_a_look_at_every_link() {
+    let (sb, _t, watch) = watching();
+    let pid = watch.child.id().to_string();
+    // Watch cannot read while stopped: a storm of someone else's links
+    // fills its socket's buffer, then the kernel drops what comes, among
+    // it the deletion of aio's bridge.
+    let stop = |signal: &str| {
+        let status = std::process::Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    stop("-STOP");
+    // Each new alias of an up link is announced with the whole link:
+    // cheap to make, costly to queue.
+    let mut storm = String::from("link add x0 type bridge\nlink set x0 up\n");
+    for i in 0..20_000 {
+        storm += &format!("link set x0 alias a{i}\n");
+    }
+    let batch = sb.topology("storm.batch", &storm);
+    sb.ip(&["-batch", batch.to_str().unwrap()]);
+    sb.ip(&["link", "del", "dummy1"]);
+    let drops = link_listeners_drops(&sb);
+    stop("-CONT");
+    assert!(drops > 0, "the storm filled no socket's buffer");
+    repair_time(
+        &watch,
+        "dummy1 back after its deletion was lost",
+        || {},
+        || sb.links().contains_key("dummy1"),
+    );
+    assert!(
+        watch.log().contains("repaired + link/dummy1"),
+        "{}",
+        watch.log()
+    );
     watch.stop();
 }
