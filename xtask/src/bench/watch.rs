@@ -17,7 +17,7 @@
 //! of aio's deleted while they flow: the CPU time they cost, the repair's
 //! latency meanwhile, and RSS before and after.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
@@ -52,15 +52,26 @@ const GIVE_UP: Duration = Duration::from_secs(10);
 /// `aio watch` running, its stdout's lines with when they came.
 struct Watch {
     child: Child,
+    /// Where its lines are kept.
+    out: std::path::PathBuf,
     lines: Receiver<(Instant, String)>,
 }
 
 impl Watch {
-    fn start(bench: &Bench, topology: &Path, ns: &str, state: &Path) -> Result<Watch, BenchError> {
+    fn start(
+        bench: &Bench,
+        n: usize,
+        topology: &Path,
+        ns: &str,
+        state: &Path,
+    ) -> Result<Watch, BenchError> {
         let mut c = bench.programs.aio("watch", topology, ns, state);
         let what = format!("{c:?}");
         let log = std::fs::File::create(bench.work.join("watch.log"))
             .map_err(BenchError::file(&bench.work.join("watch.log")))?;
+        // Every line with its time since start, to read when a repair is missed.
+        let out = bench.work.join(format!("watch-{n}.out"));
+        let mut kept = std::fs::File::create(&out).map_err(BenchError::file(&out))?;
         let mut child = c
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -72,14 +83,17 @@ impl Watch {
             .take()
             .ok_or(BenchError::Task("no stdout".into()))?;
         let (tx, lines) = channel();
+        let began = Instant::now();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send((Instant::now(), line)).is_err() {
+                let at = Instant::now();
+                let _ = writeln!(kept, "{:.3} {line}", (at - began).as_secs_f64());
+                if tx.send((at, line)).is_err() {
                     return;
                 }
             }
         });
-        Ok(Watch { child, lines })
+        Ok(Watch { child, out, lines })
     }
 
     /// When a line containing `text` came, waiting up to [`GIVE_UP`].
@@ -92,7 +106,9 @@ impl Watch {
                 Ok(_) => {}
                 Err(_) => {
                     return Err(BenchError::Task(format!(
-                        "aio watch printed no line with {text:?} within {GIVE_UP:?}"
+                        "aio watch printed no line with {text:?} within {GIVE_UP:?} \
+                         (all its lines, timed: {})",
+                        self.out.display()
                     )));
                 }
             }
@@ -162,7 +178,7 @@ impl Bench {
         let topology = self.file(&format!("watch-{n}.toml"), &text)?;
         let state = self.work.join(format!("state-watch-{n}"));
         quiet(&mut self.programs.aio("apply", &topology, &ns, &state))?;
-        let watch = Watch::start(self, &topology, &ns, &state)?;
+        let watch = Watch::start(self, n, &topology, &ns, &state)?;
         watch.until("aio watch:")?;
         std::thread::sleep(Duration::from_secs(2));
         watch.drain();
