@@ -61,17 +61,25 @@ pub struct Missing {
 }
 
 impl Missing {
-    fn tell(&self, test: &mut Command) {
-        let reasons = [
+    fn reasons(&self) -> impl Iterator<Item = (&'static str, &String)> {
+        [
             (NO_VENV_ENV, &self.venv),
             (NO_OPENSTACK_VENV_ENV, &self.openstack_venv),
             (NO_TAPLO_ENV, &self.taplo),
-        ];
-        for (env, why) in reasons {
-            if let Some(why) = why {
-                eprintln!("xtask ci: {env}: {why}");
-                test.env(env, why);
-            }
+        ]
+        .into_iter()
+        .filter_map(|(env, why)| Some((env, why.as_ref()?)))
+    }
+
+    fn say(&self) {
+        for (env, why) in self.reasons() {
+            eprintln!("xtask ci: {env}: {why}");
+        }
+    }
+
+    fn tell(&self, test: &mut Command) {
+        for (env, why) in self.reasons() {
+            test.env(env, why);
         }
     }
 }
@@ -122,19 +130,10 @@ fn static_checks() -> Result<(), String> {
     crate::dist::run(&["--check".into()])
 }
 
-/// Every test of the workspace.
+/// Every test of the workspace, its binaries side by side ([`crate::lanes`]).
 fn tests(missing: &Missing) -> Result<(), String> {
-    let mut test = Command::new("cargo");
-    test.args(["test", "--workspace"])
-        .current_dir(crate::shell::root());
-    missing.tell(&mut test);
-    println!("$ cargo test --workspace");
-    let status = test.status().map_err(|e| format!("cargo test: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("cargo test failed ({status})"))
-    }
+    missing.say();
+    crate::lanes::run(&|test| missing.tell(test))
 }
 
 /// Installs what the tests need: the Debian packages (an error stops), the

@@ -1,5 +1,6 @@
 //! `cargo xtask ci`: install what the tests need, then format check, clippy, every test.
 //! `cargo xtask setup`: only the install part of `ci`.
+//! `cargo xtask test`: only the tests of `ci`, their binaries side by side.
 //! `cargo xtask cycles`: no two files of a crate import each other in a loop.
 //! `cargo xtask demo`: the reference topology planned and applied in a sandbox.
 //! `cargo xtask schema`: docs/topology.schema.json; `cargo xtask man`: man pages in target/man.
@@ -16,6 +17,7 @@ mod demo;
 mod dist;
 mod docs;
 mod fuzz;
+mod lanes;
 mod man;
 mod shell;
 mod vm;
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match task.as_str() {
         "ci" => ci::run(),
         "setup" => ci::setup().map(drop),
+        "test" => lanes::run(&|_| {}),
         "cycles" => cycles::run(),
         "demo" => demo::run(&args[1..]),
         "schema" => docs::schema(),
@@ -37,7 +40,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::run(&args[1..]),
         "vm" => vm::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask ci | setup | cycles | demo [--install-deps] [--topology FILE] | schema | man | dist [--check] | bench [--with-nmstate] | fuzz [--seconds N] | vm [--deb FILE] [--only SUITE,...] [--break unit-order|nat-out]"
+            "usage: cargo xtask ci | setup | test | cycles | demo [--install-deps] [--topology FILE] | schema | man | dist [--check] | bench [--with-nmstate] | fuzz [--seconds N] | vm [--deb FILE] [--only SUITE,...] [--break unit-order|nat-out]"
                 .to_string(),
         ),
     };
