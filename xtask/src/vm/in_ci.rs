@@ -1,11 +1,9 @@
 //! The VM suites in `cargo xtask ci`: the image is prepared while the
-//! workspace builds ([`prepare`]), then the suites run in two child
-//! `xtask vm` beside the workspace's tests ([`Suites::start`]): all of them
-//! spend much of their time waiting (on SSH, reboots, timeouts), so together
-//! they take far less than one after the other. Each child has VMs,
-//! namespaces and a run directory of its own (named by its pid), and its
-//! output goes to a log that is printed whole when it ends, not mixed with
-//! the tests'.
+//! workspace builds ([`prepare`]), then the suites run in a child
+//! `xtask vm` beside the workspace's tests ([`Suites::start`]): both spend
+//! much of their time waiting (on SSH, reboots, timeouts), so together
+//! they take far less than one after the other. The child's output goes
+//! to a log that is printed whole when it ends, not mixed with the tests'.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -37,14 +35,12 @@ pub fn prepare() -> Prepared {
     }
 }
 
-/// The suites of each child `xtask vm`: about the same time each, the
-/// suites with three VMs (nfs, multinode) one after the other, so that at
-/// most four VMs run at once.
-const HALVES: [&str; 2] = ["host,seed", "refusal,nfs,multinode"];
-
-/// The suites running in child `xtask vm`s, or why none runs.
+/// The suites running in a child `xtask vm`, or why none runs.
 pub enum Suites {
-    Running(Vec<(Child, PathBuf)>),
+    Running {
+        child: Child,
+        log: PathBuf,
+    },
     /// Skipped, saying why (QEMU cannot run here, outside CI).
     Skipped(String),
 }
@@ -66,61 +62,49 @@ impl Suites {
             Prepared::Unusable(why) => return Ok(Self::Skipped(why)),
         }
         let deb = tools::dist_package()?;
+        let log = crate::shell::root().join("target/vm-suites.log");
+        let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = file.try_clone().map_err(|e| e.to_string())?;
         let me = std::env::current_exe().map_err(|e| format!("xtask's own path: {e}"))?;
-        let mut children = Vec::new();
-        for (i, suites) in HALVES.into_iter().enumerate() {
-            let log = crate::shell::root().join(format!("target/vm-suites-{i}.log"));
-            let file =
-                std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-            let err = file.try_clone().map_err(|e| e.to_string())?;
-            println!(
-                "$ cargo xtask vm --deb {} --only {suites}   (beside the tests; its output: {})",
-                deb.display(),
-                log.display()
-            );
-            let child = Command::new(&me)
-                .arg("vm")
-                .arg("--deb")
-                .arg(&deb)
-                .args(["--only", suites])
-                .stdin(Stdio::null())
-                .stdout(file)
-                .stderr(err)
-                .spawn()
-                .map_err(|e| format!("xtask vm: {e}"))?;
-            children.push((child, log));
-        }
-        Ok(Self::Running(children))
+        println!(
+            "$ cargo xtask vm --deb {}   (beside the tests; its output: {})",
+            deb.display(),
+            log.display()
+        );
+        let child = Command::new(me)
+            .arg("vm")
+            .arg("--deb")
+            .arg(&deb)
+            .stdin(Stdio::null())
+            .stdout(file)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("xtask vm: {e}"))?;
+        Ok(Self::Running { child, log })
     }
 
     /// Waits for the suites, prints what they said, and fails when they did.
     pub fn finish(self) -> Result<(), String> {
-        let children = match self {
+        let (mut child, log) = match self {
             Self::Skipped(why) => {
                 println!("xtask ci: SKIPPED the VM suites (real boots): {why}");
                 return Ok(());
             }
-            Self::Running(children) => children,
+            Self::Running { child, log } => (child, log),
         };
-        let mut failed = Vec::new();
-        for ((mut child, log), suites) in children.into_iter().zip(HALVES) {
-            let status = child.wait().map_err(|e| format!("xtask vm: {e}"))?;
-            println!("$ cargo xtask vm --only {suites}   (ran beside the tests)");
-            // Copied as it is, not read into memory whole.
-            match std::fs::File::open(&log) {
-                Ok(mut said) => {
-                    let _ = std::io::copy(&mut said, &mut std::io::stdout().lock());
-                }
-                Err(e) => println!("({}: {e})", log.display()),
+        let status = child.wait().map_err(|e| format!("xtask vm: {e}"))?;
+        println!("$ cargo xtask vm   (ran beside the tests)");
+        // Copied as it is, not read into memory whole.
+        match std::fs::File::open(&log) {
+            Ok(mut said) => {
+                let _ = std::io::copy(&mut said, &mut std::io::stdout().lock());
             }
-            if !status.success() {
-                failed.push(format!("{suites} ({status})"));
-            }
+            Err(e) => println!("({}: {e})", log.display()),
         }
-        if failed.is_empty() {
+        if status.success() {
             Ok(())
         } else {
-            Err(format!("the VM suites failed: {}", failed.join(", ")))
+            Err(format!("the VM suites failed ({status})"))
         }
     }
 }
