@@ -1,6 +1,7 @@
 //! Everything CI runs, installing first what the tests need on a fresh machine:
-//! format check, clippy, no import loop between the files of a crate, every test,
-//! the Debian package, the VM suites (`cargo xtask vm`) and the fuzz targets.
+//! the Debian package, then beside the VM suites (`cargo xtask vm`, the
+//! longest part) the format check, clippy, no import loop between the files
+//! of a crate, every test and the fuzz targets.
 
 use std::process::Command;
 
@@ -86,20 +87,22 @@ impl Missing {
 
 pub fn run() -> Result<(), String> {
     let missing = setup()?;
-    // The VM image builds (downloads, mostly) while the workspace builds.
+    // The VM image builds (downloads, mostly) while the package builds.
     let vm_prepared = std::thread::spawn(crate::vm::prepare);
-    let checked = static_checks();
+    // The package the VMs install comes first: the VM suites, the longest
+    // part, start as early as they can, and the other checks run beside them.
+    let packaged = crate::dist::run(&["--check".into()]);
     // Waited for on every path, so that no image build outlives CI.
     let prepared = vm_prepared
         .join()
         .unwrap_or_else(|_| crate::vm::Prepared::Failed("preparing the VM image panicked".into()));
-    checked?;
+    packaged?;
     // Real boots in real VMs, with the package dist just made, beside the
-    // workspace's tests.
+    // static checks and the workspace's tests.
     let suites = crate::vm::Suites::start(prepared)?;
-    let tested = tests(&missing);
+    let tested = static_checks().and_then(|()| tests(&missing));
     // Each fuzz target for a bounded time (skipped, saying so, without
-    // nightly), while the VM suites, the longest part, still run.
+    // nightly), while the VM suites still run.
     let fuzzed = tested
         .is_ok()
         .then(|| crate::fuzz::run(&["--seconds".into(), FUZZ_SECONDS.into()]));
@@ -109,8 +112,7 @@ pub fn run() -> Result<(), String> {
     fuzzed.unwrap_or(Ok(()))
 }
 
-/// Format, lints, import loops, the man pages and completions, and the
-/// Debian package (installed, checked as an operator meets it, purged).
+/// Format, lints, import loops, the man pages and completions.
 fn static_checks() -> Result<(), String> {
     sh("cargo", &["fmt", "--all", "--", "--check"])?;
     sh(
@@ -126,14 +128,26 @@ fn static_checks() -> Result<(), String> {
     )?;
     println!("$ cargo xtask cycles");
     crate::cycles::run()?;
-    crate::docs::check_completions_and_man()?;
-    crate::dist::run(&["--check".into()])
+    crate::docs::check_completions_and_man()
 }
 
-/// Every test of the workspace, its binaries side by side ([`crate::lanes`]).
+/// Every test of the workspace, through `cargo test`: one binary after the
+/// other, so that the VM suites beside them keep most of a core (the
+/// binaries side by side, [`crate::lanes`], took the VMs' share and cost a
+/// second build for the doc tests).
 fn tests(missing: &Missing) -> Result<(), String> {
     missing.say();
-    crate::lanes::run(&|test| missing.tell(test))
+    let mut test = Command::new("cargo");
+    test.args(["test", "--workspace"])
+        .current_dir(crate::shell::root());
+    missing.tell(&mut test);
+    println!("$ cargo test --workspace");
+    let status = test.status().map_err(|e| format!("cargo test: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo test failed ({status})"))
+    }
 }
 
 /// Installs what the tests need: the Debian packages (an error stops), the

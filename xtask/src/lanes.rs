@@ -1,4 +1,6 @@
-//! The workspace's tests, their binaries side by side in a few lanes.
+//! The workspace's tests, their binaries side by side in a few lanes:
+//! `cargo xtask test`, for a developer's machine. (CI keeps `cargo test`:
+//! there the VM suites run beside the tests and need the CPU more.)
 //!
 //! `cargo test` runs one test binary after the other, and most of aio's
 //! spend their time waiting: on daemons starting (OVSDB, MariaDB,
