@@ -62,25 +62,17 @@ pub struct Missing {
 }
 
 impl Missing {
-    fn reasons(&self) -> impl Iterator<Item = (&'static str, &String)> {
-        [
+    fn tell(&self, test: &mut Command) {
+        let reasons = [
             (NO_VENV_ENV, &self.venv),
             (NO_OPENSTACK_VENV_ENV, &self.openstack_venv),
             (NO_TAPLO_ENV, &self.taplo),
-        ]
-        .into_iter()
-        .filter_map(|(env, why)| Some((env, why.as_ref()?)))
-    }
-
-    fn say(&self) {
-        for (env, why) in self.reasons() {
-            eprintln!("xtask ci: {env}: {why}");
-        }
-    }
-
-    fn tell(&self, test: &mut Command) {
-        for (env, why) in self.reasons() {
-            test.env(env, why);
+        ];
+        for (env, why) in reasons {
+            if let Some(why) = why {
+                eprintln!("xtask ci: {env}: {why}");
+                test.env(env, why);
+            }
         }
     }
 }
@@ -136,7 +128,6 @@ fn static_checks() -> Result<(), String> {
 /// binaries side by side, [`crate::lanes`], took the VMs' share and cost a
 /// second build for the doc tests).
 fn tests(missing: &Missing) -> Result<(), String> {
-    missing.say();
     let mut test = Command::new("cargo");
     test.args(["test", "--workspace"])
         .current_dir(crate::shell::root());

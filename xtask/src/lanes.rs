@@ -42,9 +42,7 @@ struct Job {
 }
 
 /// Builds every test binary, then runs them all in [`LANES`] lanes.
-/// `prepare` sets what every job's command needs (the environment that
-/// says what could not be installed).
-pub fn run(prepare: &dyn Fn(&mut Command)) -> Result<(), String> {
+pub fn run() -> Result<(), String> {
     let mut jobs = built()?;
     let mut doc = Command::new("cargo");
     doc.args(["test", "--workspace", "--doc"])
@@ -53,10 +51,6 @@ pub fn run(prepare: &dyn Fn(&mut Command)) -> Result<(), String> {
         name: "doc tests".into(),
         command: doc,
     });
-    for job in &mut jobs {
-        prepare(&mut job.command);
-        job.command.stdin(Stdio::null());
-    }
     let rank = |job: &Job| {
         let target = job.name.rsplit(' ').next().unwrap_or_default();
         LONGEST
