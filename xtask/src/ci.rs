@@ -1,5 +1,6 @@
-//! Everything CI runs, installing first what the tests need on a fresh machine:
-//! the Debian package, then beside the VM suites (`cargo xtask vm`, the
+//! Everything CI runs, installing first what the tests need on a fresh
+//! machine: the Debian packages, then the venvs and the VM image beside the
+//! Debian package of aio, then beside the VM suites (`cargo xtask vm`, the
 //! longest part) the format check, clippy, no import loop between the files
 //! of a crate, every test and the fuzz targets.
 
@@ -78,20 +79,29 @@ impl Missing {
 }
 
 pub fn run() -> Result<(), String> {
-    let missing = setup()?;
-    // The VM image builds (downloads, mostly) while the package builds.
+    require_root("cargo xtask ci")?;
+    install_packages()?;
+    // On a fresh machine the venvs take minutes of downloads, and the VM
+    // image too: both are made while the package builds, so that the VM
+    // suites, the longest part, start as early as they can.
+    let venvs = std::thread::spawn(venvs);
     let vm_prepared = std::thread::spawn(crate::vm::prepare);
-    // The package the VMs install comes first: the VM suites, the longest
-    // part, start as early as they can, and the other checks run beside them.
+    // Taplo first: the package's check runs it on the example.
+    let taplo = taplo().err();
     let packaged = crate::dist::run(&["--check".into()]);
-    // Waited for on every path, so that no image build outlives CI.
+    // Both waited for on every path, so that nothing outlives CI.
     let prepared = vm_prepared
         .join()
         .unwrap_or_else(|_| crate::vm::Prepared::Failed("preparing the VM image panicked".into()));
+    let missing = venvs
+        .join()
+        .map_err(|_| "installing the venvs panicked".to_string())?;
+    let missing = Missing { taplo, ..missing };
     packaged?;
     // Real boots in real VMs, with the package dist just made, beside the
     // static checks and the workspace's tests.
     let suites = crate::vm::Suites::start(prepared)?;
+    yield_to_the_vms();
     let tested = static_checks().and_then(|()| tests(&missing));
     // Each fuzz target for a bounded time (skipped, saying so, without
     // nightly), while the VM suites still run.
@@ -102,6 +112,25 @@ pub fn run() -> Result<(), String> {
     tested?;
     booted?;
     fuzzed.unwrap_or(Ok(()))
+}
+
+/// How much less the work beside the VM suites weighs for the scheduler.
+/// At nice 10 a compiler or a test gets about a tenth of a core that a
+/// busy VM also wants, and all of an idle one.
+const BESIDE_THE_VMS_NICE: libc::c_int = 10;
+
+/// Lowers the priority of this thread and so of everything it starts from
+/// now on (Linux keeps a nice value per thread; children inherit it): the
+/// VM suites started before keep theirs. They are the longest part of CI
+/// and CPU-bound under TCG, so CI ends sooner when they never wait for a
+/// core and the checks and tests fill the time their VMs leave idle.
+fn yield_to_the_vms() {
+    // SAFETY: setpriority only reads its three integer arguments.
+    let set = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, BESIDE_THE_VMS_NICE) };
+    if set != 0 {
+        let why = std::io::Error::last_os_error();
+        eprintln!("xtask ci: the checks and tests keep their priority: setpriority: {why}");
+    }
 }
 
 /// Format, lints, import loops, the man pages and completions.
@@ -148,10 +177,18 @@ pub fn setup() -> Result<Missing, String> {
     require_root("cargo xtask setup")?;
     install_packages()?;
     Ok(Missing {
+        taplo: taplo().err(),
+        ..venvs()
+    })
+}
+
+/// The kolla-ansible and OpenStack venvs, or why each is missing.
+fn venvs() -> Missing {
+    Missing {
         venv: kolla_venv().err(),
         openstack_venv: openstack_venv().err(),
-        taplo: taplo().err(),
-    })
+        taplo: None,
+    }
 }
 
 /// Taplo, the TOML language server's CLI, kept outside the repository.
