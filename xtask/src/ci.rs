@@ -63,18 +63,22 @@ pub struct Missing {
 }
 
 impl Missing {
-    fn tell(&self, test: &mut Command) {
+    /// The variables that tell the tests what is missing and why; each is
+    /// also said on stderr.
+    fn env(&self) -> Vec<(&'static str, String)> {
         let reasons = [
             (NO_VENV_ENV, &self.venv),
             (NO_OPENSTACK_VENV_ENV, &self.openstack_venv),
             (NO_TAPLO_ENV, &self.taplo),
         ];
-        for (env, why) in reasons {
-            if let Some(why) = why {
+        reasons
+            .into_iter()
+            .filter_map(|(env, why)| {
+                let why = why.as_ref()?;
                 eprintln!("xtask ci: {env}: {why}");
-                test.env(env, why);
-            }
-        }
+                Some((env, why.clone()))
+            })
+            .collect()
     }
 }
 
@@ -152,22 +156,12 @@ fn static_checks() -> Result<(), String> {
     crate::docs::check_completions_and_man()
 }
 
-/// Every test of the workspace, through `cargo test`: one binary after the
-/// other, so that the VM suites beside them keep most of a core (the
-/// binaries side by side, [`crate::lanes`], took the VMs' share and cost a
-/// second build for the doc tests).
+/// Every test of the workspace, the binaries side by side
+/// ([`crate::lanes`]): one after the other they take about 25 minutes,
+/// mostly waiting, and outlasted the VM suites; beside them at nice 10
+/// they take the CPU the VMs leave.
 fn tests(missing: &Missing) -> Result<(), String> {
-    let mut test = Command::new("cargo");
-    test.args(["test", "--workspace"])
-        .current_dir(crate::shell::root());
-    missing.tell(&mut test);
-    println!("$ cargo test --workspace");
-    let status = test.status().map_err(|e| format!("cargo test: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("cargo test failed ({status})"))
-    }
+    crate::lanes::run(&missing.env())
 }
 
 /// Installs what the tests need: the Debian packages (an error stops), the

@@ -1,6 +1,5 @@
 //! The workspace's tests, their binaries side by side in a few lanes:
-//! `cargo xtask test`, for a developer's machine. (CI keeps `cargo test`:
-//! there the VM suites run beside the tests and need the CPU more.)
+//! `cargo xtask test`, and the tests of `cargo xtask ci`.
 //!
 //! `cargo test` runs one test binary after the other, and most of aio's
 //! spend their time waiting: on daemons starting (OVSDB, MariaDB,
@@ -41,8 +40,9 @@ struct Job {
     command: Command,
 }
 
-/// Builds every test binary, then runs them all in [`LANES`] lanes.
-pub fn run() -> Result<(), String> {
+/// Builds every test binary, then runs them all in [`LANES`] lanes, each
+/// with `env` added to its environment.
+pub fn run(env: &[(&str, String)]) -> Result<(), String> {
     let mut jobs = built()?;
     let mut doc = Command::new("cargo");
     doc.args(["test", "--workspace", "--doc"])
@@ -59,6 +59,9 @@ pub fn run() -> Result<(), String> {
             .unwrap_or(LONGEST.len())
     };
     jobs.sort_by_key(rank);
+    for job in &mut jobs {
+        job.command.envs(env.iter().map(|(k, v)| (k, v)));
+    }
     let total = jobs.len();
     println!(
         "$ {total} test binaries, {LANES} at a time (built by `cargo test --workspace --no-run`)"

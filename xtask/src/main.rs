@@ -30,7 +30,7 @@ fn main() -> ExitCode {
     let result = match task.as_str() {
         "ci" => ci::run(),
         "setup" => ci::setup().map(drop),
-        "test" => lanes::run(),
+        "test" => lanes::run(&[]),
         "cycles" => cycles::run(),
         "demo" => demo::run(&args[1..]),
         "schema" => docs::schema(),
