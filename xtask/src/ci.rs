@@ -63,22 +63,16 @@ pub struct Missing {
 }
 
 impl Missing {
-    /// The variables that tell the tests what is missing and why; each is
-    /// also said on stderr.
+    /// The variables that tell the tests what is missing and why.
     fn env(&self) -> Vec<(&'static str, String)> {
-        let reasons = [
+        [
             (NO_VENV_ENV, &self.venv),
             (NO_OPENSTACK_VENV_ENV, &self.openstack_venv),
             (NO_TAPLO_ENV, &self.taplo),
-        ];
-        reasons
-            .into_iter()
-            .filter_map(|(env, why)| {
-                let why = why.as_ref()?;
-                eprintln!("xtask ci: {env}: {why}");
-                Some((env, why.clone()))
-            })
-            .collect()
+        ]
+        .into_iter()
+        .filter_map(|(env, why)| Some((env, why.clone()?)))
+        .collect()
     }
 }
 
@@ -161,7 +155,11 @@ fn static_checks() -> Result<(), String> {
 /// mostly waiting, and outlasted the VM suites; beside them at nice 10
 /// they take the CPU the VMs leave.
 fn tests(missing: &Missing) -> Result<(), String> {
-    crate::lanes::run(&missing.env())
+    let env = missing.env();
+    for (name, why) in &env {
+        eprintln!("xtask ci: {name}: {why}");
+    }
+    crate::lanes::run(&env)
 }
 
 /// Installs what the tests need: the Debian packages (an error stops), the
