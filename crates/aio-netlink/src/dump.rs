@@ -11,6 +11,7 @@ use crate::address::dump::{Addr, addrs, addrs_of};
 use crate::error::NetlinkError;
 use crate::link::dump::{Link, one};
 use crate::link::raw;
+use crate::raw::beside;
 
 /// Hashed with foldhash: a dump of thousands of links is looked up by
 /// name and index several times per link.
@@ -68,11 +69,13 @@ impl Snapshot {
     }
 
     /// Every link (read off a socket of its own in `netns`, see
-    /// [`crate::link::raw`]) and every address (through `handle`).
+    /// [`crate::link::raw`], on another thread) and, meanwhile, every
+    /// address (through `handle`).
     pub async fn take(handle: &Handle, netns: Option<&str>) -> Result<Snapshot, NetlinkError> {
-        let links = raw::links(netns).map_err(NetlinkError::Dump)?;
-        let addrs = addrs(handle).await?;
-        Ok(Snapshot::new(links, addrs))
+        let ns = netns.map(str::to_string);
+        let links = beside(move || raw::links(ns.as_deref()));
+        let (links, addrs) = tokio::join!(links, addrs(handle));
+        Ok(Snapshot::new(links.map_err(NetlinkError::Dump)?, addrs?))
     }
 
     /// Links alone, for what needs only names and indexes.

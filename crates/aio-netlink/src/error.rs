@@ -10,6 +10,8 @@ pub enum NetlinkError {
     Request(#[from] rtnetlink::Error),
     #[error("netlink dump of every link: {0}")]
     Dump(std::io::Error),
+    #[error("netlink dump of the default routes: {0}")]
+    Routes(std::io::Error),
     #[error("no IPv4 default route: set host.uplink to the management NIC")]
     NoDefaultRoute,
     #[error("the uplink \"{0}\" does not exist")]

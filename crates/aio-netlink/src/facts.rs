@@ -2,24 +2,16 @@
 //! gateway; which interfaces carry a default route (the host's
 //! connectivity); which interfaces exist.
 
-use futures::TryStreamExt;
 use ipnet::Ipv4Net;
 use rtnetlink::Handle;
-use rtnetlink::packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, RouteType};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use aio_topology::{Facts, Protected, Uplink};
 
 use crate::dump::Snapshot;
 use crate::error::NetlinkError;
-
-/// One next hop of a default route of the main table (a multipath route
-/// has several).
-struct Hop {
-    oif: u32,
-    gateway: Option<IpAddr>,
-    metric: u32,
-}
+use crate::raw::beside;
+use crate::route::{Family, Hop, default_hops};
 
 /// What the facts are read from: one dump of links and addresses, and the
 /// default routes of each family. Nothing in it depends on the topology,
@@ -31,11 +23,20 @@ pub struct Seen {
 }
 
 impl Seen {
+    /// The routes are dumped beside the links and addresses, each on a
+    /// socket of its own.
     pub async fn take(handle: &Handle, netns: Option<&str>) -> Result<Seen, NetlinkError> {
+        let ns = netns.map(str::to_string);
+        let routes = beside(move || {
+            let ns = ns.as_deref();
+            Ok((default_hops(ns, Family::V4)?, default_hops(ns, Family::V6)?))
+        });
+        let (snapshot, routes) = tokio::join!(Snapshot::take(handle, netns), routes);
+        let (v4, v6) = routes.map_err(NetlinkError::Routes)?;
         Ok(Seen {
-            snapshot: Snapshot::take(handle, netns).await?,
-            v4: default_hops::<Ipv4Addr>(handle).await?,
-            v6: default_hops::<Ipv6Addr>(handle).await?,
+            snapshot: snapshot?,
+            v4,
+            v6,
         })
     }
 }
@@ -130,59 +131,4 @@ fn protected<'a>(snapshot: &Snapshot, hops: impl Iterator<Item = &'a Hop>) -> Ve
         ));
     }
     out.into_iter().map(|(_, p)| p).collect()
-}
-
-/// The next hops of the main table's default routes in one family.
-async fn default_hops<T>(handle: &Handle) -> Result<Vec<Hop>, rtnetlink::Error>
-where
-    rtnetlink::RouteMessageBuilder<T>: Default,
-{
-    let request = rtnetlink::RouteMessageBuilder::<T>::default().build();
-    let mut dump = handle.route().get(request).execute();
-    let mut out = Vec::new();
-    while let Some(m) = dump.try_next().await? {
-        // Without strict checking the kernel dumps every table: filter here.
-        let mut table = u32::from(m.header.table);
-        let (mut metric, mut oif, mut gateway) = (0, None, None);
-        let mut multipath: Vec<(u32, Option<IpAddr>)> = Vec::new();
-        for a in &m.attributes {
-            match a {
-                RouteAttribute::Table(t) => table = *t,
-                RouteAttribute::Priority(p) => metric = *p,
-                RouteAttribute::Oif(i) => oif = Some(*i),
-                RouteAttribute::Gateway(g) => gateway = ip(g),
-                // A multipath route: every next hop's interface carries it.
-                RouteAttribute::MultiPath(next) => {
-                    multipath.extend(next.iter().map(|h| {
-                        let via = h.attributes.iter().find_map(|a| match a {
-                            RouteAttribute::Gateway(g) => ip(g),
-                            _ => None,
-                        });
-                        (h.interface_index, via)
-                    }));
-                }
-                _ => {}
-            }
-        }
-        let default =
-            m.header.destination_prefix_length == 0 && m.header.kind == RouteType::Unicast;
-        if !default || table != u32::from(RouteHeader::RT_TABLE_MAIN) {
-            continue;
-        }
-        let hops = oif.map(|o| (o, gateway)).into_iter().chain(multipath);
-        out.extend(hops.map(|(oif, gateway)| Hop {
-            oif,
-            gateway,
-            metric,
-        }));
-    }
-    Ok(out)
-}
-
-fn ip(address: &RouteAddress) -> Option<IpAddr> {
-    match address {
-        RouteAddress::Inet(g) => Some(IpAddr::V4(*g)),
-        RouteAddress::Inet6(g) => Some(IpAddr::V6(*g)),
-        _ => None,
-    }
 }

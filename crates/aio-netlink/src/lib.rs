@@ -41,7 +41,9 @@ pub mod link;
 mod name;
 mod primed;
 mod provider;
+mod raw;
 mod resources;
+mod route;
 
 pub use address::dump::Addr;
 pub use address::id::AddressId;

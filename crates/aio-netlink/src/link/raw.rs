@@ -4,53 +4,35 @@
 //! message types and queued before the first message was read: 6 MiB at
 //! 3000 links, a quarter of a plan's memory, and a tenth of its time.
 
-use rtnetlink::sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
 use std::io;
 
 use crate::lean::{
-    DATAGRAM, IFINFOMSG_LEN, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINK,
-    IFLA_LINK_NETNSID, IFLA_LINKINFO, IFLA_MASTER, IFLA_MTU, NLA_HDRLEN, NLMSG_HDRLEN, RTM_NEWLINK,
-    align, attributes, u16_at, u32_at,
+    IFINFOMSG_LEN, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINK_NETNSID,
+    IFLA_LINKINFO, IFLA_MASTER, IFLA_MTU, NLA_HDRLEN, NLMSG_HDRLEN, RTM_NEWLINK, attributes,
+    u16_at, u32_at,
 };
 use crate::link::dump::Link;
+use crate::raw::{Filtered, dump, header};
 
 const RTM_GETLINK: u16 = 18;
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
-const NLM_F_REQUEST: u16 = 1;
-const NLM_F_DUMP: u16 = 0x300;
 const IFLA_EXT_MASK: u16 = 29;
 /// Counters are the bulk of a link message and aio reads none.
 const RTEXT_FILTER_SKIP_STATS: u32 = 1 << 3;
 const IFF_UP: u32 = 1;
-const SEQ: u32 = 1;
 
 /// Every link of network namespace `netns` (or the caller's).
 pub fn links(netns: Option<&str>) -> io::Result<Vec<Link>> {
-    let socket =
-        aio_netns::run_in(netns, || Socket::new(NETLINK_ROUTE)).map_err(io::Error::other)??;
-    socket.connect(&SocketAddr::new(0, 0))?;
-    socket.send(&request(), 0)?;
     let mut out = Vec::new();
-    let mut datagram: Vec<u8> = Vec::with_capacity(DATAGRAM);
-    loop {
-        datagram.clear();
-        socket.recv(&mut datagram, 0)?;
-        if read(&datagram, &mut out)? {
-            return Ok(out);
-        }
-    }
+    dump(netns, &request(), Filtered::No, |kind, message| {
+        add(kind, message, &mut out)
+    })?;
+    Ok(out)
 }
 
 /// `RTM_GETLINK` for every link, without counters.
 fn request() -> Vec<u8> {
     let len = NLMSG_HDRLEN + IFINFOMSG_LEN + NLA_HDRLEN + 4;
-    let mut m = Vec::with_capacity(len);
-    m.extend_from_slice(&(len as u32).to_ne_bytes());
-    m.extend_from_slice(&RTM_GETLINK.to_ne_bytes());
-    m.extend_from_slice(&(NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
-    m.extend_from_slice(&SEQ.to_ne_bytes());
-    m.extend_from_slice(&0u32.to_ne_bytes());
+    let mut m = header(len, RTM_GETLINK);
     m.extend_from_slice(&[0; IFINFOMSG_LEN]);
     m.extend_from_slice(&((NLA_HDRLEN + 4) as u16).to_ne_bytes());
     m.extend_from_slice(&IFLA_EXT_MASK.to_ne_bytes());
@@ -58,33 +40,11 @@ fn request() -> Vec<u8> {
     m
 }
 
-/// Adds the links of one datagram to `out`; whether the dump is done. A
-/// refusal from the kernel is its error.
-fn read(datagram: &[u8], out: &mut Vec<Link>) -> io::Result<bool> {
-    let mut at = 0;
-    while at + NLMSG_HDRLEN <= datagram.len() {
-        let len = u32_at(datagram, at) as usize;
-        if len < NLMSG_HDRLEN || at + len > datagram.len() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "a truncated netlink message",
-            ));
-        }
-        let message = &datagram[at..at + len];
-        match u16_at(message, 4) {
-            NLMSG_DONE => return Ok(true),
-            NLMSG_ERROR if len >= NLMSG_HDRLEN + 4 => {
-                let code = u32_at(message, NLMSG_HDRLEN) as i32;
-                if code != 0 {
-                    return Err(io::Error::from_raw_os_error(-code));
-                }
-            }
-            RTM_NEWLINK if len >= NLMSG_HDRLEN + IFINFOMSG_LEN => out.push(link(message)),
-            _ => {}
-        }
-        at += align(len);
+/// Adds the link a dump's message describes, if it is one, to `out`.
+fn add(kind: u16, message: &[u8], out: &mut Vec<Link>) {
+    if kind == RTM_NEWLINK && message.len() >= NLMSG_HDRLEN + IFINFOMSG_LEN {
+        out.push(link(message));
     }
-    Ok(false)
 }
 
 /// The link one `RTM_NEWLINK` describes.
@@ -139,6 +99,14 @@ fn text(payload: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::lean::wire::{message, nla};
+    use crate::raw::read as read_datagram;
+
+    const NLMSG_ERROR: u16 = 2;
+    const NLMSG_DONE: u16 = 3;
+
+    fn read(datagram: &[u8], out: &mut Vec<Link>) -> io::Result<bool> {
+        read_datagram(datagram, &mut |kind, m| add(kind, m, out))
+    }
 
     fn new_link(index: i32, flags: u32, attrs: &[Vec<u8>]) -> Vec<u8> {
         let mut body = vec![0, 0, 1, 0]; // family, pad, type ARPHRD_ETHER
