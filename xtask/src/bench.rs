@@ -6,11 +6,12 @@
 //!
 //! Every namespace a size needs is created before it (with an uplink and a
 //! default route, IPv6 off so no autoconfiguration runs in the background),
-//! the machine settles, the tools are measured alternately, and the
-//! namespaces are deleted after it, also after a failure or Ctrl-C; the
-//! next size waits while the kernel frees their links (deleting thousands
-//! keeps its RTNL lock busy for seconds). The machine's own network namespace is never touched. Not a
-//! test: no measurement runs under `cargo test`.
+//! the kernel settles (see [`namespaces::settle`]: freeing the links of
+//! the previous size's namespaces holds its RTNL lock for minutes at ten
+//! thousand), the tools are measured alternately, and the namespaces are
+//! deleted after it, also after a failure or Ctrl-C. The machine's own
+//! network namespace is never touched. Not a test: no measurement runs
+//! under `cargo test`.
 //!
 //! This module puts the steps in order; each of its modules does one job:
 //! [`options`] the command line, [`peers`] finding the other tools,
@@ -37,7 +38,6 @@ mod watch;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use error::BenchError;
 use namespaces::Namespaces;
@@ -96,14 +96,8 @@ fn bench(o: &Options) -> Result<(), BenchError> {
         stop,
         runs: o.runs,
     };
-    let last = o.sizes.last().copied();
     for n in &o.sizes {
         measure_size(&bench, *n, &o.sizes, ovs, &mut results)?;
-        if Some(*n) != last {
-            // The kernel frees the deleted namespaces' links in the
-            // background, holding its RTNL lock: not during the next size.
-            std::thread::sleep(Duration::from_millis(5000 + *n as u64));
-        }
     }
 
     let text = report::markdown(&results);
@@ -123,12 +117,15 @@ fn measure_size(
     ovs: bool,
     results: &mut Results,
 ) -> Result<(), BenchError> {
-    let namespaces = Namespaces::create(bench.namespaces(&[n], ovs), &bench.work)?;
+    let names = bench.namespaces(&[n], ovs);
+    let first = names.first().cloned().unwrap_or_default();
+    let namespaces = Namespaces::create(names, &bench.work)?;
+    let waited = namespaces::settle(&first)?;
     println!(
-        "settling for 5 s after creating {} namespaces",
+        "the kernel settled {:.1} s after {} namespaces were made",
+        waited.as_secs_f64(),
         namespaces.len()
     );
-    std::thread::sleep(Duration::from_secs(5));
     bench.links(n, results)?;
     if ovs {
         bench.ovs(n, results)?;

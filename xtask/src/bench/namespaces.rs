@@ -5,7 +5,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aio_sandbox::{delete_namespace, namespaces_starting};
 
@@ -13,6 +13,13 @@ use super::error::BenchError;
 use super::inputs;
 use super::measure::quiet;
 use super::tools::{Tool, ip_batch};
+
+/// A request that takes the kernel's RTNL lock answering within this...
+const QUICK: Duration = Duration::from_millis(25);
+/// ...this many times in a row: the kernel has nothing left to do.
+const QUICK_IN_A_ROW: usize = 5;
+/// The longest the kernel may take to settle before the bench gives up.
+const SETTLE_AT_MOST: Duration = Duration::from_secs(900);
 
 /// Every namespace the bench makes starts with this.
 const PREFIX: &str = "aio-bench-";
@@ -76,8 +83,8 @@ impl Drop for Namespaces {
     }
 }
 
-/// Deletes the namespaces an interrupted earlier run left, and gives the
-/// kernel time to free their links.
+/// Deletes the namespaces an interrupted earlier run left (the kernel
+/// frees their links meanwhile: see [`settle`]).
 fn remove_leftovers() {
     let old = namespaces_starting(PREFIX);
     if old.is_empty() {
@@ -87,5 +94,32 @@ fn remove_leftovers() {
     for name in &old {
         delete_namespace(name);
     }
-    std::thread::sleep(Duration::from_secs(10));
+}
+
+/// Waits until the kernel has done what came before, so that none of it
+/// is billed to a measurement: freeing the links of deleted namespaces
+/// (tens of thousands take it minutes, all under its RTNL lock), the
+/// carrier changes after thousands of links were made. Settled is when a
+/// request that takes that lock (`ip link set lo up` in namespace `ns`)
+/// answers quickly several times in a row. How long it took.
+pub fn settle(ns: &str) -> Result<Duration, BenchError> {
+    let began = Instant::now();
+    let mut quick = 0;
+    while quick < QUICK_IN_A_ROW {
+        if began.elapsed() > SETTLE_AT_MOST {
+            return Err(BenchError::Task(format!(
+                "the kernel was still busy after {SETTLE_AT_MOST:?}: \
+                 `ip link set lo up` in {ns} took over {QUICK:?}"
+            )));
+        }
+        let asked = Instant::now();
+        quiet(Command::new("ip").args(["-n", ns, "link", "set", "lo", "up"]))?;
+        quick = if asked.elapsed() <= QUICK {
+            quick + 1
+        } else {
+            0
+        };
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(began.elapsed())
 }

@@ -178,6 +178,7 @@ impl Bench {
         let topology = self.file(&format!("watch-{n}.toml"), &text)?;
         let state = self.work.join(format!("state-watch-{n}"));
         quiet(&mut self.programs.aio("apply", &topology, &ns, &state))?;
+        super::namespaces::settle(&ns)?;
         let watch = Watch::start(self, n, &topology, &ns, &state)?;
         watch.until("aio watch:")?;
         std::thread::sleep(Duration::from_secs(2));
