@@ -4,9 +4,10 @@
 
 use async_trait::async_trait;
 
-use aio_engine::{Action, Change, Plan, Provider, ProviderName, ResourceId};
-use aio_family::{Context, Family, FamilyError, Probe, Teardown, Wanted, ids};
+use aio_engine::{Action, Change, Plan, Provider, ProviderName, Resource, ResourceId};
+use aio_family::{Context, Family, FamilyError, Probe, Teardown, Touched, Wanted, ids};
 use aio_topology::{Facts, Span, Topology};
+use tokio::sync::mpsc::UnboundedSender;
 
 use crate::vip::{self, Chosen, Source};
 use crate::{Deployment, KollaProvider, PROVIDER, RunState, neutron, resource_id};
@@ -142,6 +143,26 @@ impl Family for Kolla {
     /// Kolla's containers need the host's links first.
     fn after_host(&self) -> bool {
         true
+    }
+
+    /// The files aio writes under the config dir, on inotify: an edit, a
+    /// deletion or a replacement is looked at at once.
+    async fn follow(
+        &self,
+        cx: Context<'_>,
+        resources: &[Resource],
+        changed: UnboundedSender<Touched>,
+    ) -> Result<(), FamilyError> {
+        let Some(d) = deployment(cx)? else {
+            return Ok(());
+        };
+        if !resources.iter().any(|r| r.id == resource_id()) {
+            return Ok(());
+        }
+        let files = d.files.keys().map(|f| d.config_dir.join(f)).collect();
+        let ours = Touched::from(vec![resource_id()]);
+        tokio::spawn(crate::follow::follow(files, ours, changed));
+        Ok(())
     }
 
     /// Neutron's external network: in `aio show`, and after an apply that

@@ -12,7 +12,8 @@
 //! deployment aio did not make is adopted: its inputs are recorded as done.
 //! A venv that already holds a fitting kolla-ansible is used as it is;
 //! otherwise it is made with `pip`. `passwords.yml` is filled by the real
-//! `kolla-genpwd`; no password is ever shown.
+//! `kolla-genpwd`; no password is ever shown. `aio watch` hears edits of
+//! the files aio writes through inotify (see `follow`).
 
 mod actions;
 mod adopt;
@@ -21,6 +22,7 @@ mod deployment;
 mod describe;
 mod error;
 mod files;
+mod follow;
 pub mod globals;
 mod inventory;
 mod keys;

@@ -2,7 +2,8 @@
 //! check: a flushed or deleted nftables table, or forwarding turned off, is
 //! back within seconds while the full check is an hour away, and aio's own
 //! repairs do not set off more passes. Link announcements the kernel had
-//! to drop are not drift waiting for that hour either.
+//! to drop are not drift waiting for that hour either, nor are Kolla's
+//! files edited or deleted under the config dir.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -16,8 +17,9 @@ use std::time::{Duration, Instant};
 const LIVE: Duration = Duration::from_secs(15);
 /// How long watch is left alone to show that nothing more happens.
 const QUIET: Duration = Duration::from_secs(4);
-/// What the watch loop logs (at debug) for each pass of the host's plumbing.
-const PASS: &str = "Host lane:";
+/// What the watch loop logs (at debug) for each pass of either lane (the
+/// host's plumbing, Kolla's).
+const PASS: &str = " lane: ";
 
 /// Masquerade rules anywhere in the namespace's ruleset.
 fn masquerade_rules(sb: &Sandbox) -> usize {
@@ -273,4 +275,45 @@ fn link_announcements_lost_while_watch_was_busy_lead_to_a_look_at_every_link() {
         watch.log()
     );
     watch.stop();
+}
+
+#[test]
+fn kollas_files_edited_or_deleted_are_written_again_within_seconds() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let watch = Watch::start_full(
+        &sb,
+        &t,
+        &["--resync", "3600"],
+        &[("RUST_LOG", "aio_host=debug")],
+    );
+    let etc = sb.state.path().join("kolla-etc");
+    let globals = etc.join("globals.d/aio.yml");
+    let ini = etc.join("config/neutron/ml2_conf.ini");
+    let read = |path: &PathBuf| std::fs::read_to_string(path).ok();
+    within(Duration::from_secs(180), "Kolla's files", &watch, || {
+        watch.log().contains("repaired ~ kolla/deployment")
+    });
+    settled(&watch);
+    let (aios, override_) = (read(&globals).unwrap(), read(&ini).unwrap());
+
+    repair_time(
+        &watch,
+        "globals.d/aio.yml as aio wrote it after an edit",
+        || {
+            let mut edited = aios.clone();
+            edited.push_str("enable_horizon: \"no\"\n");
+            std::fs::write(&globals, edited).unwrap();
+        },
+        || read(&globals).as_ref() == Some(&aios),
+    );
+    settled(&watch);
+    repair_time(
+        &watch,
+        "ml2_conf.ini back after it was deleted",
+        || std::fs::remove_file(&ini).unwrap(),
+        || read(&ini).as_ref() == Some(&override_),
+    );
+    let log = watch.stop();
+    assert!(log.contains("repaired ~ kolla/deployment"), "{log}");
 }

@@ -122,8 +122,10 @@ pub(super) struct Shared<'h> {
     lock_timeout: Duration,
     held: RefCell<Weak<StateLock>>,
     report: RefCell<&'h mut dyn FnMut(WatchEvent<'_>)>,
-    /// Per lane, what was told as not yet possible, and why.
-    told: [RefCell<HashMap<ResourceId, String>>; 2],
+    /// What was told as not yet possible, and why, whichever lane saw it:
+    /// a resource both lanes plan (what depends on Kolla's files) is told
+    /// once.
+    told: RefCell<HashMap<ResourceId, String>>,
 }
 
 impl<'h> Shared<'h> {
@@ -158,8 +160,8 @@ impl<'h> Shared<'h> {
 
     /// Tells what cannot be checked yet, once per reason: a daemon that is
     /// down for an hour is one line, not one every retry.
-    fn not_yet(&self, side: Side, plan: &Plan) {
-        let mut told = self.told[side as usize].borrow_mut();
+    fn not_yet(&self, plan: &Plan) {
+        let mut told = self.told.borrow_mut();
         let in_scope = |id: &ResourceId| plan.scope.as_ref().is_none_or(|s| s.contains(id));
         told.retain(|id, _| !in_scope(id) || plan.unavailable.iter().any(|p| p.id == *id));
         for p in plan
@@ -326,7 +328,7 @@ pub(super) async fn pass(
         plan.waiting.len(),
         plan.unavailable.len()
     );
-    shared.not_yet(side, &plan);
+    shared.not_yet(&plan);
     let held = if plan.unavailable.is_empty() {
         Then::Done
     } else {
