@@ -32,6 +32,8 @@ const MASK: u32 = libc::IN_CLOSE_WRITE
     | libc::IN_ONLYDIR;
 /// `struct inotify_event` before its name: wd, mask, cookie, len.
 const EVENT_LEN: usize = 16;
+/// What one read may bring: events of many names at once.
+const READ: usize = 64 * 1024;
 
 /// Announces `ours` on `changed` whenever one of `files` may have changed
 /// (see the module), until `changed` is closed.
@@ -53,6 +55,8 @@ struct Followed {
     wanted: BTreeMap<PathBuf, BTreeSet<OsString>>,
     /// The directory each watch descriptor follows.
     watches: HashMap<i32, PathBuf>,
+    /// Where a read lands.
+    buf: Vec<u8>,
 }
 
 /// One event: the directory it came from (if still followed), what
@@ -89,6 +93,7 @@ impl Followed {
             fd,
             wanted,
             watches: HashMap::new(),
+            buf: vec![0; READ],
         };
         followed.arm();
         Ok(followed)
@@ -124,18 +129,22 @@ impl Followed {
 
     /// The events of one read, waiting for them.
     async fn next(&mut self) -> io::Result<Vec<Event>> {
-        let mut buf = vec![0u8; 64 * 1024];
         loop {
             let mut ready = self.fd.readable().await?;
+            let mut buf = std::mem::take(&mut self.buf);
             let read = ready.try_io(|fd| {
                 // SAFETY: reads at most `buf.len()` bytes into `buf`.
                 let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
                 usize::try_from(n).map_err(|_| io::Error::last_os_error())
             });
-            match read {
-                Ok(Ok(n)) => return Ok(self.events(&buf[..n])),
-                Ok(Err(e)) => return Err(e),
-                Err(_would_block) => continue,
+            let events = match read {
+                Ok(Ok(n)) => Some(Ok(self.events(&buf[..n]))),
+                Ok(Err(e)) => Some(Err(e)),
+                Err(_would_block) => None,
+            };
+            self.buf = buf;
+            if let Some(events) = events {
+                return events;
             }
         }
     }
