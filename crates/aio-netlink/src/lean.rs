@@ -116,6 +116,12 @@ pub(crate) fn align(n: usize) -> usize {
     (n + 3) & !3
 }
 
+/// What an attribute (as [`attributes`] gives it) carries, without its
+/// header and padding.
+pub(crate) fn payload(nla: &[u8]) -> &[u8] {
+    &nla[NLA_HDRLEN..usize::from(u16_at(nla, 0))]
+}
+
 /// The attributes (type, whole attribute with header and padding) in `b`.
 pub(crate) fn attributes(b: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
     let mut at = 0;
@@ -170,7 +176,7 @@ fn kept(kind: u16, nla: &[u8]) -> Option<&[u8]> {
             Some(nla)
         }
         IFLA_LINKINFO => {
-            let nested = &nla[NLA_HDRLEN..usize::from(u16_at(nla, 0))];
+            let nested = payload(nla);
             attributes(nested)
                 .find(|(t, _)| *t == IFLA_INFO_KIND)
                 .map(|(_, a)| a)

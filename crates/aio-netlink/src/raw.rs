@@ -12,9 +12,9 @@ use crate::lean::{DATAGRAM, NLMSG_HDRLEN, align, u16_at, u32_at};
 
 const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
-pub(crate) const NLM_F_REQUEST: u16 = 1;
-pub(crate) const NLM_F_DUMP: u16 = 0x300;
-pub(crate) const SEQ: u32 = 1;
+const NLM_F_REQUEST: u16 = 1;
+const NLM_F_DUMP: u16 = 0x300;
+const SEQ: u32 = 1;
 
 /// Whether the kernel is asked to filter the dump by what the request's
 /// header names (`NETLINK_GET_STRICT_CHK`). A kernel without it (before

@@ -6,7 +6,7 @@
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::lean::{NLA_HDRLEN, NLMSG_HDRLEN, align, attributes, u16_at, u32_at};
+use crate::lean::{NLMSG_HDRLEN, align, attributes, payload, u16_at, u32_at};
 use crate::raw::{Filtered, dump, header};
 
 const RTM_NEWROUTE: u16 = 24;
@@ -122,10 +122,6 @@ fn next_hops(b: &[u8]) -> Vec<(u32, Option<IpAddr>)> {
         at += align(len);
     }
     out
-}
-
-fn payload(nla: &[u8]) -> &[u8] {
-    &nla[NLA_HDRLEN..usize::from(u16_at(nla, 0))]
 }
 
 fn ip(b: &[u8]) -> Option<IpAddr> {

@@ -9,7 +9,7 @@ use std::io;
 use crate::lean::{
     IFINFOMSG_LEN, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINK_NETNSID,
     IFLA_LINKINFO, IFLA_MASTER, IFLA_MTU, NLA_HDRLEN, NLMSG_HDRLEN, RTM_NEWLINK, attributes,
-    u16_at, u32_at,
+    payload, u32_at,
 };
 use crate::link::dump::Link;
 use crate::raw::{Filtered, dump, header};
@@ -62,20 +62,20 @@ fn link(message: &[u8]) -> Link {
     };
     let mut elsewhere = false;
     for (kind, nla) in attributes(&message[header + IFINFOMSG_LEN..]) {
-        let payload = &nla[NLA_HDRLEN..usize::from(u16_at(nla, 0))];
-        let number = || (payload.len() >= 4).then(|| u32_at(payload, 0));
+        let data = payload(nla);
+        let number = || (data.len() >= 4).then(|| u32_at(data, 0));
         match kind {
-            IFLA_IFNAME => link.name = text(payload),
+            IFLA_IFNAME => link.name = text(data),
             IFLA_MTU => link.mtu = number(),
             IFLA_LINK => link.link = number(),
             IFLA_MASTER => link.master = number(),
-            IFLA_IFALIAS => link.alias = Some(text(payload)),
+            IFLA_IFALIAS => link.alias = Some(text(data)),
             // IFLA_LINK then names a link of another namespace.
             IFLA_LINK_NETNSID => elsewhere = true,
             IFLA_LINKINFO => {
-                link.kind = attributes(payload)
+                link.kind = attributes(data)
                     .find(|(t, _)| *t == IFLA_INFO_KIND)
-                    .map(|(_, a)| text(&a[NLA_HDRLEN..usize::from(u16_at(a, 0))]));
+                    .map(|(_, a)| text(payload(a)));
             }
             _ => {}
         }
