@@ -171,18 +171,18 @@ impl Followed {
     }
 
     /// Whether `events` may concern a file aio writes. A directory made,
-    /// deleted or moved, or events lost, arm the watches anew: a followed
-    /// directory may have come or gone.
+    /// deleted or moved, a followed directory's watch gone (unmounted), or
+    /// events lost, arm the watches anew: a followed directory may have
+    /// come or gone. The watch of a parent [`Followed::arm`] gave up is
+    /// gone too, and is no news.
     fn concern(&mut self, events: &[Event]) -> bool {
         let mut concern = false;
         let mut rearm = false;
         for e in events {
-            let whole = libc::IN_ISDIR
-                | libc::IN_DELETE_SELF
-                | libc::IN_MOVE_SELF
-                | libc::IN_IGNORED
-                | libc::IN_Q_OVERFLOW;
-            if e.mask & whole != 0 {
+            let whole =
+                libc::IN_ISDIR | libc::IN_DELETE_SELF | libc::IN_MOVE_SELF | libc::IN_Q_OVERFLOW;
+            let gone = e.mask & libc::IN_IGNORED != 0 && e.dir.is_some();
+            if e.mask & whole != 0 || gone {
                 rearm = true;
                 concern = true;
             }
