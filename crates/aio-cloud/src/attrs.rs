@@ -128,17 +128,17 @@ impl SubnetAttrs {
 pub fn octavia_wanted(o: &Octavia) -> Attrs {
     let mut attrs = Attrs::new();
     if let Some((_, tag)) = &o.port {
-        attrs.insert("network_type".into(), json!("vlan"));
-        attrs.insert("segmentation_id".into(), json!(tag));
+        attrs.insert("network_type", json!("vlan"));
+        attrs.insert("segmentation_id", json!(tag));
     }
     if let Some(physnet) = &o.physical_network {
-        attrs.insert("physical_network".into(), json!(physnet));
+        attrs.insert("physical_network", json!(physnet));
     }
     if let Some((_, gateway)) = &o.gateway {
-        attrs.insert("gateway_ip".into(), json!(gateway.to_string()));
+        attrs.insert("gateway_ip", json!(gateway.to_string()));
     }
     if let Some(mtu) = o.mtu {
-        attrs.insert("mtu".into(), json!(mtu));
+        attrs.insert("mtu", json!(mtu));
     }
     attrs
 }
@@ -152,10 +152,10 @@ pub fn octavia_found(n: &Network, subnets: &[Subnet]) -> Attrs {
         .find_map(|s| s.gateway_ip)
         .map_or(Value::Null, |g| json!(g.to_string()));
     let mut attrs = Attrs::new();
-    attrs.insert("network_type".into(), json!(n.network_type));
-    attrs.insert("segmentation_id".into(), json!(n.segmentation_id));
-    attrs.insert("physical_network".into(), json!(n.physical_network));
-    attrs.insert("gateway_ip".into(), gateway);
-    attrs.insert("mtu".into(), json!(n.mtu));
+    attrs.insert("network_type", json!(n.network_type));
+    attrs.insert("segmentation_id", json!(n.segmentation_id));
+    attrs.insert("physical_network", json!(n.physical_network));
+    attrs.insert("gateway_ip", gateway);
+    attrs.insert("mtu", json!(n.mtu));
     attrs
 }

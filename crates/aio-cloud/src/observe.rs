@@ -121,7 +121,7 @@ fn replace_coming(inner: &Inner, network: &Attrs, subnet: Option<&Subnet>) -> bo
         return false;
     };
     let differs = |wanted: &Attrs, found: &Attrs, keys: &[&str]| {
-        keys.iter().any(|k| wanted.get(*k) != found.get(*k))
+        keys.iter().any(|k| wanted.get(k) != found.get(k))
     };
     let network_wanted = NetworkAttrs::wanted(external);
     let subnet_differs = subnet.is_some_and(|s| {

@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::resource::{Attrs, ProviderName, ResourceId};
+use crate::attrs::Attrs;
+use crate::resource::{ProviderName, ResourceId};
 
 /// One checked resource that disagrees with the topology.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,7 +42,7 @@ impl Conflict {
             .filter_map(|(key, want)| {
                 let found = observed.get(key).unwrap_or(&Value::Null);
                 (found != want).then(|| Disagreement {
-                    key: key.clone(),
+                    key: key.to_string(),
                     found: found.clone(),
                     wanted: want.clone(),
                 })
@@ -62,7 +63,7 @@ mod tests {
     use serde_json::json;
 
     fn attrs(v: Value) -> Attrs {
-        v.as_object().cloned().unwrap()
+        Attrs::from_value(v).unwrap()
     }
 
     #[test]

@@ -14,13 +14,14 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
+use crate::attrs::Attrs;
 use crate::conflict::Conflict;
 use crate::error::PlanError;
 use crate::graph::{IdMap, order};
 use crate::observed::Observed;
 use crate::plan::{Action, Change, Pending, Plan, Reason};
 use crate::provider::{ProviderError, Providers};
-use crate::resource::{Attrs, ProviderName, Resource, ResourceId};
+use crate::resource::{ProviderName, Resource, ResourceId};
 use crate::state::{OwnedEntry, State};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -378,19 +379,15 @@ fn compare(
         return Ok(Some(change(Action::Create, None)));
     };
     // Compared in place first: a converged plan copies nothing.
-    let seen = |k: &String| observed.get(k).unwrap_or(&Value::Null);
+    let seen = |k: &str| observed.get(k).unwrap_or(&Value::Null);
     if r.attrs.iter().all(|(k, v)| seen(k) == v) {
         return Ok(None);
     }
-    let before: Attrs = r
-        .attrs
-        .keys()
-        .map(|k| (k.clone(), seen(k).clone()))
-        .collect();
+    let before: Attrs = r.attrs.keys().map(|k| (k, seen(k).clone())).collect();
     let forced: Vec<&String> = r
         .replace_on
         .iter()
-        .filter(|k| before.get(*k) != r.attrs.get(*k))
+        .filter(|k| before.get(k) != r.attrs.get(k))
         .collect();
     if forced.is_empty() {
         return Ok(Some(change(Action::Update, Some(before))));
@@ -399,7 +396,7 @@ fn compare(
         let show = |attrs: &Attrs| {
             forced
                 .iter()
-                .map(|k| format!("{k}={}", attrs.get(*k).unwrap_or(&Value::Null)))
+                .map(|k| format!("{k}={}", attrs[k.as_str()]))
                 .collect::<Vec<_>>()
                 .join(" ")
         };

@@ -17,6 +17,7 @@
 
 mod adopt;
 mod apply;
+mod attrs;
 mod batch;
 mod conflict;
 mod detail;
@@ -34,6 +35,7 @@ mod state;
 mod status;
 mod text;
 
+pub use attrs::Attrs;
 pub use conflict::{Conflict, Disagreement};
 pub use detail::{Detail, DetailLine, LineKind};
 pub use engine::{ApplyReport, Engine};
@@ -43,6 +45,6 @@ pub use lock::{LockError, StateLock};
 pub use observed::{Identity, Observed};
 pub use plan::{Action, Change, PLAN_FORMAT_VERSION, Pending, Plan, Reason, Summary};
 pub use provider::{ErrorKind, Foreign, Provider, ProviderError};
-pub use resource::{Attrs, BadId, Kind, ProviderName, Resource, ResourceId, TypedAttrs};
+pub use resource::{BadId, Kind, ProviderName, Resource, ResourceId, TypedAttrs};
 pub use state::{OwnedEntry, State, StateError};
 pub use status::{Difference, ResourceStatus, Status, statuses};

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::resource::{Attrs, ResourceId};
+use crate::attrs::Attrs;
+use crate::resource::ResourceId;
 
 /// What tells one live object from another of the same name: a link's kind
 /// and ifindex, an OVS row's `_uuid`, an nftables rule's handle. Opaque to

@@ -7,10 +7,11 @@ use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::attrs::Attrs;
 use crate::conflict::Conflict;
 use crate::detail::Detail;
 use crate::observed::Identity;
-use crate::resource::{Attrs, ProviderName, ResourceId};
+use crate::resource::{ProviderName, ResourceId};
 
 /// The version of a plan's document (docs/plan.schema.json): what
 /// `aio plan --json` prints, `aio apply --json` streams, saved plans hold
@@ -74,7 +75,7 @@ impl Change {
             .iter()
             .filter_map(|(k, v)| {
                 let old = before.get(k).unwrap_or(&Value::Null);
-                (old != v).then_some((k.as_str(), old, v))
+                (old != v).then_some((k, old, v))
             })
             .collect()
     }

@@ -4,9 +4,10 @@ use async_trait::async_trait;
 use indexmap::IndexMap;
 use std::fmt;
 
+use crate::attrs::Attrs;
 use crate::detail::Detail;
 use crate::plan::Change;
-use crate::resource::{Attrs, ProviderName, Resource, ResourceId};
+use crate::resource::{ProviderName, Resource, ResourceId};
 
 use crate::observed::Observed;
 

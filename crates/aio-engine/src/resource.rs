@@ -4,10 +4,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::sync::Arc;
 
+use crate::attrs::Attrs;
 use crate::text::Text;
-
-/// Attributes of a resource, as plain JSON values so plans are data.
-pub type Attrs = serde_json::Map<String, serde_json::Value>;
 
 /// The kind of a resource (`link`, `ovs-port`): each provider family defines
 /// its kinds once, as constants, and compares kinds, never text.
@@ -226,14 +224,14 @@ impl Resource {
 /// declares its attributes as a serde struct and converts at the seam.
 pub trait TypedAttrs: Serialize + serde::de::DeserializeOwned {
     fn to_attrs(&self) -> Attrs {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => Attrs::new(),
-        }
+        serde_json::to_value(self)
+            .ok()
+            .and_then(Attrs::from_value)
+            .unwrap_or_default()
     }
 
     fn from_attrs(attrs: &Attrs) -> Result<Self, serde_json::Error> {
-        serde_json::from_value(serde_json::Value::Object(attrs.clone()))
+        attrs.to_typed()
     }
 }
 

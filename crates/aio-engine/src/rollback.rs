@@ -6,10 +6,11 @@
 use indexmap::IndexMap;
 use std::sync::Arc;
 
+use crate::attrs::Attrs;
 use crate::observed::Observed;
 use crate::plan::{Action, Change};
 use crate::provider::{ProviderError, Providers};
-use crate::resource::{Attrs, ProviderName, ResourceId};
+use crate::resource::{ProviderName, ResourceId};
 
 /// The change that undoes `c`, given what is there now (`now`: observed attributes).
 fn undo(c: &Change, now: Option<&Attrs>) -> Option<Change> {

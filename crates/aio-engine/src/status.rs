@@ -5,8 +5,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::attrs::Attrs;
 use crate::plan::{Action, Change, Plan};
-use crate::resource::{Attrs, ProviderName, Resource, ResourceId};
+use crate::resource::{ProviderName, Resource, ResourceId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -195,7 +196,7 @@ mod tests {
     use serde_json::json;
 
     fn attrs(v: Value) -> Attrs {
-        v.as_object().unwrap().clone()
+        Attrs::from_value(v).unwrap()
     }
 
     fn resource(id: &str, a: Value) -> Resource {

@@ -10,7 +10,7 @@ use serde_json::json;
 
 fn checked(name: &str, tag: u16) -> aio_engine::Resource {
     res(name, "vlan", &[])
-        .with_attrs(json!({"tag": tag}).as_object().unwrap().clone())
+        .with_attrs(aio_engine::Attrs::from_value(json!({"tag": tag})).unwrap())
         .checked_only()
 }
 
@@ -43,7 +43,7 @@ async fn a_difference_is_a_conflict_not_a_change() {
     plan_and_apply(&e, &desired).await.unwrap();
     assert_eq!(
         mem.objects.lock().unwrap()[&obj("lb-mgmt-net")],
-        *json!({"tag": 1717}).as_object().unwrap()
+        aio_engine::Attrs::from_value(json!({"tag": 1717})).unwrap()
     );
     let again = e.plan(&desired).await.unwrap();
     assert!(again.is_empty() && !again.is_converged());

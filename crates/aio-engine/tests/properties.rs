@@ -50,10 +50,7 @@ fn id(i: usize) -> ResourceId {
 }
 
 fn attrs(kind: u8, value: u8) -> Attrs {
-    json!({"kind": kind % 2, "value": value})
-        .as_object()
-        .unwrap()
-        .clone()
+    Attrs::from_value(json!({"kind": kind % 2, "value": value})).unwrap()
 }
 
 /// Desired resources (each may depend on earlier ones), and what exists

@@ -30,7 +30,7 @@ fn lamp(interface: &str) -> ResourceId {
 }
 
 fn lit() -> Attrs {
-    json!({"lit": true}).as_object().unwrap().clone()
+    Attrs::from_value(json!({"lit": true})).unwrap()
 }
 
 /// What the toy "system" holds: lamps and their attributes.

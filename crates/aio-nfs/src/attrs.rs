@@ -56,8 +56,5 @@ pub fn export_found(line: &str, exported: bool) -> Attrs {
 }
 
 fn attrs(v: serde_json::Value) -> Attrs {
-    match v {
-        serde_json::Value::Object(map) => map,
-        _ => Attrs::new(),
-    }
+    Attrs::from_value(v).unwrap_or_default()
 }

@@ -99,7 +99,7 @@ impl Provider for NfsProvider {
                         format!("{}:{}", exports::ETC_EXPORTS, e.first),
                     ),
                     of: r.id.clone(),
-                    attrs: attrs.as_object().cloned().unwrap_or_default(),
+                    attrs: aio_engine::Attrs::from_value(attrs).unwrap_or_default(),
                     left_alone: None,
                 });
             }

@@ -175,7 +175,7 @@ mod tests {
         };
         let map = p.to_attrs();
         assert_eq!(
-            serde_json::Value::Object(map.clone()),
+            serde_json::Value::from(map.clone()),
             serde_json::json!({"bridge": "br-ex", "tag": 1718, "trunks": [], "type": "internal"})
         );
         assert_eq!(PortAttrs::from_attrs(&map).unwrap(), p);

@@ -169,12 +169,12 @@ impl Bridge {
             .filter(|d| !d.is_empty())
             .unwrap_or_else(|| "system".into());
         let mut attrs = Attrs::new();
-        attrs.insert("datapath_type".into(), json!(datapath));
+        attrs.insert("datapath_type", json!(datapath));
         attrs.insert(
-            "fail_mode".into(),
+            "fail_mode",
             text("fail_mode").map_or(Value::Null, |f| json!(f)),
         );
-        attrs.insert("owner".into(), owner(&self.row));
+        attrs.insert("owner", owner(&self.row));
         attrs
     }
 }
@@ -192,13 +192,13 @@ impl Port {
         trunks.sort_unstable();
         let mut attrs = Attrs::new();
         attrs.insert(
-            "bridge".into(),
+            "bridge",
             self.bridge.as_ref().map_or(Value::Null, |b| json!(b)),
         );
-        attrs.insert("tag".into(), tag.map_or(Value::Null, Value::from));
-        attrs.insert("trunks".into(), json!(trunks));
-        attrs.insert("type".into(), json!(self.kind));
-        attrs.insert("owner".into(), owner(&self.row));
+        attrs.insert("tag", tag.map_or(Value::Null, Value::from));
+        attrs.insert("trunks", json!(trunks));
+        attrs.insert("type", json!(self.kind));
+        attrs.insert("owner", owner(&self.row));
         attrs
     }
 }

@@ -222,7 +222,7 @@ fn update(c: &Change, ops: &mut Vec<Op>) {
     match &target(c) {
         OvsId::Bridge(b) => {
             let row = changed.iter().fold(Row::new(), |row, col| {
-                match after.get(*col).and_then(Value::as_str) {
+                match after.get(col).and_then(Value::as_str) {
                     Some(v) => row.with(col, v),
                     None => row.with(col, Datum::empty_set()),
                 }

@@ -73,7 +73,7 @@ impl Provider for Memory {
                     .entry(c.id.clone())
                     .or_insert_with(|| {
                         let born = GENERATION.fetch_add(1, Ordering::Relaxed);
-                        json!({ BORN: born }).as_object().unwrap().clone()
+                        Attrs::from_value(json!({ BORN: born })).unwrap()
                     })
                     .extend(Attrs::clone(after)),
                 None => drop(objects.remove(&c.id)),
@@ -87,7 +87,7 @@ impl Memory {
     /// Puts object `id` with `attrs` (a JSON object) on the system, as
     /// someone other than aio would.
     pub fn put(&self, id: ResourceId, attrs: serde_json::Value) {
-        let attrs = attrs.as_object().unwrap().clone();
+        let attrs = Attrs::from_value(attrs).unwrap();
         self.objects.lock().unwrap().insert(id, attrs);
     }
 }
@@ -101,7 +101,7 @@ pub fn obj(name: &str) -> ResourceId {
 
 /// `obj/NAME` of `kind`, after `deps`, replaced when its kind changes.
 pub fn res(name: &str, kind: &str, deps: &[&str]) -> Resource {
-    let attrs = json!({"kind": kind}).as_object().unwrap().clone();
+    let attrs = Attrs::from_value(json!({"kind": kind})).unwrap();
     deps.iter().fold(
         Resource::new(obj(name), "mem")
             .with_attrs(attrs)

@@ -3,6 +3,7 @@
 //! `kind` or `peer` means delete and create.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use aio_engine::{Attrs, TypedAttrs};
 
@@ -12,6 +13,16 @@ use aio_engine::{Attrs, TypedAttrs};
 pub enum LinkState {
     Up,
     Down,
+}
+
+impl LinkState {
+    /// As written in attributes and plans.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkState::Up => "up",
+            LinkState::Down => "down",
+        }
+    }
 }
 
 /// A link's managed attributes. `kind` is absent for an interface aio does
@@ -36,11 +47,17 @@ impl LinkAttrs {
 
     /// As observed: every attribute present, `null` when the link has none,
     /// so a plan shows `master: none -> br-ex`.
+    /// Built directly, not through serde: a plan observes every link.
     pub fn live(&self) -> Attrs {
-        let mut attrs = self.to_attrs();
-        for key in ["kind", "peer", "master", "mtu"] {
-            attrs.entry(key).or_insert(serde_json::Value::Null);
+        let text = |v: &Option<String>| v.as_deref().map_or(Value::Null, Value::from);
+        let mut attrs = Attrs::with_capacity(5);
+        attrs.insert("kind", text(&self.kind));
+        attrs.insert("peer", text(&self.peer));
+        attrs.insert("master", text(&self.master));
+        if let Some(state) = self.state {
+            attrs.insert("state", Value::from(state.as_str()));
         }
+        attrs.insert("mtu", self.mtu.map_or(Value::Null, Value::from));
         attrs
     }
 }
@@ -91,7 +108,7 @@ mod tests {
         };
         let map = a.to_attrs();
         assert_eq!(
-            serde_json::Value::Object(map.clone()),
+            serde_json::Value::from(map.clone()),
             serde_json::json!({"kind": "veth", "peer": "veth-ovs", "state": "up", "mtu": 9000})
         );
         assert_eq!(LinkAttrs::from_attrs(&map).unwrap(), a);
@@ -102,7 +119,8 @@ mod tests {
     fn an_update_sets_only_what_differs() {
         let mtu = serde_json::json!({"mtu": 9000});
         let detach = serde_json::json!({"master": null});
-        let get = |v: serde_json::Value| LinkSettings::changed(v.as_object().unwrap()).unwrap();
+        let get =
+            |v: serde_json::Value| LinkSettings::changed(&Attrs::from_value(v).unwrap()).unwrap();
         assert_eq!(
             get(mtu),
             LinkSettings {

@@ -8,7 +8,7 @@
 use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
-use aio_engine::{Action, Change, LineKind, Plan};
+use aio_engine::{Action, Attrs, Change, LineKind, Plan};
 
 use super::value::{self, cut, plain};
 use crate::output::styled;
@@ -179,7 +179,7 @@ pub fn elided(plan: &Plan) -> (Plan, bool) {
         let (before, after) = (c.before.clone(), c.after.as_deref().cloned());
         let after_shown = c.after.as_mut().map(std::sync::Arc::make_mut);
         for (attrs, other) in [(c.before.as_mut(), &after), (after_shown, &before)] {
-            for (k, v) in attrs.into_iter().flatten() {
+            for (k, v) in attrs.into_iter().flat_map(Attrs::iter_mut) {
                 let Some(s) = short(v) else { continue };
                 let theirs = other.as_ref().and_then(|o| o.get(k));
                 if theirs.is_some_and(|o| o != v && short(o).as_ref() == Some(&s)) {

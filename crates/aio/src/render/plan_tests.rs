@@ -11,7 +11,7 @@ fn id(text: &str) -> ResourceId {
 }
 
 fn change(action: Action, before: Option<Value>, after: Option<Value>) -> Change {
-    let attrs = |v: Option<Value>| v.map(|v| v.as_object().unwrap().clone());
+    let attrs = |v: Option<Value>| v.map(|v| Attrs::from_value(v).unwrap());
     Change {
         id: ResourceId::new(&Kind::new("link"), "x"),
         provider: "netlink".into(),

@@ -66,7 +66,11 @@ mod tests {
     #[test]
     fn what_the_name_shows_is_not_repeated() {
         let attrs = json!({"interface": "dummy1", "address": "10.0.2.2/24", "state": "up"});
-        let shown = inline(attrs.as_object().unwrap(), "dummy1/10.0.2.2/24", false);
+        let shown = inline(
+            &Attrs::from_value(attrs).unwrap(),
+            "dummy1/10.0.2.2/24",
+            false,
+        );
         assert_eq!(shown, "state=up");
     }
 
