@@ -2,6 +2,8 @@
 //! netlink connection.
 
 use async_trait::async_trait;
+use futures::StreamExt;
+use futures::stream::FuturesOrdered;
 use rtnetlink::Handle;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -25,6 +27,9 @@ use crate::known::{FEW, Known, KnownIndexes};
 use crate::link::observed::{attrs as link_attrs, identity as link_identity};
 use crate::name::PROVIDER;
 use crate::primed::Primed;
+
+/// Changes a wave keeps in flight on the socket at once.
+const IN_FLIGHT: usize = 128;
 
 pub struct NetlinkProvider {
     handle: Handle,
@@ -190,13 +195,22 @@ impl Provider for NetlinkProvider {
             .indexes
             .for_changes(&self.handle, self.netns.as_deref(), changes)
             .await?;
-        // Independent changes: all in flight at once over the one socket.
-        let results = futures::future::join_all(
-            changes
-                .iter()
-                .map(|c| apply_change(&self.handle, &indexes, c)),
-        )
-        .await;
+        // Independent changes, in flight together over the one socket. The
+        // kernel takes them one at a time: a bounded window keeps it busy
+        // without holding a request, a future and a reply channel for each
+        // of thousands of changes at once.
+        let mut next = changes.iter();
+        let mut flying = FuturesOrdered::new();
+        let mut results = Vec::with_capacity(changes.len());
+        for c in next.by_ref().take(IN_FLIGHT) {
+            flying.push_back(apply_change(&self.handle, &indexes, c));
+        }
+        while let Some(result) = flying.next().await {
+            results.push(result);
+            if let Some(c) = next.next() {
+                flying.push_back(apply_change(&self.handle, &indexes, c));
+            }
+        }
         let links = |actions: &[Action]| {
             changes
                 .iter()
