@@ -74,8 +74,13 @@ fn every_bad_input_is_rejected_with_a_located_error_and_changes_nothing() {
                 problems.push(format!("not located at {shown}:{line}"));
             }
         }
-        if sb.everything() != before {
-            problems.push("the namespace changed".into());
+        let after = sb.everything();
+        if after != before {
+            let changed = after.lines().filter(|l| !before.lines().any(|b| b == *l));
+            problems.push(format!(
+                "the namespace changed: {}",
+                changed.collect::<Vec<_>>().join(" | ")
+            ));
         }
         if !problems.is_empty() {
             failures.push(format!(

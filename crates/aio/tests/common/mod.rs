@@ -159,9 +159,9 @@ impl Sandbox {
 
     /// The whole namespace as `ip` sees it, to prove nothing changed.
     pub fn everything(&self) -> String {
-        self.ip(&["-d", "-j", "link", "show"])
-            + &self.ip(&["-j", "addr", "show"])
-            + &self.ip(&["-j", "route", "show"])
+        self.ip(&["-d", "-j", "-p", "link", "show"])
+            + &self.ip(&["-j", "-p", "addr", "show"])
+            + &self.ip(&["-j", "-p", "route", "show"])
     }
 }
 
