@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::diff::diff;
 use crate::error::ApplyError;
-use crate::observed::Observed;
+use crate::observed::{Identity, Observed};
 use crate::plan::{Action, Change, Plan};
 use crate::provider::{Provider, ProviderError, Providers};
 use crate::resource::{Resource, ResourceId};
@@ -23,7 +23,9 @@ pub(crate) struct Apply<'a> {
     providers: &'a Providers,
     state_dir: &'a Path,
     rollback: bool,
-    state: State,
+    /// Shared with what was last written: copied on the first change after
+    /// a write, never to write it (a copy of thousands of entries).
+    state: Arc<State>,
     /// Written only when it changed: each write is two fsyncs.
     saved: Saved<'a>,
     /// Whether `state` changed since it was last written. Kept as it
@@ -50,8 +52,9 @@ impl<'a> Apply<'a> {
         plan: &Plan,
     ) -> Result<Apply<'a>, ApplyError> {
         let on_disk = cache.shared(state_dir)?;
-        let mut state = State::clone(&on_disk);
-        let unsaved = state.release(&plan.released);
+        let mut state = on_disk.clone();
+        let unsaved = plan.released.iter().any(|p| state.owns(&p.id))
+            && Arc::make_mut(&mut state).release(&plan.released);
         Ok(Apply {
             providers,
             state_dir,
@@ -83,7 +86,7 @@ impl<'a> Apply<'a> {
         self.applied += batch.len();
         self.done.extend(batch.iter().copied());
         for c in batch.iter().filter(|c| c.action == Action::Delete) {
-            if let Some(entry) = self.state.owned.remove(&c.id) {
+            if let Some(entry) = self.forget(&c.id) {
                 self.deleted.insert(c.id.clone(), entry);
                 self.unsaved = true;
             }
@@ -99,7 +102,7 @@ impl<'a> Apply<'a> {
     pub(crate) fn claim_ahead(&mut self, changes: &[&'a Change]) -> Result<(), ApplyError> {
         for c in changes.iter().filter(|c| c.action == Action::Create) {
             if self.providers[&c.provider].deletes(&c.id) {
-                self.state.owned.insert(c.id.clone(), claimed(c));
+                self.owned_mut().insert(c.id.clone(), claimed(c));
                 self.ahead.push(c);
             }
         }
@@ -122,14 +125,18 @@ impl<'a> Apply<'a> {
         {
             let entry = claimed(c);
             if self.state.owned.get(&c.id) != Some(&entry) {
-                self.state.owned.insert(c.id.clone(), entry);
+                self.owned_mut().insert(c.id.clone(), entry);
                 changed = true;
             }
         }
         let remade = |c: &&&Change| c.action == Action::Update && !provider.keeps_identity();
         for c in batch.iter().filter(remade) {
-            if let Some(entry) = self.state.owned.get_mut(&c.id)
-                && entry.identity.is_some()
+            if self
+                .state
+                .owned
+                .get(&c.id)
+                .is_some_and(|e| e.identity.is_some())
+                && let Some(entry) = self.owned_mut().get_mut(&c.id)
             {
                 Arc::make_mut(entry).identity = None;
                 changed = true;
@@ -148,13 +155,19 @@ impl<'a> Apply<'a> {
             .partition(|c| error.applied.contains(&c.id));
         // What the failed batch did not make is not aio's, whoever makes it later.
         for c in not_made.iter().filter(|c| c.action.claims()) {
-            self.unsaved |= self.state.owned.remove(&c.id).is_some();
+            self.unsaved |= self.forget(&c.id).is_some();
         }
         self.done.extend(&made);
         // Nor what the batches after it were to create.
         let done: BTreeSet<&ResourceId> = self.done.iter().map(|c| &c.id).collect();
-        for c in self.ahead.iter().filter(|c| !done.contains(&c.id)) {
-            self.unsaved |= self.state.owned.remove(&c.id).is_some();
+        let never_made: Vec<&ResourceId> = self
+            .ahead
+            .iter()
+            .filter(|c| !done.contains(&c.id))
+            .map(|c| &c.id)
+            .collect();
+        for id in never_made {
+            self.unsaved |= self.forget(id).is_some();
         }
         let rolled_back = match self.undo(&error).await {
             Ok(undone) => undone,
@@ -186,9 +199,9 @@ impl<'a> Apply<'a> {
     ) -> Result<(Plan, Observed), ApplyError> {
         // Copied only when something was deleted: the state may hold thousands.
         let verify_state = match self.deleted.is_empty() {
-            true => Cow::Borrowed(&self.state),
+            true => Cow::Borrowed(&*self.state),
             false => {
-                let mut with_deleted = self.state.clone();
+                let mut with_deleted = State::clone(&self.state);
                 with_deleted.owned.extend(self.deleted.clone());
                 Cow::Owned(with_deleted)
             }
@@ -204,19 +217,19 @@ impl<'a> Apply<'a> {
     /// Learns, from what was observed, the identity of what aio made or
     /// changed: it is known by it from now on.
     pub(crate) fn learn(&mut self, seen: &Observed) -> Result<(), ApplyError> {
-        let mut learnt = false;
-        let unknown = self
+        let learnt: Vec<(ResourceId, Identity)> = self
             .state
             .owned
-            .iter_mut()
-            .filter(|(_, e)| e.identity.is_none());
-        for (id, entry) in unknown {
-            if let Some(identity) = seen.identity(id) {
-                Arc::make_mut(entry).identity = Some(identity.clone());
-                learnt = true;
+            .iter()
+            .filter(|(_, e)| e.identity.is_none())
+            .filter_map(|(id, _)| Some((id.clone(), seen.identity(id)?.clone())))
+            .collect();
+        self.unsaved |= !learnt.is_empty();
+        for (id, identity) in learnt {
+            if let Some(entry) = self.owned_mut().get_mut(&id) {
+                Arc::make_mut(entry).identity = Some(identity);
             }
         }
-        self.unsaved |= learnt;
         self.save()
     }
 
@@ -234,6 +247,19 @@ impl<'a> Apply<'a> {
         ApplyError::NotConverged {
             left: Box::new(left),
             rolled_back,
+        }
+    }
+
+    /// The entries, to change: copied first if the last write still shares them.
+    fn owned_mut(&mut self) -> &mut BTreeMap<ResourceId, Arc<OwnedEntry>> {
+        &mut Arc::make_mut(&mut self.state).owned
+    }
+
+    /// Forgets `id`'s entry, if any; copies the entries only then.
+    fn forget(&mut self, id: &ResourceId) -> Option<Arc<OwnedEntry>> {
+        match self.state.owned.contains_key(id) {
+            true => self.owned_mut().remove(id),
+            false => None,
         }
     }
 
@@ -260,8 +286,14 @@ impl<'a> Apply<'a> {
             }
         })?;
         // What this apply created is gone again.
-        for c in self.done.iter().filter(|c| c.action.claims()) {
-            self.unsaved |= self.state.owned.remove(&c.id).is_some();
+        let made: Vec<&ResourceId> = self
+            .done
+            .iter()
+            .filter(|c| c.action.claims())
+            .map(|c| &c.id)
+            .collect();
+        for id in made {
+            self.unsaved |= self.forget(id).is_some();
         }
         Ok(undone)
     }

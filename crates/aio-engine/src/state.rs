@@ -143,9 +143,9 @@ impl<'a> Saved<'a> {
     /// Writes what `state` changed since the last write. Called when it
     /// changed: comparing thousands of entries to find out costs as much
     /// as the write.
-    pub(crate) fn save(&mut self, state: &State, dir: &Path) -> Result<(), StateError> {
+    pub(crate) fn save(&mut self, state: &Arc<State>, dir: &Path) -> Result<(), StateError> {
         let now = self.cache.shared(dir)?;
-        let mine = Arc::new(state.clone());
+        let mine = state.clone();
         let merged = if Arc::ptr_eq(&now, &self.written) {
             mine.clone()
         } else {
@@ -318,7 +318,7 @@ mod tests {
         });
         mine.owned.insert(link("br0"), entry.clone());
         let mut saved = Saved::new(Arc::default(), &cache);
-        saved.save(&mine, dir.path()).unwrap();
+        saved.save(&Arc::new(mine.clone()), dir.path()).unwrap();
         assert_eq!(*cache.shared(dir.path()).unwrap(), mine);
 
         // `aio apply` in another process, of the same length.
@@ -344,17 +344,18 @@ mod tests {
         start.owned.insert(link("old"), entry.clone());
         start.save(dir.path()).unwrap();
         let on_disk = cache.shared(dir.path()).unwrap();
-        // Both start from the same state; each changes its own entries.
-        let (mut a, mut b) = (State::clone(&on_disk), State::clone(&on_disk));
+        // Both start from the same state, shared as an apply shares it with
+        // what it wrote; each changes its own entries, copying on write.
+        let (mut a, mut b) = (on_disk.clone(), on_disk.clone());
         let mut saved_a = Saved::new(on_disk.clone(), &cache);
         let mut saved_b = Saved::new(on_disk, &cache);
-        a.owned.insert(link("a"), entry.clone());
+        Arc::make_mut(&mut a).owned.insert(link("a"), entry.clone());
         saved_a.save(&a, dir.path()).unwrap();
-        b.owned.insert(link("b"), entry.clone());
-        b.owned.remove(&link("old"));
+        Arc::make_mut(&mut b).owned.insert(link("b"), entry.clone());
+        Arc::make_mut(&mut b).owned.remove(&link("old"));
         saved_b.save(&b, dir.path()).unwrap();
-        Arc::make_mut(a.owned.get_mut(&link("a")).unwrap()).identity =
-            Some(Identity("bridge#7".into()));
+        let a_entry = Arc::make_mut(&mut a).owned.get_mut(&link("a")).unwrap();
+        Arc::make_mut(a_entry).identity = Some(Identity("bridge#7".into()));
         saved_a.save(&a, dir.path()).unwrap();
 
         let file = State::load(dir.path()).unwrap();
