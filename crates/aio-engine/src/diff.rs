@@ -93,6 +93,9 @@ pub(crate) async fn diff(
     for id in create_order {
         planning.make(by_id[&id], &owned)?;
     }
+    // Grown one change at a time: up to half of it unused room, kept for
+    // the whole apply otherwise.
+    planning.plan.changes.shrink_to_fit();
     Ok((planning.plan, observed))
 }
 
@@ -384,9 +387,10 @@ fn compare(
         return Ok(None);
     }
     let before: Attrs = r.attrs.keys().map(|k| (k, seen(k).clone())).collect();
-    let forced: Vec<&String> = r
+    let forced: Vec<&str> = r
         .replace_on
         .iter()
+        .copied()
         .filter(|k| before.get(k) != r.attrs.get(k))
         .collect();
     if forced.is_empty() {
@@ -396,7 +400,7 @@ fn compare(
         let show = |attrs: &Attrs| {
             forced
                 .iter()
-                .map(|k| format!("{k}={}", attrs[k.as_str()]))
+                .map(|k| format!("{k}={}", attrs[*k]))
                 .collect::<Vec<_>>()
                 .join(" ")
         };

@@ -41,6 +41,14 @@ impl Observed {
         Observed::default()
     }
 
+    /// Room for `n` objects: a provider that knows how many it may see
+    /// spares the table its growth (at each doubling, old and new at once).
+    pub fn with_capacity(n: usize) -> Self {
+        Observed {
+            objects: HashMap::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
     /// An object the system gives no identity for (a sysctl, a file).
     pub fn insert(&mut self, id: ResourceId, attrs: Attrs) {
         self.objects.insert(

@@ -161,7 +161,7 @@ pub struct Resource {
     /// must be among the desired resources: planning refuses an unknown one.
     pub deps: Vec<ResourceId>,
     /// Attributes that cannot change in place: a difference means delete and create.
-    pub replace_on: Vec<String>,
+    pub replace_on: &'static [&'static str],
     /// The resource (among `deps`) that makes what this one's provider
     /// talks to: OVSDB comes with Kolla's deploy. While it is being made,
     /// a provider that cannot observe yet means "wait", not "unavailable".
@@ -182,7 +182,7 @@ impl Resource {
             provider: provider.into(),
             attrs: Arc::default(),
             deps: Vec::new(),
-            replace_on: Vec::new(),
+            replace_on: &[],
             provided_by: None,
             checked: false,
         }
@@ -202,20 +202,23 @@ impl Resource {
 
     /// After `dep`.
     pub fn after(mut self, dep: ResourceId) -> Self {
+        // Most resources have one or two: no room kept for more.
+        self.deps.reserve_exact(1);
         self.deps.push(dep);
         self
     }
 
     /// After `dep`, which makes what this resource's provider talks to.
     pub fn provided_by(mut self, dep: ResourceId) -> Self {
+        self.deps.reserve_exact(1);
         self.deps.push(dep.clone());
         self.provided_by = Some(dep);
         self
     }
 
     /// Replaced, not updated, when one of `keys` differs.
-    pub fn replaced_on(mut self, keys: &[&str]) -> Self {
-        self.replace_on = keys.iter().map(|k| k.to_string()).collect();
+    pub fn replaced_on(mut self, keys: &'static [&'static str]) -> Self {
+        self.replace_on = keys;
         self
     }
 }

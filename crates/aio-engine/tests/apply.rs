@@ -63,7 +63,7 @@ async fn a_failed_apply_deletes_what_it_created_and_restores_what_it_changed() {
     mem.put(obj("x"), json!({"kind": "veth"}));
     let e = engine(&mem, &dir);
     let mut x = res("x", "bridge", &[]);
-    x.replace_on.clear();
+    x.replace_on = &[];
     let desired = vec![
         x,
         res("a", "bridge", &[]),

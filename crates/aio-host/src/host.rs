@@ -105,6 +105,8 @@ impl Host {
                 engine = engine.with_provider(provider);
             }
         }
+        // Kept for the whole run: without the room each family's extend left.
+        desired.shrink_to_fit();
         Ok(Host {
             target,
             topology,

@@ -87,7 +87,7 @@ impl NetlinkProvider {
     /// What `snapshot` shows of `ids`; the snapshot is kept for `check` and
     /// its indexes for apply.
     fn keep(&self, snapshot: Snapshot, ids: &[ResourceId]) -> Observed {
-        let mut out = Observed::new();
+        let mut out = Observed::with_capacity(ids.len());
         for id in ids {
             let seen = match NetId::of(id) {
                 Some(NetId::Link(link)) => snapshot

@@ -14,7 +14,7 @@ pub(crate) fn check(
     raw: Option<Map<RawInterface>>,
 ) -> IndexMap<String, Interface> {
     let raw = raw.unwrap_or_default();
-    let mut out: IndexMap<String, Interface> = IndexMap::new();
+    let mut out: IndexMap<String, Interface> = IndexMap::with_capacity(raw.len());
     // Declared type per name, to check peers and masters against.
     let types: IndexMap<String, Option<Spanned<String>>> = raw
         .iter()
@@ -88,6 +88,8 @@ pub(crate) fn check(
         );
     }
     add_peers(&mut out, &raw, &peers);
+    // Kept for the whole run: no room beyond the peers added.
+    out.shrink_to_fit();
     check_masters(c, &out);
     check_unique_addresses(c, &out);
     super::subnets::check(c, &out);
