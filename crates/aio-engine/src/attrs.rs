@@ -162,12 +162,6 @@ impl Iterator for IntoIter {
     }
 }
 
-impl From<serde_json::Map<String, Value>> for Attrs {
-    fn from(map: serde_json::Map<String, Value>) -> Attrs {
-        map.into_iter().collect()
-    }
-}
-
 impl From<Attrs> for Value {
     fn from(attrs: Attrs) -> Value {
         Value::Object(attrs.into_iter().collect())

@@ -40,7 +40,7 @@ impl Conflict {
         let differences: Vec<Disagreement> = wanted
             .iter()
             .filter_map(|(key, want)| {
-                let found = observed.get(key).unwrap_or(&Value::Null);
+                let found = &observed[key];
                 (found != want).then(|| Disagreement {
                     key: key.to_string(),
                     found: found.clone(),

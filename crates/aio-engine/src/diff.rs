@@ -11,7 +11,6 @@
 //! changed), is released, shown in the plan as a note, never deleted.
 
 use indexmap::IndexMap;
-use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::attrs::Attrs;
@@ -382,11 +381,10 @@ fn compare(
         return Ok(Some(change(Action::Create, None)));
     };
     // Compared in place first: a converged plan copies nothing.
-    let seen = |k: &str| observed.get(k).unwrap_or(&Value::Null);
-    if r.attrs.iter().all(|(k, v)| seen(k) == v) {
+    if r.attrs.iter().all(|(k, v)| observed[k] == *v) {
         return Ok(None);
     }
-    let before: Attrs = r.attrs.keys().map(|k| (k, seen(k).clone())).collect();
+    let before: Attrs = r.attrs.keys().map(|k| (k, observed[k].clone())).collect();
     let forced: Vec<&str> = r
         .replace_on
         .iter()

@@ -74,7 +74,7 @@ impl Change {
         after
             .iter()
             .filter_map(|(k, v)| {
-                let old = before.get(k).unwrap_or(&Value::Null);
+                let old = &before[k];
                 (old != v).then_some((k, old, v))
             })
             .collect()
