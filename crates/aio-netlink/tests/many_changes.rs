@@ -2,14 +2,14 @@
 //! carried out whole: every change made, each result matched to its change.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::fmt::Write;
-use std::path::Path;
+mod common;
 
-use aio_engine::Engine;
-use aio_family::{Context, Family, Probe, Shared};
+use std::fmt::Write;
+
+use aio_family::{Family, Shared};
 use aio_netlink::Links;
 use aio_sandbox::Sandbox;
-use aio_topology::{Facts, Topology};
+use aio_topology::Topology;
 
 /// More bridges (and as many addresses) than one window of requests.
 const BRIDGES: usize = 300;
@@ -31,26 +31,9 @@ fn topology() -> Topology {
 async fn a_wave_larger_than_the_window_is_carried_out_whole() {
     let sb = Sandbox::new(&format!("aio-many-{}", std::process::id()));
     let (topology, shared) = (topology(), Shared::new());
-    let mut facts = Facts::default();
-    let probe = Probe {
-        topology: Some(&topology),
-        uplink: &topology.host.uplink.value,
-        netns: Some(&sb.ns),
-        state_dir: None,
-        shared: &shared,
-    };
-    Links.facts(probe, &mut facts).await.unwrap();
-    let cx = Context {
-        topology: &topology,
-        facts: &facts,
-        netns: Some(&sb.ns),
-        state_dir: Path::new("/nonexistent"),
-        reruns: &[],
-        shared: &shared,
-    };
-    let provider = Links.provider(cx).await.unwrap().unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let engine = Engine::new(state.path()).with_provider(provider);
+    let facts = common::facts(&sb, &topology, &shared).await;
+    let cx = common::context(&sb, &topology, &facts, &shared);
+    let (engine, _state) = common::engine(cx).await;
     let desired = Links.wanted(cx).unwrap().resources;
 
     let plan = engine.plan(&desired).await.unwrap();

@@ -4,14 +4,14 @@
 //! socket of their own, the one that subscribes to them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeSet;
-use std::path::Path;
+mod common;
 
-use aio_engine::Engine;
-use aio_family::{Context, Family, Probe, Shared};
+use std::collections::BTreeSet;
+
+use aio_family::{Family, Shared};
 use aio_netlink::Links;
 use aio_sandbox::Sandbox;
-use aio_topology::{Facts, Topology};
+use aio_topology::Topology;
 
 /// The route-netlink sockets this process holds in the sandbox's namespace.
 fn netlink_sockets(sb: &Sandbox) -> usize {
@@ -53,29 +53,12 @@ async fn facts_provider_and_watch_share_one_netlink_connection() {
     let (topology, shared) = (topology(), Shared::new());
     assert_eq!(netlink_sockets(&sb), 0);
 
-    let mut facts = Facts::default();
-    let probe = Probe {
-        topology: Some(&topology),
-        uplink: &topology.host.uplink.value,
-        netns: Some(&sb.ns),
-        state_dir: None,
-        shared: &shared,
-    };
-    Links.facts(probe, &mut facts).await.unwrap();
+    let facts = common::facts(&sb, &topology, &shared).await;
     assert_eq!(facts.uplink.as_deref(), Some("eth0"));
     assert_eq!(netlink_sockets(&sb), 1);
 
-    let cx = Context {
-        topology: &topology,
-        facts: &facts,
-        netns: Some(&sb.ns),
-        state_dir: Path::new("/nonexistent"),
-        reruns: &[],
-        shared: &shared,
-    };
-    let provider = Links.provider(cx).await.unwrap().unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let engine = Engine::new(state.path()).with_provider(provider);
+    let cx = common::context(&sb, &topology, &facts, &shared);
+    let (engine, _state) = common::engine(cx).await;
     let desired = Links.wanted(cx).unwrap().resources;
     let plan = engine.plan(&desired).await.unwrap();
     engine.apply(&plan, &desired).await.unwrap();
