@@ -15,16 +15,6 @@ pub enum LinkState {
     Down,
 }
 
-impl LinkState {
-    /// As written in attributes and plans.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkState::Up => "up",
-            LinkState::Down => "down",
-        }
-    }
-}
-
 /// A link's managed attributes. `kind` is absent for an interface aio does
 /// not create (an existing NIC); `master`, `peer` and `mtu` when not set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,8 +44,10 @@ impl LinkAttrs {
         attrs.insert("kind", text(&self.kind));
         attrs.insert("peer", text(&self.peer));
         attrs.insert("master", text(&self.master));
-        if let Some(state) = self.state {
-            attrs.insert("state", Value::from(state.as_str()));
+        // Written as the wanted side writes it (serde's names): a unit
+        // variant always serializes.
+        if let Some(state) = self.state.and_then(|s| serde_json::to_value(s).ok()) {
+            attrs.insert("state", state);
         }
         attrs.insert("mtu", self.mtu.map_or(Value::Null, Value::from));
         attrs
@@ -113,6 +105,13 @@ mod tests {
         );
         assert_eq!(LinkAttrs::from_attrs(&map).unwrap(), a);
         assert_eq!(a.live()["master"], serde_json::Value::Null);
+        for state in [LinkState::Up, LinkState::Down] {
+            let a = LinkAttrs {
+                state: Some(state),
+                ..a.clone()
+            };
+            assert_eq!(a.live()["state"], a.to_attrs()["state"]);
+        }
     }
 
     #[test]
