@@ -36,8 +36,8 @@ impl LinkAttrs {
     pub const REPLACE_ON: [&'static str; 2] = ["kind", "peer"];
 
     /// As observed: every attribute present, `null` when the link has none,
-    /// so a plan shows `master: none -> br-ex`.
-    /// Built directly, not through serde: a plan observes every link.
+    /// so a plan shows `master: none -> br-ex`. Built field by field, not
+    /// serialized whole and filled in after: a plan observes every link.
     pub fn live(&self) -> Attrs {
         let text = |v: &Option<String>| v.as_deref().map_or(Value::Null, Value::from);
         let mut attrs = Attrs::with_capacity(5);
