@@ -84,18 +84,17 @@ impl Snapshot {
                 ],
             )
             .await?;
-        Ok(Snapshot::from_rows(
-            results[0].rows(),
-            results[1].rows(),
-            results[2].rows(),
-            results[3].rows(),
-        )?)
+        let [root, bridges, ports, interfaces] = <[_; 4]>::try_from(results)
+            .map_err(|r| DataError::Invalid(format!("{} results for 4 selects", r.len())))?
+            .map(aio_ovsdb::OpResult::into_rows);
+        Ok(Snapshot::from_rows(&root, bridges, ports, &interfaces)?)
     }
 
+    /// The snapshot of the selected rows, each kept once (they are moved in).
     fn from_rows(
         root: &[Row],
-        bridges: &[Row],
-        ports: &[Row],
+        bridges: Vec<Row>,
+        ports: Vec<Row>,
         interfaces: &[Row],
     ) -> Result<Snapshot, DataError> {
         let mut snapshot = Snapshot {
@@ -106,23 +105,17 @@ impl Snapshot {
             ..Snapshot::default()
         };
         let mut holder: HashMap<&str, &str> = HashMap::new(); // port uuid -> bridge name
-        for b in bridges {
+        for b in &bridges {
             let name = b.string("name")?;
             for p in b.uuids("ports")? {
                 holder.insert(p, name);
             }
-            snapshot.bridges.insert(
-                name.to_string(),
-                Bridge {
-                    uuid: b.uuid()?.to_string(),
-                    row: b.clone(),
-                },
-            );
         }
         let mut kinds: HashMap<&str, &str> = HashMap::new(); // interface uuid -> type
         for i in interfaces {
             kinds.insert(i.uuid()?, i.string("type")?);
         }
+        snapshot.ports.reserve(ports.len());
         for p in ports {
             let uuid = p.uuid()?;
             let kind = p
@@ -134,14 +127,26 @@ impl Snapshot {
             let port = Port {
                 uuid: uuid.to_string(),
                 bridge: holder.get(uuid).map(|b| b.to_string()),
-                row: p.clone(),
                 kind: if kind.is_empty() {
                     "system".into()
                 } else {
                     kind.to_string()
                 },
+                row: p,
             };
-            snapshot.ports.insert(p.string("name")?.to_string(), port);
+            snapshot
+                .ports
+                .insert(port.row.string("name")?.to_string(), port);
+        }
+        drop(holder);
+        for row in bridges {
+            let bridge = Bridge {
+                uuid: row.uuid()?.to_string(),
+                row,
+            };
+            snapshot
+                .bridges
+                .insert(bridge.row.string("name")?.to_string(), bridge);
         }
         Ok(snapshot)
     }

@@ -2,7 +2,9 @@
 //! owns the stream.
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde::ser::{SerializeSeq, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Value as Json, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -89,28 +91,26 @@ impl Client {
 
     /// The names of the server's databases.
     pub async fn list_dbs(&self) -> Result<Vec<String>, Error> {
-        let result = self.call("list_dbs", json!([])).await?;
-        serde_json::from_value(result.clone())
-            .map_err(|_| self.protocol(format!("list_dbs result {result}")))
+        self.request("list_dbs", &json!([])).await
     }
 
     pub async fn get_schema(&self, db: &str) -> Result<Schema, Error> {
-        let result = self.call("get_schema", json!([db])).await?;
+        let result = self.request("get_schema", &json!([db])).await?;
         Schema::from_json(result).map_err(|e| self.protocol(e.to_string()))
     }
 
     /// Runs `ops` as one atomic transaction on `db`: all of them, or on
     /// any error none of them (then the error names the failed operation).
     pub async fn transact(&self, db: &str, ops: &[Op]) -> Result<Vec<OpResult>, Error> {
-        let result = self.request("transact", &Transact { db, ops }).await?;
-        check(&self.shared.address, ops, result)
+        let items = self.request("transact", &Transact { db, ops }).await?;
+        check(&self.shared.address, ops, items)
     }
 
     /// Starts monitor `id` on `db` for `requests` (RFC 7047 4.1.5: table ->
     /// {columns, select}); returns the initial rows. Later changes arrive as
     /// `[id, table-updates]` on [`Client::updates`].
     pub async fn monitor(&self, db: &str, id: Json, requests: Json) -> Result<Json, Error> {
-        self.call("monitor", json!([db, id, requests])).await
+        self.request("monitor", &json!([db, id, requests])).await
     }
 
     /// The `update` notifications of this connection's monitors; the stream
@@ -123,7 +123,7 @@ impl Client {
 
     /// Asks the server to echo `params` back: a liveness check.
     pub async fn echo(&self) -> Result<(), Error> {
-        let result = self.call("echo", json!(["aio"])).await?;
+        let result: Json = self.request("echo", &json!(["aio"])).await?;
         match result == json!(["aio"]) {
             true => Ok(()),
             false => Err(self.protocol(format!("echo came back as {result}"))),
@@ -137,8 +137,13 @@ impl Client {
     }
 
     /// Sends `{"method", "params", "id"}`, `params` serialized straight
-    /// into the request's bytes, and waits for the response's `result`.
-    async fn request(&self, method: &str, params: &impl Serialize) -> Result<Json, Error> {
+    /// into the request's bytes, and waits for the response's `result`,
+    /// read straight from its bytes into an `R`.
+    async fn request<R: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: &impl Serialize,
+    ) -> Result<R, Error> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         {
@@ -169,7 +174,7 @@ impl Client {
             }
         }
         let after = self.options.request_timeout;
-        let mut response = match tokio::time::timeout(after, receiver).await {
+        let response = match tokio::time::timeout(after, receiver).await {
             Ok(Ok(reply)) => reply?,
             Ok(Err(_)) => return Err(self.shared.closed("the connection task ended")),
             Err(_) => {
@@ -181,13 +186,12 @@ impl Client {
                 });
             }
         };
-        match response.get_mut("error").map(Json::take) {
-            None | Some(Json::Null) => Ok(response
-                .get_mut("result")
-                .map(Json::take)
-                .unwrap_or_default()),
-            Some(error) => Err(rpc_error(method, error)),
+        if let Some(error) = response.error {
+            let error = serde_json::from_str(error.get()).unwrap_or_default();
+            return Err(rpc_error(method, error));
         }
+        let result = response.result.as_deref().map_or("null", RawValue::get);
+        serde_json::from_str(result).map_err(|e| self.protocol(format!("{method} result: {e}")))
     }
 
     fn protocol(&self, message: String) -> Error {

@@ -14,13 +14,20 @@
 /// The largest message aio takes from an OVSDB server.
 pub const MAX_MESSAGE: usize = 16 << 20;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
+use serde_json::value::RawValue;
+
+/// The most room the buffer keeps between messages.
+const KEPT: usize = 256 << 10;
 
 /// Bytes that are not a JSON-RPC message.
 #[derive(Debug, thiserror::Error)]
 pub enum CodecError {
     #[error("invalid JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("a JSON-RPC message of the wrong shape: {0}")]
+    Shape(serde_json::Error),
     #[error("a JSON-RPC message must be an object, got {0}")]
     NotAnObject(String),
     #[error("a message larger than {} MiB", MAX_MESSAGE >> 20)]
@@ -40,6 +47,12 @@ impl Decoder {
     /// Adds bytes read from the stream and returns the messages they
     /// complete, in order.
     pub fn decode(&mut self, bytes: &[u8]) -> Result<Vec<Json>, CodecError> {
+        self.decode_as(bytes)
+    }
+
+    /// [`Decoder::decode`], each message read straight into a `T`: a large
+    /// response becomes the caller's types without a [`Json`] tree between.
+    pub fn decode_as<T: DeserializeOwned>(&mut self, bytes: &[u8]) -> Result<Vec<T>, CodecError> {
         self.buffer.extend_from_slice(bytes);
         if self.buffer.len() > MAX_MESSAGE {
             self.buffer = Vec::new();
@@ -51,14 +64,19 @@ impl Decoder {
             return Ok(Vec::new());
         }
         let mut messages = Vec::new();
-        let mut stream = serde_json::Deserializer::from_slice(&self.buffer).into_iter::<Json>();
+        // Each value is found first (borrowed from the buffer), then read.
+        let mut stream =
+            serde_json::Deserializer::from_slice(&self.buffer).into_iter::<&RawValue>();
         let result = loop {
             match stream.next() {
-                Some(Ok(message)) if message.is_object() => messages.push(message),
+                Some(Ok(raw)) if raw.get().starts_with('{') => {
+                    match serde_json::from_str(raw.get()) {
+                        Ok(message) => messages.push(message),
+                        Err(e) => break Err(CodecError::Shape(e)),
+                    }
+                }
                 Some(Ok(other)) => {
-                    break Err(CodecError::NotAnObject(crate::error::bounded(
-                        &other.to_string(),
-                    )));
+                    break Err(CodecError::NotAnObject(crate::error::bounded(other.get())));
                 }
                 // The value is cut short: the rest comes with a later read.
                 Some(Err(e)) if e.is_eof() => break Ok(()),
@@ -68,6 +86,10 @@ impl Decoder {
         };
         let consumed = stream.byte_offset();
         self.buffer.drain(..consumed);
+        // A large message's room is not kept for the small ones after it.
+        if self.buffer.is_empty() && self.buffer.capacity() > KEPT {
+            self.buffer = Vec::new();
+        }
         if self.buffer.len() > MAX_MESSAGE {
             self.buffer = Vec::new();
             return Err(CodecError::TooLarge);
@@ -142,6 +164,33 @@ mod tests {
             }
         }
         assert!(refused);
+    }
+
+    #[test]
+    fn a_message_is_read_into_the_callers_type_and_its_room_given_back() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Reply {
+            id: u64,
+            result: Vec<String>,
+        }
+        let names: Vec<String> = (0..100_000).map(|i| format!("p{i}")).collect();
+        let message = json!({"id": 3, "result": names});
+        let mut decoder = Decoder::new();
+        let got: Vec<Reply> = decoder.decode_as(message.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            got,
+            [Reply {
+                id: 3,
+                result: names
+            }]
+        );
+        assert!(
+            decoder.buffer.capacity() <= KEPT,
+            "{}",
+            decoder.buffer.capacity()
+        );
+        let wrong = decoder.decode_as::<Reply>(br#"{"id": "three", "result": []}"#);
+        assert!(matches!(wrong, Err(CodecError::Shape(_))), "{wrong:?}");
     }
 
     #[test]

@@ -113,6 +113,15 @@ pub enum DataError {
         column: String,
         source: Box<DataError>,
     },
+    /// JSON that is not OVSDB data at all, as the JSON reader put it.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<serde_json::Error> for DataError {
+    fn from(e: serde_json::Error) -> DataError {
+        DataError::Invalid(e.to_string())
+    }
 }
 
 pub(crate) fn unexpected(expected: &'static str, found: impl std::fmt::Display) -> DataError {

@@ -7,6 +7,7 @@
 //! appends one more element, after the last operation, holding that error.
 //! Either way nothing was committed, so any error fails the whole call.
 
+use serde::{Deserialize, Deserializer};
 use serde_json::Value as Json;
 
 use crate::address::Address;
@@ -27,59 +28,72 @@ pub struct OpResult {
 }
 
 impl OpResult {
-    fn from_json(json: &Json) -> Result<OpResult, DataError> {
-        let uuid = match json.get("uuid") {
-            Some(uuid) => match Datum::from_json(uuid)? {
-                Datum::Atom(Atom::Uuid(u)) => Some(u),
-                other => return Err(unexpected("a uuid", other)),
-            },
-            None => None,
-        };
-        let rows = match json.get("rows") {
-            Some(Json::Array(rows)) => {
-                Some(rows.iter().map(Row::from_json).collect::<Result<_, _>>()?)
-            }
-            Some(other) => return Err(unexpected("rows", other)),
-            None => None,
-        };
-        Ok(OpResult {
-            uuid,
-            rows,
-            count: json.get("count").and_then(Json::as_u64),
-        })
-    }
-
     /// The rows of a `select`, or none.
     pub fn rows(&self) -> &[Row] {
         self.rows.as_deref().unwrap_or_default()
     }
+
+    /// The rows of a `select`, taken out.
+    pub fn into_rows(self) -> Vec<Row> {
+        self.rows.unwrap_or_default()
+    }
+}
+
+/// One element of a `transact` result as it comes: an operation's error, its
+/// outcome, or `null` for an operation not run after an error.
+#[derive(Deserialize)]
+pub(crate) struct Item {
+    /// Present (even if `null`) when the operation or the commit failed.
+    #[serde(default, deserialize_with = "present")]
+    error: Option<Json>,
+    #[serde(default)]
+    details: Option<Json>,
+    #[serde(default)]
+    uuid: Option<Datum>,
+    #[serde(default)]
+    rows: Option<Vec<Row>>,
+    #[serde(default)]
+    count: Option<Json>,
+}
+
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
+    Json::deserialize(d).map(Some)
+}
+
+impl Item {
+    fn into_result(self) -> Result<OpResult, DataError> {
+        let uuid = match self.uuid {
+            Some(Datum::Atom(Atom::Uuid(u))) => Some(u),
+            Some(other) => return Err(unexpected("a uuid", other)),
+            None => None,
+        };
+        Ok(OpResult {
+            uuid,
+            rows: self.rows,
+            count: self.count.as_ref().and_then(Json::as_u64),
+        })
+    }
 }
 
 /// The results of `ops` from the server at `address`, or the first error among them.
-pub(crate) fn check(address: &Address, ops: &[Op], result: Json) -> Result<Vec<OpResult>, Error> {
-    let protocol = |message| Error::Protocol {
-        address: address.clone(),
-        message,
-    };
-    let Json::Array(items) = result else {
-        return Err(protocol(format!(
-            "transact result is not an array: {}",
-            crate::error::bounded(&result.to_string())
-        )));
-    };
-    if let Some((index, item)) = items
-        .iter()
-        .enumerate()
-        .find(|(_, i)| i.get("error").is_some())
-    {
-        let error = &item["error"];
+pub(crate) fn check(
+    address: &Address,
+    ops: &[Op],
+    items: Vec<Option<Item>>,
+) -> Result<Vec<OpResult>, Error> {
+    let failed = items.iter().enumerate().find_map(|(index, item)| {
+        let item = item.as_ref()?;
+        Some((index, item.error.as_ref()?, item))
+    });
+    if let Some((index, error, item)) = failed {
         let error = crate::error::bounded(
             &error
                 .as_str()
                 .map_or_else(|| error.to_string(), str::to_string),
         );
         let details = item
-            .get("details")
+            .details
+            .as_ref()
             .and_then(Json::as_str)
             .map(crate::error::bounded);
         return Err(match ops.get(index) {
@@ -93,12 +107,14 @@ pub(crate) fn check(address: &Address, ops: &[Op], result: Json) -> Result<Vec<O
         });
     }
     if items.len() < ops.len() {
-        return Err(protocol(format!(
-            "{} results for {} operations",
-            items.len(),
-            ops.len()
-        )));
+        return Err(Error::Protocol {
+            address: address.clone(),
+            message: format!("{} results for {} operations", items.len(), ops.len()),
+        });
     }
-    let results = items[..ops.len()].iter().map(OpResult::from_json);
+    let results = items
+        .into_iter()
+        .take(ops.len())
+        .map(|item| item.map_or_else(|| Ok(OpResult::default()), Item::into_result));
     Ok(results.collect::<Result<_, _>>()?)
 }

@@ -2,8 +2,10 @@
 //! that name the column when a value has the wrong shape.
 
 use serde::Serialize;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+use std::fmt;
 
 use crate::error::{DataError, unexpected};
 use crate::types::{Atom, Datum};
@@ -29,12 +31,7 @@ impl Row {
     }
 
     pub fn from_json(json: &Json) -> Result<Row, DataError> {
-        let object = json.as_object().ok_or_else(|| unexpected("a row", json))?;
-        object
-            .iter()
-            .map(|(c, v)| Ok((c.clone(), Datum::from_json(v).map_err(|e| in_column(c, e))?)))
-            .collect::<Result<_, _>>()
-            .map(Row)
+        Row::deserialize(json).map_err(DataError::from)
     }
 
     pub fn get(&self, column: &str) -> Result<&Datum, DataError> {
@@ -83,5 +80,34 @@ fn in_column(column: &str, e: DataError) -> DataError {
     DataError::Column {
         column: column.to_string(),
         source: Box::new(e),
+    }
+}
+
+/// A row read from the wire; a value of the wrong shape is reported with
+/// its column.
+impl<'de> Deserialize<'de> for Row {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Row, D::Error> {
+        d.deserialize_map(RowVisitor)
+    }
+}
+
+struct RowVisitor;
+
+impl<'de> Visitor<'de> for RowVisitor {
+    type Value = Row;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a row")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
+        let mut row = BTreeMap::new();
+        while let Some(column) = map.next_key::<String>()? {
+            let value = map
+                .next_value::<Datum>()
+                .map_err(|e| de::Error::custom(format_args!("column `{column}`: {e}")))?;
+            row.insert(column, value);
+        }
+        Ok(Row(row))
     }
 }

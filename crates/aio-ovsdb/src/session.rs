@@ -13,7 +13,9 @@
 //! peer that sends more than [`MAX_ECHOES_PER_SECOND`] echo requests is
 //! disconnected, so `watch` backs off instead of answering a flood.
 
-use serde_json::{Value as Json, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use serde_json::value::RawValue;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -24,7 +26,32 @@ use crate::address::Address;
 use crate::codec::Decoder;
 use crate::error::Error;
 
-pub(crate) type Reply = Result<Json, Error>;
+pub(crate) type Reply = Result<Message, Error>;
+
+/// A JSON-RPC 1.0 message, request or response, its payloads left as text
+/// until the one waiting for them reads them into its own types.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Message {
+    /// Null for notifications.
+    #[serde(default)]
+    id: Json,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    params: Option<Box<RawValue>>,
+    #[serde(default)]
+    pub(crate) result: Option<Box<RawValue>>,
+    #[serde(default)]
+    pub(crate) error: Option<Box<RawValue>>,
+}
+
+/// The answer to a server's request.
+#[derive(Serialize)]
+struct Response<'a> {
+    id: &'a Json,
+    result: Option<&'a RawValue>,
+    error: Option<&'static str>,
+}
 
 /// More echo requests than this in one second is a flood, not a probe
 /// (ovsdb-server sends one every few seconds).
@@ -85,30 +112,35 @@ impl Shared {
     }
 
     /// Handles one message from the server.
-    fn dispatch(&self, message: Json, outgoing: &mpsc::Sender<Vec<u8>>) {
-        if let Some(method) = message.get("method") {
-            let id = message.get("id").unwrap_or(&Json::Null);
+    fn dispatch(&self, message: Message, outgoing: &mpsc::Sender<Vec<u8>>) {
+        if let Some(method) = &message.method {
             // Notifications (`update`, `locked`, ...) have a null id and need no answer.
-            if id.is_null() {
+            if message.id.is_null() {
                 if method == "update"
                     && let Some(listener) = self.updates().as_ref()
                 {
-                    let _ = listener.send(message["params"].clone());
+                    let params = message.params.as_deref().map(RawValue::get);
+                    let params = serde_json::from_str(params.unwrap_or("null"));
+                    let _ = listener.send(params.unwrap_or_default());
                 }
                 return;
             }
-            let reply = match method.as_str() {
-                Some("echo") => json!({"id": id, "result": message["params"], "error": null}),
-                _ => json!({"id": id, "result": null, "error": "unknown method"}),
+            let echo = method == "echo";
+            let reply = Response {
+                id: &message.id,
+                result: message.params.as_deref().filter(|_| echo),
+                error: (!echo).then_some("unknown method"),
             };
             // Dropped when the queue is full: a peer that does not read
             // our answers cannot make us keep them.
-            let _ = outgoing.try_send(reply.to_string().into_bytes());
+            if let Ok(bytes) = serde_json::to_vec(&reply) {
+                let _ = outgoing.try_send(bytes);
+            }
             return;
         }
         // A response. An id with no request waiting is a late answer to one
         // that timed out: not worth dropping the session for.
-        let Some(id) = message.get("id").and_then(Json::as_u64) else {
+        let Some(id) = message.id.as_u64() else {
             return;
         };
         if let Some(waiter) = self.pending().waiting.remove(&id) {
@@ -155,13 +187,13 @@ async fn read(
             Ok(n) => n,
             Err(e) => break format!("read failed: {e}"),
         };
-        let messages = match decoder.decode(&buffer[..n]) {
+        let messages = match decoder.decode_as::<Message>(&buffer[..n]) {
             Ok(messages) => messages,
             Err(e) => break format!("the server sent {e}"),
         };
         let flood = messages
             .iter()
-            .filter(|m| m.get("method").and_then(Json::as_str) == Some("echo"))
+            .filter(|m| m.method.as_deref() == Some("echo"))
             .any(|_| echoes.one_more());
         if flood {
             break format!(

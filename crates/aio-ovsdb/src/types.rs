@@ -6,6 +6,7 @@
 //! comes back as the value, an empty one as `["set",[]]`). The readers below
 //! ([`Datum::as_set`] and friends) therefore accept both forms.
 
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::{Serialize, Serializer};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -48,21 +49,7 @@ impl Atom {
     }
 
     pub fn from_json(json: &Json) -> Result<Atom, DataError> {
-        match json {
-            Json::Bool(b) => Ok(Atom::Boolean(*b)),
-            Json::String(s) => Ok(Atom::String(s.clone())),
-            Json::Number(n) => match n.as_i64() {
-                Some(i) => Ok(Atom::Integer(i)),
-                None if n.is_f64() => Ok(Atom::Real(n.as_f64().unwrap_or_default())),
-                None => Err(unexpected("a 64-bit integer", n)),
-            },
-            Json::Array(pair) => match pair.as_slice() {
-                [Json::String(tag), Json::String(id)] if tag == "uuid" => Ok(Atom::uuid(id)),
-                [Json::String(tag), Json::String(id)] if tag == "named-uuid" => Ok(Atom::named(id)),
-                _ => Err(unexpected("an atom", json)),
-            },
-            _ => Err(unexpected("an atom", json)),
-        }
+        Atom::deserialize(json).map_err(DataError::from)
     }
 
     pub fn as_str(&self) -> Option<&str> {
@@ -121,28 +108,7 @@ impl Datum {
     }
 
     pub fn from_json(json: &Json) -> Result<Datum, DataError> {
-        let tagged = json.as_array().and_then(|a| match a.as_slice() {
-            [Json::String(tag), Json::Array(items)] => Some((tag.as_str(), items)),
-            _ => None,
-        });
-        match tagged {
-            Some(("set", items)) => Ok(Datum::Set(
-                items
-                    .iter()
-                    .map(Atom::from_json)
-                    .collect::<Result<_, _>>()?,
-            )),
-            Some(("map", items)) => Ok(Datum::Map(
-                items
-                    .iter()
-                    .map(|pair| match pair.as_array().map(Vec::as_slice) {
-                        Some([k, v]) => Ok((Atom::from_json(k)?, Atom::from_json(v)?)),
-                        _ => Err(unexpected("a [key, value] pair", pair)),
-                    })
-                    .collect::<Result<_, _>>()?,
-            )),
-            _ => Ok(Datum::Atom(Atom::from_json(json)?)),
-        }
+        Datum::deserialize(json).map_err(DataError::from)
     }
 
     /// The elements of a set; a bare atom is a set of one.
@@ -269,5 +235,126 @@ impl fmt::Display for Atom {
 impl fmt::Display for Datum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.to_json().fmt(f)
+    }
+}
+
+// The wire notation, read straight from a response's bytes (or from a
+// `Json` value: both are deserializers).
+impl<'de> Deserialize<'de> for Atom {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Atom, D::Error> {
+        d.deserialize_any(AtomVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Datum {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Datum, D::Error> {
+        d.deserialize_any(DatumVisitor)
+    }
+}
+
+/// Reads an atom; a JSON array is `["uuid", id]` or `["named-uuid", id]`.
+struct AtomVisitor;
+
+/// Reads a datum: an atom, `["set", [atoms]]` or `["map", [[key, value]...]]`.
+struct DatumVisitor;
+
+/// The scalar atoms, the same for both visitors.
+macro_rules! scalar_atoms {
+    ($out:ty, $wrap:expr) => {
+        fn visit_bool<E: de::Error>(self, b: bool) -> Result<$out, E> {
+            Ok($wrap(Atom::Boolean(b)))
+        }
+
+        fn visit_i64<E: de::Error>(self, i: i64) -> Result<$out, E> {
+            Ok($wrap(Atom::Integer(i)))
+        }
+
+        fn visit_u64<E: de::Error>(self, u: u64) -> Result<$out, E> {
+            let i = i64::try_from(u)
+                .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(u), &"a 64-bit integer"))?;
+            Ok($wrap(Atom::Integer(i)))
+        }
+
+        fn visit_f64<E: de::Error>(self, r: f64) -> Result<$out, E> {
+            Ok($wrap(Atom::Real(r)))
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<$out, E> {
+            Ok($wrap(Atom::String(s.to_string())))
+        }
+
+        fn visit_string<E: de::Error>(self, s: String) -> Result<$out, E> {
+            Ok($wrap(Atom::String(s)))
+        }
+    };
+}
+
+impl<'de> Visitor<'de> for AtomVisitor {
+    type Value = Atom;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an atom")
+    }
+
+    scalar_atoms!(Atom, |a| a);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Atom, A::Error> {
+        let tag: String = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        tagged_atom(&tag, seq, &self)
+    }
+}
+
+impl<'de> Visitor<'de> for DatumVisitor {
+    type Value = Datum;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an atom, a set or a map")
+    }
+
+    scalar_atoms!(Datum, Datum::Atom);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Datum, A::Error> {
+        let tag: String = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let datum = match tag.as_str() {
+            "set" => Datum::Set(element(&mut seq, &self)?),
+            "map" => Datum::Map(element(&mut seq, &self)?),
+            _ => return tagged_atom(&tag, seq, &AtomVisitor).map(Datum::Atom),
+        };
+        end(seq, &self).map(|()| datum)
+    }
+}
+
+/// The rest of `[tag, id]` once `tag` is read.
+fn tagged_atom<'de, A: SeqAccess<'de>>(
+    tag: &str,
+    mut seq: A,
+    expected: &dyn de::Expected,
+) -> Result<Atom, A::Error> {
+    let atom = match tag {
+        "uuid" => Atom::Uuid(element(&mut seq, expected)?),
+        "named-uuid" => Atom::NamedUuid(element(&mut seq, expected)?),
+        _ => return Err(de::Error::invalid_value(de::Unexpected::Str(tag), expected)),
+    };
+    end(seq, expected).map(|()| atom)
+}
+
+/// The second element of a tagged pair.
+fn element<'de, A: SeqAccess<'de>, T: Deserialize<'de>>(
+    seq: &mut A,
+    expected: &dyn de::Expected,
+) -> Result<T, A::Error> {
+    seq.next_element()?
+        .ok_or_else(|| de::Error::invalid_length(1, expected))
+}
+
+/// Refuses a tagged pair with more than two elements.
+fn end<'de, A: SeqAccess<'de>>(mut seq: A, expected: &dyn de::Expected) -> Result<(), A::Error> {
+    match seq.next_element::<IgnoredAny>()? {
+        None => Ok(()),
+        Some(_) => Err(de::Error::invalid_length(3, expected)),
     }
 }

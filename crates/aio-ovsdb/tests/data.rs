@@ -89,6 +89,12 @@ fn row_readers_name_the_column() {
     );
     let bad = Row::from_json(&json!({"ports": ["set", [null]]})).unwrap_err();
     assert!(bad.to_string().starts_with("column `ports`: "), "{bad}");
+    let text = r#"{"name": "p0", "ports": ["set", [null]]}"#;
+    let bad = serde_json::from_str::<Row>(text).unwrap_err();
+    assert_eq!(
+        bad.to_string(),
+        "column `ports`: invalid type: null, expected an atom at line 1 column 37"
+    );
 }
 
 #[test]

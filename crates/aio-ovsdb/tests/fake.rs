@@ -3,7 +3,7 @@
 //! order, split its messages, go silent.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use aio_ovsdb::{Address, Client, Decoder, Error, Options};
+use aio_ovsdb::{Address, Client, Decoder, Error, Op, Options};
 use serde_json::{Value as Json, json};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -222,4 +222,34 @@ async fn a_message_that_never_ends_and_a_huge_error_are_bounded() {
     };
     let (_, err) = tokio::join!(server, client_side);
     assert!(err.contains("larger than 16 MiB"), "{err}");
+}
+
+#[tokio::test]
+async fn a_selected_row_of_the_wrong_shape_names_its_column_and_a_failed_operation_its_index() {
+    let fake = Fake::new();
+    let (client, mut peer) = fake.connect(Options::default()).await;
+    let select = [Op::select("Port", [])];
+    let (result, ()) = tokio::join!(client.transact("Open_vSwitch", &select), async {
+        let request = peer.receive().await;
+        assert_eq!(request["params"][1]["op"], "select");
+        let rows = json!([{"_uuid": ["uuid", "u1"], "name": "p0", "tag": ["set", [null]]}]);
+        let reply = json!({"id": request["id"], "result": [{"rows": rows}], "error": null});
+        peer.send(reply.to_string().as_bytes()).await;
+    });
+    let err = result.unwrap_err().to_string();
+    assert!(err.contains("transact result: column `tag`: "), "{err}");
+
+    let two = [Op::select("Port", []), Op::select("Bridge", [])];
+    let (result, ()) = tokio::join!(client.transact("Open_vSwitch", &two), async {
+        let request = peer.receive().await;
+        let failed = json!([{"rows": []}, {"error": "constraint violation", "details": "why"}]);
+        let reply = json!({"id": request["id"], "result": failed, "error": null});
+        peer.send(reply.to_string().as_bytes()).await;
+    });
+    let err = result.unwrap_err();
+    assert!(
+        matches!(&err, Error::Operation { index: 1, op: "select", error, details: Some(d) }
+            if error == "constraint violation" && d == "why"),
+        "{err:?}"
+    );
 }
