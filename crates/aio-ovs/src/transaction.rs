@@ -14,6 +14,7 @@
 use aio_engine::{Action, Attrs, Change, TypedAttrs};
 use aio_ovsdb::{Atom, Condition, Datum, Mutation, Op, Row, Until};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 use crate::id::{OvsId, PortAttrs, PortId, PortType};
 use crate::snapshot::Snapshot;
@@ -36,12 +37,23 @@ pub fn build(changes: &[&Change], snapshot: &Snapshot) -> Vec<Op> {
     {
         delete(c, snapshot, &mut ops);
     }
+    // New ports join their bridge in one mutation per bridge: one per port
+    // makes the server rewrite the bridge's set of ports each time.
+    let mut joining: BTreeMap<String, Vec<Atom>> = BTreeMap::new();
     for (i, c) in changes
         .iter()
         .enumerate()
         .filter(|(_, c)| matches!(c.action, Action::Create | Action::Replace))
     {
-        create(c, i, &mut root, &mut ops);
+        create(c, i, &mut root, &mut ops, &mut joining);
+    }
+    for (bridge, ports) in joining {
+        let add = Mutation::insert("ports", Datum::Set(ports));
+        ops.push(Op::mutate(
+            "Bridge",
+            [Condition::eq("name", bridge.as_str())],
+            [add],
+        ));
     }
     for c in changes.iter().filter(|c| c.action == Action::Update) {
         update(c, &mut ops);
@@ -169,17 +181,23 @@ fn port_attrs(attrs: Option<&Attrs>) -> PortAttrs {
         .unwrap_or_default()
 }
 
-fn create(c: &Change, i: usize, root: &mut Option<Atom>, ops: &mut Vec<Op>) {
+fn create(
+    c: &Change,
+    i: usize,
+    root: &mut Option<Atom>,
+    ops: &mut Vec<Op>,
+    joining: &mut BTreeMap<String, Vec<Atom>>,
+) {
     let after = c.after.clone().unwrap_or_default();
     let label = format!("c{i}");
-    match &target(c) {
+    match target(c) {
         OvsId::Bridge(b) => {
             // The bridge's local port, as `ovs-vsctl add-br` makes it.
             let local = PortAttrs {
                 kind: PortType::Internal,
                 ..PortAttrs::default()
             };
-            let port = port_row(b, &local, &format!("{label}_local"), ops);
+            let port = port_row(&b, &local, &format!("{label}_local"), ops);
             ops.push(Op::insert("Port", port, Some(&format!("{label}_local"))));
             let mut row = Row::new()
                 .with("name", b.as_str())
@@ -204,14 +222,9 @@ fn create(c: &Change, i: usize, root: &mut Option<Atom>, ops: &mut Vec<Op>) {
             ));
         }
         OvsId::Port(PortId { bridge, port: name }) => {
-            let row = port_row(name, &port_attrs(Some(&after)), &label, ops);
+            let row = port_row(&name, &port_attrs(Some(&after)), &label, ops);
             ops.push(Op::insert("Port", row, Some(&label)));
-            let add = Mutation::insert("ports", Datum::set([Atom::named(&label)]));
-            ops.push(Op::mutate(
-                "Bridge",
-                [Condition::eq("name", bridge.as_str())],
-                [add],
-            ));
+            joining.entry(bridge).or_default().push(Atom::named(label));
         }
     }
 }
