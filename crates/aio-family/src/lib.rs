@@ -138,6 +138,16 @@ pub trait Family: Send + Sync {
     /// alone: nothing is read from the system (`aio graph` runs anywhere).
     fn wanted(&self, cx: Context<'_>) -> Result<Wanted, FamilyError>;
 
+    /// [`Family::wanted`], for a family whose resources follow from the
+    /// topology alone (not the facts, the namespace or the state). It is
+    /// asked as soon as the file is parsed, while the system is still being
+    /// read, so a run does not wait for it after the facts; it must give
+    /// what `wanted` gives. `None` (the default): `wanted` is asked, once the
+    /// facts are in.
+    fn wanted_from_topology(&self, _topology: &Topology) -> Option<Wanted> {
+        None
+    }
+
     /// The provider that observes and changes its resources, or `None` when
     /// the topology has nothing of it (no `[ovs]`: no OVSDB to reach).
     async fn provider(&self, cx: Context<'_>) -> Result<Option<Box<dyn Provider>>, FamilyError>;

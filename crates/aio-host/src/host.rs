@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use aio_engine::{Engine, Plan, Resource, ResourceId, StateLock};
-use aio_family::{Context, Family, Shared, Teardown};
+use aio_family::{Context, Family, Shared, Teardown, Wanted};
 use aio_topology::{Facts, Topology};
 
 use crate::applied::{Applied, FollowUp};
@@ -75,12 +75,22 @@ impl Host {
         });
         let prefetch =
             futures::future::join_all(families.iter().map(|f| f.prefetch(netns, &shared)));
-        let (topology, _) = tokio::join!(parse, prefetch);
-        let topology = match topology {
-            Ok(loaded) => loaded?,
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(_) => aio_topology::load(&target.file)?,
+        // Once parsed, what follows from the file alone is built while the
+        // system is still being read.
+        let parsed = async {
+            let topology = match parse.await {
+                Ok(loaded) => loaded?,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(_) => aio_topology::load(&target.file)?,
+            };
+            let early: Vec<Option<Wanted>> = families
+                .iter()
+                .map(|f| f.wanted_from_topology(&topology))
+                .collect();
+            Ok::<_, HostError>((topology, early))
         };
+        let (parsed, _) = tokio::join!(parsed, prefetch);
+        let (topology, mut early) = parsed?;
         let facts = facts::gather(&families, &topology, netns, &target.state_dir, &shared).await?;
         topology.check_facts(&facts)?;
         if let Some(ns) = netns {
@@ -97,8 +107,11 @@ impl Host {
             reruns: &target.reruns,
             shared: &shared,
         };
-        for family in &families {
-            let wanted = family.wanted(cx)?;
+        for (family, early) in families.iter().zip(&mut early) {
+            let wanted = match early.take() {
+                Some(wanted) => wanted,
+                None => family.wanted(cx)?,
+            };
             desired.extend(wanted.resources);
             notes.extend(wanted.notes);
             if let Some(provider) = family.provider(cx).await? {

@@ -24,21 +24,27 @@ pub fn families() -> Vec<Box<dyn Family>> {
 /// Every family's resources for `topology` from the file alone: what the
 /// live system would tell stays a placeholder (`${uplink}`). For `aio graph`.
 pub fn wanted_from_file(topology: &Topology) -> Result<Vec<Resource>, HostError> {
+    from_file(topology, |cx| {
+        let mut out = Vec::new();
+        for family in families() {
+            out.extend(family.wanted(cx)?.resources);
+        }
+        Ok(out)
+    })
+}
+
+/// `f` with a context of `topology` and placeholder facts, on no system.
+fn from_file<T>(topology: &Topology, f: impl FnOnce(Context<'_>) -> T) -> T {
     let facts = topology.placeholder_facts();
     let shared = Shared::new();
-    let cx = Context {
+    f(Context {
         topology,
         facts: &facts,
         netns: None,
         state_dir: Path::new("/nonexistent"),
         reruns: &[],
         shared: &shared,
-    };
-    let mut out = Vec::new();
-    for family in families() {
-        out.extend(family.wanted(cx)?.resources);
-    }
-    Ok(out)
+    })
 }
 
 #[cfg(test)]
@@ -67,5 +73,25 @@ mod tests {
             .map(|f| f.name())
             .collect();
         assert_eq!(later, ["kolla", "neutron"]);
+    }
+
+    #[test]
+    fn what_a_family_builds_from_the_file_alone_is_what_it_wants() {
+        let example = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/openstack-aio.toml"
+        );
+        let topology = aio_topology::load(Path::new(example)).expect("the example is valid");
+        let mut early = Vec::new();
+        for family in families() {
+            let Some(wanted) = family.wanted_from_topology(&topology) else {
+                continue;
+            };
+            assert!(!wanted.resources.is_empty(), "{}", family.name());
+            let from_facts = from_file(&topology, |cx| family.wanted(cx)).unwrap();
+            assert_eq!(wanted, from_facts, "{}", family.name());
+            early.push(family.name());
+        }
+        assert_eq!(early, ["netlink", "ovs"]);
     }
 }

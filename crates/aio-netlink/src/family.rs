@@ -75,6 +75,10 @@ impl Family for Links {
         Ok(resources(cx.topology).into())
     }
 
+    fn wanted_from_topology(&self, topology: &Topology) -> Option<Wanted> {
+        Some(resources(topology).into())
+    }
+
     async fn provider(&self, cx: Context<'_>) -> Result<Option<Box<dyn Provider>>, FamilyError> {
         let handle = shared(cx.shared, cx.netns)
             .await

@@ -35,6 +35,10 @@ impl Family for Ovs {
         Ok(resources(cx.topology).into())
     }
 
+    fn wanted_from_topology(&self, topology: &Topology) -> Option<Wanted> {
+        Some(resources(topology).into())
+    }
+
     async fn provider(&self, cx: Context<'_>) -> Result<Option<Box<dyn Provider>>, FamilyError> {
         Ok(cx
             .topology
