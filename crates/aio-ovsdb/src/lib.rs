@@ -10,6 +10,11 @@
 //! - [`Schema`] tells whether the server's database has the tables and
 //!   columns a caller is about to use.
 //!
+//! A response's `result` is read from its bytes straight into the caller's
+//! types ([`OpResult`]s and their [`Row`]s), never through a JSON tree: the
+//! selects of 10,000 ports are a few MiB of text, and were ten times that
+//! as `serde_json::Value`s.
+//!
 //! A transaction is atomic: when one operation fails, [`Client::transact`]
 //! returns [`Error::Operation`] naming it, and nothing was changed.
 //!
