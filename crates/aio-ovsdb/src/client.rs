@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::ops::Op;
 use crate::result::{OpResult, check};
 use crate::schema::Schema;
-use crate::session::{Shared, start};
+use crate::session::{Message, Shared, start};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
@@ -102,8 +102,8 @@ impl Client {
     /// Runs `ops` as one atomic transaction on `db`: all of them, or on
     /// any error none of them (then the error names the failed operation).
     pub async fn transact(&self, db: &str, ops: &[Op]) -> Result<Vec<OpResult>, Error> {
-        let items = self.request("transact", &Transact { db, ops }).await?;
-        check(&self.shared.address, ops, items)
+        let response = self.response("transact", &Transact { db, ops }).await?;
+        check(&self.shared.address, ops, response.result.as_deref())
     }
 
     /// Starts monitor `id` on `db` for `requests` (RFC 7047 4.1.5: table ->
@@ -136,14 +136,23 @@ impl Client {
         self.request(method, &params).await
     }
 
-    /// Sends `{"method", "params", "id"}`, `params` serialized straight
-    /// into the request's bytes, and waits for the response's `result`,
-    /// read straight from its bytes into an `R`.
+    /// Sends `{"method", "params", "id"}` and waits for the response's
+    /// `result`, read straight from its bytes into an `R`.
     async fn request<R: DeserializeOwned>(
         &self,
         method: &str,
         params: &impl Serialize,
     ) -> Result<R, Error> {
+        let response = self.response(method, params).await?;
+        let result = response.result.as_deref().map_or("null", RawValue::get);
+        serde_json::from_str(result)
+            .map_err(|e| self.protocol(crate::error::bounded(&format!("{method} result: {e}"))))
+    }
+
+    /// Sends `{"method", "params", "id"}`, `params` serialized straight
+    /// into the request's bytes, and waits for the response: an error if
+    /// its `error` is set, else the response with its `result` as text.
+    async fn response(&self, method: &str, params: &impl Serialize) -> Result<Message, Error> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         {
@@ -186,12 +195,13 @@ impl Client {
                 });
             }
         };
-        if let Some(error) = response.error {
-            let error = serde_json::from_str(error.get()).unwrap_or_default();
-            return Err(rpc_error(method, error));
+        match response.error {
+            Some(error) => {
+                let error = serde_json::from_str(error.get()).unwrap_or_default();
+                Err(rpc_error(method, error))
+            }
+            None => Ok(response),
         }
-        let result = response.result.as_deref().map_or("null", RawValue::get);
-        serde_json::from_str(result).map_err(|e| self.protocol(format!("{method} result: {e}")))
     }
 
     fn protocol(&self, message: String) -> Error {

@@ -120,7 +120,7 @@ pub enum DataError {
 
 impl From<serde_json::Error> for DataError {
     fn from(e: serde_json::Error) -> DataError {
-        DataError::Invalid(e.to_string())
+        DataError::Invalid(bounded(&e.to_string()))
     }
 }
 

@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Deserializer};
 use serde_json::Value as Json;
+use serde_json::value::RawValue;
 
 use crate::address::Address;
 use crate::error::{DataError, Error, unexpected};
@@ -39,15 +40,23 @@ impl OpResult {
     }
 }
 
-/// One element of a `transact` result as it comes: an operation's error, its
-/// outcome, or `null` for an operation not run after an error.
+/// What an element of a `transact` result says of failure: present (even
+/// `null`) when the operation or the commit failed.
 #[derive(Deserialize)]
-pub(crate) struct Item {
-    /// Present (even if `null`) when the operation or the commit failed.
+struct Failure {
     #[serde(default, deserialize_with = "present")]
     error: Option<Json>,
     #[serde(default)]
     details: Option<Json>,
+}
+
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
+    Json::deserialize(d).map(Some)
+}
+
+/// What a successful operation returned, as it comes.
+#[derive(Deserialize)]
+struct Item {
     #[serde(default)]
     uuid: Option<Datum>,
     #[serde(default)]
@@ -56,43 +65,52 @@ pub(crate) struct Item {
     count: Option<Json>,
 }
 
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
-    Json::deserialize(d).map(Some)
-}
-
 impl Item {
-    fn into_result(self) -> Result<OpResult, DataError> {
-        let uuid = match self.uuid {
+    /// The outcome an element describes; `null` (an operation not run) is an empty one.
+    fn read(text: &str) -> Result<OpResult, DataError> {
+        let Some(item) = serde_json::from_str::<Option<Item>>(text)? else {
+            return Ok(OpResult::default());
+        };
+        let uuid = match item.uuid {
             Some(Datum::Atom(Atom::Uuid(u))) => Some(u),
             Some(other) => return Err(unexpected("a uuid", other)),
             None => None,
         };
         Ok(OpResult {
             uuid,
-            rows: self.rows,
-            count: self.count.as_ref().and_then(Json::as_u64),
+            rows: item.rows,
+            count: item.count.as_ref().and_then(Json::as_u64),
         })
     }
 }
 
-/// The results of `ops` from the server at `address`, or the first error among them.
+/// The results of `ops` from the server at `address`, or the first error
+/// among them. `result` is the response's text: each element is looked at
+/// for an error first, then read into rows, without a JSON tree between.
 pub(crate) fn check(
     address: &Address,
     ops: &[Op],
-    items: Vec<Option<Item>>,
+    result: Option<&RawValue>,
 ) -> Result<Vec<OpResult>, Error> {
+    let text = result.map_or("null", RawValue::get);
+    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|_| Error::Protocol {
+        address: address.clone(),
+        message: format!(
+            "transact result is not an array: {}",
+            crate::error::bounded(text)
+        ),
+    })?;
     let failed = items.iter().enumerate().find_map(|(index, item)| {
-        let item = item.as_ref()?;
-        Some((index, item.error.as_ref()?, item))
+        let failure = serde_json::from_str::<Failure>(item.get()).ok()?;
+        Some((index, failure.error?, failure.details))
     });
-    if let Some((index, error, item)) = failed {
+    if let Some((index, error, details)) = failed {
         let error = crate::error::bounded(
             &error
                 .as_str()
                 .map_or_else(|| error.to_string(), str::to_string),
         );
-        let details = item
-            .details
+        let details = details
             .as_ref()
             .and_then(Json::as_str)
             .map(crate::error::bounded);
@@ -112,9 +130,6 @@ pub(crate) fn check(
             message: format!("{} results for {} operations", items.len(), ops.len()),
         });
     }
-    let results = items
-        .into_iter()
-        .take(ops.len())
-        .map(|item| item.map_or_else(|| Ok(OpResult::default()), Item::into_result));
+    let results = items[..ops.len()].iter().map(|item| Item::read(item.get()));
     Ok(results.collect::<Result<_, _>>()?)
 }

@@ -236,8 +236,9 @@ async fn a_selected_row_of_the_wrong_shape_names_its_column_and_a_failed_operati
         let reply = json!({"id": request["id"], "result": [{"rows": rows}], "error": null});
         peer.send(reply.to_string().as_bytes()).await;
     });
-    let err = result.unwrap_err().to_string();
-    assert!(err.contains("transact result: column `tag`: "), "{err}");
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::Data(_)), "{err:?}");
+    assert!(err.to_string().contains("column `tag`: "), "{err}");
 
     let two = [Op::select("Port", []), Op::select("Bridge", [])];
     let (result, ()) = tokio::join!(client.transact("Open_vSwitch", &two), async {
@@ -252,4 +253,39 @@ async fn a_selected_row_of_the_wrong_shape_names_its_column_and_a_failed_operati
             if error == "constraint violation" && d == "why"),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn a_result_of_the_wrong_shape_is_refused_in_a_bounded_error() {
+    let fake = Fake::new();
+    let (client, mut peer) = fake.connect(Options::default()).await;
+    let (result, ()) = tokio::join!(client.list_dbs(), async {
+        let request = peer.receive().await;
+        let huge = "D".repeat(5 << 20);
+        let reply = json!({"id": request["id"], "result": huge, "error": null});
+        peer.send(reply.to_string().as_bytes()).await;
+    });
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.len() < 3000, "{} bytes of error", text.len());
+    assert!(text.contains("list_dbs result"), "{}", &text[..200]);
+}
+
+#[tokio::test]
+async fn a_request_whose_method_is_not_a_string_is_answered_not_fatal() {
+    let fake = Fake::new();
+    let (client, mut peer) = fake.connect(Options::default()).await;
+    peer.send(br#"{"id":7,"method":5,"params":[]}{"id":null,"method":[],"params":[]}"#)
+        .await;
+    assert_eq!(
+        peer.receive().await,
+        json!({"id": 7, "result": null, "error": "unknown method"})
+    );
+    let (dbs, ()) = tokio::join!(client.list_dbs(), async {
+        let request = peer.receive().await;
+        let answer = json!({"id": request["id"], "result": ["Open_vSwitch"], "error": null});
+        peer.send(answer.to_string().as_bytes()).await;
+    });
+    assert_eq!(dbs.unwrap(), ["Open_vSwitch"]);
 }
