@@ -56,8 +56,6 @@ impl Share {
 
 #[cfg(test)]
 mod tests {
-    use std::net::Ipv4Addr;
-
     use crate::Deployment;
 
     use super::*;
@@ -68,12 +66,7 @@ mod tests {
         let reference = include_str!("../../../examples/openstack-aio.toml");
         let cut = reference.find("\n[nfs]").expect("the reference has [nfs]");
         let topology = aio_topology::parse_str("t.toml", reference).unwrap();
-        let facts = Facts {
-            uplink: Some("eth0".into()),
-            uplink_address: Some(Ipv4Addr::new(192, 0, 2, 10)),
-            vip: Some(Ipv4Addr::new(192, 0, 2, 250)),
-            ..Facts::default()
-        };
+        let facts = crate::deployment::tests::facts();
         let d = Deployment::new(&topology, &facts).unwrap().unwrap();
         assert_eq!(d.files[NFS_SHARES], "192.0.2.10:/mnt/nfs\n");
         let globals = &d.files[crate::globals::AIO_FILE];

@@ -8,7 +8,6 @@ use aio_engine::{ProviderName, Resource, ResourceId, TypedAttrs};
 use aio_family::ids;
 use aio_topology::{Facts, MissingFact, Topology};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::run_state::RunState;
 use crate::{globals, passwords, render};
@@ -29,6 +28,25 @@ pub struct KollaAttrs {
     pub globals_yml: String,
     pub passwords: String,
     pub inputs: Option<RunState>,
+}
+
+/// What a deployment's runs depend on, hashed. Its JSON (fields in this
+/// order) is the digest's input: a deployment made by an earlier aio keeps
+/// its fingerprint, and is not run again, as long as this text stays.
+#[derive(Serialize)]
+struct Fingerprint<'a> {
+    files: &'a BTreeMap<String, String>,
+    inventory: &'a str,
+    actions: &'a [String],
+    addresses: &'a [String],
+}
+
+impl Fingerprint<'_> {
+    /// The first 16 hex digits of the SHA-256 of its compact JSON.
+    fn digest(&self) -> String {
+        let text = serde_json::to_string(self).unwrap_or_default();
+        aio_fs::sha256_hex(text.as_bytes())[..16].to_string()
+    }
 }
 
 /// Everything the deployment is made from, rendered for one topology and its facts.
@@ -89,14 +107,19 @@ impl Deployment {
                 addresses.push(format!("{}={}", iface.name, a.value));
             }
         }
-        let fingerprint = json!({"files": files, "inventory": k.inventory, "actions": k.actions, "addresses": addresses});
+        let fingerprint = Fingerprint {
+            files: &files,
+            inventory: &k.inventory,
+            actions: &k.actions,
+            addresses: &addresses,
+        };
         Ok(Some(Deployment {
             venv: PathBuf::from(&k.venv),
             package: k.package.clone(),
             config_dir: PathBuf::from(&k.config_dir),
             inventory: k.inventory.clone(),
             actions: k.actions.clone(),
-            inputs: aio_fs::sha256_hex(fingerprint.to_string().as_bytes())[..16].to_string(),
+            inputs: fingerprint.digest(),
             files,
             deps,
         }))
@@ -117,5 +140,57 @@ impl Deployment {
         let mut r = Resource::new(resource_id(), PROVIDER).with_attrs(attrs.to_attrs());
         r.deps = self.deps.clone();
         r
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::net::Ipv4Addr;
+
+    use super::*;
+
+    /// An uplink `eth0` at 192.0.2.10 with the VIP 192.0.2.250.
+    pub(crate) fn facts() -> Facts {
+        Facts {
+            uplink: Some("eth0".into()),
+            uplink_address: Some(Ipv4Addr::new(192, 0, 2, 10)),
+            vip: Some(Ipv4Addr::new(192, 0, 2, 250)),
+            ..Facts::default()
+        }
+    }
+
+    /// A deployment an earlier aio ran is not run again because aio counts
+    /// its inputs differently: the fingerprint of the same inputs stays.
+    #[test]
+    fn the_same_inputs_keep_their_fingerprint_across_releases() {
+        let text = r#"
+version = 1
+
+[host]
+uplink = "eth0"
+
+[interfaces.v-lbaas]
+type = "veth"
+peer = "v-lbaas-ovs"
+addresses = ["172.18.255.1/16"]
+
+[kolla]
+package = "kolla-ansible>=20,<21"
+venv = "/opt/aio/kolla"
+config_dir = "/etc/kolla"
+vip = "192.0.2.250"
+actions = ["bootstrap-servers", "deploy"]
+
+[kolla.globals]
+network_interface = "${uplink}"
+octavia_network_interface = "v-lbaas"
+enable_octavia = "yes"
+
+[kolla.config."neutron/ml2_conf.ini".ml2_type_flat]
+flat_networks = "*"
+"#;
+        let topology = aio_topology::parse_str("t.toml", text).unwrap();
+        let d = Deployment::new(&topology, &facts()).unwrap().unwrap();
+        assert_eq!(d.inputs, "bcdeeb73ee0afc61");
     }
 }
