@@ -6,10 +6,13 @@ use std::collections::BinaryHeap;
 
 use crate::resource::ResourceId;
 
-/// A map keyed by resource ids, in insertion order. Hashed with foldhash,
-/// not SipHash: ids are the system's names, and a plan of thousands of
+/// How aio hashes names and ids: foldhash, not SipHash. They are the
+/// system's own names, not an attacker's, and a plan of thousands of
 /// resources hashes each several times.
-pub(crate) type IdMap<K, V> = IndexMap<K, V, foldhash::fast::FixedState>;
+pub type FastHash = foldhash::fast::FixedState;
+
+/// A map keyed by resource ids, in insertion order.
+pub(crate) type IdMap<K, V> = IndexMap<K, V, FastHash>;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("dependency cycle between: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]

@@ -40,7 +40,7 @@ pub use conflict::{Conflict, Disagreement};
 pub use detail::{Detail, DetailLine, LineKind};
 pub use engine::{ApplyReport, Engine};
 pub use error::{ApplyError, PlanError};
-pub use graph::{CycleError, order};
+pub use graph::{CycleError, FastHash, order};
 pub use lock::{LockError, StateLock};
 pub use observed::{Identity, Observed};
 pub use plan::{Action, Change, PLAN_FORMAT_VERSION, Pending, Plan, Reason, Summary};

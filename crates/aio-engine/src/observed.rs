@@ -33,7 +33,7 @@ struct Live {
 /// thousands of resources looks each up several times), not sorted.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Observed {
-    objects: HashMap<ResourceId, Live, foldhash::fast::FixedState>,
+    objects: HashMap<ResourceId, Live, crate::FastHash>,
 }
 
 impl Observed {

@@ -6,10 +6,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use aio_engine::{Resource, ResourceId};
+use aio_engine::{FastHash, Resource, ResourceId};
 
-/// Hashed with foldhash: ten thousand triples are forty thousand ids.
-type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+/// Ten thousand triples are forty thousand ids.
+type Map<K, V> = HashMap<K, V, FastHash>;
 
 /// Positions in the desired resources, by id and by what they depend on.
 pub(crate) struct Index {

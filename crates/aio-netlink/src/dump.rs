@@ -13,9 +13,9 @@ use crate::link::dump::{Link, one};
 use crate::link::raw;
 use crate::raw::beside;
 
-/// Hashed with foldhash: a dump of thousands of links is looked up by
+/// Hashed as aio hashes names: a dump of thousands of links is looked up by
 /// name and index several times per link.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+type HashMap<K, V> = std::collections::HashMap<K, V, aio_engine::FastHash>;
 
 /// The addresses a snapshot of a few links holds.
 #[derive(Debug, Clone, Copy)]
