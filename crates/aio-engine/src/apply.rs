@@ -53,8 +53,7 @@ impl<'a> Apply<'a> {
     ) -> Result<Apply<'a>, ApplyError> {
         let on_disk = cache.shared(state_dir)?;
         let mut state = on_disk.clone();
-        let unsaved = plan.released.iter().any(|p| state.owns(&p.id))
-            && Arc::make_mut(&mut state).release(&plan.released);
+        let unsaved = State::release_shared(&mut state, &plan.released);
         Ok(Apply {
             providers,
             state_dir,

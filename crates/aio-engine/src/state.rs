@@ -113,6 +113,12 @@ impl State {
         }
         self.owned.len() != before
     }
+
+    /// [`State::release`] on a shared state, copied only if it holds one of
+    /// `released` (a copy of thousands of entries for nothing otherwise).
+    pub fn release_shared(state: &mut Arc<State>, released: &[Pending]) -> bool {
+        released.iter().any(|p| state.owns(&p.id)) && Arc::make_mut(state).release(released)
+    }
 }
 
 /// The state as an apply last wrote it, so that it writes only what changed.
