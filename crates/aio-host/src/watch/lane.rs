@@ -179,27 +179,36 @@ impl<'h> Shared<'h> {
 }
 
 /// What the next pass of a lane looks at.
+///
+/// Everything and what was announced have dues of their own: a full pass
+/// held back by a retry's backoff does not hold back the drift announced
+/// meanwhile, which gets a pass of its own scope.
 #[derive(Default)]
 pub(super) struct Next {
-    /// Everything (the timer, or something could not be checked).
-    full: bool,
+    /// When everything is due (the timer, or something could not be
+    /// checked); `None`: not asked for.
+    full: Option<Instant>,
     /// What families announced since the last pass.
     touched: BTreeSet<ResourceId>,
-    /// When the pass is due; `None`: nothing to do.
-    pub(super) due: Option<Instant>,
+    /// When what was announced is due.
+    touched_due: Option<Instant>,
 }
 
 impl Next {
     pub(super) fn announced(&mut self, ids: Vec<ResourceId>, at: Instant) {
         if !ids.is_empty() {
             self.touched.extend(ids);
-            self.due.get_or_insert(at);
+            self.touched_due.get_or_insert(at);
         }
     }
 
     pub(super) fn everything(&mut self, at: Instant) {
-        self.full = true;
-        self.due = Some(self.due.map_or(at, |d| d.min(at)));
+        self.full = Some(self.full.map_or(at, |d| d.min(at)));
+    }
+
+    /// When the next pass is due; `None`: nothing to do.
+    pub(super) fn due(&self) -> Option<Instant> {
+        self.full.into_iter().chain(self.touched_due).min()
     }
 }
 
@@ -250,28 +259,36 @@ impl Lane {
 
     /// The scope of the pass due by `now` (`Some(None)`: everything), taken.
     pub(super) fn take_due(&mut self, now: Instant) -> Option<Option<BTreeSet<ResourceId>>> {
-        if self.next.due.is_none_or(|d| d > now) {
-            return None;
+        let due = |d: Option<Instant>| d.is_some_and(|d| d <= now);
+        if due(self.next.full) {
+            self.next = Next::default();
+            return Some(None);
         }
-        let next = std::mem::take(&mut self.next);
-        Some((!next.full).then_some(next.touched))
+        if due(self.next.touched_due) {
+            self.next.touched_due = None;
+            return Some(Some(std::mem::take(&mut self.next.touched)));
+        }
+        None
     }
 
     /// Schedules what follows a pass that ended at `now`.
     pub(super) fn after(&mut self, end: End, now: Instant) {
         // Our own changes are announced too, but so is drift that came
         // while we applied: one more look tells them apart.
-        if let Some(due) = self.next.due {
-            self.next.due = Some(due.max(now + SETTLE));
-        }
+        let settled = |due: &mut Option<Instant>| {
+            if let Some(d) = due {
+                *d = (*d).max(now + SETTLE);
+            }
+        };
+        settled(&mut self.next.full);
+        settled(&mut self.next.touched_due);
         match end.then {
             Then::Retry => {
                 let wait = self
                     .backoff
                     .map_or(FIRST_BACKOFF, |b| (b * 2).min(MAX_BACKOFF));
                 self.backoff = Some(wait);
-                self.next.full = true;
-                self.next.due = Some(self.next.due.map_or(now + wait, |d| d.max(now + wait)));
+                self.next.full = Some(self.next.full.map_or(now + wait, |d| d.max(now + wait)));
             }
             Then::Again => {
                 self.backoff = None;
@@ -377,5 +394,59 @@ pub(super) async fn pass(
             shared.tell(WatchEvent::ApplyFailed(&e));
             End::then(Then::Retry)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aio_engine::Kind;
+
+    fn id(name: &str) -> ResourceId {
+        ResourceId::new(&Kind::new("link"), name)
+    }
+
+    #[test]
+    fn drift_announced_during_a_retrys_backoff_gets_its_own_pass_at_once() {
+        let t0 = Instant::now();
+        let mut lane = Lane::new();
+        lane.after(End::then(Then::Retry), t0);
+        assert_eq!(lane.next.due(), Some(t0 + FIRST_BACKOFF));
+        assert_eq!(lane.take_due(t0), None);
+
+        let t1 = t0 + Duration::from_millis(5);
+        lane.next.announced(vec![id("v0")], t1);
+        assert_eq!(lane.next.due(), Some(t1));
+        let scope = lane.take_due(t1).expect("the announced drift is due");
+        assert_eq!(scope, Some([id("v0")].into()));
+
+        // The retry of everything keeps its backoff.
+        lane.after(End::then(Then::Done), t1);
+        assert_eq!(lane.next.due(), Some(t0 + FIRST_BACKOFF));
+        assert_eq!(lane.take_due(t1 + SETTLE), None);
+        assert_eq!(lane.take_due(t0 + FIRST_BACKOFF), Some(None));
+        assert_eq!(lane.next.due(), None);
+    }
+
+    #[test]
+    fn everything_due_takes_what_was_announced_with_it() {
+        let t0 = Instant::now();
+        let mut lane = Lane::new();
+        lane.next.announced(vec![id("v0")], t0);
+        lane.next.everything(t0);
+        assert_eq!(lane.take_due(t0), Some(None));
+        assert_eq!(lane.next.due(), None);
+        assert_eq!(lane.take_due(t0 + MAX_BACKOFF), None);
+    }
+
+    #[test]
+    fn what_was_announced_while_a_pass_ran_waits_to_settle() {
+        let t0 = Instant::now();
+        let mut lane = Lane::new();
+        lane.next.announced(vec![id("v0")], t0);
+        lane.after(End::then(Then::Done), t0);
+        assert_eq!(lane.next.due(), Some(t0 + SETTLE));
+        assert_eq!(lane.take_due(t0), None);
+        assert!(lane.take_due(t0 + SETTLE).is_some());
     }
 }

@@ -87,8 +87,8 @@ pub async fn watch(
         }
         let mut wake = next_resync;
         for due in [
-            plumbing.next.due.filter(|_| running_plumbing.is_none()),
-            later.next.due.filter(|_| running_later.is_none()),
+            plumbing.next.due().filter(|_| running_plumbing.is_none()),
+            later.next.due().filter(|_| running_later.is_none()),
             fights.borrow().next_sweep(),
         ]
         .into_iter()
@@ -107,7 +107,7 @@ pub async fn watch(
             Some(end) = OptionFuture::from(running_plumbing.as_mut()) => {
                 running_plumbing = None;
                 plumbing.after(end, Instant::now());
-                if end.later_changes && running_later.is_none() && later.next.due.is_none() {
+                if end.later_changes && running_later.is_none() && later.next.due().is_none() {
                     later.next.everything(Instant::now());
                 }
             }
