@@ -93,7 +93,7 @@ pub async fn destroy(target: &Target, json: bool) -> Result<Ended, Failure> {
 /// The plan as text, or as its JSON document (docs/plan.schema.json).
 pub fn print(host: &Host, plan: &Plan, json: bool) -> Result<(), Failure> {
     if json {
-        outln!("{:#}", serde_json::to_value(plan)?);
+        outln!("{}", serde_json::to_string_pretty(plan)?);
         return Ok(());
     }
     outln!("aio plan of {}", host.target().file.display());

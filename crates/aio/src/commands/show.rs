@@ -16,7 +16,7 @@ use crate::render;
 pub fn saved(file: &std::path::Path, json: bool) -> Result<u8, Failure> {
     let saved = SavedPlan::read(file)?;
     if json {
-        outln!("{:#}", serde_json::to_value(&saved.plan)?);
+        outln!("{}", serde_json::to_string_pretty(&saved.plan)?);
         return Ok(0);
     }
     outln!("saved plan {}", file.display());
