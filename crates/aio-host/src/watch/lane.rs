@@ -247,6 +247,9 @@ impl End {
 pub(super) struct Lane {
     pub(super) next: Next,
     backoff: Option<Duration>,
+    /// The pass handed out last looked at everything: only such a pass
+    /// ending well ends a backoff (a scoped one says nothing of what failed).
+    full_pass: bool,
 }
 
 impl Lane {
@@ -254,6 +257,7 @@ impl Lane {
         Lane {
             next: Next::default(),
             backoff: None,
+            full_pass: false,
         }
     }
 
@@ -262,10 +266,12 @@ impl Lane {
         let due = |d: Option<Instant>| d.is_some_and(|d| d <= now);
         if due(self.next.full) {
             self.next = Next::default();
+            self.full_pass = true;
             return Some(None);
         }
         if due(self.next.touched_due) {
             self.next.touched_due = None;
+            self.full_pass = false;
             return Some(Some(std::mem::take(&mut self.next.touched)));
         }
         None
@@ -291,10 +297,13 @@ impl Lane {
                 self.next.full = Some(self.next.full.map_or(now + wait, |d| d.max(now + wait)));
             }
             Then::Again => {
-                self.backoff = None;
+                if self.full_pass {
+                    self.backoff = None;
+                }
                 self.next.everything(now);
             }
-            Then::Done => self.backoff = None,
+            Then::Done if self.full_pass => self.backoff = None,
+            Then::Done => {}
         }
     }
 }
@@ -426,6 +435,25 @@ mod tests {
         assert_eq!(lane.take_due(t1 + SETTLE), None);
         assert_eq!(lane.take_due(t0 + FIRST_BACKOFF), Some(None));
         assert_eq!(lane.next.due(), None);
+    }
+
+    #[test]
+    fn a_scoped_pass_that_ends_well_does_not_end_the_backoff_of_a_failing_retry() {
+        let t0 = Instant::now();
+        let mut lane = Lane::new();
+        lane.after(End::then(Then::Retry), t0);
+        lane.next.announced(vec![id("v0")], t0);
+        assert!(lane.take_due(t0).is_some());
+        lane.after(End::then(Then::Done), t0);
+        let retry = t0 + FIRST_BACKOFF;
+        assert_eq!(lane.take_due(retry), Some(None));
+        // The retry fails again: its backoff doubles.
+        lane.after(End::then(Then::Retry), retry);
+        assert_eq!(lane.next.due(), Some(retry + FIRST_BACKOFF * 2));
+        // A full pass that ends well ends it.
+        assert_eq!(lane.take_due(retry + FIRST_BACKOFF * 2), Some(None));
+        lane.after(End::then(Then::Done), retry + FIRST_BACKOFF * 2);
+        assert_eq!(lane.backoff, None);
     }
 
     #[test]
