@@ -289,6 +289,9 @@ impl Lane {
         settled(&mut self.next.full);
         settled(&mut self.next.touched_due);
         match end.then {
+            // A scoped pass that failed while a retry of everything waits
+            // adds nothing to it: the retry keeps its time and backoff.
+            Then::Retry if !self.full_pass && self.next.full.is_some() => {}
             Then::Retry => {
                 let wait = self
                     .backoff
@@ -454,6 +457,27 @@ mod tests {
         assert_eq!(lane.take_due(retry + FIRST_BACKOFF * 2), Some(None));
         lane.after(End::then(Then::Done), retry + FIRST_BACKOFF * 2);
         assert_eq!(lane.backoff, None);
+    }
+
+    #[test]
+    fn a_scoped_pass_that_fails_during_a_backoff_does_not_push_the_retry_back() {
+        let t0 = Instant::now();
+        let mut lane = Lane::new();
+        lane.after(End::then(Then::Retry), t0);
+        for k in 1..=5u32 {
+            let t = t0 + Duration::from_millis(20) * k;
+            lane.next.announced(vec![id("v0")], t);
+            assert!(lane.take_due(t).is_some());
+            lane.after(End::then(Then::Retry), t);
+            assert_eq!(
+                lane.next.due(),
+                Some(t0 + FIRST_BACKOFF),
+                "after scoped pass {k}"
+            );
+        }
+        assert_eq!(lane.take_due(t0 + FIRST_BACKOFF), Some(None));
+        lane.after(End::then(Then::Retry), t0 + FIRST_BACKOFF);
+        assert_eq!(lane.backoff, Some(FIRST_BACKOFF * 2));
     }
 
     #[test]
