@@ -206,6 +206,11 @@ impl Next {
         self.full = Some(self.full.map_or(at, |d| d.min(at)));
     }
 
+    /// Whether a pass of everything is asked for (now or after a backoff).
+    pub(super) fn wants_everything(&self) -> bool {
+        self.full.is_some()
+    }
+
     /// When the next pass is due; `None`: nothing to do.
     pub(super) fn due(&self) -> Option<Instant> {
         self.full.into_iter().chain(self.touched_due).min()

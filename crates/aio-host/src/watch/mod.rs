@@ -107,7 +107,7 @@ pub async fn watch(
             Some(end) = OptionFuture::from(running_plumbing.as_mut()) => {
                 running_plumbing = None;
                 plumbing.after(end, Instant::now());
-                if end.later_changes && running_later.is_none() && later.next.due().is_none() {
+                if end.later_changes && running_later.is_none() && !later.next.wants_everything() {
                     later.next.everything(Instant::now());
                 }
             }
