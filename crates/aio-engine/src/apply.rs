@@ -256,10 +256,7 @@ impl<'a> Apply<'a> {
 
     /// Forgets `id`'s entry, if any; copies the entries only then.
     fn forget(&mut self, id: &ResourceId) -> Option<Arc<OwnedEntry>> {
-        match self.state.owned.contains_key(id) {
-            true => self.owned_mut().remove(id),
-            false => None,
-        }
+        State::forget_shared(&mut self.state, id)
     }
 
     /// Writes the state if it changed since it was last written.

@@ -114,10 +114,22 @@ impl State {
         self.owned.len() != before
     }
 
-    /// [`State::release`] on a shared state, copied only if it holds one of
-    /// `released` (a copy of thousands of entries for nothing otherwise).
+    /// Removes `id`'s entry from a shared state, which is copied only if it
+    /// holds one (a copy of thousands of entries for nothing otherwise).
+    pub fn forget_shared(state: &mut Arc<State>, id: &ResourceId) -> Option<Arc<OwnedEntry>> {
+        match state.owns(id) {
+            true => Arc::make_mut(state).owned.remove(id),
+            false => None,
+        }
+    }
+
+    /// [`State::release`] on a shared state, through [`State::forget_shared`].
     pub fn release_shared(state: &mut Arc<State>, released: &[Pending]) -> bool {
-        released.iter().any(|p| state.owns(&p.id)) && Arc::make_mut(state).release(released)
+        let mut any = false;
+        for p in released {
+            any |= State::forget_shared(state, &p.id).is_some();
+        }
+        any
     }
 }
 
