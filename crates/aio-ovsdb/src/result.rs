@@ -92,13 +92,16 @@ pub(crate) fn check(
     ops: &[Op],
     result: Option<&RawValue>,
 ) -> Result<Vec<OpResult>, Error> {
-    let text = result.map_or("null", RawValue::get);
-    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|_| Error::Protocol {
+    let protocol = |message| Error::Protocol {
         address: address.clone(),
-        message: format!(
+        message,
+    };
+    let text = result.map_or("null", RawValue::get);
+    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|_| {
+        protocol(format!(
             "transact result is not an array: {}",
             crate::error::bounded(text)
-        ),
+        ))
     })?;
     let failed = items.iter().enumerate().find_map(|(index, item)| {
         let failure = serde_json::from_str::<Failure>(item.get()).ok()?;
@@ -125,10 +128,11 @@ pub(crate) fn check(
         });
     }
     if items.len() < ops.len() {
-        return Err(Error::Protocol {
-            address: address.clone(),
-            message: format!("{} results for {} operations", items.len(), ops.len()),
-        });
+        return Err(protocol(format!(
+            "{} results for {} operations",
+            items.len(),
+            ops.len()
+        )));
     }
     let results = items[..ops.len()].iter().map(|item| Item::read(item.get()));
     Ok(results.collect::<Result<_, _>>()?)

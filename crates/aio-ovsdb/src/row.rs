@@ -103,9 +103,9 @@ impl<'de> Visitor<'de> for RowVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
         let mut row = BTreeMap::new();
         while let Some(column) = map.next_key::<String>()? {
-            let value = map
-                .next_value::<Datum>()
-                .map_err(|e| de::Error::custom(format_args!("column `{column}`: {e}")))?;
+            let value = map.next_value::<Datum>().map_err(|e| {
+                de::Error::custom(in_column(&column, DataError::Invalid(e.to_string())))
+            })?;
             row.insert(column, value);
         }
         Ok(Row(row))
