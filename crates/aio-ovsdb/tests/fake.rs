@@ -63,6 +63,14 @@ impl Peer {
         }
         self.received.pop().unwrap()
     }
+
+    /// Answers the next request with `result`; the request.
+    async fn answer(&mut self, result: Json) -> Json {
+        let request = self.receive().await;
+        let reply = json!({"id": request["id"], "result": result, "error": null});
+        self.send(reply.to_string().as_bytes()).await;
+        request
+    }
 }
 
 #[tokio::test]
@@ -127,18 +135,8 @@ async fn a_silent_server_times_out_and_a_late_answer_is_ignored() {
     );
     assert!(err.to_string().contains(&fake.address.to_string()), "{err}");
 
-    let late = peer.receive().await;
-    peer.send(
-        json!({"id": late["id"], "result": ["late"], "error": null})
-            .to_string()
-            .as_bytes(),
-    )
-    .await;
-    let (dbs, ()) = tokio::join!(client.list_dbs(), async {
-        let request = peer.receive().await;
-        let answer = json!({"id": request["id"], "result": ["Open_vSwitch"], "error": null});
-        peer.send(answer.to_string().as_bytes()).await;
-    });
+    peer.answer(json!(["late"])).await;
+    let (dbs, _) = tokio::join!(client.list_dbs(), peer.answer(json!(["Open_vSwitch"])));
     assert_eq!(dbs.unwrap(), ["Open_vSwitch"]);
 }
 
@@ -229,24 +227,19 @@ async fn a_selected_row_of_the_wrong_shape_names_its_column_and_a_failed_operati
     let fake = Fake::new();
     let (client, mut peer) = fake.connect(Options::default()).await;
     let select = [Op::select("Port", [])];
-    let (result, ()) = tokio::join!(client.transact("Open_vSwitch", &select), async {
-        let request = peer.receive().await;
-        assert_eq!(request["params"][1]["op"], "select");
-        let rows = json!([{"_uuid": ["uuid", "u1"], "name": "p0", "tag": ["set", [null]]}]);
-        let reply = json!({"id": request["id"], "result": [{"rows": rows}], "error": null});
-        peer.send(reply.to_string().as_bytes()).await;
-    });
+    let rows = json!([{"_uuid": ["uuid", "u1"], "name": "p0", "tag": ["set", [null]]}]);
+    let (result, request) = tokio::join!(
+        client.transact("Open_vSwitch", &select),
+        peer.answer(json!([{ "rows": rows }]))
+    );
+    assert_eq!(request["params"][1]["op"], "select");
     let err = result.unwrap_err();
     assert!(matches!(err, Error::Data(_)), "{err:?}");
     assert!(err.to_string().contains("column `tag`: "), "{err}");
 
     let two = [Op::select("Port", []), Op::select("Bridge", [])];
-    let (result, ()) = tokio::join!(client.transact("Open_vSwitch", &two), async {
-        let request = peer.receive().await;
-        let failed = json!([{"rows": []}, {"error": "constraint violation", "details": "why"}]);
-        let reply = json!({"id": request["id"], "result": failed, "error": null});
-        peer.send(reply.to_string().as_bytes()).await;
-    });
+    let failed = json!([{"rows": []}, {"error": "constraint violation", "details": "why"}]);
+    let (result, _) = tokio::join!(client.transact("Open_vSwitch", &two), peer.answer(failed));
     let err = result.unwrap_err();
     assert!(
         matches!(&err, Error::Operation { index: 1, op: "select", error, details: Some(d) }
@@ -259,12 +252,8 @@ async fn a_selected_row_of_the_wrong_shape_names_its_column_and_a_failed_operati
 async fn a_result_of_the_wrong_shape_is_refused_in_a_bounded_error() {
     let fake = Fake::new();
     let (client, mut peer) = fake.connect(Options::default()).await;
-    let (result, ()) = tokio::join!(client.list_dbs(), async {
-        let request = peer.receive().await;
-        let huge = "D".repeat(5 << 20);
-        let reply = json!({"id": request["id"], "result": huge, "error": null});
-        peer.send(reply.to_string().as_bytes()).await;
-    });
+    let huge = json!("D".repeat(5 << 20));
+    let (result, _) = tokio::join!(client.list_dbs(), peer.answer(huge));
     let err = result.unwrap_err();
     assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
     let text = err.to_string();
@@ -282,10 +271,6 @@ async fn a_request_whose_method_is_not_a_string_is_answered_not_fatal() {
         peer.receive().await,
         json!({"id": 7, "result": null, "error": "unknown method"})
     );
-    let (dbs, ()) = tokio::join!(client.list_dbs(), async {
-        let request = peer.receive().await;
-        let answer = json!({"id": request["id"], "result": ["Open_vSwitch"], "error": null});
-        peer.send(answer.to_string().as_bytes()).await;
-    });
+    let (dbs, _) = tokio::join!(client.list_dbs(), peer.answer(json!(["Open_vSwitch"])));
     assert_eq!(dbs.unwrap(), ["Open_vSwitch"]);
 }
