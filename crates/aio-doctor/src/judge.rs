@@ -3,7 +3,6 @@
 //! objects), so doctor and `aio plan` never disagree about a resource.
 
 use aio_engine::{ResourceId, ResourceStatus, Status};
-use serde_json::Value;
 
 use crate::report::Hop;
 
@@ -102,23 +101,14 @@ fn differences(s: &ResourceStatus) -> String {
             format!(
                 "{} {} instead of {}",
                 d.attribute,
-                plain(&d.live),
-                plain(&d.wanted)
+                d.live.plain(),
+                d.wanted.plain()
             )
         })
         .collect();
     match each.is_empty() {
         true => format!("{} differs from the topology", s.id),
         false => format!("{}: {}", s.id, each.join(", ")),
-    }
-}
-
-/// A value as a person writes it: `none`, `dummy1`, `9000`.
-pub fn plain(v: &Value) -> String {
-    match v {
-        Value::Null => "none".into(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }
 
@@ -149,7 +139,7 @@ mod tests {
                 Status::Drifted,
                 vec![Difference {
                     attribute: "master".into(),
-                    live: Value::Null,
+                    live: aio_engine::AttrValue::NULL,
                     wanted: "dummy1".into(),
                 }],
             ),

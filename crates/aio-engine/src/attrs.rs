@@ -1,25 +1,28 @@
-//! [`Attrs`]: a resource's attributes, JSON values by name, so that plans
-//! are data. A resource has a handful of attributes and a plan holds two
-//! sets per resource (wanted and live), tens of thousands at N = 10 000:
-//! they are kept as a short list in the order they were given, names inline,
-//! rather than as a hashed map. Looking one up walks the list, which for a
-//! handful of names is faster than hashing the name.
+//! [`Attrs`]: a resource's attributes, values by name, so that plans are
+//! data. A resource has a handful of attributes and a plan holds two sets
+//! per resource (wanted and live), tens of thousands at N = 10 000: they
+//! are kept as a short list in the order they were given, names inline,
+//! rather than as a hashed map, and each value as an [`AttrValue`]. Looking
+//! one up walks the list, which for a handful of names is faster than
+//! hashing the name.
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::fmt;
-use std::sync::Arc;
+
+use crate::attr_value::AttrValue;
+use crate::short::Short;
 
 /// Attributes of a resource by name, in the order they were inserted.
 /// Equal when they hold the same names with equal values, in any order.
 #[derive(Clone, Default)]
 pub struct Attrs {
-    entries: Vec<(Key, Value)>,
+    entries: Vec<(Short, AttrValue)>,
 }
 
-static NULL: Value = Value::Null;
+static NULL: AttrValue = AttrValue::NULL;
 
 impl Attrs {
     pub fn new() -> Self {
@@ -44,11 +47,11 @@ impl Attrs {
         self.entries.iter().position(|(k, _)| k.as_str() == name)
     }
 
-    pub fn get(&self, name: &str) -> Option<&Value> {
+    pub fn get(&self, name: &str) -> Option<&AttrValue> {
         self.position(name).map(|i| &self.entries[i].1)
     }
 
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut AttrValue> {
         self.position(name).map(|i| &mut self.entries[i].1)
     }
 
@@ -58,27 +61,32 @@ impl Attrs {
 
     /// Sets `name` to `value`, where it was if it was there (its old value
     /// returned), else last.
-    pub fn insert(&mut self, name: impl AsRef<str>, value: Value) -> Option<Value> {
+    pub fn insert(
+        &mut self,
+        name: impl AsRef<str>,
+        value: impl Into<AttrValue>,
+    ) -> Option<AttrValue> {
         let name = name.as_ref();
+        let value = value.into();
         match self.position(name) {
             Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             None => {
-                self.entries.push((Key::new(name), value));
+                self.entries.push((Short::new(name), value));
                 None
             }
         }
     }
 
     /// Removes `name`, keeping the others in their order.
-    pub fn remove(&mut self, name: &str) -> Option<Value> {
+    pub fn remove(&mut self, name: &str) -> Option<AttrValue> {
         self.position(name).map(|i| self.entries.remove(i).1)
     }
 
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &AttrValue)> {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = (&str, &mut Value)> {
+    pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = (&str, &mut AttrValue)> {
         self.entries.iter_mut().map(|(k, v)| (k.as_str(), v))
     }
 
@@ -101,10 +109,10 @@ impl Attrs {
 }
 
 impl std::ops::Index<&str> for Attrs {
-    type Output = Value;
+    type Output = AttrValue;
 
     /// `null` for an attribute that is absent, as JSON indexing gives.
-    fn index(&self, name: &str) -> &Value {
+    fn index(&self, name: &str) -> &AttrValue {
         self.get(name).unwrap_or(&NULL)
     }
 }
@@ -121,16 +129,16 @@ impl fmt::Debug for Attrs {
     }
 }
 
-impl<K: AsRef<str>> Extend<(K, Value)> for Attrs {
-    fn extend<I: IntoIterator<Item = (K, Value)>>(&mut self, iter: I) {
+impl<K: AsRef<str>, V: Into<AttrValue>> Extend<(K, V)> for Attrs {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         for (k, v) in iter {
             self.insert(k, v);
         }
     }
 }
 
-impl<K: AsRef<str>> FromIterator<(K, Value)> for Attrs {
-    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Self {
+impl<K: AsRef<str>, V: Into<AttrValue>> FromIterator<(K, V)> for Attrs {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let iter = iter.into_iter();
         let mut attrs = Attrs::with_capacity(iter.size_hint().0);
         attrs.extend(iter);
@@ -139,7 +147,7 @@ impl<K: AsRef<str>> FromIterator<(K, Value)> for Attrs {
 }
 
 impl IntoIterator for Attrs {
-    type Item = (String, Value);
+    type Item = (String, AttrValue);
     type IntoIter = IntoIter;
 
     fn into_iter(self) -> IntoIter {
@@ -148,12 +156,12 @@ impl IntoIterator for Attrs {
 }
 
 /// The attributes of an [`Attrs`], taken out in order.
-pub struct IntoIter(std::vec::IntoIter<(Key, Value)>);
+pub struct IntoIter(std::vec::IntoIter<(Short, AttrValue)>);
 
 impl Iterator for IntoIter {
-    type Item = (String, Value);
+    type Item = (String, AttrValue);
 
-    fn next(&mut self) -> Option<(String, Value)> {
+    fn next(&mut self) -> Option<(String, AttrValue)> {
         self.0.next().map(|(k, v)| (k.as_str().to_string(), v))
     }
 
@@ -164,7 +172,7 @@ impl Iterator for IntoIter {
 
 impl From<Attrs> for Value {
     fn from(attrs: Attrs) -> Value {
-        Value::Object(attrs.into_iter().collect())
+        Value::Object(attrs.into_iter().map(|(k, v)| (k, v.into())).collect())
     }
 }
 
@@ -190,48 +198,15 @@ impl<'de> Deserialize<'de> for Attrs {
 
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Attrs, A::Error> {
                 let mut attrs = Attrs::with_capacity(access.size_hint().unwrap_or(0).min(64));
-                while let Some((k, v)) = access.next_entry::<std::borrow::Cow<'de, str>, Value>()? {
+                while let Some((k, v)) =
+                    access.next_entry::<std::borrow::Cow<'de, str>, AttrValue>()?
+                {
                     attrs.insert(k, v);
                 }
                 Ok(attrs)
             }
         }
         d.deserialize_map(Names)
-    }
-}
-
-/// An attribute's name: inline when short (every name aio's families use
-/// is), so a resource's names cost no allocation; shared when longer.
-#[derive(Clone)]
-enum Key {
-    Inline { len: u8, bytes: [u8; INLINE] },
-    Shared(Arc<str>),
-}
-
-const INLINE: usize = 22;
-
-impl Key {
-    fn new(name: &str) -> Key {
-        if name.len() <= INLINE {
-            let mut bytes = [0; INLINE];
-            bytes[..name.len()].copy_from_slice(name.as_bytes());
-            Key::Inline {
-                len: name.len() as u8,
-                bytes,
-            }
-        } else {
-            Key::Shared(name.into())
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        match self {
-            // The bytes are a copy of a `&str`'s, cut at its end.
-            Key::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            Key::Shared(s) => s,
-        }
     }
 }
 
@@ -259,8 +234,8 @@ mod tests {
         let mut a: Attrs = [("a", json!(1)), ("b", json!(2)), ("c", json!(3))]
             .into_iter()
             .collect();
-        assert_eq!(a.insert("a", json!(10)), Some(json!(1)));
-        assert_eq!(a.remove("b"), Some(json!(2)));
+        assert_eq!(a.insert("a", json!(10)), Some(1.into()));
+        assert_eq!(a.remove("b"), Some(2.into()));
         assert_eq!(a.keys().collect::<Vec<_>>(), ["a", "c"]);
         assert_eq!(a.len(), 2);
     }

@@ -4,8 +4,8 @@
 //! 1718). A plan with conflicts is not converged.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
+use crate::attr_value::AttrValue;
 use crate::attrs::Attrs;
 use crate::resource::{ProviderName, ResourceId};
 
@@ -24,8 +24,8 @@ pub struct Conflict {
 #[serde(deny_unknown_fields)]
 pub struct Disagreement {
     pub key: String,
-    pub found: Value,
-    pub wanted: Value,
+    pub found: AttrValue,
+    pub wanted: AttrValue,
 }
 
 impl Conflict {
@@ -60,7 +60,7 @@ impl Conflict {
 mod tests {
     use super::*;
     use crate::resource::Kind;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn attrs(v: Value) -> Attrs {
         Attrs::from_value(v).unwrap()
@@ -73,16 +73,16 @@ mod tests {
             attrs(json!({"segmentation_id": 1718, "physical_network": "physnet1", "mtu": 9000}));
         let found = attrs(json!({"segmentation_id": 1717, "physical_network": "physnet1"}));
         let c = Conflict::between(&id, &"neutron".into(), &wanted, &found).unwrap();
-        let keys: Vec<(&str, &Value, &Value)> = c
+        let keys: Vec<(&str, Value, Value)> = c
             .differences
             .iter()
-            .map(|d| (d.key.as_str(), &d.found, &d.wanted))
+            .map(|d| (d.key.as_str(), d.found.to_json(), d.wanted.to_json()))
             .collect();
         assert_eq!(
             keys,
             [
-                ("segmentation_id", &json!(1717), &json!(1718)),
-                ("mtu", &Value::Null, &json!(9000))
+                ("segmentation_id", json!(1717), json!(1718)),
+                ("mtu", Value::Null, json!(9000))
             ]
         );
         assert_eq!(

@@ -17,6 +17,7 @@
 
 mod adopt;
 mod apply;
+mod attr_value;
 mod attrs;
 mod batch;
 mod conflict;
@@ -31,10 +32,12 @@ mod plan;
 mod provider;
 mod resource;
 mod rollback;
+mod short;
 mod state;
 mod status;
 mod text;
 
+pub use attr_value::AttrValue;
 pub use attrs::Attrs;
 pub use conflict::{Conflict, Disagreement};
 pub use detail::{Detail, DetailLine, LineKind};

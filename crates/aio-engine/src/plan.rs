@@ -3,10 +3,10 @@
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::attr_value::AttrValue;
 use crate::attrs::Attrs;
 use crate::conflict::Conflict;
 use crate::detail::Detail;
@@ -67,7 +67,7 @@ pub struct Change {
 
 impl Change {
     /// The attributes that differ, as `(key, before, after)`.
-    pub fn differences(&self) -> Vec<(&str, &Value, &Value)> {
+    pub fn differences(&self) -> Vec<(&str, &AttrValue, &AttrValue)> {
         let (Some(before), Some(after)) = (&self.before, &self.after) else {
             return Vec::new();
         };

@@ -3,8 +3,8 @@
 //! dropped (orphaned). Pure: the plan already holds what was observed.
 
 use serde::Serialize;
-use serde_json::Value;
 
+use crate::attr_value::AttrValue;
 use crate::attrs::Attrs;
 use crate::plan::{Action, Change, Plan};
 use crate::resource::{ProviderName, Resource, ResourceId};
@@ -56,8 +56,8 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Difference {
     pub attribute: String,
-    pub live: Value,
-    pub wanted: Value,
+    pub live: AttrValue,
+    pub wanted: AttrValue,
 }
 
 /// One resource's standing.
@@ -193,7 +193,7 @@ impl ResourceStatus {
 mod tests {
     use super::*;
     use crate::plan::{Pending, Reason};
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn attrs(v: Value) -> Attrs {
         Attrs::from_value(v).unwrap()
@@ -279,8 +279,8 @@ mod tests {
             got[1].differences,
             [Difference {
                 attribute: "state".into(),
-                live: json!("down"),
-                wanted: json!("up"),
+                live: "down".into(),
+                wanted: "up".into(),
             }]
         );
         assert_eq!(got[1].live.as_ref().unwrap()["state"], "down");

@@ -33,8 +33,8 @@ async fn a_difference_is_a_conflict_not_a_change() {
     assert_eq!(conflict.id, obj("lb-mgmt-net"));
     let d = &conflict.differences[0];
     assert_eq!(
-        (d.key.as_str(), &d.found, &d.wanted),
-        ("tag", &json!(1717), &json!(1718))
+        (d.key.as_str(), d.found.to_json(), d.wanted.to_json()),
+        ("tag", json!(1717), json!(1718))
     );
     assert_eq!(plan.summary().conflicts, 1);
     assert!(plan.summary().to_string().ends_with("1 in conflict"));

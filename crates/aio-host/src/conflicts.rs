@@ -17,8 +17,8 @@ impl Host {
         let source = &self.topology().source;
         let mut out = Vec::new();
         for d in &conflict.differences {
-            let found = plain(&d.found);
-            let wanted = plain(&d.wanted);
+            let found = d.found.plain();
+            let wanted = d.wanted.plain();
             let places: Vec<_> = self
                 .families()
                 .iter()
@@ -44,14 +44,5 @@ impl Host {
             }
         }
         out
-    }
-}
-
-/// A value as a person reads it: strings bare, `null` as `none`.
-fn plain(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "none".to_string(),
-        other => other.to_string(),
     }
 }

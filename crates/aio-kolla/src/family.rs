@@ -207,7 +207,7 @@ fn ran_post_deploy(change: &Change, actions: &[String], reruns: &[String]) -> bo
         return false;
     };
     // Nothing ran before (`null`), or a state this aio does not know: all run.
-    match serde_json::from_value::<Option<RunState>>(before.clone()) {
+    match before.to_typed::<Option<RunState>>() {
         Ok(Some(state)) => state.runs(POST_DEPLOY, actions),
         Ok(None) | Err(_) => true,
     }

@@ -1,10 +1,9 @@
 //! One change the engine planned, as the link or address requests that
 //! carry it out.
 
-use serde_json::Value;
 use tracing::info;
 
-use aio_engine::{Action, Attrs, Change, TypedAttrs};
+use aio_engine::{Action, AttrValue, Attrs, Change, TypedAttrs};
 
 use crate::address::attrs::AddressAttrs;
 use crate::address::ops as address;
@@ -62,7 +61,7 @@ async fn run(h: &Handle, ix: &Indexes, c: &Change) -> Result<(), OpError> {
 /// The links whose indexes `c` needs: itself, its master, its address's interface.
 pub fn names_needed(c: &Change) -> Vec<String> {
     let attrs = c.after.as_deref().or(c.before.as_ref());
-    let text = |key: &str| attrs.and_then(|a| a.get(key)).and_then(Value::as_str);
+    let text = |key: &str| attrs.and_then(|a| a.get(key)).and_then(AttrValue::as_str);
     let (own, other) = match (NetId::of(&c.id), c.action) {
         (Some(NetId::Link(_)), Action::Update) => (None, text("master").map(str::to_string)),
         (Some(NetId::Link(id)), _) => (

@@ -184,7 +184,7 @@ fn entry_of(c: &Change) -> Result<Entry, ProviderError> {
     let field = |k: &str| before.and_then(|b| b.get(k));
     let number = |k: &str| {
         field(k)
-            .and_then(serde_json::Value::as_u64)
+            .and_then(aio_engine::AttrValue::as_u64)
             .map(|n| n as usize)
     };
     match (

@@ -1,12 +1,11 @@
 //! [`OvsProvider`]: the engine's view of OVS bridges and ports.
 
 use async_trait::async_trait;
-use serde_json::Value;
 use std::sync::{Arc, Mutex};
 
 use aio_engine::{
-    Action, Change, Identity, Observed, Provider, ProviderError, ProviderName, ResourceId,
-    TypedAttrs,
+    Action, AttrValue, Change, Identity, Observed, Provider, ProviderError, ProviderName,
+    ResourceId, TypedAttrs,
 };
 use aio_ovsdb::{Address, Client};
 
@@ -133,7 +132,7 @@ impl Provider for OvsProvider {
             .before
             .as_ref()
             .and_then(|b| b.get("owner"))
-            .and_then(Value::as_str);
+            .and_then(AttrValue::as_str);
         if removes && owner != Some(crate::OWNER) {
             return Err(ProviderError::refused(format!(
                 "{} has no external_ids:{}={}: aio did not create it, so it will not delete it",

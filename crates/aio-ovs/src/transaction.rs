@@ -11,9 +11,8 @@
 //!   taking it out of `Bridge.ports`, not by deleting its row.
 //! - A system interface has the empty string as its `type`.
 
-use aio_engine::{Action, Attrs, Change, TypedAttrs};
+use aio_engine::{Action, AttrValue, Attrs, Change, TypedAttrs};
 use aio_ovsdb::{Atom, Condition, Datum, Mutation, Op, Row, Until};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 use crate::id::{OvsId, PortAttrs, PortId, PortType};
@@ -204,7 +203,7 @@ fn create(
                 .with("ports", Datum::set([Atom::named(format!("{label}_local"))]))
                 .with("external_ids", owned());
             for col in ["datapath_type", "fail_mode"] {
-                if let Some(v) = after.get(col).and_then(Value::as_str) {
+                if let Some(v) = after.get(col).and_then(AttrValue::as_str) {
                     row = row.with(col, v);
                 }
             }
@@ -235,7 +234,7 @@ fn update(c: &Change, ops: &mut Vec<Op>) {
     match &target(c) {
         OvsId::Bridge(b) => {
             let row = changed.iter().fold(Row::new(), |row, col| {
-                match after.get(col).and_then(Value::as_str) {
+                match after.get(col).and_then(AttrValue::as_str) {
                     Some(v) => row.with(col, v),
                     None => row.with(col, Datum::empty_set()),
                 }

@@ -3,7 +3,6 @@
 //! `kind` or `peer` means delete and create.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use aio_engine::{Attrs, TypedAttrs};
 
@@ -39,18 +38,25 @@ impl LinkAttrs {
     /// so a plan shows `master: none -> br-ex`. Built field by field, not
     /// serialized whole and filled in after: a plan observes every link.
     pub fn live(&self) -> Attrs {
-        let text = |v: &Option<String>| v.as_deref().map_or(Value::Null, Value::from);
         let mut attrs = Attrs::with_capacity(5);
-        attrs.insert("kind", text(&self.kind));
-        attrs.insert("peer", text(&self.peer));
-        attrs.insert("master", text(&self.master));
-        // Written as the wanted side writes it (serde's names): a unit
-        // variant always serializes.
-        if let Some(state) = self.state.and_then(|s| serde_json::to_value(s).ok()) {
-            attrs.insert("state", state);
+        attrs.insert("kind", self.kind.as_deref());
+        attrs.insert("peer", self.peer.as_deref());
+        attrs.insert("master", self.master.as_deref());
+        if let Some(state) = self.state {
+            attrs.insert("state", state.name());
         }
-        attrs.insert("mtu", self.mtu.map_or(Value::Null, Value::from));
+        attrs.insert("mtu", self.mtu);
         attrs
+    }
+}
+
+impl LinkState {
+    /// As serde writes it, so that the wanted and live sides compare equal.
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkState::Up => "up",
+            LinkState::Down => "down",
+        }
     }
 }
 

@@ -6,11 +6,10 @@
 //! serialization (`aio_engine::Plan`).
 
 use anstyle::{AnsiColor, Style};
-use serde_json::Value;
 
-use aio_engine::{Action, Attrs, Change, LineKind, Plan};
+use aio_engine::{Action, AttrValue, Attrs, Change, LineKind, Plan};
 
-use super::value::{self, cut, plain};
+use super::value::{self, cut};
 use crate::output::styled;
 
 /// One line of text, and its style if it has one.
@@ -87,7 +86,7 @@ fn attribute_changes(c: &Change) -> String {
     let mut out = String::from(" ");
     for (i, (k, old, new)) in c.differences().into_iter().enumerate() {
         let sep = if i == 0 { " " } else { ", " };
-        out.push_str(&format!("{sep}{k}: {} -> {}", plain(old), plain(new)));
+        out.push_str(&format!("{sep}{k}: {} -> {}", old.plain(), new.plain()));
     }
     out
 }
@@ -127,8 +126,8 @@ fn lines(plan: &Plan) -> Vec<Line> {
                 format!(
                     "{}: {} here, {} wanted",
                     d.key,
-                    plain(&d.found),
-                    plain(&d.wanted)
+                    d.found.plain(),
+                    d.wanted.plain()
                 )
             })
             .collect();
@@ -169,9 +168,9 @@ pub fn painted(plan: &Plan) -> String {
 /// whether anything was cut. Two different values that would look the same
 /// once cut are left whole, so a change never shows as `x -> x`.
 pub fn elided(plan: &Plan) -> (Plan, bool) {
-    let short = |v: &Value| match v {
-        Value::Null => None,
-        other => cut(&plain(other)).map(Value::String),
+    let short = |v: &AttrValue| match v.is_null() {
+        true => None,
+        false => cut(&v.plain()).map(AttrValue::from),
     };
     let mut shown = plan.clone();
     let mut was_cut = false;

@@ -1,6 +1,6 @@
 use super::*;
 use aio_engine::{Detail, DetailLine, Kind, Pending, Reason, ResourceId};
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn strip(s: &str) -> String {
     anstream::adapter::strip_str(s).to_string()

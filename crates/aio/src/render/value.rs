@@ -1,21 +1,12 @@
 //! How an attribute's value is written: strings bare, `null` as `none`,
 //! and, unless `-v`, cut short when long.
 
-use serde_json::Value;
+use aio_engine::AttrValue;
 
 use aio_engine::Attrs;
 
 /// Values longer than this (in characters) are cut short in a plan's lines.
 pub const LONGEST_VALUE: usize = 80;
-
-/// `v` as a person reads it.
-pub fn plain(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "none".to_string(),
-        other => other.to_string(),
-    }
-}
 
 /// `text` cut to [`LONGEST_VALUE`] characters, if it is longer.
 pub fn cut(text: &str) -> Option<String> {
@@ -27,8 +18,8 @@ pub fn cut(text: &str) -> Option<String> {
 }
 
 /// `v` as a person reads it, cut short unless `whole`.
-pub fn shown(v: &Value, whole: bool) -> String {
-    let text = plain(v);
+pub fn shown(v: &AttrValue, whole: bool) -> String {
+    let text = v.plain();
     match cut(&text) {
         Some(short) if !whole => short,
         _ => text,
@@ -56,14 +47,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn values_read_as_a_person_writes_them() {
-        assert_eq!(plain(&json!("up")), "up");
-        assert_eq!(plain(&Value::Null), "none");
-        assert_eq!(plain(&json!(1500)), "1500");
-        assert_eq!(plain(&json!([1, 2])), "[1,2]");
-    }
-
-    #[test]
     fn what_the_name_shows_is_not_repeated() {
         let attrs = json!({"interface": "dummy1", "address": "10.0.2.2/24", "state": "up"});
         let shown = inline(
@@ -76,7 +59,7 @@ mod tests {
 
     #[test]
     fn long_values_are_cut_unless_whole() {
-        let long = json!("a".repeat(200));
+        let long = AttrValue::from("a".repeat(200));
         assert_eq!(shown(&long, false).chars().count(), LONGEST_VALUE);
         assert_eq!(shown(&long, true).len(), 200);
     }
