@@ -214,8 +214,10 @@ impl<'a> Apply<'a> {
     }
 
     /// Learns, from what was observed, the identity of what aio made or
-    /// changed: it is known by it from now on.
-    pub(crate) fn learn(&mut self, seen: &Observed) -> Result<(), ApplyError> {
+    /// changed: it is known by it from now on. `seen` is let go before the
+    /// state is copied and written: at thousands of objects, the live
+    /// attributes are the largest thing held.
+    pub(crate) fn learn(&mut self, seen: Observed) -> Result<(), ApplyError> {
         let learnt: Vec<(ResourceId, Identity)> = self
             .state
             .owned
@@ -223,6 +225,7 @@ impl<'a> Apply<'a> {
             .filter(|(_, e)| e.identity.is_none())
             .filter_map(|(id, _)| Some((id.clone(), seen.identity(id)?.clone())))
             .collect();
+        drop(seen);
         self.unsaved |= !learnt.is_empty();
         for (id, identity) in learnt {
             if let Some(entry) = self.owned_mut().get_mut(&id) {

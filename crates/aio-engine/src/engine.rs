@@ -155,7 +155,7 @@ impl Engine {
             apply.execute(&batch).await?;
         }
         let (left, seen) = apply.verify(plan, desired).await?;
-        apply.learn(&seen)?;
+        apply.learn(seen)?;
         if !left.changes.is_empty() {
             // Undone like any other failed apply: only what this apply made.
             return Err(apply.not_converged(left).await);

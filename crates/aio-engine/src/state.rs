@@ -73,7 +73,7 @@ impl State {
         let path = dir.join(FILE);
         let write = || -> std::io::Result<()> {
             aio_fs::private_dir(dir, DIR_MODE).map_err(std::io::Error::other)?;
-            aio_fs::write_atomic(&path, &self.text()?, 0o600)
+            aio_fs::write_atomic_with(&path, 0o600, |out| self.write_to(out))
         };
         write().map_err(|source| StateError::Write { path, source })
     }
@@ -81,23 +81,22 @@ impl State {
     /// The file's text: JSON with one owned object per line, so a person
     /// can still read and grep it, at two thirds the size of pretty-printed
     /// JSON and less time to write (`aio watch` writes it on every repair,
-    /// and at ten thousand bridges it is megabytes).
-    fn text(&self) -> serde_json::Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(64 + self.owned.len() * 120);
-        out.extend_from_slice(b"{\n  \"version\": ");
-        serde_json::to_writer(&mut out, &self.version)?;
-        out.extend_from_slice(b",\n  \"owned\": {");
+    /// and at ten thousand bridges it is megabytes), written to `out` as it
+    /// goes rather than built whole first.
+    fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(b"{\n  \"version\": ")?;
+        serde_json::to_writer(&mut *out, &self.version)?;
+        out.write_all(b",\n  \"owned\": {")?;
         for (i, (id, entry)) in self.owned.iter().enumerate() {
-            out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-            serde_json::to_writer(&mut out, id)?;
-            out.extend_from_slice(b": ");
-            serde_json::to_writer(&mut out, entry)?;
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            serde_json::to_writer(&mut *out, id)?;
+            out.write_all(b": ")?;
+            serde_json::to_writer(&mut *out, entry)?;
         }
         match self.owned.is_empty() {
-            true => out.extend_from_slice(b"}\n}\n"),
-            false => out.extend_from_slice(b"\n  }\n}\n"),
+            true => out.write_all(b"}\n}\n"),
+            false => out.write_all(b"\n  }\n}\n"),
         }
-        Ok(out)
     }
 
     pub fn owns(&self, id: &ResourceId) -> bool {

@@ -3,7 +3,8 @@
 //! - [`private_dir`] makes a directory with a tight mode, and refuses one that
 //!   is a symlink, group- or world-writable, or not owned by the user aio runs
 //!   as: anyone who can write there could plant what aio reads or follows.
-//! - [`write_atomic`] writes a whole file: a temp file created exclusively,
+//! - [`write_atomic`] writes a whole file (or [`write_atomic_with`], what a
+//!   closure writes): a temp file created exclusively,
 //!   with an unpredictable name, in the target's directory, its mode set
 //!   before any byte is written, synced, renamed over the target (a symlink
 //!   there is replaced, never followed), and the directory synced.
@@ -136,8 +137,22 @@ pub fn open_rw_nofollow(path: &Path, mode: u32) -> io::Result<File> {
 
 /// Writes `path` whole with `mode`: see the crate's documentation.
 pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+    write_atomic_with(path, mode, |out| out.write_all(contents))
+}
+
+/// [`write_atomic`] of what `fill` writes, through a buffer: a large file
+/// (the state at thousands of objects) is never held whole in memory. If
+/// `fill` fails, the temp file is removed and `path` is left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let mut tmp = temp_beside(path, mode)?;
-    tmp.write_all(contents)?;
+    let mut out = io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
+    fill(&mut out)?;
+    out.flush()?;
+    drop(out);
     place(tmp, path, mode)
 }
 
@@ -229,6 +244,26 @@ mod tests {
         let meta = std::fs::symlink_metadata(&target).unwrap();
         assert!(meta.is_file());
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_write_that_fails_halfway_leaves_the_file_and_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("state.json");
+        std::fs::write(&target, "old").unwrap();
+        let big = vec![b'x'; 200 * 1024];
+        let err = write_atomic_with(&target, 0o600, |out| {
+            out.write_all(&big)?;
+            Err(io::Error::other("serializer failed"))
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "serializer failed");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+
+        write_atomic_with(&target, 0o600, |out| out.write_all(&big)).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), big);
     }
 
     #[test]
