@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::attrs::Attrs;
 use crate::text::Text;
@@ -19,6 +19,27 @@ impl Kind {
 
     pub fn as_str(&self) -> &str {
         self.0.as_str()
+    }
+}
+
+impl Kind {
+    /// A kind read from text (a plan, the state): one shared copy of each
+    /// name, not one per id read. A state of ten thousand bridges names a
+    /// handful of kinds forty thousand times.
+    fn read(name: &str) -> Kind {
+        /// Kinds kept: more than any set of families has; text naming
+        /// others still reads, each with a copy of its own.
+        const MOST: usize = 64;
+        static READ: Mutex<Vec<Arc<str>>> = Mutex::new(Vec::new());
+        let mut read = READ.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(kind) = read.iter().find(|k| ***k == *name) {
+            return Kind(Text::Shared(kind.clone()));
+        }
+        let kind: Arc<str> = name.into();
+        if read.len() < MOST {
+            read.push(kind.clone());
+        }
+        Kind(Text::Shared(kind))
     }
 }
 
@@ -121,7 +142,7 @@ impl ResourceId {
     pub fn parse(text: &str) -> Result<Self, BadId> {
         match text.split_once('/') {
             Some((kind, name)) if !kind.is_empty() && !name.is_empty() => Ok(ResourceId {
-                kind: Kind(kind.into()),
+                kind: Kind::read(kind),
                 name: name.into(),
             }),
             _ => Err(BadId(text.to_string())),
@@ -143,7 +164,7 @@ impl Serialize for ResourceId {
 
 impl<'de> Deserialize<'de> for ResourceId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
         ResourceId::parse(&text).map_err(serde::de::Error::custom)
     }
 }
@@ -261,6 +282,12 @@ mod tests {
         let parsed = ResourceId::parse("link/br0").unwrap();
         assert!(parsed.is(&LINK));
         assert_eq!(parsed, ResourceId::new(&LINK, "br0"));
+        // Each id read names the one copy of its kind.
+        let again: ResourceId = serde_json::from_str("\"link/br1\"").unwrap();
+        match (&parsed.kind.0, &again.kind.0) {
+            (Text::Shared(a), Text::Shared(b)) => assert!(Arc::ptr_eq(a, b)),
+            other => panic!("kinds read are shared: {other:?}"),
+        }
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub struct NetlinkProvider {
     protected: Protected,
     /// What the last observe saw, for `check`.
     last: Mutex<Snapshot>,
-    /// Link names to indexes, for apply.
+    /// Link names to indexes, for apply (read off `last` when first needed).
     indexes: KnownIndexes,
     /// The facts' dump, for the first observe (see [`Primed`]).
     primed: Option<Arc<Primed>>,
@@ -100,8 +100,10 @@ impl NetlinkProvider {
                 out.insert_identified(id.clone(), attrs, identity);
             }
         }
-        *self.indexes.lock() = Known::from(&snapshot);
+        // The snapshot first: the indexes will be read off it.
+        let later = Known::later(&snapshot);
         *self.last.lock().unwrap_or_else(PoisonError::into_inner) = snapshot;
+        *self.indexes.lock() = later;
         out
     }
 }
@@ -193,7 +195,7 @@ impl Provider for NetlinkProvider {
         }
         let indexes = self
             .indexes
-            .for_changes(&self.handle, self.netns.as_deref(), changes)
+            .for_changes(&self.handle, self.netns.as_deref(), changes, &self.last)
             .await?;
         // Independent changes, in flight together over the one socket. The
         // kernel takes them one at a time: a bounded window keeps it busy
