@@ -1,8 +1,8 @@
 //! What a provider saw: the live attributes of the resources that exist and,
 //! where the system gives one, what identifies each object beyond its name.
 
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fmt;
 
 use crate::attrs::Attrs;
@@ -30,10 +30,13 @@ struct Live {
 
 /// Live attributes of the resources that exist; absent ids do not exist.
 /// Looked up by id only, never walked: hashed (with foldhash: a plan of
-/// thousands of resources looks each up several times), not sorted.
+/// thousands of resources looks each up several times), not sorted. The
+/// objects sit in one list and the hash table holds their positions: a
+/// table of the objects themselves would leave up to half its room empty,
+/// each slot the size of an object.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Observed {
-    objects: HashMap<ResourceId, Live, crate::FastHash>,
+    objects: IndexMap<ResourceId, Live, crate::FastHash>,
 }
 
 impl Observed {
@@ -45,7 +48,7 @@ impl Observed {
     /// spares the table its growth (at each doubling, old and new at once).
     pub fn with_capacity(n: usize) -> Self {
         Observed {
-            objects: HashMap::with_capacity_and_hasher(n, Default::default()),
+            objects: IndexMap::with_capacity_and_hasher(n, Default::default()),
         }
     }
 

@@ -163,7 +163,12 @@ impl<'a> Saved<'a> {
     pub(crate) fn save(&mut self, state: &Arc<State>, dir: &Path) -> Result<(), StateError> {
         let now = self.cache.shared(dir)?;
         let mine = state.clone();
-        let merged = if Arc::ptr_eq(&now, &self.written) {
+        // Nothing to lay the changes over: with no file yet (the first
+        // apply), the state read now is a new empty one each time, and
+        // the merge would be a second copy of every entry, kept until the
+        // next write.
+        let nothing_under = now.owned.is_empty() && self.mine.owned.is_empty();
+        let merged = if Arc::ptr_eq(&now, &self.written) || nothing_under {
             mine.clone()
         } else {
             Arc::new(now.with_changes(&self.mine, state))
@@ -320,6 +325,27 @@ mod tests {
             lines[3].starts_with(r#"    "link/br0": {"provider":"netlink""#),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_first_write_keeps_the_appliers_state_not_a_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cached::default();
+        let mut saved = Saved::new(cache.shared(dir.path()).unwrap(), &cache);
+        let mut state = State::default();
+        state.owned.insert(
+            ResourceId::new(&crate::resource::Kind::new("link"), "br0"),
+            Arc::new(OwnedEntry {
+                provider: "netlink".into(),
+                deps: vec![],
+                identity: None,
+            }),
+        );
+        let state = Arc::new(state);
+        saved.save(&state, dir.path()).unwrap();
+        assert!(Arc::ptr_eq(&saved.written, &state));
+        assert!(Arc::ptr_eq(&cache.shared(dir.path()).unwrap(), &state));
+        assert_eq!(State::load(dir.path()).unwrap(), *state);
     }
 
     #[test]

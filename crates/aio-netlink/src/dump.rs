@@ -4,8 +4,10 @@
 //! kernel ~2 KB per link, thousands of them on a large host.
 
 use aio_engine::ProviderError;
+use hashbrown::HashTable;
 use rtnetlink::Handle;
 use std::collections::BTreeSet;
+use std::hash::BuildHasher;
 
 use crate::address::dump::{Addr, addrs, addrs_of};
 use crate::error::NetlinkError;
@@ -16,6 +18,10 @@ use crate::raw::beside;
 /// Hashed as aio hashes names: a dump of thousands of links is looked up by
 /// name and index several times per link.
 type HashMap<K, V> = std::collections::HashMap<K, V, aio_engine::FastHash>;
+
+fn hash(key: impl std::hash::Hash) -> u64 {
+    aio_engine::FastHash::default().hash_one(key)
+}
 
 /// The addresses a snapshot of a few links holds.
 #[derive(Debug, Clone, Copy)]
@@ -34,8 +40,10 @@ pub enum Addresses<'a> {
 pub struct Snapshot {
     pub links: Vec<Link>,
     pub addrs: Vec<Addr>,
-    by_name: HashMap<String, usize>,
-    by_index: HashMap<u32, usize>,
+    /// Positions in `links`, found by the link's name or index: the
+    /// tables hold positions only, not copies of the names.
+    by_name: HashTable<u32>,
+    by_index: HashTable<u32>,
     /// A link's addresses, as positions in `addrs`.
     addrs_by_link: HashMap<u32, Vec<usize>>,
     /// Only some links were asked for: a name not here may still exist.
@@ -44,16 +52,14 @@ pub struct Snapshot {
 
 impl Snapshot {
     fn new(links: Vec<Link>, addrs: Vec<Addr>) -> Snapshot {
-        let by_name = links
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.name.clone(), i))
-            .collect();
-        let by_index = links
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.index, i))
-            .collect();
+        let mut by_name = HashTable::with_capacity(links.len());
+        let mut by_index = HashTable::with_capacity(links.len());
+        for (i, l) in (0u32..).zip(&links) {
+            by_name.insert_unique(hash(l.name.as_str()), i, |&at| {
+                hash(links[at as usize].name.as_str())
+            });
+            by_index.insert_unique(hash(l.index), i, |&at| hash(links[at as usize].index));
+        }
         let mut addrs_by_link: HashMap<u32, Vec<usize>> = HashMap::default();
         for (i, a) in addrs.iter().enumerate() {
             addrs_by_link.entry(a.index).or_default().push(i);
@@ -133,13 +139,17 @@ impl Snapshot {
     }
 
     pub fn link(&self, name: &str) -> Option<&Link> {
-        self.by_name.get(name).map(|i| &self.links[*i])
+        let at = self
+            .by_name
+            .find(hash(name), |&at| self.links[at as usize].name == name)?;
+        Some(&self.links[*at as usize])
     }
 
     pub fn name_of(&self, index: u32) -> Option<&str> {
-        self.by_index
-            .get(&index)
-            .map(|i| self.links[*i].name.as_str())
+        let at = self
+            .by_index
+            .find(hash(index), |&at| self.links[at as usize].index == index)?;
+        Some(self.links[*at as usize].name.as_str())
     }
 
     pub fn addrs_of(&self, index: u32) -> impl Iterator<Item = &Addr> {

@@ -50,6 +50,14 @@ impl Known {
         }
     }
 
+    /// Nothing known: the links are dumped at the next apply.
+    pub fn stale() -> Known {
+        Known {
+            stale: true,
+            ..Known::default()
+        }
+    }
+
     /// After a batch: links were `deleted`, links were `created`.
     pub fn after(&mut self, deleted: bool, created: bool) {
         self.stale |= deleted;

@@ -128,8 +128,10 @@ impl Provider for NetlinkProvider {
         let snapshot = match self.primed.as_ref().and_then(|p| p.take()) {
             Some(kept) => kept,
             None => {
-                // The last dump is stale once another is asked for: not kept
-                // beside it (at a thousand bridges, a megabyte).
+                // The last dump and the indexes read off it are stale once
+                // another is asked for: not kept beside it (at a thousand
+                // bridges, a megabyte). An apply meanwhile dumps the links.
+                *self.indexes.lock() = Known::stale();
                 drop(std::mem::take(
                     &mut *self.last.lock().unwrap_or_else(PoisonError::into_inner),
                 ));
