@@ -233,6 +233,7 @@ impl fmt::Display for AttrValue {
                 let text = serde_json::to_string(s.as_str()).map_err(|_| fmt::Error)?;
                 f.write_str(&text)
             }
+            Repr::Json(v) if f.alternate() => write!(f, "{v:#}"),
             Repr::Json(v) => write!(f, "{v}"),
         }
     }
@@ -283,6 +284,18 @@ impl<'de> Deserialize<'de> for AttrValue {
             }
             fn visit_i64<E>(self, n: i64) -> Result<AttrValue, E> {
                 Ok(AttrValue(Repr::Number(n.into())))
+            }
+            fn visit_i128<E: de::Error>(self, n: i128) -> Result<AttrValue, E> {
+                match (i64::try_from(n), u64::try_from(n)) {
+                    (Ok(n), _) => Ok(n.into()),
+                    (_, Ok(n)) => Ok(n.into()),
+                    _ => Err(E::custom("number out of range")),
+                }
+            }
+            fn visit_u128<E: de::Error>(self, n: u128) -> Result<AttrValue, E> {
+                u64::try_from(n)
+                    .map(AttrValue::from)
+                    .map_err(|_| E::custom("number out of range"))
             }
             fn visit_f64<E>(self, n: f64) -> Result<AttrValue, E> {
                 Ok(Number::from_f64(n).map_or(AttrValue::NULL, |n| AttrValue(Repr::Number(n))))
@@ -353,9 +366,18 @@ impl<'de, E: de::Error> Deserializer<'de> for ValueDeserializer<'de, E> {
         }
     }
 
+    /// As serde_json reads one: the value is the struct's one field.
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        v.visit_newtype_struct(self)
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        bytes byte_buf unit unit_struct seq tuple
         tuple_struct map struct identifier ignored_any
     }
 }
@@ -417,6 +439,35 @@ mod tests {
         assert_eq!(a.as_object().map(|o| o.len()), Some(2));
         assert_eq!(AttrValue::from(json!([1, 2])).plain(), "[1,2]");
         assert_eq!(Value::from(a), v);
+    }
+
+    #[test]
+    fn read_into_types_as_serde_json_reads_them() {
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Mtu(u32);
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Trunks(Vec<u16>);
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(rename_all = "lowercase")]
+        enum State {
+            Up,
+        }
+        let read = |v: Value| AttrValue::from(v);
+        assert_eq!(read(json!(9000)).to_typed::<Mtu>().unwrap(), Mtu(9000));
+        assert_eq!(
+            read(json!([1, 2])).to_typed::<Trunks>().unwrap(),
+            Trunks(vec![1, 2])
+        );
+        assert_eq!(read(json!("up")).to_typed::<State>().unwrap(), State::Up);
+        assert_eq!(read(json!(null)).to_typed::<Option<Mtu>>().unwrap(), None);
+        assert_eq!(
+            read(json!(7)).to_typed::<Option<Mtu>>().unwrap(),
+            Some(Mtu(7))
+        );
+        assert!(read(json!("down")).to_typed::<State>().is_err());
+        assert!(read(json!(-1)).to_typed::<Mtu>().is_err());
+        let pretty = read(json!({"a": [1]}));
+        assert_eq!(format!("{pretty:#}"), format!("{:#}", json!({"a": [1]})));
     }
 
     #[test]

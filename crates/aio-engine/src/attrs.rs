@@ -198,10 +198,8 @@ impl<'de> Deserialize<'de> for Attrs {
 
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Attrs, A::Error> {
                 let mut attrs = Attrs::with_capacity(access.size_hint().unwrap_or(0).min(64));
-                while let Some((k, v)) =
-                    access.next_entry::<std::borrow::Cow<'de, str>, AttrValue>()?
-                {
-                    attrs.insert(k, v);
+                while let Some((k, v)) = access.next_entry::<Short, AttrValue>()? {
+                    attrs.insert(k.as_str(), v);
                 }
                 Ok(attrs)
             }

@@ -163,9 +163,21 @@ impl Serialize for ResourceId {
 }
 
 impl<'de> Deserialize<'de> for ResourceId {
+    /// Read from the text where it lies, without a copy of its own first.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        ResourceId::parse(&text).map_err(serde::de::Error::custom)
+        struct Id;
+        impl serde::de::Visitor<'_> for Id {
+            type Value = ResourceId;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a resource id (KIND/NAME)")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<ResourceId, E> {
+                ResourceId::parse(text).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Id)
     }
 }
 

@@ -40,6 +40,25 @@ impl Short {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Short {
+    /// Read from the text where it lies: short text costs no allocation.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Short, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Short;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E>(self, text: &str) -> Result<Short, E> {
+                Ok(Short::new(text))
+            }
+        }
+        d.deserialize_str(Text)
+    }
+}
+
 impl PartialEq for Short {
     fn eq(&self, other: &Short) -> bool {
         self.as_str() == other.as_str()

@@ -137,7 +137,9 @@ pub fn open_rw_nofollow(path: &Path, mode: u32) -> io::Result<File> {
 
 /// Writes `path` whole with `mode`: see the crate's documentation.
 pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
-    write_atomic_with(path, mode, |out| out.write_all(contents))
+    let mut tmp = temp_beside(path, mode)?;
+    tmp.write_all(contents)?;
+    place(tmp, path, mode)
 }
 
 /// [`write_atomic`] of what `fill` writes, through a buffer: a large file

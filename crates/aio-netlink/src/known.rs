@@ -95,14 +95,18 @@ impl KnownIndexes {
     ) -> Result<Arc<Indexes>, ProviderError> {
         let (known, unsure) = {
             let mut known = self.lock();
-            let by_name = known
-                .by_name
-                .get_or_insert_with(|| {
-                    Arc::new(indexes(
-                        &last.lock().unwrap_or_else(PoisonError::into_inner),
-                    ))
-                })
-                .clone();
+            let by_name = match known.stale {
+                // Dumped again below: nothing to read off the last one.
+                true => known.by_name.clone().unwrap_or_default(),
+                false => known
+                    .by_name
+                    .get_or_insert_with(|| {
+                        Arc::new(indexes(
+                            &last.lock().unwrap_or_else(PoisonError::into_inner),
+                        ))
+                    })
+                    .clone(),
+            };
             let names = changes.iter().flat_map(|c| names_needed(c));
             let unsure: BTreeSet<String> = match known.created || known.partial {
                 true => names.filter(|n| !by_name.contains_key(n)).collect(),
