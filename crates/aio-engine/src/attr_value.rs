@@ -57,20 +57,6 @@ impl AttrValue {
         }
     }
 
-    pub fn as_i64(&self) -> Option<i64> {
-        match &self.0 {
-            Repr::Number(n) => n.as_i64(),
-            _ => None,
-        }
-    }
-
-    pub fn as_array(&self) -> Option<&Vec<Value>> {
-        match &self.0 {
-            Repr::Json(v) => v.as_array(),
-            _ => None,
-        }
-    }
-
     pub fn as_object(&self) -> Option<&Map<String, Value>> {
         match &self.0 {
             Repr::Json(v) => v.as_object(),
@@ -115,16 +101,6 @@ impl From<Value> for AttrValue {
             Value::Number(n) => AttrValue(Repr::Number(n)),
             Value::String(s) => AttrValue(Repr::String(Short::new(&s))),
             other => AttrValue(Repr::Json(Box::new(other))),
-        }
-    }
-}
-
-impl From<&Value> for AttrValue {
-    fn from(value: &Value) -> AttrValue {
-        match value {
-            Value::String(s) => AttrValue(Repr::String(Short::new(s))),
-            Value::Array(_) | Value::Object(_) => AttrValue(Repr::Json(Box::new(value.clone()))),
-            scalar => AttrValue::from(scalar.clone()),
         }
     }
 }

@@ -20,9 +20,7 @@ impl Kind {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
-}
 
-impl Kind {
     /// A kind read from text (a plan, the state): one shared copy of each
     /// name, not one per id read. A state of ten thousand bridges names a
     /// handful of kinds forty thousand times.
