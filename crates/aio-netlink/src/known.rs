@@ -5,6 +5,7 @@
 
 use rtnetlink::Handle;
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use aio_engine::{Change, ProviderError};
@@ -59,7 +60,7 @@ impl Known {
     }
 
     /// After a batch: links were `deleted`, links were `created`.
-    pub fn after(&mut self, deleted: bool, created: bool) {
+    fn after(&mut self, deleted: bool, created: bool) {
         self.stale |= deleted;
         self.created |= created;
     }
@@ -75,12 +76,57 @@ fn indexes(snapshot: &Snapshot) -> Indexes {
 }
 
 /// What the provider knows, behind the lock every call of it shares.
+///
+/// Two callers can be at work at once (the two lanes of `aio watch`): a
+/// dump can start before a batch creates or deletes links and end after
+/// it. What such a dump shows must not replace what the batch left known,
+/// so each batch that created or deleted links is counted, and a dump
+/// taken across one is kept as stale (see [`KnownIndexes::settle`]).
 #[derive(Default)]
-pub struct KnownIndexes(Mutex<Known>);
+pub struct KnownIndexes {
+    known: Mutex<Known>,
+    batches: AtomicU64,
+}
+
+/// How many batches had created or deleted links when a dump started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Since(u64);
 
 impl KnownIndexes {
-    pub fn lock(&self) -> MutexGuard<'_, Known> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Known> {
+        self.known.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Taken before a dump starts, for [`KnownIndexes::settle`].
+    pub fn since(&self) -> Since {
+        Since(self.batches.load(Ordering::SeqCst))
+    }
+
+    /// What a dump started at `since` shows becomes what is known; stale if
+    /// a batch created or deleted links meanwhile (the dump may or may not
+    /// show them). `also` runs under the same lock: what else is kept of
+    /// the dump (the snapshot indexes are read off) changes with it.
+    pub fn settle(&self, since: Since, mut fresh: Known, also: impl FnOnce()) {
+        let mut known = self.lock();
+        if self.since() != since {
+            fresh.stale = true;
+        }
+        also();
+        *known = fresh;
+    }
+
+    /// Nothing known: the links are dumped at the next apply.
+    pub fn forget(&self) {
+        *self.lock() = Known::stale();
+    }
+
+    /// After a batch: links were `deleted`, links were `created`.
+    pub fn after(&self, deleted: bool, created: bool) {
+        let mut known = self.lock();
+        if deleted || created {
+            self.batches.fetch_add(1, Ordering::SeqCst);
+        }
+        known.after(deleted, created);
     }
 
     /// Indexes of every link `changes` name that exists: what is known
@@ -93,6 +139,7 @@ impl KnownIndexes {
         changes: &[&Change],
         last: &Mutex<Snapshot>,
     ) -> Result<Arc<Indexes>, ProviderError> {
+        let since = self.since();
         let (known, unsure) = {
             let mut known = self.lock();
             let by_name = match known.stale {
@@ -134,7 +181,42 @@ impl KnownIndexes {
             _ => Known::from(&Snapshot::links_only(netns).map_err(dump_failed)?),
         };
         let by_name = fresh.by_name.clone().unwrap_or_default();
-        *self.lock() = fresh;
+        self.settle(since, fresh, || {});
         Ok(by_name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen() -> Known {
+        Known::later(&Snapshot::default())
+    }
+
+    #[test]
+    fn a_dump_taken_across_a_batch_that_made_links_is_kept_as_stale() {
+        for (deleted, created) in [(false, true), (true, false)] {
+            let known = KnownIndexes::default();
+            let since = known.since();
+            // Another caller's batch lands while the dump is on its way.
+            known.after(deleted, created);
+            known.settle(since, seen(), || {});
+            assert!(known.lock().stale, "deleted {deleted}, created {created}");
+        }
+    }
+
+    #[test]
+    fn a_dump_taken_after_every_batch_is_what_is_known() {
+        let known = KnownIndexes::default();
+        known.after(true, true);
+        let since = known.since();
+        // A batch that made and removed nothing changes nothing known.
+        known.after(false, false);
+        let mut kept = false;
+        known.settle(since, seen(), || kept = true);
+        let k = known.lock();
+        assert!(kept);
+        assert!(!k.stale && !k.created, "the dump saw every batch");
     }
 }

@@ -23,7 +23,7 @@ use crate::connection::strict;
 use crate::dump::{Addresses, Snapshot, dump_failed};
 use crate::error::NetlinkError;
 use crate::id::NetId;
-use crate::known::{FEW, Known, KnownIndexes};
+use crate::known::{FEW, Known, KnownIndexes, Since};
 use crate::link::observed::{attrs as link_attrs, identity as link_identity};
 use crate::name::PROVIDER;
 use crate::primed::Primed;
@@ -85,8 +85,8 @@ impl NetlinkProvider {
     }
 
     /// What `snapshot` shows of `ids`; the snapshot is kept for `check` and
-    /// its indexes for apply.
-    fn keep(&self, snapshot: Snapshot, ids: &[ResourceId]) -> Observed {
+    /// its indexes for apply. `since`: when the dump started.
+    fn keep(&self, snapshot: Snapshot, ids: &[ResourceId], since: Since) -> Observed {
         let mut out = Observed::with_capacity(ids.len());
         for id in ids {
             let seen = match NetId::of(id) {
@@ -100,10 +100,12 @@ impl NetlinkProvider {
                 out.insert_identified(id.clone(), attrs, identity);
             }
         }
-        // The snapshot first: the indexes will be read off it.
+        // The snapshot and what is known change together: the indexes
+        // will be read off it.
         let later = Known::later(&snapshot);
-        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = snapshot;
-        *self.indexes.lock() = later;
+        self.indexes.settle(since, later, || {
+            *self.last.lock().unwrap_or_else(PoisonError::into_inner) = snapshot;
+        });
         out
     }
 }
@@ -125,13 +127,14 @@ impl Provider for NetlinkProvider {
     }
 
     async fn observe(&self, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+        let since = self.indexes.since();
         let snapshot = match self.primed.as_ref().and_then(|p| p.take()) {
             Some(kept) => kept,
             None => {
                 // The last dump and the indexes read off it are stale once
                 // another is asked for: not kept beside it (at a thousand
                 // bridges, a megabyte). An apply meanwhile dumps the links.
-                *self.indexes.lock() = Known::stale();
+                self.indexes.forget();
                 drop(std::mem::take(
                     &mut *self.last.lock().unwrap_or_else(PoisonError::into_inner),
                 ));
@@ -140,7 +143,7 @@ impl Provider for NetlinkProvider {
                     .map_err(dump_failed)?
             }
         };
-        Ok(self.keep(snapshot, ids))
+        Ok(self.keep(snapshot, ids, since))
     }
 
     /// A few links are asked for by name (with the links they name and
@@ -149,6 +152,7 @@ impl Provider for NetlinkProvider {
         if let Some(p) = &self.primed {
             p.forget();
         }
+        let since = self.indexes.since();
         let ours: Vec<NetId> = ids.iter().filter_map(NetId::of).collect();
         let names: BTreeSet<&str> = ours.iter().map(NetId::interface).collect();
         let snapshot = match names.len() <= FEW {
@@ -161,7 +165,7 @@ impl Provider for NetlinkProvider {
             false => Snapshot::take(&self.handle, self.netns.as_deref()).await,
         }
         .map_err(dump_failed)?;
-        Ok(self.keep(snapshot, ids))
+        Ok(self.keep(snapshot, ids, since))
     }
 
     /// An update (master, state, MTU) changes the link in place: its index stays.
@@ -220,7 +224,7 @@ impl Provider for NetlinkProvider {
                 .iter()
                 .any(|c| c.id.is(&LINK) && actions.contains(&c.action))
         };
-        self.indexes.lock().after(
+        self.indexes.after(
             links(&[Action::Delete, Action::Replace]),
             links(&[Action::Create, Action::Replace]),
         );
