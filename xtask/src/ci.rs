@@ -1,7 +1,7 @@
 //! Everything CI runs, installing first what the tests need on a fresh
 //! machine: the Debian packages, then the venvs and the VM image beside the
 //! Debian package of aio, then beside the VM suites (`cargo xtask vm`, the
-//! longest part) the format check, clippy, no import loop between the files
+//! longest part) the format check, clippy, the API docs, no import loop between the files
 //! of a crate, every test and the fuzz targets.
 
 use std::process::Command;
@@ -131,7 +131,7 @@ fn yield_to_the_vms() {
     }
 }
 
-/// Format, lints, import loops, the man pages and completions.
+/// Format, lints, the API docs, import loops, the man pages and completions.
 fn static_checks() -> Result<(), String> {
     sh("cargo", &["fmt", "--all", "--", "--check"])?;
     sh(
@@ -143,6 +143,17 @@ fn static_checks() -> Result<(), String> {
             "--",
             "-D",
             "warnings",
+        ],
+    )?;
+    // Public docs that link to what they cannot show are broken links.
+    sh(
+        "cargo",
+        &[
+            "doc",
+            "--workspace",
+            "--no-deps",
+            "--config",
+            r#"build.rustdocflags=["-D", "warnings"]"#,
         ],
     )?;
     println!("$ cargo xtask cycles");

@@ -10,11 +10,11 @@
 //! - what the topology declares, by the statuses of one aio plan, so
 //!   doctor and `aio plan` never disagree (links, masters, MTUs,
 //!   addresses, NAT, sysctls, OVS ports and tags, Neutron's objects);
-//! - what Kolla and OVN set, read from Open vSwitch ([`switch`]): the
+//! - what Kolla and OVN set, read from Open vSwitch (`switch`): the
 //!   port Kolla adds to the physnet bridge, `ovn-bridge-mappings`,
 //!   `ovn-cms-options`, interfaces OVS could not open;
 //! - what only traffic shows, by a probe plugged into the outside bridge
-//!   from a namespace of its own ([`probe`]): the uplink's gateway through
+//!   from a namespace of its own (`probe`): the uplink's gateway through
 //!   NAT, full-size packets with DF, Octavia's VLAN through the physnet
 //!   bridge.
 //!

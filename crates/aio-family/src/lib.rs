@@ -4,7 +4,7 @@
 //! rules, OVS rows, the Kolla deployment). A [`Family`] brings everything
 //! of that kind to the run: the facts of the live system it knows (the
 //! uplink from netlink, the VIP from Kolla), which resources it wants for
-//! the topology, the [`Provider`](aio_engine::Provider) that observes and
+//! the topology, the [`Provider`] that observes and
 //! changes them, where the file declares each one, what to do before an
 //! apply (keep a chosen VIP), work beyond its resources that `aio destroy`
 //! does only when asked and confirmed ([`Teardown`]), and, for `aio watch`,

@@ -105,7 +105,7 @@ fn readable(path: &Path) -> bool {
 /// A file's top-level mapping, `None` when it is missing, not YAML or not
 /// a mapping; an error when it cannot be read safely (not a regular file,
 /// too large) or its aliases or nesting go past the bounds of
-/// [`crate::yaml`].
+/// `crate::yaml`.
 pub fn load(path: &Path) -> Result<Option<IndexMap<String, Yaml>>, KollaError> {
     let Some(text) = read_text(path)? else {
         return Ok(None);

@@ -75,7 +75,7 @@ impl Snapshot {
     }
 
     /// Every link (read off a socket of its own in `netns`, see
-    /// [`crate::link::raw`], on another thread) and, meanwhile, every
+    /// `crate::link::raw`, on another thread) and, meanwhile, every
     /// address (through `handle`).
     pub async fn take(handle: &Handle, netns: Option<&str>) -> Result<Snapshot, NetlinkError> {
         let ns = netns.map(str::to_string);

@@ -11,7 +11,7 @@
 //! owned or pruned: a key removed from the file keeps its current value.
 //!
 //! The kernel announces no change of a sysctl: `aio watch` reads the
-//! declared keys every second ([`follow`]).
+//! declared keys every second (`follow`).
 
 mod family;
 mod follow;

@@ -101,7 +101,7 @@ pub enum Command {
     /// Take over a host another tool built: what exists and is what the topology declares becomes aio's
     ///
     /// Links, addresses and OVS ports of the declared names and kinds are
-    /// recorded as aio's; a masquerade rule doing a [[nat]] entry's work
+    /// recorded as aio's; a masquerade rule doing a `[[nat]]` entry's work
     /// (iptables' included) is replaced by aio's own and its duplicates are
     /// deleted; the old installer's boot units are disabled. Changes nothing
     /// else (`aio apply` makes what is missing or different). Shows the plan

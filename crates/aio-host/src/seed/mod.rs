@@ -7,14 +7,14 @@
 //! A unit is the installer's by what it runs, never by its name alone:
 //! every `Exec*=` line of its `[Service]` runs a script (by absolute path,
 //! or after a shell) whose every command is one the topology accounts for
-//! (see [`script`] for the list), and at least one command does something.
+//! (see `script` for the list), and at least one command does something.
 //! A unit with drop-ins is not the installer's: they could run more. A
 //! unit named as the installer names its units, or whose scripts do some
 //! of aio's work, but which is not wholly accounted for, is left alone and
 //! reported with the first line that is not.
 //!
 //! Everything is read under the root (`/` on a host, `--root DIR` for an
-//! image) without ever leaving it (see [`in_root`]), files bounded in size.
+//! image) without ever leaving it (see `in_root`), files bounded in size.
 
 mod declared;
 mod in_root;

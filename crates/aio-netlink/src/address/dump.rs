@@ -19,7 +19,7 @@ pub async fn addrs(handle: &Handle) -> Result<Vec<Addr>, rtnetlink::Error> {
 }
 
 /// The addresses of link `index` (0: of every link). The kernel filters by
-/// link only on a socket in strict mode (see [`crate::connection::strict`]);
+/// link only on a socket in strict mode (see `crate::connection::strict`);
 /// elsewhere it sends every address, and this keeps those of `index`.
 pub async fn addrs_of(handle: &Handle, index: u32) -> Result<Vec<Addr>, rtnetlink::Error> {
     let mut out = Vec::new();

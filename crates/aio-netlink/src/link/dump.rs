@@ -1,5 +1,5 @@
 //! Links as the kernel describes them, and one link asked for by name or
-//! index (every link in one dump is [`crate::link::raw`]'s).
+//! index (every link in one dump is `crate::link::raw`'s).
 
 use futures::TryStreamExt;
 use rtnetlink::LinkGetRequest;

@@ -12,8 +12,8 @@
 //! - the reference topology, planned and applied by the real `aio`;
 //! - Neutron's networks, security groups, router and floating IP made
 //!   through its API ([`crate::neutron`]), and guests (amphorae, VMs)
-//!   plugged into `br-int` as Nova and Octavia plug them ([`guests`]);
-//! - proofs by traffic between the namespaces made here ([`proofs`]);
+//!   plugged into `br-int` as Nova and Octavia plug them (`guests`);
+//! - proofs by traffic between the namespaces made here (`proofs`);
 //! - a reboot: every daemon down (their databases kept), aio's links gone,
 //!   forwarding and NAT reset; then aio first, daemons later.
 //!
