@@ -89,7 +89,7 @@ fn bench(o: &Options) -> Result<(), BenchError> {
 
     let bench = Bench {
         programs: Programs {
-            aio: root().join("target/release/aio"),
+            aio: crate::shell::built_aio("release"),
             nmstatectl,
         },
         work,

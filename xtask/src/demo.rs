@@ -77,7 +77,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     step(
         "A sandbox host: namespace aio-demo, uplink eth0 192.0.2.10/24 to an upstream router 192.0.2.1 (no route back to 10.0.2.0/24); ovsdb-server and ovs-vswitchd (userspace datapath) for Kolla's openvswitch containers; OVN's NB and SB databases, ovn-northd and ovn-controller for Kolla's ovn containers, the chassis set as Kolla sets it; a private MariaDB, the real Keystone (bootstrapped as Kolla bootstraps it) and the real neutron-server with Kolla's ML2/OVN settings on that OVN",
     );
-    let mut lab = Lab::new("aio-demo", &root().join("target/debug/aio"), &reference);
+    let mut lab = Lab::new("aio-demo", &crate::shell::built_aio("debug"), &reference);
     let t = lab.cloud().timings();
     println!(
         "    (database copied in {:.1} s, MariaDB up in {:.1} s, Keystone in {:.1} s, neutron-server in {:.1} s, its API answering with a token in {:.1} s{})",

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -10,6 +11,40 @@ pub fn root() -> PathBuf {
         .join("..")
         .canonicalize()
         .expect("workspace root")
+}
+
+/// `cargo metadata` of the workspace's own packages.
+pub fn metadata() -> Result<serde_json::Value, String> {
+    let out = Command::new("cargo")
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(root())
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))
+}
+
+/// Where cargo puts what it builds: `target/` unless `CARGO_TARGET_DIR` or
+/// cargo's configuration says otherwise.
+pub fn target_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        metadata()
+            .ok()
+            .and_then(|m| m["target_directory"].as_str().map(PathBuf::from))
+            .unwrap_or_else(|| root().join("target"))
+    })
+    .clone()
+}
+
+/// The binary `aio` as cargo builds it with `profile` (`debug`, `release`).
+pub fn built_aio(profile: &str) -> PathBuf {
+    target_dir().join(profile).join("aio")
 }
 
 /// Network namespaces, packages and the kernel objects the tests make need root.

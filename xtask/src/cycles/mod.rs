@@ -118,19 +118,7 @@ pub fn run() -> Result<(), String> {
 
 /// `(package, root file)` of each library and binary of the workspace.
 fn targets() -> Result<Vec<(String, PathBuf)>, String> {
-    let out = std::process::Command::new("cargo")
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .current_dir(crate::shell::root())
-        .output()
-        .map_err(|e| format!("cargo metadata: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo metadata: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let metadata = crate::shell::metadata()?;
     let mut found = Vec::new();
     for package in metadata["packages"].as_array().into_iter().flatten() {
         let name = package["name"].as_str().unwrap_or_default();

@@ -61,7 +61,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let dist = dist_dir();
     let stage = dist.join(format!("aio_{version}_{arch}"));
     let _ = std::fs::remove_dir_all(&stage);
-    let binary = root().join("target").join(profile).join("aio");
+    let binary = crate::shell::built_aio(profile);
     let bin = put(
         &stage,
         "usr/bin/aio",
