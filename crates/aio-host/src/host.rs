@@ -198,14 +198,17 @@ impl Host {
     }
 
     /// The plan of `touched` and what depends on them, transitively (a
-    /// bridge made again needs its ports and addresses again): only their
-    /// providers observe, only them. What `watch` makes on an event.
+    /// bridge made again needs its ports and addresses again), of those
+    /// `ours` keeps: only their providers observe, only them. What `watch`
+    /// makes on an event.
     pub(crate) async fn plan_within(
         &self,
         touched: &BTreeSet<ResourceId>,
+        ours: impl Fn(&ResourceId) -> bool,
     ) -> Result<Plan, HostError> {
         let index = self.index();
-        let scope = index.closure(&self.desired, touched);
+        let mut scope = index.closure(&self.desired, touched);
+        scope.retain(|id| ours(id));
         let desired = index.resources(&self.desired, &scope);
         let plan = self.engine.plan_within(&desired, &scope).await?;
         Ok(self.with_facts(plan))

@@ -110,6 +110,64 @@ fn ovsdb_appearing_later_gets_the_port_once_it_is_there() {
 }
 
 #[test]
+fn kollas_lane_leaves_the_hosts_resources_to_the_host_lane() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let watch = Watch::start_on_events(&sb, &t);
+    let port = "ovs-port/br-ex/v-lbaas-vlan";
+    let tag = || {
+        sb.ovsdb
+            .vsctl(&["--if-exists", "get", "port", "v-lbaas-vlan", "tag"])
+    };
+    within(
+        Duration::from_secs(180),
+        "the port on br-ex",
+        &watch,
+        || tag() == "1718",
+    );
+    // Another writer keeps changing the port's tag: the host lane holds
+    // its repairs back, each longer than the last.
+    let waits = || {
+        let out = sb.command("show", &t, &["--json"]).output().unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["contested"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["id"] == port)
+            .filter_map(|c| c["wait_seconds"].as_u64())
+            .next()
+    };
+    within(
+        Duration::from_secs(120),
+        "the port contested",
+        &watch,
+        || {
+            sb.ovsdb.vsctl(&["set", "port", "v-lbaas-vlan", "tag=99"]);
+            std::thread::sleep(Duration::from_millis(50));
+            waits().is_some_and(|w| w >= 8)
+        },
+    );
+    // While a repair of the port is held back, Kolla's lane has work of
+    // its own: it does that, and leaves the port to the host lane.
+    sb.ovsdb.vsctl(&["set", "port", "v-lbaas-vlan", "tag=99"]);
+    let globals = sb.state.path().join("kolla-etc/globals.d/aio.yml");
+    let aios = std::fs::read_to_string(&globals).unwrap();
+    let repaired = watch.log().matches("repaired ~ kolla/deployment").count();
+    std::fs::write(&globals, format!("{aios}enable_horizon: \"no\"\n")).unwrap();
+    within(Duration::from_secs(60), "Kolla's file back", &watch, || {
+        watch.log().matches("repaired ~ kolla/deployment").count() > repaired
+    });
+    assert_eq!(std::fs::read_to_string(&globals).unwrap(), aios);
+    let log = watch.stop();
+    let crossed: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("Later lane applies") && l.contains(port))
+        .collect();
+    assert!(crossed.is_empty(), "{crossed:#?}\n{log}");
+}
+
+#[test]
 fn it_tells_systemd_it_is_ready_once_the_hosts_plumbing_is_in_place() {
     let sb = Sandbox::new();
     let t = sb.reference_with_actions(true);

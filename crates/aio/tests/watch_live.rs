@@ -34,12 +34,7 @@ fn masquerade_rules(sb: &Sandbox) -> usize {
 fn watching() -> (Sandbox, PathBuf, Watch) {
     let sb = Sandbox::new();
     let t = sb.topology("nat.toml", &topology::nat());
-    let watch = Watch::start_full(
-        &sb,
-        &t,
-        &["--resync", "3600"],
-        &[("RUST_LOG", "aio_host=debug")],
-    );
+    let watch = Watch::start_on_events(&sb, &t);
     within(Duration::from_secs(120), "the first apply", &watch, || {
         masquerade_rules(&sb) == 1 && sb.sysctl("net.ipv4.ip_forward") == "1"
     });
@@ -281,12 +276,7 @@ fn link_announcements_lost_while_watch_was_busy_lead_to_a_look_at_every_link() {
 fn kollas_files_edited_or_deleted_are_written_again_within_seconds() {
     let sb = Sandbox::new();
     let t = sb.reference();
-    let watch = Watch::start_full(
-        &sb,
-        &t,
-        &["--resync", "3600"],
-        &[("RUST_LOG", "aio_host=debug")],
-    );
+    let watch = Watch::start_on_events(&sb, &t);
     let etc = sb.state.path().join("kolla-etc");
     let globals = etc.join("globals.d/aio.yml");
     let ini = etc.join("config/neutron/ml2_conf.ini");

@@ -341,9 +341,16 @@ pub(super) async fn pass(
         (None, Side::Later) => Some(lanes.later.clone()),
         (scope, _) => scope,
     };
-    let planned = match &scope {
-        Some(touched) => host.plan_within(touched).await,
-        None => host.plan().await,
+    let planned = match (&scope, side) {
+        (None, _) => host.plan().await,
+        // What depends on the host's (Kolla's files on a bridge) is
+        // planned with it; the later lane's dependents stay with it.
+        (Some(touched), Side::Host) => host.plan_within(touched, |_| true).await,
+        // What depends on the later lane's but is the host's (the ports
+        // of the bridge Kolla's deploy makes) is the host lane's alone:
+        // two lanes applying one resource would race, and the host
+        // lane's holds on contested resources would not hold.
+        (Some(touched), Side::Later) => host.plan_within(touched, |id| lanes.is_later(id)).await,
     };
     let mut plan = match planned {
         Ok(plan) => plan,
@@ -381,6 +388,9 @@ pub(super) async fn pass(
             return End::then(Then::Retry);
         }
     };
+    for c in &plan.changes {
+        tracing::debug!("{side:?} lane applies {} {}", c.action.symbol(), c.id);
+    }
     if let Err(e) = host.before_apply() {
         shared.tell(WatchEvent::ApplyFailed(&e));
     }

@@ -20,6 +20,17 @@ impl Watch {
         Watch::start_full(sb, topology, &[], env)
     }
 
+    /// `aio watch` whose full check is an hour away, logging each pass:
+    /// what it does comes from events alone.
+    pub fn start_on_events(sb: &Sandbox, topology: &Path) -> Watch {
+        Watch::start_full(
+            sb,
+            topology,
+            &["--resync", "3600"],
+            &[("RUST_LOG", "aio_host=debug")],
+        )
+    }
+
     /// `aio watch` with `extra` arguments (`--resync 3600`) and `env`.
     pub fn start_full(
         sb: &Sandbox,
