@@ -18,6 +18,7 @@ use crate::error::api;
 use crate::session::{Inner, Seen};
 
 pub(crate) fn observe(inner: &Inner, ids: &[ResourceId]) -> Result<Observed, ProviderError> {
+    let since = inner.since();
     let client = inner.client()?;
     let mut out = Observed::new();
     let mut seen = Seen::default();
@@ -51,7 +52,7 @@ pub(crate) fn observe(inner: &Inner, ids: &[ResourceId]) -> Result<Observed, Pro
             out.insert(id.clone(), found);
         }
     }
-    inner.remember(|s| *s = seen);
+    inner.settle(since, seen);
     Ok(out)
 }
 

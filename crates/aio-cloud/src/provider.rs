@@ -29,6 +29,7 @@ impl CloudProvider {
                 external,
                 client: Mutex::new(None),
                 seen: Mutex::new(Seen::default()),
+                remembered: Default::default(),
             }),
         }
     }

@@ -2,6 +2,7 @@
 //! connected, and what the last observation found.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use aio_engine::ProviderError;
@@ -33,7 +34,14 @@ pub(crate) struct Inner {
     pub external: Option<External>,
     pub(crate) client: Mutex<Option<Arc<Client>>>,
     pub seen: Mutex<Seen>,
+    /// How many times an apply remembered what it made (see [`Inner::settle`]).
+    pub remembered: AtomicU64,
 }
+
+/// How many times an apply had remembered what it made when an
+/// observation started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Since(u64);
 
 impl Inner {
     /// The client, connected on first use.
@@ -66,7 +74,72 @@ impl Inner {
             .clone()
     }
 
+    /// An apply remembers what it made, for its next steps.
     pub fn remember(&self, update: impl FnOnce(&mut Seen)) {
-        update(&mut self.seen.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        self.remembered.fetch_add(1, Ordering::SeqCst);
+        update(&mut seen);
+    }
+
+    /// Taken before an observation starts, for [`Inner::settle`].
+    pub fn since(&self) -> Since {
+        Since(self.remembered.load(Ordering::SeqCst))
+    }
+
+    /// What an observation started at `since` found becomes what is seen,
+    /// unless an apply remembered what it made meanwhile: two callers can
+    /// be at work at once (the two lanes of `aio watch`), and a listing
+    /// made before a network was created must not hide it from the step
+    /// that makes its subnet.
+    pub fn settle(&self, since: Since, found: Seen) {
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.since() == since {
+            *seen = found;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inner() -> Inner {
+        Inner {
+            sign: Sign {
+                clouds_yaml: PathBuf::from("/nowhere/clouds.yaml"),
+                cloud: "kolla-admin".into(),
+                netns: None,
+            },
+            external: None,
+            client: Mutex::new(None),
+            seen: Mutex::new(Seen::default()),
+            remembered: AtomicU64::new(0),
+        }
+    }
+
+    fn user(name: &str) -> Seen {
+        Seen {
+            users: vec![name.into()],
+            ..Seen::default()
+        }
+    }
+
+    #[test]
+    fn an_observation_across_an_apply_does_not_hide_what_the_apply_made() {
+        let inner = inner();
+        let since = inner.since();
+        // Another caller's apply makes something while the listing runs.
+        inner.remember(|s| s.users = vec!["made".into()]);
+        inner.settle(since, Seen::default());
+        assert_eq!(inner.seen().users, ["made"]);
+    }
+
+    #[test]
+    fn an_observation_after_every_apply_is_what_is_seen() {
+        let inner = inner();
+        inner.remember(|s| *s = user("made"));
+        let since = inner.since();
+        inner.settle(since, user("found"));
+        assert_eq!(inner.seen().users, ["found"]);
     }
 }
