@@ -67,6 +67,13 @@ fn ovsdb_failure(e: aio_ovsdb::Error) -> ProviderError {
     }
 }
 
+/// A change whose row is no longer as its plan saw it.
+fn changed_since_the_plan(address: &Address, id: &ResourceId) -> ProviderError {
+    ProviderError::conflict(format!(
+        "{id} changed in OVSDB at {address} since the plan was made; nothing was changed: run aio plan again"
+    ))
+}
+
 fn bridge_of(change: &Change) -> Option<String> {
     PortAttrs::from_attrs(change.after.as_deref()?)
         .ok()
@@ -92,17 +99,9 @@ impl Provider for OvsProvider {
         let mut out = Observed::new();
         for id in ids {
             // A row is its `_uuid`: a row of the same name made again gets a new one.
-            let live = match OvsId::of(id) {
-                Some(OvsId::Bridge(bridge)) => {
-                    snapshot.bridges.get(&bridge).map(|b| (b.attrs(), &b.uuid))
-                }
-                Some(OvsId::Port(port)) => {
-                    snapshot.ports.get(&port.port).map(|p| (p.attrs(), &p.uuid))
-                }
-                None => None,
-            };
+            let live = OvsId::of(id).and_then(|ovs| snapshot.live(&ovs));
             if let Some((attrs, uuid)) = live {
-                out.insert_identified(id.clone(), attrs, Identity(uuid.clone()));
+                out.insert_identified(id.clone(), attrs, Identity(uuid.to_string()));
             }
         }
         *self
@@ -160,6 +159,12 @@ impl Provider for OvsProvider {
                 .last
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // The guards hold the database to the last observation: another
+            // caller's (the other lane of `aio watch`) may have come after
+            // this plan's, and must show what the plan saw.
+            if let Some(c) = changes.iter().find(|c| !snapshot.as_planned(c)) {
+                return Err(changed_since_the_plan(&self.address, &c.id));
+            }
             transaction::build(changes, &snapshot)
         };
         for c in changes {

@@ -1,10 +1,11 @@
 //! Bridges, ports and interfaces as one transaction of selects saw them.
 
-use aio_engine::Attrs;
+use aio_engine::{Action, Attrs, Change};
 use aio_ovsdb::{Client, DataError, Error, Op, Row};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
+use crate::id::OvsId;
 use crate::{OWNER, OWNER_KEY};
 
 pub const DB: &str = "Open_vSwitch";
@@ -50,6 +51,28 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The row `id` names, as its attributes and its `_uuid`.
+    pub fn live(&self, id: &OvsId) -> Option<(Attrs, &str)> {
+        match id {
+            OvsId::Bridge(bridge) => self.bridges.get(bridge).map(|b| (b.attrs(), &*b.uuid)),
+            OvsId::Port(port) => self.ports.get(&port.port).map(|p| (p.attrs(), &*p.uuid)),
+        }
+    }
+
+    /// Whether this shows the row of `change` as its plan saw it: none for
+    /// a creation, else with the attributes the plan read.
+    pub fn as_planned(&self, change: &Change) -> bool {
+        let Some(id) = OvsId::of(&change.id) else {
+            return true;
+        };
+        let live = self.live(&id).map(|(attrs, _)| attrs);
+        match (&change.before, live) {
+            (Some(before), Some(live)) => before.iter().all(|(k, v)| live[k] == *v),
+            (None, live) => change.action != Action::Create || live.is_none(),
+            (Some(_), None) => false,
+        }
+    }
+
     pub async fn take(client: &Client) -> Result<Snapshot, Error> {
         let results = client
             .transact(

@@ -1,7 +1,7 @@
 //! One transaction per apply, guarded by what the plan observed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use aio_engine::{ApplyError, Engine};
+use aio_engine::{ApplyError, Engine, Resource};
 use aio_ovs::{OvsProvider, resources};
 use aio_sandbox::ovs::Ovsdb;
 
@@ -13,14 +13,20 @@ fn topology(db: &Ovsdb) -> aio_topology::Topology {
     aio_topology::parse_str("t.toml", text).unwrap()
 }
 
+/// An engine with the OVS provider on `db` (its state in the dir
+/// returned), and the topology's resources.
+fn engine_on(db: &Ovsdb) -> (tempfile::TempDir, Engine, Vec<Resource>) {
+    let state = tempfile::tempdir().unwrap();
+    let engine = Engine::new(state.path())
+        .with_provider(Box::new(OvsProvider::new(db.unix().parse().unwrap())));
+    (state, engine, resources(&topology(db)))
+}
+
 #[tokio::test]
 async fn a_change_made_between_plan_and_apply_fails_the_whole_transaction() {
     let db = Ovsdb::start(&[]);
     db.vsctl(&["init"]);
-    let state = tempfile::tempdir().unwrap();
-    let engine = Engine::new(state.path())
-        .with_provider(Box::new(OvsProvider::new(db.unix().parse().unwrap())));
-    let desired = resources(&topology(&db));
+    let (_state, engine, desired) = engine_on(&db);
 
     let plan = engine.plan(&desired).await.unwrap();
     assert_eq!(plan.changes.len(), 3, "{plan:?}");
@@ -54,10 +60,7 @@ async fn a_change_made_between_plan_and_apply_fails_the_whole_transaction() {
 #[tokio::test]
 async fn a_fresh_database_gets_its_root_row_bridge_and_ports_in_one_apply() {
     let db = Ovsdb::start(&[]);
-    let state = tempfile::tempdir().unwrap();
-    let engine = Engine::new(state.path())
-        .with_provider(Box::new(OvsProvider::new(db.unix().parse().unwrap())));
-    let desired = resources(&topology(&db));
+    let (_state, engine, desired) = engine_on(&db);
     let plan = engine.plan(&desired).await.unwrap();
     engine.apply(&plan, &desired).await.unwrap();
     // No `ovs-vsctl init`: the transaction made the root row too, or the bridge would be gone.
@@ -67,4 +70,27 @@ async fn a_fresh_database_gets_its_root_row_bridge_and_ports_in_one_apply() {
         "aio"
     );
     assert!(engine.plan(&desired).await.unwrap().is_converged());
+}
+
+#[tokio::test]
+async fn a_later_look_by_another_caller_does_not_move_the_guard_of_an_earlier_plan() {
+    let db = Ovsdb::start(&[]);
+    let (_state, engine, desired) = engine_on(&db);
+    let plan = engine.plan(&desired).await.unwrap();
+    engine.apply(&plan, &desired).await.unwrap();
+
+    db.vsctl(&["set", "port", "p1", "tag=99"]);
+    let earlier = engine.plan(&desired).await.unwrap();
+    assert_eq!(earlier.changes.len(), 1, "{earlier:?}");
+    // Someone changes p1 again, and another caller (the other lane of
+    // `aio watch`) looks before the earlier plan is applied.
+    db.vsctl(&["set", "port", "p1", "tag=55"]);
+    let _later = engine.plan(&desired).await.unwrap();
+    let err = engine.apply(&earlier, &desired).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("ovs-port/br0/p1 changed in OVSDB at"),
+        "{err}"
+    );
+    assert_eq!(db.vsctl(&["get", "port", "p1", "tag"]), "55");
 }
