@@ -303,3 +303,39 @@ fn a_fight_with_another_writer_is_damped_and_ends_when_the_writer_stops() {
     assert!(contested().is_empty());
     watch.stop();
 }
+
+#[test]
+fn a_fight_over_kollas_files_is_damped_too() {
+    let sb = Sandbox::new();
+    let t = sb.reference();
+    let watch = Watch::start_on_events(&sb, &t);
+    let globals = sb.state.path().join("kolla-etc/globals.d/aio.yml");
+    let repairs = || watch.log().matches("repaired ~ kolla/deployment").count();
+    within(Duration::from_secs(180), "Kolla's files", &watch, || {
+        repairs() > 0
+    });
+    let aios = std::fs::read_to_string(&globals).unwrap();
+    // Another writer wants Horizon off and writes so 200 times in 10 s.
+    let before = repairs();
+    let started = std::time::Instant::now();
+    for _ in 0..200 {
+        std::fs::write(&globals, format!("{aios}enable_horizon: \"no\"\n")).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let fought = started.elapsed();
+    let repaired = repairs() - before;
+    let log = watch.log();
+    assert!(
+        repaired <= 15,
+        "{repaired} repairs in {fought:?} against another writer:\n{log}"
+    );
+    let said = "another writer keeps changing kolla/deployment";
+    assert_eq!(log.matches(said).count(), 1, "{log}");
+    within(
+        Duration::from_secs(120),
+        "the file as aio wrote it",
+        &watch,
+        || std::fs::read_to_string(&globals).unwrap() == aios,
+    );
+    watch.stop();
+}

@@ -84,7 +84,15 @@ impl Lanes {
 
     /// `ids` as the host's and the later lane's.
     pub(super) fn split(&self, ids: &Touched) -> (Vec<ResourceId>, Vec<ResourceId>) {
-        ids.iter().cloned().partition(|id| !self.is_later(id))
+        self.split_ids(ids.iter().cloned())
+    }
+
+    /// `ids` as the host's and the later lane's.
+    pub(super) fn split_ids(
+        &self,
+        ids: impl IntoIterator<Item = ResourceId>,
+    ) -> (Vec<ResourceId>, Vec<ResourceId>) {
+        ids.into_iter().partition(|id| !self.is_later(id))
     }
 
     /// Whether `p` waits for something of its own lane (then the next pass
@@ -328,7 +336,7 @@ pub(super) async fn pass(
     let host = shared.host;
     let scope = match (scope, side) {
         // What another writer keeps changing waits for its turn.
-        (Some(touched), Side::Host) => {
+        (Some(touched), _) => {
             let free: BTreeSet<ResourceId> = touched
                 .into_iter()
                 .filter(|id| !fights.borrow().holds(id, Instant::now()))
@@ -360,9 +368,7 @@ pub(super) async fn pass(
         }
     };
     let later_changes = side == Side::Host && lanes.leave_for_later(&mut plan);
-    if side == Side::Host {
-        fights.borrow().hold(&mut plan, Instant::now());
-    }
+    fights.borrow().hold(&mut plan, Instant::now());
     tracing::debug!(
         "{side:?} lane: {} to change, {} waiting, {} unavailable",
         plan.changes.len(),
@@ -399,12 +405,10 @@ pub(super) async fn pass(
             for change in &plan.changes {
                 shared.tell(WatchEvent::Repaired(change));
             }
-            if side == Side::Host {
-                let repaired = plan.changes.iter().map(|c| &c.id);
-                fights
-                    .borrow_mut()
-                    .repaired(repaired, Instant::now(), &mut |e| shared.tell(e));
-            }
+            let repaired = plan.changes.iter().map(|c| &c.id);
+            fights
+                .borrow_mut()
+                .repaired(repaired, Instant::now(), &mut |e| shared.tell(e));
             // What waited for what was just made may go ahead now.
             let again = plan.waiting.iter().any(|p| lanes.waits_in_its_lane(p));
             End {

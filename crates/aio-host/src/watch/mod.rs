@@ -129,7 +129,9 @@ pub async fn watch(
                     }
                 }
                 let due = fights.borrow_mut().sweep(now, &mut |e| shared.tell(e));
-                plumbing.next.announced(due, now);
+                let (ours, theirs) = lanes.split_ids(due);
+                plumbing.next.announced(ours, now);
+                later.next.announced(theirs, now);
             }
         }
     }
