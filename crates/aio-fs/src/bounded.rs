@@ -203,7 +203,7 @@ mod tests {
         symlink("/dev/zero", &path).unwrap();
         let started = Instant::now();
         let err = read_bounded(&path, Bound::KOLLA_CONFIG).unwrap_err();
-        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(started.elapsed() < Duration::from_secs(30));
         assert!(
             matches!(
                 err,

@@ -128,7 +128,8 @@ async fn a_silent_server_times_out_and_a_late_answer_is_ignored() {
     let (client, mut peer) = fake.connect(options).await;
     let started = Instant::now();
     let err = client.list_dbs().await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // A hang, not a busy machine: the default timeout would be 30 s.
+    assert!(started.elapsed() < Duration::from_secs(20));
     assert!(
         matches!(&err, Error::Timeout { method, .. } if method == "list_dbs"),
         "{err:?}"
@@ -187,7 +188,7 @@ async fn a_peer_flooding_echo_requests_is_dropped_not_answered_forever() {
     let (_, answer) = tokio::join!(flood, client.list_dbs());
     let err = answer.unwrap_err().to_string();
     assert!(err.contains("echo requests in a second"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(started.elapsed() < Duration::from_secs(25));
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ mod common;
 use aio_sandbox::ovs::Vswitchd;
 use common::{Sandbox, change, poll, stderr, stdout};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A sandbox whose database holds `br-ex`, and the reference topology pointed at it.
 fn with_br_ex() -> (Sandbox, PathBuf) {
@@ -137,18 +137,18 @@ fn a_dead_ovsdb_fails_plan_and_apply_naming_the_socket_while_links_converge() {
     sb.ip(&["link", "del", "veth-ovs"]);
     let socket = sb.ovsdb.unix();
     for command in ["plan", "apply"] {
-        let started = Instant::now();
         let out = sb.aio(command, &t, &["--yes"][..usize::from(command == "apply")]);
-        let elapsed = started.elapsed();
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{command}: {err}");
         assert!(
             err.contains(socket.trim_start_matches("unix:")),
             "{command}: {err}"
         );
+        // A socket nobody listens on is refused at once: no wait for an
+        // answer that cannot come.
         assert!(
-            elapsed < Duration::from_secs(5),
-            "{command} took {elapsed:?}"
+            err.contains("cannot connect") && !err.contains("no answer within"),
+            "{command}: {err}"
         );
     }
     let links = sb.links();
