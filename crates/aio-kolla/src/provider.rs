@@ -98,7 +98,7 @@ impl KollaProvider {
     /// recorded as done for the current inputs, none run. Blocking.
     fn adopt(work: &Work, install: bool) -> Result<(), KollaError> {
         if let Some(note) = adopt::check(work.config_dir(), work.docker.as_deref())? {
-            eprintln!("  kolla: adopting {}: {note}", work.config_dir().display());
+            tracing::warn!("kolla: adopting {}: {note}", work.config_dir().display());
         }
         work.prepare(install)?;
         work.record_all_done()

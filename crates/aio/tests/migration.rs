@@ -106,6 +106,11 @@ fn adopt_takes_over_what_the_installer_built_and_destroy_then_removes_it() {
         );
     }
     assert!(shown.contains("taken over by nat/"), "{shown}");
+    // No Docker here: what adopting Kolla could not check is said.
+    assert!(
+        shown.contains("Kolla's containers were not checked"),
+        "{shown}"
+    );
     assert!(shown.contains("duplicate of nat/"), "{shown}");
     assert!(
         wants.is_empty() || shown.contains("boot unit setup-interfaces.service (to disable)"),

@@ -337,6 +337,32 @@ fn a_closed_stderr_neither_panics_nor_stops_an_apply() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+#[test]
+fn adopting_kolla_with_a_closed_stderr_still_takes_it_over() {
+    let Some(k) = common::kolla::Kolla::new() else {
+        return;
+    };
+    k.operators_globals(common::kolla::OPERATORS_GLOBALS);
+    k.operators_passwords();
+    // No Docker here: adopt has a note to give, on a stderr nobody reads.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let record = k.record.display().to_string();
+    let child =
+        k.sb.command("adopt", &k.topology, &["--yes"])
+            .env("AIO_KOLLA_ANSIBLE", common::kolla::STAND_IN)
+            .env("AIO_STANDIN_RECORD", &record)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(writer)
+            .spawn()
+            .unwrap();
+    let out = finish(child, "aio adopt with stderr closed");
+    let said = common::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("  = kolla/deployment"), "{said}");
+}
+
 /// Every flag that takes seconds, as `(arguments before it, flag)`.
 const SECONDS: [(&[&str], &str); 6] = [
     (&["apply", "-f", "/nonexistent/t.toml"], "--lock-timeout"),
