@@ -90,29 +90,34 @@ fn entry_region(text: &str, span: &Span) -> Option<Span> {
 }
 
 /// Where the TOML value starting at `from` ends (the end of its last line).
+/// Read as bytes: every position it returns is a line's end or the text's.
 fn value_end(text: &str, from: usize) -> usize {
     let bytes = text.as_bytes();
     let (mut depth, mut i) = (0usize, from);
     while i < bytes.len() {
-        let rest = &text[i..];
-        if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
-            let quote = &rest[..3];
-            i += 3 + rest[3..].find(quote).map_or(rest.len() - 3, |j| j + 3);
+        let rest = &bytes[i..];
+        if rest.starts_with(b"\"\"\"") || rest.starts_with(b"'''") {
+            i = multi_line_end(bytes, i + 3, rest[0]);
             continue;
         }
         match bytes[i] {
-            b'"' => {
+            quote @ (b'"' | b'\'') => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
+                    // Only a basic string has escapes.
+                    i += if quote == b'"' && bytes[i] == b'\\' {
+                        2
+                    } else {
+                        1
+                    };
                 }
             }
-            b'\'' => {
-                i += 1 + text[i + 1..]
-                    .find(['\'', '\n'])
-                    .unwrap_or(text.len() - i - 1);
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
             }
-            b'#' => i += text[i..].find('\n').unwrap_or(text.len() - i) - 1,
             b'[' | b'{' => depth += 1,
             b']' | b'}' => depth = depth.saturating_sub(1),
             b'\n' if depth == 0 => return i + 1,
@@ -121,6 +126,27 @@ fn value_end(text: &str, from: usize) -> usize {
         i += 1;
     }
     text.len()
+}
+
+/// Past the closing quotes of a multi-line string whose text starts at
+/// `from`: three `quote`s (and up to two more, which belong to the text),
+/// not escaped in a basic string.
+fn multi_line_end(bytes: &[u8], from: usize, quote: u8) -> usize {
+    let mut i = from;
+    while i < bytes.len() {
+        if quote == b'"' && bytes[i] == b'\\' {
+            i += 2;
+        } else if bytes[i..].starts_with(&[quote; 3]) {
+            i += 3;
+            while i < bytes.len() && bytes[i] == quote {
+                i += 1;
+            }
+            return i;
+        } else {
+            i += 1;
+        }
+    }
+    bytes.len()
 }
 
 /// Replaces `region` with spaces, newlines kept: offsets do not move.
@@ -228,6 +254,21 @@ mod tests {
         let (_, mut diags) = parse_all(&Source::new("t.toml", text));
         assert!(!diags.is_empty(), "must fail");
         diags.remove(0)
+    }
+
+    #[test]
+    fn an_entry_with_escaped_quotes_and_wide_characters_is_taken_out_whole() {
+        // A multi-line string with an escaped quote before two more, then
+        // a character of several bytes: valid TOML, in an unknown key.
+        let text = "version = 1\n[host]\nbogus = \"\"\"x\\\"\"\"é\"\"\"\nuplnk = \"é\"\n";
+        let (_, diags) = parse_all(&Source::new("t.toml", text));
+        let said: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(said, ["unknown key `bogus`", "unknown key `uplnk`"]);
+        for (open, value) in [("'''", "a'''é'''"), ("\"", "\"é\\\"é\"")] {
+            let text = format!("version = 1\n[host]\nbogus = {value}\nmtu = {open}\n");
+            let (_, diags) = parse_all(&Source::new("t.toml", text.as_str()));
+            assert!(!diags.is_empty(), "{text}");
+        }
     }
 
     #[test]
