@@ -36,8 +36,10 @@ pub fn is_secret_value(value: &str) -> bool {
     value.contains("-----BEGIN") || url_password(value).is_some()
 }
 
-/// The byte range of the password in the first `scheme://user:password@` of `text`.
-fn url_password(text: &str) -> Option<std::ops::Range<usize>> {
+/// The byte range of the password in the first `scheme://user:password@`
+/// of `text`; of the whole user part in `scheme://token@`, where a token
+/// stands alone (`https://TOKEN@github.com/...`).
+pub fn url_password(text: &str) -> Option<std::ops::Range<usize>> {
     let mut from = 0;
     while let Some(i) = text[from..].find("://") {
         let start = from + i + 3;
@@ -46,11 +48,12 @@ fn url_password(text: &str) -> Option<std::ops::Range<usize>> {
             .find(|c: char| c == '/' || c.is_whitespace() || c == '"' || c == '\'')
             .unwrap_or(rest.len());
         let authority = &rest[..end];
-        if let Some(at) = authority.rfind('@')
-            && let Some(colon) = authority[..at].find(':')
-            && colon + 1 < at
-        {
-            return Some(start + colon + 1..start + at);
+        if let Some(at) = authority.rfind('@') {
+            match authority[..at].find(':') {
+                Some(colon) if colon + 1 < at => return Some(start + colon + 1..start + at),
+                None if at > 0 => return Some(start..start + at),
+                _ => {}
+            }
         }
         from = start;
     }
@@ -179,6 +182,7 @@ network_interface: eth0
 connection = mysql+pymysql://nova:PW1@db/nova
 transport_url = rabbit://openstack:PW2@10.0.0.1:5672//
 some_url = https://admin:PW3@example.org/x
+repo_url = https://PW7@git.example.org/x
 plain_url = https://example.org/x
 backup_passwords:
 - PW4
@@ -191,7 +195,7 @@ ssl_cert: |
 after: shown
 ";
         let masked = mask_text(text);
-        for pw in ["hunter2", "PW1", "PW2", "PW3", "PW4", "PW5", "PW6"] {
+        for pw in ["hunter2", "PW1", "PW2", "PW3", "PW4", "PW5", "PW6", "PW7"] {
             assert!(!masked.contains(pw), "{pw} shown:\n{masked}");
         }
         for kept in [
@@ -200,6 +204,7 @@ after: shown
             "next: shown",
             "after: shown",
             "some_url = https://admin:<sensitive>@example.org/x",
+            "repo_url = https://<sensitive>@git.example.org/x",
         ] {
             assert!(masked.contains(kept), "{kept} hidden:\n{masked}");
         }

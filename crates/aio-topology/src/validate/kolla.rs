@@ -109,6 +109,13 @@ fn requirement(c: &mut Checker, package: &Spanned<String>) {
             format!("package \"{p}\" is not a pip requirement"),
             "write a requirement such as \"kolla-ansible>=20,<21\": a project name first, never an option (`-r`, `--index-url`) or a path",
         );
+    } else if crate::secret::url_password(p).is_some() {
+        // Not echoed: it would show what it warns about.
+        c.error(
+            package.span(),
+            "package's URL carries a credential, which plans, logs and aio's state would show",
+            "leave it out of the URL (`name @ git+https://host/repo`): pip reads it from ~/.netrc or a keyring",
+        );
     }
 }
 
@@ -264,3 +271,7 @@ fn ini_entry(c: &mut Checker, key: &Spanned<String>, value: &Spanned<toml::Value
         );
     }
 }
+
+#[cfg(test)]
+#[path = "kolla_tests.rs"]
+mod tests;
