@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use aio_engine::{Change, Pending, Plan, ProviderName, Reason, ResourceId, StateLock};
+use aio_engine::{ApplyError, Change, Pending, Plan, ProviderName, Reason, ResourceId, StateLock};
 use aio_family::Touched;
 
 use super::event::WatchEvent;
@@ -423,6 +423,14 @@ pub(super) async fn pass(
         }
         Err(e) => {
             shared.tell(WatchEvent::ApplyFailed(&e));
+            // Undone again between the repair and its check: that is a
+            // fight too, the closest kind.
+            if let Some(ApplyError::NotConverged { left, .. }) = e.apply_error() {
+                let undone = left.changes.iter().map(|c| &c.id);
+                fights
+                    .borrow_mut()
+                    .repaired(undone, Instant::now(), &mut |e| shared.tell(e));
+            }
             End::then(Then::Retry)
         }
     }
