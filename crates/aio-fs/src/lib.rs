@@ -135,6 +135,27 @@ pub fn open_rw_nofollow(path: &Path, mode: u32) -> io::Result<File> {
         .open(path)
 }
 
+/// Creates, or empties, a file aio writes as it goes (a child's log) with
+/// `mode`: refused if `path` is a symlink or anything but a regular file
+/// (a FIFO is not waited on).
+pub fn create_log(path: &Path, mode: u32) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(mode)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other(format!(
+            "{} is not a regular file: aio writes its log only to one it can replace",
+            path.display()
+        )));
+    }
+    file.set_len(0)?;
+    Ok(file)
+}
+
 /// Writes `path` whole with `mode`: see the crate's documentation.
 pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
     let mut tmp = temp_beside(path, mode)?;
@@ -246,6 +267,33 @@ mod tests {
         let meta = std::fs::symlink_metadata(&target).unwrap();
         assert!(meta.is_file());
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_log_is_never_written_through_a_link_or_into_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let log = dir.path().join("deploy.log");
+        symlink(&victim, &log).unwrap();
+        assert!(create_log(&log, 0o600).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+
+        let fifo = dir.path().join("fifo.log");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid path; mkfifo only makes the node.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(
+            create_log(&fifo, 0o600).is_err(),
+            "no reader: open would wait"
+        );
+
+        // A log of an earlier run is emptied, and the new one written.
+        let earlier = dir.path().join("venv.log");
+        std::fs::write(&earlier, "an earlier, longer run").unwrap();
+        let mut file = create_log(&earlier, 0o600).unwrap();
+        std::io::Write::write_all(&mut file, b"now").unwrap();
+        assert_eq!(std::fs::read_to_string(&earlier).unwrap(), "now");
     }
 
     #[test]

@@ -32,7 +32,8 @@ impl Runner {
     pub fn run_with(&self, action: &str, extra: &[&str]) -> Result<(), KollaError> {
         let log_path = self.log(action);
         crate::files::make_dir(&self.log_dir).map_err(|e| KollaError::io(&self.log_dir, e))?;
-        let mut log = std::fs::File::create(&log_path).map_err(|e| KollaError::io(&log_path, e))?;
+        let mut log =
+            aio_fs::create_log(&log_path, 0o600).map_err(|e| KollaError::io(&log_path, e))?;
         let path = format!(
             "{}:{}",
             self.venv_bin.display(),

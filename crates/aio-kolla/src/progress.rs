@@ -239,12 +239,7 @@ pub fn run(
     ];
     for pipe in pipes.into_iter().flatten() {
         let tx = tx.clone();
-        std::thread::spawn(move || {
-            BufReader::new(pipe)
-                .lines()
-                .map_while(Result::ok)
-                .for_each(|l| drop(tx.send(l)))
-        });
+        std::thread::spawn(move || each_line(BufReader::new(pipe), |l| drop(tx.send(l))));
     }
     drop(tx);
     let started = Instant::now();
@@ -266,9 +261,84 @@ pub fn run(
     Ok((status, counts))
 }
 
+/// The longest line kept of a child's output; the rest of it is dropped.
+const LINE: usize = 64 * 1024;
+
+/// Hands on each line of `pipe` until it ends: bytes that are not UTF-8
+/// as `\u{FFFD}`, a line longer than [`LINE`] cut there. The pipe is read
+/// to its end whatever it holds: a reader that stopped would leave the
+/// child writing into a closed pipe.
+fn each_line(mut pipe: impl BufRead, mut line: impl FnMut(String)) {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let mut long = false;
+        loop {
+            let (done, used) = match pipe.fill_buf() {
+                Ok([]) => (true, 0),
+                Ok(chunk) => {
+                    let (end, done) = match chunk.iter().position(|&b| b == b'\n') {
+                        Some(i) => (i + 1, true),
+                        None => (chunk.len(), false),
+                    };
+                    let room = LINE.saturating_sub(buf.len()).min(end);
+                    buf.extend_from_slice(&chunk[..room]);
+                    long |= room < end;
+                    (done, end)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => (true, 0),
+            };
+            pipe.consume(used);
+            if done {
+                break;
+            }
+        }
+        if buf.is_empty() && !long {
+            return;
+        }
+        while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            buf.pop();
+        }
+        line(String::from_utf8_lossy(&buf).into_owned());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lines(bytes: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        // A small buffer: lines arrive in several pieces.
+        each_line(BufReader::with_capacity(7, bytes), |l| out.push(l));
+        out
+    }
+
+    #[test]
+    fn output_that_is_not_utf8_is_read_to_its_end() {
+        let said = lines(b"TASK [a]\nbad \xff\xfe bytes\r\nTASK [b]\n\nlast");
+        assert_eq!(
+            said,
+            [
+                "TASK [a]",
+                "bad \u{FFFD}\u{FFFD} bytes",
+                "TASK [b]",
+                "",
+                "last"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_longer_than_the_bound_is_cut_and_the_next_one_kept() {
+        let mut text = vec![b'x'; LINE * 3];
+        text.extend_from_slice(b"\nTASK [next]\n");
+        let said = lines(&text);
+        assert_eq!(said.len(), 2);
+        assert_eq!(said[0].len(), LINE);
+        assert_eq!(said[1], "TASK [next]");
+    }
 
     fn secs(s: u64) -> Duration {
         Duration::from_secs(s)

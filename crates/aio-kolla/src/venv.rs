@@ -47,7 +47,7 @@ impl Venv {
     pub fn install(&self, package: &str, log: &Path) -> Result<(), KollaError> {
         crate::files::make_dir(log.parent().unwrap_or(Path::new(".")))
             .map_err(|e| KollaError::io(log, e))?;
-        let mut out = std::fs::File::create(log).map_err(|e| KollaError::io(log, e))?;
+        let mut out = aio_fs::create_log(log, 0o600).map_err(|e| KollaError::io(log, e))?;
         let mut run = |program: &Path, args: &[&str], label: &str| -> Result<(), KollaError> {
             let mut command = Command::new(program);
             command.args(args);
