@@ -220,9 +220,30 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
-/// Removes the temp files a killed aio left in `dir` (call with the state
-/// lock held: no other aio is writing). Returns how many were removed.
+/// Removes the temp files a killed aio left in `dir`, a directory that is
+/// aio's own (call with the state lock held: no other aio is writing).
+/// Returns how many were removed.
 pub fn sweep_temps(dir: &Path) -> io::Result<usize> {
+    sweep(dir, |_| true)
+}
+
+/// Removes the temp files a killed aio left in `dir`, a directory it shares
+/// (an operator's `/etc/kolla`): only those of the files `ours` names,
+/// which aio writes there. Returns how many were removed.
+pub fn sweep_temps_of(dir: &Path, ours: &[&str]) -> io::Result<usize> {
+    sweep(dir, |name| {
+        ours.iter().any(|file| {
+            name.strip_prefix('.')
+                .and_then(|n| n.strip_prefix(file))
+                .is_some_and(|n| n.starts_with(TEMP_MARK))
+        })
+    })
+}
+
+/// Removes what in `dir` is named as aio names a temp file and passes
+/// `wanted`: a file or a link (removed as a link, never followed), never
+/// a directory.
+fn sweep(dir: &Path, wanted: impl Fn(&str) -> bool) -> io::Result<usize> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
@@ -232,8 +253,9 @@ pub fn sweep_temps(dir: &Path) -> io::Result<usize> {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') && name.contains(TEMP_MARK) && name.ends_with(TEMP_SUFFIX) {
-            // A symlink is removed as a link, never followed.
+        let temp = name.starts_with('.') && name.contains(TEMP_MARK) && name.ends_with(TEMP_SUFFIX);
+        let plain = entry.file_type().is_ok_and(|t| !t.is_dir());
+        if temp && plain && wanted(&name) {
             std::fs::remove_file(entry.path())?;
             removed += 1;
         }
@@ -294,6 +316,33 @@ mod tests {
         let mut file = create_log(&earlier, 0o600).unwrap();
         std::io::Write::write_all(&mut file, b"now").unwrap();
         assert_eq!(std::fs::read_to_string(&earlier).unwrap(), "now");
+    }
+
+    #[test]
+    fn in_a_shared_directory_only_the_temps_of_aios_files_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        // A killed aio's temp of a file it writes there, and one of its own.
+        let left = temp_beside(&at("passwords.yml"), 0o600).unwrap();
+        let left = left.into_temp_path().keep().unwrap();
+        std::fs::write(at(".notes.txt.aio-x1.tmp"), "the operator's").unwrap();
+        std::fs::create_dir(at(".passwords.yml.aio-dir.tmp")).unwrap();
+        std::fs::write(at("passwords.yml"), "kept").unwrap();
+
+        let removed = sweep_temps_of(dir.path(), &["passwords.yml", "inventory"]).unwrap();
+        assert_eq!(removed, 1);
+        assert!(!left.exists());
+        assert!(
+            at(".notes.txt.aio-x1.tmp").exists(),
+            "not a file aio writes"
+        );
+        assert!(at(".passwords.yml.aio-dir.tmp").is_dir(), "a directory");
+        assert!(at("passwords.yml").exists());
+
+        // In a directory of aio's own, any temp of aio's, never a directory.
+        assert_eq!(sweep_temps(dir.path()).unwrap(), 1);
+        assert!(!at(".notes.txt.aio-x1.tmp").exists());
+        assert!(at(".passwords.yml.aio-dir.tmp").is_dir());
     }
 
     #[test]

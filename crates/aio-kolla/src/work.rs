@@ -1,6 +1,7 @@
 //! [`Work`]: the deployment on disk, observed and carried out (blocking).
 //! What the provider hands to a blocking thread or a network namespace.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::actions::{self, Runner};
@@ -189,14 +190,27 @@ impl Work {
         } else {
             Some(self.to_write()?)
         };
-        // What a killed run left half-written (a passwords.yml copy among them).
-        for dir in [
-            d.config_dir.clone(),
-            d.config_dir.join("globals.d"),
-            record::dir(&self.state_dir),
-        ] {
-            aio_fs::sweep_temps(&dir).map_err(|e| KollaError::io(&dir, e))?;
+        // What a killed run left half-written (a passwords.yml copy among
+        // them): in the operator's directories, only temps of aio's files.
+        let written = d.files.keys().map(String::as_str).chain([
+            globals::BASE_FILE,
+            passwords::FILE,
+            crate::inventory::FILE,
+        ]);
+        let mut ours: BTreeMap<PathBuf, Vec<&str>> = BTreeMap::new();
+        for file in written {
+            let file = Path::new(file);
+            if let (Some(dir), Some(name)) =
+                (file.parent(), file.file_name().and_then(|n| n.to_str()))
+            {
+                ours.entry(d.config_dir.join(dir)).or_default().push(name);
+            }
         }
+        for (dir, names) in &ours {
+            aio_fs::sweep_temps_of(dir, names).map_err(|e| KollaError::io(dir, e))?;
+        }
+        let own = record::dir(&self.state_dir);
+        aio_fs::sweep_temps(&own).map_err(|e| KollaError::io(&own, e))?;
         let mut record = Record::load(&self.state_dir)?;
         if install {
             venv.install(&d.package, &record::dir(&self.state_dir).join("venv.log"))?;

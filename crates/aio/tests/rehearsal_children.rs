@@ -128,9 +128,13 @@ fn leftovers_of_a_killed_run_are_swept_and_a_damaged_record_is_named() {
     // What a SIGKILL during kolla-genpwd leaves: a full password set in a temp file.
     let left = config.join(".passwords.yml.aio-Xq3v9z.tmp");
     std::fs::write(&left, "database_password: hunter2\n").unwrap();
+    // The operator's file with a name like aio's temp files: not aio's.
+    let theirs = config.join(".my-notes.aio-1.tmp");
+    std::fs::write(&theirs, "mine\n").unwrap();
     std::fs::remove_file(config.join("globals.yml")).unwrap();
     sb.apply(&t);
     assert!(!left.exists(), "a killed run's temp file is left");
+    assert!(theirs.exists(), "a file aio did not make was deleted");
 
     let record = sb.state.path().join("kolla/record.json");
     let text = std::fs::read_to_string(&record).unwrap();
