@@ -67,13 +67,25 @@ fn flatten(path: &str, value: &Yaml, secret: bool, out: &mut Keys) {
             }
         }
         _ => {
-            let value = globals::show(value);
+            let text = globals::show(value);
             out.push(Key {
                 name: path.to_string(),
-                secret: secret || is_secret_value(&value),
-                value,
+                secret: secret || is_secret_value(&text) || holds_secret_key(value),
+                value: text,
             });
         }
+    }
+}
+
+/// Whether a list, shown whole, holds a mapping with a secret's key
+/// (`users: [{name: a, password: x}]`).
+fn holds_secret_key(value: &Yaml) -> bool {
+    match value {
+        Yaml::Array(items) => items.iter().any(holds_secret_key),
+        Yaml::Hash(h) => h
+            .iter()
+            .any(|(k, v)| matches!(k, Yaml::String(k) if is_secret_key(k)) || holds_secret_key(v)),
+        _ => false,
     }
 }
 
@@ -158,6 +170,19 @@ mod tests {
         assert_eq!(
             kinds,
             [LineKind::Changed, LineKind::Added, LineKind::Removed]
+        );
+    }
+
+    #[test]
+    fn a_list_holding_a_secret_is_hidden_whole() {
+        let new = "---\nceph_users:\n  - name: cinder\n    key: AQSECRET\nhosts: [a, b]\n";
+        let shown = texts(yaml_lines("globals:", None, new));
+        assert_eq!(
+            shown,
+            [
+                "+ globals: ceph_users: <sensitive>",
+                "+ globals: hosts: [a, b]"
+            ]
         );
     }
 
