@@ -2,7 +2,7 @@
 //! Octavia's network never gets one (it is only checked).
 
 use aio_engine::{Action, Attrs, Change, ProviderError, TypedAttrs};
-use aio_neutron::{NetworkUpdate, NewNetwork, NewSubnet, SubnetUpdate};
+use aio_neutron::{Client, Network, NetworkUpdate, NewNetwork, NewSubnet, SubnetUpdate};
 
 use crate::attrs::{NETWORK, NetworkAttrs, OWNER_TAG, SUBNET, SubnetAttrs};
 use crate::error::api;
@@ -72,20 +72,48 @@ fn network(inner: &Inner, change: &Change) -> Result<(), ProviderError> {
                 .map(drop)
         }
         Action::Replace => {
-            client.delete_network(&existing()?.id).map_err(api)?;
+            let net = existing()?;
+            nothing_in_the_way(inner, &client, change, &net)?;
+            client.delete_network(&net.id).map_err(api)?;
             make()
         }
         Action::Delete => match found {
-            Some(net) => match client.delete_network(&net.id) {
-                Err(e) if e.is_not_found() => Ok(()),
-                other => other.map_err(api),
-            },
+            Some(net) => {
+                nothing_in_the_way(inner, &client, change, &net)?;
+                match client.delete_network(&net.id) {
+                    Err(e) if e.is_not_found() => Ok(()),
+                    other => other.map_err(api),
+                }
+            }
             None => Ok(()),
         },
         Action::Adopt => client
             .add_network_tag(&existing()?.id, OWNER_TAG)
             .map_err(api),
     }
+}
+
+/// Neutron deletes a network with its subnets and floating IPs: refused
+/// while anything aio did not make would go with it.
+fn nothing_in_the_way(
+    inner: &Inner,
+    client: &Client,
+    change: &Change,
+    net: &Network,
+) -> Result<(), ProviderError> {
+    let ours = inner.seen().subnet.map(|s| s.id);
+    let theirs = crate::users::in_the_way(client, net, ours.as_ref())?;
+    if theirs.is_empty() {
+        return Ok(());
+    }
+    Err(ProviderError::refused(format!(
+        "{} {}: deleting {} would delete with it what aio did not make: {}. \
+         Delete those first, or keep the network in the topology",
+        change.action.symbol(),
+        change.id,
+        net.name,
+        theirs.join("; ")
+    )))
 }
 
 fn subnet(inner: &Inner, change: &Change) -> Result<(), ProviderError> {

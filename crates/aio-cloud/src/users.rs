@@ -5,7 +5,7 @@
 //! aio refuses, naming each user, until they are gone.
 
 use aio_engine::{Action, Change, Detail, ProviderError};
-use aio_neutron::{Client, Network};
+use aio_neutron::{Client, Network, SubnetId};
 
 use crate::attrs::{NETWORK, SUBNET};
 use crate::error::api;
@@ -46,6 +46,25 @@ pub(crate) fn of(client: &Client, network: &Network) -> Result<Vec<String>, Prov
             other => format!("a port of {other} {}", port.device_id),
         };
         out.push(format!("{what} ({}, {})", port.id, addresses.join(" ")));
+    }
+    Ok(out)
+}
+
+/// What deleting `network` would take with it that aio did not make: its
+/// users, and its subnets but `ours`. Asked right before the delete.
+pub(crate) fn in_the_way(
+    client: &Client,
+    network: &Network,
+    ours: Option<&SubnetId>,
+) -> Result<Vec<String>, ProviderError> {
+    let mut out = of(client, network)?;
+    for subnet in client.subnets(&network.id).map_err(api)? {
+        if Some(&subnet.id) != ours {
+            out.push(format!(
+                "subnet {} ({}, {}), not aio's",
+                subnet.name, subnet.id, subnet.cidr
+            ));
+        }
     }
     Ok(out)
 }

@@ -5,7 +5,8 @@
 //! the `public1` Kolla's `init-runonce` makes (gateway 10.0.2.1) adopted
 //! and fixed in place; a CIDR change refused while a floating IP uses the
 //! network; Octavia's network on the wrong VLAN a conflict naming both
-//! lines of the topology; no secret of `clouds.yaml` in any output.
+//! lines of the topology; a destroy that leaves `public1` while an
+//! operator's subnet is on it; no secret of `clouds.yaml` in any output.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -276,4 +277,34 @@ fn the_external_network_is_made_adopted_fixed_and_guarded_through_the_real_neutr
     assert_eq!(kept.code, Some(2), "{}", said(&kept));
     let octavia = openstack(&lab, &["network", "show", "lb-mgmt-net"]);
     assert_eq!(octavia["provider:segmentation_id"], 1717, "{octavia}");
+
+    // An operator's subnet on public1: Neutron would delete it with the
+    // network, so aio's destroy leaves the network, naming the subnet.
+    let fip_id = fip["id"].as_str().unwrap();
+    lab.cloud()
+        .openstack_unit(&["floating", "ip", "delete", fip_id])
+        .unwrap();
+    openstack(
+        &lab,
+        &[
+            "subnet",
+            "create",
+            "--network",
+            "public1",
+            "--subnet-range",
+            "10.0.9.0/24",
+            "theirs",
+        ],
+    );
+    let destroyed = aio("destroy", &["--yes"]);
+    assert_ne!(destroyed.code, Some(0), "{}", said(&destroyed));
+    assert!(
+        destroyed.stderr.contains("subnet theirs") && destroyed.stderr.contains("not aio's"),
+        "{}",
+        said(&destroyed)
+    );
+    let network = openstack(&lab, &["network", "show", "public1"]);
+    assert_eq!(network["name"], "public1", "{network}");
+    let theirs = openstack(&lab, &["subnet", "show", "theirs"]);
+    assert_eq!(theirs["cidr"], "10.0.9.0/24", "{theirs}");
 }
