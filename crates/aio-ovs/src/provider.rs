@@ -140,6 +140,21 @@ impl Provider for OvsProvider {
                 crate::OWNER
             )));
         }
+        if let (true, Some(OvsId::Bridge(bridge))) = (removes, OvsId::of(&change.id)) {
+            let snapshot = self
+                .last
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let theirs = snapshot.foreign_ports(&bridge);
+            if !theirs.is_empty() {
+                return Err(ProviderError::refused(format!(
+                    "{} holds ports aio did not make ({}): deleting the bridge would delete them. \
+                     Move or delete them first, or keep the bridge in the topology",
+                    change.id,
+                    theirs.join(", ")
+                )));
+            }
+        }
         Ok(())
     }
 

@@ -59,6 +59,20 @@ impl Snapshot {
         }
     }
 
+    /// The ports on `bridge` that are not aio's (its own internal port
+    /// aside): deleting the bridge would delete them.
+    pub fn foreign_ports(&self, bridge: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .ports
+            .iter()
+            .filter(|(name, p)| p.bridge.as_deref() == Some(bridge) && name.as_str() != bridge)
+            .filter(|(_, p)| owner(&p.row) != Value::String(OWNER.into()))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
     /// Whether this shows the row of `change` as its plan saw it: none for
     /// a creation, else with the attributes the plan read.
     pub fn as_planned(&self, change: &Change) -> bool {

@@ -94,3 +94,26 @@ async fn a_later_look_by_another_caller_does_not_move_the_guard_of_an_earlier_pl
     );
     assert_eq!(db.vsctl(&["get", "port", "p1", "tag"]), "55");
 }
+
+#[tokio::test]
+async fn aios_bridge_is_not_deleted_while_it_holds_a_port_aio_did_not_make() {
+    let db = Ovsdb::start(&[]);
+    let (_state, engine, desired) = engine_on(&db);
+    let plan = engine.plan(&desired).await.unwrap();
+    engine.apply(&plan, &desired).await.unwrap();
+    db.vsctl(&["add-port", "br0", "theirs"]);
+
+    // Nothing wanted any more (as `aio destroy` plans it).
+    let err = engine.plan(&[]).await.unwrap_err().to_string();
+    assert!(
+        err.contains("ovs-bridge/br0 holds ports aio did not make (theirs)"),
+        "{err}"
+    );
+    assert_eq!(db.vsctl(&["list-ports", "br0"]), "p1\np2\ntheirs");
+
+    // Once it is gone, the bridge and aio's ports go.
+    db.vsctl(&["del-port", "br0", "theirs"]);
+    let plan = engine.plan(&[]).await.unwrap();
+    engine.apply(&plan, &[]).await.unwrap();
+    assert_eq!(db.vsctl(&["list-br"]), "");
+}
