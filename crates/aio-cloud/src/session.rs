@@ -2,10 +2,9 @@
 //! connected, and what the last observation found.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use aio_engine::ProviderError;
+use aio_engine::{ProviderError, Since, Writes};
 use aio_neutron::{Client, Credentials, Network, Subnet};
 
 use crate::spec::External;
@@ -34,14 +33,9 @@ pub(crate) struct Inner {
     pub external: Option<External>,
     pub(crate) client: Mutex<Option<Arc<Client>>>,
     pub seen: Mutex<Seen>,
-    /// How many times an apply remembered what it made (see [`Inner::settle`]).
-    pub remembered: AtomicU64,
+    /// Each time an apply remembered what it made (see [`Inner::settle`]).
+    pub remembered: Writes,
 }
-
-/// How many times an apply had remembered what it made when an
-/// observation started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Since(u64);
 
 impl Inner {
     /// The client, connected on first use.
@@ -77,13 +71,13 @@ impl Inner {
     /// An apply remembers what it made, for its next steps.
     pub fn remember(&self, update: impl FnOnce(&mut Seen)) {
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        self.remembered.fetch_add(1, Ordering::SeqCst);
+        self.remembered.wrote();
         update(&mut seen);
     }
 
     /// Taken before an observation starts, for [`Inner::settle`].
     pub fn since(&self) -> Since {
-        Since(self.remembered.load(Ordering::SeqCst))
+        self.remembered.since()
     }
 
     /// What an observation started at `since` found becomes what is seen,
@@ -93,7 +87,7 @@ impl Inner {
     /// that makes its subnet.
     pub fn settle(&self, since: Since, found: Seen) {
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        if self.since() == since {
+        if !self.remembered.spanned(since) {
             *seen = found;
         }
     }
@@ -113,7 +107,7 @@ mod tests {
             external: None,
             client: Mutex::new(None),
             seen: Mutex::new(Seen::default()),
-            remembered: AtomicU64::new(0),
+            remembered: Writes::default(),
         }
     }
 

@@ -36,6 +36,7 @@ mod short;
 mod state;
 mod status;
 mod text;
+mod writes;
 
 pub use attr_value::AttrValue;
 pub use attrs::Attrs;
@@ -51,3 +52,4 @@ pub use provider::{ErrorKind, Foreign, Provider, ProviderError};
 pub use resource::{BadId, Kind, ProviderName, Resource, ResourceId, TypedAttrs};
 pub use state::{OwnedEntry, State, StateError};
 pub use status::{Difference, ResourceStatus, Status, statuses};
+pub use writes::{Since, Writes};

@@ -5,10 +5,9 @@
 
 use rtnetlink::Handle;
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use aio_engine::{Change, ProviderError};
+use aio_engine::{Change, ProviderError, Since, Writes};
 
 use crate::change::names_needed;
 use crate::dump::{Addresses, Snapshot, dump_failed};
@@ -85,12 +84,9 @@ fn indexes(snapshot: &Snapshot) -> Indexes {
 #[derive(Default)]
 pub struct KnownIndexes {
     known: Mutex<Known>,
-    batches: AtomicU64,
+    /// Batches that created or deleted links.
+    batches: Writes,
 }
-
-/// How many batches had created or deleted links when a dump started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Since(u64);
 
 impl KnownIndexes {
     fn lock(&self) -> MutexGuard<'_, Known> {
@@ -99,7 +95,7 @@ impl KnownIndexes {
 
     /// Taken before a dump starts, for [`KnownIndexes::settle`].
     pub fn since(&self) -> Since {
-        Since(self.batches.load(Ordering::SeqCst))
+        self.batches.since()
     }
 
     /// What a dump started at `since` shows becomes what is known; stale if
@@ -108,9 +104,7 @@ impl KnownIndexes {
     /// the dump (the snapshot indexes are read off) changes with it.
     pub fn settle(&self, since: Since, mut fresh: Known, also: impl FnOnce()) {
         let mut known = self.lock();
-        if self.since() != since {
-            fresh.stale = true;
-        }
+        fresh.stale |= self.batches.spanned(since);
         also();
         *known = fresh;
     }
@@ -124,7 +118,7 @@ impl KnownIndexes {
     pub fn after(&self, deleted: bool, created: bool) {
         let mut known = self.lock();
         if deleted || created {
-            self.batches.fetch_add(1, Ordering::SeqCst);
+            self.batches.wrote();
         }
         known.after(deleted, created);
     }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use aio_engine::{
     Action, Change, ErrorKind, Observed, Provider, ProviderError, ProviderName, Resource,
-    ResourceId,
+    ResourceId, Since,
 };
 
 use aio_family::ids::LINK;
@@ -23,7 +23,7 @@ use crate::connection::strict;
 use crate::dump::{Addresses, Snapshot, dump_failed};
 use crate::error::NetlinkError;
 use crate::id::NetId;
-use crate::known::{FEW, Known, KnownIndexes, Since};
+use crate::known::{FEW, Known, KnownIndexes};
 use crate::link::observed::{attrs as link_attrs, identity as link_identity};
 use crate::name::PROVIDER;
 use crate::primed::Primed;
