@@ -167,13 +167,19 @@ impl Work {
     /// the record with the actions' logs.
     pub fn check_targets(&self) -> Result<(), KollaError> {
         let d = &self.deployment;
+        files::check_targets(&d.config_dir, &self.config_files())?;
+        let record = record::file(&self.state_dir);
+        files::check_targets(&self.state_dir, &[record])
+    }
+
+    /// Every file [`Work::prepare`] may write under the config dir.
+    fn config_files(&self) -> Vec<PathBuf> {
+        let d = &self.deployment;
         let mut config: Vec<PathBuf> = d.files.keys().map(|p| d.config_dir.join(p)).collect();
         for file in [globals::BASE_FILE, passwords::FILE, crate::inventory::FILE] {
             config.push(d.config_dir.join(file));
         }
-        files::check_targets(&d.config_dir, &config)?;
-        let record = record::file(&self.state_dir);
-        files::check_targets(&self.state_dir, &[record])
+        config
     }
 
     /// Everything but the actions: venv, files, inventory, passwords. A
@@ -192,18 +198,13 @@ impl Work {
         };
         // What a killed run left half-written (a passwords.yml copy among
         // them): in the operator's directories, only temps of aio's files.
-        let written = d.files.keys().map(String::as_str).chain([
-            globals::BASE_FILE,
-            passwords::FILE,
-            crate::inventory::FILE,
-        ]);
-        let mut ours: BTreeMap<PathBuf, Vec<&str>> = BTreeMap::new();
-        for file in written {
-            let file = Path::new(file);
+        let written = self.config_files();
+        let mut ours: BTreeMap<&Path, Vec<&str>> = BTreeMap::new();
+        for file in &written {
             if let (Some(dir), Some(name)) =
                 (file.parent(), file.file_name().and_then(|n| n.to_str()))
             {
-                ours.entry(d.config_dir.join(dir)).or_default().push(name);
+                ours.entry(dir).or_default().push(name);
             }
         }
         for (dir, names) in &ours {

@@ -66,7 +66,7 @@ impl Snapshot {
             .ports
             .iter()
             .filter(|(name, p)| p.bridge.as_deref() == Some(bridge) && name.as_str() != bridge)
-            .filter(|(_, p)| owner(&p.row) != Value::String(OWNER.into()))
+            .filter(|(_, p)| owner(&p.row).as_str() != Some(OWNER))
             .map(|(name, _)| name.as_str())
             .collect();
         names.sort_unstable();
