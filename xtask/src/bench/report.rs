@@ -187,9 +187,8 @@ pub fn markdown(r: &Results) -> String {
 /// kernel's time for ip's creations (a tool makes at least those requests,
 /// and the kernel takes them one at a time under its RTNL lock).
 fn kernel_floor(r: &Results, n: usize) -> Option<f64> {
-    let kernel = r.sys_secs(Metric::IpBatch, n)?;
-    let wall = r.secs(Metric::IpBatch, n)?;
-    (wall > 0.0).then(|| kernel / wall)
+    let ip = r.over_kernel(Metric::IpBatch, Metric::IpBatch, n)?;
+    (ip > 0.0).then(|| 1.0 / ip)
 }
 
 fn targets(r: &Results) -> String {

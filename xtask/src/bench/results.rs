@@ -177,6 +177,13 @@ impl Results {
         Some(v.iter().sum::<f64>() / v.len() as f64)
     }
 
+    /// The median wall time of `wall` over the mean kernel time of
+    /// `kernel`: how far a tool is from the kernel's own time for the work.
+    pub fn over_kernel(&self, wall: Metric, kernel: Metric, n: usize) -> Option<f64> {
+        let k = self.sys_secs(kernel, n)?;
+        (k > 0.0).then_some(self.secs(wall, n)? / k)
+    }
+
     /// How much the wall times of the runs differ: (slowest − fastest) /
     /// median; `None` with fewer than two runs.
     pub fn spread(&self, metric: Metric, n: usize) -> Option<f64> {

@@ -60,11 +60,7 @@ pub fn section(r: &Results, metrics: &[Metric]) -> String {
     {
         let _ = write!(t, "| {} |", d.label);
         for n in &r.sizes {
-            let x = r
-                .secs(d.wall, *n)
-                .zip(r.sys_secs(d.kernel, *n))
-                .filter(|(_, k)| *k > 0.0)
-                .map(|(w, k)| w / k);
+            let x = r.over_kernel(d.wall, d.kernel, *n);
             let _ = write!(t, " {} |", num(x, 2));
         }
         t.push('\n');
