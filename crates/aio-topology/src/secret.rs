@@ -39,7 +39,7 @@ pub fn is_secret_value(value: &str) -> bool {
 /// The byte range of the password in the first `scheme://user:password@`
 /// of `text`; of the whole user part in `scheme://token@`, where a token
 /// stands alone (`https://TOKEN@github.com/...`).
-pub fn url_password(text: &str) -> Option<std::ops::Range<usize>> {
+fn url_password(text: &str) -> Option<std::ops::Range<usize>> {
     let mut from = 0;
     while let Some(i) = text[from..].find("://") {
         let start = from + i + 3;

@@ -109,7 +109,7 @@ fn requirement(c: &mut Checker, package: &Spanned<String>) {
             format!("package \"{p}\" is not a pip requirement"),
             "write a requirement such as \"kolla-ansible>=20,<21\": a project name first, never an option (`-r`, `--index-url`) or a path",
         );
-    } else if crate::secret::url_password(p).is_some() {
+    } else if crate::secret::is_secret_value(p) {
         // Not echoed: it would show what it warns about.
         c.error(
             package.span(),
